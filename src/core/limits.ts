@@ -1,0 +1,44 @@
+import { InvalidKeyError, KeyTooLargeError, ValueTooLargeError } from './errors';
+
+/** Size limits the store enforces on every write, in UTF-8 bytes. */
+export interface Limits {
+  readonly maxKeyBytes: number;
+  readonly maxValueBytes: number;
+}
+
+/** The limits a store uses when none are configured: 1 KiB keys, 1 MiB values. */
+export const DEFAULT_LIMITS: Limits = { maxKeyBytes: 1024, maxValueBytes: 1024 * 1024 };
+
+/** Length of a string's UTF-8 encoding, computed without allocating it. */
+export function utf8ByteLength(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/** Throws unless the key is non-empty and within the limit. */
+export function checkKey(key: string, limits: Limits): void {
+  if (key.length === 0) throw new InvalidKeyError('key must not be empty');
+  // A UTF-8 byte is at most one UTF-16 unit, so short keys skip the byte count.
+  if (key.length * 3 <= limits.maxKeyBytes) return;
+  const size = utf8ByteLength(key);
+  if (size > limits.maxKeyBytes) throw new KeyTooLargeError(size, limits.maxKeyBytes);
+}
+
+/** Throws unless the value is within the limit. */
+export function checkValue(value: string, limits: Limits): void {
+  if (value.length * 3 <= limits.maxValueBytes) return;
+  const size = utf8ByteLength(value);
+  if (size > limits.maxValueBytes) throw new ValueTooLargeError(size, limits.maxValueBytes);
+}

@@ -1,0 +1,22 @@
+import type { Event, Mutation } from './events';
+
+/**
+ * The driven port: where the store makes its writes durable and reads them back at start-up.
+ *
+ * Contract every adapter keeps (test/contracts/transaction-logger.contract.ts checks it):
+ * - `append` gives each mutation the next sequence number in call order and resolves only
+ *   once the record is durable under the adapter's sync policy. Promises resolve in call
+ *   order, so the store applies writes in log order.
+ * - A rejected `append` means the mutation is not acknowledged; it rejects with
+ *   LogUnavailableError or LogOverloadedError when the log cannot take writes.
+ * - `readEvents` yields every durable event in sequence order, once, before any append.
+ * - `close` waits for pending appends to settle, then releases the log's resources.
+ */
+export interface TransactionLogger {
+  /** Yields the log's events in sequence order; called once, before the first append. */
+  readEvents(): AsyncIterable<Event>;
+  /** Makes the mutation durable and resolves with the event as recorded. */
+  append(mutation: Mutation): Promise<Event>;
+  /** Settles pending appends and releases resources; later appends reject. */
+  close(): Promise<void>;
+}

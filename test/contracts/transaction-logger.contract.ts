@@ -1,0 +1,174 @@
+import type { Event, Mutation, TransactionLogger } from '../../src/core';
+
+/** One empty log store an adapter test provides; `open` may be called again after `close`. */
+export interface LogFixture {
+  /** Opens a logger on this fixture's storage (the same storage every time). */
+  open(): Promise<TransactionLogger>;
+  /** Removes the storage. */
+  dispose(): Promise<void>;
+}
+
+/** How the contract suite gets a fresh, empty log for each test. */
+export interface LoggerContractOptions {
+  newFixture(): Promise<LogFixture>;
+}
+
+/** Keys and values that break naive log formats: separators, escapes, emoji, BOM, NUL. */
+export const HOSTILE_STRINGS = [
+  'tab\there',
+  'new\nline',
+  'crlf\r\n',
+  '100%25 %s %d',
+  '"double" \'single\' `back`',
+  'back\\slash',
+  'emoji 🗝️👩‍👩‍👧',
+  '\uFEFFbom first',
+  'nul\u0000inside',
+  'ünïcødé ключ 鍵',
+  ' leading and trailing ',
+  'a/b/../c',
+];
+
+async function collect(events: AsyncIterable<Event>): Promise<Event[]> {
+  const all: Event[] = [];
+  for await (const event of events) all.push(event);
+  return all;
+}
+
+function strip({ sequence: _sequence, ...mutation }: Event): Mutation {
+  return mutation;
+}
+
+/**
+ * The behaviour every TransactionLogger adapter must show, run by each adapter's own test file
+ * so the file log and the Postgres log are held to the very same rules.
+ */
+export function runTransactionLoggerContract(adapter: string, options: LoggerContractOptions): void {
+  describe(`TransactionLogger contract: ${adapter}`, () => {
+    let fixture: LogFixture;
+    const open: TransactionLogger[] = [];
+
+    async function openLog(): Promise<TransactionLogger> {
+      const log = await fixture.open();
+      open.push(log);
+      return log;
+    }
+
+    async function reopen(log: TransactionLogger): Promise<TransactionLogger> {
+      await log.close();
+      return openLog();
+    }
+
+    beforeEach(async () => {
+      fixture = await options.newFixture();
+    });
+
+    afterEach(async () => {
+      await Promise.all(open.splice(0).map((log) => log.close().catch(() => undefined)));
+      await fixture.dispose();
+    });
+
+    it('replays nothing from an empty log', async () => {
+      const log = await openLog();
+      expect(await collect(log.readEvents())).toEqual([]);
+    });
+
+    it('gives appends increasing sequence numbers and replays them in order', async () => {
+      let log = await openLog();
+      await collect(log.readEvents());
+      const a = await log.append({ type: 'put', key: 'a', value: '1' });
+      const b = await log.append({ type: 'put', key: 'b', value: '2' });
+      const c = await log.append({ type: 'delete', key: 'a' });
+      expect(a.sequence).toBeLessThan(b.sequence);
+      expect(b.sequence).toBeLessThan(c.sequence);
+      expect(c).toEqual({ type: 'delete', key: 'a', sequence: c.sequence });
+
+      log = await reopen(log);
+      expect(await collect(log.readEvents())).toEqual([a, b, c]);
+    });
+
+    it('continues the sequence after a reopen', async () => {
+      let log = await openLog();
+      await collect(log.readEvents());
+      const first = await log.append({ type: 'put', key: 'k', value: 'v1' });
+      log = await reopen(log);
+      await collect(log.readEvents());
+      const second = await log.append({ type: 'put', key: 'k', value: 'v2' });
+      expect(second.sequence).toBeGreaterThan(first.sequence);
+      log = await reopen(log);
+      expect((await collect(log.readEvents())).map(strip)).toEqual([
+        { type: 'put', key: 'k', value: 'v1' },
+        { type: 'put', key: 'k', value: 'v2' },
+      ]);
+    });
+
+    it('round-trips hostile keys and values and a 1 MiB value exactly', async () => {
+      let log = await openLog();
+      await collect(log.readEvents());
+      const big = 'x'.repeat(1024 * 1024 - 4) + '🔑';
+      const written: Mutation[] = [
+        ...HOSTILE_STRINGS.map((s): Mutation => ({ type: 'put', key: s, value: s })),
+        { type: 'put', key: 'big', value: big },
+        { type: 'put', key: 'empty value', value: '' },
+        { type: 'delete', key: HOSTILE_STRINGS[0] },
+      ];
+      for (const mutation of written) await log.append(mutation);
+      log = await reopen(log);
+      const replayed = (await collect(log.readEvents())).map(strip);
+      expect(replayed).toEqual(written);
+      expect(replayed.find((m) => m.key === 'big')).toEqual({ type: 'put', key: 'big', value: big });
+    });
+
+    it('keeps 1,000 concurrent appends to mixed keys, resolving in call order', async () => {
+      let log = await openLog();
+      await collect(log.readEvents());
+      const mutations: Mutation[] = Array.from({ length: 1000 }, (_, i) =>
+        i % 7 === 3 ? { type: 'delete', key: `key-${i % 37}` } : { type: 'put', key: `key-${i % 37}`, value: `value-${i}` },
+      );
+      const resolvedOrder: number[] = [];
+      const events = await Promise.all(
+        mutations.map((m, i) =>
+          log.append(m).then((event) => {
+            resolvedOrder.push(i);
+            return event;
+          }),
+        ),
+      );
+      expect(resolvedOrder).toEqual(mutations.map((_, i) => i));
+      expect(events.map(strip)).toEqual(mutations);
+      for (let i = 1; i < events.length; i++) expect(events[i].sequence).toBeGreaterThan(events[i - 1].sequence);
+
+      const expected = new Map<string, string>();
+      for (const m of mutations) {
+        if (m.type === 'put') expected.set(m.key, m.value);
+        else expected.delete(m.key);
+      }
+      log = await reopen(log);
+      const replayed = await collect(log.readEvents());
+      expect(replayed).toEqual(events);
+      const state = new Map<string, string>();
+      for (const e of replayed) {
+        if (e.type === 'put') state.set(e.key, e.value);
+        else state.delete(e.key);
+      }
+      expect(state).toEqual(expected);
+    });
+
+    it('lets close finish appends already in flight', async () => {
+      let log = await openLog();
+      await collect(log.readEvents());
+      const pending = Array.from({ length: 50 }, (_, i) => log.append({ type: 'put', key: `k${i}`, value: `${i}` }));
+      await log.close();
+      const events = await Promise.all(pending);
+      log = await openLog();
+      expect(await collect(log.readEvents())).toEqual(events);
+    });
+
+    it('rejects appends after close', async () => {
+      const log = await openLog();
+      await collect(log.readEvents());
+      await log.close();
+      await expect(log.append({ type: 'put', key: 'late', value: 'v' })).rejects.toThrow();
+    });
+  });
+}

@@ -1,0 +1,57 @@
+import type { Event, Mutation, TransactionLogger } from '../../src/core';
+import { LogUnavailableError } from '../../src/core';
+
+/**
+ * A TransactionLogger that keeps its events in an array, for unit tests of the core.
+ * `failNext` makes the next appends reject as a real adapter does when its storage fails;
+ * `holdAppends` keeps appends pending until `release` is called, to test ordering.
+ */
+export class MemoryTransactionLogger implements TransactionLogger {
+  readonly events: Event[] = [];
+  private failures = 0;
+  private held: (() => void)[] | undefined;
+  private closed = false;
+
+  constructor(initial: Event[] = []) {
+    this.events.push(...initial);
+  }
+
+  async *readEvents(): AsyncIterable<Event> {
+    yield* this.events.slice();
+  }
+
+  append(mutation: Mutation): Promise<Event> {
+    if (this.closed) return Promise.reject(new LogUnavailableError('memory log: closed'));
+    if (this.failures > 0) {
+      this.failures--;
+      return Promise.reject(new LogUnavailableError('memory log: simulated failure'));
+    }
+    const event: Event = { ...mutation, sequence: (this.events.at(-1)?.sequence ?? 0) + 1 };
+    this.events.push(event);
+    if (!this.held) return Promise.resolve(event);
+    const held = this.held;
+    return new Promise((resolve) => held.push(() => resolve(event)));
+  }
+
+  async close(): Promise<void> {
+    this.release();
+    this.closed = true;
+  }
+
+  /** Makes the next `count` appends fail without recording anything. */
+  failNext(count = 1): void {
+    this.failures += count;
+  }
+
+  /** Keeps later appends pending until `release`. */
+  holdAppends(): void {
+    this.held = [];
+  }
+
+  /** Resolves every held append, in call order. */
+  release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const resolve of held) resolve();
+  }
+}
