@@ -1,0 +1,39 @@
+import type { Response } from 'express';
+import { KvsError, type KvsErrorCode } from '../../core';
+
+/** Error codes only the REST adapter produces (the core never sees HTTP routing). */
+export type RestErrorCode = 'METHOD_NOT_ALLOWED' | 'NO_SUCH_ROUTE' | 'INTERNAL';
+
+/** The one table from core error codes to HTTP statuses. */
+const STATUS_BY_CODE: Record<KvsErrorCode | RestErrorCode, number> = {
+  KEY_NOT_FOUND: 404,
+  INVALID_KEY: 400,
+  KEY_TOO_LARGE: 400,
+  VALUE_TOO_LARGE: 413,
+  INVALID_VALUE: 400,
+  LOG_UNAVAILABLE: 503,
+  LOG_OVERLOADED: 503,
+  METHOD_NOT_ALLOWED: 405,
+  NO_SUCH_ROUTE: 404,
+  INTERNAL: 500,
+};
+
+/** Seconds a client should wait before retrying a write the log could not take. */
+const RETRY_AFTER_SECONDS = '1';
+
+/** Sends the documented error body: `{"code": "...", "message": "..."}` with the code's status. */
+export function sendError(res: Response, code: KvsErrorCode | RestErrorCode, message: string): void {
+  const status = STATUS_BY_CODE[code];
+  if (status === 503) res.setHeader('Retry-After', RETRY_AFTER_SECONDS);
+  res.status(status).json({ code, message });
+}
+
+/** Sends a core error as its mapped status; anything else is logged and answered 500. */
+export function sendFailure(res: Response, error: unknown): void {
+  if (error instanceof KvsError) {
+    sendError(res, error.code, error.message);
+    return;
+  }
+  console.error('rest: unexpected error:', error);
+  sendError(res, 'INTERNAL', 'internal error');
+}

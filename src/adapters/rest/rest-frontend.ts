@@ -1,0 +1,68 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { KeyValueStore } from '../../core';
+import type { Frontend, ListeningAddress } from '../frontend';
+import { sendError, sendFailure } from './http-status';
+import { keyRoutes } from './key-routes';
+import type { RestOptions } from './rest.config';
+
+/** How long stop() lets in-flight requests run before cutting their connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
+/** How often stop() closes keep-alive connections that have gone idle since the last look. */
+const IDLE_SWEEP_MS = 50;
+
+/** The REST frontend: the book's HTTP API on express, over one node:http server. */
+export class RestFrontend implements Frontend {
+  readonly name = 'rest';
+  private readonly server: Server;
+
+  constructor(store: KeyValueStore, private readonly options: RestOptions) {
+    const app = express();
+    app.disable('x-powered-by');
+    app.set('etag', false);
+    app.get('/healthz', (_req: Request, res: Response) => {
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.end('ok');
+    });
+    app.use(keyRoutes(store));
+    app.use((_req: Request, res: Response) => sendError(res, 'NO_SUCH_ROUTE', 'no such route; the API is /v1/key/{key}'));
+    app.use(handleRoutingError);
+    this.server = createServer(app);
+  }
+
+  start(): Promise<ListeningAddress> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', reject);
+        const { address, port } = this.server.address() as AddressInfo;
+        resolve({ host: address, port });
+      });
+    });
+  }
+
+  stop(): Promise<void> {
+    if (!this.server.listening) return Promise.resolve();
+    return new Promise((resolve) => {
+      // Keep-alive connections go idle one by one as their in-flight requests finish;
+      // sweep them so close() completes without waiting for clients to hang up.
+      const sweep = setInterval(() => this.server.closeIdleConnections(), IDLE_SWEEP_MS);
+      const deadline = setTimeout(() => this.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      this.server.close(() => {
+        clearInterval(sweep);
+        clearTimeout(deadline);
+        resolve();
+      });
+    });
+  }
+}
+
+/** Errors raised by express itself, such as a key whose percent-encoding is not UTF-8. */
+function handleRoutingError(error: unknown, _req: Request, res: Response, _next: NextFunction): void {
+  if (error instanceof URIError) {
+    sendError(res, 'INVALID_KEY', 'key is not valid percent-encoded UTF-8');
+    return;
+  }
+  sendFailure(res, error);
+}

@@ -1,0 +1,61 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+
+const SRC = resolve(__dirname, '../../src');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** Every module specifier a file names: static imports, re-exports, require() and import(). */
+function specifiers(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const pattern = /(?:\bfrom\s*|\bimport\s*|\brequire\s*\(\s*|\bimport\s*\(\s*)['"]([^'"]+)['"]/g;
+  return [...text.matchAll(pattern)].map((match) => match[1]);
+}
+
+/** Where a relative specifier points, as a path relative to src/ ('' for npm or node: modules). */
+function target(file: string, specifier: string): string {
+  if (!specifier.startsWith('.')) return '';
+  return relative(SRC, resolve(dirname(file), specifier)).split(sep).join('/');
+}
+
+describe('dependency rules', () => {
+  const coreFiles = sourceFiles(join(SRC, 'core'));
+
+  it('finds the core and reads its imports', () => {
+    expect(coreFiles.length).toBeGreaterThan(3);
+    expect(specifiers(join(SRC, 'core/key-value-store.ts'))).toContain('./transaction-logger.port');
+  });
+
+  it('keeps src/core free of anything outside src/core (no npm package, no node: module)', () => {
+    const offenders = coreFiles.flatMap((file) =>
+      specifiers(file)
+        .filter((spec) => !spec.startsWith('.') || !target(file, spec).startsWith('core'))
+        .map((spec) => `${relative(SRC, file)} imports '${spec}'`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('keeps each adapter independent of the other adapters and of the composition root', () => {
+    const adaptersDir = join(SRC, 'adapters');
+    const offenders = sourceFiles(adaptersDir).flatMap((file) => {
+      const own = relative(adaptersDir, file).split(sep)[0];
+      return specifiers(file)
+        .map((spec) => ({ spec, to: target(file, spec) }))
+        .filter(({ spec, to }) => {
+          if (!spec.startsWith('.')) return false;
+          if (to === 'main' || to === 'container') return true;
+          const [top, adapter] = to.split('/');
+          // Adapters may use the core, the config reader and the shared Frontend interface.
+          return top === 'adapters' && adapter !== own && adapter !== 'frontend';
+        })
+        .map(({ spec }) => `${relative(SRC, file)} imports '${spec}'`);
+    });
+    expect(offenders).toEqual([]);
+  });
+});
