@@ -1,0 +1,90 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startService, type ServiceProcess } from '../support/service-process';
+
+const WRITERS = 32;
+const KEYS_PER_WRITER = 8;
+/** Load runs until this many writes are acknowledged or this long has passed, then the kill comes. */
+const ACKS_BEFORE_KILL = 2_000;
+const MAX_LOAD_MS = 8_000;
+
+/** What a key may hold after the crash: its last acknowledged state, or a write that was in flight. */
+interface KeyOutcome {
+  acked: string | null;
+  inFlight?: string | null;
+}
+
+/**
+ * Crash test: SIGKILL the service under concurrent write load, restart it on the same log,
+ * and check that every acknowledged write survived with its last acknowledged value.
+ * Each writer owns its keys and writes them one at a time, so per key there is exactly one
+ * last acknowledged state and at most one write whose outcome the kill left undecided.
+ */
+describe('crash safety (file log)', () => {
+  let dir: string;
+  let service: ServiceProcess | undefined;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kvs-crash-'));
+  });
+
+  afterEach(async () => {
+    service?.process.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it.each(['always', 'never'])('keeps every acknowledged write through SIGKILL (TLOG_SYNC=%s)', async (sync) => {
+    const env = { TLOG_TYPE: 'file', TLOG_FILENAME: join(dir, 'tx.log'), TLOG_SYNC: sync, FRONTEND_TYPE: 'rest' };
+    service = await startService(env);
+    const url = service.restUrl!;
+    const outcomes = new Map<string, KeyOutcome>();
+    let acked = 0;
+    let killed = false;
+
+    async function writer(id: number): Promise<void> {
+      for (let n = 0; !killed; n++) {
+        const key = `writer-${id}/key-${n % KEYS_PER_WRITER}\t✓`;
+        const value = n % 5 === 4 ? null : `value ${id}:${n}\n`;
+        const outcome = outcomes.get(key) ?? { acked: null };
+        outcomes.set(key, outcome);
+        outcome.inFlight = value;
+        try {
+          const res = await fetch(`${url}/v1/key/${encodeURIComponent(key)}`, {
+            method: value === null ? 'DELETE' : 'PUT',
+            body: value ?? undefined,
+          });
+          if (res.status !== 201 && res.status !== 200) throw new Error(`unexpected status ${res.status}`);
+          outcome.acked = value;
+          delete outcome.inFlight;
+          acked++;
+        } catch (error) {
+          if (!killed) throw error;
+          return; // The kill cut this request: its outcome stays undecided (inFlight).
+        }
+      }
+    }
+
+    const load = Promise.all(Array.from({ length: WRITERS }, (_, id) => writer(id)));
+    const began = Date.now();
+    while (acked < ACKS_BEFORE_KILL && Date.now() - began < MAX_LOAD_MS) await new Promise((r) => setTimeout(r, 10));
+    killed = true;
+    service.process.kill('SIGKILL');
+    await service.exited();
+    await load;
+    expect(acked).toBeGreaterThan(100);
+
+    service = await startService(env);
+    expect(service.output()).toMatch(/replayed \d+ events/);
+    const violations: string[] = [];
+    for (const [key, outcome] of outcomes) {
+      const res = await fetch(`${service.restUrl}/v1/key/${encodeURIComponent(key)}`);
+      const found = res.status === 200 ? await res.text() : null;
+      if (res.status !== 200 && res.status !== 404) violations.push(`${key}: status ${res.status}`);
+      const allowed = 'inFlight' in outcome ? [outcome.acked, outcome.inFlight] : [outcome.acked];
+      if (!allowed.includes(found)) violations.push(`${JSON.stringify(key)}: found ${JSON.stringify(found)}, acknowledged ${JSON.stringify(outcome.acked)}`);
+    }
+    expect(violations).toEqual([]);
+    expect(outcomes.size).toBe(WRITERS * KEYS_PER_WRITER);
+  }, 60_000);
+});

@@ -1,0 +1,46 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runService } from '../support/service-process';
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kvs-config-'));
+});
+
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+/**
+ * Each bad variable makes the service exit with status 2 and one line on stderr that names
+ * the variable, the bad value and what is accepted — before it touches any file or port.
+ */
+describe('configuration errors', () => {
+  it.each([
+    ['TLOG_TYPE', 'mysql', /TLOG_TYPE="mysql" is not valid; expected file/],
+    ['TLOG_SYNC', 'sometimes', /TLOG_SYNC="sometimes" is not valid; expected always, interval, never/],
+    ['FRONTEND_TYPE', 'rest,soap', /FRONTEND_TYPE="rest,soap" is not valid; expected a comma-separated list of rest/],
+    ['KVS_HTTP_PORT', '99999', /KVS_HTTP_PORT="99999" is not valid; expected an integer from 0 to 65535/],
+    ['KVS_HTTP_PORT', 'http', /KVS_HTTP_PORT="http" is not valid/],
+    ['KVS_MAX_KEY_BYTES', '0', /KVS_MAX_KEY_BYTES="0" is not valid; expected an integer from 1 to/],
+    ['KVS_MAX_VALUE_BYTES', '1.5', /KVS_MAX_VALUE_BYTES="1.5" is not valid/],
+  ])('%s=%s exits 2 with one clear line', async (name, value, message) => {
+    const result = await runService({ TLOG_FILENAME: join(dir, `${name}.log`), [name]: value });
+    expect(result.code).toBe(2);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+    expect(result.stdout).toBe('');
+  });
+});
+
+describe('start-up failures', () => {
+  it('refuses to start on a log corrupted in the middle, naming the file and offset', async () => {
+    const filename = join(dir, 'foreign.log');
+    await writeFile(filename, 'this is not a kvs transaction log\n'.repeat(10));
+    const result = await runService({ TLOG_FILENAME: filename, FRONTEND_TYPE: 'rest' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(filename);
+    expect(result.stdout).not.toMatch(/listening/);
+  });
+});
