@@ -1,0 +1,87 @@
+import { crc32 } from 'node:zlib';
+import type { Event } from '../../core';
+import { InvalidKeyError, InvalidValueError } from '../../core';
+
+// The on-disk layout is described in FORMAT.md beside this file; keep the two in step.
+
+/** First bytes of every log file: identifies the format before anything else is trusted. */
+export const FILE_MAGIC = Buffer.from('KVSTLOG\n', 'latin1');
+/** The format version this code writes and reads. */
+export const FORMAT_VERSION = 1;
+/** Magic (8) + version (u32) + CRC-32 of those 12 bytes (u32). */
+export const FILE_HEADER_BYTES = 16;
+/** payloadLength (u32) + payloadCrc (u32) + headerCrc (u32) over the first 8 bytes. */
+export const RECORD_HEADER_BYTES = 12;
+/** type (u8) + sequence (u64) + keyLength (u32); key and value bytes follow. */
+export const PAYLOAD_FIXED_BYTES = 13;
+
+/** Record type byte: a put carries a value, a delete carries none. */
+export const RECORD_TYPE = { put: 1, delete: 2 } as const;
+
+const TWO_TO_32 = 0x1_0000_0000;
+
+/** The file header a new log starts with. */
+export function encodeFileHeader(): Buffer {
+  const header = Buffer.alloc(FILE_HEADER_BYTES);
+  FILE_MAGIC.copy(header, 0);
+  header.writeUInt32LE(FORMAT_VERSION, 8);
+  header.writeUInt32LE(crc32(header.subarray(0, 12)), 12);
+  return header;
+}
+
+/** What is wrong with a file's first 16 bytes, if anything. */
+export interface FileHeaderProblem {
+  readonly problem: string;
+  readonly detail: string;
+}
+
+/** Checks a complete file header; undefined when it is a header this build can read. */
+export function checkFileHeader(header: Buffer): FileHeaderProblem | undefined {
+  if (!header.subarray(0, FILE_MAGIC.length).equals(FILE_MAGIC)) {
+    return { problem: 'not a kvs transaction log', detail: 'bad magic' };
+  }
+  if (header.readUInt32LE(12) !== crc32(header.subarray(0, 12))) {
+    return { problem: 'corrupt file header', detail: 'checksum mismatch' };
+  }
+  const version = header.readUInt32LE(8);
+  if (version !== FORMAT_VERSION) {
+    return { problem: 'unsupported log format', detail: `version ${version}; this build reads version ${FORMAT_VERSION}` };
+  }
+  return undefined;
+}
+
+/**
+ * Encodes one event as a complete record in a single buffer (the only allocation an append
+ * makes). Strings with lone surrogates are refused: UTF-8 cannot hold them, so they would
+ * replay as U+FFFD and memory would no longer match the log.
+ */
+export function encodeRecord(event: Event): Buffer {
+  if (!isWellFormed(event.key)) throw new InvalidKeyError('key is not valid Unicode (it has a lone surrogate)');
+  const value = event.type === 'put' ? event.value : '';
+  if (!isWellFormed(value)) throw new InvalidValueError('value is not valid Unicode (it has a lone surrogate)');
+  const keyBytes = Buffer.byteLength(event.key, 'utf8');
+  const payloadBytes = PAYLOAD_FIXED_BYTES + keyBytes + Buffer.byteLength(value, 'utf8');
+  const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payloadBytes);
+  const p = RECORD_HEADER_BYTES;
+  record[p] = RECORD_TYPE[event.type];
+  record.writeUInt32LE(event.sequence % TWO_TO_32, p + 1);
+  record.writeUInt32LE(Math.floor(event.sequence / TWO_TO_32), p + 5);
+  record.writeUInt32LE(keyBytes, p + 9);
+  const keyStart = p + PAYLOAD_FIXED_BYTES;
+  record.write(event.key, keyStart, 'utf8');
+  record.write(value, keyStart + keyBytes, 'utf8');
+  record.writeUInt32LE(payloadBytes, 0);
+  record.writeUInt32LE(crc32(record.subarray(p)), 4);
+  record.writeUInt32LE(crc32(record.subarray(0, 8)), 8);
+  return record;
+}
+
+/** Reads the u64 little-endian sequence number at `offset` without BigInt; may exceed 2^53 on a bad log. */
+export function readSequence(buffer: Buffer, offset: number): number {
+  return buffer.readUInt32LE(offset) + buffer.readUInt32LE(offset + 4) * TWO_TO_32;
+}
+
+function isWellFormed(text: string): boolean {
+  // String.prototype.isWellFormed ships with Node 20 but is missing from the ES2022 typings.
+  return (text as unknown as { isWellFormed(): boolean }).isWellFormed();
+}

@@ -1,0 +1,48 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Event } from '../../../src/core';
+import { FileTransactionLogger, type FileLogOptions, type OpenLogFile } from '../../../src/adapters/file-log';
+
+/** A fresh directory under the OS temp dir for one test's log files, and the loggers opened on them. */
+export class TempLogDir {
+  /** Warnings every logger opened here has reported. */
+  readonly warnings: string[] = [];
+  private readonly loggers: FileTransactionLogger[] = [];
+
+  private constructor(readonly path: string) {}
+
+  /** Creates the directory. */
+  static async create(): Promise<TempLogDir> {
+    return new TempLogDir(await mkdtemp(join(tmpdir(), 'kvs-file-log-')));
+  }
+
+  /** The path of a log file named `name` inside the directory. */
+  file(name = 'transactions.log'): string {
+    return join(this.path, name);
+  }
+
+  /** A logger on `filename` (default: the directory's standard log file), closed by `dispose`. */
+  open(options: Partial<FileLogOptions> = {}, openFile?: OpenLogFile): FileTransactionLogger {
+    const logger = new FileTransactionLogger(
+      { filename: this.file(), ...options },
+      { warn: (message) => this.warnings.push(message) },
+      openFile,
+    );
+    this.loggers.push(logger);
+    return logger;
+  }
+
+  /** Closes every logger opened here and deletes the directory. */
+  async dispose(): Promise<void> {
+    await Promise.all(this.loggers.map((logger) => logger.close().catch(() => undefined)));
+    await rm(this.path, { recursive: true, force: true });
+  }
+}
+
+/** Every event an iterable yields, in order. */
+export async function collect(events: AsyncIterable<Event>): Promise<Event[]> {
+  const all: Event[] = [];
+  for await (const event of events) all.push(event);
+  return all;
+}
