@@ -1,0 +1,87 @@
+import * as grpc from '@grpc/grpc-js';
+import type { KeyValueStore, Limits } from '../../core';
+import { loadKeyValueDefinition, loadKeyValuePackage } from '../../protocol/keyvalue-proto';
+import type { Frontend, ListeningAddress } from '../frontend';
+import type { GrpcOptions } from './grpc.config';
+import { keyValueHandlers, type ErrorLog } from './key-value-handlers';
+import { addReflection, GrpcHealth } from './standard-services';
+import { Utf8RequestCheck } from './utf8-request-check';
+
+/** How long stop() lets in-flight calls run before cutting their connections. */
+const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+/** Room in a request for field tags, length prefixes and a few unknown fields besides key and value. */
+const REQUEST_OVERHEAD_BYTES = 1024;
+
+/** Options of the frontend beyond where it listens. */
+export interface GrpcFrontendOptions extends GrpcOptions {
+  /** How long stop() waits for in-flight calls before forcing connections closed. */
+  readonly shutdownGraceMs?: number;
+}
+
+/**
+ * The gRPC frontend: the book's KeyValue service on grpc-js, plus grpc.health.v1.Health and
+ * server reflection, all on one port.
+ */
+export class GrpcFrontend implements Frontend {
+  readonly name = 'grpc';
+  private readonly server: grpc.Server;
+  private readonly health = new GrpcHealth();
+  private listening = false;
+
+  constructor(
+    store: KeyValueStore,
+    private readonly options: GrpcFrontendOptions,
+    logError: ErrorLog = console.error,
+  ) {
+    this.server = new grpc.Server({ 'grpc.max_receive_message_length': maxRequestBytes(store.limits) });
+    const definition = loadKeyValueDefinition();
+    const check = new Utf8RequestCheck();
+    this.server.addService(check.wrap(loadKeyValuePackage(definition).KeyValue.service), keyValueHandlers(store, check, logError));
+    this.health.addToServer(this.server);
+    addReflection(this.server, definition);
+  }
+
+  start(): Promise<ListeningAddress> {
+    const { host, port } = this.options;
+    return new Promise((resolve, reject) => {
+      this.server.bindAsync(hostPort(host, port), grpc.ServerCredentials.createInsecure(), (error, boundPort) => {
+        if (error) {
+          reject(error);
+          return;
+        }
+        this.listening = true;
+        this.health.serving();
+        resolve({ host, port: boundPort });
+      });
+    });
+  }
+
+  stop(): Promise<void> {
+    if (!this.listening) return Promise.resolve();
+    this.listening = false;
+    this.health.notServing();
+    return new Promise((resolve) => {
+      const force = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, this.options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
+      this.server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+  }
+}
+
+/**
+ * The largest request the server accepts: a maximal key and value plus framing, so a value
+ * slightly over the limit reaches the core (and its precise error) while anything far over it
+ * is refused by grpc-js, before it is buffered, with RESOURCE_EXHAUSTED.
+ */
+export function maxRequestBytes(limits: Limits): number {
+  return limits.maxKeyBytes + limits.maxValueBytes + REQUEST_OVERHEAD_BYTES;
+}
+
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}

@@ -1,0 +1,36 @@
+import { Metadata, status, type StatusObject } from '@grpc/grpc-js';
+import { KvsError, type KvsErrorCode } from '../../core';
+import { KVS_ERROR_CODE_METADATA } from '../../protocol/keyvalue-proto';
+
+
+/**
+ * The one table from core error codes to gRPC statuses. An oversized value is
+ * RESOURCE_EXHAUSTED, the status grpc-js itself gives a request over the message size limit,
+ * so a value just over the limit and one far over it fail alike.
+ */
+export const GRPC_STATUS_BY_CODE: Readonly<Record<KvsErrorCode, status>> = {
+  KEY_NOT_FOUND: status.NOT_FOUND,
+  INVALID_KEY: status.INVALID_ARGUMENT,
+  KEY_TOO_LARGE: status.INVALID_ARGUMENT,
+  VALUE_TOO_LARGE: status.RESOURCE_EXHAUSTED,
+  INVALID_VALUE: status.INVALID_ARGUMENT,
+  LOG_UNAVAILABLE: status.UNAVAILABLE,
+  LOG_OVERLOADED: status.UNAVAILABLE,
+};
+
+/** What a handler passes to its callback on failure. */
+export type GrpcFailure = Pick<StatusObject, 'code' | 'details'> & Partial<Pick<StatusObject, 'metadata'>>;
+
+/**
+ * Turns an error thrown by the core into the status the client sees. Anything that is not a
+ * KvsError is a server fault: logged in full here, reported as INTERNAL without details.
+ */
+export function toGrpcFailure(error: unknown, logError: (message: string, error: unknown) => void): GrpcFailure {
+  if (error instanceof KvsError) {
+    const metadata = new Metadata();
+    metadata.set(KVS_ERROR_CODE_METADATA, error.code);
+    return { code: GRPC_STATUS_BY_CODE[error.code], details: error.message, metadata };
+  }
+  logError('grpc: unexpected error:', error);
+  return { code: status.INTERNAL, details: 'internal error' };
+}

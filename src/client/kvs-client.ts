@@ -1,0 +1,94 @@
+import * as grpc from '@grpc/grpc-js';
+import type { KvsErrorCode } from '../core';
+import type { GetResponse__Output } from '../generated/keyvalue/GetResponse';
+import type { KeyValueClient } from '../generated/keyvalue/KeyValue';
+import { KVS_ERROR_CODE_METADATA, loadKeyValuePackage } from '../protocol/keyvalue-proto';
+
+/** Per-call options. */
+export interface KvsCallOptions {
+  /** Deadline for the call, in milliseconds from now; none when unset. */
+  readonly timeoutMs?: number;
+}
+
+/** Every code the server may report in its error metadata. */
+const KNOWN_CODES: Readonly<Record<KvsErrorCode, true>> = {
+  KEY_NOT_FOUND: true,
+  INVALID_KEY: true,
+  KEY_TOO_LARGE: true,
+  VALUE_TOO_LARGE: true,
+  INVALID_VALUE: true,
+  LOG_UNAVAILABLE: true,
+  LOG_OVERLOADED: true,
+};
+
+/** A failed call: the gRPC status, and the kvs error code when the server reported one. */
+export class KvsClientError extends Error {
+  constructor(
+    /** The gRPC status code, e.g. grpc.status.NOT_FOUND. */
+    readonly status: grpc.status,
+    /** The status details sent by the server (or by grpc-js for transport failures). */
+    readonly details: string,
+    /** The server's kvs error code; undefined when the failure did not come from kvs itself. */
+    readonly code: KvsErrorCode | undefined,
+  ) {
+    super(`${grpc.status[status]}: ${details}`);
+    this.name = 'KvsClientError';
+  }
+
+  /** Wraps a grpc-js error, reading the kvs error code from its trailing metadata. */
+  static from(error: grpc.ServiceError): KvsClientError {
+    const [reported] = error.metadata?.get(KVS_ERROR_CODE_METADATA) ?? [];
+    const code = typeof reported === 'string' && reported in KNOWN_CODES ? (reported as KvsErrorCode) : undefined;
+    return new KvsClientError(error.code, error.details, code);
+  }
+}
+
+/** A typed, promise-based client of the KeyValue gRPC service, built on the generated stubs. */
+export class KvsClient {
+  private readonly stub: KeyValueClient;
+
+  constructor(
+    /** host:port of the server. */
+    address: string,
+    private readonly defaults: KvsCallOptions = {},
+  ) {
+    const { KeyValue } = loadKeyValuePackage();
+    // The server bounds every response by its value limit, so the client need not cap it again.
+    this.stub = new KeyValue(address, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': -1 });
+  }
+
+  /** The key's value; rejects with KvsClientError (status NOT_FOUND when the key has none). */
+  async get(key: string, options?: KvsCallOptions): Promise<string> {
+    const response = await this.unary<GetResponse__Output>((callOptions, done) => this.stub.Get({ key }, callOptions, done), options);
+    return response.value;
+  }
+
+  /** Stores the value durably under the key. */
+  async put(key: string, value: string, options?: KvsCallOptions): Promise<void> {
+    await this.unary((callOptions, done) => this.stub.Put({ key, value }, callOptions, done), options);
+  }
+
+  /** Removes the key durably; succeeds when it is already absent. */
+  async delete(key: string, options?: KvsCallOptions): Promise<void> {
+    await this.unary((callOptions, done) => this.stub.Delete({ key }, callOptions, done), options);
+  }
+
+  /** Closes the channel; calls after this fail. */
+  close(): void {
+    this.stub.close();
+  }
+
+  private unary<Response>(
+    start: (options: grpc.CallOptions, done: grpc.requestCallback<Response>) => void,
+    options: KvsCallOptions = {},
+  ): Promise<Response> {
+    const timeoutMs = options.timeoutMs ?? this.defaults.timeoutMs;
+    const callOptions: grpc.CallOptions = timeoutMs === undefined ? {} : { deadline: Date.now() + timeoutMs };
+    return new Promise((resolve, reject) => {
+      start(callOptions, (error, response) => {
+        if (error) reject(KvsClientError.from(error));
+        else resolve(response as Response);
+      });
+    });
+  }
+}
