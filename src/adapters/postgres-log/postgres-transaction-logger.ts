@@ -1,0 +1,207 @@
+import type { Pool } from 'pg';
+import type { Event, Mutation, TransactionLogger } from '../../core';
+import { InvalidKeyError, InvalidValueError, LogOverloadedError, LogUnavailableError } from '../../core';
+import type { PostgresLogConfig } from './postgres-log.config';
+import { mutationBytes, PostgresLogStatements } from './postgres-log-statements';
+import { createPool, describeError, waitForDatabase, type LogLine } from './postgres-pool';
+import { ensureLogTable } from './postgres-schema';
+
+/** One INSERT carries at most this many rows... */
+const MAX_BATCH_ROWS = 1000;
+/** ...and about this many bytes of keys and values (a single larger mutation goes alone). */
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+
+/** Tuning the tests change; production uses the defaults. */
+export interface PostgresLoggerOptions {
+  /** Where diagnostics go; standard error by default. */
+  readonly log?: LogLine;
+  /** Rows per replay page (default 1000). */
+  readonly replayPageRows?: number;
+  /** Approximate bytes of keys and values per replay page (default 8 MiB). */
+  readonly replayPageBytes?: number;
+}
+
+interface PendingAppend {
+  readonly mutation: Mutation;
+  readonly resolve: (event: Event) => void;
+  readonly reject: (error: Error) => void;
+}
+
+function isWellFormed(text: string): boolean {
+  // String.prototype.isWellFormed ships with Node 20 but is missing from the ES2022 typings.
+  return (text as unknown as { isWellFormed(): boolean }).isWellFormed();
+}
+
+function sameMutations(events: readonly Event[], mutations: readonly Mutation[]): boolean {
+  return (
+    events.length === mutations.length &&
+    events.every((event, i) => {
+      const mutation = mutations[i];
+      if (event.type !== mutation.type || event.key !== mutation.key) return false;
+      return event.type === 'delete' || (mutation.type === 'put' && event.value === mutation.value);
+    })
+  );
+}
+
+/**
+ * The transaction log in a PostgreSQL table (schema in postgres-schema.ts).
+ *
+ * Connecting is lazy: the first readEvents or append connects (retrying with backoff) and
+ * creates the table if it is missing, so construction never fails on the network.
+ *
+ * Appends are group-committed: while one INSERT is in flight the next appends queue, and the
+ * next INSERT takes them all, in call order. An append resolves only after its INSERT has
+ * committed; a failed INSERT rejects exactly its own appends with LogUnavailableError, and the
+ * next batch simply tries again on a fresh connection, so writes recover when the database does.
+ *
+ * A failed INSERT may still have committed (the connection can drop after COMMIT, before the
+ * reply). Those writes were reported failed and never reached memory, so before the next batch
+ * the logger looks past the last acknowledged sequence number and deletes that batch's rows if
+ * it finds them, keeping the table equal to what was acknowledged.
+ *
+ * One table serves one running kvs instance: each instance keeps the state in memory, so a second
+ * writer would leave both with stale maps. If another writer's rows are found, writes fail.
+ */
+export class PostgresTransactionLogger implements TransactionLogger {
+  private readonly pool: Pool;
+  private readonly statements: PostgresLogStatements;
+  /** The table name as spliced into SQL; the config only admits plain identifiers. */
+  private readonly quotedTable: string;
+  private readonly log: LogLine;
+  private readonly pageRows: number;
+  private readonly pageBytes: number;
+  private started: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+  /** The highest sequence number known to be committed and acknowledged (or replayed). */
+  private lastSequence = 0;
+  /** A failed batch that may nevertheless have committed; settled before the next insert. */
+  private unconfirmed: readonly Mutation[] | undefined;
+  private queue: PendingAppend[] = [];
+  private inFlight = 0;
+  private draining: Promise<void> | undefined;
+
+  constructor(
+    private readonly config: PostgresLogConfig,
+    options: PostgresLoggerOptions = {},
+  ) {
+    this.log = options.log ?? ((line) => console.error(line));
+    this.pageRows = options.replayPageRows ?? 1000;
+    this.pageBytes = options.replayPageBytes ?? 8 * 1024 * 1024;
+    this.pool = createPool(config, this.log);
+    this.quotedTable = `"${config.table}"`;
+    this.statements = new PostgresLogStatements(this.pool, this.quotedTable);
+  }
+
+  async *readEvents(): AsyncIterable<Event> {
+    await this.start();
+    let after = 0;
+    for (;;) {
+      const page = await this.statements.page(after, this.pageRows, this.pageBytes).catch((error: unknown) => {
+        throw new LogUnavailableError(`postgres log: replay failed after sequence ${after}: ${describeError(error)}`);
+      });
+      if (page.length === 0) break;
+      // Only this page is held; the next is fetched once the consumer has taken all of it.
+      yield* page;
+      after = page[page.length - 1].sequence;
+    }
+    this.lastSequence = Math.max(this.lastSequence, after);
+  }
+
+  append(mutation: Mutation): Promise<Event> {
+    if (this.closing) return Promise.reject(new LogUnavailableError('postgres log: closed'));
+    if (!isWellFormed(mutation.key)) {
+      return Promise.reject(new InvalidKeyError('key is not valid Unicode (it has a lone surrogate)'));
+    }
+    if (mutation.type === 'put' && !isWellFormed(mutation.value)) {
+      return Promise.reject(new InvalidValueError('value is not valid Unicode (it has a lone surrogate)'));
+    }
+    if (this.queue.length + this.inFlight >= this.config.maxPendingWrites) {
+      return Promise.reject(
+        new LogOverloadedError(`postgres log: ${this.config.maxPendingWrites} writes are already pending; retry later`),
+      );
+    }
+    return new Promise<Event>((resolve, reject) => {
+      this.queue.push({ mutation, resolve, reject });
+      this.draining ??= this.drain();
+    });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.draining;
+      await this.pool.end();
+    })();
+    return this.closing;
+  }
+
+  /** Connects (with start-up retries) and creates the table, once; later calls share the outcome. */
+  private start(): Promise<void> {
+    this.started ??= (async () => {
+      await waitForDatabase(this.pool, this.config, this.log);
+      await ensureLogTable(this.pool, this.quotedTable);
+      this.lastSequence = await this.statements.lastSequence();
+    })();
+    return this.started;
+  }
+
+  /** Writes queued appends batch after batch, one INSERT in flight at a time, until the queue is empty. */
+  private async drain(): Promise<void> {
+    // Appends made in the same tick as the first one join its batch.
+    await Promise.resolve();
+    while (this.queue.length > 0) {
+      const batch = this.takeBatch();
+      this.inFlight = batch.length;
+      await this.write(batch);
+      this.inFlight = 0;
+    }
+    this.draining = undefined;
+  }
+
+  private takeBatch(): PendingAppend[] {
+    let bytes = 0;
+    let count = 0;
+    while (count < this.queue.length && count < MAX_BATCH_ROWS) {
+      bytes += mutationBytes(this.queue[count].mutation);
+      if (count > 0 && bytes > MAX_BATCH_BYTES) break;
+      count++;
+    }
+    return this.queue.splice(0, count);
+  }
+
+  /** Inserts one batch and settles its appends in order; never throws. */
+  private async write(batch: readonly PendingAppend[]): Promise<void> {
+    const mutations = batch.map((pending) => pending.mutation);
+    let sequences: number[];
+    try {
+      await this.start();
+      await this.settleUnconfirmed();
+      this.unconfirmed = mutations;
+      sequences = await this.statements.insert(mutations);
+      this.unconfirmed = undefined;
+    } catch (error) {
+      const failure = new LogUnavailableError(`postgres log: write not acknowledged: ${describeError(error)}`);
+      for (const pending of batch) pending.reject(failure);
+      return;
+    }
+    this.lastSequence = sequences[sequences.length - 1];
+    batch.forEach((pending, i) => pending.resolve({ ...pending.mutation, sequence: sequences[i] }));
+  }
+
+  /** Deletes the rows of a batch that was reported failed but committed anyway (see the class comment). */
+  private async settleUnconfirmed(): Promise<void> {
+    const suspect = this.unconfirmed;
+    if (suspect === undefined) return;
+    const found = await this.statements.page(this.lastSequence, suspect.length + 1, Number.MAX_SAFE_INTEGER);
+    if (found.length > 0) {
+      if (!sameMutations(found, suspect)) {
+        throw new Error(
+          `table ${this.config.table} has rows after sequence ${this.lastSequence} that this instance did not write;` +
+            ' is another kvs instance writing to it? One table serves one instance',
+        );
+      }
+      await this.statements.deleteRange(this.lastSequence, found[found.length - 1].sequence);
+      this.log(`postgres log: removed ${found.length} row(s) of a write that was reported failed but had committed`);
+    }
+    this.unconfirmed = undefined;
+  }
+}
