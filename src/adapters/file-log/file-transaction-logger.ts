@@ -63,7 +63,7 @@ export class FileTransactionLogger implements TransactionLogger {
     let replayed = false;
     try {
       const replay = await this.open();
-      yield* replay.events();
+      for await (const batch of replay.batches()) yield* batch;
       if (this.state !== 'replaying') throw this.unavailable('closed during replay');
       await this.dropTornTail(replay);
       this.lastSequence = replay.lastSequence;
