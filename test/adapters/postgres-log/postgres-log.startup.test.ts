@@ -1,0 +1,116 @@
+import { createServer } from 'node:net';
+import { EnvReader } from '../../../src/config/env-reader';
+import type { Event } from '../../../src/core';
+import { PostgresTransactionLogger, readPostgresLogConfig } from '../../../src/adapters/postgres-log';
+import { TestPostgres } from '../../support/test-postgres';
+
+let postgres: TestPostgres;
+const loggers: PostgresTransactionLogger[] = [];
+
+beforeAll(async () => {
+  postgres = await TestPostgres.start();
+});
+
+afterEach(async () => {
+  await Promise.all(loggers.splice(0).map((logger) => logger.close()));
+});
+
+afterAll(async () => {
+  await postgres?.close();
+});
+
+function logger(env: Record<string, string>, log: (line: string) => void = () => undefined): PostgresTransactionLogger {
+  const created = new PostgresTransactionLogger(readPostgresLogConfig(new EnvReader(env)), { log });
+  loggers.push(created);
+  return created;
+}
+
+async function collect(events: AsyncIterable<Event>): Promise<Event[]> {
+  const all: Event[] = [];
+  for await (const event of events) all.push(event);
+  return all;
+}
+
+/** A loopback port nothing listens on: connections to it are refused at once. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('PostgresTransactionLogger start-up', () => {
+  it('lets several instances start at the same moment on an empty database, creating the table once', async () => {
+    for (let round = 0; round < 5; round++) {
+      const env = postgres.logEnv();
+      const racers = Array.from({ length: 4 }, () => logger(env));
+      const replays = await Promise.all(racers.map((racer) => collect(racer.readEvents())));
+      expect(replays).toEqual([[], [], [], []]);
+      const first = await racers[0].append({ type: 'put', key: 'k', value: `round ${round}` });
+      expect(await collect(racers[1].readEvents())).toEqual([first]);
+      const tables = await postgres.query('SELECT count(*)::int AS n FROM pg_tables WHERE tablename = $1', [env.TLOG_DB_TABLE]);
+      expect(tables.rows[0]).toEqual({ n: 1 });
+    }
+  });
+
+  it('stores key and value as bytea and the event type under a CHECK constraint', async () => {
+    const env = postgres.logEnv();
+    await collect(logger(env).readEvents());
+    const columns = await postgres.query(
+      'SELECT column_name, data_type, is_nullable, is_identity FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position',
+      [env.TLOG_DB_TABLE],
+    );
+    expect(columns.rows).toEqual([
+      { column_name: 'sequence', data_type: 'bigint', is_nullable: 'NO', is_identity: 'YES' },
+      { column_name: 'event_type', data_type: 'text', is_nullable: 'NO', is_identity: 'NO' },
+      { column_name: 'key', data_type: 'bytea', is_nullable: 'NO', is_identity: 'NO' },
+      { column_name: 'value', data_type: 'bytea', is_nullable: 'YES', is_identity: 'NO' },
+    ]);
+    await expect(
+      postgres.query(`INSERT INTO "${env.TLOG_DB_TABLE}" (event_type, key, value) VALUES ('upsert', 'k', 'v')`),
+    ).rejects.toThrow(/check constraint/);
+    await expect(
+      postgres.query(`INSERT INTO "${env.TLOG_DB_TABLE}" (event_type, key, value) VALUES ('delete', 'k', 'v')`),
+    ).rejects.toThrow(/check constraint/);
+  });
+
+  it('retries an unreachable database with growing, jittered delays, then fails with a clear error', async () => {
+    const port = await closedPort();
+    const lines: string[] = [];
+    const env = { ...postgres.logEnv(), TLOG_DB_PORT: String(port), TLOG_DB_CONNECT_RETRIES: '3' };
+    const unreachable = logger(env, (line) => lines.push(line));
+
+    const failure = collect(unreachable.readEvents());
+    await expect(failure).rejects.toThrow(`cannot connect to 127.0.0.1:${port} (database ${env.TLOG_DB_DATABASE}, user ${env.TLOG_DB_USERNAME}) after 4 attempt(s)`);
+    await expect(failure).rejects.toThrow(/ECONNREFUSED/);
+    expect(lines).toHaveLength(3);
+    const delays = lines.map((line) => Number(/retrying in (\d+) ms/.exec(line)?.[1]));
+    // Attempt n waits between half and all of 250 ms * 2^(n-1): the ranges do not overlap, so delays grow.
+    delays.forEach((delay, i) => {
+      expect(delay).toBeGreaterThanOrEqual(125 * 2 ** i);
+      expect(delay).toBeLessThanOrEqual(250 * 2 ** i);
+    });
+    expect(lines[0]).toMatch(/^postgres log: attempt 1\/4 to connect to 127\.0\.0\.1:\d+ .* failed: .*ECONNREFUSED/);
+    // Appends on a logger that never started fail as unavailable instead of hanging.
+    await expect(unreachable.append({ type: 'put', key: 'k', value: 'v' })).rejects.toMatchObject({ code: 'LOG_UNAVAILABLE' });
+  });
+
+  it('gives up at once on a wrong password, never printing it', async () => {
+    const wrong = 'not-the-Password-42';
+    const lines: string[] = [];
+    const env = { ...postgres.logEnv(), TLOG_DB_PASSWORD: wrong, TLOG_DB_CONNECT_RETRIES: '5' };
+    const failure = collect(logger(env, (line) => lines.push(line)).readEvents());
+    await expect(failure).rejects.toThrow(/after 1 attempt\(s\): password authentication failed for user/);
+    const message = await failure.catch((error: Error) => error.message);
+    expect(message).not.toContain(wrong);
+    expect(message).not.toContain(postgres.connection.password || 'no password configured');
+    expect(lines).toEqual([]);
+  });
+
+  it('gives up at once when the database does not exist', async () => {
+    const env = { ...postgres.logEnv(), TLOG_DB_DATABASE: 'kvs_no_such_database' };
+    await expect(collect(logger(env).readEvents())).rejects.toThrow(/after 1 attempt\(s\): database "kvs_no_such_database" does not exist/);
+  });
+});
