@@ -83,7 +83,7 @@ describe('PostgresTransactionLogger start-up', () => {
     const unreachable = logger(env, (line) => lines.push(line));
 
     const failure = collect(unreachable.readEvents());
-    await expect(failure).rejects.toThrow(`cannot connect to 127.0.0.1:${port} (database ${env.TLOG_DB_DATABASE}, user ${env.TLOG_DB_USERNAME}) after 4 attempt(s)`);
+    await expect(failure).rejects.toThrow(`cannot connect to 127.0.0.1:${port} (database ${postgres.connection.database}, user ${postgres.connection.user}) after 4 attempt(s)`);
     await expect(failure).rejects.toThrow(/ECONNREFUSED/);
     expect(lines).toHaveLength(3);
     const delays = lines.map((line) => Number(/retrying in (\d+) ms/.exec(line)?.[1]));

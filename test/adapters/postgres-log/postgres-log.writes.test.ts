@@ -1,0 +1,80 @@
+import { EnvReader } from '../../../src/config/env-reader';
+import { LogOverloadedError, type Event, type Mutation } from '../../../src/core';
+import { PostgresTransactionLogger, readPostgresLogConfig } from '../../../src/adapters/postgres-log';
+import { TestPostgres } from '../../support/test-postgres';
+
+let postgres: TestPostgres;
+const loggers: PostgresTransactionLogger[] = [];
+
+beforeAll(async () => {
+  postgres = await TestPostgres.start();
+});
+
+afterEach(async () => {
+  await Promise.all(loggers.splice(0).map((logger) => logger.close()));
+});
+
+afterAll(async () => {
+  await postgres?.close();
+});
+
+async function openLogger(env: Record<string, string>): Promise<PostgresTransactionLogger> {
+  const logger = new PostgresTransactionLogger(readPostgresLogConfig(new EnvReader(env)));
+  loggers.push(logger);
+  for await (const _ of logger.readEvents()) throw new Error('expected an empty log');
+  return logger;
+}
+
+/** Rows that one INSERT wrote share its transaction id (xmin), so distinct xmins count round trips. */
+async function transactionsIn(table: string): Promise<number> {
+  const result = await postgres.query<{ n: number }>(`SELECT count(DISTINCT xmin::text)::int AS n FROM "${table}"`);
+  return result.rows[0].n;
+}
+
+function puts(count: number, prefix: string): Mutation[] {
+  return Array.from({ length: count }, (_, i) => ({ type: 'put', key: `${prefix}${i}`, value: `value ${i}` }));
+}
+
+describe('PostgresTransactionLogger writes', () => {
+  it('batches appends made together into one INSERT per 1,000 rows, sequence numbers in call order', async () => {
+    const env = postgres.logEnv();
+    const logger = await openLogger(env);
+    const events = await Promise.all(puts(2500, 'k').map((m) => logger.append(m)));
+    expect(await transactionsIn(env.TLOG_DB_TABLE)).toBe(3);
+    expect(events.map((event) => event.key)).toEqual(puts(2500, 'k').map((m) => m.key));
+    for (let i = 1; i < events.length; i++) expect(events[i].sequence).toBeGreaterThan(events[i - 1].sequence);
+  });
+
+  it('sends appends that arrive while an INSERT is in flight together in the next one', async () => {
+    const env = postgres.logEnv();
+    const logger = await openLogger(env);
+    const first = logger.append({ type: 'put', key: 'first', value: '' });
+    // Queued one macrotask later, after the first INSERT has gone out.
+    await new Promise((resolve) => setImmediate(resolve));
+    const later = puts(200, 'later').map((m) => logger.append(m));
+    await Promise.all([first, ...later]);
+    expect(await transactionsIn(env.TLOG_DB_TABLE)).toBe(2);
+  });
+
+  it('rejects appends beyond TLOG_DB_MAX_PENDING_WRITES at once, and still writes the ones it took', async () => {
+    const env = { ...postgres.logEnv(), TLOG_DB_MAX_PENDING_WRITES: '5' };
+    const logger = await openLogger(env);
+    const outcomes = await Promise.allSettled(puts(8, 'p').map((m) => logger.append(m)));
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([...Array(5).fill('fulfilled'), ...Array(3).fill('rejected')]);
+    for (const outcome of outcomes.slice(5)) {
+      expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(LogOverloadedError);
+    }
+    // Once the queue drains, appends are taken again.
+    await expect(logger.append({ type: 'put', key: 'after', value: 'v' })).resolves.toMatchObject({ key: 'after' });
+    const rows = await postgres.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${env.TLOG_DB_TABLE}"`);
+    expect(rows.rows[0].n).toBe(6);
+  });
+
+  it('refuses keys and values with lone surrogates, which UTF-8 cannot hold', async () => {
+    const logger = await openLogger(postgres.logEnv());
+    await expect(logger.append({ type: 'put', key: 'bad\uD800', value: 'v' })).rejects.toMatchObject({ code: 'INVALID_KEY' });
+    await expect(logger.append({ type: 'put', key: 'k', value: '\uDC00bad' })).rejects.toMatchObject({ code: 'INVALID_VALUE' });
+    const ok: Event = await logger.append({ type: 'put', key: 'pair 🗝️', value: 'pair 🗝️' });
+    expect(ok.key).toBe('pair 🗝️');
+  });
+});
