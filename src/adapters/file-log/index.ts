@@ -3,4 +3,4 @@ export { readFileLogConfig } from './file-log.config';
 export { FileLogError, LogCorruptError, LogLockedError, type FileLogErrorCode } from './file-log.errors';
 export { FileTransactionLogger, type FileLogDiagnostics, type FileLogOptions } from './file-transaction-logger';
 export type { SyncPolicy } from './group-commit-writer';
-export type { LogFileHandle, OpenLogFile } from './log-file-handle';
+export { openLogFile, type LogFileHandle, type OpenLogFile } from './log-file-handle';
