@@ -1,0 +1,149 @@
+import * as grpc from '@grpc/grpc-js';
+import { maxRequestBytes } from '../../../src/adapters/grpc/grpc-frontend';
+import { GRPC_STATUS_BY_CODE, GrpcFrontend } from '../../../src/adapters/grpc';
+import { KvsClient, KvsClientError } from '../../../src/client/kvs-client';
+import { KeyValueStore, type Event, type KvsErrorCode, type TransactionLogger } from '../../../src/core';
+import { MemoryTransactionLogger } from '../../support/memory-transaction-logger';
+import { startGrpc, type RunningGrpc } from './grpc-driver';
+
+/** The rejection of a call, for assertions on its status and kvs code. */
+async function failure(call: Promise<unknown>): Promise<KvsClientError> {
+  const error = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof KvsClientError)) throw new Error(`expected a KvsClientError, got ${String(error)}`);
+  return error;
+}
+
+/** One protobuf length-delimited field (short payloads only). */
+function field(number: number, payload: Buffer): Buffer {
+  return Buffer.concat([Buffer.from([(number << 3) | 2, payload.length]), payload]);
+}
+
+/** Sends hand-encoded request bytes, bypassing every encoder, and resolves with the status. */
+function rawCall(address: string, method: string, request: Buffer): Promise<grpc.StatusObject> {
+  const client = new grpc.Client(address, grpc.credentials.createInsecure());
+  return new Promise((resolve) => {
+    client.makeUnaryRequest(`/KeyValue/${method}`, (b: Buffer) => b, (b: Buffer) => b, request, () => undefined)
+      .on('status', (status: grpc.StatusObject) => {
+        client.close();
+        resolve(status);
+      });
+  });
+}
+
+describe('GrpcFrontend', () => {
+  let log: MemoryTransactionLogger;
+  let running: RunningGrpc;
+
+  beforeEach(async () => {
+    log = new MemoryTransactionLogger();
+    running = await startGrpc(new KeyValueStore(log, { maxKeyBytes: 64, maxValueBytes: 4096 }));
+  });
+
+  afterEach(async () => {
+    log.release();
+    await running.close();
+  });
+
+  it('maps every core error code to a status a client can act on, never UNKNOWN or INTERNAL', () => {
+    for (const status of Object.values(GRPC_STATUS_BY_CODE)) {
+      expect([grpc.status.UNKNOWN, grpc.status.INTERNAL, grpc.status.OK]).not.toContain(status);
+    }
+    expect(GRPC_STATUS_BY_CODE.VALUE_TOO_LARGE).toBe(grpc.status.RESOURCE_EXHAUSTED);
+  });
+
+  it('reports the status and, in trailing metadata, the kvs error code', async () => {
+    const cases: [Promise<unknown>, grpc.status, KvsErrorCode][] = [
+      [running.client.get('missing'), grpc.status.NOT_FOUND, 'KEY_NOT_FOUND'],
+      [running.client.put('', 'v'), grpc.status.INVALID_ARGUMENT, 'INVALID_KEY'],
+      [running.client.get('k'.repeat(65)), grpc.status.INVALID_ARGUMENT, 'KEY_TOO_LARGE'],
+      [running.client.put('k', 'v'.repeat(4097)), grpc.status.RESOURCE_EXHAUSTED, 'VALUE_TOO_LARGE'],
+    ];
+    for (const [call, status, code] of cases) {
+      const error = await failure(call);
+      expect([error.status, error.code]).toEqual([status, code]);
+    }
+  });
+
+  it('answers UNAVAILABLE with LOG_UNAVAILABLE when the log fails, so clients know to retry', async () => {
+    log.failNext();
+    const error = await failure(running.client.put('k', 'v'));
+    expect([error.status, error.code]).toEqual([grpc.status.UNAVAILABLE, 'LOG_UNAVAILABLE']);
+  });
+
+  it('refuses a request over the message size limit with RESOURCE_EXHAUSTED, not UNKNOWN', async () => {
+    const error = await failure(running.client.put('k', 'x'.repeat(64 * 1024)));
+    expect(error.status).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect(log.events).toEqual([]);
+  });
+
+  it('rejects keys and values that are not valid UTF-8 instead of decoding them to U+FFFD', async () => {
+    const badKey = Buffer.from([0x6b, 0xff, 0x6b]);
+    const put = await rawCall(running.address, 'Put', Buffer.concat([field(1, badKey), field(2, Buffer.from('v'))]));
+    const badValue = await rawCall(running.address, 'Put', Buffer.concat([field(1, Buffer.from('k')), field(2, Buffer.from([0xc3]))]));
+    const get = await rawCall(running.address, 'Get', field(1, badKey));
+    expect([put.code, put.metadata.get('kvs-error-code')]).toEqual([grpc.status.INVALID_ARGUMENT, ['INVALID_KEY']]);
+    expect([badValue.code, badValue.metadata.get('kvs-error-code')]).toEqual([grpc.status.INVALID_ARGUMENT, ['INVALID_VALUE']]);
+    expect(get.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(log.events).toEqual([]);
+
+    const valid = await rawCall(running.address, 'Put', Buffer.concat([field(1, Buffer.from('k\uFFFD')), field(2, Buffer.from('é'))]));
+    expect(valid.code).toBe(grpc.status.OK);
+    await expect(running.client.get('k\uFFFD')).resolves.toBe('é');
+  });
+
+  it('honours the client deadline; a write already handed to the log still completes', async () => {
+    log.holdAppends();
+    const error = await failure(running.client.put('slow', 'v', { timeoutMs: 100 }));
+    expect(error.status).toBe(grpc.status.DEADLINE_EXCEEDED);
+    log.release();
+    await expect(running.client.get('slow')).resolves.toBe('v');
+  });
+
+  it('changes nothing for a call whose deadline passed before it was sent', async () => {
+    const error = await failure(running.client.put('late', 'v', { timeoutMs: 0 }));
+    expect(error.status).toBe(grpc.status.DEADLINE_EXCEEDED);
+    expect(log.events).toEqual([]);
+  });
+});
+
+describe('GrpcFrontend message size', () => {
+  it('follows the configured value limit beyond grpc-js\'s 4 MiB default', async () => {
+    const limits = { maxKeyBytes: 1024, maxValueBytes: 5 * 1024 * 1024 };
+    expect(maxRequestBytes(limits)).toBeGreaterThan(limits.maxKeyBytes + limits.maxValueBytes);
+    const running = await startGrpc(new KeyValueStore(new MemoryTransactionLogger(), limits));
+    try {
+      const value = '€'.repeat(Math.floor(limits.maxValueBytes / 3)) + 'xx'; // exactly the limit
+      await running.client.put('k'.repeat(1024), value);
+      await expect(running.client.get('k'.repeat(1024))).resolves.toBe(value);
+      const error = await failure(running.client.put('k', `${value}x`));
+      expect([error.status, error.code]).toEqual([grpc.status.RESOURCE_EXHAUSTED, 'VALUE_TOO_LARGE']);
+    } finally {
+      await running.close();
+    }
+  });
+});
+
+describe('GrpcFrontend server faults', () => {
+  it('answers INTERNAL without details and logs the cause server-side', async () => {
+    const broken: TransactionLogger = {
+      async *readEvents(): AsyncIterable<Event> {},
+      append: () => Promise.reject(new Error('disk on fire at /var/lib/kvs')),
+      close: async () => undefined,
+    };
+    const logged: unknown[] = [];
+    const frontend = new GrpcFrontend(new KeyValueStore(broken), { host: '127.0.0.1', port: 0 }, (_message, error) => logged.push(error));
+    const { port } = await frontend.start();
+    const client = new KvsClient(`127.0.0.1:${port}`);
+    try {
+      const error = await failure(client.put('k', 'v'));
+      expect([error.status, error.details, error.code]).toEqual([grpc.status.INTERNAL, 'internal error', undefined]);
+      expect(String(logged[0])).toContain('disk on fire');
+    } finally {
+      client.close();
+      await frontend.stop();
+    }
+  });
+});
