@@ -30,7 +30,7 @@ interface PendingAppend {
  * reject everything and have the operator restart, which replays what the disk really holds.
  */
 export class GroupCommitWriter {
-  private queue: PendingAppend[] = [];
+  private readonly queue: PendingAppend[] = [];
   private draining = false;
   private drained: Promise<void> = Promise.resolve();
   private failure: LogUnavailableError | undefined;
