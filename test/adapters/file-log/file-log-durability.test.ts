@@ -53,6 +53,7 @@ describe('the lock file', () => {
       code: 'LOG_LOCKED',
       message: `file log: ${first.filename} is already open in this process (lock file ${first.filename}.lock)`,
     });
+    expect(await readFile(`${first.filename}.lock`, 'utf8')).toBe(`${process.pid}\n`);
     await first.append({ type: 'put', key: 'still', value: 'works' });
     await first.close();
     await expect(access(`${first.filename}.lock`)).rejects.toMatchObject({ code: 'ENOENT' });
