@@ -1,0 +1,106 @@
+import { rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { BenchOptions } from './options';
+import { BENCH_BUILD, RESULTS_DIR } from './paths';
+import type { LoadRowResult, MemoryResult, ReplayResult } from './results';
+import { runLoad } from './run-load';
+import type { LoadRow } from './scenarios';
+import { ServerProcess } from './server-process';
+import { baselineServer, kvsServer, SERVER_NAMES } from './servers';
+import { writeReplayLog } from './replay-log';
+
+const KIB_PER_MIB = 1024;
+/** The issue's replay and memory size. */
+export const REPLAY_EVENTS = 1_000_000;
+/** Let the process settle (finish replay allocations, lazy frees) before reading its RSS. */
+const SETTLE_MS = 2000;
+const REPLAY_LINE = /kvs: replayed (\d+) events \((\d+) live keys\) in ([\d.]+) s \((\d+) events\/s\)/;
+
+/** Starts the row's server, drives it from a separate load-generator process, stops it. */
+export async function measureLoadRow(row: LoadRow, options: BenchOptions, scratch: string, ticksPerSecond: number): Promise<LoadRowResult> {
+  const logFile = join(scratch, `${row.id.replaceAll('/', '_')}.log`);
+  const spec =
+    row.server === 'kvs'
+      ? kvsServer(row.protocol, { logFile, sync: row.sync ?? 'always', nodeFlags: options.profile ? profileFlags(row.id) : [] })
+      : baselineServer(row.server, row.protocol);
+  const { server, ready } = await ServerProcess.start(spec);
+  try {
+    const load = await runLoad(row.protocol, {
+      target: `127.0.0.1:${ready[2]}`,
+      serverPid: server.pid,
+      operation: row.operation,
+      connections: row.connections,
+      warmupSeconds: options.warmupSeconds,
+      durationSeconds: options.durationSeconds,
+    });
+    return {
+      row,
+      serverName: row.server === 'kvs' ? spec.name : SERVER_NAMES[row.server],
+      tool: load.tool,
+      requestsPerSecond: load.requests / load.seconds,
+      p50Ms: load.p50Ms,
+      p99Ms: load.p99Ms,
+      cpuSecondsPer10k: load.requests ? (load.serverCpuTicks / ticksPerSecond / load.requests) * 10_000 : NaN,
+      peakRssMiB: server.peakRssKiB() / KIB_PER_MIB,
+      errors: load.errors,
+    };
+  } finally {
+    await server.stop();
+    rmSync(logFile, { force: true });
+  }
+}
+
+/**
+ * Writes a log of REPLAY_EVENTS puts of distinct keys, has the service replay it `runs` times,
+ * and after the last run reads the RSS of the service holding those keys.
+ */
+export async function measureReplay(scratch: string, runs: number): Promise<{ replay: ReplayResult; memory: Omit<MemoryResult, 'baselineRssMiB' | 'baselinePeakMiB'> }> {
+  const logFile = join(scratch, 'replay-1m.log');
+  writeReplayLog(logFile, REPLAY_EVENTS);
+  const results: { seconds: number; eventsPerSecond: number }[] = [];
+  let keys = 0;
+  let memory = { kvsRssMiB: 0, kvsPeakMiB: 0 };
+  for (let run = 0; run < runs; run++) {
+    const { server } = await ServerProcess.start(kvsServer('rest', { logFile, sync: 'always' }));
+    try {
+      const line = REPLAY_LINE.exec(server.log);
+      if (!line) throw new Error(`no replay line in the service's output:\n${server.log}`);
+      keys = Number(line[2]);
+      results.push({ seconds: Number(line[3]), eventsPerSecond: Number(line[4]) });
+      if (run === runs - 1) {
+        await sleep(SETTLE_MS);
+        memory = { kvsRssMiB: server.rssKiB() / KIB_PER_MIB, kvsPeakMiB: server.peakRssKiB() / KIB_PER_MIB };
+      }
+    } finally {
+      await server.stop();
+    }
+  }
+  const logMiB = statSync(logFile).size / KIB_PER_MIB / KIB_PER_MIB;
+  rmSync(logFile, { force: true });
+  results.sort((a, b) => a.eventsPerSecond - b.eventsPerSecond);
+  return { replay: { events: REPLAY_EVENTS, keys, logMiB, runs: results }, memory: { keys, ...memory } };
+}
+
+/** RSS of a bare node process holding the same keys and values in a Map. */
+export async function measureBaselineMemory(keys: number): Promise<{ rssMiB: number; peakMiB: number }> {
+  const { server } = await ServerProcess.start({
+    name: 'bare Map',
+    script: resolve(BENCH_BUILD, 'baselines/map-memory-holder.js'),
+    args: [String(keys)],
+    ready: /baseline: holding \d+ keys/,
+  });
+  try {
+    await sleep(SETTLE_MS);
+    return { rssMiB: server.rssKiB() / KIB_PER_MIB, peakMiB: server.peakRssKiB() / KIB_PER_MIB };
+  } finally {
+    await server.stop();
+  }
+}
+
+function profileFlags(rowId: string): string[] {
+  return ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS_DIR, 'profiles', rowId.replaceAll('/', '_'))}`];
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,96 @@
+import { medianRun, type BenchResults } from './results';
+import { BASELINES } from './scenarios';
+import { evaluateTargets, findResult, MAX_TAIL_RATIO, tailRatio, TARGET_CONNECTIONS, throughputRatio } from './targets';
+import type { Operation } from './workload';
+
+/** Where and how the run was made, printed above the tables. */
+export interface RunInfo {
+  readonly date: string;
+  readonly machine: string;
+  readonly node: string;
+  readonly commit: string;
+  readonly warmupSeconds: number;
+  readonly durationSeconds: number;
+  readonly command: string;
+}
+
+const OPERATION_LABELS: Record<Operation, string> = {
+  'get-hit': 'GET hit',
+  'get-miss': 'GET miss',
+  put: 'PUT',
+  mix: '90/10 GET/PUT',
+};
+
+/** The whole report as markdown: run description, load table, replay and memory, targets. */
+export function renderReport(info: RunInfo, results: BenchResults): string {
+  return [
+    `Run: ${info.date} · ${info.machine} · node ${info.node} · commit ${info.commit}`,
+    `Each row: ${info.warmupSeconds} s warm-up, then ${info.durationSeconds} s measured; fresh server process per row; load generator in its own process; loopback. Command: \`${info.command}\`.`,
+    '',
+    '### Throughput and latency',
+    '',
+    loadTable(results),
+    '',
+    '### Replay and memory',
+    '',
+    replayTable(results),
+    '',
+    '### Targets (first performance pass)',
+    '',
+    targetTable(results),
+    '',
+  ].join('\n');
+}
+
+function loadTable(results: BenchResults): string {
+  const header = [
+    '| scenario | conns | server | tool | req/s | p50 ms | p99 ms | p99/p50 | server CPU-s /10k req | peak RSS MiB | errors | × bare | × express |',
+    '|---|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  const lines = results.load.map((result) => {
+    const { row } = result;
+    const bare = findResult(results.load, row.protocol, row.operation, row.connections, BASELINES[row.protocol][0]);
+    const express = row.protocol === 'rest' ? findResult(results.load, 'rest', row.operation, row.connections, 'express') : undefined;
+    const isBare = row.server === BASELINES[row.protocol][0];
+    const tail = tailRatio(result);
+    const tailFlag = row.server === 'kvs' && row.connections === TARGET_CONNECTIONS && tail > MAX_TAIL_RATIO ? ' ✗' : '';
+    return `| ${row.protocol === 'rest' ? 'REST' : 'gRPC'} ${OPERATION_LABELS[row.operation]} | ${row.connections} | ${result.serverName} | ${result.tool} | ${Math.round(result.requestsPerSecond)} | ${ms(result.p50Ms)} | ${ms(result.p99Ms)} | ${tail.toFixed(1)}${tailFlag} | ${result.cpuSecondsPer10k.toFixed(2)} | ${result.peakRssMiB.toFixed(0)} | ${result.errors} | ${isBare ? '—' : ratio(throughputRatio(result, bare))} | ${row.server === 'kvs' ? ratio(throughputRatio(result, express)) : '—'} |`;
+  });
+  const failed = results.failed.map(({ row, reason }) => `- ${row.id}: not measured: ${reason.split('\n')[0]}`);
+  return [...header, ...lines, ...(failed.length ? ['', ...failed] : [])].join('\n');
+}
+
+function replayTable(results: BenchResults): string {
+  const lines = ['| measure | kvs | baseline | kvs / baseline |', '|---|---|---|--:|'];
+  const { replay, memory } = results;
+  if (replay) {
+    const median = medianRun(replay);
+    const runs = replay.runs.map((run) => `${Math.round(run.eventsPerSecond / 1000)}k`).join(', ');
+    lines.push(
+      `| replay of ${replay.events.toLocaleString('en-US')} events (${replay.logMiB.toFixed(0)} MiB log, ${replay.keys.toLocaleString('en-US')} live keys), median of ${replay.runs.length} | ${median.seconds.toFixed(2)} s, ${Math.round(median.eventsPerSecond / 1000)}k events/s (runs: ${runs}) | — | — |`,
+    );
+  }
+  if (memory) {
+    lines.push(
+      `| resident memory with ${memory.keys.toLocaleString('en-US')} keys (16 B keys, 100 B values), after replay | RSS ${memory.kvsRssMiB.toFixed(0)} MiB (peak ${memory.kvsPeakMiB.toFixed(0)}) | bare node Map: RSS ${memory.baselineRssMiB.toFixed(0)} MiB (peak ${memory.baselinePeakMiB.toFixed(0)}) | ${ratio(memory.kvsRssMiB / memory.baselineRssMiB)} |`,
+    );
+  }
+  return lines.length > 2 ? lines.join('\n') : '(not measured in this run)';
+}
+
+function targetTable(results: BenchResults): string {
+  const lines = ['| target | measured | result |', '|---|---|---|'];
+  for (const outcome of evaluateTargets(results)) {
+    const verdict = outcome.met === undefined ? 'not measured' : outcome.met ? '**met**' : '**missed**';
+    lines.push(`| ${outcome.target} | ${outcome.measured} | ${verdict} |`);
+  }
+  return lines.join('\n');
+}
+
+function ms(value: number): string {
+  return value < 10 ? value.toFixed(2) : value.toFixed(1);
+}
+
+function ratio(value: number | undefined): string {
+  return value === undefined ? '—' : `${value.toFixed(2)}×`;
+}

@@ -1,0 +1,53 @@
+import type { LoadRow } from './scenarios';
+
+/** The figures of one load row. */
+export interface LoadRowResult {
+  readonly row: LoadRow;
+  readonly serverName: string;
+  readonly tool: string;
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** Server CPU time (user + system) per 10,000 requests. */
+  readonly cpuSecondsPer10k: number;
+  /** The server process's peak resident set (VmHWM), in MiB. */
+  readonly peakRssMiB: number;
+  readonly errors: number;
+}
+
+/** A row that could not be measured, and why. */
+export interface FailedRow {
+  readonly row: LoadRow;
+  readonly reason: string;
+}
+
+/** Replay of the generated log by the service, over several runs. */
+export interface ReplayResult {
+  readonly events: number;
+  readonly keys: number;
+  readonly logMiB: number;
+  /** The service's own figures, one per run, sorted by rate. */
+  readonly runs: readonly { readonly seconds: number; readonly eventsPerSecond: number }[];
+}
+
+/** Resident memory with the replayed keys, against a bare process holding the same Map. */
+export interface MemoryResult {
+  readonly keys: number;
+  readonly kvsRssMiB: number;
+  readonly kvsPeakMiB: number;
+  readonly baselineRssMiB: number;
+  readonly baselinePeakMiB: number;
+}
+
+/** Everything one run measured. */
+export interface BenchResults {
+  readonly load: readonly LoadRowResult[];
+  readonly failed: readonly FailedRow[];
+  readonly replay?: ReplayResult;
+  readonly memory?: MemoryResult;
+}
+
+/** The middle run of a replay (by rate). */
+export function medianRun(replay: ReplayResult): ReplayResult['runs'][number] {
+  return replay.runs[Math.floor(replay.runs.length / 2)];
+}

@@ -1,0 +1,45 @@
+import type { Protocol, ServerKind, SyncPolicy } from './servers';
+import type { Operation } from './workload';
+
+/** One load-driven row of the table. */
+export interface LoadRow {
+  /** Stable id, matched by --filter: protocol/operation/connections/server[/sync]. */
+  readonly id: string;
+  readonly protocol: Protocol;
+  readonly operation: Operation;
+  readonly connections: number;
+  readonly server: ServerKind;
+  /** The service's TLOG_SYNC (kvs rows only). */
+  readonly sync?: SyncPolicy;
+}
+
+/** Concurrent connections (REST) or in-flight calls (gRPC) of every scenario. */
+export const CONNECTIONS = [1, 32, 256] as const;
+const OPERATIONS: readonly Operation[] = ['get-hit', 'get-miss', 'put', 'mix'];
+/** The baselines each protocol's rows are compared with; the first is the "bare" one. */
+export const BASELINES: Record<Protocol, readonly Exclude<ServerKind, 'kvs'>[]> = {
+  rest: ['node-http', 'express'],
+  grpc: ['grpc-js'],
+};
+/** The service's default and durable policy, used by every row unless the row says otherwise. */
+export const DEFAULT_SYNC: SyncPolicy = 'always';
+
+/** Every load row, each scenario's baselines just before the service so they share conditions. */
+export function loadRows(): LoadRow[] {
+  const rows: LoadRow[] = [];
+  for (const protocol of ['rest', 'grpc'] as const) {
+    for (const operation of OPERATIONS) {
+      for (const connections of CONNECTIONS) {
+        for (const server of BASELINES[protocol]) rows.push(row(protocol, operation, connections, server));
+        rows.push(row(protocol, operation, connections, 'kvs', DEFAULT_SYNC));
+      }
+    }
+    for (const connections of CONNECTIONS) rows.push(row(protocol, 'put', connections, 'kvs', 'interval'));
+  }
+  return rows;
+}
+
+function row(protocol: Protocol, operation: Operation, connections: number, server: ServerKind, sync?: SyncPolicy): LoadRow {
+  const id = [protocol, operation, connections, server, ...(sync ? [`sync=${sync}`] : [])].join('/');
+  return { id, protocol, operation, connections, server, sync };
+}

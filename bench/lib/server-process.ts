@@ -1,0 +1,106 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { memoryKiB } from './proc-stats';
+
+const START_TIMEOUT_MS = 120_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+/** How to start one server under test. */
+export interface ServerSpec {
+  /** The name the table shows. */
+  readonly name: string;
+  /** The compiled script node runs. */
+  readonly script: string;
+  readonly args?: readonly string[];
+  /** Variables added to the harness's own environment. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Flags for node itself, such as --cpu-prof. */
+  readonly nodeFlags?: readonly string[];
+  /** The line that says the server is ready; its groups 1 and 2, when present, are host and port. */
+  readonly ready: RegExp;
+}
+
+/** A server running as its own process. */
+export class ServerProcess {
+  private output = '';
+  private readonly exited: Promise<void>;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly spec: ServerSpec,
+  ) {
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    const collect = (chunk: Buffer): void => {
+      this.output += chunk.toString();
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+  }
+
+  /** Starts the server and resolves once it prints its ready line. */
+  static async start(spec: ServerSpec): Promise<{ server: ServerProcess; ready: RegExpMatchArray }> {
+    const child = spawn(process.execPath, [...(spec.nodeFlags ?? []), spec.script, ...(spec.args ?? [])], {
+      env: { ...process.env, ...spec.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const server = new ServerProcess(child, spec);
+    const ready = await server.waitFor(spec.ready);
+    return { server, ready };
+  }
+
+  get pid(): number {
+    if (this.child.pid === undefined) throw new Error(`${this.spec.name} has no pid`);
+    return this.child.pid;
+  }
+
+  /** Everything the server printed so far. */
+  get log(): string {
+    return this.output;
+  }
+
+  /** Peak resident set size so far, in KiB. */
+  peakRssKiB(): number {
+    return memoryKiB(this.pid, 'VmHWM');
+  }
+
+  /** Current resident set size, in KiB. */
+  rssKiB(): number {
+    return memoryKiB(this.pid, 'VmRSS');
+  }
+
+  /** SIGTERM, then SIGKILL if the server has not exited in time. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  private waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        const match = pattern.exec(this.output);
+        if (!match) return;
+        cleanUp();
+        resolve(match);
+      };
+      const onExit = (): void => {
+        cleanUp();
+        reject(new Error(`${this.spec.name} exited before it was ready:\n${this.output}`));
+      };
+      const timer = setTimeout(() => {
+        cleanUp();
+        this.child.kill('SIGKILL');
+        reject(new Error(`${this.spec.name} not ready within ${START_TIMEOUT_MS} ms:\n${this.output}`));
+      }, START_TIMEOUT_MS);
+      const cleanUp = (): void => {
+        clearTimeout(timer);
+        this.child.stdout?.off('data', check);
+        this.child.off('exit', onExit);
+      };
+      this.child.stdout?.on('data', check);
+      this.child.once('exit', onExit);
+      check();
+    });
+  }
+}

@@ -1,0 +1,59 @@
+import { resolve } from 'node:path';
+import { BENCH_BUILD, REPO_ROOT } from './paths';
+import type { ServerSpec } from './server-process';
+
+/** Wire protocols the bench drives. */
+export type Protocol = 'rest' | 'grpc';
+/** The service itself, or one of the in-run baselines. */
+export type ServerKind = 'kvs' | 'node-http' | 'express' | 'grpc-js';
+/** TLOG_SYNC values of the file log. */
+export type SyncPolicy = 'always' | 'interval' | 'never';
+
+/** How each kind of server is named in the table. */
+export const SERVER_NAMES: Record<ServerKind, string> = {
+  kvs: 'kvs',
+  'node-http': 'node:http+Map',
+  express: 'express+Map',
+  'grpc-js': 'grpc-js+Map',
+};
+
+const BASELINE_SCRIPTS: Record<Exclude<ServerKind, 'kvs'>, string> = {
+  'node-http': 'baselines/node-http-map-server.js',
+  express: 'baselines/express-map-server.js',
+  'grpc-js': 'baselines/grpc-map-server.js',
+};
+
+/** How the service is run: its log file, sync policy, and optional node flags (profiling). */
+export interface KvsRun {
+  readonly logFile: string;
+  readonly sync: SyncPolicy;
+  readonly nodeFlags?: readonly string[];
+}
+
+/** The built service (dist/main.js) with one frontend on a free loopback port and a file log. */
+export function kvsServer(protocol: Protocol, run: KvsRun): ServerSpec {
+  return {
+    name: `kvs (sync=${run.sync})`,
+    script: resolve(REPO_ROOT, 'dist/main.js'),
+    nodeFlags: run.nodeFlags,
+    env: {
+      TLOG_TYPE: 'file',
+      TLOG_FILENAME: run.logFile,
+      TLOG_SYNC: run.sync,
+      FRONTEND_TYPE: protocol,
+      KVS_HOST: '127.0.0.1',
+      KVS_HTTP_PORT: '0',
+      KVS_GRPC_PORT: '0',
+    },
+    ready: new RegExp(`kvs: ${protocol} frontend listening on (\\S+):(\\d+)`),
+  };
+}
+
+/** One of the in-run baselines, serving the same routes from a Map. */
+export function baselineServer(kind: Exclude<ServerKind, 'kvs'>, protocol: Protocol): ServerSpec {
+  return {
+    name: SERVER_NAMES[kind],
+    script: resolve(BENCH_BUILD, BASELINE_SCRIPTS[kind]),
+    ready: new RegExp(`baseline: ${protocol} frontend listening on (\\S+):(\\d+)`),
+  };
+}

@@ -1,0 +1,106 @@
+import { medianRun, type BenchResults, type LoadRowResult } from './results';
+import { BASELINES, DEFAULT_SYNC } from './scenarios';
+import type { Protocol, ServerKind, SyncPolicy } from './servers';
+import type { Operation } from './workload';
+
+/** One target of the issue's first performance pass, as measured in this run. */
+export interface TargetOutcome {
+  readonly target: string;
+  readonly measured: string;
+  /** Undefined when the run did not measure what the target needs (e.g. filtered out). */
+  readonly met: boolean | undefined;
+}
+
+/** The connection count the issue's targets are stated at. */
+export const TARGET_CONNECTIONS = 32;
+const DURABLE_PUT_VS_GET = 0.5;
+const VS_FRAMEWORK = 0.8;
+const MIN_REPLAY_EVENTS_PER_SECOND = 500_000;
+/** p99 may be at most this many times p50. */
+export const MAX_TAIL_RATIO = 5;
+
+/** Finds a row's result by what it measured. */
+export function findResult(
+  results: readonly LoadRowResult[],
+  protocol: Protocol,
+  operation: Operation,
+  connections: number,
+  server: ServerKind,
+  sync?: SyncPolicy,
+): LoadRowResult | undefined {
+  return results.find(
+    ({ row }) =>
+      row.protocol === protocol &&
+      row.operation === operation &&
+      row.connections === connections &&
+      row.server === server &&
+      row.sync === sync,
+  );
+}
+
+/** Throughput of `ours` over `reference`, when both were measured. */
+export function throughputRatio(ours?: LoadRowResult, reference?: LoadRowResult): number | undefined {
+  return ours && reference ? ours.requestsPerSecond / reference.requestsPerSecond : undefined;
+}
+
+/** Evaluates every target of the issue against this run's figures. */
+export function evaluateTargets(results: BenchResults): TargetOutcome[] {
+  const load = results.load;
+  const at32 = (protocol: Protocol, operation: Operation, server: ServerKind, sync?: SyncPolicy): LoadRowResult | undefined =>
+    findResult(load, protocol, operation, TARGET_CONNECTIONS, server, sync);
+  const outcomes: TargetOutcome[] = [];
+  const ratioTarget = (target: string, ratio: number | undefined, minimum: number): void => {
+    outcomes.push({ target, measured: ratio === undefined ? 'not measured' : `${ratio.toFixed(2)}×`, met: ratio === undefined ? undefined : ratio >= minimum });
+  };
+
+  for (const protocol of ['rest', 'grpc'] as const) {
+    ratioTarget(
+      `${label(protocol)} durable PUT (sync=always) ≥ ${DURABLE_PUT_VS_GET}× our GET, ${TARGET_CONNECTIONS} conns`,
+      throughputRatio(at32(protocol, 'put', 'kvs', 'always'), at32(protocol, 'get-hit', 'kvs', DEFAULT_SYNC)),
+      DURABLE_PUT_VS_GET,
+    );
+  }
+  ratioTarget(
+    `REST GET ≥ ${VS_FRAMEWORK}× express+Map, ${TARGET_CONNECTIONS} conns`,
+    throughputRatio(at32('rest', 'get-hit', 'kvs', DEFAULT_SYNC), at32('rest', 'get-hit', 'express')),
+    VS_FRAMEWORK,
+  );
+  ratioTarget(
+    `gRPC Get ≥ ${VS_FRAMEWORK}× bare grpc-js+Map, ${TARGET_CONNECTIONS} streams`,
+    throughputRatio(at32('grpc', 'get-hit', 'kvs', DEFAULT_SYNC), at32('grpc', 'get-hit', BASELINES.grpc[0])),
+    VS_FRAMEWORK,
+  );
+
+  const replayRate = results.replay && medianRun(results.replay).eventsPerSecond;
+  outcomes.push({
+    target: `Replay of the 1M-event file log ≥ ${MIN_REPLAY_EVENTS_PER_SECOND / 1000}k events/s`,
+    measured: replayRate === undefined ? 'not measured' : `${Math.round(replayRate / 1000)}k events/s (median)`,
+    met: replayRate === undefined ? undefined : replayRate >= MIN_REPLAY_EVENTS_PER_SECOND,
+  });
+
+  const ours32 = load.filter(({ row }) => row.server === 'kvs' && row.connections === TARGET_CONNECTIONS);
+  const worst = ours32.reduce<LoadRowResult | undefined>((w, r) => (!w || tailRatio(r) > tailRatio(w) ? r : w), undefined);
+  const over = ours32.filter((r) => tailRatio(r) > MAX_TAIL_RATIO).map(({ row }) => row.id);
+  outcomes.push({
+    target: `p99 ≤ ${MAX_TAIL_RATIO}× p50 at ${TARGET_CONNECTIONS} conns, every kvs scenario`,
+    measured: worst ? `worst ${tailRatio(worst).toFixed(1)}× (${worst.row.id})${over.length ? `; over: ${over.join(', ')}` : ''}` : 'not measured',
+    met: worst ? over.length === 0 : undefined,
+  });
+
+  const withErrors = load.filter((r) => r.errors > 0).map((r) => `${r.row.id}: ${r.errors}`);
+  outcomes.push({
+    target: 'Errors: 0 in every row',
+    measured: withErrors.length ? withErrors.join('; ') : '0',
+    met: load.length ? withErrors.length === 0 && results.failed.length === 0 : undefined,
+  });
+  return outcomes;
+}
+
+/** p99 over p50. */
+export function tailRatio(result: LoadRowResult): number {
+  return result.p99Ms / result.p50Ms;
+}
+
+function label(protocol: Protocol): string {
+  return protocol === 'rest' ? 'REST' : 'gRPC';
+}

@@ -1,0 +1,85 @@
+// `npm run bench`: runs every selected row against a fresh server process and writes the report.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, release, totalmem } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { measureBaselineMemory, measureLoadRow, measureReplay } from './lib/measure';
+import { parseOptions, type BenchOptions } from './lib/options';
+import { REPO_ROOT, RESULTS_DIR } from './lib/paths';
+import { clockTicksPerSecond } from './lib/proc-stats';
+import { renderReport, type RunInfo } from './lib/report';
+import type { BenchResults, FailedRow, LoadRowResult, MemoryResult, ReplayResult } from './lib/results';
+import { loadRows } from './lib/scenarios';
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const selected = (id: string): boolean => !options.filter || options.filter.test(id);
+  const scratchRoot = resolve(RESULTS_DIR, 'tmp');
+  mkdirSync(scratchRoot, { recursive: true });
+  const scratch = mkdtempSync(join(scratchRoot, 'run-'));
+  const ticksPerSecond = clockTicksPerSecond();
+
+  const load: LoadRowResult[] = [];
+  const failed: FailedRow[] = [];
+  const rows = loadRows().filter((row) => selected(row.id));
+  for (const [index, row] of rows.entries()) {
+    process.stderr.write(`[${index + 1}/${rows.length}] ${row.id} ... `);
+    try {
+      const result = await measureLoadRow(row, options, scratch, ticksPerSecond);
+      load.push(result);
+      process.stderr.write(`${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, errors ${result.errors}\n`);
+    } catch (error) {
+      failed.push({ row, reason: error instanceof Error ? error.message : String(error) });
+      process.stderr.write(`FAILED: ${String(error).split('\n')[0]}\n`);
+    }
+  }
+
+  let replay: ReplayResult | undefined;
+  let memory: MemoryResult | undefined;
+  if (selected('replay') || selected('memory')) {
+    process.stderr.write(`replay and memory (${options.replayRuns} replay runs) ...\n`);
+    const measured = await measureReplay(scratch, options.replayRuns);
+    const baseline = await measureBaselineMemory(measured.memory.keys);
+    replay = measured.replay;
+    memory = { ...measured.memory, baselineRssMiB: baseline.rssMiB, baselinePeakMiB: baseline.peakMiB };
+  }
+  rmSync(scratch, { recursive: true, force: true });
+
+  const results: BenchResults = { load, failed, replay, memory };
+  const report = renderReport(runInfo(options), results);
+  const out = options.out ?? resolve(RESULTS_DIR, isFullRun(options) ? 'latest.md' : 'tmp/partial.md');
+  writeFileSync(out, `# kvs benchmark results\n\n${report}`);
+  process.stdout.write(`${report}\nwritten to ${relative(process.cwd(), out)}\n`);
+  if (failed.length > 0) process.exitCode = 1;
+}
+
+function isFullRun(options: BenchOptions): boolean {
+  return !options.filter && options.durationSeconds >= 5 && !options.profile;
+}
+
+function runInfo(options: BenchOptions): RunInfo {
+  const cpuModel = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown CPU';
+  return {
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    machine: `${availableParallelism()} × ${cpuModel}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Linux ${release()}`,
+    node: process.version,
+    commit: gitCommit(),
+    warmupSeconds: options.warmupSeconds,
+    durationSeconds: options.durationSeconds,
+    command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
+  };
+}
+
+function gitCommit(): string {
+  try {
+    const git = (...args: string[]): string => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    return git('rev-parse', '--short', 'HEAD');
+  } catch {
+    return 'unknown';
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
