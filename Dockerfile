@@ -1,0 +1,27 @@
+# kvs: multi-stage build. The build stage compiles TypeScript with the dev dependencies; the
+# runtime stage holds only production dependencies, the compiled dist/ and the proto files.
+
+FROM node:20-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+FROM node:20-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev && npm cache clean --force
+COPY --from=build /app/dist ./dist
+# The gRPC frontend loads keyvalue.proto at run time; it finds proto/ beside dist/.
+COPY proto ./proto
+# The image's unprivileged "node" user (uid 1000); the service needs no root and writes nothing
+# here (TLOG_TYPE=file needs a volume for TLOG_FILENAME's directory).
+USER node
+EXPOSE 8080 50051
+# Probes the REST frontend's /healthz (needs "rest" in FRONTEND_TYPE); node has fetch built in.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.KVS_HTTP_PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "dist/main.js"]

@@ -1,0 +1,142 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { EnvReader } from '../../src/config/env-reader';
+import { readPostgresLogConfig } from '../../src/adapters/postgres-log';
+
+const ROOT = resolve(__dirname, '../..');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** Every environment variable name src/ mentions as a string literal: what the code can read. */
+function variablesTheCodeReads(): Set<string> {
+  const names = new Set<string>();
+  for (const file of sourceFiles(join(ROOT, 'src'))) {
+    for (const match of readFileSync(file, 'utf8').matchAll(/['"`]((?:TLOG|KVS)_[A-Z0-9_]+|FRONTEND_TYPE)['"`]/g)) names.add(match[1]);
+  }
+  return names;
+}
+
+/** Compose's `${NAME:-default}` with NAME unset: the value `docker compose up` uses out of the box. */
+function withDefaults(value: unknown): string {
+  return String(value).replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1');
+}
+
+interface ComposeService {
+  image?: string;
+  build?: unknown;
+  environment?: Record<string, unknown> | string[];
+  depends_on?: Record<string, { condition?: string }>;
+  ports?: string[];
+  volumes?: string[];
+  healthcheck?: { test?: string | string[] };
+}
+
+function environment(service: ComposeService): Record<string, string> {
+  const env = service.environment ?? {};
+  const pairs = Array.isArray(env) ? env.map((item) => item.split(/=(.*)/s, 2)) : Object.entries(env);
+  return Object.fromEntries(pairs.map(([name, value]) => [name, withDefaults(value ?? '')]));
+}
+
+/** The Dockerfile's stages: each FROM line with the instructions after it, continuation lines joined. */
+function dockerStages(): { from: string; instructions: string[] }[] {
+  const lines = readFileSync(join(ROOT, 'Dockerfile'), 'utf8')
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  const stages: { from: string; instructions: string[] }[] = [];
+  for (const line of lines) {
+    if (/^FROM\s/i.test(line)) stages.push({ from: line, instructions: [] });
+    else stages.at(-1)?.instructions.push(line);
+  }
+  return stages;
+}
+
+describe('docker-compose.yml', () => {
+  const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as {
+    services: Record<string, ComposeService>;
+    volumes?: Record<string, unknown>;
+  };
+  const kvs = compose.services.kvs;
+  const postgres = compose.services.postgres;
+  const kvsEnv = environment(kvs);
+
+  it('sets only variables the code reads', () => {
+    const known = variablesTheCodeReads();
+    expect(known.has('TLOG_DB_HOST')).toBe(true);
+    expect(Object.keys(kvsEnv).filter((name) => !known.has(name))).toEqual([]);
+  });
+
+  it('configures kvs for the Postgres log and both frontends, with every required TLOG_DB_* variable', () => {
+    expect(kvsEnv).toMatchObject({ TLOG_TYPE: 'postgres', FRONTEND_TYPE: 'rest,grpc', TLOG_DB_HOST: 'postgres' });
+    for (const name of ['TLOG_DB_HOST', 'TLOG_DB_DATABASE', 'TLOG_DB_USERNAME', 'TLOG_DB_PASSWORD']) expect(kvsEnv[name]).toBeTruthy();
+    // The values must pass the adapter's own config reader.
+    expect(readPostgresLogConfig(new EnvReader(kvsEnv))).toMatchObject({ host: 'postgres', port: 5432, sslMode: 'disable' });
+  });
+
+  it("uses the postgres service's database, user and password", () => {
+    const db = environment(postgres);
+    expect(kvsEnv.TLOG_DB_DATABASE).toBe(db.POSTGRES_DB);
+    expect(kvsEnv.TLOG_DB_USERNAME).toBe(db.POSTGRES_USER);
+    expect(kvsEnv.TLOG_DB_PASSWORD).toBe(db.POSTGRES_PASSWORD);
+  });
+
+  it('starts kvs only once the database is healthy, probed with pg_isready, its data in a named volume', () => {
+    expect(postgres.image).toMatch(/^postgres:15/);
+    expect(kvs.depends_on?.postgres?.condition).toBe('service_healthy');
+    expect(JSON.stringify(postgres.healthcheck?.test)).toContain('pg_isready');
+    const volume = (postgres.volumes ?? []).map((spec) => spec.split(':')[0]).find((name) => !name.startsWith('.') && !name.startsWith('/'));
+    expect(volume).toBeDefined();
+    expect(Object.keys(compose.volumes ?? {})).toContain(volume);
+  });
+
+  it('builds kvs from this directory and publishes 8080 and 50051', () => {
+    expect(kvs.build).toBe('.');
+    const published = (kvs.ports ?? []).map((spec) => String(spec).split(':').at(-1));
+    expect(published).toEqual(expect.arrayContaining(['8080', '50051']));
+  });
+});
+
+describe('Dockerfile', () => {
+  const stages = dockerStages();
+  const final = stages[stages.length - 1];
+
+  it('is multi-stage: a build stage compiles, the runtime stage copies dist/ from it', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    const build = stages[0].instructions.join('\n');
+    expect(build).toMatch(/^RUN npm ci$/m);
+    expect(build).toMatch(/^RUN npm run build$/m);
+    expect(final.instructions).toContainEqual(expect.stringMatching(/^COPY --from=\w+ \/app\/dist \.\/dist$/));
+    expect(final.instructions).toContainEqual(expect.stringMatching(/^COPY proto \.\/proto$/));
+  });
+
+  it('installs only production dependencies and runs as a non-root user', () => {
+    expect(final.from).toMatch(/^FROM node:20-(slim|alpine)/);
+    expect(final.instructions).toContainEqual(expect.stringMatching(/^RUN npm ci --omit=dev\b/));
+    const users = final.instructions.filter((line) => /^USER\s/.test(line));
+    expect(users).toHaveLength(1);
+    expect(users[0]).not.toMatch(/^USER\s+(root|0)(:|$)/);
+  });
+
+  it('exposes 8080 and 50051 and starts dist/main.js, which the build produces from src/main.ts', () => {
+    const exposed = final.instructions.filter((line) => line.startsWith('EXPOSE')).flatMap((line) => line.split(/\s+/).slice(1));
+    expect(exposed).toEqual(expect.arrayContaining(['8080', '50051']));
+    expect(final.instructions.at(-1)).toBe('CMD ["node", "dist/main.js"]');
+    const build = JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8')) as { compilerOptions: Record<string, string> };
+    expect(build.compilerOptions).toMatchObject({ rootDir: 'src', outDir: 'dist' });
+    expect(existsSync(join(ROOT, 'src/main.ts'))).toBe(true);
+    expect(existsSync(join(ROOT, 'proto/keyvalue.proto'))).toBe(true);
+  });
+
+  it('keeps node_modules, dist and .git out of the build context', () => {
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim());
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.git']));
+  });
+});
