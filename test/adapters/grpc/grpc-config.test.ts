@@ -1,0 +1,19 @@
+import { readGrpcConfig } from '../../../src/adapters/grpc';
+import { ConfigError, EnvReader } from '../../../src/config/env-reader';
+
+describe('readGrpcConfig', () => {
+  it('listens on 0.0.0.0:50051 by default', () => {
+    expect(readGrpcConfig(new EnvReader({}))).toEqual({ host: '0.0.0.0', port: 50051 });
+  });
+
+  it('reads KVS_HOST and KVS_GRPC_PORT', () => {
+    expect(readGrpcConfig(new EnvReader({ KVS_HOST: '127.0.0.1', KVS_GRPC_PORT: '0' }))).toEqual({ host: '127.0.0.1', port: 0 });
+  });
+
+  it('names the variable, the value and what is accepted for a bad port', () => {
+    expect(() => readGrpcConfig(new EnvReader({ KVS_GRPC_PORT: '70000' }))).toThrow(ConfigError);
+    expect(() => readGrpcConfig(new EnvReader({ KVS_GRPC_PORT: 'grpc' }))).toThrow(
+      'config: KVS_GRPC_PORT="grpc" is not valid; expected an integer from 0 to 65535',
+    );
+  });
+});
