@@ -11,6 +11,11 @@ afterEach(() => server.stop());
 
 const keyUrl = (key: string): string => `${server.url}/v1/key/${encodeURIComponent(key)}`;
 
+/** The documented error body of a failed request. */
+async function errorBody(res: Response): Promise<{ code: string; message: string }> {
+  return (await res.json()) as { code: string; message: string };
+}
+
 /** Sends raw bytes as a PUT body, optionally without Content-Length (chunked). */
 function rawPut(path: string, body: Buffer, chunked = false): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -37,7 +42,7 @@ describe('REST frontend', () => {
     expect((await fetch(keyUrl('greeting'), { method: 'DELETE' })).status).toBe(200);
     const gone = await fetch(keyUrl('greeting'));
     expect(gone.status).toBe(404);
-    expect(await gone.json()).toEqual({ code: 'KEY_NOT_FOUND', message: 'key not found' });
+    expect(await errorBody(gone)).toEqual({ code: 'KEY_NOT_FOUND', message: 'key not found' });
   });
 
   it('deletes absent keys with 200 (idempotent)', async () => {
@@ -50,7 +55,7 @@ describe('REST frontend', () => {
     expect(server.store.get('a/b')).toBe('slash');
     const raw = await fetch(`${server.url}/v1/key/a/b`);
     expect(raw.status).toBe(400);
-    expect((await raw.json()).code).toBe('INVALID_KEY');
+    expect((await errorBody(raw)).code).toBe('INVALID_KEY');
   });
 
   it('keeps a leading byte-order mark and every other byte of the value', async () => {
@@ -64,7 +69,7 @@ describe('REST frontend', () => {
     const res = await fetch(keyUrl('k'), { method: 'POST', body: 'x' });
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('GET, HEAD, PUT, DELETE');
-    expect((await res.json()).code).toBe('METHOD_NOT_ALLOWED');
+    expect((await errorBody(res)).code).toBe('METHOD_NOT_ALLOWED');
     expect((await fetch(keyUrl('k'), { method: 'PATCH', body: 'x' })).status).toBe(405);
   });
 
@@ -76,7 +81,7 @@ describe('REST frontend', () => {
   ])('answers 400 for %s', async (_what, path, code) => {
     const res = await fetch(`${server.url}${path}`, { method: 'PUT', body: 'v' });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ code, message: expect.any(String) });
+    expect(await errorBody(res)).toEqual({ code, message: expect.any(String) });
   });
 
   it('answers 413 for a value over the limit, declared or chunked, and keeps the old value', async () => {
@@ -102,14 +107,14 @@ describe('REST frontend', () => {
     const res = await fetch(keyUrl('k'), { method: 'PUT', body: 'new' });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('1');
-    expect((await res.json()).code).toBe('LOG_UNAVAILABLE');
+    expect((await errorBody(res)).code).toBe('LOG_UNAVAILABLE');
     expect(await (await fetch(keyUrl('k'))).text()).toBe('old');
   });
 
   it('answers 404 NO_SUCH_ROUTE outside the API and 200 on /healthz', async () => {
     const res = await fetch(`${server.url}/v2/nothing`);
     expect(res.status).toBe(404);
-    expect((await res.json()).code).toBe('NO_SUCH_ROUTE');
+    expect((await errorBody(res)).code).toBe('NO_SUCH_ROUTE');
     expect(await (await fetch(`${server.url}/healthz`)).text()).toBe('ok');
   });
 
