@@ -4,7 +4,8 @@ import { loadKeyValueDefinition, loadKeyValuePackage } from '../../protocol/keyv
 import type { Frontend, ListeningAddress } from '../frontend';
 import type { GrpcOptions } from './grpc.config';
 import { keyValueHandlers, type ErrorLog } from './key-value-handlers';
-import { addReflection, GrpcHealth } from './standard-services';
+import { GrpcHealth } from './grpc-health';
+import { addReflection } from './grpc-reflection';
 import { Utf8RequestCheck } from './utf8-request-check';
 
 /** How long stop() lets in-flight calls run before cutting their connections. */
