@@ -2,6 +2,7 @@ import { Container } from 'inversify';
 import { KeyValueStore, type TransactionLogger } from './core';
 import type { Frontend } from './adapters/frontend';
 import { FileTransactionLogger, readFileLogConfig } from './adapters/file-log';
+import { GrpcFrontend, readGrpcConfig } from './adapters/grpc';
 import { readRestConfig, RestFrontend } from './adapters/rest';
 import type { EnvReader } from './config/env-reader';
 import { readServiceConfig } from './config/service-config';
@@ -31,6 +32,10 @@ const FRONTENDS = {
     const options = readRestConfig(env);
     return (store: KeyValueStore): Frontend => new RestFrontend(store, options);
   },
+  grpc: (env: EnvReader) => {
+    const options = readGrpcConfig(env);
+    return (store: KeyValueStore): Frontend => new GrpcFrontend(store, options);
+  },
 };
 
 type LoggerName = keyof typeof TRANSACTION_LOGGERS;
@@ -42,7 +47,7 @@ export function buildContainer(env: EnvReader): Container {
     env,
     Object.keys(TRANSACTION_LOGGERS) as LoggerName[],
     Object.keys(FRONTENDS) as FrontendName[],
-    { logger: 'file', frontends: ['rest'] },
+    { logger: 'file', frontends: ['rest', 'grpc'] },
   );
   const createLogger = TRANSACTION_LOGGERS[config.logger](env);
   const frontendFactories = config.frontends.map((name) => FRONTENDS[name](env));

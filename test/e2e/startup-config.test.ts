@@ -19,9 +19,10 @@ describe('configuration errors', () => {
   it.each([
     ['TLOG_TYPE', 'mysql', /TLOG_TYPE="mysql" is not valid; expected file/],
     ['TLOG_SYNC', 'sometimes', /TLOG_SYNC="sometimes" is not valid; expected always, interval, never/],
-    ['FRONTEND_TYPE', 'rest,soap', /FRONTEND_TYPE="rest,soap" is not valid; expected a comma-separated list of rest/],
+    ['FRONTEND_TYPE', 'rest,soap', /FRONTEND_TYPE="rest,soap" is not valid; expected a comma-separated list of rest, grpc/],
     ['KVS_HTTP_PORT', '99999', /KVS_HTTP_PORT="99999" is not valid; expected an integer from 0 to 65535/],
     ['KVS_HTTP_PORT', 'http', /KVS_HTTP_PORT="http" is not valid/],
+    ['KVS_GRPC_PORT', '-1', /KVS_GRPC_PORT="-1" is not valid; expected an integer from 0 to 65535/],
     ['KVS_MAX_KEY_BYTES', '0', /KVS_MAX_KEY_BYTES="0" is not valid; expected an integer from 1 to/],
     ['KVS_MAX_VALUE_BYTES', '1.5', /KVS_MAX_VALUE_BYTES="1.5" is not valid/],
   ])('%s=%s exits 2 with one clear line', async (name, value, message) => {

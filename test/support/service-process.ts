@@ -41,7 +41,7 @@ export function startService(env: Record<string, string>): Promise<ServiceProces
   const child = spawn(process.execPath, [MAIN], { env: serviceEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exit = new Promise<number | string>((done) => child.on('exit', (code, signal) => done(code ?? signal ?? -1)));
-  const wanted = (env.FRONTEND_TYPE ?? 'rest,grpc').split(',').map((name) => name.trim());
+  const wanted = (env.FRONTEND_TYPE ?? 'rest,grpc').split(',').map((name) => name.trim().toLowerCase());
 
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => {
