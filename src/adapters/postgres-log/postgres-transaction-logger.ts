@@ -15,7 +15,7 @@ const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 export interface PostgresLoggerOptions {
   /** Where diagnostics go; standard error by default. */
   readonly log?: LogLine;
-  /** Rows per replay page (default 1000). */
+  /** Rows per replay page (default 5000). */
   readonly replayPageRows?: number;
   /** Approximate bytes of keys and values per replay page (default 8 MiB). */
   readonly replayPageBytes?: number;
@@ -85,7 +85,7 @@ export class PostgresTransactionLogger implements TransactionLogger {
     options: PostgresLoggerOptions = {},
   ) {
     this.log = options.log ?? ((line) => console.error(line));
-    this.pageRows = options.replayPageRows ?? 1000;
+    this.pageRows = options.replayPageRows ?? 5000;
     this.pageBytes = options.replayPageBytes ?? 8 * 1024 * 1024;
     this.pool = createPool(config, this.log);
     this.quotedTable = `"${config.table}"`;

@@ -57,7 +57,7 @@ describe('PostgresTransactionLogger writes', () => {
   });
 
   it('rejects appends beyond TLOG_DB_MAX_PENDING_WRITES at once, and still writes the ones it took', async () => {
-    const env = { ...postgres.logEnv(), TLOG_DB_MAX_PENDING_WRITES: '5' };
+    const env: Record<string, string> = { ...postgres.logEnv(), TLOG_DB_MAX_PENDING_WRITES: '5' };
     const logger = await openLogger(env);
     const outcomes = await Promise.allSettled(puts(8, 'p').map((m) => logger.append(m)));
     expect(outcomes.map((outcome) => outcome.status)).toEqual([...Array(5).fill('fulfilled'), ...Array(3).fill('rejected')]);
