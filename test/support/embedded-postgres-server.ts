@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,12 @@ export interface PostgresConnection {
   readonly database: string;
   readonly user: string;
   readonly password: string;
+}
+
+/** PEM certificate and key the server offers for TLS. */
+export interface ServerTls {
+  readonly certFile: string;
+  readonly keyFile: string;
 }
 
 /** How pg_ctl stops the server: `fast` shuts down cleanly, `immediate` is a crash (recovery on restart). */
@@ -53,10 +59,11 @@ export class EmbeddedPostgresServer {
     private readonly runAs: RunAs | undefined,
     /** Connection to the cluster's `postgres` database as its superuser. */
     readonly connection: PostgresConnection,
+    private readonly serverOptions: string,
   ) {}
 
-  /** Creates a cluster and starts it on a free port. */
-  static async create(): Promise<EmbeddedPostgresServer> {
+  /** Creates a cluster and starts it on a free port; with `tls`, it also accepts TLS connections. */
+  static async create(tls?: ServerTls): Promise<EmbeddedPostgresServer> {
     const binaries = await preparePostgresBinaries();
     const runAs = unprivilegedUser();
     const root = await mkdtemp(join(tmpdir(), 'kvs-pg-'));
@@ -71,15 +78,26 @@ export class EmbeddedPostgresServer {
       runAs,
     );
     await rm(passwordFile);
+    let serverOptions = '';
+    if (tls) {
+      // PostgreSQL insists that its key file belongs to the server's user and is private.
+      for (const [from, to] of [[tls.certFile, 'server.crt'], [tls.keyFile, 'server.key']]) {
+        const path = join(root, 'data', to);
+        await copyFile(from, path);
+        await chmod(path, 0o600);
+        if (runAs) await chown(path, runAs.uid, runAs.gid);
+      }
+      serverOptions = ' -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key';
+    }
     const connection = { host: '127.0.0.1', port: await freePort(), database: 'postgres', user, password };
-    const server = new EmbeddedPostgresServer(binaries, root, runAs, connection);
+    const server = new EmbeddedPostgresServer(binaries, root, runAs, connection, serverOptions);
     await server.start();
     return server;
   }
 
   /** Starts the server and waits until it accepts connections. */
   async start(): Promise<void> {
-    const options = `-p ${this.connection.port} -h 127.0.0.1 -k ''`;
+    const options = `-p ${this.connection.port} -h 127.0.0.1 -k ''${this.serverOptions}`;
     await run(this.binaries.pgCtl, ['start', '-w', '-t', '60', '-D', this.dataDir, '-l', join(this.root, 'server.log'), '-o', options], this.runAs);
     this.running = true;
   }

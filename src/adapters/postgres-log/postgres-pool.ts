@@ -28,11 +28,19 @@ export function describeError(error: unknown): string {
   return (error as { code?: string }).code ?? error.name;
 }
 
+function readCaFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`postgres log: cannot read the CA certificate file TLOG_DB_SSLROOTCERT=${path}: ${describeError(error)}`);
+  }
+}
+
 /** Node TLS options for libpq's sslmode values (see PostgresSslMode). */
 function tlsOptions(config: PostgresLogConfig): false | ConnectionOptions {
   if (config.sslMode === 'disable') return false;
   if (config.sslMode === 'require') return { rejectUnauthorized: false };
-  const ca = config.sslRootCertFile === undefined ? undefined : readFileSync(config.sslRootCertFile, 'utf8');
+  const ca = config.sslRootCertFile === undefined ? undefined : readCaFile(config.sslRootCertFile);
   if (config.sslMode === 'verify-ca') return { ca, rejectUnauthorized: true, checkServerIdentity: () => undefined };
   return { ca, rejectUnauthorized: true };
 }
