@@ -1,5 +1,4 @@
-/** The PostgreSQL transaction log adapter: the logger, its configuration and its table's schema. */
+/** The PostgreSQL transaction log adapter: the logger and its configuration. */
 export { readPostgresLogConfig, type PostgresLogConfig, type PostgresSslMode } from './postgres-log.config';
 export { PostgresTransactionLogger, type PostgresLoggerOptions } from './postgres-transaction-logger';
-export { logTableSql } from './postgres-schema';
 export type { LogLine } from './postgres-pool';
