@@ -8,7 +8,8 @@ import { parseOptions, type BenchOptions } from './lib/options';
 import { REPO_ROOT, RESULTS_DIR } from './lib/paths';
 import { clockTicksPerSecond } from './lib/proc-stats';
 import { renderReport, type RunInfo } from './lib/report';
-import type { BenchResults, FailedRow, LoadRowResult, MemoryResult, ReplayResult } from './lib/results';
+import type { BenchResults, MemoryResult, ReplayResult } from './lib/results';
+import { measureInRounds } from './lib/rounds';
 import { loadRows } from './lib/scenarios';
 
 async function main(): Promise<void> {
@@ -19,26 +20,19 @@ async function main(): Promise<void> {
   const scratch = mkdtempSync(join(scratchRoot, 'run-'));
   const ticksPerSecond = clockTicksPerSecond();
 
-  const load: LoadRowResult[] = [];
-  const failed: FailedRow[] = [];
   const rows = loadRows().filter((row) => selected(row.id));
-  for (const [index, row] of rows.entries()) {
-    process.stderr.write(`[${index + 1}/${rows.length}] ${row.id} ... `);
-    try {
-      const result = await measureLoadRow(row, options, scratch, ticksPerSecond);
-      load.push(result);
-      process.stderr.write(`${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, errors ${result.errors}\n`);
-    } catch (error) {
-      failed.push({ row, reason: error instanceof Error ? error.message : String(error) });
-      process.stderr.write(`FAILED: ${String(error).split('\n')[0]}\n`);
-    }
-  }
+  const { load, failed } = await measureInRounds(
+    rows,
+    options.rounds,
+    (row) => measureLoadRow(row, options, scratch, ticksPerSecond),
+    (message) => process.stderr.write(message),
+  );
 
   let replay: ReplayResult | undefined;
   let memory: MemoryResult | undefined;
   if (selected('replay') || selected('memory')) {
     process.stderr.write(`replay and memory (${options.replayRuns} replay runs) ...\n`);
-    const measured = await measureReplay(scratch, options.replayRuns);
+    const measured = await measureReplay(scratch, options.replayRuns, options.main);
     const baseline = await measureBaselineMemory(measured.memory.keys);
     replay = measured.replay;
     memory = { ...measured.memory, baselineRssMiB: baseline.rssMiB, baselinePeakMiB: baseline.peakMiB };
@@ -54,7 +48,7 @@ async function main(): Promise<void> {
 }
 
 function isFullRun(options: BenchOptions): boolean {
-  return !options.filter && options.durationSeconds >= 5 && !options.profile;
+  return !options.filter && options.durationSeconds >= 5 && !options.profile && !options.main;
 }
 
 function runInfo(options: BenchOptions): RunInfo {
@@ -66,6 +60,7 @@ function runInfo(options: BenchOptions): RunInfo {
     commit: gitCommit(),
     warmupSeconds: options.warmupSeconds,
     durationSeconds: options.durationSeconds,
+    rounds: options.rounds,
     command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
   };
 }

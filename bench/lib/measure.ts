@@ -21,7 +21,7 @@ export async function measureLoadRow(row: LoadRow, options: BenchOptions, scratc
   const logFile = join(scratch, `${row.id.replaceAll('/', '_')}.log`);
   const spec =
     row.server === 'kvs'
-      ? kvsServer(row.protocol, { logFile, sync: row.sync ?? 'always', nodeFlags: options.profile ? profileFlags(row.id) : [] })
+      ? kvsServer(row.protocol, { logFile, sync: row.sync ?? 'always', main: options.main, nodeFlags: options.profile ? profileFlags(row.id) : [] })
       : baselineServer(row.server, row.protocol);
   const { server, ready } = await ServerProcess.start(spec);
   try {
@@ -54,14 +54,14 @@ export async function measureLoadRow(row: LoadRow, options: BenchOptions, scratc
  * Writes a log of REPLAY_EVENTS puts of distinct keys, has the service replay it `runs` times,
  * and after the last run reads the RSS of the service holding those keys.
  */
-export async function measureReplay(scratch: string, runs: number): Promise<{ replay: ReplayResult; memory: Omit<MemoryResult, 'baselineRssMiB' | 'baselinePeakMiB'> }> {
+export async function measureReplay(scratch: string, runs: number, main?: string): Promise<{ replay: ReplayResult; memory: Omit<MemoryResult, 'baselineRssMiB' | 'baselinePeakMiB'> }> {
   const logFile = join(scratch, 'replay-1m.log');
   writeReplayLog(logFile, REPLAY_EVENTS);
   const results: { seconds: number; eventsPerSecond: number }[] = [];
   let keys = 0;
   let memory = { kvsRssMiB: 0, kvsPeakMiB: 0 };
   for (let run = 0; run < runs; run++) {
-    const { server } = await ServerProcess.start(kvsServer('rest', { logFile, sync: 'always' }));
+    const { server } = await ServerProcess.start(kvsServer('rest', { logFile, sync: 'always', main }));
     try {
       const line = REPLAY_LINE.exec(server.log);
       if (!line) throw new Error(`no replay line in the service's output:\n${server.log}`);

@@ -11,6 +11,7 @@ export interface RunInfo {
   readonly commit: string;
   readonly warmupSeconds: number;
   readonly durationSeconds: number;
+  readonly rounds: number;
   readonly command: string;
 }
 
@@ -25,7 +26,7 @@ const OPERATION_LABELS: Record<Operation, string> = {
 export function renderReport(info: RunInfo, results: BenchResults): string {
   return [
     `Run: ${info.date} · ${info.machine} · node ${info.node} · commit ${info.commit}`,
-    `Each row: ${info.warmupSeconds} s warm-up, then ${info.durationSeconds} s measured; fresh server process per row; load generator in its own process; loopback. Command: \`${info.command}\`.`,
+    `Each row: ${info.warmupSeconds} s warm-up, then ${info.durationSeconds} s measured, best of ${info.rounds} round(s) (baselines alike); fresh server process per run; load generator in its own process; loopback. Command: \`${info.command}\`.`,
     '',
     '### Throughput and latency',
     '',

@@ -28,13 +28,15 @@ export interface KvsRun {
   readonly logFile: string;
   readonly sync: SyncPolicy;
   readonly nodeFlags?: readonly string[];
+  /** The service build to run; dist/main.js unless given. */
+  readonly main?: string;
 }
 
 /** The built service (dist/main.js) with one frontend on a free loopback port and a file log. */
 export function kvsServer(protocol: Protocol, run: KvsRun): ServerSpec {
   return {
     name: `kvs (sync=${run.sync})`,
-    script: resolve(REPO_ROOT, 'dist/main.js'),
+    script: resolve(REPO_ROOT, run.main ?? 'dist/main.js'),
     nodeFlags: run.nodeFlags,
     env: {
       TLOG_TYPE: 'file',
