@@ -3,6 +3,7 @@ import { KeyValueStore, type TransactionLogger } from './core';
 import type { Frontend } from './adapters/frontend';
 import { FileTransactionLogger, readFileLogConfig } from './adapters/file-log';
 import { GrpcFrontend, readGrpcConfig } from './adapters/grpc';
+import { PostgresTransactionLogger, readPostgresLogConfig } from './adapters/postgres-log';
 import { readRestConfig, RestFrontend } from './adapters/rest';
 import type { EnvReader } from './config/env-reader';
 import { readServiceConfig } from './config/service-config';
@@ -15,27 +16,28 @@ export const TOKENS = {
 } as const;
 
 /**
- * Every transaction logger, by its TLOG_TYPE name. Each entry reads its own variables up front
- * (so config errors surface before anything starts) and returns how to build the adapter.
- * Adding a logger means one folder under src/adapters and one line here.
+ * Pairs an adapter's config reader with its constructor. The reader runs when the container is
+ * built, so every config error surfaces before anything starts; the constructor runs on demand.
  */
-const TRANSACTION_LOGGERS = {
-  file: (env: EnvReader) => {
-    const options = readFileLogConfig(env);
-    return (): TransactionLogger => new FileTransactionLogger(options);
-  },
-};
+function adapter<Options, Args extends unknown[], Built>(
+  readConfig: (env: EnvReader) => Options,
+  create: (options: Options, ...args: Args) => Built,
+): (env: EnvReader) => (...args: Args) => Built {
+  return (env) => {
+    const options = readConfig(env);
+    return (...args) => create(options, ...args);
+  };
+}
 
-/** Every frontend, by its FRONTEND_TYPE name; same shape as TRANSACTION_LOGGERS. */
+// The adapter registries. Adding a logger or a frontend means one folder under src/adapters
+// and one line here; TLOG_TYPE and FRONTEND_TYPE accept exactly these names.
+const TRANSACTION_LOGGERS = {
+  file: adapter(readFileLogConfig, (options): TransactionLogger => new FileTransactionLogger(options)),
+  postgres: adapter(readPostgresLogConfig, (options): TransactionLogger => new PostgresTransactionLogger(options)),
+};
 const FRONTENDS = {
-  rest: (env: EnvReader) => {
-    const options = readRestConfig(env);
-    return (store: KeyValueStore): Frontend => new RestFrontend(store, options);
-  },
-  grpc: (env: EnvReader) => {
-    const options = readGrpcConfig(env);
-    return (store: KeyValueStore): Frontend => new GrpcFrontend(store, options);
-  },
+  rest: adapter(readRestConfig, (options, store: KeyValueStore): Frontend => new RestFrontend(store, options)),
+  grpc: adapter(readGrpcConfig, (options, store: KeyValueStore): Frontend => new GrpcFrontend(store, options)),
 };
 
 type LoggerName = keyof typeof TRANSACTION_LOGGERS;
@@ -53,7 +55,7 @@ export function buildContainer(env: EnvReader): Container {
   const frontendFactories = config.frontends.map((name) => FRONTENDS[name](env));
 
   const container = new Container({ defaultScope: 'Singleton' });
-  container.bind<TransactionLogger>(TOKENS.TransactionLogger).toDynamicValue(createLogger);
+  container.bind<TransactionLogger>(TOKENS.TransactionLogger).toDynamicValue(() => createLogger());
   container
     .bind<KeyValueStore>(TOKENS.KeyValueStore)
     .toDynamicValue((context) => new KeyValueStore(context.get(TOKENS.TransactionLogger), config.limits));

@@ -1,4 +1,4 @@
-import { InvalidKeyError, KeyTooLargeError, ValueTooLargeError } from './errors';
+import { InvalidKeyError, InvalidValueError, KeyTooLargeError, ValueTooLargeError } from './errors';
 
 /** Size limits the store enforces on every write, in UTF-8 bytes. */
 export interface Limits {
@@ -27,17 +27,23 @@ export function utf8ByteLength(text: string): number {
   return bytes;
 }
 
-/** Throws unless the key is non-empty and within the limit. */
+// Strings with lone surrogates are refused: UTF-8 cannot hold them, so a log would give them
+// back as U+FFFD and memory would no longer match the log.
+const LONE_SURROGATE = 'is not valid Unicode (it has a lone surrogate)';
+
+/** Throws unless the key is non-empty, valid Unicode and within the limit. */
 export function checkKey(key: string, limits: Limits): void {
   if (key.length === 0) throw new InvalidKeyError('key must not be empty');
+  if (!key.isWellFormed()) throw new InvalidKeyError(`key ${LONE_SURROGATE}`);
   // A UTF-8 byte is at most one UTF-16 unit, so short keys skip the byte count.
   if (key.length * 3 <= limits.maxKeyBytes) return;
   const size = utf8ByteLength(key);
   if (size > limits.maxKeyBytes) throw new KeyTooLargeError(size, limits.maxKeyBytes);
 }
 
-/** Throws unless the value is within the limit. */
+/** Throws unless the value is valid Unicode and within the limit. */
 export function checkValue(value: string, limits: Limits): void {
+  if (!value.isWellFormed()) throw new InvalidValueError(`value ${LONE_SURROGATE}`);
   if (value.length * 3 <= limits.maxValueBytes) return;
   const size = utf8ByteLength(value);
   if (size > limits.maxValueBytes) throw new ValueTooLargeError(size, limits.maxValueBytes);

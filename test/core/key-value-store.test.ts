@@ -97,6 +97,14 @@ describe('KeyValueStore', () => {
     expect(log.events).toEqual([]);
   });
 
+  it('refuses keys and values with lone surrogates, which UTF-8 (and so the log) cannot hold', async () => {
+    const { store, log } = await newStore();
+    await expect(store.put('k\uD800', 'v')).rejects.toMatchObject({ code: 'INVALID_KEY' });
+    await expect(store.put('k', '\uDC00v')).rejects.toMatchObject({ code: 'INVALID_VALUE' });
+    await store.put('🗝️', '🗝️');
+    expect(log.events.map((e) => e.key)).toEqual(['🗝️']);
+  });
+
   it('counts limits in UTF-8 bytes, accepting exactly the limit', async () => {
     const { store } = await newStore();
     await store.put('ключ', '🔑🔑🔑🔑'); // 8-byte key, 16-byte value

@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startService, type ServiceProcess } from '../support/service-process';
+import { startService } from '../support/service-process';
+import { TestPostgres } from '../support/test-postgres';
 
 const WRITERS = 32;
 const KEYS_PER_WRITER = 8;
@@ -21,22 +22,9 @@ interface KeyOutcome {
  * Each writer owns its keys and writes them one at a time, so per key there is exactly one
  * last acknowledged state and at most one write whose outcome the kill left undecided.
  */
-describe('crash safety (file log)', () => {
-  let dir: string;
-  let service: ServiceProcess | undefined;
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'kvs-crash-'));
-  });
-
-  afterEach(async () => {
-    service?.process.kill('SIGKILL');
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  it.each(['always', 'never'])('keeps every acknowledged write through SIGKILL (TLOG_SYNC=%s)', async (sync) => {
-    const env = { TLOG_TYPE: 'file', TLOG_FILENAME: join(dir, 'tx.log'), TLOG_SYNC: sync, FRONTEND_TYPE: 'rest' };
-    service = await startService(env);
+async function crashAndCheck(env: Record<string, string>): Promise<void> {
+  let service = await startService(env);
+  try {
     const url = service.restUrl!;
     const outcomes = new Map<string, KeyOutcome>();
     let acked = 0;
@@ -82,9 +70,39 @@ describe('crash safety (file log)', () => {
       const found = res.status === 200 ? await res.text() : null;
       if (res.status !== 200 && res.status !== 404) violations.push(`${key}: status ${res.status}`);
       const allowed = 'inFlight' in outcome ? [outcome.acked, outcome.inFlight] : [outcome.acked];
-      if (!allowed.includes(found)) violations.push(`${JSON.stringify(key)}: found ${JSON.stringify(found)}, acknowledged ${JSON.stringify(outcome.acked)}`);
+      if (!allowed.includes(found)) {
+        violations.push(`${JSON.stringify(key)}: found ${JSON.stringify(found)}, acknowledged ${JSON.stringify(outcome.acked)}`);
+      }
     }
     expect(violations).toEqual([]);
     expect(outcomes.size).toBe(WRITERS * KEYS_PER_WRITER);
-  }, 60_000);
+  } finally {
+    service.process.kill('SIGKILL');
+  }
+}
+
+describe('crash safety (file log)', () => {
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kvs-crash-'));
+  });
+
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it.each(['always', 'never'])('keeps every acknowledged write through SIGKILL (TLOG_SYNC=%s)', (sync) =>
+    crashAndCheck({ TLOG_TYPE: 'file', TLOG_FILENAME: join(dir, 'tx.log'), TLOG_SYNC: sync, FRONTEND_TYPE: 'rest' }),
+  60_000);
+});
+
+describe('crash safety (postgres log)', () => {
+  let postgres: TestPostgres;
+
+  beforeAll(async () => {
+    postgres = await TestPostgres.start();
+  });
+
+  afterAll(() => postgres?.close());
+
+  it('keeps every acknowledged write through SIGKILL', () => crashAndCheck({ ...postgres.logEnv(), FRONTEND_TYPE: 'rest' }), 60_000);
 });

@@ -17,7 +17,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
  */
 describe('configuration errors', () => {
   it.each([
-    ['TLOG_TYPE', 'mysql', /TLOG_TYPE="mysql" is not valid; expected file/],
+    ['TLOG_TYPE', 'mysql', /TLOG_TYPE="mysql" is not valid; expected file, postgres$/],
     ['TLOG_SYNC', 'sometimes', /TLOG_SYNC="sometimes" is not valid; expected always, interval, never/],
     ['FRONTEND_TYPE', 'rest,soap', /FRONTEND_TYPE="rest,soap" is not valid; expected a comma-separated list of rest, grpc/],
     ['KVS_HTTP_PORT', '99999', /KVS_HTTP_PORT="99999" is not valid; expected an integer from 0 to 65535/],
@@ -35,6 +35,23 @@ describe('configuration errors', () => {
   });
 });
 
+describe('configuration errors of the postgres log', () => {
+  it('names a missing TLOG_DB_* variable, exits 2, and never prints the password', async () => {
+    const result = await runService({ TLOG_TYPE: 'postgres', TLOG_DB_DATABASE: 'kvs', TLOG_DB_PASSWORD: 's3cret-pw' });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^kvs: config: TLOG_DB_HOST is not set/)]);
+    expect(result.stderr + result.stdout).not.toContain('s3cret-pw');
+  });
+
+  it('refuses a bad TLOG_DB_SSLMODE without echoing the password', async () => {
+    const env = { TLOG_TYPE: 'postgres', TLOG_DB_HOST: 'db', TLOG_DB_DATABASE: 'kvs', TLOG_DB_USERNAME: 'kvs', TLOG_DB_PASSWORD: 's3cret-pw' };
+    const result = await runService({ ...env, TLOG_DB_SSLMODE: 'prefer-maybe' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/TLOG_DB_SSLMODE="prefer-maybe" is not valid; expected disable, require, verify-ca, verify-full/);
+    expect(result.stderr).not.toContain('s3cret-pw');
+  });
+});
+
 describe('start-up failures', () => {
   it('refuses to start on a log corrupted in the middle, naming the file and offset', async () => {
     const filename = join(dir, 'foreign.log');
@@ -42,6 +59,22 @@ describe('start-up failures', () => {
     const result = await runService({ TLOG_FILENAME: filename, FRONTEND_TYPE: 'rest' });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(filename);
+    expect(result.stdout).not.toMatch(/listening/);
+  });
+
+  it('gives up on an unreachable database after the configured retries, exiting 1 with a clear line', async () => {
+    const result = await runService({
+      TLOG_TYPE: 'postgres',
+      TLOG_DB_HOST: '127.0.0.1',
+      TLOG_DB_PORT: '1',
+      TLOG_DB_DATABASE: 'kvs',
+      TLOG_DB_USERNAME: 'kvs',
+      TLOG_DB_PASSWORD: 's3cret-pw',
+      TLOG_DB_CONNECT_RETRIES: '2',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/kvs: cannot start: postgres log: cannot connect to 127\.0\.0\.1:1 .*after 3 attempt/);
+    expect(result.stderr + result.stdout).not.toContain('s3cret-pw');
     expect(result.stdout).not.toMatch(/listening/);
   });
 });

@@ -1,6 +1,5 @@
 import { crc32 } from 'node:zlib';
 import type { Event } from '../../core';
-import { InvalidKeyError, InvalidValueError } from '../../core';
 
 // The on-disk layout is described in FORMAT.md beside this file; keep the two in step.
 
@@ -52,13 +51,10 @@ export function checkFileHeader(header: Buffer): FileHeaderProblem | undefined {
 
 /**
  * Encodes one event as a complete record in a single buffer (the only allocation an append
- * makes). Strings with lone surrogates are refused: UTF-8 cannot hold them, so they would
- * replay as U+FFFD and memory would no longer match the log.
+ * makes). The core has already refused strings UTF-8 cannot hold (lone surrogates).
  */
 export function encodeRecord(event: Event): Buffer {
-  if (!isWellFormed(event.key)) throw new InvalidKeyError('key is not valid Unicode (it has a lone surrogate)');
   const value = event.type === 'put' ? event.value : '';
-  if (!isWellFormed(value)) throw new InvalidValueError('value is not valid Unicode (it has a lone surrogate)');
   const keyBytes = Buffer.byteLength(event.key, 'utf8');
   const payloadBytes = PAYLOAD_FIXED_BYTES + keyBytes + Buffer.byteLength(value, 'utf8');
   const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payloadBytes);
@@ -81,7 +77,3 @@ export function readSequence(buffer: Buffer, offset: number): number {
   return buffer.readUInt32LE(offset) + buffer.readUInt32LE(offset + 4) * TWO_TO_32;
 }
 
-function isWellFormed(text: string): boolean {
-  // String.prototype.isWellFormed ships with Node 20 but is missing from the ES2022 typings.
-  return (text as unknown as { isWellFormed(): boolean }).isWellFormed();
-}

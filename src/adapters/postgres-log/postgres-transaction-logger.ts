@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { Event, Mutation, TransactionLogger } from '../../core';
-import { InvalidKeyError, InvalidValueError, LogOverloadedError, LogUnavailableError } from '../../core';
+import { LogOverloadedError, LogUnavailableError } from '../../core';
 import type { PostgresLogConfig } from './postgres-log.config';
 import { mutationBytes, PostgresLogStatements } from './postgres-log-statements';
 import { createPool, describeError, waitForDatabase, type LogLine } from './postgres-pool';
@@ -25,11 +25,6 @@ interface PendingAppend {
   readonly mutation: Mutation;
   readonly resolve: (event: Event) => void;
   readonly reject: (error: Error) => void;
-}
-
-function isWellFormed(text: string): boolean {
-  // String.prototype.isWellFormed ships with Node 20 but is missing from the ES2022 typings.
-  return (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 }
 
 function sameMutations(events: readonly Event[], mutations: readonly Mutation[]): boolean {
@@ -109,12 +104,6 @@ export class PostgresTransactionLogger implements TransactionLogger {
 
   append(mutation: Mutation): Promise<Event> {
     if (this.closing) return Promise.reject(new LogUnavailableError('postgres log: closed'));
-    if (!isWellFormed(mutation.key)) {
-      return Promise.reject(new InvalidKeyError('key is not valid Unicode (it has a lone surrogate)'));
-    }
-    if (mutation.type === 'put' && !isWellFormed(mutation.value)) {
-      return Promise.reject(new InvalidValueError('value is not valid Unicode (it has a lone surrogate)'));
-    }
     if (this.queue.length + this.inFlight >= this.config.maxPendingWrites) {
       return Promise.reject(
         new LogOverloadedError(`postgres log: ${this.config.maxPendingWrites} writes are already pending; retry later`),
