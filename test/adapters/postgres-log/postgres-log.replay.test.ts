@@ -1,35 +1,19 @@
-import { EnvReader } from '../../../src/config/env-reader';
 import type { Event } from '../../../src/core';
-import { PostgresTransactionLogger, readPostgresLogConfig, type PostgresLoggerOptions } from '../../../src/adapters/postgres-log';
-import { TestPostgres } from '../../support/test-postgres';
+import type { PostgresLoggerOptions, PostgresTransactionLogger } from '../../../src/adapters/postgres-log';
+import { usePostgresLoggers } from '../../support/postgres-loggers';
 
 const ROWS = 100_000;
 
-let postgres: TestPostgres;
-const loggers: PostgresTransactionLogger[] = [];
-
-beforeAll(async () => {
-  postgres = await TestPostgres.start();
-});
-
-afterEach(async () => {
-  await Promise.all(loggers.splice(0).map((logger) => logger.close()));
-});
-
-afterAll(async () => {
-  await postgres?.close();
-});
+const fixture = usePostgresLoggers();
 
 function logger(table: string, options: PostgresLoggerOptions = {}): PostgresTransactionLogger {
-  const created = new PostgresTransactionLogger(readPostgresLogConfig(new EnvReader(postgres.logEnv(table))), options);
-  loggers.push(created);
-  return created;
+  return fixture.open(fixture.postgres.logEnv(table), options);
 }
 
 /** Creates the table through the logger, then fills it server-side with `select` (columns event_type, key, value over i). */
 async function fill(table: string, rows: number, select: string): Promise<void> {
   for await (const _ of logger(table).readEvents()) throw new Error('the new table should be empty');
-  await postgres.query(
+  await fixture.postgres.query(
     `INSERT INTO "${table}" (event_type, key, value) SELECT ${select} FROM generate_series(1, $1::int) AS i ORDER BY i`,
     [rows],
   );
@@ -48,7 +32,7 @@ const SELECT_100K = `
 
 describe('PostgresTransactionLogger replay', () => {
   it(`replays ${ROWS.toLocaleString('en')} rows in sequence order with their exact content`, async () => {
-    const table = postgres.newTable();
+    const table = fixture.postgres.newTable();
     await fill(table, ROWS, SELECT_100K);
 
     let count = 0;
@@ -63,27 +47,27 @@ describe('PostgresTransactionLogger replay', () => {
   });
 
   it('holds one page of rows at a time: rows deleted behind the first page are never yielded', async () => {
-    const table = postgres.newTable();
+    const table = fixture.postgres.newTable();
     await fill(table, 5000, SELECT_100K);
     const events = logger(table, { replayPageRows: 1000 }).readEvents()[Symbol.asyncIterator]();
 
     const first = await events.next();
     expect(first.value).toEqual(expectedEvent(1));
     // Had replay loaded everything up front, these rows would still come out.
-    await postgres.query(`DELETE FROM "${table}" WHERE sequence > 1000`);
+    await fixture.postgres.query(`DELETE FROM "${table}" WHERE sequence > 1000`);
     let count = 1;
     while (!(await events.next()).done) count++;
     expect(count).toBe(1000);
   });
 
   it('caps a page by bytes too, so pages of large values stay small', async () => {
-    const table = postgres.newTable();
+    const table = fixture.postgres.newTable();
     // Ten 100 kB values; with a 250 kB page budget a page takes rows until 250 kB precede the next.
     await fill(table, 10, `'put', convert_to('big-' || i, 'UTF8'), convert_to(repeat('v', 100000), 'UTF8')`);
     const events = logger(table, { replayPageRows: 1000, replayPageBytes: 250_000 }).readEvents()[Symbol.asyncIterator]();
 
     expect((await events.next()).value).toMatchObject({ key: 'big-1', sequence: 1 });
-    await postgres.query(`DELETE FROM "${table}" WHERE sequence > 3`);
+    await fixture.postgres.query(`DELETE FROM "${table}" WHERE sequence > 3`);
     const rest: Event[] = [];
     for (let next = await events.next(); !next.done; next = await events.next()) rest.push(next.value);
     expect(rest.map((event) => event.key)).toEqual(['big-2', 'big-3']);
@@ -91,7 +75,7 @@ describe('PostgresTransactionLogger replay', () => {
   });
 
   it('continues the sequence after replay: the next append follows the last replayed row', async () => {
-    const table = postgres.newTable();
+    const table = fixture.postgres.newTable();
     await fill(table, 3, `'put', convert_to('k' || i, 'UTF8'), convert_to('v', 'UTF8')`);
     const log = logger(table);
     const replayed: Event[] = [];

@@ -1,28 +1,12 @@
 import { createServer } from 'node:net';
-import { EnvReader } from '../../../src/config/env-reader';
 import type { Event } from '../../../src/core';
-import { PostgresTransactionLogger, readPostgresLogConfig } from '../../../src/adapters/postgres-log';
-import { TestPostgres } from '../../support/test-postgres';
+import type { PostgresTransactionLogger } from '../../../src/adapters/postgres-log';
+import { usePostgresLoggers } from '../../support/postgres-loggers';
 
-let postgres: TestPostgres;
-const loggers: PostgresTransactionLogger[] = [];
-
-beforeAll(async () => {
-  postgres = await TestPostgres.start();
-});
-
-afterEach(async () => {
-  await Promise.all(loggers.splice(0).map((logger) => logger.close()));
-});
-
-afterAll(async () => {
-  await postgres?.close();
-});
+const fixture = usePostgresLoggers();
 
 function logger(env: Record<string, string>, log: (line: string) => void = () => undefined): PostgresTransactionLogger {
-  const created = new PostgresTransactionLogger(readPostgresLogConfig(new EnvReader(env)), { log });
-  loggers.push(created);
-  return created;
+  return fixture.open(env, { log });
 }
 
 async function collect(events: AsyncIterable<Event>): Promise<Event[]> {
@@ -44,21 +28,21 @@ function closedPort(): Promise<number> {
 describe('PostgresTransactionLogger start-up', () => {
   it('lets several instances start at the same moment on an empty database, creating the table once', async () => {
     for (let round = 0; round < 5; round++) {
-      const env = postgres.logEnv();
+      const env = fixture.postgres.logEnv();
       const racers = Array.from({ length: 4 }, () => logger(env));
       const replays = await Promise.all(racers.map((racer) => collect(racer.readEvents())));
       expect(replays).toEqual([[], [], [], []]);
       const first = await racers[0].append({ type: 'put', key: 'k', value: `round ${round}` });
       expect(await collect(racers[1].readEvents())).toEqual([first]);
-      const tables = await postgres.query('SELECT count(*)::int AS n FROM pg_tables WHERE tablename = $1', [env.TLOG_DB_TABLE]);
+      const tables = await fixture.postgres.query('SELECT count(*)::int AS n FROM pg_tables WHERE tablename = $1', [env.TLOG_DB_TABLE]);
       expect(tables.rows[0]).toEqual({ n: 1 });
     }
   });
 
   it('stores key and value as bytea and the event type under a CHECK constraint', async () => {
-    const env = postgres.logEnv();
+    const env = fixture.postgres.logEnv();
     await collect(logger(env).readEvents());
-    const columns = await postgres.query(
+    const columns = await fixture.postgres.query(
       'SELECT column_name, data_type, is_nullable, is_identity FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position',
       [env.TLOG_DB_TABLE],
     );
@@ -69,21 +53,21 @@ describe('PostgresTransactionLogger start-up', () => {
       { column_name: 'value', data_type: 'bytea', is_nullable: 'YES', is_identity: 'NO' },
     ]);
     await expect(
-      postgres.query(`INSERT INTO "${env.TLOG_DB_TABLE}" (event_type, key, value) VALUES ('upsert', 'k', 'v')`),
+      fixture.postgres.query(`INSERT INTO "${env.TLOG_DB_TABLE}" (event_type, key, value) VALUES ('upsert', 'k', 'v')`),
     ).rejects.toThrow(/check constraint/);
     await expect(
-      postgres.query(`INSERT INTO "${env.TLOG_DB_TABLE}" (event_type, key, value) VALUES ('delete', 'k', 'v')`),
+      fixture.postgres.query(`INSERT INTO "${env.TLOG_DB_TABLE}" (event_type, key, value) VALUES ('delete', 'k', 'v')`),
     ).rejects.toThrow(/check constraint/);
   });
 
   it('retries an unreachable database with growing, jittered delays, then fails with a clear error', async () => {
     const port = await closedPort();
     const lines: string[] = [];
-    const env = { ...postgres.logEnv(), TLOG_DB_PORT: String(port), TLOG_DB_CONNECT_RETRIES: '3' };
+    const env = { ...fixture.postgres.logEnv(), TLOG_DB_PORT: String(port), TLOG_DB_CONNECT_RETRIES: '3' };
     const unreachable = logger(env, (line) => lines.push(line));
 
     const failure = collect(unreachable.readEvents());
-    await expect(failure).rejects.toThrow(`cannot connect to 127.0.0.1:${port} (database ${postgres.connection.database}, user ${postgres.connection.user}) after 4 attempt(s)`);
+    await expect(failure).rejects.toThrow(`cannot connect to 127.0.0.1:${port} (database ${fixture.postgres.connection.database}, user ${fixture.postgres.connection.user}) after 4 attempt(s)`);
     await expect(failure).rejects.toThrow(/ECONNREFUSED/);
     expect(lines).toHaveLength(3);
     const delays = lines.map((line) => Number(/retrying in (\d+) ms/.exec(line)?.[1]));
@@ -100,17 +84,17 @@ describe('PostgresTransactionLogger start-up', () => {
   it('gives up at once on a wrong password, never printing it', async () => {
     const wrong = 'not-the-Password-42';
     const lines: string[] = [];
-    const env = { ...postgres.logEnv(), TLOG_DB_PASSWORD: wrong, TLOG_DB_CONNECT_RETRIES: '5' };
+    const env = { ...fixture.postgres.logEnv(), TLOG_DB_PASSWORD: wrong, TLOG_DB_CONNECT_RETRIES: '5' };
     const failure = collect(logger(env, (line) => lines.push(line)).readEvents());
     await expect(failure).rejects.toThrow(/after 1 attempt\(s\): password authentication failed for user/);
     const message = await failure.catch((error: Error) => error.message);
     expect(message).not.toContain(wrong);
-    expect(message).not.toContain(postgres.connection.password || 'no password configured');
+    expect(message).not.toContain(fixture.postgres.connection.password || 'no password configured');
     expect(lines).toEqual([]);
   });
 
   it('gives up at once when the database does not exist', async () => {
-    const env = { ...postgres.logEnv(), TLOG_DB_DATABASE: 'kvs_no_such_database' };
+    const env = { ...fixture.postgres.logEnv(), TLOG_DB_DATABASE: 'kvs_no_such_database' };
     await expect(collect(logger(env).readEvents())).rejects.toThrow(/after 1 attempt\(s\): database "kvs_no_such_database" does not exist/);
   });
 });

@@ -1,33 +1,18 @@
-import { EnvReader } from '../../../src/config/env-reader';
 import { LogOverloadedError, type Mutation } from '../../../src/core';
-import { PostgresTransactionLogger, readPostgresLogConfig } from '../../../src/adapters/postgres-log';
-import { TestPostgres } from '../../support/test-postgres';
+import type { PostgresTransactionLogger } from '../../../src/adapters/postgres-log';
+import { usePostgresLoggers } from '../../support/postgres-loggers';
 
-let postgres: TestPostgres;
-const loggers: PostgresTransactionLogger[] = [];
-
-beforeAll(async () => {
-  postgres = await TestPostgres.start();
-});
-
-afterEach(async () => {
-  await Promise.all(loggers.splice(0).map((logger) => logger.close()));
-});
-
-afterAll(async () => {
-  await postgres?.close();
-});
+const fixture = usePostgresLoggers();
 
 async function openLogger(env: Record<string, string>): Promise<PostgresTransactionLogger> {
-  const logger = new PostgresTransactionLogger(readPostgresLogConfig(new EnvReader(env)));
-  loggers.push(logger);
+  const logger = fixture.open(env);
   for await (const _ of logger.readEvents()) throw new Error('expected an empty log');
   return logger;
 }
 
 /** Rows that one INSERT wrote share its transaction id (xmin), so distinct xmins count round trips. */
 async function transactionsIn(table: string): Promise<number> {
-  const result = await postgres.query<{ n: number }>(`SELECT count(DISTINCT xmin::text)::int AS n FROM "${table}"`);
+  const result = await fixture.postgres.query<{ n: number }>(`SELECT count(DISTINCT xmin::text)::int AS n FROM "${table}"`);
   return result.rows[0].n;
 }
 
@@ -37,7 +22,7 @@ function puts(count: number, prefix: string): Mutation[] {
 
 describe('PostgresTransactionLogger writes', () => {
   it('batches appends made together into one INSERT per 1,000 rows, sequence numbers in call order', async () => {
-    const env = postgres.logEnv();
+    const env = fixture.postgres.logEnv();
     const logger = await openLogger(env);
     const events = await Promise.all(puts(2500, 'k').map((m) => logger.append(m)));
     expect(await transactionsIn(env.TLOG_DB_TABLE)).toBe(3);
@@ -46,7 +31,7 @@ describe('PostgresTransactionLogger writes', () => {
   });
 
   it('sends appends that arrive while an INSERT is in flight together in the next one', async () => {
-    const env = postgres.logEnv();
+    const env = fixture.postgres.logEnv();
     const logger = await openLogger(env);
     const first = logger.append({ type: 'put', key: 'first', value: '' });
     // Queued one macrotask later, after the first INSERT has gone out.
@@ -57,7 +42,7 @@ describe('PostgresTransactionLogger writes', () => {
   });
 
   it('rejects appends beyond TLOG_DB_MAX_PENDING_WRITES at once, and still writes the ones it took', async () => {
-    const env: Record<string, string> = { ...postgres.logEnv(), TLOG_DB_MAX_PENDING_WRITES: '5' };
+    const env: Record<string, string> = { ...fixture.postgres.logEnv(), TLOG_DB_MAX_PENDING_WRITES: '5' };
     const logger = await openLogger(env);
     const outcomes = await Promise.allSettled(puts(8, 'p').map((m) => logger.append(m)));
     expect(outcomes.map((outcome) => outcome.status)).toEqual([...Array(5).fill('fulfilled'), ...Array(3).fill('rejected')]);
@@ -66,7 +51,7 @@ describe('PostgresTransactionLogger writes', () => {
     }
     // Once the queue drains, appends are taken again.
     await expect(logger.append({ type: 'put', key: 'after', value: 'v' })).resolves.toMatchObject({ key: 'after' });
-    const rows = await postgres.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${env.TLOG_DB_TABLE}"`);
+    const rows = await fixture.postgres.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${env.TLOG_DB_TABLE}"`);
     expect(rows.rows[0].n).toBe(6);
   });
 });

@@ -1,0 +1,39 @@
+import { EnvReader } from '../../src/config/env-reader';
+import { PostgresTransactionLogger, readPostgresLogConfig, type PostgresLoggerOptions } from '../../src/adapters/postgres-log';
+import { TestPostgres } from './test-postgres';
+
+/** A test file's PostgreSQL and the loggers its tests open on it. */
+export interface PostgresLoggers {
+  /** The file's database server (available from beforeAll on). */
+  readonly postgres: TestPostgres;
+  /** A logger configured from `env` as the service would be; closed after the test. */
+  open(env: Record<string, string>, options?: PostgresLoggerOptions): PostgresTransactionLogger;
+}
+
+/** Starts a PostgreSQL for the calling test file, closes every logger after each test and the server at the end. */
+export function usePostgresLoggers(): PostgresLoggers {
+  let server: TestPostgres | undefined;
+  const opened: PostgresTransactionLogger[] = [];
+
+  beforeAll(async () => {
+    server = await TestPostgres.start();
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((logger) => logger.close()));
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  return {
+    get postgres(): TestPostgres {
+      if (!server) throw new Error('usePostgresLoggers: the server starts in beforeAll');
+      return server;
+    },
+    open(env, options = {}) {
+      const logger = new PostgresTransactionLogger(readPostgresLogConfig(new EnvReader(env)), options);
+      opened.push(logger);
+      return logger;
+    },
+  };
+}
