@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path';
 import type { Event, Mutation, TransactionLogger } from '../../core';
 import { KvsError, LogUnavailableError } from '../../core';
 import { FileLogError } from './file-log.errors';
+import { flattenBatches } from './flatten-batches';
 import { GroupCommitWriter, type SyncPolicy } from './group-commit-writer';
 import { describeError, ensureDirectory, errorCode, openLogFile, type LogFileHandle, type OpenLogFile } from './log-file-handle';
 import { prepareFileHeader } from './log-file-header';
@@ -57,13 +58,17 @@ export class FileTransactionLogger implements TransactionLogger {
     return this.writer?.syncCount ?? 0;
   }
 
-  async *readEvents(): AsyncGenerator<Event> {
+  readEvents(): AsyncIterableIterator<Event> {
+    return flattenBatches(this.replayBatches());
+  }
+
+  private async *replayBatches(): AsyncGenerator<Event[]> {
     if (this.state !== 'new') throw new Error(`file log: ${this.filename}: readEvents may be called only once, before appends`);
     this.state = 'replaying';
     let replayed = false;
     try {
       const replay = await this.open();
-      for await (const batch of replay.batches()) yield* batch;
+      yield* replay.batches();
       if (this.state !== 'replaying') throw this.unavailable('closed during replay');
       await this.dropTornTail(replay);
       this.lastSequence = replay.lastSequence;
