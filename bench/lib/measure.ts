@@ -2,7 +2,7 @@ import { rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BenchOptions } from './options';
 import { BENCH_BUILD, RESULTS_DIR } from './paths';
-import type { LoadRowResult, MemoryResult, ReplayResult } from './results';
+import type { LoadRowResult, MemoryResult, ReplayResult, ReplayRun } from './results';
 import { runLoad } from './run-load';
 import type { LoadRow } from './scenarios';
 import { ServerProcess } from './server-process';
@@ -14,7 +14,7 @@ const KIB_PER_MIB = 1024;
 export const REPLAY_EVENTS = 1_000_000;
 /** Let the process settle (finish replay allocations, lazy frees) before reading its RSS. */
 const SETTLE_MS = 2000;
-const REPLAY_LINE = /kvs: replayed (\d+) events \((\d+) live keys\) in ([\d.]+) s \((\d+) events\/s\)/;
+const REPLAY_LINE = /(?:kvs|baseline): replayed (\d+) events \((\d+) live keys\) in ([\d.]+) s \((\d+) events\/s\)/;
 
 /** Starts the row's server, drives it from a separate load-generator process, stops it. */
 export async function measureLoadRow(row: LoadRow, options: BenchOptions, scratch: string, ticksPerSecond: number): Promise<LoadRowResult> {
@@ -57,7 +57,7 @@ export async function measureLoadRow(row: LoadRow, options: BenchOptions, scratc
 export async function measureReplay(scratch: string, runs: number, main?: string): Promise<{ replay: ReplayResult; memory: Omit<MemoryResult, 'baselineRssMiB' | 'baselinePeakMiB'> }> {
   const logFile = join(scratch, 'replay-1m.log');
   writeReplayLog(logFile, REPLAY_EVENTS);
-  const results: { seconds: number; eventsPerSecond: number }[] = [];
+  const results: ReplayRun[] = [];
   let keys = 0;
   let memory = { kvsRssMiB: 0, kvsPeakMiB: 0 };
   for (let run = 0; run < runs; run++) {
@@ -75,10 +75,23 @@ export async function measureReplay(scratch: string, runs: number, main?: string
       await server.stop();
     }
   }
+  const baselineRuns: ReplayRun[] = [];
+  for (let run = 0; run < runs; run++) {
+    const { server, ready } = await ServerProcess.start({
+      name: 'bare replay',
+      script: resolve(BENCH_BUILD, 'baselines/map-replay.js'),
+      args: [logFile],
+      ready: REPLAY_LINE,
+    });
+    baselineRuns.push({ seconds: Number(ready[3]), eventsPerSecond: Number(ready[4]) });
+    await server.stop();
+  }
   const logMiB = statSync(logFile).size / KIB_PER_MIB / KIB_PER_MIB;
   rmSync(logFile, { force: true });
-  results.sort((a, b) => a.eventsPerSecond - b.eventsPerSecond);
-  return { replay: { events: REPLAY_EVENTS, keys, logMiB, runs: results }, memory: { keys, ...memory } };
+  return {
+    replay: { events: REPLAY_EVENTS, keys, logMiB, runs: byRate(results), baselineRuns: byRate(baselineRuns) },
+    memory: { keys, ...memory },
+  };
 }
 
 /** RSS of a bare node process holding the same keys and values in a Map. */
@@ -95,6 +108,10 @@ export async function measureBaselineMemory(keys: number): Promise<{ rssMiB: num
   } finally {
     await server.stop();
   }
+}
+
+function byRate(runs: ReplayRun[]): ReplayRun[] {
+  return [...runs].sort((a, b) => a.eventsPerSecond - b.eventsPerSecond);
 }
 
 function profileFlags(rowId: string): string[] {

@@ -1,4 +1,4 @@
-import { medianRun, type BenchResults } from './results';
+import { medianRun, type BenchResults, type ReplayRun } from './results';
 import { BASELINES } from './scenarios';
 import { cpuRatio, evaluateTargets, findResult, MAX_TAIL_RATIO, tailRatio, TARGET_CONNECTIONS, throughputRatio } from './targets';
 import type { Operation } from './workload';
@@ -65,10 +65,10 @@ function replayTable(results: BenchResults): string {
   const lines = ['| measure | kvs | baseline | kvs / baseline |', '|---|---|---|--:|'];
   const { replay, memory } = results;
   if (replay) {
-    const median = medianRun(replay);
-    const runs = replay.runs.map((run) => `${Math.round(run.eventsPerSecond / 1000)}k`).join(', ');
+    const ours = medianRun(replay.runs);
+    const bare = medianRun(replay.baselineRuns);
     lines.push(
-      `| replay of ${replay.events.toLocaleString('en-US')} events (${replay.logMiB.toFixed(0)} MiB log, ${replay.keys.toLocaleString('en-US')} live keys), median of ${replay.runs.length} | ${median.seconds.toFixed(2)} s, ${Math.round(median.eventsPerSecond / 1000)}k events/s (runs: ${runs}) | — | — |`,
+      `| replay of ${replay.events.toLocaleString('en-US')} events (${replay.logMiB.toFixed(0)} MiB log, ${replay.keys.toLocaleString('en-US')} live keys), median of ${replay.runs.length} | ${describeReplay(ours, replay.runs)} | bare decode + Map.set, no checksums: ${describeReplay(bare, replay.baselineRuns)} | ${ratio(ours.eventsPerSecond / bare.eventsPerSecond)} |`,
     );
   }
   if (memory) {
@@ -77,6 +77,11 @@ function replayTable(results: BenchResults): string {
     );
   }
   return lines.length > 2 ? lines.join('\n') : '(not measured in this run)';
+}
+
+function describeReplay(median: ReplayRun, runs: readonly ReplayRun[]): string {
+  const all = runs.map((run) => `${Math.round(run.eventsPerSecond / 1000)}k`).join(', ');
+  return `${median.seconds.toFixed(2)} s, ${Math.round(median.eventsPerSecond / 1000)}k events/s (runs: ${all})`;
 }
 
 function targetTable(results: BenchResults): string {

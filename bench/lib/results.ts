@@ -21,13 +21,21 @@ export interface FailedRow {
   readonly reason: string;
 }
 
-/** Replay of the generated log by the service, over several runs. */
+/** One replay of the log, as the replaying process reported it. */
+export interface ReplayRun {
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+}
+
+/** Replay of the generated log by the service, over several runs, and by the bare baseline. */
 export interface ReplayResult {
   readonly events: number;
   readonly keys: number;
   readonly logMiB: number;
   /** The service's own figures, one per run, sorted by rate. */
-  readonly runs: readonly { readonly seconds: number; readonly eventsPerSecond: number }[];
+  readonly runs: readonly ReplayRun[];
+  /** A bare node loop (no checksums) decoding the same file into a Map, sorted by rate. */
+  readonly baselineRuns: readonly ReplayRun[];
 }
 
 /** Resident memory with the replayed keys, against a bare process holding the same Map. */
@@ -47,7 +55,7 @@ export interface BenchResults {
   readonly memory?: MemoryResult;
 }
 
-/** The middle run of a replay (by rate). */
-export function medianRun(replay: ReplayResult): ReplayResult['runs'][number] {
-  return replay.runs[Math.floor(replay.runs.length / 2)];
+/** The middle run (by rate) of runs sorted by rate. */
+export function medianRun(runs: readonly ReplayRun[]): ReplayRun {
+  return runs[Math.floor(runs.length / 2)];
 }

@@ -85,7 +85,7 @@ export function evaluateTargets(results: BenchResults): TargetOutcome[] {
     VS_FRAMEWORK,
   );
 
-  const replayRate = results.replay && medianRun(results.replay).eventsPerSecond;
+  const replayRate = results.replay && medianRun(results.replay.runs).eventsPerSecond;
   outcomes.push({
     target: `Replay of the 1M-event file log ≥ ${MIN_REPLAY_EVENTS_PER_SECOND / 1000}k events/s`,
     measured: replayRate === undefined ? 'not measured' : `${Math.round(replayRate / 1000)}k events/s (median)`,
