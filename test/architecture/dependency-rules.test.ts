@@ -1,15 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { typeScriptFilesUnder } from '../support/source-files';
 
 const SRC = resolve(__dirname, '../../src');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  });
-}
 
 /** Every module specifier a file names: static imports, re-exports, require() and import(). */
 function specifiers(file: string): string[] {
@@ -25,7 +18,7 @@ function target(file: string, specifier: string): string {
 }
 
 describe('dependency rules', () => {
-  const coreFiles = sourceFiles(join(SRC, 'core'));
+  const coreFiles = typeScriptFilesUnder(join(SRC, 'core'));
 
   it('finds the core and reads its imports', () => {
     expect(coreFiles.length).toBeGreaterThan(3);
@@ -43,7 +36,7 @@ describe('dependency rules', () => {
 
   it('keeps each adapter independent of the other adapters and of the composition root', () => {
     const adaptersDir = join(SRC, 'adapters');
-    const offenders = sourceFiles(adaptersDir).flatMap((file) => {
+    const offenders = typeScriptFilesUnder(adaptersDir).flatMap((file) => {
       const own = relative(adaptersDir, file).split(sep)[0];
       return specifiers(file)
         .map((spec) => ({ spec, to: target(file, spec) }))

@@ -1,23 +1,16 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { EnvReader } from '../../src/config/env-reader';
 import { readPostgresLogConfig } from '../../src/adapters/postgres-log';
+import { typeScriptFilesUnder } from '../support/source-files';
 
 const ROOT = resolve(__dirname, '../..');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  });
-}
 
 /** Every environment variable name src/ mentions as a string literal: what the code can read. */
 function variablesTheCodeReads(): Set<string> {
   const names = new Set<string>();
-  for (const file of sourceFiles(join(ROOT, 'src'))) {
+  for (const file of typeScriptFilesUnder(join(ROOT, 'src'))) {
     for (const match of readFileSync(file, 'utf8').matchAll(/['"`]((?:TLOG|KVS)_[A-Z0-9_]+|FRONTEND_TYPE)['"`]/g)) names.add(match[1]);
   }
   return names;
