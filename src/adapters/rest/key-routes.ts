@@ -1,13 +1,15 @@
-import { Router, type Request, type Response } from 'express';
+import type { IRouter, Request, Response } from 'express';
 import type { KeyValueStore } from '../../core';
 import { sendError, sendFailure } from './http-status';
 import { readTextBody } from './read-body';
 
 const KEY_METHODS = 'GET, HEAD, PUT, DELETE';
 
-/** Routes of the book's API: GET, PUT and DELETE on /v1/key/{key}, the key one percent-encoded segment. */
-export function keyRoutes(store: KeyValueStore): Router {
-  const router = Router({ caseSensitive: true, strict: true });
+/**
+ * Adds the book's API to `router`: GET, PUT and DELETE on /v1/key/{key}, the key one
+ * percent-encoded segment. The router must be case-sensitive and strict.
+ */
+export function addKeyRoutes(router: IRouter, store: KeyValueStore): void {
 
   router
     .route('/v1/key/:key')
@@ -51,5 +53,4 @@ export function keyRoutes(store: KeyValueStore): Router {
   router.all('/v1/key/*rest', (_req: Request, res: Response) => {
     sendError(res, 'INVALID_KEY', "key must be a single path segment; encode '/' as %2F");
   });
-  return router;
 }

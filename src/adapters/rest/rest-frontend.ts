@@ -4,7 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { KeyValueStore } from '../../core';
 import type { Frontend, ListeningAddress } from '../frontend';
 import { sendError, sendFailure } from './http-status';
-import { keyRoutes } from './key-routes';
+import { addKeyRoutes } from './key-routes';
 import type { RestOptions } from './rest.config';
 
 /** How long stop() lets in-flight requests run before cutting their connections. */
@@ -21,11 +21,16 @@ export class RestFrontend implements Frontend {
     const app = express();
     app.disable('x-powered-by');
     app.set('etag', false);
-    app.get('/healthz', (_req: Request, res: Response) => {
+    // The key routes live on the app's own router rather than a mounted one: one routing pass
+    // per request instead of two. That router therefore takes their strict matching rules...
+    app.enable('case sensitive routing');
+    app.enable('strict routing');
+    // ...and /healthz keeps its lenient match (any case, optional trailing slash) by a regex.
+    app.get(/^\/healthz\/?$/i, (_req: Request, res: Response) => {
       res.setHeader('Content-Type', 'text/plain; charset=utf-8');
       res.end('ok');
     });
-    app.use(keyRoutes(store));
+    addKeyRoutes(app, store);
     app.use((_req: Request, res: Response) => sendError(res, 'NO_SUCH_ROUTE', 'no such route; the API is /v1/key/{key}'));
     app.use(handleRoutingError);
     this.server = createServer(app);
