@@ -19,10 +19,11 @@ const REPLAY_LINE = /(?:kvs|baseline): replayed (\d+) events \((\d+) live keys\)
 /** Starts the row's server, drives it from a separate load-generator process, stops it. */
 export async function measureLoadRow(row: LoadRow, options: BenchOptions, scratch: string, ticksPerSecond: number): Promise<LoadRowResult> {
   const logFile = join(scratch, `${row.id.replaceAll('/', '_')}.log`);
+  const nodeFlags = options.profile ? profileFlags(row.id) : [];
   const spec =
     row.server === 'kvs'
-      ? kvsServer(row.protocol, { logFile, sync: row.sync ?? 'always', main: options.main, nodeFlags: options.profile ? profileFlags(row.id) : [] })
-      : baselineServer(row.server, row.protocol);
+      ? kvsServer(row.protocol, { logFile, sync: row.sync ?? 'always', main: options.main, nodeFlags })
+      : baselineServer(row.server, row.protocol, nodeFlags);
   const { server, ready } = await ServerProcess.start(spec);
   try {
     const load = await runLoad(row.protocol, {

@@ -4,7 +4,7 @@ export interface BenchOptions {
   readonly durationSeconds: number;
   /** Only rows whose id matches run (ids look like rest/get-hit/32/kvs/sync=always, replay, memory). */
   readonly filter?: RegExp;
-  /** Run the service under --cpu-prof, one profile per row, in bench/results/profiles/. */
+  /** Run every server under --cpu-prof, one profile per row, in bench/results/profiles/. */
   readonly profile: boolean;
   /** Each row is measured this many times and its best run kept. */
   readonly rounds: number;
@@ -22,7 +22,7 @@ const USAGE = `usage: npm run bench -- [--quick] [--filter REGEX] [--duration S]
   --rounds N    measure every row N times and keep its best run (baselines alike)
   --main FILE   run this build of the service instead of dist/main.js (A/B comparisons)
   --filter      only rows whose id matches, e.g. 'rest/get-hit/32' or 'grpc/.*/32/' or 'replay|memory'
-  --profile     run the service with node --cpu-prof; profiles land in bench/results/profiles/
+  --profile     run the servers with node --cpu-prof; profiles land in bench/results/profiles/
   --out         write the markdown here (default: bench/results/latest.md for a full run,
                 bench/results/tmp/partial.md for a filtered or shortened one)`;
 

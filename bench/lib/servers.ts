@@ -52,9 +52,10 @@ export function kvsServer(protocol: Protocol, run: KvsRun): ServerSpec {
 }
 
 /** One of the in-run baselines, serving the same routes from a Map. */
-export function baselineServer(kind: Exclude<ServerKind, 'kvs'>, protocol: Protocol): ServerSpec {
+export function baselineServer(kind: Exclude<ServerKind, 'kvs'>, protocol: Protocol, nodeFlags: readonly string[] = []): ServerSpec {
   return {
     name: SERVER_NAMES[kind],
+    nodeFlags,
     script: resolve(BENCH_BUILD, BASELINE_SCRIPTS[kind]),
     ready: new RegExp(`baseline: ${protocol} frontend listening on (\\S+):(\\d+)`),
   };
