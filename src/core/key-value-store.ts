@@ -32,9 +32,9 @@ export class KeyValueStore {
   async restore(): Promise<RestoreSummary> {
     let events = 0;
     // Replay applies events directly: going through put/delete would log them a second time.
-    for await (const event of this.log.readEvents()) {
-      this.apply(event);
-      events++;
+    for await (const batch of this.log.readEvents()) {
+      for (const event of batch) this.apply(event);
+      events += batch.length;
     }
     return { events, keys: this.entries.size };
   }

@@ -9,12 +9,14 @@ import type { Event, Mutation } from './events';
  *   order, so the store applies writes in log order.
  * - A rejected `append` means the mutation is not acknowledged; it rejects with
  *   LogUnavailableError or LogOverloadedError when the log cannot take writes.
- * - `readEvents` yields every durable event in sequence order, once, before any append.
+ * - `readEvents` yields every durable event in sequence order, once, before any append, in
+ *   batches (a read chunk, a database page) so that replaying millions of events does not pay
+ *   one asynchronous step per event. Empty batches are allowed.
  * - `close` waits for pending appends to settle, then releases the log's resources.
  */
 export interface TransactionLogger {
-  /** Yields the log's events in sequence order; called once, before the first append. */
-  readEvents(): AsyncIterable<Event>;
+  /** Yields the log's events in sequence order, a batch at a time; called once, before the first append. */
+  readEvents(): AsyncIterable<readonly Event[]>;
   /** Makes the mutation durable and resolves with the event as recorded. */
   append(mutation: Mutation): Promise<Event>;
   /** Settles pending appends and releases resources; later appends reject. */

@@ -1,4 +1,5 @@
 import type { Event, Mutation, TransactionLogger } from '../../src/core';
+import { collectEvents } from '../support/collect-events';
 
 /** One empty log store an adapter test provides; `open` may be called again after `close`. */
 export interface LogFixture {
@@ -28,12 +29,6 @@ export const HOSTILE_STRINGS = [
   ' leading and trailing ',
   'a/b/../c',
 ];
-
-async function collect(events: AsyncIterable<Event>): Promise<Event[]> {
-  const all: Event[] = [];
-  for await (const event of events) all.push(event);
-  return all;
-}
 
 function strip({ sequence: _sequence, ...mutation }: Event): Mutation {
   return mutation;
@@ -70,12 +65,12 @@ export function runTransactionLoggerContract(adapter: string, options: LoggerCon
 
     it('replays nothing from an empty log', async () => {
       const log = await openLog();
-      expect(await collect(log.readEvents())).toEqual([]);
+      expect(await collectEvents(log.readEvents())).toEqual([]);
     });
 
     it('gives appends increasing sequence numbers and replays them in order', async () => {
       let log = await openLog();
-      await collect(log.readEvents());
+      await collectEvents(log.readEvents());
       const a = await log.append({ type: 'put', key: 'a', value: '1' });
       const b = await log.append({ type: 'put', key: 'b', value: '2' });
       const c = await log.append({ type: 'delete', key: 'a' });
@@ -84,19 +79,19 @@ export function runTransactionLoggerContract(adapter: string, options: LoggerCon
       expect(c).toEqual({ type: 'delete', key: 'a', sequence: c.sequence });
 
       log = await reopen(log);
-      expect(await collect(log.readEvents())).toEqual([a, b, c]);
+      expect(await collectEvents(log.readEvents())).toEqual([a, b, c]);
     });
 
     it('continues the sequence after a reopen', async () => {
       let log = await openLog();
-      await collect(log.readEvents());
+      await collectEvents(log.readEvents());
       const first = await log.append({ type: 'put', key: 'k', value: 'v1' });
       log = await reopen(log);
-      await collect(log.readEvents());
+      await collectEvents(log.readEvents());
       const second = await log.append({ type: 'put', key: 'k', value: 'v2' });
       expect(second.sequence).toBeGreaterThan(first.sequence);
       log = await reopen(log);
-      expect((await collect(log.readEvents())).map(strip)).toEqual([
+      expect((await collectEvents(log.readEvents())).map(strip)).toEqual([
         { type: 'put', key: 'k', value: 'v1' },
         { type: 'put', key: 'k', value: 'v2' },
       ]);
@@ -104,7 +99,7 @@ export function runTransactionLoggerContract(adapter: string, options: LoggerCon
 
     it('round-trips hostile keys and values and a 1 MiB value exactly', async () => {
       let log = await openLog();
-      await collect(log.readEvents());
+      await collectEvents(log.readEvents());
       const big = 'x'.repeat(1024 * 1024 - 4) + '🔑';
       const written: Mutation[] = [
         ...HOSTILE_STRINGS.map((s): Mutation => ({ type: 'put', key: s, value: s })),
@@ -114,14 +109,14 @@ export function runTransactionLoggerContract(adapter: string, options: LoggerCon
       ];
       for (const mutation of written) await log.append(mutation);
       log = await reopen(log);
-      const replayed = (await collect(log.readEvents())).map(strip);
+      const replayed = (await collectEvents(log.readEvents())).map(strip);
       expect(replayed).toEqual(written);
       expect(replayed.find((m) => m.key === 'big')).toEqual({ type: 'put', key: 'big', value: big });
     });
 
     it('keeps 1,000 concurrent appends to mixed keys, resolving in call order', async () => {
       let log = await openLog();
-      await collect(log.readEvents());
+      await collectEvents(log.readEvents());
       const mutations: Mutation[] = Array.from({ length: 1000 }, (_, i) =>
         i % 7 === 3 ? { type: 'delete', key: `key-${i % 37}` } : { type: 'put', key: `key-${i % 37}`, value: `value-${i}` },
       );
@@ -144,7 +139,7 @@ export function runTransactionLoggerContract(adapter: string, options: LoggerCon
         else expected.delete(m.key);
       }
       log = await reopen(log);
-      const replayed = await collect(log.readEvents());
+      const replayed = await collectEvents(log.readEvents());
       expect(replayed).toEqual(events);
       const state = new Map<string, string>();
       for (const e of replayed) {
@@ -156,17 +151,17 @@ export function runTransactionLoggerContract(adapter: string, options: LoggerCon
 
     it('lets close finish appends already in flight', async () => {
       let log = await openLog();
-      await collect(log.readEvents());
+      await collectEvents(log.readEvents());
       const pending = Array.from({ length: 50 }, (_, i) => log.append({ type: 'put', key: `k${i}`, value: `${i}` }));
       await log.close();
       const events = await Promise.all(pending);
       log = await openLog();
-      expect(await collect(log.readEvents())).toEqual(events);
+      expect(await collectEvents(log.readEvents())).toEqual(events);
     });
 
     it('rejects appends after close', async () => {
       const log = await openLog();
-      await collect(log.readEvents());
+      await collectEvents(log.readEvents());
       await log.close();
       await expect(log.append({ type: 'put', key: 'late', value: 'v' })).rejects.toThrow();
     });

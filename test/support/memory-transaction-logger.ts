@@ -16,8 +16,8 @@ export class MemoryTransactionLogger implements TransactionLogger {
     this.events.push(...initial);
   }
 
-  async *readEvents(): AsyncIterable<Event> {
-    yield* this.events.slice();
+  async *readEvents(): AsyncIterable<readonly Event[]> {
+    yield this.events.slice();
   }
 
   append(mutation: Mutation): Promise<Event> {

@@ -2,7 +2,6 @@ import { dirname, resolve } from 'node:path';
 import type { Event, Mutation, TransactionLogger } from '../../core';
 import { KvsError, LogUnavailableError } from '../../core';
 import { FileLogError } from './file-log.errors';
-import { flattenBatches } from './flatten-batches';
 import { GroupCommitWriter, type SyncPolicy } from './group-commit-writer';
 import { describeError, ensureDirectory, errorCode, openLogFile, type LogFileHandle, type OpenLogFile } from './log-file-handle';
 import { prepareFileHeader } from './log-file-header';
@@ -58,11 +57,7 @@ export class FileTransactionLogger implements TransactionLogger {
     return this.writer?.syncCount ?? 0;
   }
 
-  readEvents(): AsyncIterableIterator<Event> {
-    return flattenBatches(this.replayBatches());
-  }
-
-  private async *replayBatches(): AsyncGenerator<Event[]> {
+  async *readEvents(): AsyncGenerator<readonly Event[]> {
     if (this.state !== 'new') throw new Error(`file log: ${this.filename}: readEvents may be called only once, before appends`);
     this.state = 'replaying';
     let replayed = false;

@@ -87,7 +87,7 @@ export class PostgresTransactionLogger implements TransactionLogger {
     this.statements = new PostgresLogStatements(this.pool, this.quotedTable);
   }
 
-  async *readEvents(): AsyncIterable<Event> {
+  async *readEvents(): AsyncIterable<readonly Event[]> {
     await this.start();
     let after = 0;
     for (;;) {
@@ -95,8 +95,8 @@ export class PostgresTransactionLogger implements TransactionLogger {
         throw new LogUnavailableError(`postgres log: replay failed after sequence ${after}: ${describeError(error)}`);
       });
       if (page.length === 0) break;
-      // Only this page is held; the next is fetched once the consumer has taken all of it.
-      yield* page;
+      // Only this page is held; the next is fetched once the consumer asks for it.
+      yield page;
       after = page[page.length - 1].sequence;
     }
     this.lastSequence = Math.max(this.lastSequence, after);

@@ -18,7 +18,7 @@ const { FileTransactionLogger } = require('../../../src/adapters/file-log');
 
 async function main() {
   const log = new FileTransactionLogger({ filename: process.argv[2], sync: process.argv[3] });
-  for await (const _event of log.readEvents());
+  for await (const _batch of log.readEvents());
   for (let round = 0; ; round++) {
     const appends = Array.from({ length: 10 }, (_, i) =>
       log.append({ type: 'put', key: `r${round}-${i}`, value: 'v'.repeat(i * 300) }).then((event) => {

@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Event } from '../../../src/core';
 import { FileTransactionLogger, type FileLogOptions, type OpenLogFile } from '../../../src/adapters/file-log';
 
 /** A fresh directory under the OS temp dir for one test's log files, and the loggers opened on them. */
@@ -41,8 +40,5 @@ export class TempLogDir {
 }
 
 /** Every event an iterable yields, in order. */
-export async function collect(events: AsyncIterable<Event>): Promise<Event[]> {
-  const all: Event[] = [];
-  for await (const event of events) all.push(event);
-  return all;
-}
+export { collectEvents as collect } from '../../support/collect-events';
+

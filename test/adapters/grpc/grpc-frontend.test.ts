@@ -129,7 +129,7 @@ describe('GrpcFrontend message size', () => {
 describe('GrpcFrontend server faults', () => {
   it('answers INTERNAL without details and logs the cause server-side', async () => {
     const broken: TransactionLogger = {
-      async *readEvents(): AsyncIterable<Event> {},
+      async *readEvents(): AsyncIterable<readonly Event[]> {},
       append: () => Promise.reject(new Error('disk on fire at /var/lib/kvs')),
       close: async () => undefined,
     };

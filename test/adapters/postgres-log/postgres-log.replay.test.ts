@@ -1,6 +1,7 @@
 import type { Event } from '../../../src/core';
 import type { PostgresLoggerOptions, PostgresTransactionLogger } from '../../../src/adapters/postgres-log';
 import { usePostgresLoggers } from '../../support/postgres-loggers';
+import { collectEvents } from '../../support/collect-events';
 
 const ROWS = 100_000;
 
@@ -37,10 +38,12 @@ describe('PostgresTransactionLogger replay', () => {
 
     let count = 0;
     let mismatch: { got: Event; want: Event } | undefined;
-    for await (const event of logger(table).readEvents()) {
-      count++;
-      const want = expectedEvent(count);
-      if (mismatch === undefined && JSON.stringify(event) !== JSON.stringify(want)) mismatch = { got: event, want };
+    for await (const page of logger(table).readEvents()) {
+      for (const event of page) {
+        count++;
+        const want = expectedEvent(count);
+        if (mismatch === undefined && JSON.stringify(event) !== JSON.stringify(want)) mismatch = { got: event, want };
+      }
     }
     expect(mismatch).toBeUndefined();
     expect(count).toBe(ROWS);
@@ -49,37 +52,35 @@ describe('PostgresTransactionLogger replay', () => {
   it('holds one page of rows at a time: rows deleted behind the first page are never yielded', async () => {
     const table = fixture.postgres.newTable();
     await fill(table, 5000, SELECT_100K);
-    const events = logger(table, { replayPageRows: 1000 }).readEvents()[Symbol.asyncIterator]();
+    const pages = logger(table, { replayPageRows: 1000 }).readEvents()[Symbol.asyncIterator]();
 
-    const first = await events.next();
-    expect(first.value).toEqual(expectedEvent(1));
+    const first = await pages.next();
+    expect(first.value).toHaveLength(1000);
+    expect(first.value?.[0]).toEqual(expectedEvent(1));
     // Had replay loaded everything up front, these rows would still come out.
     await fixture.postgres.query(`DELETE FROM "${table}" WHERE sequence > 1000`);
-    let count = 1;
-    while (!(await events.next()).done) count++;
-    expect(count).toBe(1000);
+    expect((await pages.next()).done).toBe(true);
   });
 
   it('caps a page by bytes too, so pages of large values stay small', async () => {
     const table = fixture.postgres.newTable();
     // Ten 100 kB values; with a 250 kB page budget a page takes rows until 250 kB precede the next.
     await fill(table, 10, `'put', convert_to('big-' || i, 'UTF8'), convert_to(repeat('v', 100000), 'UTF8')`);
-    const events = logger(table, { replayPageRows: 1000, replayPageBytes: 250_000 }).readEvents()[Symbol.asyncIterator]();
+    const pages = logger(table, { replayPageRows: 1000, replayPageBytes: 250_000 }).readEvents()[Symbol.asyncIterator]();
 
-    expect((await events.next()).value).toMatchObject({ key: 'big-1', sequence: 1 });
+    const first: readonly Event[] = (await pages.next()).value ?? [];
+    expect(first.map((event) => event.key)).toEqual(['big-1', 'big-2', 'big-3']);
+    expect(first[2]).toEqual({ type: 'put', key: 'big-3', value: 'v'.repeat(100_000), sequence: 3 });
+    // The rows behind the first page were not read yet.
     await fixture.postgres.query(`DELETE FROM "${table}" WHERE sequence > 3`);
-    const rest: Event[] = [];
-    for (let next = await events.next(); !next.done; next = await events.next()) rest.push(next.value);
-    expect(rest.map((event) => event.key)).toEqual(['big-2', 'big-3']);
-    expect(rest[1]).toEqual({ type: 'put', key: 'big-3', value: 'v'.repeat(100_000), sequence: 3 });
+    expect((await pages.next()).done).toBe(true);
   });
 
   it('continues the sequence after replay: the next append follows the last replayed row', async () => {
     const table = fixture.postgres.newTable();
     await fill(table, 3, `'put', convert_to('k' || i, 'UTF8'), convert_to('v', 'UTF8')`);
     const log = logger(table);
-    const replayed: Event[] = [];
-    for await (const event of log.readEvents()) replayed.push(event);
+    const replayed = await collectEvents(log.readEvents());
     const next = await log.append({ type: 'put', key: 'k4', value: 'v' });
     expect(replayed.map((event) => event.sequence)).toEqual([1, 2, 3]);
     expect(next.sequence).toBeGreaterThan(3);

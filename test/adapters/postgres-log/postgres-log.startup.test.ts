@@ -1,18 +1,12 @@
 import { createServer } from 'node:net';
-import type { Event } from '../../../src/core';
 import type { PostgresTransactionLogger } from '../../../src/adapters/postgres-log';
 import { usePostgresLoggers } from '../../support/postgres-loggers';
+import { collectEvents } from '../../support/collect-events';
 
 const fixture = usePostgresLoggers();
 
 function logger(env: Record<string, string>, log: (line: string) => void = () => undefined): PostgresTransactionLogger {
   return fixture.open(env, { log });
-}
-
-async function collect(events: AsyncIterable<Event>): Promise<Event[]> {
-  const all: Event[] = [];
-  for await (const event of events) all.push(event);
-  return all;
 }
 
 /** A loopback port nothing listens on: connections to it are refused at once. */
@@ -30,10 +24,10 @@ describe('PostgresTransactionLogger start-up', () => {
     for (let round = 0; round < 5; round++) {
       const env = fixture.postgres.logEnv();
       const racers = Array.from({ length: 4 }, () => logger(env));
-      const replays = await Promise.all(racers.map((racer) => collect(racer.readEvents())));
+      const replays = await Promise.all(racers.map((racer) => collectEvents(racer.readEvents())));
       expect(replays).toEqual([[], [], [], []]);
       const first = await racers[0].append({ type: 'put', key: 'k', value: `round ${round}` });
-      expect(await collect(racers[1].readEvents())).toEqual([first]);
+      expect(await collectEvents(racers[1].readEvents())).toEqual([first]);
       const tables = await fixture.postgres.query('SELECT count(*)::int AS n FROM pg_tables WHERE tablename = $1', [env.TLOG_DB_TABLE]);
       expect(tables.rows[0]).toEqual({ n: 1 });
     }
@@ -41,7 +35,7 @@ describe('PostgresTransactionLogger start-up', () => {
 
   it('stores key and value as bytea and the event type under a CHECK constraint', async () => {
     const env = fixture.postgres.logEnv();
-    await collect(logger(env).readEvents());
+    await collectEvents(logger(env).readEvents());
     const columns = await fixture.postgres.query(
       'SELECT column_name, data_type, is_nullable, is_identity FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position',
       [env.TLOG_DB_TABLE],
@@ -66,7 +60,7 @@ describe('PostgresTransactionLogger start-up', () => {
     const env = { ...fixture.postgres.logEnv(), TLOG_DB_PORT: String(port), TLOG_DB_CONNECT_RETRIES: '3' };
     const unreachable = logger(env, (line) => lines.push(line));
 
-    const failure = collect(unreachable.readEvents());
+    const failure = collectEvents(unreachable.readEvents());
     await expect(failure).rejects.toThrow(`cannot connect to 127.0.0.1:${port} (database ${fixture.postgres.connection.database}, user ${fixture.postgres.connection.user}) after 4 attempt(s)`);
     await expect(failure).rejects.toThrow(/ECONNREFUSED/);
     expect(lines).toHaveLength(3);
@@ -85,7 +79,7 @@ describe('PostgresTransactionLogger start-up', () => {
     const wrong = 'not-the-Password-42';
     const lines: string[] = [];
     const env = { ...fixture.postgres.logEnv(), TLOG_DB_PASSWORD: wrong, TLOG_DB_CONNECT_RETRIES: '5' };
-    const failure = collect(logger(env, (line) => lines.push(line)).readEvents());
+    const failure = collectEvents(logger(env, (line) => lines.push(line)).readEvents());
     await expect(failure).rejects.toThrow(/after 1 attempt\(s\): password authentication failed for user/);
     const message = await failure.catch((error: Error) => error.message);
     expect(message).not.toContain(wrong);
@@ -95,6 +89,6 @@ describe('PostgresTransactionLogger start-up', () => {
 
   it('gives up at once when the database does not exist', async () => {
     const env = { ...fixture.postgres.logEnv(), TLOG_DB_DATABASE: 'kvs_no_such_database' };
-    await expect(collect(logger(env).readEvents())).rejects.toThrow(/after 1 attempt\(s\): database "kvs_no_such_database" does not exist/);
+    await expect(collectEvents(logger(env).readEvents())).rejects.toThrow(/after 1 attempt\(s\): database "kvs_no_such_database" does not exist/);
   });
 });
