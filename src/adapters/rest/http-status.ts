@@ -25,7 +25,11 @@ const RETRY_AFTER_SECONDS = '1';
 export function sendError(res: Response, code: KvsErrorCode | RestErrorCode, message: string): void {
   const status = STATUS_BY_CODE[code];
   if (status === 503) res.setHeader('Retry-After', RETRY_AFTER_SECONDS);
-  res.status(status).json({ code, message });
+  // res.end rather than res.json: json goes through send's charset and ETag handling,
+  // which made a 404 cost about a fifth more CPU than a hit.
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify({ code, message }));
 }
 
 /** Sends a core error as its mapped status; anything else is logged and answered 500. */
