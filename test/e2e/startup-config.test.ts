@@ -53,6 +53,14 @@ describe('configuration errors of the postgres log', () => {
 });
 
 describe('start-up failures', () => {
+  it('exits 1 naming the path when TLOG_FILENAME cannot be opened as a log file', async () => {
+    const result = await runService({ TLOG_FILENAME: dir, FRONTEND_TYPE: 'rest' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^kvs: cannot start: file log: /m);
+    expect(result.stderr).toContain(dir);
+    expect(result.stdout).not.toMatch(/listening/);
+  });
+
   it('refuses to start on a log corrupted in the middle, naming the file and offset', async () => {
     const filename = join(dir, 'foreign.log');
     await writeFile(filename, 'this is not a kvs transaction log\n'.repeat(10));
