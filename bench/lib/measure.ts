@@ -1,4 +1,5 @@
 import { rmSync, statSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join, resolve } from 'node:path';
 import type { BenchOptions } from './options';
 import { BENCH_BUILD, RESULTS_DIR } from './paths';
@@ -119,6 +120,3 @@ function profileFlags(rowId: string): string[] {
   return ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS_DIR, 'profiles', rowId.replaceAll('/', '_'))}`];
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -3,7 +3,7 @@ import { status } from '@grpc/grpc-js';
 import { RawGrpcChannel, encodeGetRequest, encodePutRequest, METHOD } from '../lib/grpc-wire';
 import { LatencyHistogram } from '../lib/latency-histogram';
 import { readLoadSpec, reportLoadResult } from '../lib/load-protocol';
-import { cpuTicks } from '../lib/proc-stats';
+import { measureWindow } from '../lib/measured-window';
 import { benchKey, benchValue, HOT_KEYS, needsPreload, workloadSteps } from '../lib/workload';
 
 /** Calls are spread over at most this many HTTP/2 connections, as a client pool would. */
@@ -56,15 +56,10 @@ async function main(): Promise<void> {
   };
   for (let i = 0; i < spec.connections; i++) issue(channels[i % channels.length]);
 
-  await sleep(spec.warmupSeconds * 1000);
-  latencies = new LatencyHistogram();
-  const cpuBefore = cpuTicks(spec.serverPid);
-  const began = performance.now();
-  measuring = true;
-  await sleep(spec.durationSeconds * 1000);
-  measuring = false;
-  const seconds = (performance.now() - began) / 1000;
-  const serverCpuTicks = cpuTicks(spec.serverPid) - cpuBefore;
+  const { seconds, serverCpuTicks } = await measureWindow(spec, (on) => {
+    if (on) latencies = new LatencyHistogram();
+    measuring = on;
+  });
   stopping = true;
   await new Promise<void>((resolve) => (inFlight === 0 ? resolve() : (allDone = resolve)));
   channels.forEach((channel) => channel.close());
@@ -94,10 +89,6 @@ async function preload(channel: RawGrpcChannel): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: PRELOAD_CONCURRENCY }, worker));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 main().catch((error: unknown) => {

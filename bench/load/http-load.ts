@@ -4,7 +4,7 @@ import { Agent, request } from 'node:http';
 import autocannon from 'autocannon';
 import { LatencyHistogram } from '../lib/latency-histogram';
 import { readLoadSpec, reportLoadResult } from '../lib/load-protocol';
-import { cpuTicks } from '../lib/proc-stats';
+import { measureWindow } from '../lib/measured-window';
 import { benchKey, benchValue, HOT_KEYS, needsPreload, workloadSteps, type Step } from '../lib/workload';
 
 const PRELOAD_CONCURRENCY = 16;
@@ -41,14 +41,7 @@ async function main(): Promise<void> {
   });
   const finished = new Promise<void>((resolve) => instance.on('done', () => resolve()));
 
-  await sleep(spec.warmupSeconds * 1000);
-  const cpuBefore = cpuTicks(spec.serverPid);
-  const began = performance.now();
-  measuring = true;
-  await sleep(spec.durationSeconds * 1000);
-  measuring = false;
-  const seconds = (performance.now() - began) / 1000;
-  const serverCpuTicks = cpuTicks(spec.serverPid) - cpuBefore;
+  const { seconds, serverCpuTicks } = await measureWindow(spec, (on) => (measuring = on));
   instance.stop();
   await finished;
   reportLoadResult({
@@ -60,10 +53,6 @@ async function main(): Promise<void> {
     p99Ms: latencies.percentileMs(99),
     serverCpuTicks,
   });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function toAutocannonRequest(step: Step): autocannon.Request {
