@@ -79,15 +79,8 @@ export class FileTransactionLogger implements TransactionLogger {
     if (this.state !== 'ready' || !this.writer) {
       return Promise.reject(this.unavailable(this.state === 'closed' ? 'closed' : 'append before readEvents finished'));
     }
-    const event: Event = { ...mutation, sequence: this.lastSequence + 1 };
-    let record: Buffer;
-    try {
-      record = encodeRecord(event);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    this.lastSequence = event.sequence;
-    return this.writer.submit(record, event);
+    const event: Event = { ...mutation, sequence: ++this.lastSequence };
+    return this.writer.submit(encodeRecord(event), event);
   }
 
   close(): Promise<void> {
