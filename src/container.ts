@@ -1,12 +1,12 @@
 import { Container } from 'inversify';
-import { KeyValueStore, type TransactionLogger } from './core';
+import { KeyValueStore, type Limits, type TransactionLogger } from './core';
 import type { Frontend } from './adapters/frontend';
+import type { Logger } from './adapters/logger';
 import { FileTransactionLogger, readFileLogConfig } from './adapters/file-log';
 import { GrpcFrontend, readGrpcConfig } from './adapters/grpc';
 import { PostgresTransactionLogger, readPostgresLogConfig } from './adapters/postgres-log';
 import { readRestConfig, RestFrontend } from './adapters/rest';
 import type { EnvReader } from './config/env-reader';
-import { readServiceConfig } from './config/service-config';
 
 /** Service identifiers of the container's bindings. */
 export const TOKENS = {
@@ -15,52 +15,90 @@ export const TOKENS = {
   Frontend: Symbol.for('kvs.Frontend'),
 } as const;
 
+/** What every frontend is built with besides its own options. */
+interface FrontendContext {
+  readonly store: KeyValueStore;
+  readonly host: string;
+  readonly logger: Logger;
+}
+
 /**
  * Pairs an adapter's config reader with its constructor. The reader runs when the container is
  * built, so every config error surfaces before anything starts; the constructor runs on demand.
  */
-function adapter<Options, Args extends unknown[], Built>(
-  readConfig: (env: EnvReader) => Options,
-  create: (options: Options, ...args: Args) => Built,
-): (env: EnvReader) => (...args: Args) => Built {
+function adapter<Config, Context, Built>(
+  readConfig: (env: EnvReader) => Config,
+  create: (config: Config, context: Context) => Built,
+): (env: EnvReader) => (context: Context) => Built {
   return (env) => {
-    const options = readConfig(env);
-    return (...args) => create(options, ...args);
+    const config = readConfig(env);
+    return (context) => create(config, context);
   };
 }
 
 // The adapter registries. Adding a logger or a frontend means one folder under src/adapters
-// and one line here; TLOG_TYPE and FRONTEND_TYPE accept exactly these names.
-const TRANSACTION_LOGGERS = {
-  file: adapter(readFileLogConfig, (options): TransactionLogger => new FileTransactionLogger(options)),
-  postgres: adapter(readPostgresLogConfig, (options): TransactionLogger => new PostgresTransactionLogger(options)),
+// and one line here; TLOG_TYPE and FRONTEND_TYPE accept exactly these names, and the first
+// entries are the defaults.
+export const TRANSACTION_LOGGERS = {
+  file: adapter(readFileLogConfig, (config, logger: Logger): TransactionLogger => new FileTransactionLogger(config, logger)),
+  postgres: adapter(
+    readPostgresLogConfig,
+    (config, logger: Logger): TransactionLogger => new PostgresTransactionLogger(config, { logger }),
+  ),
 };
-const FRONTENDS = {
-  rest: adapter(readRestConfig, (options, store: KeyValueStore): Frontend => new RestFrontend(store, options)),
-  grpc: adapter(readGrpcConfig, (options, store: KeyValueStore): Frontend => new GrpcFrontend(store, options)),
+export const FRONTENDS = {
+  rest: adapter(
+    readRestConfig,
+    (config, { store, host, logger }: FrontendContext): Frontend => new RestFrontend(store, { host, ...config }, { logger }),
+  ),
+  grpc: adapter(
+    readGrpcConfig,
+    (config, { store, host, logger }: FrontendContext): Frontend => new GrpcFrontend(store, { host, ...config }, { logger }),
+  ),
 };
 
 type LoggerName = keyof typeof TRANSACTION_LOGGERS;
 type FrontendName = keyof typeof FRONTENDS;
 
+/** The names a registry accepts, in registry order. */
+function namesOf<Name extends string>(registry: Record<Name, unknown>): Name[] {
+  return Object.keys(registry) as Name[];
+}
+
+/** The largest limits accepted: keys must fit in a URL, values in one gRPC message and one log record. */
+const MAX_KEY_LIMIT_BYTES = 64 * 1024;
+const MAX_VALUE_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/** Reads KVS_MAX_KEY_BYTES and KVS_MAX_VALUE_BYTES. */
+function readLimits(env: EnvReader): Limits {
+  return {
+    maxKeyBytes: env.integer('KVS_MAX_KEY_BYTES', 1024, 1, MAX_KEY_LIMIT_BYTES),
+    maxValueBytes: env.integer('KVS_MAX_VALUE_BYTES', 1024 * 1024, 0, MAX_VALUE_LIMIT_BYTES),
+  };
+}
+
 /** Reads and validates the whole configuration, then binds the chosen adapters around the core. */
-export function buildContainer(env: EnvReader): Container {
-  const config = readServiceConfig(
-    env,
-    Object.keys(TRANSACTION_LOGGERS) as LoggerName[],
-    Object.keys(FRONTENDS) as FrontendName[],
-    { logger: 'file', frontends: ['rest', 'grpc'] },
-  );
-  const createLogger = TRANSACTION_LOGGERS[config.logger](env);
-  const frontendFactories = config.frontends.map((name) => FRONTENDS[name](env));
+export function buildContainer(env: EnvReader, logger: Logger): Container {
+  const loggerName = env.oneOf('TLOG_TYPE', namesOf(TRANSACTION_LOGGERS), 'file');
+  const frontendNames = env.listOf('FRONTEND_TYPE', namesOf(FRONTENDS), namesOf(FRONTENDS));
+  const limits = readLimits(env);
+  const host = env.string('KVS_HOST', '0.0.0.0');
+  const createLogger = TRANSACTION_LOGGERS[loggerName](env);
+  const frontendFactories = frontendNames.map((name: FrontendName) => ({ name, create: FRONTENDS[name](env) }));
 
   const container = new Container({ defaultScope: 'Singleton' });
-  container.bind<TransactionLogger>(TOKENS.TransactionLogger).toDynamicValue(() => createLogger());
+  container
+    .bind<TransactionLogger>(TOKENS.TransactionLogger)
+    .toDynamicValue(() => createLogger(logger.child({ component: `${loggerName satisfies LoggerName}-log` })));
   container
     .bind<KeyValueStore>(TOKENS.KeyValueStore)
-    .toDynamicValue((context) => new KeyValueStore(context.get(TOKENS.TransactionLogger), config.limits));
-  for (const create of frontendFactories) {
-    container.bind<Frontend>(TOKENS.Frontend).toDynamicValue((context) => create(context.get(TOKENS.KeyValueStore)));
+    .toDynamicValue((context) => new KeyValueStore(context.get(TOKENS.TransactionLogger), limits));
+  for (const { name, create } of frontendFactories) {
+    container
+      .bind<Frontend>(TOKENS.Frontend)
+      .toDynamicValue((context) =>
+        create({ store: context.get(TOKENS.KeyValueStore), host, logger: logger.child({ component: name }) }),
+      );
   }
   return container;
 }

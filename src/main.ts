@@ -1,8 +1,11 @@
 // The composition root: read the environment, wire the adapters, restore, serve, shut down.
 import 'reflect-metadata';
 import type { Container } from 'inversify';
+import { pino, type Level } from 'pino';
 import type { KeyValueStore, TransactionLogger } from './core';
+import { describeError } from './adapters/error-text';
 import type { Frontend } from './adapters/frontend';
+import type { Logger } from './adapters/logger';
 import { ConfigError, EnvReader } from './config/env-reader';
 import { buildContainer, TOKENS } from './container';
 
@@ -10,60 +13,80 @@ import { buildContainer, TOKENS } from './container';
 const EXIT_CONFIG_ERROR = 2;
 /** Exit status for a failure to start or to shut down cleanly. */
 const EXIT_FAILURE = 1;
+/** Below this many events a replay rate says nothing (start-up overhead dominates), so none is logged. */
+const MIN_EVENTS_FOR_RATE = 10_000;
 
-function configure(): Container {
+const LOG_LEVELS: readonly Level[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+/** The service's one root logger: JSON lines on stdout; adapters get children of it. */
+function createRootLogger(env: EnvReader): Logger {
+  return pino({
+    level: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    base: { service: 'kvs' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  });
+}
+
+function configure(): { container: Container; logger: Logger } {
+  const env = new EnvReader(process.env);
   try {
-    return buildContainer(new EnvReader(process.env));
+    const logger = createRootLogger(env);
+    return { container: buildContainer(env, logger), logger };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    console.error(`kvs: ${error.message}`);
+    // A plain line on stderr: the configuration that would shape a JSON log is what is wrong.
+    process.stderr.write(`kvs: ${error.message}\n`);
     process.exit(EXIT_CONFIG_ERROR);
   }
 }
 
-async function serve(container: Container): Promise<void> {
+async function serve(container: Container, logger: Logger): Promise<void> {
   const log = container.get<TransactionLogger>(TOKENS.TransactionLogger);
   const store = container.get<KeyValueStore>(TOKENS.KeyValueStore);
   const frontends = container.getAll<Frontend>(TOKENS.Frontend);
   try {
     const began = performance.now();
-    const summary = await store.restore();
+    const { events, keys } = await store.restore();
     const seconds = (performance.now() - began) / 1000;
-    console.log(
-      `kvs: replayed ${summary.events} events (${summary.keys} live keys) in ${seconds.toFixed(3)} s` +
-        ` (${Math.round(summary.events / Math.max(seconds, 1e-6))} events/s)`,
+    const rate = events >= MIN_EVENTS_FOR_RATE ? `, ${Math.round(events / seconds)} events/s` : '';
+    logger.info(
+      { event: 'replay_done', events, keys, seconds: Number(seconds.toFixed(3)) },
+      `replayed ${events} events (${keys} live keys) in ${seconds.toFixed(3)} s${rate}`,
     );
     // Frontends start only after the restore, so no client ever sees a half-replayed store.
     for (const frontend of frontends) {
       const { host, port } = await frontend.start();
-      console.log(`kvs: ${frontend.name} frontend listening on ${host}:${port}`);
+      logger.info(
+        { event: 'frontend_listening', frontend: frontend.name, host, port },
+        `${frontend.name} frontend listening on ${host}:${port}`,
+      );
     }
   } catch (error) {
     await Promise.allSettled(frontends.map((frontend) => frontend.stop()));
     await log.close().catch(() => undefined);
     throw error;
   }
-  stopOnSignals(frontends, log);
+  stopOnSignals(frontends, log, logger);
 }
 
 /** On SIGTERM/SIGINT: stop accepting, finish in-flight requests, flush and close the log, exit 0. */
-function stopOnSignals(frontends: Frontend[], log: TransactionLogger): void {
+function stopOnSignals(frontends: Frontend[], log: TransactionLogger, logger: Logger): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
-      console.error(`kvs: ${signal} received again; exiting without waiting`);
+      logger.warn({ event: 'shutdown_forced', signal }, `${signal} received again; exiting without waiting`);
       process.exit(EXIT_FAILURE);
     }
     stopping = true;
-    console.log(`kvs: ${signal} received; finishing in-flight requests`);
+    logger.info({ event: 'shutdown_started', signal }, `${signal} received; finishing in-flight requests`);
     Promise.all(frontends.map((frontend) => frontend.stop()))
       .then(() => log.close())
       .then(() => {
-        console.log('kvs: transaction log closed; bye');
+        logger.info({ event: 'shutdown_done' }, 'transaction log closed; bye');
         process.exit(0);
       })
       .catch((error: unknown) => {
-        console.error(`kvs: shutdown failed: ${describe(error)}`);
+        logger.fatal({ event: 'shutdown_failed', err: error }, `shutdown failed: ${describeError(error)}`);
         process.exit(EXIT_FAILURE);
       });
   };
@@ -71,11 +94,8 @@ function stopOnSignals(frontends: Frontend[], log: TransactionLogger): void {
   process.on('SIGINT', stop);
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-serve(configure()).catch((error: unknown) => {
-  console.error(`kvs: cannot start: ${describe(error)}`);
+const { container, logger } = configure();
+serve(container, logger).catch((error: unknown) => {
+  logger.fatal({ event: 'start_failed', err: error }, `cannot start: ${describeError(error)}`);
   process.exit(EXIT_FAILURE);
 });

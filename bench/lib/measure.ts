@@ -15,7 +15,7 @@ const KIB_PER_MIB = 1024;
 export const REPLAY_EVENTS = 1_000_000;
 /** Let the process settle (finish replay allocations, lazy frees) before reading its RSS. */
 const SETTLE_MS = 2000;
-const REPLAY_LINE = /(?:kvs|baseline): replayed (\d+) events \((\d+) live keys\) in ([\d.]+) s \((\d+) events\/s\)/;
+const REPLAY_LINE = /replayed (\d+) events \((\d+) live keys\) in ([\d.]+) s, (\d+) events\/s/;
 
 /** Starts the row's server, drives it from a separate load-generator process, stops it. */
 export async function measureLoadRow(row: LoadRow, options: BenchOptions, scratch: string, ticksPerSecond: number): Promise<LoadRowResult> {

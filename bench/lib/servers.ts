@@ -47,7 +47,7 @@ export function kvsServer(protocol: Protocol, run: KvsRun): ServerSpec {
       KVS_HTTP_PORT: '0',
       KVS_GRPC_PORT: '0',
     },
-    ready: new RegExp(`kvs: ${protocol} frontend listening on (\\S+):(\\d+)`),
+    ready: new RegExp(`${protocol} frontend listening on (\\S+):(\\d+)`),
   };
 }
 

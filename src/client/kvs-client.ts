@@ -1,25 +1,14 @@
 import * as grpc from '@grpc/grpc-js';
-import type { KvsErrorCode } from '../core';
-import type { GetResponse__Output } from '../generated/keyvalue/GetResponse';
-import type { KeyValueClient } from '../generated/keyvalue/KeyValue';
-import { KVS_ERROR_CODE_METADATA, loadKeyValuePackage } from '../protocol/keyvalue-proto';
+import type { GetResponse__Output } from '../api/generated/GetResponse';
+import type { KeyValueClient } from '../api/generated/KeyValue';
+import { knownErrorCode, KVS_ERROR_CODE_METADATA, type KvsErrorCode } from '../api/error-codes';
+import { loadKeyValuePackage } from '../api/keyvalue-proto';
 
 /** Per-call options. */
 export interface KvsCallOptions {
   /** Deadline for the call, in milliseconds from now; none when unset. */
   readonly timeoutMs?: number;
 }
-
-/** Every code the server may report in its error metadata. */
-const KNOWN_CODES: Readonly<Record<KvsErrorCode, true>> = {
-  KEY_NOT_FOUND: true,
-  INVALID_KEY: true,
-  KEY_TOO_LARGE: true,
-  VALUE_TOO_LARGE: true,
-  INVALID_VALUE: true,
-  LOG_UNAVAILABLE: true,
-  LOG_OVERLOADED: true,
-};
 
 /** A failed call: the gRPC status, and the kvs error code when the server reported one. */
 export class KvsClientError extends Error {
@@ -38,8 +27,7 @@ export class KvsClientError extends Error {
   /** Wraps a grpc-js error, reading the kvs error code from its trailing metadata. */
   static from(error: grpc.ServiceError): KvsClientError {
     const [reported] = error.metadata?.get(KVS_ERROR_CODE_METADATA) ?? [];
-    const code = typeof reported === 'string' && reported in KNOWN_CODES ? (reported as KvsErrorCode) : undefined;
-    return new KvsClientError(error.code, error.details, code);
+    return new KvsClientError(error.code, error.details, knownErrorCode(reported));
   }
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { typeScriptFilesUnder } from '../support/source-files';
 
@@ -44,11 +44,43 @@ describe('dependency rules', () => {
           if (!spec.startsWith('.')) return false;
           if (to === 'main' || to === 'container') return true;
           const [top, adapter] = to.split('/');
-          // Adapters may use the core, the config reader and the shared Frontend interface.
-          return top === 'adapters' && adapter !== own && adapter !== 'frontend';
+          // Adapters may use the core, the API contract, the config reader and the shared files
+          // at the top of src/adapters (the Frontend interface, the logger type, error text),
+          // but no other adapter's folder and not the client.
+          const sharedFile = existsSync(join(SRC, 'adapters', `${adapter}.ts`));
+          return (top === 'adapters' && adapter !== own && !sharedFile) || top === 'client';
         })
         .map(({ spec }) => `${relative(SRC, file)} imports '${spec}'`);
     });
+    expect(offenders).toEqual([]);
+  });
+
+  it('lets only the composition root (main, container) import adapters', () => {
+    const outside = ['core', 'api', 'client', 'config'].flatMap((dir) => typeScriptFilesUnder(join(SRC, dir)));
+    const offenders = outside.flatMap((file) =>
+      specifiers(file)
+        .filter((spec) => target(file, spec).startsWith('adapters'))
+        .map((spec) => `${relative(SRC, file)} imports '${spec}'`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('keeps the client and the CLI on the API contract: no core, adapters, config or composition root', () => {
+    const offenders = typeScriptFilesUnder(join(SRC, 'client')).flatMap((file) =>
+      specifiers(file)
+        .map((spec) => ({ spec, to: target(file, spec) }))
+        .filter(({ spec, to }) => spec.startsWith('.') && !to.startsWith('api') && !to.startsWith('client'))
+        .map(({ spec }) => `${relative(SRC, file)} imports '${spec}'`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('keeps the API contract free of everything but itself and npm packages', () => {
+    const offenders = typeScriptFilesUnder(join(SRC, 'api')).flatMap((file) =>
+      specifiers(file)
+        .filter((spec) => spec.startsWith('.') && !target(file, spec).startsWith('api'))
+        .map((spec) => `${relative(SRC, file)} imports '${spec}'`),
+    );
     expect(offenders).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { KeyValueStore } from '../../src/core';
 import { MemoryTransactionLogger } from '../support/memory-transaction-logger';
 import { startGrpc, type RunningGrpc } from '../adapters/grpc/grpc-driver';
 
-const CLI = path.resolve(__dirname, '../../dist/cli/kvs.js');
+const CLI = path.resolve(__dirname, '../../dist/client/cli/kvs.js');
 
 interface Run {
   readonly code: number | null;

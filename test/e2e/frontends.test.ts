@@ -36,7 +36,7 @@ describe('FRONTEND_TYPE', () => {
     [' GRPC , rest ', ['grpc', 'rest'], []],
   ])('FRONTEND_TYPE=%p starts exactly %p', async (value, started, absent) => {
     service = await startService({ TLOG_FILENAME: join(dir, 'tx.log'), FRONTEND_TYPE: value });
-    for (const name of started) expect(service.output()).toContain(`kvs: ${name} frontend listening`);
-    for (const name of absent) expect(service.output()).not.toContain(`kvs: ${name} frontend`);
+    for (const name of started) expect(service.output()).toContain(`${name} frontend listening`);
+    for (const name of absent) expect(service.output()).not.toContain(`${name} frontend`);
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runService } from '../support/service-process';
+import { logRecords, runService } from '../support/service-process';
 
 let dir: string;
 
@@ -52,12 +52,19 @@ describe('configuration errors of the postgres log', () => {
   });
 });
 
+/** The message of the one fatal line a failed start logs. */
+function fatalMessage(stdout: string): string {
+  const fatal = logRecords(stdout).filter((record) => record.event === 'start_failed');
+  expect(fatal).toHaveLength(1);
+  return fatal[0].msg;
+}
+
 describe('start-up failures', () => {
   it('exits 1 naming the path when TLOG_FILENAME cannot be opened as a log file', async () => {
     const result = await runService({ TLOG_FILENAME: dir, FRONTEND_TYPE: 'rest' });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^kvs: cannot start: file log: /m);
-    expect(result.stderr).toContain(dir);
+    expect(fatalMessage(result.stdout)).toMatch(/^cannot start: file log: /);
+    expect(fatalMessage(result.stdout)).toContain(dir);
     expect(result.stdout).not.toMatch(/listening/);
   });
 
@@ -66,7 +73,7 @@ describe('start-up failures', () => {
     await writeFile(filename, 'this is not a kvs transaction log\n'.repeat(10));
     const result = await runService({ TLOG_FILENAME: filename, FRONTEND_TYPE: 'rest' });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(filename);
+    expect(fatalMessage(result.stdout)).toContain(filename);
     expect(result.stdout).not.toMatch(/listening/);
   });
 
@@ -81,7 +88,7 @@ describe('start-up failures', () => {
       TLOG_DB_CONNECT_RETRIES: '2',
     });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/kvs: cannot start: postgres log: cannot connect to 127\.0\.0\.1:1 .*after 3 attempt/);
+    expect(fatalMessage(result.stdout)).toMatch(/^cannot start: postgres log: cannot connect to 127\.0\.0\.1:1 .*after 3 attempt/);
     expect(result.stderr + result.stdout).not.toContain('s3cret-pw');
     expect(result.stdout).not.toMatch(/listening/);
   });

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import type { LogRecord } from './recording-logger';
 
 const MAIN = resolve(__dirname, '../../dist/main.js');
 const START_TIMEOUT_MS = 20_000;
@@ -51,8 +52,8 @@ export function startService(env: Record<string, string>): Promise<ServiceProces
     const addresses = new Map<string, string>();
     const onOutput = (chunk: Buffer): void => {
       output += chunk.toString();
-      for (const match of output.matchAll(/kvs: (\w+) frontend listening on (\S+):(\d+)/g)) {
-        addresses.set(match[1], `127.0.0.1:${match[3]}`);
+      for (const record of logRecords(output)) {
+        if (record.event === 'frontend_listening') addresses.set(String(record.frontend), `127.0.0.1:${String(record.port)}`);
       }
       if (wanted.every((name) => addresses.has(name))) {
         clearTimeout(timer);
@@ -74,6 +75,18 @@ export function startService(env: Record<string, string>): Promise<ServiceProces
       clearTimeout(timer);
       reject(new Error(`service exited (${code}) before it was ready; output:\n${output}`));
     });
+  });
+}
+
+/** The JSON log lines in a service's output (other lines, such as a config error on stderr, are skipped). */
+export function logRecords(output: string): LogRecord[] {
+  return output.split('\n').flatMap((line) => {
+    if (!line.startsWith('{')) return [];
+    try {
+      return [JSON.parse(line) as LogRecord];
+    } catch {
+      return []; // a line still being written
+    }
   });
 }
 

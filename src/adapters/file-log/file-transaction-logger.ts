@@ -1,9 +1,11 @@
 import { dirname, resolve } from 'node:path';
 import type { Event, Mutation, TransactionLogger } from '../../core';
 import { KvsError, LogUnavailableError } from '../../core';
+import { silentLogger, type Logger } from '../logger';
 import { FileLogError } from './file-log.errors';
 import { GroupCommitWriter, type SyncPolicy } from './group-commit-writer';
-import { describeError, ensureDirectory, errorCode, openLogFile, type LogFileHandle, type OpenLogFile } from './log-file-handle';
+import { describeError } from '../error-text';
+import { ensureDirectory, openLogFile, type LogFileHandle, type OpenLogFile } from './log-file-handle';
 import { prepareFileHeader } from './log-file-header';
 import { LogReplay } from './log-replay';
 import { PidLockFile } from './pid-lock-file';
@@ -15,11 +17,6 @@ export interface FileLogOptions {
   readonly filename: string;
   /** always (default): ack after fdatasync; interval: ack after write, fdatasync each second; never: ack after write. */
   readonly sync?: SyncPolicy;
-}
-
-/** Where the logger reports problems it recovers from on its own, such as a torn final record. */
-export interface FileLogDiagnostics {
-  warn(message: string): void;
 }
 
 type LoggerState = 'new' | 'replaying' | 'ready' | 'closed';
@@ -43,13 +40,15 @@ export class FileTransactionLogger implements TransactionLogger {
 
   constructor(
     options: FileLogOptions,
-    private readonly diagnostics: FileLogDiagnostics = console,
+    private readonly logger: Logger = silentLogger,
     /** Seam for tests that need a file operation to fail; production uses the real file. */
     private readonly openFile: OpenLogFile = openLogFile,
   ) {
     this.filename = resolve(options.filename);
     this.sync = options.sync ?? 'always';
-    this.lock = new PidLockFile(`${this.filename}.lock`, this.filename, (message) => this.diagnostics.warn(message));
+    this.lock = new PidLockFile(`${this.filename}.lock`, this.filename, (message) =>
+      this.logger.warn({ event: 'file_log_stale_lock_taken' }, message),
+    );
   }
 
   /** fdatasync calls made on the log so far (shows group commit at work). */
@@ -104,12 +103,14 @@ export class FileTransactionLogger implements TransactionLogger {
       await this.lock.acquire();
       this.handle = await this.openFile(this.filename);
       const { size } = await this.handle.stat();
-      await prepareFileHeader(this.handle, this.filename, size, (message) => this.diagnostics.warn(message));
+      await prepareFileHeader(this.handle, this.filename, size, (message) =>
+        this.logger.warn({ event: 'file_log_torn_header_dropped' }, message),
+      );
       // An empty or torn header has just been replaced by a fresh one.
       return new LogReplay(this.handle, this.filename, Math.max(size, FILE_HEADER_BYTES));
     } catch (error) {
       if (error instanceof FileLogError || error instanceof KvsError) throw error;
-      throw this.unavailable(`cannot open (${errorCode(error) ?? 'error'}: ${describeError(error)})`);
+      throw this.unavailable(`cannot open (${describeError(error)})`);
     }
   }
 
@@ -117,14 +118,15 @@ export class FileTransactionLogger implements TransactionLogger {
   private async dropTornTail(replay: LogReplay): Promise<void> {
     if (!replay.tornTail) return;
     const { offset, reason } = replay.tornTail;
-    this.diagnostics.warn(
+    this.logger.warn(
+      { event: 'file_log_torn_tail_dropped', offset },
       `file log: ${this.filename}: dropping torn final record at byte ${offset} (${reason}); truncating the file to ${offset} bytes`,
     );
     try {
       await this.openHandle().truncate(offset);
       await this.openHandle().datasync();
     } catch (error) {
-      throw this.unavailable(`cannot truncate the torn final record (${errorCode(error) ?? 'error'}: ${describeError(error)})`);
+      throw this.unavailable(`cannot truncate the torn final record (${describeError(error)})`);
     }
   }
 

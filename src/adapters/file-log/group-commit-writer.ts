@@ -1,6 +1,7 @@
 import type { Event } from '../../core';
 import { LogUnavailableError } from '../../core';
-import { describeError, errorCode, type LogFileHandle } from './log-file-handle';
+import { describeError } from '../error-text';
+import type { LogFileHandle } from './log-file-handle';
 
 /** When an acknowledged append is also on the disk, not only in the OS page cache. */
 export type SyncPolicy = 'always' | 'interval' | 'never';
@@ -149,7 +150,7 @@ export class GroupCommitWriter {
   /** Closes the writer for good: rejects the batch and everything queued, and every later append. */
   private fail(operation: string, error: unknown, batch: PendingAppend[]): LogUnavailableError {
     this.failure ??= new LogUnavailableError(
-      `file log: ${this.filename}: ${operation} failed (${errorCode(error) ?? 'unknown error'}: ${describeError(error)}); ` +
+      `file log: ${this.filename}: ${operation} failed (${describeError(error)}); ` +
         'the log refuses further writes: fix the disk, then restart the service',
     );
     for (const append of [...batch, ...this.queue.splice(0)]) append.reject(this.failure);

@@ -1,6 +1,5 @@
 /** The file transaction log: a driven adapter implementing the core's TransactionLogger port. */
 export { readFileLogConfig } from './file-log.config';
 export { FileLogError, LogCorruptError, LogLockedError, type FileLogErrorCode } from './file-log.errors';
-export { FileTransactionLogger, type FileLogDiagnostics, type FileLogOptions } from './file-transaction-logger';
+export { FileTransactionLogger, type FileLogOptions } from './file-transaction-logger';
 export type { SyncPolicy } from './group-commit-writer';
-export { openLogFile, type LogFileHandle, type OpenLogFile } from './log-file-handle';

@@ -44,13 +44,3 @@ export async function fsyncDirectory(directory: string): Promise<void> {
   }
 }
 
-/** The errno code (e.g. "EIO") of a Node system error, if it has one. */
-export function errorCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-/** "EIO: i/o error, fdatasync"-style text for messages, whatever was thrown. */
-export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -1,7 +1,7 @@
 import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LogLockedError } from './file-log.errors';
-import { errorCode } from './log-file-handle';
+import { errorCode } from '../error-text';
 
 // Lock paths this process holds: its own PID in a lock file is stale only if it is not here.
 const heldByThisProcess = new Set<string>();

@@ -1,9 +1,10 @@
 import * as grpc from '@grpc/grpc-js';
 import type { KeyValueStore, Limits } from '../../core';
-import { loadKeyValueDefinition, loadKeyValuePackage } from '../../protocol/keyvalue-proto';
+import { loadKeyValueDefinition, loadKeyValuePackage } from '../../api/keyvalue-proto';
 import type { Frontend, ListeningAddress } from '../frontend';
+import { silentLogger, type Logger } from '../logger';
 import type { GrpcOptions } from './grpc.config';
-import { keyValueHandlers, type ErrorLog } from './key-value-handlers';
+import { keyValueHandlers } from './key-value-handlers';
 import { GrpcHealth } from './grpc-health';
 import { addReflection } from './grpc-reflection';
 import { Utf8RequestCheck } from './utf8-request-check';
@@ -19,6 +20,17 @@ export interface GrpcFrontendOptions extends GrpcOptions {
   readonly shutdownGraceMs?: number;
 }
 
+/** What the composition root hands the gRPC frontend besides the store and where to listen. */
+export interface GrpcDependencies {
+  /** Where server faults are reported. */
+  readonly logger?: Logger;
+  /**
+   * Cross-cutting server interceptors (request ids, logs, metrics, auth, limits), outermost
+   * first; each concern supplies one, and the REST frontend gets its middleware twin.
+   */
+  readonly interceptors?: readonly grpc.ServerInterceptor[];
+}
+
 /**
  * The gRPC frontend: the book's KeyValue service on grpc-js, plus grpc.health.v1.Health and
  * server reflection, all on one port.
@@ -32,12 +44,15 @@ export class GrpcFrontend implements Frontend {
   constructor(
     store: KeyValueStore,
     private readonly options: GrpcFrontendOptions,
-    logError: ErrorLog = console.error,
+    { logger = silentLogger, interceptors = [] }: GrpcDependencies = {},
   ) {
-    this.server = new grpc.Server({ 'grpc.max_receive_message_length': maxRequestBytes(store.limits) });
+    this.server = new grpc.Server({
+      'grpc.max_receive_message_length': maxRequestBytes(store.limits),
+      interceptors: [...interceptors],
+    });
     const definition = loadKeyValueDefinition();
     const check = new Utf8RequestCheck();
-    this.server.addService(check.wrap(loadKeyValuePackage(definition).KeyValue.service), keyValueHandlers(store, check, logError));
+    this.server.addService(check.wrap(loadKeyValuePackage(definition).KeyValue.service), keyValueHandlers(store, check, logger));
     this.health.addToServer(this.server);
     addReflection(this.server, definition);
   }

@@ -3,7 +3,7 @@ import type { Server } from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
-import { PROTO_LOADER_OPTIONS } from '../../protocol/keyvalue-proto';
+import { PROTO_LOADER_OPTIONS } from '../../api/keyvalue-proto';
 
 /**
  * Server reflection (v1 and v1alpha) describing KeyValue, Health and reflection itself, so

@@ -1,6 +1,7 @@
 import { Metadata, status, type StatusObject } from '@grpc/grpc-js';
 import { KvsError, type KvsErrorCode } from '../../core';
-import { KVS_ERROR_CODE_METADATA } from '../../protocol/keyvalue-proto';
+import { KVS_ERROR_CODE_METADATA } from '../../api/error-codes';
+import type { Logger } from '../logger';
 
 
 /**
@@ -25,12 +26,12 @@ export type GrpcFailure = Pick<StatusObject, 'code' | 'details'> & Partial<Pick<
  * Turns an error thrown by the core into the status the client sees. Anything that is not a
  * KvsError is a server fault: logged in full here, reported as INTERNAL without details.
  */
-export function toGrpcFailure(error: unknown, logError: (message: string, error: unknown) => void): GrpcFailure {
+export function toGrpcFailure(error: unknown, logger: Logger): GrpcFailure {
   if (error instanceof KvsError) {
     const metadata = new Metadata();
     metadata.set(KVS_ERROR_CODE_METADATA, error.code);
     return { code: GRPC_STATUS_BY_CODE[error.code], details: error.message, metadata };
   }
-  logError('grpc: unexpected error:', error);
+  logger.error({ event: 'request_failed', err: error }, 'grpc: unexpected error');
   return { code: status.INTERNAL, details: 'internal error' };
 }

@@ -1,12 +1,12 @@
 import type { EnvReader } from '../../config/env-reader';
 
-/** Where the gRPC frontend listens. */
+/** Where the gRPC frontend listens; the host is shared with the other frontends (KVS_HOST). */
 export interface GrpcOptions {
   readonly host: string;
   readonly port: number;
 }
 
-/** Reads KVS_HOST (default 0.0.0.0, shared with REST) and KVS_GRPC_PORT (default 50051). */
-export function readGrpcConfig(env: EnvReader): GrpcOptions {
-  return { host: env.string('KVS_HOST', '0.0.0.0'), port: env.port('KVS_GRPC_PORT', 50051) };
+/** Reads KVS_GRPC_PORT (default 50051). */
+export function readGrpcConfig(env: EnvReader): Omit<GrpcOptions, 'host'> {
+  return { port: env.port('KVS_GRPC_PORT', 50051) };
 }

@@ -1,14 +1,12 @@
 import { status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import type { KeyValueStore } from '../../core';
-import type { KeyValueHandlers } from '../../generated/keyvalue/KeyValue';
+import type { KeyValueHandlers } from '../../api/generated/KeyValue';
 import { toGrpcFailure } from './grpc-status';
+import type { Logger } from '../logger';
 import type { Utf8RequestCheck } from './utf8-request-check';
 
-/** Where handlers report server faults (the client only sees INTERNAL). */
-export type ErrorLog = (message: string, error: unknown) => void;
-
 /** The KeyValue service implementation: each RPC is one call on the core store. */
-export function keyValueHandlers(store: KeyValueStore, check: Utf8RequestCheck, logError: ErrorLog): KeyValueHandlers {
+export function keyValueHandlers(store: KeyValueStore, check: Utf8RequestCheck, logger: Logger): KeyValueHandlers {
   function answer<Request extends object, Response>(
     call: ServerUnaryCall<Request, Response>,
     callback: sendUnaryData<Response>,
@@ -28,7 +26,7 @@ export function keyValueHandlers(store: KeyValueStore, check: Utf8RequestCheck, 
       })
       .then(
         (response) => callback(null, response),
-        (error: unknown) => callback(toGrpcFailure(error, logError)),
+        (error: unknown) => callback(toGrpcFailure(error, logger)),
       );
   }
 

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { Pool } from 'pg';
+import { describeError, errorCode } from '../error-text';
+import type { Logger } from '../logger';
 import type { PostgresLogConfig } from './postgres-log.config';
-
-/** Where the logger writes one-line diagnostics (connection attempts, pool errors). */
-export type LogLine = (line: string) => void;
 
 /** First retry delay at start-up; each later one doubles, up to MAX_RETRY_DELAY_MS. */
 const FIRST_RETRY_DELAY_MS = 250;
@@ -16,16 +15,8 @@ const MAX_RETRY_DELAY_MS = 8000;
  * starting up", may be the database still coming up.
  */
 function isPermanent(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('28') || code === '3D000');
-}
-
-/** A one-line description of a pg or socket error; AggregateErrors from dual-stack connects have no message of their own. */
-export function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  if (error.message) return error.message;
-  if (error instanceof AggregateError) return error.errors.map(describeError).join('; ');
-  return (error as { code?: string }).code ?? error.name;
+  const code = errorCode(error);
+  return code !== undefined && (code.startsWith('28') || code === '3D000');
 }
 
 function readCaFile(path: string): string {
@@ -51,7 +42,7 @@ function tlsOptions(config: PostgresLogConfig): false | ConnectionOptions {
  * statementTimeoutMs on both ends. A broken connection is dropped and the next query opens a
  * new one, so writes recover by themselves once the database is back.
  */
-export function createPool(config: PostgresLogConfig, log: LogLine): Pool {
+export function createPool(config: PostgresLogConfig, logger: Logger): Pool {
   const pool = new Pool({
     host: config.host,
     port: config.port,
@@ -71,7 +62,7 @@ export function createPool(config: PostgresLogConfig, log: LogLine): Pool {
     application_name: 'kvs',
   });
   // An idle connection the server drops (restart, failover) emits 'error'; unhandled, it would kill the process.
-  pool.on('error', (error) => log(`postgres log: idle connection lost: ${describeError(error)}`));
+  pool.on('error', (error) => logger.warn({ event: 'postgres_connection_lost' }, `postgres log: idle connection lost: ${describeError(error)}`));
   return pool;
 }
 
@@ -86,7 +77,7 @@ export function retryDelayMs(attempt: number, random: () => number = Math.random
  * config.connectRetries times, one log line per failed attempt; then fails with a message that
  * names the server, the database and the user (never the password).
  */
-export async function waitForDatabase(pool: Pool, config: PostgresLogConfig, log: LogLine): Promise<void> {
+export async function waitForDatabase(pool: Pool, config: PostgresLogConfig, logger: Logger): Promise<void> {
   const where = `${config.host}:${config.port} (database ${config.database}, user ${config.user})`;
   const attempts = config.connectRetries + 1;
   for (let attempt = 1; ; attempt++) {
@@ -100,7 +91,10 @@ export async function waitForDatabase(pool: Pool, config: PostgresLogConfig, log
         throw new Error(`postgres log: cannot connect to ${where} after ${attempt} attempt(s): ${reason}`);
       }
       const delay = retryDelayMs(attempt);
-      log(`postgres log: attempt ${attempt}/${attempts} to connect to ${where} failed: ${reason}; retrying in ${delay} ms`);
+      logger.warn(
+        { event: 'postgres_connect_retry', attempt, attempts, delayMs: delay },
+        `postgres log: attempt ${attempt}/${attempts} to connect to ${where} failed: ${reason}; retrying in ${delay} ms`,
+      );
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }

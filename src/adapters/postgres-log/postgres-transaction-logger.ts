@@ -3,7 +3,9 @@ import type { Event, Mutation, TransactionLogger } from '../../core';
 import { LogOverloadedError, LogUnavailableError } from '../../core';
 import type { PostgresLogConfig } from './postgres-log.config';
 import { mutationBytes, PostgresLogStatements } from './postgres-log-statements';
-import { createPool, describeError, waitForDatabase, type LogLine } from './postgres-pool';
+import { describeError } from '../error-text';
+import { silentLogger, type Logger } from '../logger';
+import { createPool, waitForDatabase } from './postgres-pool';
 import { ensureLogTable } from './postgres-schema';
 
 /** One INSERT carries at most this many rows... */
@@ -13,8 +15,8 @@ const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
 /** Tuning the tests change; production uses the defaults. */
 export interface PostgresLoggerOptions {
-  /** Where diagnostics go; standard error by default. */
-  readonly log?: LogLine;
+  /** Where diagnostics go; nowhere by default. */
+  readonly logger?: Logger;
   /** Rows per replay page (default 5000). */
   readonly replayPageRows?: number;
   /** Approximate bytes of keys and values per replay page (default 8 MiB). */
@@ -62,7 +64,7 @@ export class PostgresTransactionLogger implements TransactionLogger {
   private readonly statements: PostgresLogStatements;
   /** The table name as spliced into SQL; the config only admits plain identifiers. */
   private readonly quotedTable: string;
-  private readonly log: LogLine;
+  private readonly logger: Logger;
   private readonly pageRows: number;
   private readonly pageBytes: number;
   private started: Promise<void> | undefined;
@@ -79,10 +81,10 @@ export class PostgresTransactionLogger implements TransactionLogger {
     private readonly config: PostgresLogConfig,
     options: PostgresLoggerOptions = {},
   ) {
-    this.log = options.log ?? ((line) => console.error(line));
+    this.logger = options.logger ?? silentLogger;
     this.pageRows = options.replayPageRows ?? 5000;
     this.pageBytes = options.replayPageBytes ?? 8 * 1024 * 1024;
-    this.pool = createPool(config, this.log);
+    this.pool = createPool(config, this.logger);
     this.quotedTable = `"${config.table}"`;
     this.statements = new PostgresLogStatements(this.pool, this.quotedTable);
   }
@@ -126,7 +128,7 @@ export class PostgresTransactionLogger implements TransactionLogger {
   /** Connects (with start-up retries) and creates the table, once; later calls share the outcome. */
   private start(): Promise<void> {
     this.started ??= (async () => {
-      await waitForDatabase(this.pool, this.config, this.log);
+      await waitForDatabase(this.pool, this.config, this.logger);
       await ensureLogTable(this.pool, this.quotedTable);
       this.lastSequence = await this.statements.lastSequence();
     })();
@@ -189,7 +191,7 @@ export class PostgresTransactionLogger implements TransactionLogger {
         );
       }
       await this.statements.deleteRange(this.lastSequence, found[found.length - 1].sequence);
-      this.log(`postgres log: removed ${found.length} row(s) of a write that was reported failed but had committed`);
+      this.logger.warn({ event: 'postgres_lost_commit_removed', rows: found.length }, `postgres log: removed ${found.length} row(s) of a write that was reported failed but had committed`);
     }
     this.unconfirmed = undefined;
   }

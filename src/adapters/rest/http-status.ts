@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import { KvsError, type KvsErrorCode } from '../../core';
+import type { Logger } from '../logger';
 
 /** Error codes only the REST adapter produces (the core never sees HTTP routing). */
 export type RestErrorCode = 'METHOD_NOT_ALLOWED' | 'NO_SUCH_ROUTE' | 'INTERNAL';
@@ -33,11 +34,11 @@ export function sendError(res: Response, code: KvsErrorCode | RestErrorCode, mes
 }
 
 /** Sends a core error as its mapped status; anything else is logged and answered 500. */
-export function sendFailure(res: Response, error: unknown): void {
+export function sendFailure(res: Response, error: unknown, logger: Logger): void {
   if (error instanceof KvsError) {
     sendError(res, error.code, error.message);
     return;
   }
-  console.error('rest: unexpected error:', error);
+  logger.error({ event: 'request_failed', err: error }, 'rest: unexpected error');
   sendError(res, 'INTERNAL', 'internal error');
 }

@@ -1,5 +1,6 @@
 import type { IRouter, Request, Response } from 'express';
 import type { KeyValueStore } from '../../core';
+import type { Logger } from '../logger';
 import { sendError, sendFailure } from './http-status';
 import { readTextBody } from './read-body';
 
@@ -9,8 +10,7 @@ const KEY_METHODS = 'GET, HEAD, PUT, DELETE';
  * Adds the book's API to `router`: GET, PUT and DELETE on /v1/key/{key}, the key one
  * percent-encoded segment. The router must be case-sensitive and strict.
  */
-export function addKeyRoutes(router: IRouter, store: KeyValueStore): void {
-
+export function addKeyRoutes(router: IRouter, store: KeyValueStore, logger: Logger): void {
   router
     .route('/v1/key/:key')
     .get((req: Request<{ key: string }>, res: Response) => {
@@ -18,7 +18,7 @@ export function addKeyRoutes(router: IRouter, store: KeyValueStore): void {
       try {
         value = store.get(req.params.key);
       } catch (error) {
-        sendFailure(res, error);
+        sendFailure(res, error, logger);
         return;
       }
       // res.end rather than res.send: send would hash the body for an ETag on every read.
@@ -31,7 +31,7 @@ export function addKeyRoutes(router: IRouter, store: KeyValueStore): void {
         await store.put(req.params.key, value);
         res.status(201).end();
       } catch (error) {
-        sendFailure(res, error);
+        sendFailure(res, error, logger);
       }
     })
     .delete(async (req: Request<{ key: string }>, res: Response) => {
@@ -39,7 +39,7 @@ export function addKeyRoutes(router: IRouter, store: KeyValueStore): void {
         await store.delete(req.params.key);
         res.status(200).end();
       } catch (error) {
-        sendFailure(res, error);
+        sendFailure(res, error, logger);
       }
     })
     .all((_req: Request, res: Response) => {

@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { KeyValueStore } from '../../core';
 import type { Frontend, ListeningAddress } from '../frontend';
+import { silentLogger, type Logger } from '../logger';
 import { sendError, sendFailure } from './http-status';
 import { addKeyRoutes } from './key-routes';
 import type { RestOptions } from './rest.config';
@@ -12,12 +13,27 @@ const SHUTDOWN_GRACE_MS = 10_000;
 /** How often stop() closes keep-alive connections that have gone idle since the last look. */
 const IDLE_SWEEP_MS = 50;
 
+/** What the composition root hands the REST frontend besides the store and where to listen. */
+export interface RestDependencies {
+  /** Where server faults are reported. */
+  readonly logger?: Logger;
+  /**
+   * Cross-cutting middleware (request ids, logs, metrics, auth, limits), applied in order
+   * before the routes; each concern supplies one, and the gRPC frontend gets its interceptor twin.
+   */
+  readonly middleware?: readonly RequestHandler[];
+}
+
 /** The REST frontend: the book's HTTP API on express, over one node:http server. */
 export class RestFrontend implements Frontend {
   readonly name = 'rest';
   private readonly server: Server;
 
-  constructor(store: KeyValueStore, private readonly options: RestOptions) {
+  constructor(
+    store: KeyValueStore,
+    private readonly options: RestOptions,
+    { logger = silentLogger, middleware = [] }: RestDependencies = {},
+  ) {
     const app = express();
     app.disable('x-powered-by');
     app.set('etag', false);
@@ -30,9 +46,10 @@ export class RestFrontend implements Frontend {
       res.setHeader('Content-Type', 'text/plain; charset=utf-8');
       res.end('ok');
     });
-    addKeyRoutes(app, store);
+    if (middleware.length > 0) app.use(...middleware);
+    addKeyRoutes(app, store, logger);
     app.use((_req: Request, res: Response) => sendError(res, 'NO_SUCH_ROUTE', 'no such route; the API is /v1/key/{key}'));
-    app.use(handleRoutingError);
+    app.use(routingErrorHandler(logger));
     this.server = createServer(app);
   }
 
@@ -63,11 +80,13 @@ export class RestFrontend implements Frontend {
   }
 }
 
-/** Errors raised by express itself, such as a key whose percent-encoding is not UTF-8. */
-function handleRoutingError(error: unknown, _req: Request, res: Response, _next: NextFunction): void {
-  if (error instanceof URIError) {
-    sendError(res, 'INVALID_KEY', 'key is not valid percent-encoded UTF-8');
-    return;
-  }
-  sendFailure(res, error);
+/** Answers errors raised by express itself, such as a key whose percent-encoding is not UTF-8. */
+function routingErrorHandler(logger: Logger) {
+  return (error: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+    if (error instanceof URIError) {
+      sendError(res, 'INVALID_KEY', 'key is not valid percent-encoded UTF-8');
+      return;
+    }
+    sendFailure(res, error, logger);
+  };
 }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { access, readFile, stat, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { LogUnavailableError } from '../../../src/core';
-import { openLogFile, type LogFileHandle, type OpenLogFile } from '../../../src/adapters/file-log';
+import { openLogFile, type LogFileHandle, type OpenLogFile } from '../../../src/adapters/file-log/log-file-handle';
 import { collect, TempLogDir } from './temp-log-dir';
 
 let dir: TempLogDir;

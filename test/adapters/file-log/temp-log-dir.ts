@@ -1,12 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileTransactionLogger, type FileLogOptions, type OpenLogFile } from '../../../src/adapters/file-log';
+import { FileTransactionLogger, type FileLogOptions } from '../../../src/adapters/file-log';
+import type { OpenLogFile } from '../../../src/adapters/file-log/log-file-handle';
+import { recordingLogger } from '../../support/recording-logger';
 
 /** A fresh directory under the OS temp dir for one test's log files, and the loggers opened on them. */
 export class TempLogDir {
-  /** Warnings every logger opened here has reported. */
-  readonly warnings: string[] = [];
+  /** What every logger opened here has logged. */
+  readonly log = recordingLogger();
   private readonly loggers: FileTransactionLogger[] = [];
 
   private constructor(readonly path: string) {}
@@ -25,11 +27,16 @@ export class TempLogDir {
   open(options: Partial<FileLogOptions> = {}, openFile?: OpenLogFile): FileTransactionLogger {
     const logger = new FileTransactionLogger(
       { filename: this.file(), ...options },
-      { warn: (message) => this.warnings.push(message) },
+      this.log.logger,
       openFile,
     );
     this.loggers.push(logger);
     return logger;
+  }
+
+  /** Warnings every logger opened here has reported. */
+  get warnings(): string[] {
+    return this.log.messages('warn');
   }
 
   /** Closes every logger opened here and deletes the directory. */

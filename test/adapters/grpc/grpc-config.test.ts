@@ -2,12 +2,12 @@ import { readGrpcConfig } from '../../../src/adapters/grpc';
 import { ConfigError, EnvReader } from '../../../src/config/env-reader';
 
 describe('readGrpcConfig', () => {
-  it('listens on 0.0.0.0:50051 by default', () => {
-    expect(readGrpcConfig(new EnvReader({}))).toEqual({ host: '0.0.0.0', port: 50051 });
+  it('listens on port 50051 by default', () => {
+    expect(readGrpcConfig(new EnvReader({}))).toEqual({ port: 50051 });
   });
 
-  it('reads KVS_HOST and KVS_GRPC_PORT', () => {
-    expect(readGrpcConfig(new EnvReader({ KVS_HOST: '127.0.0.1', KVS_GRPC_PORT: '0' }))).toEqual({ host: '127.0.0.1', port: 0 });
+  it('reads KVS_GRPC_PORT', () => {
+    expect(readGrpcConfig(new EnvReader({ KVS_GRPC_PORT: '0' }))).toEqual({ port: 0 });
   });
 
   it('names the variable, the value and what is accepted for a bad port', () => {

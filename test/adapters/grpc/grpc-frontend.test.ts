@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { maxRequestBytes } from '../../../src/adapters/grpc/grpc-frontend';
 import { GRPC_STATUS_BY_CODE, GrpcFrontend } from '../../../src/adapters/grpc';
 import { KvsClient, KvsClientError } from '../../../src/client/kvs-client';
+import { recordingLogger } from '../../support/recording-logger';
 import { KeyValueStore, type Event, type KvsErrorCode, type TransactionLogger } from '../../../src/core';
 import { MemoryTransactionLogger } from '../../support/memory-transaction-logger';
 import { startGrpc, type RunningGrpc } from './grpc-driver';
@@ -133,14 +134,14 @@ describe('GrpcFrontend server faults', () => {
       append: () => Promise.reject(new Error('disk on fire at /var/lib/kvs')),
       close: async () => undefined,
     };
-    const logged: unknown[] = [];
-    const frontend = new GrpcFrontend(new KeyValueStore(broken), { host: '127.0.0.1', port: 0 }, (_message, error) => logged.push(error));
+    const log = recordingLogger();
+    const frontend = new GrpcFrontend(new KeyValueStore(broken), { host: '127.0.0.1', port: 0 }, { logger: log.logger });
     const { port } = await frontend.start();
     const client = new KvsClient(`127.0.0.1:${port}`);
     try {
       const error = await failure(client.put('k', 'v'));
       expect([error.status, error.details, error.code]).toEqual([grpc.status.INTERNAL, 'internal error', undefined]);
-      expect(String(logged[0])).toContain('disk on fire');
+      expect(log.records).toEqual([expect.objectContaining({ event: 'request_failed', err: expect.objectContaining({ message: expect.stringContaining('disk on fire') }) })]);
     } finally {
       client.close();
       await frontend.stop();

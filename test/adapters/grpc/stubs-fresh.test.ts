@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const COMMITTED = 'src/generated/keyvalue';
+const COMMITTED = 'src/api/generated';
 
 function readTree(dir: string): Record<string, string> {
   const files: Record<string, string> = {};

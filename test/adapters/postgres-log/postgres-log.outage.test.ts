@@ -1,6 +1,7 @@
 import { EnvReader } from '../../../src/config/env-reader';
 import { LogUnavailableError, type Event, type Mutation } from '../../../src/core';
 import { PostgresTransactionLogger, readPostgresLogConfig } from '../../../src/adapters/postgres-log';
+import { loggerInto } from '../../support/recording-logger';
 import { TcpProxy } from '../../support/tcp-proxy';
 import { TestPostgres } from '../../support/test-postgres';
 
@@ -49,8 +50,8 @@ afterAll(async () => {
   await postgres?.close();
 });
 
-async function openLogger(env: Record<string, string>, log: (line: string) => void = () => undefined) {
-  const logger = new PostgresTransactionLogger(readPostgresLogConfig(new EnvReader(env)), { log });
+async function openLogger(env: Record<string, string>, lines: string[] = []) {
+  const logger = new PostgresTransactionLogger(readPostgresLogConfig(new EnvReader(env)), { logger: loggerInto(lines) });
   loggers.push(logger);
   for await (const _ of logger.readEvents()) throw new Error('expected an empty log');
   return logger;
@@ -119,7 +120,7 @@ describe('PostgresTransactionLogger when the database goes away', () => {
   it('removes the rows of a failed write that had committed after all, before writing again', async () => {
     const env = outage.env();
     const lines: string[] = [];
-    const logger = await openLogger(env, (line) => lines.push(line));
+    const logger = await openLogger(env, lines);
     const a = await logger.append({ type: 'put', key: 'a', value: '1' });
     await outage.cut();
     await expect(logger.append({ type: 'put', key: 'b', value: '2' })).rejects.toBeInstanceOf(LogUnavailableError);

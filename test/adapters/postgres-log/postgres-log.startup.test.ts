@@ -2,11 +2,12 @@ import { createServer } from 'node:net';
 import type { PostgresTransactionLogger } from '../../../src/adapters/postgres-log';
 import { usePostgresLoggers } from '../../support/postgres-loggers';
 import { collectEvents } from '../../support/collect-events';
+import { loggerInto } from '../../support/recording-logger';
 
 const fixture = usePostgresLoggers();
 
-function logger(env: Record<string, string>, log: (line: string) => void = () => undefined): PostgresTransactionLogger {
-  return fixture.open(env, { log });
+function logger(env: Record<string, string>, lines: string[] = []): PostgresTransactionLogger {
+  return fixture.open(env, { logger: loggerInto(lines) });
 }
 
 /** A loopback port nothing listens on: connections to it are refused at once. */
@@ -58,7 +59,7 @@ describe('PostgresTransactionLogger start-up', () => {
     const port = await closedPort();
     const lines: string[] = [];
     const env = { ...fixture.postgres.logEnv(), TLOG_DB_PORT: String(port), TLOG_DB_CONNECT_RETRIES: '3' };
-    const unreachable = logger(env, (line) => lines.push(line));
+    const unreachable = logger(env, lines);
 
     const failure = collectEvents(unreachable.readEvents());
     await expect(failure).rejects.toThrow(`cannot connect to 127.0.0.1:${port} (database ${fixture.postgres.connection.database}, user ${fixture.postgres.connection.user}) after 4 attempt(s)`);
@@ -79,7 +80,7 @@ describe('PostgresTransactionLogger start-up', () => {
     const wrong = 'not-the-Password-42';
     const lines: string[] = [];
     const env = { ...fixture.postgres.logEnv(), TLOG_DB_PASSWORD: wrong, TLOG_DB_CONNECT_RETRIES: '5' };
-    const failure = collectEvents(logger(env, (line) => lines.push(line)).readEvents());
+    const failure = collectEvents(logger(env, lines).readEvents());
     await expect(failure).rejects.toThrow(/after 1 attempt\(s\): password authentication failed for user/);
     const message = await failure.catch((error: Error) => error.message);
     expect(message).not.toContain(wrong);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { status } from '@grpc/grpc-js';
-import { KvsClient, KvsClientError } from '../client/kvs-client';
+import { KvsClient, KvsClientError } from '../kvs-client';
 import { EXIT, parseKvsArgs, USAGE, UsageError, type Invocation } from './kvs-args';
 
 /** The streams and environment the CLI works with (the real process's, outside tests). */

@@ -2,20 +2,14 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import type { ProtoGrpcType } from '../generated/keyvalue/keyvalue-package';
-
-/**
- * Trailing metadata key with which the server reports the core's error code (KEY_TOO_LARGE,
- * INVALID_VALUE...), telling apart causes that share one gRPC status.
- */
-export const KVS_ERROR_CODE_METADATA = 'kvs-error-code';
+import type { ProtoGrpcType } from './generated/keyvalue-package';
 
 /** The proto file every kvs client and server is built from, relative to the proto directory. */
 export const KEYVALUE_PROTO_FILE = 'keyvalue.proto';
 
 /**
  * Loader options matching the flags of `npm run proto:gen`, so the generated types in
- * src/generated describe exactly the objects the loader produces.
+ * src/api/generated describe exactly the objects the loader produces.
  */
 export const PROTO_LOADER_OPTIONS: protoLoader.Options = {
   keepCase: true,

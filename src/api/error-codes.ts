@@ -1,0 +1,25 @@
+/**
+ * The error codes a kvs server reports to clients: in REST error bodies (`code`) and in gRPC
+ * trailing metadata (`kvs-error-code`). Part of the wire contract: codes are only ever added.
+ * The core's own codes must all appear here (test/architecture/contract-codes.test.ts checks it).
+ */
+export const KVS_ERROR_CODES = [
+  'KEY_NOT_FOUND',
+  'INVALID_KEY',
+  'KEY_TOO_LARGE',
+  'VALUE_TOO_LARGE',
+  'INVALID_VALUE',
+  'LOG_UNAVAILABLE',
+  'LOG_OVERLOADED',
+] as const;
+
+/** One of the codes a server may report. */
+export type KvsErrorCode = (typeof KVS_ERROR_CODES)[number];
+
+/** Trailing metadata key with which the gRPC server reports the error code. */
+export const KVS_ERROR_CODE_METADATA = 'kvs-error-code';
+
+/** The reported code if it is one this client knows, else undefined. */
+export function knownErrorCode(reported: unknown): KvsErrorCode | undefined {
+  return KVS_ERROR_CODES.find((code) => code === reported);
+}
