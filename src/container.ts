@@ -40,7 +40,10 @@ function adapter<Config, Context, Built>(
 // and one line here; TLOG_TYPE and FRONTEND_TYPE accept exactly these names, and the first
 // entries are the defaults.
 export const TRANSACTION_LOGGERS = {
-  file: adapter(readFileLogConfig, (config, logger: Logger): TransactionLogger => new FileTransactionLogger(config, logger)),
+  file: adapter(
+    readFileLogConfig,
+    (config, logger: Logger): TransactionLogger => new FileTransactionLogger(config, logger),
+  ),
   postgres: adapter(
     readPostgresLogConfig,
     (config, logger: Logger): TransactionLogger => new PostgresTransactionLogger(config, { logger }),
@@ -49,11 +52,13 @@ export const TRANSACTION_LOGGERS = {
 export const FRONTENDS = {
   rest: adapter(
     readRestConfig,
-    (config, { store, host, logger }: FrontendContext): Frontend => new RestFrontend(store, { host, ...config }, { logger }),
+    (config, { store, host, logger }: FrontendContext): Frontend =>
+      new RestFrontend(store, { host, ...config }, { logger }),
   ),
   grpc: adapter(
     readGrpcConfig,
-    (config, { store, host, logger }: FrontendContext): Frontend => new GrpcFrontend(store, { host, ...config }, { logger }),
+    (config, { store, host, logger }: FrontendContext): Frontend =>
+      new GrpcFrontend(store, { host, ...config }, { logger }),
   ),
 };
 

@@ -20,5 +20,7 @@ app.delete('/v1/key/:key', (req, res) => {
   res.sendStatus(200);
 });
 
-const server = app.listen(0, BASELINE_HOST, () => announceListening('rest', BASELINE_HOST, (server.address() as AddressInfo).port));
+const server = app.listen(0, BASELINE_HOST, () =>
+  announceListening('rest', BASELINE_HOST, (server.address() as AddressInfo).port),
+);
 process.on('SIGTERM', () => process.exit(0));

@@ -10,7 +10,11 @@ interface KeyRequest {
   value?: string;
 }
 
-const definition = loadSync(resolve(REPO_ROOT, 'proto/keyvalue.proto'), { keepCase: true, longs: String, defaults: true });
+const definition = loadSync(resolve(REPO_ROOT, 'proto/keyvalue.proto'), {
+  keepCase: true,
+  longs: String,
+  defaults: true,
+});
 const service = (grpc.loadPackageDefinition(definition).KeyValue as grpc.ServiceClientConstructor).service;
 const store = new Map<string, string>();
 

@@ -15,6 +15,8 @@ for (let at = FILE_HEADER_BYTES; at < file.length; events++) {
   store.set(file.toString('utf8', payload + PAYLOAD_FIXED_BYTES, keyEnd), file.toString('utf8', keyEnd, at));
 }
 const seconds = (performance.now() - began) / 1000;
-console.log(`baseline: replayed ${events} events (${store.size} live keys) in ${seconds.toFixed(3)} s, ${Math.round(events / seconds)} events/s`);
+console.log(
+  `baseline: replayed ${events} events (${store.size} live keys) in ${seconds.toFixed(3)} s, ${Math.round(events / seconds)} events/s`,
+);
 process.on('SIGTERM', () => process.exit(0));
 setInterval(() => store.size, 60_000);

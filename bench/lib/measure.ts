@@ -18,7 +18,12 @@ const SETTLE_MS = 2000;
 const REPLAY_LINE = /replayed (\d+) events \((\d+) live keys\) in ([\d.]+) s, (\d+) events\/s/;
 
 /** Starts the row's server, drives it from a separate load-generator process, stops it. */
-export async function measureLoadRow(row: LoadRow, options: BenchOptions, scratch: string, ticksPerSecond: number): Promise<LoadRowResult> {
+export async function measureLoadRow(
+  row: LoadRow,
+  options: BenchOptions,
+  scratch: string,
+  ticksPerSecond: number,
+): Promise<LoadRowResult> {
   const logFile = join(scratch, `${row.id.replaceAll('/', '_')}.log`);
   const nodeFlags = options.profile ? profileFlags(row.id) : [];
   const spec =
@@ -56,7 +61,11 @@ export async function measureLoadRow(row: LoadRow, options: BenchOptions, scratc
  * Writes a log of REPLAY_EVENTS puts of distinct keys, has the service replay it `runs` times,
  * and after the last run reads the RSS of the service holding those keys.
  */
-export async function measureReplay(scratch: string, runs: number, main?: string): Promise<{ replay: ReplayResult; memory: Omit<MemoryResult, 'baselineRssMiB' | 'baselinePeakMiB'> }> {
+export async function measureReplay(
+  scratch: string,
+  runs: number,
+  main?: string,
+): Promise<{ replay: ReplayResult; memory: Omit<MemoryResult, 'baselineRssMiB' | 'baselinePeakMiB'> }> {
   const logFile = join(scratch, 'replay-1m.log');
   writeReplayLog(logFile, REPLAY_EVENTS);
   const results: ReplayRun[] = [];
@@ -119,4 +128,3 @@ function byRate(runs: ReplayRun[]): ReplayRun[] {
 function profileFlags(rowId: string): string[] {
   return ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS_DIR, 'profiles', rowId.replaceAll('/', '_'))}`];
 }
-

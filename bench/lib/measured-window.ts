@@ -12,7 +12,10 @@ export interface MeasuredWindow {
  * Waits out the warm-up while the load runs, then keeps the measured window open for the
  * run's duration; `setMeasuring(true/false)` tells the load generator when to count.
  */
-export async function measureWindow(spec: LoadSpec, setMeasuring: (measuring: boolean) => void): Promise<MeasuredWindow> {
+export async function measureWindow(
+  spec: LoadSpec,
+  setMeasuring: (measuring: boolean) => void,
+): Promise<MeasuredWindow> {
   await sleep(spec.warmupSeconds * 1000);
   const cpuBefore = cpuTicks(spec.serverPid);
   const began = performance.now();

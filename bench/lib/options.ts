@@ -43,16 +43,36 @@ export function parseOptions(args: readonly string[]): BenchOptions {
       return next;
     };
     switch (args[i]) {
-      case '--quick': quick = true; break;
-      case '--filter': filter = new RegExp(value()); break;
-      case '--duration': duration = positive(value()); break;
-      case '--warmup': warmup = positive(value()); break;
-      case '--profile': profile = true; break;
-      case '--out': out = value(); break;
-      case '--rounds': rounds = Math.round(positive(value())); break;
-      case '--main': main = value(); break;
-      case '--help': console.log(USAGE); process.exit(0); break;
-      default: usageError(`unknown option ${args[i]}`);
+      case '--quick':
+        quick = true;
+        break;
+      case '--filter':
+        filter = new RegExp(value());
+        break;
+      case '--duration':
+        duration = positive(value());
+        break;
+      case '--warmup':
+        warmup = positive(value());
+        break;
+      case '--profile':
+        profile = true;
+        break;
+      case '--out':
+        out = value();
+        break;
+      case '--rounds':
+        rounds = Math.round(positive(value()));
+        break;
+      case '--main':
+        main = value();
+        break;
+      case '--help':
+        console.log(USAGE);
+        process.exit(0);
+        break;
+      default:
+        usageError(`unknown option ${args[i]}`);
     }
   }
   return {

@@ -1,6 +1,14 @@
 import { medianRun, type BenchResults, type ReplayRun } from './results';
 import { BASELINES } from './scenarios';
-import { cpuRatio, evaluateTargets, findResult, MAX_TAIL_RATIO, tailRatio, TARGET_CONNECTIONS, throughputRatio } from './targets';
+import {
+  cpuRatio,
+  evaluateTargets,
+  findResult,
+  MAX_TAIL_RATIO,
+  tailRatio,
+  TARGET_CONNECTIONS,
+  throughputRatio,
+} from './targets';
 import type { Operation } from './workload';
 
 /** Where and how the run was made, printed above the tables. */
@@ -51,10 +59,12 @@ function loadTable(results: BenchResults): string {
   const lines = results.load.map((result) => {
     const { row } = result;
     const bare = findResult(results.load, row.protocol, row.operation, row.connections, BASELINES[row.protocol][0]);
-    const express = row.protocol === 'rest' ? findResult(results.load, 'rest', row.operation, row.connections, 'express') : undefined;
+    const express =
+      row.protocol === 'rest' ? findResult(results.load, 'rest', row.operation, row.connections, 'express') : undefined;
     const isBare = row.server === BASELINES[row.protocol][0];
     const tail = tailRatio(result);
-    const tailFlag = row.server === 'kvs' && row.connections === TARGET_CONNECTIONS && tail > MAX_TAIL_RATIO ? ' ✗' : '';
+    const tailFlag =
+      row.server === 'kvs' && row.connections === TARGET_CONNECTIONS && tail > MAX_TAIL_RATIO ? ' ✗' : '';
     return `| ${row.protocol === 'rest' ? 'REST' : 'gRPC'} ${OPERATION_LABELS[row.operation]} | ${row.connections} | ${result.serverName} | ${result.tool} | ${Math.round(result.requestsPerSecond)} | ${ms(result.p50Ms)} | ${ms(result.p99Ms)} | ${tail.toFixed(1)}${tailFlag} | ${result.cpuSecondsPer10k.toFixed(2)} | ${result.peakRssMiB.toFixed(0)} | ${result.errors} | ${isBare ? '—' : ratio(throughputRatio(result, bare))} | ${row.server === 'kvs' ? ratio(throughputRatio(result, express)) : '—'} | ${isBare ? '—' : ratio(cpuRatio(result, bare))} |`;
   });
   const failed = results.failed.map(({ row, reason }) => `- ${row.id}: not measured: ${reason.split('\n')[0]}`);

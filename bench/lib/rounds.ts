@@ -28,7 +28,9 @@ export async function measureInRounds(
         try {
           const result = await measure(row);
           runs.set(row.id, [...(runs.get(row.id) ?? []), result]);
-          progress(`${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, errors ${result.errors}\n`);
+          progress(
+            `${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, errors ${result.errors}\n`,
+          );
         } catch (error) {
           failures.set(row.id, { row, reason: error instanceof Error ? error.message : String(error) });
           progress(`FAILED: ${String(error).split('\n')[0]}\n`);

@@ -12,7 +12,9 @@ const LOAD_SCRIPTS = {
 /** Runs the protocol's load generator as a separate process and returns what it measured. */
 export function runLoad(protocol: keyof typeof LOAD_SCRIPTS, spec: LoadSpec): Promise<LoadResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [LOAD_SCRIPTS[protocol], JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [LOAD_SCRIPTS[protocol], JSON.stringify(spec)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

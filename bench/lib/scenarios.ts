@@ -39,7 +39,13 @@ export function loadRows(): LoadRow[] {
   return rows;
 }
 
-function row(protocol: Protocol, operation: Operation, connections: number, server: ServerKind, sync?: SyncPolicy): LoadRow {
+function row(
+  protocol: Protocol,
+  operation: Operation,
+  connections: number,
+  server: ServerKind,
+  sync?: SyncPolicy,
+): LoadRow {
   const id = [protocol, operation, connections, server, ...(sync ? [`sync=${sync}`] : [])].join('/');
   return { id, protocol, operation, connections, server, sync };
 }

@@ -52,7 +52,11 @@ export function kvsServer(protocol: Protocol, run: KvsRun): ServerSpec {
 }
 
 /** One of the in-run baselines, serving the same routes from a Map. */
-export function baselineServer(kind: Exclude<ServerKind, 'kvs'>, protocol: Protocol, nodeFlags: readonly string[] = []): ServerSpec {
+export function baselineServer(
+  kind: Exclude<ServerKind, 'kvs'>,
+  protocol: Protocol,
+  nodeFlags: readonly string[] = [],
+): ServerSpec {
   return {
     name: SERVER_NAMES[kind],
     nodeFlags,

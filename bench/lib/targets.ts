@@ -51,15 +51,27 @@ export function cpuRatio(ours?: LoadRowResult, reference?: LoadRowResult): numbe
 /** Evaluates every target of the issue against this run's figures. */
 export function evaluateTargets(results: BenchResults): TargetOutcome[] {
   const load = results.load;
-  const at32 = (protocol: Protocol, operation: Operation, server: ServerKind, sync?: SyncPolicy): LoadRowResult | undefined =>
-    findResult(load, protocol, operation, TARGET_CONNECTIONS, server, sync);
+  const at32 = (
+    protocol: Protocol,
+    operation: Operation,
+    server: ServerKind,
+    sync?: SyncPolicy,
+  ): LoadRowResult | undefined => findResult(load, protocol, operation, TARGET_CONNECTIONS, server, sync);
   const outcomes: TargetOutcome[] = [];
-  const ratioTarget = (target: string, ours: LoadRowResult | undefined, reference: LoadRowResult | undefined, minimum: number): void => {
+  const ratioTarget = (
+    target: string,
+    ours: LoadRowResult | undefined,
+    reference: LoadRowResult | undefined,
+    minimum: number,
+  ): void => {
     const ratio = throughputRatio(ours, reference);
     const cpu = cpuRatio(ours, reference);
     outcomes.push({
       target,
-      measured: ratio === undefined ? 'not measured' : `${ratio.toFixed(2)}× req/s (server CPU per request ${cpu?.toFixed(2)}×)`,
+      measured:
+        ratio === undefined
+          ? 'not measured'
+          : `${ratio.toFixed(2)}× req/s (server CPU per request ${cpu?.toFixed(2)}×)`,
       met: ratio === undefined ? undefined : ratio >= minimum,
     });
   };
@@ -93,11 +105,16 @@ export function evaluateTargets(results: BenchResults): TargetOutcome[] {
   });
 
   const ours32 = load.filter(({ row }) => row.server === 'kvs' && row.connections === TARGET_CONNECTIONS);
-  const worst = ours32.reduce<LoadRowResult | undefined>((w, r) => (!w || tailRatio(r) > tailRatio(w) ? r : w), undefined);
+  const worst = ours32.reduce<LoadRowResult | undefined>(
+    (w, r) => (!w || tailRatio(r) > tailRatio(w) ? r : w),
+    undefined,
+  );
   const over = ours32.filter((r) => tailRatio(r) > MAX_TAIL_RATIO).map(({ row }) => row.id);
   outcomes.push({
     target: `p99 ≤ ${MAX_TAIL_RATIO}× p50 at ${TARGET_CONNECTIONS} conns, every kvs scenario`,
-    measured: worst ? `worst ${tailRatio(worst).toFixed(1)}× (${worst.row.id})${over.length ? `; over: ${over.join(', ')}` : ''}` : 'not measured',
+    measured: worst
+      ? `worst ${tailRatio(worst).toFixed(1)}× (${worst.row.id})${over.length ? `; over: ${over.join(', ')}` : ''}`
+      : 'not measured',
     met: worst ? over.length === 0 : undefined,
   });
 

@@ -19,13 +19,20 @@ interface EncodedCall {
 
 async function main(): Promise<void> {
   const spec = readLoadSpec(process.argv);
-  const channels = Array.from({ length: Math.min(spec.connections, MAX_CHANNELS) }, () => new RawGrpcChannel(spec.target));
+  const channels = Array.from(
+    { length: Math.min(spec.connections, MAX_CHANNELS) },
+    () => new RawGrpcChannel(spec.target),
+  );
   await Promise.all(channels.map((channel) => channel.ready(CONNECT_TIMEOUT_MS)));
   if (needsPreload(spec.operation)) await preload(channels[0]);
 
   const calls: EncodedCall[] = workloadSteps(spec.operation).map((step) =>
     step.kind === 'get'
-      ? { method: METHOD.get, request: encodeGetRequest(step.key), expected: step.expectFound ? status.OK : status.NOT_FOUND }
+      ? {
+          method: METHOD.get,
+          request: encodeGetRequest(step.key),
+          expected: step.expectFound ? status.OK : status.NOT_FOUND,
+        }
       : { method: METHOD.put, request: encodePutRequest(step.key, step.value), expected: status.OK },
   );
 

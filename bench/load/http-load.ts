@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 // Load-generator process for the REST rows: autocannon, with latencies kept in our own HDR
 // histogram at microsecond resolution (autocannon's own histogram rounds to whole milliseconds).
 import { Agent, request } from 'node:http';
@@ -25,7 +26,12 @@ async function main(): Promise<void> {
   let responses = 0;
   let unexpected = 0;
   const instance = autocannon(
-    { url: `http://${spec.target}`, connections: spec.connections, duration: spec.warmupSeconds + spec.durationSeconds + TAIL_SECONDS, requests },
+    {
+      url: `http://${spec.target}`,
+      connections: spec.connections,
+      duration: spec.warmupSeconds + spec.durationSeconds + TAIL_SECONDS,
+      requests,
+    },
     () => undefined,
   );
   instance.on('response', (_client, status, _bytes, milliseconds) => {
@@ -80,7 +86,9 @@ function put(agent: Agent, host: string, port: number, key: string, value: strin
   return new Promise((resolve, reject) => {
     const req = request({ agent, host, port, method: 'PUT', path: `/v1/key/${key}`, headers: TEXT_BODY }, (res) => {
       res.resume();
-      res.on('end', () => (res.statusCode === 201 ? resolve() : reject(new Error(`preload PUT ${key}: HTTP ${res.statusCode}`))));
+      res.on('end', () =>
+        res.statusCode === 201 ? resolve() : reject(new Error(`preload PUT ${key}: HTTP ${res.statusCode}`)),
+      );
     });
     req.on('error', reject);
     req.end(value);
@@ -88,7 +96,8 @@ function put(agent: Agent, host: string, port: number, key: string, value: strin
 }
 
 function autocannonVersion(): string {
-  return (require('autocannon/package.json') as { version: string }).version;
+  const manifest = readFileSync(require.resolve('autocannon/package.json'), 'utf8');
+  return (JSON.parse(manifest) as { version: string }).version;
 }
 
 main().catch((error: unknown) => {

@@ -47,7 +47,10 @@ export class KvsClient {
 
   /** The key's value; rejects with KvsClientError (status NOT_FOUND when the key has none). */
   async get(key: string, options?: KvsCallOptions): Promise<string> {
-    const response = await this.unary<GetResponse__Output>((callOptions, done) => this.stub.Get({ key }, callOptions, done), options);
+    const response = await this.unary<GetResponse__Output>(
+      (callOptions, done) => this.stub.Get({ key }, callOptions, done),
+      options,
+    );
     return response.value;
   }
 

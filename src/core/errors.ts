@@ -36,7 +36,10 @@ export class InvalidKeyError extends KvsError {
 export class KeyTooLargeError extends KvsError {
   readonly code = 'KEY_TOO_LARGE';
 
-  constructor(readonly sizeBytes: number, readonly limitBytes: number) {
+  constructor(
+    readonly sizeBytes: number,
+    readonly limitBytes: number,
+  ) {
     super(`key is ${sizeBytes} bytes; the limit is ${limitBytes} bytes`);
   }
 }
@@ -45,7 +48,10 @@ export class KeyTooLargeError extends KvsError {
 export class ValueTooLargeError extends KvsError {
   readonly code = 'VALUE_TOO_LARGE';
 
-  constructor(readonly sizeBytes: number | undefined, readonly limitBytes: number) {
+  constructor(
+    readonly sizeBytes: number | undefined,
+    readonly limitBytes: number,
+  ) {
     super(
       sizeBytes === undefined
         ? `value exceeds the limit of ${limitBytes} bytes`

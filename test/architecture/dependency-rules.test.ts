@@ -14,7 +14,9 @@ function specifiers(file: string): string[] {
 /** Where a relative specifier points, as a path relative to src/ ('' for npm or node: modules). */
 function target(file: string, specifier: string): string {
   if (!specifier.startsWith('.')) return '';
-  return relative(SRC, resolve(dirname(file), specifier)).split(sep).join('/');
+  return relative(SRC, resolve(dirname(file), specifier))
+    .split(sep)
+    .join('/');
 }
 
 describe('dependency rules', () => {

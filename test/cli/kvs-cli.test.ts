@@ -79,13 +79,24 @@ describe('kvs command-line client', () => {
 
   it('finds the server through KVS_ADDRESS, and --address wins over it', async () => {
     await running.client.put('where', 'here');
-    expect(await kvs(['get', 'where'], { env: { KVS_ADDRESS: running.address } })).toMatchObject({ code: 0, stdout: 'here' });
+    expect(await kvs(['get', 'where'], { env: { KVS_ADDRESS: running.address } })).toMatchObject({
+      code: 0,
+      stdout: 'here',
+    });
     const flagWins = await kvs([...at, 'get', 'where'], { env: { KVS_ADDRESS: '127.0.0.1:1' } });
     expect(flagWins).toMatchObject({ code: 0, stdout: 'here' });
   });
 
   it('exits 2 on usage errors, with a hint on stderr', async () => {
-    for (const args of [[], ['fetch', 'k'], ['get'], ['put', 'k'], ['get', 'a', 'b'], ['--timeout', 'soon', 'get', 'k'], ['--bogus', 'get', 'k']]) {
+    for (const args of [
+      [],
+      ['fetch', 'k'],
+      ['get'],
+      ['put', 'k'],
+      ['get', 'a', 'b'],
+      ['--timeout', 'soon', 'get', 'k'],
+      ['--bogus', 'get', 'k'],
+    ]) {
       const run = await kvs([...at, ...args]);
       expect([args, run.code, run.stdout]).toEqual([args, 2, '']);
       expect(run.stderr).toContain('kvs --help');
@@ -95,7 +106,15 @@ describe('kvs command-line client', () => {
   it('documents commands, address, timeout and exit statuses in --help', async () => {
     const run = await kvs(['--help']);
     expect(run.code).toBe(0);
-    for (const text of ['get KEY', 'put KEY VALUE', 'delete KEY', '--address', 'KVS_ADDRESS', '--timeout', '3  server unavailable']) {
+    for (const text of [
+      'get KEY',
+      'put KEY VALUE',
+      'delete KEY',
+      '--address',
+      'KVS_ADDRESS',
+      '--timeout',
+      '3  server unavailable',
+    ]) {
       expect(run.stdout).toContain(text);
     }
   });

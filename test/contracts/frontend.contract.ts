@@ -3,7 +3,8 @@ import { MemoryTransactionLogger } from '../support/memory-transaction-logger';
 import { HOSTILE_STRINGS } from './transaction-logger.contract';
 
 /** What a call through a frontend came to, in the core's terms, whatever the transport. */
-export type Outcome = { readonly ok: true; readonly value?: string } | { readonly ok: false; readonly code: KvsErrorCode };
+export type Outcome =
+  { readonly ok: true; readonly value?: string } | { readonly ok: false; readonly code: KvsErrorCode };
 
 /**
  * A minimal client of one frontend over a real socket. Each driver maps its transport's
@@ -47,7 +48,10 @@ export function runFrontendContract(frontend: string, options: FrontendContractO
       expect(await driver.get('greeting')).toEqual({ ok: true, value: 'hello' });
       expect(await driver.delete('greeting')).toEqual({ ok: true });
       expect(await driver.get('greeting')).toEqual({ ok: false, code: 'KEY_NOT_FOUND' });
-      expect(log.events.map(({ type, key }) => [type, key])).toEqual([['put', 'greeting'], ['delete', 'greeting']]);
+      expect(log.events.map(({ type, key }) => [type, key])).toEqual([
+        ['put', 'greeting'],
+        ['delete', 'greeting'],
+      ]);
     });
 
     it('overwrites a value and accepts the same put twice', async () => {

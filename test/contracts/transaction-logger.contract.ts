@@ -118,7 +118,9 @@ export function runTransactionLoggerContract(adapter: string, options: LoggerCon
       let log = await openLog();
       await collectEvents(log.readEvents());
       const mutations: Mutation[] = Array.from({ length: 1000 }, (_, i) =>
-        i % 7 === 3 ? { type: 'delete', key: `key-${i % 37}` } : { type: 'put', key: `key-${i % 37}`, value: `value-${i}` },
+        i % 7 === 3
+          ? { type: 'delete', key: `key-${i % 37}` }
+          : { type: 'put', key: `key-${i % 37}`, value: `value-${i}` },
       );
       const resolvedOrder: number[] = [];
       const events = await Promise.all(

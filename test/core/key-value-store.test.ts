@@ -11,7 +11,9 @@ import { MemoryTransactionLogger } from '../support/memory-transaction-logger';
 
 const limits = { maxKeyBytes: 8, maxValueBytes: 16 };
 
-async function newStore(log = new MemoryTransactionLogger()): Promise<{ store: KeyValueStore; log: MemoryTransactionLogger }> {
+async function newStore(
+  log = new MemoryTransactionLogger(),
+): Promise<{ store: KeyValueStore; log: MemoryTransactionLogger }> {
   const store = new KeyValueStore(log, limits);
   await store.restore();
   return { store, log };
@@ -115,7 +117,10 @@ describe('KeyValueStore', () => {
 });
 
 describe('utf8ByteLength', () => {
-  it.each(['', 'ascii', 'ünï', '鍵', '🗝️👩‍👩‍👧', '\uD800 lone high', 'lone low \uDC00', 'end \uD800'])('matches Buffer for %p', (text) => {
-    expect(utf8ByteLength(text)).toBe(Buffer.byteLength(text, 'utf8'));
-  });
+  it.each(['', 'ascii', 'ünï', '鍵', '🗝️👩‍👩‍👧', '\uD800 lone high', 'lone low \uDC00', 'end \uD800'])(
+    'matches Buffer for %p',
+    (text) => {
+      expect(utf8ByteLength(text)).toBe(Buffer.byteLength(text, 'utf8'));
+    },
+  );
 });

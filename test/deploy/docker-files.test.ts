@@ -11,7 +11,8 @@ const ROOT = resolve(__dirname, '../..');
 function variablesTheCodeReads(): Set<string> {
   const names = new Set<string>();
   for (const file of typeScriptFilesUnder(join(ROOT, 'src'))) {
-    for (const match of readFileSync(file, 'utf8').matchAll(/['"`]((?:TLOG|KVS)_[A-Z0-9_]+|FRONTEND_TYPE)['"`]/g)) names.add(match[1]);
+    for (const match of readFileSync(file, 'utf8').matchAll(/['"`]((?:TLOG|KVS)_[A-Z0-9_]+|FRONTEND_TYPE)['"`]/g))
+      names.add(match[1]);
   }
   return names;
 }
@@ -69,9 +70,14 @@ describe('docker-compose.yml', () => {
 
   it('configures kvs for the Postgres log and both frontends, with every required TLOG_DB_* variable', () => {
     expect(kvsEnv).toMatchObject({ TLOG_TYPE: 'postgres', FRONTEND_TYPE: 'rest,grpc', TLOG_DB_HOST: 'postgres' });
-    for (const name of ['TLOG_DB_HOST', 'TLOG_DB_DATABASE', 'TLOG_DB_USERNAME', 'TLOG_DB_PASSWORD']) expect(kvsEnv[name]).toBeTruthy();
+    for (const name of ['TLOG_DB_HOST', 'TLOG_DB_DATABASE', 'TLOG_DB_USERNAME', 'TLOG_DB_PASSWORD'])
+      expect(kvsEnv[name]).toBeTruthy();
     // The values must pass the adapter's own config reader.
-    expect(readPostgresLogConfig(new EnvReader(kvsEnv))).toMatchObject({ host: 'postgres', port: 5432, sslMode: 'disable' });
+    expect(readPostgresLogConfig(new EnvReader(kvsEnv))).toMatchObject({
+      host: 'postgres',
+      port: 5432,
+      sslMode: 'disable',
+    });
   });
 
   it("uses the postgres service's database, user and password", () => {
@@ -85,7 +91,9 @@ describe('docker-compose.yml', () => {
     expect(postgres.image).toMatch(/^postgres:15/);
     expect(kvs.depends_on?.postgres?.condition).toBe('service_healthy');
     expect(JSON.stringify(postgres.healthcheck?.test)).toContain('pg_isready');
-    const volume = (postgres.volumes ?? []).map((spec) => spec.split(':')[0]).find((name) => !name.startsWith('.') && !name.startsWith('/'));
+    const volume = (postgres.volumes ?? [])
+      .map((spec) => spec.split(':')[0])
+      .find((name) => !name.startsWith('.') && !name.startsWith('/'));
     expect(volume).toBeDefined();
     expect(Object.keys(compose.volumes ?? {})).toContain(volume);
   });
@@ -119,17 +127,23 @@ describe('Dockerfile', () => {
   });
 
   it('exposes 8080 and 50051 and starts dist/main.js, which the build produces from src/main.ts', () => {
-    const exposed = final.instructions.filter((line) => line.startsWith('EXPOSE')).flatMap((line) => line.split(/\s+/).slice(1));
+    const exposed = final.instructions
+      .filter((line) => line.startsWith('EXPOSE'))
+      .flatMap((line) => line.split(/\s+/).slice(1));
     expect(exposed).toEqual(expect.arrayContaining(['8080', '50051']));
     expect(final.instructions.at(-1)).toBe('CMD ["node", "dist/main.js"]');
-    const build = JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8')) as { compilerOptions: Record<string, string> };
+    const build = JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8')) as {
+      compilerOptions: Record<string, string>;
+    };
     expect(build.compilerOptions).toMatchObject({ rootDir: 'src', outDir: 'dist' });
     expect(existsSync(join(ROOT, 'src/main.ts'))).toBe(true);
     expect(existsSync(join(ROOT, 'proto/keyvalue.proto'))).toBe(true);
   });
 
   it('keeps node_modules, dist and .git out of the build context', () => {
-    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim());
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim());
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.git']));
   });
 });

@@ -71,7 +71,9 @@ async function crashAndCheck(env: Record<string, string>): Promise<void> {
       if (res.status !== 200 && res.status !== 404) violations.push(`${key}: status ${res.status}`);
       const allowed = 'inFlight' in outcome ? [outcome.acked, outcome.inFlight] : [outcome.acked];
       if (!allowed.includes(found)) {
-        violations.push(`${JSON.stringify(key)}: found ${JSON.stringify(found)}, acknowledged ${JSON.stringify(outcome.acked)}`);
+        violations.push(
+          `${JSON.stringify(key)}: found ${JSON.stringify(found)}, acknowledged ${JSON.stringify(outcome.acked)}`,
+        );
       }
     }
     expect(violations).toEqual([]);
@@ -90,9 +92,12 @@ describe('crash safety (file log)', () => {
 
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
-  it.each(['always', 'never'])('keeps every acknowledged write through SIGKILL (TLOG_SYNC=%s)', (sync) =>
-    crashAndCheck({ TLOG_TYPE: 'file', TLOG_FILENAME: join(dir, 'tx.log'), TLOG_SYNC: sync, FRONTEND_TYPE: 'rest' }),
-  60_000);
+  it.each(['always', 'never'])(
+    'keeps every acknowledged write through SIGKILL (TLOG_SYNC=%s)',
+    (sync) =>
+      crashAndCheck({ TLOG_TYPE: 'file', TLOG_FILENAME: join(dir, 'tx.log'), TLOG_SYNC: sync, FRONTEND_TYPE: 'rest' }),
+    60_000,
+  );
 });
 
 describe('crash safety (postgres log)', () => {
@@ -104,5 +109,9 @@ describe('crash safety (postgres log)', () => {
 
   afterAll(() => postgres?.close());
 
-  it('keeps every acknowledged write through SIGKILL', () => crashAndCheck({ ...postgres.logEnv(), FRONTEND_TYPE: 'rest' }), 60_000);
+  it(
+    'keeps every acknowledged write through SIGKILL',
+    () => crashAndCheck({ ...postgres.logEnv(), FRONTEND_TYPE: 'rest' }),
+    60_000,
+  );
 });

@@ -19,7 +19,11 @@ describe('configuration errors', () => {
   it.each([
     ['TLOG_TYPE', 'mysql', /TLOG_TYPE="mysql" is not valid; expected file, postgres$/],
     ['TLOG_SYNC', 'sometimes', /TLOG_SYNC="sometimes" is not valid; expected always, interval, never/],
-    ['FRONTEND_TYPE', 'rest,soap', /FRONTEND_TYPE="rest,soap" is not valid; expected a comma-separated list of rest, grpc/],
+    [
+      'FRONTEND_TYPE',
+      'rest,soap',
+      /FRONTEND_TYPE="rest,soap" is not valid; expected a comma-separated list of rest, grpc/,
+    ],
     ['KVS_HTTP_PORT', '99999', /KVS_HTTP_PORT="99999" is not valid; expected an integer from 0 to 65535/],
     ['KVS_HTTP_PORT', 'http', /KVS_HTTP_PORT="http" is not valid/],
     ['KVS_GRPC_PORT', '-1', /KVS_GRPC_PORT="-1" is not valid; expected an integer from 0 to 65535/],
@@ -44,10 +48,18 @@ describe('configuration errors of the postgres log', () => {
   });
 
   it('refuses a bad TLOG_DB_SSLMODE without echoing the password', async () => {
-    const env = { TLOG_TYPE: 'postgres', TLOG_DB_HOST: 'db', TLOG_DB_DATABASE: 'kvs', TLOG_DB_USERNAME: 'kvs', TLOG_DB_PASSWORD: 's3cret-pw' };
+    const env = {
+      TLOG_TYPE: 'postgres',
+      TLOG_DB_HOST: 'db',
+      TLOG_DB_DATABASE: 'kvs',
+      TLOG_DB_USERNAME: 'kvs',
+      TLOG_DB_PASSWORD: 's3cret-pw',
+    };
     const result = await runService({ ...env, TLOG_DB_SSLMODE: 'prefer-maybe' });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/TLOG_DB_SSLMODE="prefer-maybe" is not valid; expected disable, require, verify-ca, verify-full/);
+    expect(result.stderr).toMatch(
+      /TLOG_DB_SSLMODE="prefer-maybe" is not valid; expected disable, require, verify-ca, verify-full/,
+    );
     expect(result.stderr).not.toContain('s3cret-pw');
   });
 });
@@ -88,7 +100,9 @@ describe('start-up failures', () => {
       TLOG_DB_CONNECT_RETRIES: '2',
     });
     expect(result.code).toBe(1);
-    expect(fatalMessage(result.stdout)).toMatch(/^cannot start: postgres log: cannot connect to 127\.0\.0\.1:1 .*after 3 attempt/);
+    expect(fatalMessage(result.stdout)).toMatch(
+      /^cannot start: postgres log: cannot connect to 127\.0\.0\.1:1 .*after 3 attempt/,
+    );
     expect(result.stderr + result.stdout).not.toContain('s3cret-pw');
     expect(result.stdout).not.toMatch(/listening/);
   });

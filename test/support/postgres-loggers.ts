@@ -1,5 +1,9 @@
 import { EnvReader } from '../../src/config/env-reader';
-import { PostgresTransactionLogger, readPostgresLogConfig, type PostgresLoggerOptions } from '../../src/adapters/postgres-log';
+import {
+  PostgresTransactionLogger,
+  readPostgresLogConfig,
+  type PostgresLoggerOptions,
+} from '../../src/adapters/postgres-log';
 import { TestPostgres } from './test-postgres';
 
 /** A test file's PostgreSQL and the loggers its tests open on it. */

@@ -23,7 +23,8 @@ export function recordingLogger(): RecordingLogger {
   return {
     logger,
     records,
-    messages: (level) => records.filter((record) => record.level === pino.levels.values[level]).map((record) => record.msg),
+    messages: (level) =>
+      records.filter((record) => record.level === pino.levels.values[level]).map((record) => record.msg),
   };
 }
 

@@ -19,7 +19,10 @@ export interface ServiceProcess {
 }
 
 /** Runs dist/main.js with the given environment until it exits; for start-up failure tests. */
-export function runService(env: Record<string, string>, timeoutMs = START_TIMEOUT_MS): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runService(
+  env: Record<string, string>,
+  timeoutMs = START_TIMEOUT_MS,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [MAIN], { env: serviceEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -53,7 +56,8 @@ export function startService(env: Record<string, string>): Promise<ServiceProces
     const onOutput = (chunk: Buffer): void => {
       output += chunk.toString();
       for (const record of logRecords(output)) {
-        if (record.event === 'frontend_listening') addresses.set(String(record.frontend), `127.0.0.1:${String(record.port)}`);
+        if (record.event === 'frontend_listening')
+          addresses.set(String(record.frontend), `127.0.0.1:${String(record.port)}`);
       }
       if (wanted.every((name) => addresses.has(name))) {
         clearTimeout(timer);

@@ -71,7 +71,8 @@ function externalConnection(): PostgresConnection | undefined {
   const env = process.env;
   if (!env.TLOG_DB_HOST) return undefined;
   const missing = ['TLOG_DB_DATABASE', 'TLOG_DB_USERNAME'].filter((name) => !env[name]);
-  if (missing.length > 0) throw new Error(`TLOG_DB_HOST is set, so the tests use that database, but ${missing.join(' and ')} is not set`);
+  if (missing.length > 0)
+    throw new Error(`TLOG_DB_HOST is set, so the tests use that database, but ${missing.join(' and ')} is not set`);
   return {
     host: env.TLOG_DB_HOST,
     port: Number(env.TLOG_DB_PORT ?? 5432),

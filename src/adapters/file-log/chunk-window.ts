@@ -45,7 +45,7 @@ export class ChunkWindow {
 /** True when every byte from `position` to `size` is zero (the shape a crash leaves when a file grew before its data landed). */
 export async function onlyZerosFrom(handle: LogFileHandle, position: number, size: number): Promise<boolean> {
   const buffer = Buffer.allocUnsafe(Math.min(REPLAY_CHUNK_BYTES, Math.max(size - position, 1)));
-  for (let at = position; at < size; ) {
+  for (let at = position; at < size;) {
     const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, size - at), at);
     if (bytesRead === 0) return true;
     for (let i = 0; i < bytesRead; i++) if (buffer[i] !== 0) return false;

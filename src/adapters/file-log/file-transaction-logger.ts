@@ -57,7 +57,8 @@ export class FileTransactionLogger implements TransactionLogger {
   }
 
   async *readEvents(): AsyncGenerator<readonly Event[]> {
-    if (this.state !== 'new') throw new Error(`file log: ${this.filename}: readEvents may be called only once, before appends`);
+    if (this.state !== 'new')
+      throw new Error(`file log: ${this.filename}: readEvents may be called only once, before appends`);
     this.state = 'replaying';
     let replayed = false;
     try {

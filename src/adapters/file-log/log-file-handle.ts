@@ -43,4 +43,3 @@ export async function fsyncDirectory(directory: string): Promise<void> {
     await handle.close();
   }
 }
-

@@ -24,10 +24,17 @@ export async function prepareFileHeader(
     return;
   }
   if (!expected.subarray(0, size).equals(found)) {
-    throw new LogCorruptError(filename, 0, 'not a kvs transaction log', `${size} bytes that do not start with the magic`);
+    throw new LogCorruptError(
+      filename,
+      0,
+      'not a kvs transaction log',
+      `${size} bytes that do not start with the magic`,
+    );
   }
   if (size > 0) {
-    warn(`file log: ${filename}: dropping torn file header at byte 0 (${size} of ${FILE_HEADER_BYTES} bytes); rewriting it`);
+    warn(
+      `file log: ${filename}: dropping torn file header at byte 0 (${size} of ${FILE_HEADER_BYTES} bytes); rewriting it`,
+    );
     await handle.truncate(0);
   }
   await handle.writev([expected]);

@@ -67,10 +67,14 @@ export class LogReplay {
         throw this.corrupt(position, 'record header checksum mismatch');
       }
       const payloadBytes = buffer.readUInt32LE(at);
-      if (payloadBytes < PAYLOAD_FIXED_BYTES) throw this.corrupt(position, `payload length ${payloadBytes} is too short`);
+      if (payloadBytes < PAYLOAD_FIXED_BYTES)
+        throw this.corrupt(position, `payload length ${payloadBytes} is too short`);
       const recordEnd = position + RECORD_HEADER_BYTES + payloadBytes;
       if (recordEnd > size) {
-        this.tornTail = { offset: position, reason: `record of ${payloadBytes} payload bytes extends past the end of the file` };
+        this.tornTail = {
+          offset: position,
+          reason: `record of ${payloadBytes} payload bytes extends past the end of the file`,
+        };
         break;
       }
       if (recordEnd > window.end) {
@@ -103,7 +107,8 @@ export class LogReplay {
     const keyStart = payload + PAYLOAD_FIXED_BYTES;
     const keyEnd = keyStart + keyBytes;
     const payloadEnd = payload + payloadBytes;
-    if (keyBytes > payloadBytes - PAYLOAD_FIXED_BYTES) throw this.corrupt(position, `key length ${keyBytes} exceeds the record`);
+    if (keyBytes > payloadBytes - PAYLOAD_FIXED_BYTES)
+      throw this.corrupt(position, `key length ${keyBytes} exceeds the record`);
     const key = buffer.toString('utf8', keyStart, keyEnd);
     switch (buffer[payload]) {
       case RECORD_TYPE.put:

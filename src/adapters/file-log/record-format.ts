@@ -44,7 +44,10 @@ export function checkFileHeader(header: Buffer): FileHeaderProblem | undefined {
   }
   const version = header.readUInt32LE(8);
   if (version !== FORMAT_VERSION) {
-    return { problem: 'unsupported log format', detail: `version ${version}; this build reads version ${FORMAT_VERSION}` };
+    return {
+      problem: 'unsupported log format',
+      detail: `version ${version}; this build reads version ${FORMAT_VERSION}`,
+    };
   }
   return undefined;
 }
@@ -76,4 +79,3 @@ export function encodeRecord(event: Event): Buffer {
 export function readSequence(buffer: Buffer, offset: number): number {
   return buffer.readUInt32LE(offset) + buffer.readUInt32LE(offset + 4) * TWO_TO_32;
 }
-

@@ -52,7 +52,10 @@ export class GrpcFrontend implements Frontend {
     });
     const definition = loadKeyValueDefinition();
     const check = new Utf8RequestCheck();
-    this.server.addService(check.wrap(loadKeyValuePackage(definition).KeyValue.service), keyValueHandlers(store, check, logger));
+    this.server.addService(
+      check.wrap(loadKeyValuePackage(definition).KeyValue.service),
+      keyValueHandlers(store, check, logger),
+    );
     this.health.addToServer(this.server);
     addReflection(this.server, definition);
   }

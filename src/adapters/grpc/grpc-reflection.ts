@@ -35,9 +35,13 @@ function fixPackagelessNames(reflection: ReflectionService): void {
   for (const version of ['v1', 'v1Alpha']) {
     const indexes = (reflection as unknown as Record<string, Partial<ReflectionIndexes> | undefined>)[version];
     if (typeof indexes?.services !== 'object' || typeof indexes.symbols !== 'object') {
-      throw new Error(`@grpc/reflection internals changed (no ${version}.services/symbols); revisit fixPackagelessNames`);
+      throw new Error(
+        `@grpc/reflection internals changed (no ${version}.services/symbols); revisit fixPackagelessNames`,
+      );
     }
-    indexes.services = Object.fromEntries(Object.entries(indexes.services).map(([name, s]) => [name.replace(/^\./, ''), s]));
+    indexes.services = Object.fromEntries(
+      Object.entries(indexes.services).map(([name, s]) => [name.replace(/^\./, ''), s]),
+    );
     for (const [name, file] of Object.entries(indexes.symbols)) {
       if (name.startsWith('.')) indexes.symbols[name.slice(1)] ??= file;
     }

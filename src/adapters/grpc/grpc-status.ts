@@ -3,7 +3,6 @@ import { KvsError, type KvsErrorCode } from '../../core';
 import { KVS_ERROR_CODE_METADATA } from '../../api/error-codes';
 import type { Logger } from '../logger';
 
-
 /**
  * The one table from core error codes to gRPC statuses. An oversized value is
  * RESOURCE_EXHAUSTED, the status grpc-js itself gives a request over the message size limit,

@@ -64,9 +64,15 @@ function firstInvalidUtf8Field(bytes: Uint8Array, fields: Readonly<Record<number
     const tag = readVarint();
     const field = Math.floor(tag / 8);
     switch (tag % 8) {
-      case 0: readVarint(); break;
-      case 1: position += 8; break;
-      case 5: position += 4; break;
+      case 0:
+        readVarint();
+        break;
+      case 1:
+        position += 8;
+        break;
+      case 5:
+        position += 4;
+        break;
       case 2: {
         const length = readVarint();
         const end = position + length;
@@ -75,7 +81,8 @@ function firstInvalidUtf8Field(bytes: Uint8Array, fields: Readonly<Record<number
         position = end;
         break;
       }
-      default: return undefined;
+      default:
+        return undefined;
     }
   }
   return undefined;

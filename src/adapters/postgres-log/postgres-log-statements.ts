@@ -79,7 +79,9 @@ export class PostgresLogStatements {
 
   /** The highest sequence number in the table, or 0 when it is empty. */
   async lastSequence(): Promise<number> {
-    const result = await this.pool.query<{ last: string }>(`SELECT coalesce(max(sequence), 0) AS last FROM ${this.table}`);
+    const result = await this.pool.query<{ last: string }>(
+      `SELECT coalesce(max(sequence), 0) AS last FROM ${this.table}`,
+    );
     return Number(result.rows[0].last);
   }
 

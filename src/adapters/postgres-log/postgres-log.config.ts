@@ -46,7 +46,11 @@ export function readPostgresLogConfig(env: EnvReader): PostgresLogConfig {
   const user = env.required('TLOG_DB_USERNAME', 'the PostgreSQL user to log in as');
   const table = env.string('TLOG_DB_TABLE', 'transactions');
   if (!TABLE_NAME.test(table)) {
-    throw env.invalid('TLOG_DB_TABLE', table, 'a lower-case SQL identifier (a-z, 0-9, _; not starting with a digit; at most 63 characters)');
+    throw env.invalid(
+      'TLOG_DB_TABLE',
+      table,
+      'a lower-case SQL identifier (a-z, 0-9, _; not starting with a digit; at most 63 characters)',
+    );
   }
   return {
     host,

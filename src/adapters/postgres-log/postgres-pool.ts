@@ -23,7 +23,9 @@ function readCaFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new Error(`postgres log: cannot read the CA certificate file TLOG_DB_SSLROOTCERT=${path}: ${describeError(error)}`);
+    throw new Error(
+      `postgres log: cannot read the CA certificate file TLOG_DB_SSLROOTCERT=${path}: ${describeError(error)}`,
+    );
   }
 }
 
@@ -62,7 +64,9 @@ export function createPool(config: PostgresLogConfig, logger: Logger): Pool {
     application_name: 'kvs',
   });
   // An idle connection the server drops (restart, failover) emits 'error'; unhandled, it would kill the process.
-  pool.on('error', (error) => logger.warn({ event: 'postgres_connection_lost' }, `postgres log: idle connection lost: ${describeError(error)}`));
+  pool.on('error', (error) =>
+    logger.warn({ event: 'postgres_connection_lost' }, `postgres log: idle connection lost: ${describeError(error)}`),
+  );
   return pool;
 }
 

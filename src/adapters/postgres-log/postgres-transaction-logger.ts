@@ -191,7 +191,10 @@ export class PostgresTransactionLogger implements TransactionLogger {
         );
       }
       await this.statements.deleteRange(this.lastSequence, found[found.length - 1].sequence);
-      this.logger.warn({ event: 'postgres_lost_commit_removed', rows: found.length }, `postgres log: removed ${found.length} row(s) of a write that was reported failed but had committed`);
+      this.logger.warn(
+        { event: 'postgres_lost_commit_removed', rows: found.length },
+        `postgres log: removed ${found.length} row(s) of a write that was reported failed but had committed`,
+      );
     }
     this.unconfirmed = undefined;
   }

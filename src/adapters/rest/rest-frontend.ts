@@ -48,7 +48,9 @@ export class RestFrontend implements Frontend {
     });
     if (middleware.length > 0) app.use(...middleware);
     addKeyRoutes(app, store, logger);
-    app.use((_req: Request, res: Response) => sendError(res, 'NO_SUCH_ROUTE', 'no such route; the API is /v1/key/{key}'));
+    app.use((_req: Request, res: Response) =>
+      sendError(res, 'NO_SUCH_ROUTE', 'no such route; the API is /v1/key/{key}'),
+    );
     app.use(routingErrorHandler(logger));
     this.server = createServer(app);
   }

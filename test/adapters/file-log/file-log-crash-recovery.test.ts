@@ -65,7 +65,9 @@ describe('a torn final record', () => {
     const log = dir.open({ filename });
     expect(await collect(log.readEvents())).toEqual(sample.events.slice(0, -1));
     const warnings = dir.warnings.slice(warningsBefore);
-    expect(warnings).toEqual([expect.stringContaining(`${filename}: dropping torn final record at byte ${lastStart()}`)]);
+    expect(warnings).toEqual([
+      expect.stringContaining(`${filename}: dropping torn final record at byte ${lastStart()}`),
+    ]);
     expect((await stat(filename)).size).toBe(lastStart());
 
     const appended = await log.append({ type: 'put', key: 'after', value: 'repair' });
@@ -80,7 +82,9 @@ describe('a torn final record', () => {
 
   it('is dropped when zero bytes follow the cut, even past its original end', async () => {
     for (const cut of cuts()) {
-      await expectRepaired(Buffer.concat([sample.bytes.subarray(0, cut), Buffer.alloc(sample.bytes.length - cut + 64)]));
+      await expectRepaired(
+        Buffer.concat([sample.bytes.subarray(0, cut), Buffer.alloc(sample.bytes.length - cut + 64)]),
+      );
     }
   });
 
@@ -172,7 +176,10 @@ describe('a file that is not a kvs log', () => {
 
   it('is refused untouched, long or short', async () => {
     await expectForeign(Buffer.from('key\tvalue\nother\tvalue\n'), 'not a kvs transaction log at byte 0 (bad magic)');
-    await expectForeign(Buffer.from('PUT'), 'not a kvs transaction log at byte 0 (3 bytes that do not start with the magic)');
+    await expectForeign(
+      Buffer.from('PUT'),
+      'not a kvs transaction log at byte 0 (3 bytes that do not start with the magic)',
+    );
   });
 
   it('is refused when the header names another format version', async () => {

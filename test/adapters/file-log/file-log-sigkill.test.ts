@@ -35,15 +35,18 @@ async function appendUntilKilled(filename: string, sync: SyncPolicy): Promise<nu
 }
 
 describe('a SIGKILLed process', () => {
-  it.each(['always', 'never'] as const)('loses no acknowledged write (sync=%s) and does not block restart', async (sync) => {
-    const filename = dir.file();
-    const highestAck = await appendUntilKilled(filename, sync);
-    expect(highestAck).toBeGreaterThanOrEqual(ACKS_BEFORE_KILL);
+  it.each(['always', 'never'] as const)(
+    'loses no acknowledged write (sync=%s) and does not block restart',
+    async (sync) => {
+      const filename = dir.file();
+      const highestAck = await appendUntilKilled(filename, sync);
+      expect(highestAck).toBeGreaterThanOrEqual(ACKS_BEFORE_KILL);
 
-    const log = dir.open({ filename });
-    const sequences = (await collect(log.readEvents())).map((event) => event.sequence);
-    expect(sequences.slice(0, highestAck)).toEqual(Array.from({ length: highestAck }, (_, i) => i + 1));
-    expect(dir.warnings).toContainEqual(expect.stringContaining(`taking over stale lock file ${filename}.lock`));
-    await log.append({ type: 'delete', key: 'r0-0' });
-  });
+      const log = dir.open({ filename });
+      const sequences = (await collect(log.readEvents())).map((event) => event.sequence);
+      expect(sequences.slice(0, highestAck)).toEqual(Array.from({ length: highestAck }, (_, i) => i + 1));
+      expect(dir.warnings).toContainEqual(expect.stringContaining(`taking over stale lock file ${filename}.lock`));
+      await log.append({ type: 'delete', key: 'r0-0' });
+    },
+  );
 });

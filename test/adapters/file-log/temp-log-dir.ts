@@ -25,11 +25,7 @@ export class TempLogDir {
 
   /** A logger on `filename` (default: the directory's standard log file), closed by `dispose`. */
   open(options: Partial<FileLogOptions> = {}, openFile?: OpenLogFile): FileTransactionLogger {
-    const logger = new FileTransactionLogger(
-      { filename: this.file(), ...options },
-      this.log.logger,
-      openFile,
-    );
+    const logger = new FileTransactionLogger({ filename: this.file(), ...options }, this.log.logger, openFile);
     this.loggers.push(logger);
     return logger;
   }
@@ -48,4 +44,3 @@ export class TempLogDir {
 
 /** Every event an iterable yields, in order. */
 export { collectEvents as collect } from '../../support/collect-events';
-

@@ -8,7 +8,7 @@ import { startGrpc, type RunningGrpc } from './grpc-driver';
 /** A unary method of a client made from a proto we know nothing about but its names. */
 type UnaryMethod = (request: object, callback: (error: grpc.ServiceError | null, response?: object) => void) => void;
 
-describe('a client generated from the book\'s proto', () => {
+describe("a client generated from the book's proto", () => {
   let running: RunningGrpc;
   let foreign: grpc.Client;
 
@@ -27,12 +27,18 @@ describe('a client generated from the book\'s proto', () => {
 
   function call(method: 'Get' | 'Put' | 'Delete', request: object): Promise<object> {
     const unary = (foreign as unknown as Record<string, UnaryMethod>)[method].bind(foreign);
-    return new Promise((resolve, reject) => unary(request, (error, response) => (error ? reject(error) : resolve(response ?? {}))));
+    return new Promise((resolve, reject) =>
+      unary(request, (error, response) => (error ? reject(error) : resolve(response ?? {}))),
+    );
   }
 
   it('uses the full method names /KeyValue/Get, /KeyValue/Put and /KeyValue/Delete', () => {
     const service = (foreign.constructor as grpc.ServiceClientConstructor).service;
-    expect(Object.values(service).map((method) => method.path).sort()).toEqual(['/KeyValue/Delete', '/KeyValue/Get', '/KeyValue/Put']);
+    expect(
+      Object.values(service)
+        .map((method) => method.path)
+        .sort(),
+    ).toEqual(['/KeyValue/Delete', '/KeyValue/Get', '/KeyValue/Put']);
   });
 
   it('round-trips put, get and delete', async () => {

@@ -26,7 +26,14 @@ function field(number: number, payload: Buffer): Buffer {
 function rawCall(address: string, method: string, request: Buffer): Promise<grpc.StatusObject> {
   const client = new grpc.Client(address, grpc.credentials.createInsecure());
   return new Promise((resolve) => {
-    client.makeUnaryRequest(`/KeyValue/${method}`, (b: Buffer) => b, (b: Buffer) => b, request, () => undefined)
+    client
+      .makeUnaryRequest(
+        `/KeyValue/${method}`,
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        request,
+        () => undefined,
+      )
       .on('status', (status: grpc.StatusObject) => {
         client.close();
         resolve(status);
@@ -83,14 +90,25 @@ describe('GrpcFrontend', () => {
   it('rejects keys and values that are not valid UTF-8 instead of decoding them to U+FFFD', async () => {
     const badKey = Buffer.from([0x6b, 0xff, 0x6b]);
     const put = await rawCall(running.address, 'Put', Buffer.concat([field(1, badKey), field(2, Buffer.from('v'))]));
-    const badValue = await rawCall(running.address, 'Put', Buffer.concat([field(1, Buffer.from('k')), field(2, Buffer.from([0xc3]))]));
+    const badValue = await rawCall(
+      running.address,
+      'Put',
+      Buffer.concat([field(1, Buffer.from('k')), field(2, Buffer.from([0xc3]))]),
+    );
     const get = await rawCall(running.address, 'Get', field(1, badKey));
     expect([put.code, put.metadata.get('kvs-error-code')]).toEqual([grpc.status.INVALID_ARGUMENT, ['INVALID_KEY']]);
-    expect([badValue.code, badValue.metadata.get('kvs-error-code')]).toEqual([grpc.status.INVALID_ARGUMENT, ['INVALID_VALUE']]);
+    expect([badValue.code, badValue.metadata.get('kvs-error-code')]).toEqual([
+      grpc.status.INVALID_ARGUMENT,
+      ['INVALID_VALUE'],
+    ]);
     expect(get.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(log.events).toEqual([]);
 
-    const valid = await rawCall(running.address, 'Put', Buffer.concat([field(1, Buffer.from('k\uFFFD')), field(2, Buffer.from('é'))]));
+    const valid = await rawCall(
+      running.address,
+      'Put',
+      Buffer.concat([field(1, Buffer.from('k\uFFFD')), field(2, Buffer.from('é'))]),
+    );
     expect(valid.code).toBe(grpc.status.OK);
     await expect(running.client.get('k\uFFFD')).resolves.toBe('é');
   });
@@ -111,7 +129,7 @@ describe('GrpcFrontend', () => {
 });
 
 describe('GrpcFrontend message size', () => {
-  it('follows the configured value limit beyond grpc-js\'s 4 MiB default', async () => {
+  it("follows the configured value limit beyond grpc-js's 4 MiB default", async () => {
     const limits = { maxKeyBytes: 1024, maxValueBytes: 5 * 1024 * 1024 };
     expect(maxRequestBytes(limits)).toBeGreaterThan(limits.maxKeyBytes + limits.maxValueBytes);
     const running = await startGrpc(new KeyValueStore(new MemoryTransactionLogger(), limits));
@@ -135,13 +153,22 @@ describe('GrpcFrontend server faults', () => {
       close: async () => undefined,
     };
     const log = recordingLogger();
-    const frontend = new GrpcFrontend(new KeyValueStore(broken), { host: '127.0.0.1', port: 0 }, { logger: log.logger });
+    const frontend = new GrpcFrontend(
+      new KeyValueStore(broken),
+      { host: '127.0.0.1', port: 0 },
+      { logger: log.logger },
+    );
     const { port } = await frontend.start();
     const client = new KvsClient(`127.0.0.1:${port}`);
     try {
       const error = await failure(client.put('k', 'v'));
       expect([error.status, error.details, error.code]).toEqual([grpc.status.INTERNAL, 'internal error', undefined]);
-      expect(log.records).toEqual([expect.objectContaining({ event: 'request_failed', err: expect.objectContaining({ message: expect.stringContaining('disk on fire') }) })]);
+      expect(log.records).toEqual([
+        expect.objectContaining({
+          event: 'request_failed',
+          err: expect.objectContaining({ message: expect.stringContaining('disk on fire') }),
+        }),
+      ]);
     } finally {
       client.close();
       await frontend.stop();

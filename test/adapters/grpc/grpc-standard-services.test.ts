@@ -21,7 +21,12 @@ function standardClient(address: string, protoFile: string, includeDir: string, 
 }
 
 function healthClient(address: string): AnyClient {
-  return standardClient(address, 'health/v1/health.proto', path.resolve(healthProtoPath, '../../..'), 'grpc.health.v1.Health');
+  return standardClient(
+    address,
+    'health/v1/health.proto',
+    path.resolve(healthProtoPath, '../../..'),
+    'grpc.health.v1.Health',
+  );
 }
 
 function check(client: AnyClient, service: string): Promise<string> {
@@ -35,7 +40,12 @@ function check(client: AnyClient, service: string): Promise<string> {
 /** Sends one reflection request over a ServerReflectionInfo stream and resolves with the answer. */
 function reflect(address: string, version: 'v1' | 'v1alpha', request: object): Promise<Record<string, any>> {
   const protoDir = path.resolve(require.resolve('@grpc/reflection'), '../../proto');
-  const client = standardClient(address, `grpc/reflection/${version}/reflection.proto`, protoDir, `grpc.reflection.${version}.ServerReflection`);
+  const client = standardClient(
+    address,
+    `grpc/reflection/${version}/reflection.proto`,
+    protoDir,
+    `grpc.reflection.${version}.ServerReflection`,
+  );
   return new Promise((resolve, reject) => {
     const stream = client.ServerReflectionInfo() as grpc.ClientDuplexStream<object, Record<string, any>>;
     stream.on('data', (response) => {
@@ -107,7 +117,12 @@ describe('GrpcFrontend standard services', () => {
   });
 
   it('lists KeyValue, Health and the reflection services through reflection v1 and v1alpha', async () => {
-    const expected = ['KeyValue', 'grpc.health.v1.Health', 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection'];
+    const expected = [
+      'KeyValue',
+      'grpc.health.v1.Health',
+      'grpc.reflection.v1.ServerReflection',
+      'grpc.reflection.v1alpha.ServerReflection',
+    ];
     for (const version of ['v1', 'v1alpha'] as const) {
       const response = await reflect(running.address, version, { list_services: '' });
       const names = response.list_services_response.service.map((s: { name: string }) => s.name);
@@ -138,7 +153,10 @@ describe('GrpcFrontend shutdown deadline', () => {
     });
     await running.frontend.stop();
     // The forced close resets the stream (CANCELLED) or drops the connection (UNAVAILABLE).
-    const { status } = await write.then(() => ({ status: grpc.status.OK }), (error: { status: grpc.status }) => error);
+    const { status } = await write.then(
+      () => ({ status: grpc.status.OK }),
+      (error: { status: grpc.status }) => error,
+    );
     expect([grpc.status.CANCELLED, grpc.status.UNAVAILABLE]).toContain(status);
     log.release();
     running.client.close();

@@ -70,12 +70,15 @@ describe('readPostgresLogConfig', () => {
     expect(read(withoutPassword).password).toBeUndefined();
   });
 
-  it.each(['TLOG_DB_HOST', 'TLOG_DB_DATABASE', 'TLOG_DB_USERNAME'])('fails with one line naming %s when it is missing', (name) => {
-    const error = configError({ ...COMPLETE, [name]: '' });
-    expect(error.message).toContain(name);
-    expect(error.message).not.toContain('\n');
-    expect(error.message).not.toContain(PASSWORD);
-  });
+  it.each(['TLOG_DB_HOST', 'TLOG_DB_DATABASE', 'TLOG_DB_USERNAME'])(
+    'fails with one line naming %s when it is missing',
+    (name) => {
+      const error = configError({ ...COMPLETE, [name]: '' });
+      expect(error.message).toContain(name);
+      expect(error.message).not.toContain('\n');
+      expect(error.message).not.toContain(PASSWORD);
+    },
+  );
 
   it.each([
     ['TLOG_DB_PORT', '0'],

@@ -51,16 +51,21 @@ afterAll(async () => {
 });
 
 async function openLogger(env: Record<string, string>, lines: string[] = []) {
-  const logger = new PostgresTransactionLogger(readPostgresLogConfig(new EnvReader(env)), { logger: loggerInto(lines) });
+  const logger = new PostgresTransactionLogger(readPostgresLogConfig(new EnvReader(env)), {
+    logger: loggerInto(lines),
+  });
   loggers.push(logger);
   for await (const _ of logger.readEvents()) throw new Error('expected an empty log');
   return logger;
 }
 
 async function tableRows(table: string): Promise<Event[]> {
-  const result = await postgres.query<{ sequence: string; event_type: 'put' | 'delete'; key: Buffer; value: Buffer | null }>(
-    `SELECT sequence, event_type, key, value FROM "${table}" ORDER BY sequence`,
-  );
+  const result = await postgres.query<{
+    sequence: string;
+    event_type: 'put' | 'delete';
+    key: Buffer;
+    value: Buffer | null;
+  }>(`SELECT sequence, event_type, key, value FROM "${table}" ORDER BY sequence`);
   return result.rows.map((row) =>
     row.event_type === 'put'
       ? { type: 'put', key: row.key.toString(), value: row.value!.toString(), sequence: Number(row.sequence) }
@@ -83,7 +88,10 @@ describe('PostgresTransactionLogger when the database goes away', () => {
 
     async function writer(id: number): Promise<void> {
       for (let n = 0; !stop; n++) {
-        const mutation: Mutation = n % 4 === 3 ? { type: 'delete', key: `w${id}-${n - 1}` } : { type: 'put', key: `w${id}-${n}`, value: `v${n}\u0000` };
+        const mutation: Mutation =
+          n % 4 === 3
+            ? { type: 'delete', key: `w${id}-${n - 1}` }
+            : { type: 'put', key: `w${id}-${n}`, value: `v${n}\u0000` };
         try {
           acked.push(await logger.append(mutation));
         } catch (error) {

@@ -23,7 +23,9 @@ async function fill(table: string, rows: number, select: string): Promise<void> 
 /** What generate_series row i holds: every tenth a delete, the rest puts with NUL and non-ASCII text. */
 function expectedEvent(i: number): Event {
   const key = `key-${i % 1000}\u0000ü`;
-  return i % 10 === 0 ? { type: 'delete', key, sequence: i } : { type: 'put', key, value: `value-${i} 🗝️`, sequence: i };
+  return i % 10 === 0
+    ? { type: 'delete', key, sequence: i }
+    : { type: 'put', key, value: `value-${i} 🗝️`, sequence: i };
 }
 
 const SELECT_100K = `
@@ -66,7 +68,8 @@ describe('PostgresTransactionLogger replay', () => {
     const table = fixture.postgres.newTable();
     // Ten 100 kB values; with a 250 kB page budget a page takes rows until 250 kB precede the next.
     await fill(table, 10, `'put', convert_to('big-' || i, 'UTF8'), convert_to(repeat('v', 100000), 'UTF8')`);
-    const pages = logger(table, { replayPageRows: 1000, replayPageBytes: 250_000 }).readEvents()[Symbol.asyncIterator]();
+    const events = logger(table, { replayPageRows: 1000, replayPageBytes: 250_000 }).readEvents();
+    const pages = events[Symbol.asyncIterator]();
 
     const first: readonly Event[] = (await pages.next()).value ?? [];
     expect(first.map((event) => event.key)).toEqual(['big-1', 'big-2', 'big-3']);

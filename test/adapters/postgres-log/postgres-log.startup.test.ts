@@ -29,7 +29,9 @@ describe('PostgresTransactionLogger start-up', () => {
       expect(replays).toEqual([[], [], [], []]);
       const first = await racers[0].append({ type: 'put', key: 'k', value: `round ${round}` });
       expect(await collectEvents(racers[1].readEvents())).toEqual([first]);
-      const tables = await fixture.postgres.query('SELECT count(*)::int AS n FROM pg_tables WHERE tablename = $1', [env.TLOG_DB_TABLE]);
+      const tables = await fixture.postgres.query('SELECT count(*)::int AS n FROM pg_tables WHERE tablename = $1', [
+        env.TLOG_DB_TABLE,
+      ]);
       expect(tables.rows[0]).toEqual({ n: 1 });
     }
   });
@@ -62,7 +64,9 @@ describe('PostgresTransactionLogger start-up', () => {
     const unreachable = logger(env, lines);
 
     const failure = collectEvents(unreachable.readEvents());
-    await expect(failure).rejects.toThrow(`cannot connect to 127.0.0.1:${port} (database ${fixture.postgres.connection.database}, user ${fixture.postgres.connection.user}) after 4 attempt(s)`);
+    await expect(failure).rejects.toThrow(
+      `cannot connect to 127.0.0.1:${port} (database ${fixture.postgres.connection.database}, user ${fixture.postgres.connection.user}) after 4 attempt(s)`,
+    );
     await expect(failure).rejects.toThrow(/ECONNREFUSED/);
     expect(lines).toHaveLength(3);
     const delays = lines.map((line) => Number(/retrying in (\d+) ms/.exec(line)?.[1]));
@@ -73,7 +77,9 @@ describe('PostgresTransactionLogger start-up', () => {
     });
     expect(lines[0]).toMatch(/^postgres log: attempt 1\/4 to connect to 127\.0\.0\.1:\d+ .* failed: .*ECONNREFUSED/);
     // Appends on a logger that never started fail as unavailable instead of hanging.
-    await expect(unreachable.append({ type: 'put', key: 'k', value: 'v' })).rejects.toMatchObject({ code: 'LOG_UNAVAILABLE' });
+    await expect(unreachable.append({ type: 'put', key: 'k', value: 'v' })).rejects.toMatchObject({
+      code: 'LOG_UNAVAILABLE',
+    });
   });
 
   it('gives up at once on a wrong password, never printing it', async () => {
@@ -90,6 +96,8 @@ describe('PostgresTransactionLogger start-up', () => {
 
   it('gives up at once when the database does not exist', async () => {
     const env = { ...fixture.postgres.logEnv(), TLOG_DB_DATABASE: 'kvs_no_such_database' };
-    await expect(collectEvents(logger(env).readEvents())).rejects.toThrow(/after 1 attempt\(s\): database "kvs_no_such_database" does not exist/);
+    await expect(collectEvents(logger(env).readEvents())).rejects.toThrow(
+      /after 1 attempt\(s\): database "kvs_no_such_database" does not exist/,
+    );
   });
 });

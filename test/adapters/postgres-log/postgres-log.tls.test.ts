@@ -13,7 +13,10 @@ let server: EmbeddedPostgresServer;
 const loggers: PostgresTransactionLogger[] = [];
 
 beforeAll(async () => {
-  server = await EmbeddedPostgresServer.create({ certFile: join(FIXTURES, 'server.crt'), keyFile: join(FIXTURES, 'server.key') });
+  server = await EmbeddedPostgresServer.create({
+    certFile: join(FIXTURES, 'server.crt'),
+    keyFile: join(FIXTURES, 'server.key'),
+  });
 });
 
 afterEach(async () => {
@@ -73,7 +76,9 @@ describe('TLOG_DB_SSLMODE', () => {
   });
 
   it('verify-full refuses a server whose CA it does not trust', async () => {
-    await expect(connectWith({ TLOG_DB_SSLMODE: 'verify-full' })).rejects.toThrow(/after 1 attempt\(s\): .*(self[- ]signed|unable to verify|certificate)/i);
+    await expect(connectWith({ TLOG_DB_SSLMODE: 'verify-full' })).rejects.toThrow(
+      /after 1 attempt\(s\): .*(self[- ]signed|unable to verify|certificate)/i,
+    );
   });
 
   it('verify-full accepts the server with TLOG_DB_SSLROOTCERT when the certificate names the host', async () => {
@@ -88,7 +93,13 @@ describe('TLOG_DB_SSLMODE', () => {
 
   it('names TLOG_DB_SSLROOTCERT when its file cannot be read', () => {
     const { host, database, user } = server.connection;
-    const env = { TLOG_DB_HOST: host, TLOG_DB_DATABASE: database, TLOG_DB_USERNAME: user, TLOG_DB_SSLMODE: 'verify-ca', TLOG_DB_SSLROOTCERT: '/nonexistent/ca.pem' };
+    const env = {
+      TLOG_DB_HOST: host,
+      TLOG_DB_DATABASE: database,
+      TLOG_DB_USERNAME: user,
+      TLOG_DB_SSLMODE: 'verify-ca',
+      TLOG_DB_SSLROOTCERT: '/nonexistent/ca.pem',
+    };
     expect(() => new PostgresTransactionLogger(readPostgresLogConfig(new EnvReader(env)))).toThrow(
       'cannot read the CA certificate file TLOG_DB_SSLROOTCERT=/nonexistent/ca.pem',
     );

@@ -12,7 +12,9 @@ async function openLogger(env: Record<string, string>): Promise<PostgresTransact
 
 /** Rows that one INSERT wrote share its transaction id (xmin), so distinct xmins count round trips. */
 async function transactionsIn(table: string): Promise<number> {
-  const result = await fixture.postgres.query<{ n: number }>(`SELECT count(DISTINCT xmin::text)::int AS n FROM "${table}"`);
+  const result = await fixture.postgres.query<{ n: number }>(
+    `SELECT count(DISTINCT xmin::text)::int AS n FROM "${table}"`,
+  );
   return result.rows[0].n;
 }
 
@@ -45,7 +47,10 @@ describe('PostgresTransactionLogger writes', () => {
     const env: Record<string, string> = { ...fixture.postgres.logEnv(), TLOG_DB_MAX_PENDING_WRITES: '5' };
     const logger = await openLogger(env);
     const outcomes = await Promise.allSettled(puts(8, 'p').map((m) => logger.append(m)));
-    expect(outcomes.map((outcome) => outcome.status)).toEqual([...Array(5).fill('fulfilled'), ...Array(3).fill('rejected')]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      ...Array(5).fill('fulfilled'),
+      ...Array(3).fill('rejected'),
+    ]);
     for (const outcome of outcomes.slice(5)) {
       expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(LogOverloadedError);
     }
