@@ -1,13 +1,15 @@
-import type { Event, Mutation, TransactionLogger } from '../../src/core';
-import { LogUnavailableError } from '../../src/core';
+import type { Event, LogHealth, LogHealthListener, Mutation, TransactionLogger } from '../../src/core';
+import { LogHealthState, LogUnavailableError } from '../../src/core';
 
 /**
  * A TransactionLogger that keeps its events in an array, for unit tests of the core.
  * `failNext` makes the next appends reject as a real adapter does when its storage fails;
- * `holdAppends` keeps appends pending until `release` is called, to test ordering.
+ * `holdAppends` keeps appends pending until `release` is called, to test ordering;
+ * `healthState` lets a test set the health the logger reports.
  */
 export class MemoryTransactionLogger implements TransactionLogger {
   readonly events: Event[] = [];
+  readonly healthState = new LogHealthState();
   private failures = 0;
   private held: (() => void)[] | undefined;
   private closed = false;
@@ -36,6 +38,14 @@ export class MemoryTransactionLogger implements TransactionLogger {
   async close(): Promise<void> {
     this.release();
     this.closed = true;
+  }
+
+  health(): LogHealth {
+    return this.healthState.get();
+  }
+
+  onHealthChange(listener: LogHealthListener): () => void {
+    return this.healthState.onChange(listener);
   }
 
   /** Makes the next `count` appends fail without recording anything. */

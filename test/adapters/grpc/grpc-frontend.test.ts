@@ -151,6 +151,8 @@ describe('GrpcFrontend server faults', () => {
       async *readEvents(): AsyncIterable<readonly Event[]> {},
       append: () => Promise.reject(new Error('disk on fire at /var/lib/kvs')),
       close: async () => undefined,
+      health: () => 'ok',
+      onHealthChange: () => () => undefined,
     };
     const log = recordingLogger();
     const frontend = new GrpcFrontend(
