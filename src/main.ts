@@ -6,6 +6,7 @@ import type { KeyValueStore, TransactionLogger } from './core';
 import { describeError } from './adapters/error-text';
 import type { Frontend } from './adapters/frontend';
 import type { Logger } from './adapters/logger';
+import type { Readiness } from './adapters/probes';
 import { ConfigError, EnvReader } from './config/env-reader';
 import { buildContainer, TOKENS } from './container';
 
@@ -44,6 +45,7 @@ async function serve(container: Container, logger: Logger): Promise<void> {
   const log = container.get<TransactionLogger>(TOKENS.TransactionLogger);
   const store = container.get<KeyValueStore>(TOKENS.KeyValueStore);
   const frontends = container.getAll<Frontend>(TOKENS.Frontend);
+  const readiness = container.get<Readiness>(TOKENS.Readiness);
   try {
     const began = performance.now();
     const { events, keys } = await store.restore();
@@ -66,7 +68,8 @@ async function serve(container: Container, logger: Logger): Promise<void> {
     await log.close().catch(() => undefined);
     throw error;
   }
-  stopOnSignals(frontends, log, logger);
+  readiness.serving();
+  stopOnSignals(frontends, log, readiness, logger);
 }
 
 /**
@@ -75,10 +78,11 @@ async function serve(container: Container, logger: Logger): Promise<void> {
  * supervisor must restart the process). Either way: stop accepting, answer the requests in
  * flight (a failed log has already rejected its writes), close the log, exit.
  */
-function stopOnSignals(frontends: Frontend[], log: TransactionLogger, logger: Logger): void {
+function stopOnSignals(frontends: Frontend[], log: TransactionLogger, readiness: Readiness, logger: Logger): void {
   let stopping = false;
   const stop = (reason: string, exitCode: number): void => {
     stopping = true;
+    readiness.stopping();
     Promise.all(frontends.map((frontend) => frontend.stop()))
       .then(() => log.close())
       .then(() => {

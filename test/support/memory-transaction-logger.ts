@@ -10,7 +10,7 @@ import { LogHealthState, LogUnavailableError } from '../../src/core';
 export class MemoryTransactionLogger implements TransactionLogger {
   readonly events: Event[] = [];
   readonly healthState = new LogHealthState();
-  private failures = 0;
+  private failures: Error[] = [];
   private held: (() => void)[] | undefined;
   private closed = false;
 
@@ -24,10 +24,8 @@ export class MemoryTransactionLogger implements TransactionLogger {
 
   append(mutation: Mutation): Promise<Event> {
     if (this.closed) return Promise.reject(new LogUnavailableError('memory log: closed'));
-    if (this.failures > 0) {
-      this.failures--;
-      return Promise.reject(new LogUnavailableError('memory log: simulated failure'));
-    }
+    const failure = this.failures.shift();
+    if (failure) return Promise.reject(failure);
     const event: Event = { ...mutation, sequence: (this.events.at(-1)?.sequence ?? 0) + 1 };
     this.events.push(event);
     if (!this.held) return Promise.resolve(event);
@@ -48,9 +46,9 @@ export class MemoryTransactionLogger implements TransactionLogger {
     return this.healthState.onChange(listener);
   }
 
-  /** Makes the next `count` appends fail without recording anything. */
-  failNext(count = 1): void {
-    this.failures += count;
+  /** Makes the next `count` appends fail with `error` without recording anything. */
+  failNext(count = 1, error: Error = new LogUnavailableError('memory log: simulated failure')): void {
+    for (let i = 0; i < count; i++) this.failures.push(error);
   }
 
   /** Keeps later appends pending until `release`. */

@@ -3,6 +3,7 @@ import type { KeyValueStore, Limits } from '../../core';
 import { loadKeyValueDefinition, loadKeyValuePackage } from '../../api/keyvalue-proto';
 import type { Frontend, ListeningAddress } from '../frontend';
 import { silentLogger, type Logger } from '../logger';
+import type { ReadinessSignal } from '../readiness-signal';
 import type { GrpcOptions } from './grpc.config';
 import { keyValueHandlers } from './key-value-handlers';
 import { GrpcHealth } from './grpc-health';
@@ -29,6 +30,8 @@ export interface GrpcDependencies {
    * first; each concern supplies one, and the REST frontend gets its middleware twin.
    */
   readonly interceptors?: readonly grpc.ServerInterceptor[];
+  /** The service's readiness, which grpc.health.v1 reports while the frontend runs. */
+  readonly readiness?: ReadinessSignal;
 }
 
 /**
@@ -38,14 +41,15 @@ export interface GrpcDependencies {
 export class GrpcFrontend implements Frontend {
   readonly name = 'grpc';
   private readonly server: grpc.Server;
-  private readonly health = new GrpcHealth();
+  private readonly health: GrpcHealth;
   private listening = false;
 
   constructor(
     store: KeyValueStore,
     private readonly options: GrpcFrontendOptions,
-    { logger = silentLogger, interceptors = [] }: GrpcDependencies = {},
+    { logger = silentLogger, interceptors = [], readiness }: GrpcDependencies = {},
   ) {
+    this.health = new GrpcHealth(readiness);
     this.server = new grpc.Server({
       'grpc.max_receive_message_length': maxRequestBytes(store.limits),
       interceptors: [...interceptors],

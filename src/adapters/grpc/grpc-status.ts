@@ -1,6 +1,7 @@
 import { Metadata, status, type StatusObject } from '@grpc/grpc-js';
 import { KvsError, type KvsErrorCode } from '../../core';
 import { KVS_ERROR_CODE_METADATA } from '../../api/error-codes';
+import { clientMessage, hidesDetail } from '../client-message';
 import type { Logger } from '../logger';
 
 /**
@@ -22,14 +23,16 @@ export const GRPC_STATUS_BY_CODE: Readonly<Record<KvsErrorCode, status>> = {
 export type GrpcFailure = Pick<StatusObject, 'code' | 'details'> & Partial<Pick<StatusObject, 'metadata'>>;
 
 /**
- * Turns an error thrown by the core into the status the client sees. Anything that is not a
+ * Turns an error thrown by the core into the status the client sees, its details naming the
+ * condition only (a log error's detail is logged at debug). Anything that is not a
  * KvsError is a server fault: logged in full here, reported as INTERNAL without details.
  */
 export function toGrpcFailure(error: unknown, logger: Logger): GrpcFailure {
   if (error instanceof KvsError) {
+    if (hidesDetail(error)) logger.debug({ event: 'request_refused', code: error.code, detail: error.message });
     const metadata = new Metadata();
     metadata.set(KVS_ERROR_CODE_METADATA, error.code);
-    return { code: GRPC_STATUS_BY_CODE[error.code], details: error.message, metadata };
+    return { code: GRPC_STATUS_BY_CODE[error.code], details: clientMessage(error), metadata };
   }
   logger.error({ event: 'request_failed', err: error }, 'grpc: unexpected error');
   return { code: status.INTERNAL, details: 'internal error' };

@@ -3,7 +3,13 @@ import { maxRequestBytes } from '../../../src/adapters/grpc/grpc-frontend';
 import { GRPC_STATUS_BY_CODE, GrpcFrontend } from '../../../src/adapters/grpc';
 import { KvsClient, KvsClientError } from '../../../src/client/kvs-client';
 import { recordingLogger } from '../../support/recording-logger';
-import { KeyValueStore, type Event, type KvsErrorCode, type TransactionLogger } from '../../../src/core';
+import {
+  KeyValueStore,
+  LogUnavailableError,
+  type Event,
+  type KvsErrorCode,
+  type TransactionLogger,
+} from '../../../src/core';
 import { MemoryTransactionLogger } from '../../support/memory-transaction-logger';
 import { startGrpc, type RunningGrpc } from './grpc-driver';
 
@@ -143,6 +149,39 @@ describe('GrpcFrontend message size', () => {
       await running.close();
     }
   });
+});
+
+describe('GrpcFrontend log errors', () => {
+  const detail = 'file log: /var/lib/kvs/transactions.log: write failed (ENOSPC: no space left on device, write)';
+
+  for (const [retryable, details] of [
+    [true, 'the transaction log cannot accept writes right now; retry later'],
+    [false, 'the transaction log has failed; the service is restarting'],
+  ] as const) {
+    it(`names the condition only (${retryable ? 'retryable' : 'failed for good'}), never a path or errno; the detail is logged`, async () => {
+      const log = new MemoryTransactionLogger();
+      const server = recordingLogger();
+      const frontend = new GrpcFrontend(
+        new KeyValueStore(log),
+        { host: '127.0.0.1', port: 0 },
+        { logger: server.logger },
+      );
+      const client = new KvsClient(`127.0.0.1:${(await frontend.start()).port}`);
+      try {
+        log.failNext(1, new LogUnavailableError(detail, retryable));
+        const error = await failure(client.put('k', 'v'));
+        expect([error.status, error.code, error.details]).toEqual([
+          grpc.status.UNAVAILABLE,
+          'LOG_UNAVAILABLE',
+          details,
+        ]);
+        expect(server.records).toEqual([expect.objectContaining({ event: 'request_refused', detail })]);
+      } finally {
+        client.close();
+        await frontend.stop();
+      }
+    });
+  }
 });
 
 describe('GrpcFrontend server faults', () => {

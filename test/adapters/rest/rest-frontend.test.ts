@@ -1,4 +1,6 @@
 import { request as httpRequest } from 'node:http';
+import { LogUnavailableError } from '../../../src/core';
+import { recordingLogger } from '../../support/recording-logger';
 import { startRestServer, type RestServer } from '../../support/rest-server';
 
 let server: RestServer;
@@ -109,6 +111,31 @@ describe('REST frontend', () => {
     expect(res.headers.get('retry-after')).toBe('1');
     expect((await errorBody(res)).code).toBe('LOG_UNAVAILABLE');
     expect(await (await fetch(keyUrl('k'))).text()).toBe('old');
+  });
+
+  it('names a log failure without its path or errno, with Retry-After only when a retry can succeed', async () => {
+    await server.stop();
+    const serverLog = recordingLogger();
+    server = await startRestServer(undefined, serverLog.logger);
+    const detail = 'file log: /var/lib/kvs/transactions.log: write failed (ENOSPC: no space left on device, write)';
+    server.log.failNext(1, new LogUnavailableError(detail));
+    server.log.failNext(1, new LogUnavailableError(detail, false));
+    const retryable = await fetch(keyUrl('k'), { method: 'PUT', body: 'v' });
+    expect([retryable.status, retryable.headers.get('retry-after'), await errorBody(retryable)]).toEqual([
+      503,
+      '1',
+      { code: 'LOG_UNAVAILABLE', message: 'the transaction log cannot accept writes right now; retry later' },
+    ]);
+    const failed = await fetch(keyUrl('k'), { method: 'DELETE' });
+    expect([failed.status, failed.headers.get('retry-after'), await errorBody(failed)]).toEqual([
+      503,
+      null,
+      { code: 'LOG_UNAVAILABLE', message: 'the transaction log has failed; the service is restarting' },
+    ]);
+    expect(serverLog.records.filter((line) => line.event === 'request_refused')).toEqual([
+      expect.objectContaining({ level: 20, detail }),
+      expect.objectContaining({ level: 20, detail }),
+    ]);
   });
 
   it('answers 404 NO_SUCH_ROUTE outside the API and 200 on /healthz', async () => {
