@@ -5,6 +5,7 @@ import type { KeyValueStore } from '../../core';
 import type { Frontend, ListeningAddress } from '../frontend';
 import { silentLogger, type Logger } from '../logger';
 import { sendError, sendFailure } from './http-status';
+import { inOrderPerConnection } from './in-order-per-connection';
 import { addKeyRoutes } from './key-routes';
 import type { RestOptions } from './rest.config';
 
@@ -51,7 +52,7 @@ export class RestFrontend implements Frontend {
       sendError(res, 'NO_SUCH_ROUTE', 'no such route; the API is /v1/key/{key}'),
     );
     app.use(routingErrorHandler(logger));
-    this.server = createServer(app);
+    this.server = createServer(inOrderPerConnection(app));
   }
 
   start(): Promise<ListeningAddress> {

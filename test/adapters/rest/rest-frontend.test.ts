@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { LogUnavailableError } from '../../../src/core';
+import { rawExchange } from '../../support/raw-http';
 import { recordingLogger } from '../../support/recording-logger';
 import { startRestServer, type RestServer } from '../../support/rest-server';
 
@@ -135,6 +136,25 @@ describe('REST frontend', () => {
     expect(serverLog.records.filter((line) => line.event === 'request_refused')).toEqual([
       expect.objectContaining({ level: 20, detail }),
       expect.objectContaining({ level: 20, detail }),
+    ]);
+  });
+
+  it('runs pipelined requests of one connection in order: a GET sent with a PUT sees the PUT', async () => {
+    server.log.holdAppends();
+    const exchange = rawExchange(
+      '127.0.0.1',
+      Number(new URL(server.url).port),
+      'PUT /v1/key/p1 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello' +
+        'GET /v1/key/p1 HTTP/1.1\r\nHost: x\r\n\r\n',
+      2,
+    );
+    // Both requests are parsed once the PUT has reached the log; only then may it complete.
+    while (server.log.events.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    server.log.release();
+    const { responses } = await exchange;
+    expect(responses.map(({ status, body }) => [status, body])).toEqual([
+      [201, ''],
+      [200, 'hello'],
     ]);
   });
 
