@@ -8,7 +8,7 @@ import type { GrpcOptions } from './grpc.config';
 import { keyValueHandlers } from './key-value-handlers';
 import { GrpcHealth } from './grpc-health';
 import { addReflection } from './grpc-reflection';
-import { Utf8RequestCheck } from './utf8-request-check';
+import { RequestWireCheck } from './request-wire-check';
 
 /** How long stop() lets in-flight calls run before cutting their connections. */
 const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
@@ -55,7 +55,7 @@ export class GrpcFrontend implements Frontend {
       interceptors: [...interceptors],
     });
     const definition = loadKeyValueDefinition();
-    const check = new Utf8RequestCheck();
+    const check = new RequestWireCheck();
     this.server.addService(
       check.wrap(loadKeyValuePackage(definition).KeyValue.service),
       keyValueHandlers(store, check, logger),
