@@ -1,6 +1,7 @@
 import type { IRouter, Request, Response } from 'express';
 import type { KeyValueStore } from '../../core';
 import type { Logger } from '../logger';
+import type { BodyBudget } from './body-budget';
 import { sendError, sendFailure } from './http-status';
 import { readTextBody } from './read-body';
 
@@ -8,9 +9,10 @@ const KEY_METHODS = 'GET, HEAD, PUT, DELETE';
 
 /**
  * Adds the book's API to `router`: GET, PUT and DELETE on /v1/key/{key}, the key one
- * percent-encoded segment. The router must be case-sensitive and strict.
+ * percent-encoded segment, PUT bodies held in `bodies` while they arrive. The router must be
+ * case-sensitive and strict.
  */
-export function addKeyRoutes(router: IRouter, store: KeyValueStore, logger: Logger): void {
+export function addKeyRoutes(router: IRouter, store: KeyValueStore, logger: Logger, bodies: BodyBudget): void {
   router
     .route('/v1/key/:key')
     .get((req: Request<{ key: string }>, res: Response) => {
@@ -27,7 +29,7 @@ export function addKeyRoutes(router: IRouter, store: KeyValueStore, logger: Logg
     })
     .put(async (req: Request<{ key: string }>, res: Response) => {
       try {
-        const value = await readTextBody(req, store.limits.maxValueBytes);
+        const value = await readTextBody(req, store.limits.maxValueBytes, bodies);
         await store.put(req.params.key, value);
         res.status(201).end();
       } catch (error) {

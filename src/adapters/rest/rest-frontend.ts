@@ -7,7 +7,8 @@ import { silentLogger, type Logger } from '../logger';
 import { sendError, sendFailure } from './http-status';
 import { inOrderPerConnection } from './in-order-per-connection';
 import { addKeyRoutes } from './key-routes';
-import type { RestOptions } from './rest.config';
+import { REST_LIMIT_DEFAULTS, type RestOptions } from './rest.config';
+import { BodyBudget } from './body-budget';
 
 /** How long stop() lets in-flight requests run before cutting their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -37,6 +38,7 @@ export class RestFrontend implements Frontend {
     private readonly options: RestOptions,
     { logger = silentLogger, probes, middleware = [] }: RestDependencies = {},
   ) {
+    const limits = { ...REST_LIMIT_DEFAULTS, ...definedOnly(options) };
     const app = express();
     app.disable('x-powered-by');
     app.set('etag', false);
@@ -47,12 +49,21 @@ export class RestFrontend implements Frontend {
     // ...while the probes keep a lenient match (any case, optional trailing slash) of their own.
     if (probes) app.use(probes);
     if (middleware.length > 0) app.use(...middleware);
-    addKeyRoutes(app, store, logger);
+    addKeyRoutes(app, store, logger, new BodyBudget(limits.maxBodyBytesInFlight));
     app.use((_req: Request, res: Response) =>
       sendError(res, 'NO_SUCH_ROUTE', 'no such route; the API is /v1/key/{key}'),
     );
     app.use(routingErrorHandler(logger));
-    this.server = createServer(inOrderPerConnection(app));
+    this.server = createServer(
+      {
+        headersTimeout: limits.headersTimeoutMs,
+        requestTimeout: limits.requestTimeoutMs,
+        // Node checks those timeouts every 30 s by default, which would triple a 10 s limit.
+        connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+      },
+      inOrderPerConnection(app),
+    );
+    this.server.maxConnections = limits.maxConnections;
   }
 
   start(): Promise<ListeningAddress> {
@@ -91,4 +102,9 @@ function routingErrorHandler(logger: Logger) {
     }
     sendFailure(res, error, logger);
   };
+}
+
+/** The options without the keys set to undefined, so that they do not hide the defaults. */
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
