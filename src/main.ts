@@ -8,6 +8,7 @@ import type { Frontend } from './adapters/frontend';
 import type { Logger } from './adapters/logger';
 import type { Readiness } from './adapters/probes';
 import { ConfigError, EnvReader } from './config/env-reader';
+import { readMemoryLimits } from './config/memory-limits';
 import { buildContainer, TOKENS } from './container';
 
 /** Exit status for a configuration mistake (documented in the README). */
@@ -46,6 +47,7 @@ async function serve(container: Container, logger: Logger): Promise<void> {
   const store = container.get<KeyValueStore>(TOKENS.KeyValueStore);
   const frontends = container.getAll<Frontend>(TOKENS.Frontend);
   const readiness = container.get<Readiness>(TOKENS.Readiness);
+  logMemoryLimits(logger);
   try {
     const began = performance.now();
     const { events, keys } = await store.restore();
@@ -70,6 +72,22 @@ async function serve(container: Container, logger: Logger): Promise<void> {
   }
   readiness.serving();
   stopOnSignals(frontends, log, readiness, logger);
+}
+
+/** Says how large the heap may grow, and warns when the container would kill the process first. */
+function logMemoryLimits(logger: Logger): void {
+  const limits = readMemoryLimits();
+  const container = limits.containerLimitMiB === undefined ? 'none' : `${limits.containerLimitMiB} MiB`;
+  logger.info(
+    { event: 'memory_limits', heapLimitMiB: limits.heapLimitMiB, containerLimitMiB: limits.containerLimitMiB },
+    `JavaScript heap limit ${limits.heapLimitMiB} MiB; container memory limit ${container}`,
+  );
+  if (limits.heapTooLarge) {
+    logger.warn(
+      { event: 'heap_limit_above_memory_limit' },
+      `the heap may outgrow the container's memory: set NODE_OPTIONS=--max-old-space-size=${limits.suggestedHeapMiB}`,
+    );
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { rmSync, statSync } from 'node:fs';
+import { copyFileSync, rmSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join, resolve } from 'node:path';
 import type { BenchOptions } from './options';
@@ -8,6 +8,7 @@ import { runLoad } from './run-load';
 import type { LoadRow } from './scenarios';
 import { ServerProcess } from './server-process';
 import { baselineServer, kvsServer, SERVER_NAMES } from './servers';
+import { overwriteEveryKey } from './overwrite';
 import { writeReplayLog } from './replay-log';
 
 const KIB_PER_MIB = 1024;
@@ -15,6 +16,8 @@ const KIB_PER_MIB = 1024;
 export const REPLAY_EVENTS = 1_000_000;
 /** Let the process settle (finish replay allocations, lazy frees) before reading its RSS. */
 const SETTLE_MS = 2000;
+/** The heap limit the Dockerfile sets (NODE_OPTIONS), measured next to node's default. */
+const DOCKER_HEAP_LIMIT_MB = 512;
 const REPLAY_LINE = /replayed (\d+) events \((\d+) live keys\) in ([\d.]+) s, (\d+) events\/s/;
 
 /** Starts the row's server, drives it from a separate load-generator process, stops it. */
@@ -98,11 +101,41 @@ export async function measureReplay(
     await server.stop();
   }
   const logMiB = statSync(logFile).size / KIB_PER_MIB / KIB_PER_MIB;
+  const afterOverwrites = await measureOverwrites(scratch, logFile, [], main);
+  const afterOverwritesHeapLimited = await measureOverwrites(
+    scratch,
+    logFile,
+    [`--max-old-space-size=${DOCKER_HEAP_LIMIT_MB}`],
+    main,
+  );
   rmSync(logFile, { force: true });
   return {
     replay: { events: REPLAY_EVENTS, keys, logMiB, runs: byRate(results), baselineRuns: byRate(baselineRuns) },
-    memory: { keys, ...memory },
+    memory: { keys, ...memory, afterOverwrites, afterOverwritesHeapLimited, heapLimitMiB: DOCKER_HEAP_LIMIT_MB },
   };
+}
+
+/**
+ * Replays a copy of the log, overwrites every key once over REST, lets the process settle and
+ * reads its RSS: the memory a long-running service holds, against the fresh replay's.
+ */
+async function measureOverwrites(
+  scratch: string,
+  replayLog: string,
+  nodeFlags: string[],
+  main?: string,
+): Promise<{ rssMiB: number; peakMiB: number }> {
+  const logFile = join(scratch, 'overwrites.log');
+  copyFileSync(replayLog, logFile);
+  const { server, ready } = await ServerProcess.start(kvsServer('rest', { logFile, sync: 'always', main, nodeFlags }));
+  try {
+    await overwriteEveryKey(ready[1], Number(ready[2]), REPLAY_EVENTS);
+    await sleep(SETTLE_MS);
+    return { rssMiB: server.rssKiB() / KIB_PER_MIB, peakMiB: server.peakRssKiB() / KIB_PER_MIB };
+  } finally {
+    await server.stop();
+    rmSync(logFile, { force: true });
+  }
 }
 
 /** RSS of a bare node process holding the same keys and values in a Map. */

@@ -84,6 +84,8 @@ function replayTable(results: BenchResults): string {
   if (memory) {
     lines.push(
       `| resident memory with ${memory.keys.toLocaleString('en-US')} keys (16 B keys, 100 B values), after replay | RSS ${memory.kvsRssMiB.toFixed(0)} MiB (peak ${memory.kvsPeakMiB.toFixed(0)}) | bare node Map: RSS ${memory.baselineRssMiB.toFixed(0)} MiB (peak ${memory.baselinePeakMiB.toFixed(0)}) | ${ratio(memory.kvsRssMiB / memory.baselineRssMiB)} |`,
+      `| the same after overwriting every key once (${memory.keys.toLocaleString('en-US')} PUTs over REST), node's default heap limit | RSS ${memory.afterOverwrites.rssMiB.toFixed(0)} MiB (peak ${memory.afterOverwrites.peakMiB.toFixed(0)}) | kvs after replay: RSS ${memory.kvsRssMiB.toFixed(0)} MiB | ${ratio(memory.afterOverwrites.rssMiB / memory.kvsRssMiB)} |`,
+      `| the same with \`--max-old-space-size=${memory.heapLimitMiB}\` (the Dockerfile's NODE_OPTIONS) | RSS ${memory.afterOverwritesHeapLimited.rssMiB.toFixed(0)} MiB (peak ${memory.afterOverwritesHeapLimited.peakMiB.toFixed(0)}) | kvs after replay: RSS ${memory.kvsRssMiB.toFixed(0)} MiB | ${ratio(memory.afterOverwritesHeapLimited.rssMiB / memory.kvsRssMiB)} |`,
     );
   }
   return lines.length > 2 ? lines.join('\n') : '(not measured in this run)';

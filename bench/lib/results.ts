@@ -45,6 +45,11 @@ export interface MemoryResult {
   readonly kvsPeakMiB: number;
   readonly baselineRssMiB: number;
   readonly baselinePeakMiB: number;
+  /** RSS after every key was overwritten once over REST, node's default heap limit... */
+  readonly afterOverwrites: { readonly rssMiB: number; readonly peakMiB: number };
+  /** ...and with the Dockerfile's --max-old-space-size. */
+  readonly afterOverwritesHeapLimited: { readonly rssMiB: number; readonly peakMiB: number };
+  readonly heapLimitMiB: number;
 }
 
 /** Everything one run measured. */
