@@ -1,7 +1,7 @@
 import { EnvReader } from '../../../src/config/env-reader';
-import { LogUnavailableError, type Event, type Mutation } from '../../../src/core';
+import { LogUnavailableError, type Event, type LogHealth, type Mutation } from '../../../src/core';
 import { PostgresTransactionLogger, readPostgresLogConfig } from '../../../src/adapters/postgres-log';
-import { loggerInto } from '../../support/recording-logger';
+import { loggerInto, recordingLogger } from '../../support/recording-logger';
 import { TcpProxy } from '../../support/tcp-proxy';
 import { TestPostgres } from '../../support/test-postgres';
 
@@ -123,6 +123,29 @@ describe('PostgresTransactionLogger when the database goes away', () => {
     expect(rows).toEqual([...acked].sort((a, b) => a.sequence - b.sequence));
     const rowKeys = new Set(rows.map((row) => JSON.stringify([row.type, row.key])));
     expect(rejected.filter((m) => m.type === 'put' && rowKeys.has(JSON.stringify([m.type, m.key])))).toEqual([]);
+  });
+
+  it('reports its health: unavailable with one log line when a write fails, ok again by a ping once the database is back', async () => {
+    const env = outage.env();
+    const log = recordingLogger();
+    const logger = new PostgresTransactionLogger(readPostgresLogConfig(new EnvReader(env)), { logger: log.logger });
+    loggers.push(logger);
+    for await (const _ of logger.readEvents()) throw new Error('expected an empty log');
+    const changes: LogHealth[] = [];
+    logger.onHealthChange((health) => changes.push(health));
+    await logger.append({ type: 'put', key: 'a', value: '1' });
+    expect(logger.health()).toBe('ok');
+
+    await outage.cut();
+    await expect(logger.append({ type: 'put', key: 'b', value: '2' })).rejects.toBeInstanceOf(LogUnavailableError);
+    await expect(logger.append({ type: 'put', key: 'c', value: '3' })).rejects.toBeInstanceOf(LogUnavailableError);
+    expect(logger.health()).toBe('unavailable');
+    await outage.restore();
+    // No write is sent: a not-ready instance gets no traffic, so the logger must notice by itself.
+    await until(() => logger.health() === 'ok');
+    expect(changes).toEqual(['unavailable', 'ok']);
+    const events = log.records.map((line) => line.event).filter((event) => String(event).startsWith('postgres_log_'));
+    expect(events).toEqual(['postgres_log_unavailable', 'postgres_log_recovered']);
   });
 
   it('removes the rows of a failed write that had committed after all, before writing again', async () => {
