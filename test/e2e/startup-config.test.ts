@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { logRecords, runService } from '../support/service-process';
+import { logRecords, runService, startService } from '../support/service-process';
 
 let dir: string;
 
@@ -105,5 +105,27 @@ describe('start-up failures', () => {
     );
     expect(result.stderr + result.stdout).not.toContain('s3cret-pw');
     expect(result.stdout).not.toMatch(/listening/);
+  });
+});
+
+describe('misspelled variables', () => {
+  it('starts with the defaults but warns about a KVS_ variable nothing reads, naming the closest one', async () => {
+    const service = await startService({
+      TLOG_FILENAME: join(dir, 'typo.log'),
+      KVS_HTTP_PROT: '9000',
+    });
+    try {
+      const warnings = logRecords(service.output()).filter((record) => record.event === 'config_variable_unread');
+      expect(warnings).toEqual([
+        expect.objectContaining({
+          variable: 'KVS_HTTP_PROT',
+          suggestion: 'KVS_HTTP_PORT',
+          msg: expect.stringContaining('did you mean KVS_HTTP_PORT?'),
+        }),
+      ]);
+    } finally {
+      service.process.kill('SIGKILL');
+      await service.exited();
+    }
   });
 });
