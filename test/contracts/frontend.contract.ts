@@ -1,6 +1,6 @@
 import { KeyValueStore, type KvsErrorCode, type Limits } from '../../src/core';
 import { MemoryTransactionLogger } from '../support/memory-transaction-logger';
-import { HOSTILE_STRINGS } from './transaction-logger.contract';
+import { HOSTILE_STRINGS } from '../support/hostile-strings';
 
 /** What a call through a frontend came to, in the core's terms, whatever the transport. */
 export type Outcome =
