@@ -1,8 +1,6 @@
 import { spawn } from 'node:child_process';
 import { access, readFile, stat, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
-import { LogUnavailableError } from '../../../src/core';
-import { openLogFile, type LogFileHandle, type OpenLogFile } from '../../../src/adapters/file-log/log-file-handle';
 import { collectEvents } from '../../support/collect-events';
 import { TempLogDir } from './temp-log-dir';
 
@@ -92,35 +90,6 @@ describe('the lock file', () => {
   }
 });
 
-describe('after a write or fsync error', () => {
-  for (const operation of ['writev', 'datasync'] as const) {
-    it(`fails closed when ${operation} fails`, async () => {
-      const disk = new FailingDisk(operation);
-      const log = dir.open({ sync: 'always' }, disk.open);
-      await collectEvents(log.readEvents());
-      const kept = await log.append({ type: 'put', key: 'before', value: 'ok' });
-
-      disk.broken = true;
-      const failed = [log.append({ type: 'put', key: 'a', value: '1' }), log.append({ type: 'delete', key: 'b' })];
-      for (const append of failed) {
-        await expect(append).rejects.toBeInstanceOf(LogUnavailableError);
-        await expect(append).rejects.toThrow(`file log: ${log.filename}: `);
-        await expect(append).rejects.toThrow(/EIO.*restart the service/);
-      }
-
-      disk.broken = false;
-      await expect(log.append({ type: 'put', key: 'later', value: 'x' })).rejects.toBeInstanceOf(LogUnavailableError);
-      const syncsAfterFailure = log.syncCount;
-      await log.close();
-      expect(log.syncCount).toBe(syncsAfterFailure);
-
-      const replayed = await collectEvents(dir.open().readEvents());
-      expect(replayed[0]).toEqual(kept);
-      expect(replayed.map((event) => event.key)).not.toContain('later');
-    });
-  }
-});
-
 describe('appends', () => {
   it('create the log and its missing parent directories', async () => {
     const log = dir.open({ filename: dir.file('nested/deeper/transactions.log') });
@@ -138,28 +107,6 @@ describe('appends', () => {
     await expect(collectEvents(log.readEvents())).rejects.toThrow('readEvents may be called only once');
   });
 });
-
-/** Real file handles whose writev or datasync fails with EIO while `broken` is set, as a dying disk's would. */
-class FailingDisk {
-  broken = false;
-
-  constructor(private readonly failing: 'writev' | 'datasync') {}
-
-  readonly open: OpenLogFile = async (filename) => {
-    const real = await openLogFile(filename);
-    const fail = (): Promise<never> =>
-      Promise.reject(Object.assign(new Error(`EIO: i/o error, ${this.failing}`), { code: 'EIO' }));
-    const handle: LogFileHandle = {
-      read: (...args) => real.read(...args),
-      writev: (buffers) => (this.broken && this.failing === 'writev' ? fail() : real.writev(buffers)),
-      datasync: () => (this.broken && this.failing === 'datasync' ? fail() : real.datasync()),
-      truncate: (length) => real.truncate(length),
-      stat: () => real.stat(),
-      close: () => real.close(),
-    };
-    return handle;
-  };
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
