@@ -1,5 +1,5 @@
 import { Container } from 'inversify';
-import { KeyValueStore, type Limits, type TransactionLogger } from './core';
+import { DEFAULT_LIMITS, KeyValueStore, type Limits, type TransactionLogger } from './core';
 import type { Frontend } from './adapters/frontend';
 import type { Logger } from './adapters/logger';
 import { FileTransactionLogger, readFileLogConfig } from './adapters/file-log';
@@ -80,8 +80,8 @@ const MAX_VALUE_LIMIT_BYTES = 64 * 1024 * 1024;
 /** Reads KVS_MAX_KEY_BYTES and KVS_MAX_VALUE_BYTES. */
 function readLimits(env: EnvReader): Limits {
   return {
-    maxKeyBytes: env.integer('KVS_MAX_KEY_BYTES', 1024, 1, MAX_KEY_LIMIT_BYTES),
-    maxValueBytes: env.integer('KVS_MAX_VALUE_BYTES', 1024 * 1024, 0, MAX_VALUE_LIMIT_BYTES),
+    maxKeyBytes: env.integer('KVS_MAX_KEY_BYTES', DEFAULT_LIMITS.maxKeyBytes, 1, MAX_KEY_LIMIT_BYTES),
+    maxValueBytes: env.integer('KVS_MAX_VALUE_BYTES', DEFAULT_LIMITS.maxValueBytes, 0, MAX_VALUE_LIMIT_BYTES),
   };
 }
 

@@ -9,6 +9,7 @@ import type { Logger } from './adapters/logger';
 import type { Readiness } from './adapters/probes';
 import { ConfigError, EnvReader } from './config/env-reader';
 import { readMemoryLimits } from './config/memory-limits';
+import { unreadVariables } from './config/unread-variables';
 import { buildContainer, TOKENS } from './container';
 
 /** Exit status for a configuration mistake (documented in the README). */
@@ -33,12 +34,22 @@ function configure(): { container: Container; logger: Logger } {
   const env = new EnvReader(process.env);
   try {
     const logger = createRootLogger(env);
-    return { container: buildContainer(env, logger), logger };
+    const container = buildContainer(env, logger);
+    warnAboutUnreadVariables(env, logger);
+    return { container, logger };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     // A plain line on stderr: the configuration that would shape a JSON log is what is wrong.
     process.stderr.write(`kvs: ${error.message}\n`);
     process.exit(EXIT_CONFIG_ERROR);
+  }
+}
+
+/** One warning per KVS_/TLOG_ variable that is set but read by nothing: most likely a typo. */
+function warnAboutUnreadVariables(env: EnvReader, logger: Logger): void {
+  for (const { name, suggestion } of unreadVariables(process.env, env.namesRead)) {
+    const hint = suggestion === undefined ? '' : `; did you mean ${suggestion}?`;
+    logger.warn({ event: 'config_variable_unread', variable: name, suggestion }, `${name} is set but not read${hint}`);
   }
 }
 

@@ -4,9 +4,15 @@ import { probeRouter, Readiness } from '../../src/adapters/probes';
 import { RestFrontend } from '../../src/adapters/rest';
 import { MemoryTransactionLogger } from './memory-transaction-logger';
 
-/** A RestFrontend on a real loopback port over a store with a memory log, for REST tests. */
-export interface RestServer {
+/** A RestFrontend listening on 127.0.0.1 at a free port. */
+export interface RunningRest {
+  readonly frontend: RestFrontend;
+  /** Base URL, e.g. http://127.0.0.1:12345 */
   readonly url: string;
+}
+
+/** A RestFrontend over a store with a memory log, for REST tests. */
+export interface RestServer extends RunningRest {
   readonly store: KeyValueStore;
   readonly log: MemoryTransactionLogger;
   /** The service's readiness, serving once started, which the probe routes report. */
@@ -14,14 +20,25 @@ export interface RestServer {
   stop(): Promise<void>;
 }
 
-/** Starts a REST frontend with the probe routes on 127.0.0.1 at a free port. */
+/** Starts a RestFrontend on `store` (with the probe routes when given a readiness), on 127.0.0.1 at a free port. */
+export async function startRestFrontend(
+  store: KeyValueStore,
+  readiness?: Readiness,
+  logger?: Logger,
+): Promise<RunningRest> {
+  const probes = readiness && probeRouter(readiness);
+  const frontend = new RestFrontend(store, { host: '127.0.0.1', port: 0 }, { logger, probes });
+  const { port } = await frontend.start();
+  readiness?.serving();
+  return { frontend, url: `http://127.0.0.1:${port}` };
+}
+
+/** Starts a REST frontend over a fresh store with a memory log and the given limits. */
 export async function startRestServer(limits?: Limits, logger?: Logger): Promise<RestServer> {
   const log = new MemoryTransactionLogger();
   const store = new KeyValueStore(log, limits);
   await store.restore();
   const readiness = new Readiness(log);
-  const frontend = new RestFrontend(store, { host: '127.0.0.1', port: 0 }, { logger, probes: probeRouter(readiness) });
-  const { port } = await frontend.start();
-  readiness.serving();
-  return { url: `http://127.0.0.1:${port}`, store, log, readiness, stop: () => frontend.stop() };
+  const running = await startRestFrontend(store, readiness, logger);
+  return { ...running, store, log, readiness, stop: () => running.frontend.stop() };
 }

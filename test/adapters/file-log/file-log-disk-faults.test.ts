@@ -6,7 +6,8 @@ import { LogUnavailableError, type Event, type LogHealth } from '../../../src/co
 import { encodeRecord } from '../../../src/adapters/file-log/record-format';
 import type { FileTransactionLogger } from '../../../src/adapters/file-log';
 import { FaultyDisk } from '../../support/faulty-disk';
-import { collect, TempLogDir } from './temp-log-dir';
+import { collectEvents } from '../../support/collect-events';
+import { TempLogDir } from './temp-log-dir';
 
 jest.setTimeout(30_000);
 
@@ -22,7 +23,7 @@ describe('a write that does not fit on the disk', () => {
   it('is cut off the file before it is refused, and writes resume once space is freed', async () => {
     const disk = new FaultyDisk();
     const log = dir.open({ sync: 'always' }, disk.open, disk.freeBytes);
-    await collect(log.readEvents());
+    await collectEvents(log.readEvents());
     const kept = await log.append({ type: 'put', key: 'before', value: 'ok' });
     const healthChanges = recordHealth(log);
 
@@ -50,7 +51,11 @@ describe('a write that does not fit on the disk', () => {
     expect(dir.log.records.filter((line) => line.event === 'file_log_recovered')).toHaveLength(1);
     await log.close();
 
-    expect(await collect(dir.open().readEvents())).toEqual([kept, (a as PromiseFulfilledResult<Event>).value, later]);
+    expect(await collectEvents(dir.open().readEvents())).toEqual([
+      kept,
+      (a as PromiseFulfilledResult<Event>).value,
+      later,
+    ]);
   });
 });
 
@@ -59,7 +64,7 @@ describe('a failed fsync, or a write failing for another reason than space', () 
     it(`after ${fault} fails with EIO: cuts the batch off, logs one fatal line and refuses everything for good`, async () => {
       const disk = new FaultyDisk();
       const log = dir.open({ sync: 'always' }, disk.open, disk.freeBytes);
-      await collect(log.readEvents());
+      await collectEvents(log.readEvents());
       const kept = await log.append({ type: 'put', key: 'before', value: 'ok' });
       const healthChanges = recordHealth(log);
       const sizeBefore = await fileSize(log);
@@ -86,7 +91,7 @@ describe('a failed fsync, or a write failing for another reason than space', () 
       disk.writeError = undefined;
       await expect(log.append({ type: 'put', key: 'later', value: 'x' })).rejects.toMatchObject({ retryable: false });
       await log.close();
-      expect(await collect(dir.open().readEvents())).toEqual([kept]);
+      expect(await collectEvents(dir.open().readEvents())).toEqual([kept]);
     });
   }
 });
@@ -123,7 +128,7 @@ describe('a real full filesystem', () => {
       const log = mountPoint
         ? fullDir.open({ sync: 'always' })
         : fullDir.open({ sync: 'always' }, disk.open, disk.freeBytes);
-      await collect(log.readEvents());
+      await collectEvents(log.readEvents());
 
       const acknowledged: Event[] = [];
       const refused: string[] = [];
@@ -152,7 +157,7 @@ describe('a real full filesystem', () => {
       await log.close();
 
       acknowledged.sort((x, y) => x.sequence - y.sequence);
-      expect(await collect(fullDir.open().readEvents())).toEqual(acknowledged);
+      expect(await collectEvents(fullDir.open().readEvents())).toEqual(acknowledged);
     } finally {
       if (fullDir !== dir) await fullDir.dispose();
     }

@@ -50,6 +50,3 @@ export class TempLogDir {
     await rm(this.path, { recursive: true, force: true });
   }
 }
-
-/** Every event an iterable yields, in order. */
-export { collectEvents as collect } from '../../support/collect-events';
