@@ -11,6 +11,7 @@ import { ConfigError, EnvReader } from './config/env-reader';
 import { readMemoryLimits } from './config/memory-limits';
 import { unreadVariables } from './config/unread-variables';
 import { buildContainer, TOKENS } from './container';
+import { stopOnSignalsOrLogFailure } from './shutdown';
 
 /** Exit status for a configuration mistake (documented in the README). */
 const EXIT_CONFIG_ERROR = 2;
@@ -82,7 +83,7 @@ async function serve(container: Container, logger: Logger): Promise<void> {
     throw error;
   }
   readiness.serving();
-  stopOnSignals(frontends, log, readiness, logger);
+  stopOnSignalsOrLogFailure({ frontends, log, readiness, logger });
 }
 
 /** Says how large the heap may grow, and warns when the container would kill the process first. */
@@ -99,44 +100,6 @@ function logMemoryLimits(logger: Logger): void {
       `the heap may outgrow the container's memory: set NODE_OPTIONS=--max-old-space-size=${limits.suggestedHeapMiB}`,
     );
   }
-}
-
-/**
- * Stops the service on SIGTERM/SIGINT (exit 0) and when the transaction log fails for good
- * (exit 1: after a failed fsync only a restart and replay can say what the disk holds, so the
- * supervisor must restart the process). Either way: stop accepting, answer the requests in
- * flight (a failed log has already rejected its writes), close the log, exit.
- */
-function stopOnSignals(frontends: Frontend[], log: TransactionLogger, readiness: Readiness, logger: Logger): void {
-  let stopping = false;
-  const stop = (reason: string, exitCode: number): void => {
-    stopping = true;
-    readiness.stopping();
-    Promise.all(frontends.map((frontend) => frontend.stop()))
-      .then(() => log.close())
-      .then(() => {
-        logger.info({ event: 'shutdown_done', exitCode }, `transaction log closed (${reason}); bye`);
-        process.exit(exitCode);
-      })
-      .catch((error: unknown) => {
-        logger.fatal({ event: 'shutdown_failed', err: error }, `shutdown failed: ${describeError(error)}`);
-        process.exit(EXIT_FAILURE);
-      });
-  };
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      logger.warn({ event: 'shutdown_forced', signal }, `${signal} received again; exiting without waiting`);
-      process.exit(EXIT_FAILURE);
-    }
-    logger.info({ event: 'shutdown_started', signal }, `${signal} received; finishing in-flight requests`);
-    stop(signal, 0);
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  // The log has already written the one fatal line with the cause.
-  log.onHealthChange((health) => {
-    if (health === 'failed' && !stopping) stop('the transaction log failed', EXIT_FAILURE);
-  });
 }
 
 const { container, logger } = configure();

@@ -1,0 +1,54 @@
+import { EventEmitter } from 'node:events';
+import type { Frontend } from '../src/adapters/frontend';
+import { stopOnSignalsOrLogFailure } from '../src/shutdown';
+import { MemoryTransactionLogger } from './support/memory-transaction-logger';
+import { recordingLogger } from './support/recording-logger';
+
+/** The service's parts with every step of a shutdown recorded in order. */
+function service() {
+  const steps: string[] = [];
+  const log = new MemoryTransactionLogger();
+  const close = log.close.bind(log);
+  log.close = async () => {
+    steps.push('log closed');
+    await close();
+  };
+  const frontend: Frontend = {
+    name: 'fake',
+    start: () => Promise.resolve({ host: '127.0.0.1', port: 1 }),
+    stop: async () => {
+      steps.push('frontend stopped');
+    },
+  };
+  const signals = new EventEmitter();
+  const exited = new Promise<number>((resolve) =>
+    stopOnSignalsOrLogFailure({
+      frontends: [frontend],
+      log,
+      readiness: { stopping: () => steps.push('not ready') },
+      logger: recordingLogger().logger,
+      exit: resolve,
+      signals: signals as unknown as NodeJS.Process,
+    }),
+  );
+  return { steps, log, signals, exited };
+}
+
+describe('stopping the service', () => {
+  it('on SIGTERM: not ready first, then frontends, then the log, and exit 0', async () => {
+    const { steps, signals, exited } = service();
+    signals.emit('SIGTERM', 'SIGTERM');
+    expect(await exited).toBe(0);
+    expect(steps).toEqual(['not ready', 'frontend stopped', 'log closed']);
+  });
+
+  it('when the log fails for good: the same orderly stop, then exit 1 so that the supervisor restarts it', async () => {
+    const { steps, log, exited } = service();
+    log.healthState.set('unavailable');
+    log.healthState.set('ok');
+    expect(steps).toEqual([]);
+    log.healthState.set('failed');
+    expect(await exited).toBe(1);
+    expect(steps).toEqual(['not ready', 'frontend stopped', 'log closed']);
+  });
+});
