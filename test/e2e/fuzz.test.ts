@@ -82,7 +82,11 @@ describe('REST fuzz (seed 7)', () => {
     const random = new SeededRandom(7);
     const port = Number(new URL(service.restUrl!).port);
     const cases = Array.from({ length: REST_CASES }, () => hostileRequest(random));
-    const statuses = await runCases(REST_CASES, (i) => firstStatus(port, cases[i]));
+    // A quarter of the clients hang up (with a reset) part-way through their request.
+    const cuts = cases.map((bytes) =>
+      random.chance(0.25) ? random.int(bytes.indexOf('\r\n\r\n') + 4, bytes.length) : undefined,
+    );
+    const statuses = await runCases(REST_CASES, (i) => firstStatus(port, cases[i], cuts[i]));
     const serverErrors = statuses
       .map((status, i) => ({ status, request: cases[i].subarray(0, 200).toString('latin1') }))
       .filter(({ status }) => status >= 500);
@@ -267,12 +271,18 @@ function hostileRequest(random: SeededRandom): Buffer {
   return Buffer.concat([Buffer.from(head, 'latin1'), framed]);
 }
 
-/** Sends the bytes on a fresh connection, half-closes it, and resolves with the first response's status (0: none). */
-function firstStatus(port: number, bytes: Buffer): Promise<number> {
+/**
+ * Sends the bytes on a fresh connection and half-closes it, or with `cutAt` sends only that many
+ * and resets the connection; resolves with the first response's status (0: none).
+ */
+function firstStatus(port: number, bytes: Buffer, cutAt?: number): Promise<number> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     let received = '';
-    socket.on('connect', () => socket.end(bytes));
+    socket.on('connect', () => {
+      if (cutAt === undefined) socket.end(bytes);
+      else socket.write(bytes.subarray(0, cutAt), () => setTimeout(() => socket.resetAndDestroy(), 5));
+    });
     socket.on('data', (chunk: Buffer) => {
       received += chunk.toString('latin1');
       const match = /^HTTP\/1\.[01] (\d{3})/.exec(received);
