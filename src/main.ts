@@ -7,6 +7,7 @@ import { describeError } from './adapters/error-text';
 import type { Frontend } from './adapters/frontend';
 import type { Logger } from './adapters/logger';
 import { ConfigError, EnvReader } from './config/env-reader';
+import type { ReloadingTls } from './adapters/tls';
 import { buildContainer, TOKENS } from './container';
 
 /** Exit status for a configuration mistake (documented in the README). */
@@ -66,7 +67,16 @@ async function serve(container: Container, logger: Logger): Promise<void> {
     await log.close().catch(() => undefined);
     throw error;
   }
+  reloadTlsOnChange(container);
   stopOnSignals(frontends, log, logger);
+}
+
+/** With TLS on: reload the certificates on SIGHUP and whenever their files change. */
+function reloadTlsOnChange(container: Container): void {
+  if (!container.isBound(TOKENS.ReloadingTls)) return;
+  const tls = container.get<ReloadingTls>(TOKENS.ReloadingTls);
+  tls.watch();
+  process.on('SIGHUP', () => tls.reload('SIGHUP'));
 }
 
 /** On SIGTERM/SIGINT: stop accepting, finish in-flight requests, flush and close the log, exit 0. */

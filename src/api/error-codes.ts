@@ -11,6 +11,11 @@ export const KVS_ERROR_CODES = [
   'INVALID_VALUE',
   'LOG_UNAVAILABLE',
   'LOG_OVERLOADED',
+  // Refusals before a request reaches the store (security layers, README "Security").
+  'UNAUTHENTICATED',
+  'PERMISSION_DENIED',
+  'RATE_LIMITED',
+  'OVERLOADED',
 ] as const;
 
 /** One of the codes a server may report. */

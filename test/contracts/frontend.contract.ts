@@ -1,4 +1,5 @@
-import { KeyValueStore, type KvsErrorCode, type Limits } from '../../src/core';
+import type { KvsErrorCode } from '../../src/api/error-codes';
+import { KeyValueStore, type Limits } from '../../src/core';
 import { MemoryTransactionLogger } from '../support/memory-transaction-logger';
 import { HOSTILE_STRINGS } from './transaction-logger.contract';
 

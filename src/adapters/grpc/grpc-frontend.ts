@@ -3,9 +3,11 @@ import type { KeyValueStore, Limits } from '../../core';
 import { loadKeyValueDefinition, loadKeyValuePackage } from '../../api/keyvalue-proto';
 import type { Frontend, ListeningAddress } from '../frontend';
 import { silentLogger, type Logger } from '../logger';
+import type { ServerTls } from '../server-tls';
 import type { GrpcOptions } from './grpc.config';
 import { keyValueHandlers } from './key-value-handlers';
 import { GrpcHealth } from './grpc-health';
+import { ReloadableServerCredentials } from './reloadable-server-credentials';
 import { addReflection } from './grpc-reflection';
 import { Utf8RequestCheck } from './utf8-request-check';
 
@@ -29,6 +31,8 @@ export interface GrpcDependencies {
    * first; each concern supplies one, and the REST frontend gets its middleware twin.
    */
   readonly interceptors?: readonly grpc.ServerInterceptor[];
+  /** Serve TLS with these certificates (reloaded in place); plaintext when unset. */
+  readonly tls?: ServerTls;
 }
 
 /**
@@ -40,11 +44,12 @@ export class GrpcFrontend implements Frontend {
   private readonly server: grpc.Server;
   private readonly health = new GrpcHealth();
   private listening = false;
+  private readonly credentials: grpc.ServerCredentials;
 
   constructor(
     store: KeyValueStore,
     private readonly options: GrpcFrontendOptions,
-    { logger = silentLogger, interceptors = [] }: GrpcDependencies = {},
+    { logger = silentLogger, interceptors = [], tls }: GrpcDependencies = {},
   ) {
     this.server = new grpc.Server({
       'grpc.max_receive_message_length': maxRequestBytes(store.limits),
@@ -57,13 +62,15 @@ export class GrpcFrontend implements Frontend {
       keyValueHandlers(store, check, logger),
     );
     this.health.addToServer(this.server);
-    addReflection(this.server, definition);
+    if (options.reflection !== false) addReflection(this.server, definition);
+    this.credentials =
+      tls === undefined ? grpc.ServerCredentials.createInsecure() : new ReloadableServerCredentials(tls);
   }
 
   start(): Promise<ListeningAddress> {
     const { host, port } = this.options;
     return new Promise((resolve, reject) => {
-      this.server.bindAsync(hostPort(host, port), grpc.ServerCredentials.createInsecure(), (error, boundPort) => {
+      this.server.bindAsync(hostPort(host, port), this.credentials, (error, boundPort) => {
         if (error) {
           reject(error);
           return;
