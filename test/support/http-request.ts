@@ -27,7 +27,8 @@ export function send(url: string, call: HttpCall = {}): Promise<HttpAnswer> {
     method: call.method ?? 'GET',
     headers: call.headers,
     agent: false as const,
-    ...(secure ? { ca: call.ca, cert: call.cert, key: call.key } : {}),
+    // The test certificates name localhost; an IP as SNI server name is deprecated.
+    ...(secure ? { ca: call.ca, cert: call.cert, key: call.key, servername: 'localhost' } : {}),
   };
   return new Promise((resolve, reject) => {
     const req = request(url, options, (res) => {
