@@ -2,11 +2,16 @@ import { status } from '@grpc/grpc-js';
 import { errors, jwtVerify, type JWTPayload } from 'jose';
 import type { Logger } from '../logger';
 import type { Refusal } from '../refusal';
+
+export type { Refusal };
 import type { AuthConfig } from './auth.config';
 import type { Requirement, Scope } from './requirements';
+import { VerifiedTokenCache } from './verified-token-cache';
 
 /** Seconds of clock difference tolerated on exp, nbf and iat between token issuers and kvs. */
 export const CLOCK_TOLERANCE_SECONDS = 30;
+/** Verified tokens remembered at most (see VerifiedTokenCache). */
+export const TOKEN_CACHE_ENTRIES = 10_000;
 
 /** What a verified token allows. */
 export interface Principal {
@@ -33,27 +38,38 @@ const REALM = 'Bearer realm="kvs"';
  * Refusals are logged with their reason, never with the token.
  */
 export class AccessPolicy {
+  private readonly verified = new VerifiedTokenCache<Principal>(TOKEN_CACHE_ENTRIES);
+
   constructor(
     private readonly config: AuthConfig,
     private readonly logger: Logger,
   ) {}
 
-  /** The principal of a valid `Authorization` value, or the 401 refusal. */
-  async authenticate(authorization: string | undefined, request: RequestSummary): Promise<Principal | Refusal> {
+  /**
+   * The principal of a valid `Authorization` value, or the 401 refusal. A token verified before
+   * is answered synchronously from the cache (no promise, no signature check: the hot path);
+   * `describe` is only called to log a refusal.
+   */
+  authenticate(
+    authorization: string | undefined,
+    describe: () => RequestSummary,
+  ): Principal | Refusal | Promise<Principal | Refusal> {
     if (authorization === undefined || authorization === '') {
-      return this.refuse(request, 'no bearer token', unauthenticated('a bearer token is required', REALM));
+      return this.refuse(describe(), 'no bearer token', unauthenticated('a bearer token is required', REALM));
     }
     const match = BEARER.exec(authorization);
     if (match === null) {
-      return this.refuse(
-        request,
-        'Authorization is not a Bearer token',
-        unauthenticated('a bearer token is required', REALM),
-      );
+      const refusal = unauthenticated('a bearer token is required', REALM);
+      return this.refuse(describe(), 'Authorization is not a Bearer token', refusal);
     }
+    const token = match[1];
+    return this.verified.get(token) ?? this.verify(token, describe);
+  }
+
+  private async verify(token: string, describe: () => RequestSummary): Promise<Principal | Refusal> {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(match[1], this.config.key, {
+      ({ payload } = await jwtVerify(token, this.config.key, {
         algorithms: [...this.config.algorithms],
         issuer: this.config.issuer,
         audience: this.config.audience,
@@ -62,11 +78,14 @@ export class AccessPolicy {
       }));
     } catch (error) {
       const { reason, message } = describeVerificationFailure(error);
-      return this.refuse(request, reason, invalidToken(message));
+      return this.refuse(describe(), reason, invalidToken(message));
     }
     const principal = principalOf(payload);
-    if (typeof principal === 'string')
-      return this.refuse(request, principal, invalidToken('token claims are malformed'));
+    if (typeof principal === 'string') {
+      return this.refuse(describe(), principal, invalidToken('token claims are malformed'));
+    }
+    // exp is required, so it is there; the entry lapses when jose would start refusing the token.
+    this.verified.set(token, principal, ((payload.exp as number) + CLOCK_TOLERANCE_SECONDS) * 1000);
     return principal;
   }
 
@@ -78,18 +97,18 @@ export class AccessPolicy {
     principal: Principal,
     requirement: Requirement,
     key: string | undefined,
-    request: RequestSummary,
+    describe: () => RequestSummary,
   ): Refusal | undefined {
     if (requirement.open || requirement.scope === undefined) return undefined;
     const { scope } = requirement;
     if (!principal.scopes.has(scope)) {
-      return this.refuse(request, `token lacks scope ${scope}`, forbidden(`this needs scope ${scope}`, scope));
+      return this.refuse(describe(), `token lacks scope ${scope}`, forbidden(`this needs scope ${scope}`, scope));
     }
     if (requirement.key === undefined || principal.prefixes === undefined) return undefined;
     // An undecodable key (undefined here) matches no prefix: a restricted token is refused.
     if (key === undefined || !principal.prefixes.some((prefix) => key.startsWith(prefix))) {
       return this.refuse(
-        request,
+        describe(),
         'key outside the token prefixes',
         forbidden('this token may not touch this key', scope),
       );

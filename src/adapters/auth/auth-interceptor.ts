@@ -11,8 +11,8 @@ import { grpcRefusal, type Refusal } from '../refusal';
 import { isRefusal, type AccessPolicy, type Principal, type RequestSummary } from './access-policy';
 import { grpcRequirement } from './requirements';
 
-/** The outcome of the metadata stage: who is calling, or undefined once the call was refused. */
-type Authenticated = { principal: Principal; request: RequestSummary } | undefined;
+/** The outcome of the metadata stage: the caller's principal, or undefined once the call was refused. */
+type Authenticated = Principal | undefined;
 
 /**
  * grpc-js server interceptor enforcing the access policy; the REST twin is authMiddleware.
@@ -24,53 +24,52 @@ export function authInterceptor(policy: AccessPolicy): ServerInterceptor {
   return (method: ServerMethodDefinition<unknown, unknown>, call: ServerInterceptingCallInterface) => {
     const requirement = grpcRequirement(method.path);
     if (requirement.open) return new ServerInterceptingCall(call);
-    let authenticated: Promise<Authenticated> = Promise.resolve(undefined);
+    let describe = (): RequestSummary => ({ transport: 'grpc', operation: method.path, caller: 'unknown' });
+    let authenticated: Authenticated | Promise<Authenticated>;
     const refuse = (refusal: Refusal): undefined => {
       call.sendStatus(grpcRefusal(refusal));
       return undefined;
     };
     const fail = (): void => call.sendStatus({ code: status.INTERNAL, details: 'internal error' });
+    /** After the metadata stage: runs `then` with the principal once known, synchronously when it already is. */
+    const whenAuthenticated = (then: (principal: Principal) => void): void => {
+      if (authenticated instanceof Promise) authenticated.then((result) => result && then(result), fail);
+      else if (authenticated !== undefined) then(authenticated);
+    };
     return new ServerInterceptingCall(call, {
       start: (next) =>
         next({
           onReceiveMetadata: (metadata: Metadata, passOn) => {
-            const request: RequestSummary = {
-              transport: 'grpc',
-              operation: method.path,
-              caller: grpcCaller(call, metadata),
-            };
+            describe = () => ({ transport: 'grpc', operation: method.path, caller: grpcCaller(call, metadata) });
             const [authorization] = metadata.get('authorization');
             const token = typeof authorization === 'string' ? authorization : undefined;
-            authenticated = policy.authenticate(token, request).then((result): Authenticated => {
+            const decide = (result: Principal | Refusal): Authenticated => {
               if (isRefusal(result)) return refuse(result);
               if (result.subject !== undefined) recordSubject(metadata, result.subject);
               // Without a key to check, the scope decides now; with one, when the message arrives.
               if (requirement.key === undefined) {
-                const refusal = policy.authorize(result, requirement, undefined, request);
+                const refusal = policy.authorize(result, requirement, undefined, describe);
                 if (refusal) return refuse(refusal);
               }
-              return { principal: result, request };
-            });
-            authenticated.then((result) => result && passOn(metadata), fail);
+              return result;
+            };
+            const result = policy.authenticate(token, describe);
+            authenticated = result instanceof Promise ? result.then(decide) : decide(result);
+            whenAuthenticated(() => passOn(metadata));
           },
           onReceiveMessage: (message: unknown, passOn) => {
-            authenticated.then((result) => {
-              if (result === undefined) return;
+            whenAuthenticated((principal) => {
               if (requirement.key !== undefined) {
                 const key = (message as { key?: unknown } | null)?.key;
-                const refusal = policy.authorize(
-                  result.principal,
-                  requirement,
-                  typeof key === 'string' ? key : undefined,
-                  result.request,
-                );
+                const keyText = typeof key === 'string' ? key : undefined;
+                const refusal = policy.authorize(principal, requirement, keyText, describe);
                 if (refusal) {
                   refuse(refusal);
                   return;
                 }
               }
               passOn(message);
-            }, fail);
+            });
           },
         }),
     });

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { recordSubject, restCaller } from '../caller-identity';
 import { sendRefusal } from '../refusal';
-import { isRefusal, type AccessPolicy } from './access-policy';
+import { isRefusal, type AccessPolicy, type Principal, type Refusal, type RequestSummary } from './access-policy';
 import { restRequirement } from './requirements';
 
 /** Express middleware enforcing the access policy; the gRPC twin is authInterceptor. */
@@ -12,21 +12,26 @@ export function authMiddleware(policy: AccessPolicy, protectMetrics: boolean): R
       next();
       return;
     }
-    const request = { transport: 'rest' as const, operation: `${req.method} ${req.path}`, caller: restCaller(req) };
-    policy.authenticate(req.headers.authorization, request).then(
-      (result) => {
-        if (isRefusal(result)) {
-          sendRefusal(res, result);
-          return;
-        }
-        if (result.subject !== undefined) recordSubject(req, result.subject);
-        const source = requirement.key;
-        const key = typeof source === 'object' ? source.value : undefined;
-        const refusal = policy.authorize(result, requirement, key, request);
-        if (refusal) sendRefusal(res, refusal);
-        else next();
-      },
-      (error: unknown) => next(error),
-    );
+    const describe = (): RequestSummary => ({
+      transport: 'rest',
+      operation: `${req.method} ${req.path}`,
+      caller: restCaller(req),
+    });
+    const decide = (result: Principal | Refusal): void => {
+      if (isRefusal(result)) {
+        sendRefusal(res, result);
+        return;
+      }
+      if (result.subject !== undefined) recordSubject(req, result.subject);
+      const source = requirement.key;
+      const key = typeof source === 'object' ? source.value : undefined;
+      const refusal = policy.authorize(result, requirement, key, describe);
+      if (refusal) sendRefusal(res, refusal);
+      else next();
+    };
+    const authenticated = policy.authenticate(req.headers.authorization, describe);
+    // A cached token is decided synchronously: no promise hop on the hot path.
+    if (authenticated instanceof Promise) authenticated.then(decide, next);
+    else decide(authenticated);
   };
 }
