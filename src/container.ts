@@ -1,7 +1,7 @@
 import type { ServerInterceptor } from '@grpc/grpc-js';
 import type { RequestHandler } from 'express';
 import { Container } from 'inversify';
-import { KeyValueStore, type Limits, type TransactionLogger } from './core';
+import { DEFAULT_LIMITS, KeyValueStore, type Limits, type TransactionLogger } from './core';
 import { AccessPolicy, authInterceptor, authMiddleware, readAuthConfig } from './adapters/auth';
 import type { Frontend } from './adapters/frontend';
 import type { Logger } from './adapters/logger';
@@ -20,6 +20,7 @@ import {
 import { ReloadingTls, readTlsConfig, TlsMaterialError } from './adapters/tls';
 import { FileTransactionLogger, readFileLogConfig } from './adapters/file-log';
 import { GrpcFrontend, readGrpcConfig } from './adapters/grpc';
+import { probeRouter, Readiness } from './adapters/probes';
 import { PostgresTransactionLogger, readPostgresLogConfig } from './adapters/postgres-log';
 import { readRestConfig, RestFrontend } from './adapters/rest';
 import { ConfigError, type EnvReader } from './config/env-reader';
@@ -29,6 +30,7 @@ export const TOKENS = {
   TransactionLogger: Symbol.for('kvs.TransactionLogger'),
   KeyValueStore: Symbol.for('kvs.KeyValueStore'),
   Frontend: Symbol.for('kvs.Frontend'),
+  Readiness: Symbol.for('kvs.Readiness'),
   /** Bound only when TLS is on: main reloads it on SIGHUP. */
   ReloadingTls: Symbol.for('kvs.ReloadingTls'),
 } as const;
@@ -38,6 +40,7 @@ interface FrontendContext {
   readonly store: KeyValueStore;
   readonly host: string;
   readonly logger: Logger;
+  readonly readiness: Readiness;
   readonly layers: SecurityLayers;
 }
 
@@ -78,13 +81,21 @@ export const TRANSACTION_LOGGERS = {
 export const FRONTENDS = {
   rest: adapter(
     readRestConfig,
-    (config, { store, host, logger, layers }: FrontendContext): Frontend =>
-      new RestFrontend(store, { host, ...config }, { logger, middleware: layers.middleware, tls: layers.tls }),
+    (config, { store, host, logger, readiness, layers }: FrontendContext): Frontend =>
+      new RestFrontend(
+        store,
+        { host, ...config },
+        { logger, probes: probeRouter(readiness), middleware: layers.middleware, tls: layers.tls },
+      ),
   ),
   grpc: adapter(
     readGrpcConfig,
-    (config, { store, host, logger, layers }: FrontendContext): Frontend =>
-      new GrpcFrontend(store, { host, ...config }, { logger, interceptors: layers.interceptors, tls: layers.tls }),
+    (config, { store, host, logger, readiness, layers }: FrontendContext): Frontend =>
+      new GrpcFrontend(
+        store,
+        { host, ...config },
+        { logger, readiness, interceptors: layers.interceptors, tls: layers.tls },
+      ),
   ),
 };
 
@@ -103,8 +114,8 @@ const MAX_VALUE_LIMIT_BYTES = 64 * 1024 * 1024;
 /** Reads KVS_MAX_KEY_BYTES and KVS_MAX_VALUE_BYTES. */
 function readLimits(env: EnvReader): Limits {
   return {
-    maxKeyBytes: env.integer('KVS_MAX_KEY_BYTES', 1024, 1, MAX_KEY_LIMIT_BYTES),
-    maxValueBytes: env.integer('KVS_MAX_VALUE_BYTES', 1024 * 1024, 0, MAX_VALUE_LIMIT_BYTES),
+    maxKeyBytes: env.integer('KVS_MAX_KEY_BYTES', DEFAULT_LIMITS.maxKeyBytes, 1, MAX_KEY_LIMIT_BYTES),
+    maxValueBytes: env.integer('KVS_MAX_VALUE_BYTES', DEFAULT_LIMITS.maxValueBytes, 0, MAX_VALUE_LIMIT_BYTES),
   };
 }
 
@@ -178,12 +189,19 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
   container
     .bind<KeyValueStore>(TOKENS.KeyValueStore)
     .toDynamicValue((context) => new KeyValueStore(context.get(TOKENS.TransactionLogger), limits));
+  container
+    .bind<Readiness>(TOKENS.Readiness)
+    .toDynamicValue((context) => new Readiness(context.get(TOKENS.TransactionLogger)));
   for (const { name, create } of frontendFactories) {
-    container
-      .bind<Frontend>(TOKENS.Frontend)
-      .toDynamicValue((context) =>
-        create({ store: context.get(TOKENS.KeyValueStore), host, logger: logger.child({ component: name }), layers }),
-      );
+    container.bind<Frontend>(TOKENS.Frontend).toDynamicValue((context) =>
+      create({
+        store: context.get(TOKENS.KeyValueStore),
+        host,
+        logger: logger.child({ component: name }),
+        readiness: context.get(TOKENS.Readiness),
+        layers,
+      }),
+    );
   }
   return container;
 }

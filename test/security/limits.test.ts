@@ -97,7 +97,7 @@ describe('load shedding', () => {
   afterAll(() => service.stop());
 
   /** Starts a PUT whose body never finishes, so it stays in flight until `finish` is called. */
-  function holdRequest(): { finish: () => Promise<number> } {
+  function holdRequest(): { finish: () => Promise<number>; abort: () => void } {
     const url = new URL(`${service.restUrl}/v1/key/held`);
     const req = request({
       host: url.hostname,
@@ -119,6 +119,11 @@ describe('load shedding', () => {
       finish: () => {
         req.end('ld');
         return answered;
+      },
+      // After a failed assertion: end the held request quietly so the service can stop.
+      abort: () => {
+        answered.catch(() => undefined);
+        req.destroy();
       },
     };
   }
@@ -146,6 +151,7 @@ describe('load shedding', () => {
       expect((await send(`${service.restUrl}/v1/key/held`)).body).toBe('held');
       expect(await grpcOutcome(client.get('held'))).toBe('ok');
     } finally {
+      held.abort();
       client.close();
       health.close();
     }

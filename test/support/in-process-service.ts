@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frontend } from '../../src/adapters/frontend';
+import type { Readiness } from '../../src/adapters/probes';
 import type { ReloadingTls } from '../../src/adapters/tls';
 import { EnvReader } from '../../src/config/env-reader';
 import { buildContainer, TOKENS } from '../../src/container';
@@ -45,6 +46,9 @@ export async function startInProcessService(env: Record<string, string>): Promis
   const frontends = container.getAll<Frontend>(TOKENS.Frontend);
   const ports = new Map<string, number>();
   for (const frontend of frontends) ports.set(frontend.name, (await frontend.start()).port);
+  // As main does once every frontend listens: probes and grpc.health.v1 report serving.
+  const readiness = container.get<Readiness>(TOKENS.Readiness);
+  readiness.serving();
   const tls = container.isBound(TOKENS.ReloadingTls) ? container.get<ReloadingTls>(TOKENS.ReloadingTls) : undefined;
   return {
     restUrl: `${tls ? 'https' : 'http'}://127.0.0.1:${ports.get('rest')}`,
@@ -53,6 +57,7 @@ export async function startInProcessService(env: Record<string, string>): Promis
     log,
     tls,
     async stop() {
+      readiness.stopping();
       await Promise.all(frontends.map((frontend) => frontend.stop()));
       await container.get<TransactionLogger>(TOKENS.TransactionLogger).close();
       tls?.close();

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
@@ -7,6 +7,7 @@ import type { Frontend, ListeningAddress } from '../frontend';
 import { silentLogger, type Logger } from '../logger';
 import type { ServerTls } from '../server-tls';
 import { sendError, sendFailure } from './http-status';
+import { inOrderPerConnection } from './in-order-per-connection';
 import { addKeyRoutes } from './key-routes';
 import type { RestOptions } from './rest.config';
 
@@ -19,6 +20,8 @@ const IDLE_SWEEP_MS = 50;
 export interface RestDependencies {
   /** Where server faults are reported. */
   readonly logger?: Logger;
+  /** The probe routes (/livez, /readyz, /healthz), mounted before the middleware: never authenticated or shed. */
+  readonly probes?: RequestHandler;
   /**
    * Cross-cutting middleware (request ids, logs, metrics, auth, limits), applied in order
    * before the routes; each concern supplies one, and the gRPC frontend gets its interceptor twin.
@@ -36,7 +39,7 @@ export class RestFrontend implements Frontend {
   constructor(
     store: KeyValueStore,
     private readonly options: RestOptions,
-    { logger = silentLogger, middleware = [], tls }: RestDependencies = {},
+    { logger = silentLogger, probes, middleware = [], tls }: RestDependencies = {},
   ) {
     const app = express();
     app.disable('x-powered-by');
@@ -45,18 +48,16 @@ export class RestFrontend implements Frontend {
     // per request instead of two. That router therefore takes their strict matching rules...
     app.enable('case sensitive routing');
     app.enable('strict routing');
-    // ...and /healthz keeps its lenient match (any case, optional trailing slash) by a regex.
-    app.get(/^\/healthz\/?$/i, (_req: Request, res: Response) => {
-      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-      res.end('ok');
-    });
+    // ...while the probes keep a lenient match (any case, optional trailing slash) of their own.
+    if (probes) app.use(probes);
     if (middleware.length > 0) app.use(...middleware);
     addKeyRoutes(app, store, logger);
     app.use((_req: Request, res: Response) =>
       sendError(res, 'NO_SUCH_ROUTE', 'no such route; the API is /v1/key/{key}'),
     );
     app.use(routingErrorHandler(logger));
-    this.server = tls === undefined ? createServer(app) : httpsServer(app, tls);
+    const handler = inOrderPerConnection(app);
+    this.server = tls === undefined ? createServer(handler) : httpsServer(handler, tls);
   }
 
   start(): Promise<ListeningAddress> {
@@ -87,10 +88,10 @@ export class RestFrontend implements Frontend {
 }
 
 /** An HTTPS server whose certificates follow the reloads of `tls` without a restart. */
-function httpsServer(app: express.Express, tls: ServerTls): Server {
+function httpsServer(handler: RequestListener, tls: ServerTls): Server {
   const server = createHttpsServer(
     { ...tls.current(), requestCert: tls.requireClientCertificate, rejectUnauthorized: true },
-    app,
+    handler,
   );
   tls.onReload((material) => server.setSecureContext({ ...material }));
   return server;
