@@ -210,6 +210,12 @@ describe.each([
         }
       }
       expect(table).toEqual(wanted);
+      // Refusals are logged with their reason, never with the token (its signature part is unique).
+      const signature = bearer?.split('.')[2];
+      if (signature) expect(JSON.stringify(service.log.records)).not.toContain(signature);
+      if (token.scopes === undefined) {
+        expect(service.log.records.some((record) => record.event === 'access_refused')).toBe(true);
+      }
     });
   }
 });
