@@ -20,6 +20,9 @@ ENV NODE_ENV=production
 # heap could outgrow the container). It is set here rather than derived at run time because
 # re-executing node with a computed flag would make the service two processes.
 ENV NODE_OPTIONS=--max-old-space-size=512
+# kvs listens on loopback unless told otherwise; in a container the published ports need all
+# interfaces. Turn on TLS and tokens (README "Security") before exposing it beyond a trusted network.
+ENV KVS_HOST=0.0.0.0
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force

@@ -9,6 +9,7 @@ import type { Logger } from './adapters/logger';
 import type { Readiness } from './adapters/probes';
 import { ConfigError, EnvReader } from './config/env-reader';
 import { readMemoryLimits } from './config/memory-limits';
+import type { ReloadingTls } from './adapters/tls';
 import { unreadVariables } from './config/unread-variables';
 import { buildContainer, TOKENS } from './container';
 import { stopOnSignalsOrLogFailure } from './shutdown';
@@ -83,7 +84,16 @@ async function serve(container: Container, logger: Logger): Promise<void> {
     throw error;
   }
   readiness.serving();
+  reloadTlsOnChange(container);
   stopOnSignalsOrLogFailure({ frontends, log, readiness, logger });
+}
+
+/** With TLS on: reload the certificates on SIGHUP and whenever their files change. */
+function reloadTlsOnChange(container: Container): void {
+  if (!container.isBound(TOKENS.ReloadingTls)) return;
+  const tls = container.get<ReloadingTls>(TOKENS.ReloadingTls);
+  tls.watch();
+  process.on('SIGHUP', () => tls.reload('SIGHUP'));
 }
 
 /** Says how large the heap may grow, and warns when the container would kill the process first. */
