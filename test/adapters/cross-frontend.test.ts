@@ -1,7 +1,6 @@
-import { KeyValueStore } from '../../src/core';
 import { CONTRACT_LIMITS, type FrontendDriver } from '../contracts/frontend.contract';
 import { HOSTILE_STRINGS } from '../contracts/transaction-logger.contract';
-import { MemoryTransactionLogger } from '../support/memory-transaction-logger';
+import { MemoryTransactionLogger, restoredStore } from '../support/memory-transaction-logger';
 import { grpcDriver, startGrpc } from './grpc/grpc-driver';
 import { restDriver, startRest } from './rest/rest-driver';
 
@@ -10,7 +9,7 @@ describe('REST and gRPC frontends on one store', () => {
   let rest: FrontendDriver;
 
   beforeAll(async () => {
-    const store = new KeyValueStore(new MemoryTransactionLogger(), CONTRACT_LIMITS);
+    const store = await restoredStore(new MemoryTransactionLogger(), CONTRACT_LIMITS);
     grpc = grpcDriver(await startGrpc(store));
     rest = restDriver(await startRest(store));
   });

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { KeyValueStore } from '../../src/core';
-import { MemoryTransactionLogger } from '../support/memory-transaction-logger';
+import { MemoryTransactionLogger, restoredStore } from '../support/memory-transaction-logger';
 import { startGrpc, type RunningGrpc } from '../adapters/grpc/grpc-driver';
 
 const CLI = path.resolve(__dirname, '../../dist/client/cli/kvs.js');
@@ -36,7 +35,7 @@ describe('kvs command-line client', () => {
   beforeAll(async () => {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
     log = new MemoryTransactionLogger();
-    running = await startGrpc(new KeyValueStore(log, { maxKeyBytes: 64, maxValueBytes: 4096 }));
+    running = await startGrpc(await restoredStore(log, { maxKeyBytes: 64, maxValueBytes: 4096 }));
     at = ['--address', running.address];
   });
 

@@ -1,5 +1,5 @@
-import { KeyValueStore, type KvsErrorCode, type Limits } from '../../src/core';
-import { MemoryTransactionLogger } from '../support/memory-transaction-logger';
+import type { KeyValueStore, KvsErrorCode, Limits } from '../../src/core';
+import { MemoryTransactionLogger, restoredStore } from '../support/memory-transaction-logger';
 import { HOSTILE_STRINGS } from './transaction-logger.contract';
 
 /** What a call through a frontend came to, in the core's terms, whatever the transport. */
@@ -36,7 +36,7 @@ export function runFrontendContract(frontend: string, options: FrontendContractO
 
     beforeEach(async () => {
       log = new MemoryTransactionLogger();
-      driver = await options.start(new KeyValueStore(log, CONTRACT_LIMITS));
+      driver = await options.start(await restoredStore(log, CONTRACT_LIMITS));
     });
 
     afterEach(async () => {

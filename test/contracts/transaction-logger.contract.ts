@@ -1,4 +1,4 @@
-import type { Event, Mutation, TransactionLogger } from '../../src/core';
+import { LogUnavailableError, type Event, type Mutation, type TransactionLogger } from '../../src/core';
 import { collectEvents } from '../support/collect-events';
 
 /** One empty log store an adapter test provides; `open` may be called again after `close`. */
@@ -159,6 +159,17 @@ export function runTransactionLoggerContract(adapter: string, options: LoggerCon
       const events = await Promise.all(pending);
       log = await openLog();
       expect(await collectEvents(log.readEvents())).toEqual(events);
+    });
+
+    it('is replayed once, before the first append', async () => {
+      const log = await openLog();
+      await expect(log.append({ type: 'put', key: 'early', value: 'v' })).rejects.toBeInstanceOf(LogUnavailableError);
+      await collectEvents(log.readEvents());
+      await expect(collectEvents(log.readEvents())).rejects.toThrow(/only once/);
+      const event = await log.append({ type: 'put', key: 'k', value: 'v' });
+      expect(event).toMatchObject({ type: 'put', key: 'k', value: 'v' });
+      const reopened = await reopen(log);
+      expect((await collectEvents(reopened.readEvents())).map(strip)).toEqual([{ type: 'put', key: 'k', value: 'v' }]);
     });
 
     it('rejects appends after close', async () => {

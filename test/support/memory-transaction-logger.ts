@@ -1,5 +1,5 @@
-import type { Event, Mutation, TransactionLogger } from '../../src/core';
-import { LogUnavailableError } from '../../src/core';
+import type { Event, Limits, Mutation, TransactionLogger } from '../../src/core';
+import { KeyValueStore, LogUnavailableError } from '../../src/core';
 
 /**
  * A TransactionLogger that keeps its events in an array, for unit tests of the core.
@@ -11,17 +11,24 @@ export class MemoryTransactionLogger implements TransactionLogger {
   private failures = 0;
   private held: (() => void)[] | undefined;
   private closed = false;
+  private replay: 'not started' | 'running' | 'done' = 'not started';
 
   constructor(initial: Event[] = []) {
     this.events.push(...initial);
   }
 
   async *readEvents(): AsyncIterable<readonly Event[]> {
+    if (this.replay !== 'not started')
+      throw new Error('memory log: readEvents may be called only once, before appends');
+    this.replay = 'running';
     yield this.events.slice();
+    this.replay = 'done';
   }
 
   append(mutation: Mutation): Promise<Event> {
     if (this.closed) return Promise.reject(new LogUnavailableError('memory log: closed'));
+    if (this.replay !== 'done')
+      return Promise.reject(new LogUnavailableError('memory log: append before readEvents finished'));
     if (this.failures > 0) {
       this.failures--;
       return Promise.reject(new LogUnavailableError('memory log: simulated failure'));
@@ -54,4 +61,14 @@ export class MemoryTransactionLogger implements TransactionLogger {
     this.held = undefined;
     for (const resolve of held) resolve();
   }
+}
+
+/** A store on `log` that has been restored, as the service does before any frontend serves. */
+export async function restoredStore(
+  log: TransactionLogger = new MemoryTransactionLogger(),
+  limits?: Limits,
+): Promise<KeyValueStore> {
+  const store = new KeyValueStore(log, limits);
+  await store.restore();
+  return store;
 }

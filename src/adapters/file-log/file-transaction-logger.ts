@@ -108,7 +108,10 @@ export class FileTransactionLogger implements TransactionLogger {
         this.logger.warn({ event: 'file_log_torn_header_dropped' }, message),
       );
       // An empty or torn header has just been replaced by a fresh one.
-      return new LogReplay(this.handle, this.filename, Math.max(size, FILE_HEADER_BYTES));
+      return new LogReplay(this.handle, this.filename, Math.max(size, FILE_HEADER_BYTES), {
+        start: FILE_HEADER_BYTES,
+        after: 0,
+      });
     } catch (error) {
       if (error instanceof FileLogError || error instanceof KvsError) throw error;
       throw this.unavailable(`cannot open (${describeError(error)})`);

@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
 import type { Event } from '../../core';
+import { crc32Range } from './crc32-range';
 
 // The on-disk layout is described in FORMAT.md beside this file; keep the two in step.
 
@@ -75,7 +76,54 @@ export function encodeRecord(event: Event): Buffer {
   return record;
 }
 
-/** Reads the u64 little-endian sequence number at `offset` without BigInt; may exceed 2^53 on a bad log. */
-export function readSequence(buffer: Buffer, offset: number): number {
-  return buffer.readUInt32LE(offset) + buffer.readUInt32LE(offset + 4) * TWO_TO_32;
+/** Outcome of checking a record header: its payload length, or why it cannot be trusted. */
+export type RecordHeaderCheck =
+  | { readonly ok: true; readonly payloadBytes: number }
+  | { readonly ok: false; readonly checksum: boolean; readonly detail: string };
+
+/**
+ * Checks the 12-byte record header at `at`: its own checksum first (so the length can be
+ * trusted), then that the length holds at least a payload's fixed part. `checksum` tells a
+ * checksum mismatch (which may be a torn tail) from an impossible length (always corruption).
+ */
+export function checkRecordHeader(buffer: Buffer, at: number): RecordHeaderCheck {
+  if (crc32Range(buffer, at, at + 8) !== buffer.readUInt32LE(at + 8)) {
+    return { ok: false, checksum: true, detail: 'record header checksum mismatch' };
+  }
+  const payloadBytes = buffer.readUInt32LE(at);
+  if (payloadBytes < PAYLOAD_FIXED_BYTES) {
+    return { ok: false, checksum: false, detail: `payload length ${payloadBytes} is too short` };
+  }
+  return { ok: true, payloadBytes };
+}
+
+/** True when the payload of the record at `at` (whose header was checked) matches its checksum. */
+export function payloadChecksumMatches(buffer: Buffer, at: number, payloadBytes: number): boolean {
+  const payload = at + RECORD_HEADER_BYTES;
+  return crc32Range(buffer, payload, payload + payloadBytes) === buffer.readUInt32LE(at + 4);
+}
+
+/**
+ * Decodes the checksummed payload of the record at `at` into its event, or returns what makes
+ * its content impossible (the caller turns that into LogCorruptError with the record's offset).
+ * The sequence may exceed 2^53 on a bad log; the caller checks it against its predecessor.
+ */
+export function decodeRecord(buffer: Buffer, at: number, payloadBytes: number): Event | string {
+  const payload = at + RECORD_HEADER_BYTES;
+  const sequence = buffer.readUInt32LE(payload + 1) + buffer.readUInt32LE(payload + 5) * TWO_TO_32;
+  const keyBytes = buffer.readUInt32LE(payload + 9);
+  if (keyBytes > payloadBytes - PAYLOAD_FIXED_BYTES) return `key length ${keyBytes} exceeds the record`;
+  const keyStart = payload + PAYLOAD_FIXED_BYTES;
+  const keyEnd = keyStart + keyBytes;
+  const payloadEnd = payload + payloadBytes;
+  const key = buffer.toString('utf8', keyStart, keyEnd);
+  switch (buffer[payload]) {
+    case RECORD_TYPE.put:
+      return { type: 'put', key, value: buffer.toString('utf8', keyEnd, payloadEnd), sequence };
+    case RECORD_TYPE.delete:
+      if (keyEnd !== payloadEnd) return 'delete record carries a value';
+      return { type: 'delete', key, sequence };
+    default:
+      return `unknown record type ${buffer[payload]}`;
+  }
 }

@@ -76,6 +76,8 @@ export class PostgresTransactionLogger implements TransactionLogger {
   private queue: PendingAppend[] = [];
   private inFlight = 0;
   private draining: Promise<void> | undefined;
+  /** The port allows one replay, before the first append. */
+  private replay: 'not started' | 'running' | 'done' = 'not started';
 
   constructor(
     private readonly config: PostgresLogConfig,
@@ -90,6 +92,9 @@ export class PostgresTransactionLogger implements TransactionLogger {
   }
 
   async *readEvents(): AsyncIterable<readonly Event[]> {
+    if (this.replay !== 'not started')
+      throw new Error('postgres log: readEvents may be called only once, before appends');
+    this.replay = 'running';
     await this.start();
     let after = 0;
     for (;;) {
@@ -102,10 +107,13 @@ export class PostgresTransactionLogger implements TransactionLogger {
       after = page[page.length - 1].sequence;
     }
     this.lastSequence = Math.max(this.lastSequence, after);
+    this.replay = 'done';
   }
 
   append(mutation: Mutation): Promise<Event> {
     if (this.closing) return Promise.reject(new LogUnavailableError('postgres log: closed'));
+    if (this.replay !== 'done')
+      return Promise.reject(new LogUnavailableError('postgres log: append before readEvents finished'));
     if (this.queue.length + this.inFlight >= this.config.maxPendingWrites) {
       return Promise.reject(
         new LogOverloadedError(`postgres log: ${this.config.maxPendingWrites} writes are already pending; retry later`),

@@ -4,7 +4,7 @@ import { GRPC_STATUS_BY_CODE, GrpcFrontend } from '../../../src/adapters/grpc';
 import { KvsClient, KvsClientError } from '../../../src/client/kvs-client';
 import { recordingLogger } from '../../support/recording-logger';
 import { KeyValueStore, type Event, type KvsErrorCode, type TransactionLogger } from '../../../src/core';
-import { MemoryTransactionLogger } from '../../support/memory-transaction-logger';
+import { MemoryTransactionLogger, restoredStore } from '../../support/memory-transaction-logger';
 import { startGrpc, type RunningGrpc } from './grpc-driver';
 
 /** The rejection of a call, for assertions on its status and kvs code. */
@@ -47,7 +47,7 @@ describe('GrpcFrontend', () => {
 
   beforeEach(async () => {
     log = new MemoryTransactionLogger();
-    running = await startGrpc(new KeyValueStore(log, { maxKeyBytes: 64, maxValueBytes: 4096 }));
+    running = await startGrpc(await restoredStore(log, { maxKeyBytes: 64, maxValueBytes: 4096 }));
   });
 
   afterEach(async () => {
@@ -132,7 +132,7 @@ describe('GrpcFrontend message size', () => {
   it("follows the configured value limit beyond grpc-js's 4 MiB default", async () => {
     const limits = { maxKeyBytes: 1024, maxValueBytes: 5 * 1024 * 1024 };
     expect(maxRequestBytes(limits)).toBeGreaterThan(limits.maxKeyBytes + limits.maxValueBytes);
-    const running = await startGrpc(new KeyValueStore(new MemoryTransactionLogger(), limits));
+    const running = await startGrpc(await restoredStore(new MemoryTransactionLogger(), limits));
     try {
       const value = '€'.repeat(Math.floor(limits.maxValueBytes / 3)) + 'xx'; // exactly the limit
       await running.client.put('k'.repeat(1024), value);
