@@ -13,6 +13,10 @@ import type { Event, Mutation } from './events';
  *   batches (a read chunk, a database page) so that replaying millions of events does not pay
  *   one asynchronous step per event. Empty batches are allowed.
  * - `close` waits for pending appends to settle, then releases the log's resources.
+ * - `compact` rewrites the history so that it holds the same state in less space; replay
+ *   afterwards gives exactly the state before it, appends go on meanwhile, and later
+ *   sequence numbers still increase. A log may also compact by itself once its history has
+ *   grown (its thresholds). A snapshot's events carry the sequence the snapshot stands at.
  */
 export interface TransactionLogger {
   /** Yields the log's events in sequence order, a batch at a time; called once, before the first append. */
@@ -21,4 +25,30 @@ export interface TransactionLogger {
   append(mutation: Mutation): Promise<Event>;
   /** Settles pending appends and releases resources; later appends reject. */
   close(): Promise<void>;
+  /**
+   * Lends the log the store's live entries, once, after readEvents. The log only reads them,
+   * at any later time and while they keep changing; a log that compacts by writing a snapshot
+   * (the file log) takes it from here. Every entry reflects only acknowledged events.
+   */
+  attachLiveState(live: LiveState): void;
+  /**
+   * Compacts now, or joins the compaction already running (one at a time). Rejects with
+   * LogUnavailableError if it fails; the history as it was stays in charge.
+   */
+  compact(): Promise<CompactionReport>;
+}
+
+/** The store's live entries as the log may read them: key to value, read-only. */
+export type LiveState = ReadonlyMap<string, string>;
+
+/** What one compaction did. */
+export interface CompactionReport {
+  /** Size of the history before, in bytes of the log's own storage. */
+  readonly bytesBefore: number;
+  /** Size of the history right after. */
+  readonly bytesAfter: number;
+  /** Size of the live data as the compaction wrote or kept it. */
+  readonly liveBytes: number;
+  /** Wall-clock duration in milliseconds. */
+  readonly durationMs: number;
 }

@@ -30,6 +30,16 @@ export const HOSTILE_STRINGS = [
   'a/b/../c',
 ];
 
+/** The state a sequence of events leaves: key to value. */
+export function stateOf(events: readonly Event[]): Map<string, string> {
+  const state = new Map<string, string>();
+  for (const event of events) {
+    if (event.type === 'put') state.set(event.key, event.value);
+    else state.delete(event.key);
+  }
+  return state;
+}
+
 function strip({ sequence: _sequence, ...mutation }: Event): Mutation {
   return mutation;
 }
@@ -170,6 +180,42 @@ export function runTransactionLoggerContract(adapter: string, options: LoggerCon
       expect(event).toMatchObject({ type: 'put', key: 'k', value: 'v' });
       const reopened = await reopen(log);
       expect((await collectEvents(reopened.readEvents())).map(strip)).toEqual([{ type: 'put', key: 'k', value: 'v' }]);
+    });
+
+    it('compacts to the same state while appends go on, and the sequence keeps increasing', async () => {
+      let log = await openLog();
+      await collectEvents(log.readEvents());
+      const live = new Map<string, string>();
+      log.attachLiveState(live);
+      const applied: Event[] = [];
+      const apply = (event: Event): Event => {
+        if (event.type === 'put') live.set(event.key, event.value);
+        else live.delete(event.key);
+        applied.push(event);
+        return event;
+      };
+      for (let i = 0; i < 300; i++) {
+        const key = `k${i % 13}`;
+        apply(await log.append(i % 10 === 9 ? { type: 'delete', key } : { type: 'put', key, value: `v${i}` }));
+      }
+      const during = Array.from({ length: 60 }, (_, i) =>
+        log.append({ type: 'put', key: `during-${i % 7}`, value: `${i}` }).then(apply),
+      );
+      const report = await log.compact();
+      await Promise.all(during);
+      expect(report.bytesAfter).toBeLessThan(report.bytesBefore);
+      const after = apply(await log.append({ type: 'delete', key: 'k0' }));
+      expect(after.sequence).toBeGreaterThan(Math.max(...applied.slice(0, -1).map((event) => event.sequence)));
+
+      log = await reopen(log);
+      const replayed = await collectEvents(log.readEvents());
+      expect(stateOf(replayed)).toEqual(live);
+      expect(replayed.length).toBeLessThan(applied.length);
+      for (let i = 1; i < replayed.length; i++) {
+        expect(replayed[i].sequence).toBeGreaterThanOrEqual(replayed[i - 1].sequence);
+      }
+      const next = await log.append({ type: 'put', key: 'next', value: 'v' });
+      expect(next.sequence).toBeGreaterThan(after.sequence);
     });
 
     it('rejects appends after close', async () => {

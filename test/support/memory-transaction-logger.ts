@@ -1,4 +1,4 @@
-import type { Event, Limits, Mutation, TransactionLogger } from '../../src/core';
+import type { CompactionReport, Event, Limits, LiveState, Mutation, TransactionLogger } from '../../src/core';
 import { KeyValueStore, LogUnavailableError } from '../../src/core';
 
 /**
@@ -12,9 +12,14 @@ export class MemoryTransactionLogger implements TransactionLogger {
   private held: (() => void)[] | undefined;
   private closed = false;
   private replay: 'not started' | 'running' | 'done' = 'not started';
+  private lastSequence: number;
+  private live: LiveState | undefined;
+  /** Compactions made so far. */
+  compactions = 0;
 
   constructor(initial: Event[] = []) {
     this.events.push(...initial);
+    this.lastSequence = initial.at(-1)?.sequence ?? 0;
   }
 
   async *readEvents(): AsyncIterable<readonly Event[]> {
@@ -33,7 +38,7 @@ export class MemoryTransactionLogger implements TransactionLogger {
       this.failures--;
       return Promise.reject(new LogUnavailableError('memory log: simulated failure'));
     }
-    const event: Event = { ...mutation, sequence: (this.events.at(-1)?.sequence ?? 0) + 1 };
+    const event: Event = { ...mutation, sequence: ++this.lastSequence };
     this.events.push(event);
     if (!this.held) return Promise.resolve(event);
     const held = this.held;
@@ -43,6 +48,22 @@ export class MemoryTransactionLogger implements TransactionLogger {
   async close(): Promise<void> {
     this.release();
     this.closed = true;
+  }
+
+  attachLiveState(live: LiveState): void {
+    this.live = live;
+  }
+
+  /** Drops every event a later one supersedes (and deletions, once nothing older remains), like the Postgres log. */
+  async compact(): Promise<CompactionReport> {
+    if (!this.live) throw new LogUnavailableError('memory log: compact before readEvents finished');
+    const before = this.events.length;
+    const latest = new Map<string, Event>();
+    for (const event of this.events) latest.set(event.key, event);
+    const kept = [...latest.values()].filter((event) => event.type === 'put').sort((a, b) => a.sequence - b.sequence);
+    this.events.splice(0, this.events.length, ...kept);
+    this.compactions++;
+    return { bytesBefore: before, bytesAfter: kept.length, liveBytes: kept.length, durationMs: 0 };
   }
 
   /** Makes the next `count` appends fail without recording anything. */

@@ -52,6 +52,11 @@ export class GroupCommitWriter {
     return this.fsyncs;
   }
 
+  /** True once a write or sync error has closed the writer for good. */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
   /** Queues one encoded record; resolves with its event once acknowledged under the sync policy. */
   submit(record: Buffer, event: Event): Promise<Event> {
     if (this.failure) return Promise.reject(this.failure);

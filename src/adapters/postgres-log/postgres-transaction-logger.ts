@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { Event, Mutation, TransactionLogger } from '../../core';
+import type { CompactionReport, Event, Mutation, TransactionLogger } from '../../core';
 import { LogOverloadedError, LogUnavailableError } from '../../core';
 import type { PostgresLogConfig } from './postgres-log.config';
 import { mutationBytes, PostgresLogStatements } from './postgres-log-statements';
@@ -123,6 +123,14 @@ export class PostgresTransactionLogger implements TransactionLogger {
       this.queue.push({ mutation, resolve, reject });
       this.draining ??= this.drain();
     });
+  }
+
+  attachLiveState(): void {
+    // The table itself tells which rows are superseded; no snapshot is needed.
+  }
+
+  compact(): Promise<CompactionReport> {
+    return Promise.reject(new LogUnavailableError('postgres log: compaction is not available yet'));
   }
 
   close(): Promise<void> {

@@ -151,6 +151,8 @@ describe('GrpcFrontend server faults', () => {
       async *readEvents(): AsyncIterable<readonly Event[]> {},
       append: () => Promise.reject(new Error('disk on fire at /var/lib/kvs')),
       close: async () => undefined,
+      attachLiveState: () => undefined,
+      compact: () => Promise.reject(new Error('not used')),
     };
     const log = recordingLogger();
     const frontend = new GrpcFrontend(
