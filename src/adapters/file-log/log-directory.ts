@@ -48,11 +48,10 @@ export class LogDirectory {
       throw new LogCorruptError(this.file(this.names.manifest), 0, 'corrupt manifest', manifest);
     }
     for (const name of listed(manifest)) {
-      const exists = await stat(this.file(name)).then(
-        () => true,
-        (error: unknown) => (errorCode(error) === 'ENOENT' ? false : Promise.reject(error)),
-      );
-      if (!exists) throw new LogCorruptError(this.file(name), 0, 'missing log file', 'named by the manifest');
+      await stat(this.file(name)).catch((error: unknown) => {
+        if (errorCode(error) !== 'ENOENT') throw error;
+        throw new LogCorruptError(this.file(name), 0, 'missing log file', 'named by the manifest');
+      });
     }
     this.manifest = manifest;
     this.nextGeneration = this.names.highestGeneration(manifest) + 1;
