@@ -3,6 +3,9 @@ import type { GetResponse__Output } from '../api/generated/GetResponse';
 import type { KeyValueClient } from '../api/generated/KeyValue';
 import { knownErrorCode, KVS_ERROR_CODE_METADATA, type KvsErrorCode } from '../api/error-codes';
 import { loadKeyValuePackage } from '../api/keyvalue-proto';
+import type { CompactResponse__Output } from '../api/generated/CompactResponse';
+import type { KvsAdminClient } from '../api/generated/KvsAdmin';
+import { loadKvsAdminPackage } from '../api/kvs-admin-proto';
 
 /** Per-call options. */
 export interface KvsCallOptions {
@@ -31,9 +34,18 @@ export class KvsClientError extends Error {
   }
 }
 
-/** A typed, promise-based client of the KeyValue gRPC service, built on the generated stubs. */
+/** What a compaction did, as the server reports it (sizes in bytes). */
+export interface CompactionSummary {
+  readonly bytesBefore: number;
+  readonly bytesAfter: number;
+  readonly liveBytes: number;
+  readonly durationMs: number;
+}
+
+/** A typed, promise-based client of the KeyValue gRPC service (and of KvsAdmin), built on the generated stubs. */
 export class KvsClient {
   private readonly stub: KeyValueClient;
+  private readonly admin: KvsAdminClient;
 
   constructor(
     /** host:port of the server. */
@@ -43,6 +55,10 @@ export class KvsClient {
     const { KeyValue } = loadKeyValuePackage();
     // The server bounds every response by its value limit, so the client need not cap it again.
     this.stub = new KeyValue(address, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': -1 });
+    // Same target and options: grpc-js lets both stubs share one connection.
+    this.admin = new (loadKvsAdminPackage().KvsAdmin)(address, grpc.credentials.createInsecure(), {
+      'grpc.max_receive_message_length': -1,
+    });
   }
 
   /** The key's value; rejects with KvsClientError (status NOT_FOUND when the key has none). */
@@ -64,9 +80,24 @@ export class KvsClient {
     await this.unary((callOptions, done) => this.stub.Delete({ key }, callOptions, done), options);
   }
 
-  /** Closes the channel; calls after this fail. */
+  /** Asks the server to compact its transaction log now (KvsAdmin/Compact); resolves with what it did. */
+  async compact(options?: KvsCallOptions): Promise<CompactionSummary> {
+    const response = await this.unary<CompactResponse__Output>(
+      (callOptions, done) => this.admin.Compact({}, callOptions, done),
+      options,
+    );
+    return {
+      bytesBefore: Number(response.bytes_before),
+      bytesAfter: Number(response.bytes_after),
+      liveBytes: Number(response.live_bytes),
+      durationMs: Number(response.duration_ms),
+    };
+  }
+
+  /** Closes the channels; calls after this fail. */
   close(): void {
     this.stub.close();
+    this.admin.close();
   }
 
   private unary<Response>(

@@ -50,6 +50,16 @@ describe('kvs command-line client', () => {
     expect(await kvs([...at, 'delete', 'city'])).toMatchObject({ code: 0 });
   });
 
+  it('compacts the server\'s log with "compact", printing what it did', async () => {
+    for (let i = 0; i < 5; i++) await running.client.put('often', `${i}`);
+    const compactions = log.compactions;
+    const run = await kvs([...at, 'compact']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/^compacted \d+ bytes of log to \d+ \(live data \d+ bytes\) in \d+ ms\n$/);
+    expect(log.compactions).toBe(compactions + 1);
+    expect(await kvs([...at, 'compact', 'extra'])).toMatchObject({ code: 2 });
+  });
+
   it('exits 1 for a key that has no value', async () => {
     const run = await kvs([...at, 'get', 'nobody']);
     expect(run.code).toBe(1);

@@ -5,6 +5,8 @@ import type { Frontend, ListeningAddress } from '../frontend';
 import { silentLogger, type Logger } from '../logger';
 import type { GrpcOptions } from './grpc.config';
 import { keyValueHandlers } from './key-value-handlers';
+import { loadKvsAdminDefinition, loadKvsAdminPackage } from '../../api/kvs-admin-proto';
+import { adminHandlers } from './admin-handlers';
 import { GrpcHealth } from './grpc-health';
 import { addReflection } from './grpc-reflection';
 import { Utf8RequestCheck } from './utf8-request-check';
@@ -32,8 +34,8 @@ export interface GrpcDependencies {
 }
 
 /**
- * The gRPC frontend: the book's KeyValue service on grpc-js, plus grpc.health.v1.Health and
- * server reflection, all on one port.
+ * The gRPC frontend: the book's KeyValue service on grpc-js, plus the operator service
+ * KvsAdmin, grpc.health.v1.Health and server reflection, all on one port.
  */
 export class GrpcFrontend implements Frontend {
   readonly name = 'grpc';
@@ -56,6 +58,8 @@ export class GrpcFrontend implements Frontend {
       check.wrap(loadKeyValuePackage(definition).KeyValue.service),
       keyValueHandlers(store, check, logger),
     );
+    const adminDefinition = loadKvsAdminDefinition();
+    this.server.addService(loadKvsAdminPackage(adminDefinition).KvsAdmin.service, adminHandlers(store, logger));
     this.health.addToServer(this.server);
     addReflection(this.server, definition);
   }

@@ -6,6 +6,7 @@ import type { Frontend, ListeningAddress } from '../frontend';
 import { silentLogger, type Logger } from '../logger';
 import { sendError, sendFailure } from './http-status';
 import { addKeyRoutes } from './key-routes';
+import { addAdminRoutes } from './admin-routes';
 import type { RestOptions } from './rest.config';
 
 /** How long stop() lets in-flight requests run before cutting their connections. */
@@ -48,6 +49,7 @@ export class RestFrontend implements Frontend {
     });
     if (middleware.length > 0) app.use(...middleware);
     addKeyRoutes(app, store, logger);
+    addAdminRoutes(app, store, logger);
     app.use((_req: Request, res: Response) =>
       sendError(res, 'NO_SUCH_ROUTE', 'no such route; the API is /v1/key/{key}'),
     );

@@ -15,6 +15,8 @@ Commands:
   get KEY          print the value of KEY (raw; a newline is added only on a terminal)
   put KEY VALUE    store VALUE under KEY; VALUE "-" reads the value from standard input
   delete KEY       remove KEY (succeeds when KEY is absent)
+  compact          compact the server's transaction log now and print what it did
+                   (an operator command: needs scope kvs:admin when authentication is on)
 
 Options:
   --address HOST:PORT  gRPC server address (default: $KVS_ADDRESS, else ${DEFAULT_ADDRESS})
@@ -34,6 +36,7 @@ Exit status:
 /** What the command line asks for. */
 export type Invocation =
   | { readonly command: 'help' }
+  | { readonly command: 'compact'; readonly address: string; readonly timeoutMs: number }
   | {
       readonly command: 'get' | 'delete';
       readonly key: string;
@@ -52,7 +55,7 @@ export type Invocation =
 /** A command line that cannot be run; the CLI prints it with the usage hint and exits 2. */
 export class UsageError extends Error {}
 
-const ARITY = { get: 1, delete: 1, put: 2 } as const;
+const ARITY = { get: 1, delete: 1, put: 2, compact: 0 } as const;
 
 /** Parses the arguments after `kvs`; throws UsageError for anything malformed. */
 export function parseKvsArgs(args: readonly string[], env: Readonly<Record<string, string | undefined>>): Invocation {
@@ -74,16 +77,20 @@ export function parseKvsArgs(args: readonly string[], env: Readonly<Record<strin
   if (values.help) return { command: 'help' };
 
   const [command, ...operands] = positionals;
-  if (command === undefined) throw new UsageError('missing command (get, put or delete)');
-  if (!(command in ARITY)) throw new UsageError(`unknown command "${command}" (expected get, put or delete)`);
+  if (command === undefined) throw new UsageError('missing command (get, put, delete or compact)');
+  if (!Object.hasOwn(ARITY, command)) {
+    throw new UsageError(`unknown command "${command}" (expected get, put, delete or compact)`);
+  }
   const name = command as keyof typeof ARITY;
   if (operands.length !== ARITY[name]) {
-    throw new UsageError(`${name} takes ${name === 'put' ? 'KEY and VALUE' : 'exactly one KEY'}`);
+    const wanted = { put: 'KEY and VALUE', compact: 'no arguments' }[name as string] ?? 'exactly one KEY';
+    throw new UsageError(`${name} takes ${wanted}`);
   }
 
   const address = values.address ?? (env.KVS_ADDRESS || DEFAULT_ADDRESS);
   if (address.trim() === '') throw new UsageError('--address must not be empty');
   const timeoutMs = parseTimeout(values.timeout);
+  if (name === 'compact') return { command: name, address, timeoutMs };
   const [key, value] = operands;
   if (name === 'put') return { command: name, key, value: value === '-' ? undefined : value, address, timeoutMs };
   return { command: name, key, address, timeoutMs };

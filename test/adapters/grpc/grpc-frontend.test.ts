@@ -3,7 +3,13 @@ import { maxRequestBytes } from '../../../src/adapters/grpc/grpc-frontend';
 import { GRPC_STATUS_BY_CODE, GrpcFrontend } from '../../../src/adapters/grpc';
 import { KvsClient, KvsClientError } from '../../../src/client/kvs-client';
 import { recordingLogger } from '../../support/recording-logger';
-import { KeyValueStore, type Event, type KvsErrorCode, type TransactionLogger } from '../../../src/core';
+import {
+  KeyValueStore,
+  LogUnavailableError,
+  type Event,
+  type KvsErrorCode,
+  type TransactionLogger,
+} from '../../../src/core';
 import { MemoryTransactionLogger, restoredStore } from '../../support/memory-transaction-logger';
 import { startGrpc, type RunningGrpc } from './grpc-driver';
 
@@ -53,6 +59,15 @@ describe('GrpcFrontend', () => {
   afterEach(async () => {
     log.release();
     await running.close();
+  });
+
+  it('serves KvsAdmin/Compact: compacts the log and reports what it did; a failure is UNAVAILABLE', async () => {
+    for (let i = 0; i < 4; i++) await running.client.put('k', `${i}`);
+    expect(await running.client.compact()).toEqual({ bytesBefore: 4, bytesAfter: 1, liveBytes: 1, durationMs: 0 });
+    expect(log.compactions).toBe(1);
+    log.compact = () => Promise.reject(new LogUnavailableError('memory log: compaction failed; retry later'));
+    const error = await failure(running.client.compact());
+    expect([error.status, error.code]).toEqual([grpc.status.UNAVAILABLE, 'LOG_UNAVAILABLE']);
   });
 
   it('maps every core error code to a status a client can act on, never UNKNOWN or INTERNAL', () => {
