@@ -21,13 +21,23 @@ export function logTableSql(table: string): string {
 )`;
 }
 
-/** Creates the log table unless it exists, holding a transaction-scoped advisory lock so concurrent start-ups take turns. */
+/**
+ * The index compaction needs to find, for a row, a later row of the same key with one probe.
+ * Replay and appends never use it; it costs one index entry per row.
+ */
+export function keyIndexSql(table: string): string {
+  const name = `"${table.replace(/"/g, '')}_key_sequence"`;
+  return `CREATE INDEX IF NOT EXISTS ${name} ON ${table} (key, sequence)`;
+}
+
+/** Creates the log table and its key index unless they exist, holding a transaction-scoped advisory lock so concurrent start-ups take turns. */
 export async function ensureLogTable(pool: Pool, table: string): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK_KEY]);
     await client.query(logTableSql(table));
+    await client.query(keyIndexSql(table));
     await client.query('COMMIT');
     client.release();
   } catch (error) {

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { CompactionReport, Event, Mutation, TransactionLogger } from '../../core';
+import type { CompactionReport, Event, LiveState, Mutation, TransactionLogger } from '../../core';
 import { LogOverloadedError, LogUnavailableError } from '../../core';
 import type { PostgresLogConfig } from './postgres-log.config';
 import { mutationBytes, PostgresLogStatements } from './postgres-log-statements';
@@ -7,6 +7,8 @@ import { describeError } from '../error-text';
 import { silentLogger, type Logger } from '../logger';
 import { createPool, waitForDatabase } from './postgres-pool';
 import { ensureLogTable } from './postgres-schema';
+import { CompactionRunner, type CompactionObserver, type CompactionSizes } from '../compaction-runner';
+import { compactPostgresLog, DEFAULT_COMPACTION_BATCH_ROWS } from './postgres-compaction';
 
 /** One INSERT carries at most this many rows... */
 const MAX_BATCH_ROWS = 1000;
@@ -21,6 +23,10 @@ export interface PostgresLoggerOptions {
   readonly replayPageRows?: number;
   /** Approximate bytes of keys and values per replay page (default 8 MiB). */
   readonly replayPageBytes?: number;
+  /** Told about every compaction (metrics). */
+  readonly compactionObserver?: CompactionObserver;
+  /** Rows one compaction statement looks at (default 5000). */
+  readonly compactionBatchRows?: number;
 }
 
 interface PendingAppend {
@@ -76,6 +82,12 @@ export class PostgresTransactionLogger implements TransactionLogger {
   private queue: PendingAppend[] = [];
   private inFlight = 0;
   private draining: Promise<void> | undefined;
+  private readonly compactions: CompactionRunner;
+  private readonly compactionBatchRows: number;
+  /** Bytes of keys and values in the table (replayed plus appended, less what compaction removed). */
+  private historyBytes = 0;
+  /** Live data as the last compaction left it (0 until one has run since start-up). */
+  private liveBytes = 0;
   /** The port allows one replay, before the first append. */
   private replay: 'not started' | 'running' | 'done' = 'not started';
 
@@ -89,6 +101,13 @@ export class PostgresTransactionLogger implements TransactionLogger {
     this.pool = createPool(config, this.logger);
     this.quotedTable = `"${config.table}"`;
     this.statements = new PostgresLogStatements(this.pool, this.quotedTable);
+    this.compactionBatchRows = options.compactionBatchRows ?? DEFAULT_COMPACTION_BATCH_ROWS;
+    this.compactions = new CompactionRunner(() => this.compactOnce(), {
+      log: 'postgres',
+      thresholds: config.compaction,
+      logger: this.logger,
+      observer: options.compactionObserver,
+    });
   }
 
   async *readEvents(): AsyncIterable<readonly Event[]> {
@@ -102,6 +121,7 @@ export class PostgresTransactionLogger implements TransactionLogger {
         throw new LogUnavailableError(`postgres log: replay failed after sequence ${after}: ${describeError(error)}`);
       });
       if (page.length === 0) break;
+      for (const event of page) this.historyBytes += mutationBytes(event);
       // Only this page is held; the next is fetched once the consumer asks for it.
       yield page;
       after = page[page.length - 1].sequence;
@@ -125,16 +145,20 @@ export class PostgresTransactionLogger implements TransactionLogger {
     });
   }
 
-  attachLiveState(): void {
+  attachLiveState(_live: LiveState): void {
     // The table itself tells which rows are superseded; no snapshot is needed.
   }
 
   compact(): Promise<CompactionReport> {
-    return Promise.reject(new LogUnavailableError('postgres log: compaction is not available yet'));
+    if (this.replay !== 'done' || this.closing) {
+      return Promise.reject(new LogUnavailableError('postgres log: not open'));
+    }
+    return this.compactions.run('on-demand');
   }
 
   close(): Promise<void> {
     this.closing ??= (async () => {
+      await this.compactions.stop();
       await this.draining;
       await this.pool.end();
     })();
@@ -191,7 +215,23 @@ export class PostgresTransactionLogger implements TransactionLogger {
       return;
     }
     this.lastSequence = sequences[sequences.length - 1];
+    for (const mutation of mutations) this.historyBytes += mutationBytes(mutation);
+    this.compactions.consider(this.historyBytes, this.liveBytes);
     batch.forEach((pending, i) => pending.resolve({ ...pending.mutation, sequence: sequences[i] }));
+  }
+
+  private async compactOnce(): Promise<CompactionSizes> {
+    const done = await compactPostgresLog({
+      pool: this.pool,
+      table: this.quotedTable,
+      upTo: this.lastSequence,
+      batchRows: this.compactionBatchRows,
+      bytesBefore: this.historyBytes,
+      logger: this.logger,
+    });
+    this.historyBytes -= done.bytesBefore - done.bytesAfter;
+    this.liveBytes = done.liveBytes;
+    return done;
   }
 
   /** Deletes the rows of a batch that was reported failed but committed anyway (see the class comment). */
