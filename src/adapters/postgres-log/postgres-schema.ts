@@ -26,8 +26,11 @@ export function logTableSql(table: string): string {
  * Replay and appends never use it; it costs one index entry per row.
  */
 export function keyIndexSql(table: string): string {
-  const name = `"${table.replace(/"/g, '')}_key_sequence"`;
-  return `CREATE INDEX IF NOT EXISTS ${name} ON ${table} (key, sequence)`;
+  return `CREATE INDEX IF NOT EXISTS ${keyIndexName(table)} ON ${table} (key, sequence)`;
+}
+
+function keyIndexName(table: string): string {
+  return `"${table.replace(/"/g, '')}_key_sequence"`;
 }
 
 /** Creates the log table and its key index unless they exist, holding a transaction-scoped advisory lock so concurrent start-ups take turns. */
@@ -37,7 +40,12 @@ export async function ensureLogTable(pool: Pool, table: string): Promise<void> {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK_KEY]);
     await client.query(logTableSql(table));
-    await client.query(keyIndexSql(table));
+    // Only when missing: CREATE INDEX needs the table's owner, and a table created beforehand
+    // by an administrator (with the index) must work for a user with SELECT, INSERT, DELETE.
+    const index = await client.query<{ missing: boolean }>('SELECT to_regclass($1) IS NULL AS missing', [
+      keyIndexName(table),
+    ]);
+    if (index.rows[0].missing) await client.query(keyIndexSql(table));
     await client.query('COMMIT');
     client.release();
   } catch (error) {

@@ -66,6 +66,14 @@ describe('PostgresTransactionLogger compaction', () => {
     for (let i = 0; i < 10; i++) apply(live, await log.append({ type: 'delete', key: `key-${i}` }));
     await log.compact();
     expect(await rowCount(env.TLOG_DB_TABLE)).toBe(live.size);
+    const indexes = await fixture.postgres.query('SELECT indexdef FROM pg_indexes WHERE tablename = $1', [
+      env.TLOG_DB_TABLE,
+    ]);
+    expect(indexes.rows).toContainEqual({
+      indexdef: expect.stringContaining(
+        `${env.TLOG_DB_TABLE}_key_sequence ON public.${env.TLOG_DB_TABLE} USING btree (key, sequence)`,
+      ),
+    });
     const next = await log.append({ type: 'put', key: 'next', value: 'v' });
     apply(live, next);
     await log.close();
