@@ -136,7 +136,8 @@ export class FileTransactionLogger implements TransactionLogger {
     const event: Event = { ...mutation, sequence: ++this.lastSequence };
     const record = encodeRecord(event);
     this.appendFileBytes += record.length;
-    this.compactions.consider(this.historyBytes + this.appendFileBytes, this.liveBytes);
+    // Automatic compaction needs the store's live entries to snapshot.
+    if (this.live) this.compactions.consider(this.historyBytes + this.appendFileBytes, this.liveBytes);
     const held = this.held;
     if (held) return new Promise((resolve, reject) => held.push({ record, event, resolve, reject }));
     return this.submit(record, event);

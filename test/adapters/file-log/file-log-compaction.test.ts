@@ -45,13 +45,30 @@ async function writeHistory(
   }
 }
 
-/** Appends made while a compaction runs: started together, applied as each is acknowledged. */
-function concurrentWrites(log: FileTransactionLogger, live: Map<string, string>, count: number): Promise<Event[]> {
-  return Promise.all(
-    Array.from({ length: count }, (_, i) =>
-      log.append({ type: 'put', key: `during-${i % 9}`, value: `d${i}` }).then((event) => apply(live, event)),
-    ),
-  );
+/**
+ * Appends made while a compaction runs: started together, applied as each is acknowledged,
+ * which must happen in call order (so in sequence order) even across the switch of files.
+ */
+async function concurrentWrites(
+  log: FileTransactionLogger,
+  live: Map<string, string>,
+  count: number,
+): Promise<Event[]> {
+  const acknowledged: number[] = [];
+  const pending: Promise<Event>[] = [];
+  for (let i = 0; i < count; i++) {
+    pending.push(
+      log.append({ type: 'put', key: `during-${i % 9}`, value: `d${i}` }).then((event) => {
+        acknowledged.push(i);
+        return apply(live, event);
+      }),
+    );
+    // Spread over many event-loop turns, so that some arrive while the files are switched.
+    if (i % 3 === 2) await new Promise((resolve) => setImmediate(resolve));
+  }
+  const events = await Promise.all(pending);
+  expect(acknowledged).toEqual(events.map((_, i) => i));
+  return events;
 }
 
 /** What a fresh start replays, and the files it leaves in the directory. */
