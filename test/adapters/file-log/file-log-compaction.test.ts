@@ -130,6 +130,36 @@ describe('file log compaction', () => {
     expect(files).toContain('transactions.log.manifest');
   });
 
+  it('removes at start what an interrupted compaction left, and nothing else', async () => {
+    const live = new Map<string, string>();
+    const log = await openReplayed(live);
+    await writeHistory(log, live, 100, 'a');
+    await log.compact();
+    await log.close();
+    const leftovers = [
+      'transactions.log',
+      'transactions.log.base.9.tmp',
+      'transactions.log.incr.5',
+      'transactions.log.manifest.tmp',
+    ];
+    const others = ['transactions.log.bak', 'notes.txt'];
+    for (const name of [...leftovers, ...others]) await writeFile(dir.file(name), 'x');
+    const { state, files } = await restart();
+    expect(state).toEqual(live);
+    expect(files).toEqual([
+      'notes.txt',
+      'transactions.log.bak',
+      'transactions.log.base.2',
+      'transactions.log.incr.1',
+      'transactions.log.manifest',
+    ]);
+    for (const name of leftovers) {
+      expect(dir.warnings).toContainEqual(
+        `file log: removing ${dir.file(name)}, left over by an unfinished compaction`,
+      );
+    }
+  });
+
   it('refuses to start on a damaged manifest or base, naming the file', async () => {
     const live = new Map<string, string>();
     const log = await openReplayed(live);
