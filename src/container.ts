@@ -1,9 +1,10 @@
 import { Container } from 'inversify';
-import { KeyValueStore, type Limits, type TransactionLogger } from './core';
+import { DEFAULT_LIMITS, KeyValueStore, type Limits, type TransactionLogger } from './core';
 import type { Frontend } from './adapters/frontend';
 import type { Logger } from './adapters/logger';
 import { FileTransactionLogger, readFileLogConfig } from './adapters/file-log';
 import { GrpcFrontend, readGrpcConfig } from './adapters/grpc';
+import { probeRouter, Readiness } from './adapters/probes';
 import { PostgresTransactionLogger, readPostgresLogConfig } from './adapters/postgres-log';
 import { readRestConfig, RestFrontend } from './adapters/rest';
 import type { EnvReader } from './config/env-reader';
@@ -13,6 +14,7 @@ export const TOKENS = {
   TransactionLogger: Symbol.for('kvs.TransactionLogger'),
   KeyValueStore: Symbol.for('kvs.KeyValueStore'),
   Frontend: Symbol.for('kvs.Frontend'),
+  Readiness: Symbol.for('kvs.Readiness'),
 } as const;
 
 /** What every frontend is built with besides its own options. */
@@ -20,6 +22,7 @@ interface FrontendContext {
   readonly store: KeyValueStore;
   readonly host: string;
   readonly logger: Logger;
+  readonly readiness: Readiness;
 }
 
 /**
@@ -52,13 +55,13 @@ export const TRANSACTION_LOGGERS = {
 export const FRONTENDS = {
   rest: adapter(
     readRestConfig,
-    (config, { store, host, logger }: FrontendContext): Frontend =>
-      new RestFrontend(store, { host, ...config }, { logger }),
+    (config, { store, host, logger, readiness }: FrontendContext): Frontend =>
+      new RestFrontend(store, { host, ...config }, { logger, probes: probeRouter(readiness) }),
   ),
   grpc: adapter(
     readGrpcConfig,
-    (config, { store, host, logger }: FrontendContext): Frontend =>
-      new GrpcFrontend(store, { host, ...config }, { logger }),
+    (config, { store, host, logger, readiness }: FrontendContext): Frontend =>
+      new GrpcFrontend(store, { host, ...config }, { logger, readiness }),
   ),
 };
 
@@ -77,8 +80,8 @@ const MAX_VALUE_LIMIT_BYTES = 64 * 1024 * 1024;
 /** Reads KVS_MAX_KEY_BYTES and KVS_MAX_VALUE_BYTES. */
 function readLimits(env: EnvReader): Limits {
   return {
-    maxKeyBytes: env.integer('KVS_MAX_KEY_BYTES', 1024, 1, MAX_KEY_LIMIT_BYTES),
-    maxValueBytes: env.integer('KVS_MAX_VALUE_BYTES', 1024 * 1024, 0, MAX_VALUE_LIMIT_BYTES),
+    maxKeyBytes: env.integer('KVS_MAX_KEY_BYTES', DEFAULT_LIMITS.maxKeyBytes, 1, MAX_KEY_LIMIT_BYTES),
+    maxValueBytes: env.integer('KVS_MAX_VALUE_BYTES', DEFAULT_LIMITS.maxValueBytes, 0, MAX_VALUE_LIMIT_BYTES),
   };
 }
 
@@ -98,12 +101,18 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
   container
     .bind<KeyValueStore>(TOKENS.KeyValueStore)
     .toDynamicValue((context) => new KeyValueStore(context.get(TOKENS.TransactionLogger), limits));
+  container
+    .bind<Readiness>(TOKENS.Readiness)
+    .toDynamicValue((context) => new Readiness(context.get(TOKENS.TransactionLogger)));
   for (const { name, create } of frontendFactories) {
-    container
-      .bind<Frontend>(TOKENS.Frontend)
-      .toDynamicValue((context) =>
-        create({ store: context.get(TOKENS.KeyValueStore), host, logger: logger.child({ component: name }) }),
-      );
+    container.bind<Frontend>(TOKENS.Frontend).toDynamicValue((context) =>
+      create({
+        store: context.get(TOKENS.KeyValueStore),
+        host,
+        logger: logger.child({ component: name }),
+        readiness: context.get(TOKENS.Readiness),
+      }),
+    );
   }
   return container;
 }

@@ -1,4 +1,5 @@
 import type { Event, Mutation } from './events';
+import type { LogHealth, LogHealthListener } from './log-health';
 
 /**
  * The driven port: where the store makes its writes durable and reads them back at start-up.
@@ -13,6 +14,9 @@ import type { Event, Mutation } from './events';
  *   batches (a read chunk, a database page) so that replaying millions of events does not pay
  *   one asynchronous step per event. Empty batches are allowed.
  * - `close` waits for pending appends to settle, then releases the log's resources.
+ * - `health()` says whether writes can succeed now; every change is reported to the
+ *   `onHealthChange` listeners, so readiness probes and the composition root can follow it
+ *   (`failed` is final: the process must restart to replay what the storage really holds).
  * - `compact` rewrites the history so that it holds the same state in less space; replay
  *   afterwards gives exactly the state before it, appends go on meanwhile, and later
  *   sequence numbers still increase. A log may also compact by itself once its history has
@@ -25,6 +29,10 @@ export interface TransactionLogger {
   append(mutation: Mutation): Promise<Event>;
   /** Settles pending appends and releases resources; later appends reject. */
   close(): Promise<void>;
+  /** Whether the log can take writes right now. */
+  health(): LogHealth;
+  /** Calls `listener` on every health change; returns the function that stops it. */
+  onHealthChange(listener: LogHealthListener): () => void;
   /**
    * Lends the log the store's live entries, once, after readEvents. The log only reads them,
    * at any later time and while they keep changing; a log that compacts by writing a snapshot

@@ -1,6 +1,7 @@
-import type { KeyValueStore, KvsErrorCode, Limits } from '../../src/core';
+import type { KeyValueStore, Limits } from '../../src/core';
+import type { KvsErrorCode } from '../../src/api/error-codes';
 import { MemoryTransactionLogger, restoredStore } from '../support/memory-transaction-logger';
-import { HOSTILE_STRINGS } from './transaction-logger.contract';
+import { HOSTILE_STRINGS } from '../support/hostile-strings';
 
 /** What a call through a frontend came to, in the core's terms, whatever the transport. */
 export type Outcome =

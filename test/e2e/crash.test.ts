@@ -1,8 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startService } from '../support/service-process';
 import { TestPostgres } from '../support/test-postgres';
+import { useTempDir } from '../support/temp-dir';
 
 const WRITERS = 32;
 const KEYS_PER_WRITER = 8;
@@ -88,18 +87,17 @@ async function crashAndCheck(env: Record<string, string>, minCompactions = 0): P
 }
 
 describe('crash safety (file log)', () => {
-  let dir: string;
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'kvs-crash-'));
-  });
-
-  afterEach(() => rm(dir, { recursive: true, force: true }));
+  const dir = useTempDir('crash');
 
   it.each(['always', 'never'])(
     'keeps every acknowledged write through SIGKILL (TLOG_SYNC=%s)',
     (sync) =>
-      crashAndCheck({ TLOG_TYPE: 'file', TLOG_FILENAME: join(dir, 'tx.log'), TLOG_SYNC: sync, FRONTEND_TYPE: 'rest' }),
+      crashAndCheck({
+        TLOG_TYPE: 'file',
+        TLOG_FILENAME: join(dir.path, 'tx.log'),
+        TLOG_SYNC: sync,
+        FRONTEND_TYPE: 'rest',
+      }),
     60_000,
   );
 });
@@ -108,18 +106,15 @@ describe('crash safety (file log)', () => {
 const COMPACTING = { KVS_COMPACT_MIN_BYTES: '16384', KVS_COMPACT_RATIO: '1.5' };
 
 describe('crash safety with compaction running again and again', () => {
-  let dir: string;
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'kvs-crash-'));
-  });
-
-  afterEach(() => rm(dir, { recursive: true, force: true }));
+  const dir = useTempDir('crash');
 
   it(
     'keeps every acknowledged write through SIGKILL (file log)',
     () =>
-      crashAndCheck({ TLOG_TYPE: 'file', TLOG_FILENAME: join(dir, 'tx.log'), FRONTEND_TYPE: 'rest', ...COMPACTING }, 3),
+      crashAndCheck(
+        { TLOG_TYPE: 'file', TLOG_FILENAME: join(dir.path, 'tx.log'), FRONTEND_TYPE: 'rest', ...COMPACTING },
+        3,
+      ),
     60_000,
   );
 });

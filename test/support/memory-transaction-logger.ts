@@ -1,14 +1,25 @@
-import type { CompactionReport, Event, Limits, LiveState, Mutation, TransactionLogger } from '../../src/core';
-import { KeyValueStore, LogUnavailableError } from '../../src/core';
+import type {
+  CompactionReport,
+  Event,
+  Limits,
+  LiveState,
+  LogHealth,
+  LogHealthListener,
+  Mutation,
+  TransactionLogger,
+} from '../../src/core';
+import { KeyValueStore, LogHealthState, LogUnavailableError } from '../../src/core';
 
 /**
  * A TransactionLogger that keeps its events in an array, for unit tests of the core.
  * `failNext` makes the next appends reject as a real adapter does when its storage fails;
- * `holdAppends` keeps appends pending until `release` is called, to test ordering.
+ * `holdAppends` keeps appends pending until `release` is called, to test ordering;
+ * `healthState` lets a test set the health the logger reports.
  */
 export class MemoryTransactionLogger implements TransactionLogger {
   readonly events: Event[] = [];
-  private failures = 0;
+  readonly healthState = new LogHealthState();
+  private failures: Error[] = [];
   private held: (() => void)[] | undefined;
   private closed = false;
   private replay: 'not started' | 'running' | 'done' = 'not started';
@@ -34,10 +45,8 @@ export class MemoryTransactionLogger implements TransactionLogger {
     if (this.closed) return Promise.reject(new LogUnavailableError('memory log: closed'));
     if (this.replay !== 'done')
       return Promise.reject(new LogUnavailableError('memory log: append before readEvents finished'));
-    if (this.failures > 0) {
-      this.failures--;
-      return Promise.reject(new LogUnavailableError('memory log: simulated failure'));
-    }
+    const failure = this.failures.shift();
+    if (failure) return Promise.reject(failure);
     const event: Event = { ...mutation, sequence: ++this.lastSequence };
     this.events.push(event);
     if (!this.held) return Promise.resolve(event);
@@ -66,9 +75,17 @@ export class MemoryTransactionLogger implements TransactionLogger {
     return { bytesBefore: before, bytesAfter: kept.length, liveBytes: kept.length, durationMs: 0 };
   }
 
-  /** Makes the next `count` appends fail without recording anything. */
-  failNext(count = 1): void {
-    this.failures += count;
+  health(): LogHealth {
+    return this.healthState.get();
+  }
+
+  onHealthChange(listener: LogHealthListener): () => void {
+    return this.healthState.onChange(listener);
+  }
+
+  /** Makes the next `count` appends fail with `error` without recording anything. */
+  failNext(count = 1, error: Error = new LogUnavailableError('memory log: simulated failure')): void {
+    for (let i = 0; i < count; i++) this.failures.push(error);
   }
 
   /** Keeps later appends pending until `release`. */

@@ -1,6 +1,14 @@
-import { resolve } from 'node:path';
-import type { CompactionReport, Event, LiveState, Mutation, TransactionLogger } from '../../core';
-import { KvsError, LogUnavailableError } from '../../core';
+import { dirname, resolve } from 'node:path';
+import type {
+  CompactionReport,
+  Event,
+  LiveState,
+  LogHealth,
+  LogHealthListener,
+  Mutation,
+  TransactionLogger,
+} from '../../core';
+import { KvsError, LogHealthState, LogUnavailableError } from '../../core';
 import {
   CompactionRunner,
   DEFAULT_COMPACTION_THRESHOLDS,
@@ -13,7 +21,7 @@ import { FileLogError } from './file-log.errors';
 import { GroupCommitWriter, type SyncPolicy } from './group-commit-writer';
 import { describeError } from '../error-text';
 import { LogDirectory } from './log-directory';
-import { ensureDirectory, openLogFile, type LogFileHandle, type OpenLogFile } from './log-file-handle';
+import { ensureDirectory, freeBytesOn, openLogFile, type LogFileHandle, type OpenLogFile } from './log-file-handle';
 import { LogFilesReplay } from './log-files-replay';
 import { PidLockFile } from './pid-lock-file';
 import { encodeRecord, FILE_HEADER_BYTES } from './record-format';
@@ -43,8 +51,9 @@ interface HeldAppend {
 /**
  * The transaction log as append-only files of checksummed binary records (FORMAT.md).
  * readEvents takes the lock file, removes what an unfinished compaction left, repairs a torn
- * tail and replays; appends are group-committed under the sync policy; any write or fsync error
- * makes every later append fail. Compaction (compactor.ts) runs online, one at a time.
+ * tail and replays; appends are group-committed under the sync policy. A full disk makes the
+ * log unavailable until space is freed; a failed fsync (or any other write error) makes it fail
+ * for good (see GroupCommitWriter). Compaction (compactor.ts) runs online, one at a time.
  */
 export class FileTransactionLogger implements TransactionLogger {
   /** Absolute path of the log file. */
@@ -69,12 +78,15 @@ export class FileTransactionLogger implements TransactionLogger {
   private appendFileBytes = 0;
   /** Live data as the last compaction measured it (0 until one has run since start-up). */
   private liveBytes = 0;
+  private readonly healthState = new LogHealthState();
 
   constructor(
     options: FileLogOptions,
     private readonly logger: Logger = silentLogger,
     /** Seam for tests that need a file operation to fail; production uses the real file. */
     private readonly openFile: OpenLogFile = openLogFile,
+    /** Seam for tests that emulate a full disk: free bytes on the filesystem holding a directory. */
+    private readonly freeBytes: (directory: string) => Promise<number> = freeBytesOn,
     /** Seam for tests that crash a compaction at one step; production does nothing there. */
     afterCompactionStep?: CompactionStepHook,
   ) {
@@ -115,7 +127,8 @@ export class FileTransactionLogger implements TransactionLogger {
       this.historyBytes = replay.historyBytes;
       this.appendFileBytes = replay.appendFileBytes;
       this.liveBytes = replay.baseBytes;
-      this.writer = new GroupCommitWriter(this.openHandle(), this.currentFile(), this.sync);
+      const { size } = await this.openHandle().stat();
+      this.writer = this.newWriter(this.openHandle(), this.currentFile(), size);
       this.state = 'ready';
       replayed = true;
     } catch (error) {
@@ -150,6 +163,14 @@ export class FileTransactionLogger implements TransactionLogger {
   compact(): Promise<CompactionReport> {
     if (this.state !== 'ready') return Promise.reject(this.unavailable('not open'));
     return this.compactions.run('on-demand');
+  }
+
+  health(): LogHealth {
+    return this.healthState.get();
+  }
+
+  onHealthChange(listener: LogHealthListener): () => void {
+    return this.healthState.onChange(listener);
   }
 
   close(): Promise<void> {
@@ -195,21 +216,35 @@ export class FileTransactionLogger implements TransactionLogger {
     const sequence = this.lastSequence;
     try {
       await previous.writer?.flush();
-      if (!previous.writer || previous.writer.failed) throw this.unavailable('the log refuses writes');
+      if (!previous.writer || this.healthState.get() === 'failed') throw this.unavailable('the log has failed');
     } catch (error) {
       // The old writer refuses them, so the held appends fail as every append after a write error does.
       this.releaseHeld(held);
       await next.close();
       throw error;
     }
-    this.writer = new GroupCommitWriter(next, file, this.sync);
+    this.writer = this.newWriter(next, file, FILE_HEADER_BYTES);
     this.handle = next;
+    // A full disk is the retired writer's to watch, and it has stopped watching: the new writer
+    // starts accepting, and its first write that finds no room makes the log unavailable again.
+    if (this.healthState.get() === 'unavailable') this.healthState.set('ok');
     const heldBytes = held.reduce((sum, append) => sum + append.record.length, 0);
     this.historyBytes += this.appendFileBytes - heldBytes;
     this.appendFileBytes = FILE_HEADER_BYTES + heldBytes;
     this.releaseHeld(held);
     await previous.handle?.close().catch(() => undefined);
     return sequence;
+  }
+
+  private newWriter(handle: LogFileHandle, filename: string, endOffset: number): GroupCommitWriter {
+    return new GroupCommitWriter(handle, {
+      filename,
+      policy: this.sync,
+      endOffset,
+      health: this.healthState,
+      logger: this.logger,
+      freeBytes: () => this.freeBytes(dirname(this.filename)),
+    });
   }
 
   private releaseHeld(held: HeldAppend[]): void {

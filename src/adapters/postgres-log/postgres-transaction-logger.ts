@@ -1,6 +1,14 @@
 import type { Pool } from 'pg';
-import type { CompactionReport, Event, LiveState, Mutation, TransactionLogger } from '../../core';
-import { LogOverloadedError, LogUnavailableError } from '../../core';
+import type {
+  CompactionReport,
+  Event,
+  LiveState,
+  LogHealth,
+  LogHealthListener,
+  Mutation,
+  TransactionLogger,
+} from '../../core';
+import { LogHealthState, LogOverloadedError, LogUnavailableError } from '../../core';
 import type { PostgresLogConfig } from './postgres-log.config';
 import { mutationBytes, PostgresLogStatements } from './postgres-log-statements';
 import { describeError } from '../error-text';
@@ -14,6 +22,10 @@ import { compactPostgresLog, DEFAULT_COMPACTION_BATCH_ROWS } from './postgres-co
 const MAX_BATCH_ROWS = 1000;
 /** ...and about this many bytes of keys and values (a single larger mutation goes alone). */
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+/** While writes fail, the database is pinged after this long... */
+const FIRST_PING_MS = 250;
+/** ...doubling up to this, so readiness recovers even when no write arrives to try. */
+const MAX_PING_MS = 5000;
 
 /** Tuning the tests change; production uses the defaults. */
 export interface PostgresLoggerOptions {
@@ -62,6 +74,9 @@ function sameMutations(events: readonly Event[], mutations: readonly Mutation[])
  * the logger looks past the last acknowledged sequence number and deletes that batch's rows if
  * it finds them, keeping the table equal to what was acknowledged.
  *
+ * Health: a failed INSERT makes the log `unavailable` (one log line); a committed one, or a ping
+ * that succeeds while unavailable, makes it `ok` again (one log line).
+ *
  * One table serves one running kvs instance: each instance keeps the state in memory, so a second
  * writer would leave both with stale maps. If another writer's rows are found, writes fail.
  */
@@ -90,6 +105,9 @@ export class PostgresTransactionLogger implements TransactionLogger {
   private liveBytes = 0;
   /** The port allows one replay, before the first append. */
   private replay: 'not started' | 'running' | 'done' = 'not started';
+  private readonly healthState = new LogHealthState();
+  private pingTimer: NodeJS.Timeout | undefined;
+  private pingMs = FIRST_PING_MS;
 
   constructor(
     private readonly config: PostgresLogConfig,
@@ -156,9 +174,18 @@ export class PostgresTransactionLogger implements TransactionLogger {
     return this.compactions.run('on-demand');
   }
 
+  health(): LogHealth {
+    return this.healthState.get();
+  }
+
+  onHealthChange(listener: LogHealthListener): () => void {
+    return this.healthState.onChange(listener);
+  }
+
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.compactions.stop();
+      clearTimeout(this.pingTimer);
       await this.draining;
       await this.pool.end();
     })();
@@ -212,8 +239,10 @@ export class PostgresTransactionLogger implements TransactionLogger {
     } catch (error) {
       const failure = new LogUnavailableError(`postgres log: write not acknowledged: ${describeError(error)}`);
       for (const pending of batch) pending.reject(failure);
+      this.becameUnavailable(failure.message);
       return;
     }
+    this.becameAvailable('a write committed');
     this.lastSequence = sequences[sequences.length - 1];
     for (const mutation of mutations) this.historyBytes += mutationBytes(mutation);
     this.compactions.consider(this.historyBytes, this.liveBytes);
@@ -232,6 +261,38 @@ export class PostgresTransactionLogger implements TransactionLogger {
     this.historyBytes -= done.bytesBefore - done.bytesAfter;
     this.liveBytes = done.liveBytes;
     return done;
+  }
+
+  private becameUnavailable(cause: string): void {
+    if (this.healthState.set('unavailable')) {
+      this.logger.error(
+        { event: 'postgres_log_unavailable', cause },
+        `${cause}; writes fail until the database is back`,
+      );
+    }
+    if (this.pingTimer === undefined) this.schedulePing();
+  }
+
+  private becameAvailable(how: string): void {
+    clearTimeout(this.pingTimer);
+    this.pingTimer = undefined;
+    this.pingMs = FIRST_PING_MS;
+    if (this.healthState.set('ok')) {
+      this.logger.info({ event: 'postgres_log_recovered' }, `postgres log: the database is reachable again (${how})`);
+    }
+  }
+
+  /** Pings the database after a growing wait while it is unavailable. */
+  private schedulePing(): void {
+    if (this.closing) return;
+    this.pingTimer = setTimeout(() => {
+      this.pool.query('SELECT 1').then(
+        () => this.becameAvailable('a ping succeeded'),
+        () => this.schedulePing(),
+      );
+    }, this.pingMs);
+    this.pingTimer.unref();
+    this.pingMs = Math.min(this.pingMs * 2, MAX_PING_MS);
   }
 
   /** Deletes the rows of a batch that was reported failed but committed anyway (see the class comment). */

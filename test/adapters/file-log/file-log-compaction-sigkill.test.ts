@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { COMPACTION_STEPS } from '../../../src/adapters/file-log/compactor';
 import { stateOf } from '../../contracts/transaction-logger.contract';
-import { collect, TempLogDir } from './temp-log-dir';
+import { collectEvents as collect } from '../../support/collect-events';
+import { TempLogDir } from './temp-log-dir';
 
 const CHILD = join(__dirname, 'compact-until-killed.child.js');
 const WORKERS = 8;

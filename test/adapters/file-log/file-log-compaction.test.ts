@@ -3,7 +3,8 @@ import { LogCorruptError, type FileTransactionLogger } from '../../../src/adapte
 import { COMPACTION_STEPS, type CompactionStep } from '../../../src/adapters/file-log/compactor';
 import { LogUnavailableError, type Event, type Mutation } from '../../../src/core';
 import { stateOf } from '../../contracts/transaction-logger.contract';
-import { collect, TempLogDir } from './temp-log-dir';
+import { collectEvents as collect } from '../../support/collect-events';
+import { TempLogDir } from './temp-log-dir';
 
 let dir: TempLogDir;
 
@@ -187,7 +188,7 @@ describe('a compaction that fails', () => {
     'after step "%s" leaves exactly the acknowledged state; writes go on; the next start removes leftovers',
     async (failAfter: CompactionStep) => {
       const live = new Map<string, string>();
-      const log = await openReplayed(live, {}, undefined, (step) => {
+      const log = await openReplayed(live, {}, undefined, undefined, (step) => {
         if (step === failAfter) throw new Error(`injected fault after ${step}`);
       });
       await writeHistory(log, live, 400, 'before');

@@ -14,9 +14,9 @@ export class TempLogDir {
 
   private constructor(readonly path: string) {}
 
-  /** Creates the directory. */
-  static async create(): Promise<TempLogDir> {
-    return new TempLogDir(await mkdtemp(join(tmpdir(), 'kvs-file-log-')));
+  /** Creates the directory (under `parent`, by default the OS temp dir). */
+  static async create(parent = tmpdir()): Promise<TempLogDir> {
+    return new TempLogDir(await mkdtemp(join(parent, 'kvs-file-log-')));
   }
 
   /** The path of a log file named `name` inside the directory. */
@@ -28,12 +28,14 @@ export class TempLogDir {
   open(
     options: Partial<FileLogOptions> = {},
     openFile?: OpenLogFile,
+    freeBytes?: (directory: string) => Promise<number>,
     afterCompactionStep?: CompactionStepHook,
   ): FileTransactionLogger {
     const logger = new FileTransactionLogger(
       { filename: this.file(), ...options },
       this.log.logger,
       openFile,
+      freeBytes,
       afterCompactionStep,
     );
     this.loggers.push(logger);
@@ -56,6 +58,3 @@ export class TempLogDir {
     await rm(this.path, { recursive: true, force: true });
   }
 }
-
-/** Every event an iterable yields, in order. */
-export { collectEvents as collect } from '../../support/collect-events';
