@@ -1,7 +1,7 @@
 import type { LiveState } from '../../core';
 import type { CompactionSizes } from '../compaction-runner';
 import { describeError } from '../error-text';
-import { writeBaseFile } from './base-file';
+import { writeBaseFile, type WrittenBase } from './base-file';
 import { listed, type LogDirectory } from './log-directory';
 
 /**
@@ -77,7 +77,7 @@ export class FileLogCompactor {
 
     const base = directory.names.base(directory.takeGeneration());
     const temp = directory.names.temp(base);
-    let written;
+    let written: WrittenBase;
     try {
       written = await writeBaseFile(directory.file(temp), live, sequence, () => this.host.abandonReason());
       await this.afterStep('base-written');
