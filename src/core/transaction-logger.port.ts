@@ -36,7 +36,9 @@ export interface TransactionLogger {
   /**
    * Lends the log the store's live entries, once, after readEvents. The log only reads them,
    * at any later time and while they keep changing; a log that compacts by writing a snapshot
-   * (the file log) takes it from here. Every entry reflects only acknowledged events.
+   * (the file log) takes it from here. Every entry reflects only acknowledged events, and each
+   * event is reflected as soon as its append resolves (the store applies it right then), so a
+   * snapshot taken once appends up to some sequence have resolved holds all of them.
    */
   attachLiveState(live: LiveState): void;
   /**

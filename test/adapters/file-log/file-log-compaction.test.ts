@@ -97,6 +97,30 @@ describe('file log compaction', () => {
     expect(events.length).toBeLessThan(17 + 9 + 30 + 1);
   });
 
+  it('keeps the event loop turning while it writes a large base, so reads and writes are served meanwhile', async () => {
+    const live = new Map<string, string>();
+    const log = await openReplayed(live);
+    for (let i = 0; i < 100_000; i++) live.set(`key-${i}`, 'v'.repeat(100));
+    let turns = 0;
+    let compacting = true;
+    const ticker = (async () => {
+      while (compacting) {
+        await new Promise((resolve) => setImmediate(resolve));
+        turns++;
+      }
+    })();
+    const write = log.append({ type: 'put', key: 'during', value: 'x' }).then((event) => apply(live, event));
+    const report = await log.compact();
+    compacting = false;
+    await ticker;
+    await write;
+    // 100,000 records of ~130 bytes make 13 chunks of 1 MiB, each written with an event-loop turn.
+    expect(turns).toBeGreaterThanOrEqual(13);
+    expect(report.liveBytes).toBeGreaterThan(100_000 * 100);
+    await log.close();
+    expect((await restart()).state).toEqual(live);
+  });
+
   it('compacts a compacted log again, the sequence increasing across both', async () => {
     const live = new Map<string, string>();
     let log = await openReplayed(live);
