@@ -1,4 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LiveState } from '../../core';
 import { BASE_HEADER_BYTES, encodeBaseHeader, encodeRecord } from './record-format';
 
@@ -35,18 +36,24 @@ export async function writeBaseFile(
     let records = 0;
     let chunk: Buffer[] = [];
     let chunkBytes = 0;
+    let chunkStarted = performance.now();
     for (const [key, value] of live) {
       const record = encodeRecord({ type: 'put', key, value, sequence });
       chunk.push(record);
       chunkBytes += record.length;
       records++;
       if (chunk.length < CHUNK_RECORDS && chunkBytes < CHUNK_BYTES) continue;
+      const encodingMs = performance.now() - chunkStarted;
       await writeFully(handle, chunk, position);
       position += chunkBytes;
       chunk = [];
       chunkBytes = 0;
       const reason = abandon();
       if (reason !== undefined) throw new Error(`base file abandoned: ${reason}`);
+      // Pacing: rest as long as the chunk took to encode, so a compaction takes at most about
+      // half of the event loop and requests keep the rest (it runs longer, writes slow less).
+      await sleep(encodingMs);
+      chunkStarted = performance.now();
     }
     await writeFully(handle, chunk, position);
     position += chunkBytes;
