@@ -1,23 +1,18 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { logRecords, startService, type ServiceProcess } from '../support/service-process';
+import { useTempDir } from '../support/temp-dir';
 
 const CLI = resolve(__dirname, '../../dist/client/cli/kvs.js');
 
-let dir: string;
+const dir = useTempDir('compaction');
 let service: ServiceProcess | undefined;
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kvs-compaction-'));
-});
 
 afterEach(async () => {
   service?.process.kill('SIGKILL');
   await service?.exited();
-  await rm(dir, { recursive: true, force: true });
 });
 
 async function put(url: string, key: string, value: string): Promise<void> {
@@ -27,7 +22,7 @@ async function put(url: string, key: string, value: string): Promise<void> {
 
 describe('compaction in the running service (file log)', () => {
   it('runs on POST /v1/admin/compact and on `kvs compact`, logs each, and the restart replays the same data', async () => {
-    const env = { TLOG_FILENAME: join(dir, 'tx.log'), FRONTEND_TYPE: 'rest,grpc' };
+    const env = { TLOG_FILENAME: join(dir.path, 'tx.log'), FRONTEND_TYPE: 'rest,grpc' };
     service = await startService(env);
     const url = service.restUrl!;
     for (let i = 0; i < 300; i++) await put(url, `key-${i % 10}`, `value ${i}`);
@@ -44,7 +39,7 @@ describe('compaction in the running service (file log)', () => {
     const lines = logRecords(service.output()).filter((record) => record.event === 'compaction_done');
     expect(lines.map((record) => record.trigger)).toEqual(['on-demand', 'on-demand']);
     expect(lines[0]).toMatchObject({ component: 'file-log', bytesBefore: report.bytesBefore });
-    expect(await readdir(dir)).toEqual(expect.arrayContaining(['tx.log.manifest', 'tx.log.base.4', 'tx.log.incr.3']));
+    expect(await readdir(dir.path)).toEqual(expect.arrayContaining(['tx.log.manifest', 'tx.log.base.4', 'tx.log.incr.3']));
 
     service.process.kill('SIGTERM');
     expect(await service.exited()).toBe(0);
