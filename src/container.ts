@@ -1,13 +1,29 @@
+import type { ServerInterceptor } from '@grpc/grpc-js';
+import type { RequestHandler } from 'express';
 import { Container } from 'inversify';
 import { DEFAULT_LIMITS, KeyValueStore, type Limits, type TransactionLogger } from './core';
+import { AccessPolicy, authInterceptor, authMiddleware, readAuthConfig } from './adapters/auth';
 import type { Frontend } from './adapters/frontend';
 import type { Logger } from './adapters/logger';
+import {
+  LoadShedder,
+  loadSheddingInterceptor,
+  loadSheddingMiddleware,
+  readLoadSheddingConfig,
+} from './adapters/load-shedding';
+import {
+  CallerRateLimiter,
+  rateLimitInterceptor,
+  rateLimitMiddleware,
+  readRateLimitConfig,
+} from './adapters/rate-limit';
+import { ReloadingTls, readTlsConfig, TlsMaterialError } from './adapters/tls';
 import { FileTransactionLogger, readFileLogConfig } from './adapters/file-log';
 import { GrpcFrontend, readGrpcConfig } from './adapters/grpc';
 import { probeRouter, Readiness } from './adapters/probes';
 import { PostgresTransactionLogger, readPostgresLogConfig } from './adapters/postgres-log';
 import { readRestConfig, RestFrontend } from './adapters/rest';
-import type { EnvReader } from './config/env-reader';
+import { ConfigError, type EnvReader } from './config/env-reader';
 
 /** Service identifiers of the container's bindings. */
 export const TOKENS = {
@@ -15,6 +31,8 @@ export const TOKENS = {
   KeyValueStore: Symbol.for('kvs.KeyValueStore'),
   Frontend: Symbol.for('kvs.Frontend'),
   Readiness: Symbol.for('kvs.Readiness'),
+  /** Bound only when TLS is on: main reloads it on SIGHUP. */
+  ReloadingTls: Symbol.for('kvs.ReloadingTls'),
 } as const;
 
 /** What every frontend is built with besides its own options. */
@@ -23,6 +41,14 @@ interface FrontendContext {
   readonly host: string;
   readonly logger: Logger;
   readonly readiness: Readiness;
+  readonly layers: SecurityLayers;
+}
+
+/** The cross-cutting layers both frontends apply, REST middleware and gRPC interceptors in the same order. */
+interface SecurityLayers {
+  readonly middleware: RequestHandler[];
+  readonly interceptors: ServerInterceptor[];
+  readonly tls?: ReloadingTls;
 }
 
 /**
@@ -55,13 +81,21 @@ export const TRANSACTION_LOGGERS = {
 export const FRONTENDS = {
   rest: adapter(
     readRestConfig,
-    (config, { store, host, logger, readiness }: FrontendContext): Frontend =>
-      new RestFrontend(store, { host, ...config }, { logger, probes: probeRouter(readiness) }),
+    (config, { store, host, logger, readiness, layers }: FrontendContext): Frontend =>
+      new RestFrontend(
+        store,
+        { host, ...config },
+        { logger, probes: probeRouter(readiness), middleware: layers.middleware, tls: layers.tls },
+      ),
   ),
   grpc: adapter(
     readGrpcConfig,
-    (config, { store, host, logger, readiness }: FrontendContext): Frontend =>
-      new GrpcFrontend(store, { host, ...config }, { logger, readiness }),
+    (config, { store, host, logger, readiness, layers }: FrontendContext): Frontend =>
+      new GrpcFrontend(
+        store,
+        { host, ...config },
+        { logger, readiness, interceptors: layers.interceptors, tls: layers.tls },
+      ),
   ),
 };
 
@@ -85,16 +119,70 @@ function readLimits(env: EnvReader): Limits {
   };
 }
 
+/**
+ * Builds the security layers from KVS_TLS_*, JWT_KEY / KVS_JWT_*, KVS_RATE_* and the shedding
+ * bounds. Order matters: shedding first (the cheapest refusal, and it must hold even when token
+ * checks are what overloads us), then authentication (so limits are charged to the token's
+ * subject), then the per-caller rate limit.
+ */
+function buildSecurityLayers(env: EnvReader, logger: Logger): SecurityLayers & { auth: boolean } {
+  const middleware: RequestHandler[] = [];
+  const interceptors: ServerInterceptor[] = [];
+  const shedding = readLoadSheddingConfig(env);
+  if (shedding) {
+    const shedder = new LoadShedder(shedding, logger.child({ component: 'load-shedding' }));
+    middleware.push(loadSheddingMiddleware(shedder));
+    interceptors.push(loadSheddingInterceptor(shedder));
+  }
+  const auth = readAuthConfig(env);
+  if (auth) {
+    const policy = new AccessPolicy(auth, logger.child({ component: 'auth' }));
+    middleware.push(authMiddleware(policy, auth.protectMetrics));
+    interceptors.push(authInterceptor(policy));
+  }
+  const rateLimit = readRateLimitConfig(env);
+  if (rateLimit) {
+    const limiter = new CallerRateLimiter(rateLimit, logger.child({ component: 'rate-limit' }));
+    middleware.push(rateLimitMiddleware(limiter));
+    interceptors.push(rateLimitInterceptor(limiter));
+  }
+  const tlsFiles = readTlsConfig(env);
+  let tls: ReloadingTls | undefined;
+  try {
+    tls = tlsFiles && new ReloadingTls(tlsFiles, logger.child({ component: 'tls' }));
+  } catch (error) {
+    if (error instanceof TlsMaterialError) throw new ConfigError(`config: ${error.message}`);
+    throw error;
+  }
+  return { middleware, interceptors, tls, auth: auth !== undefined };
+}
+
+/** Whether `host` accepts connections from this machine only. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 /** Reads and validates the whole configuration, then binds the chosen adapters around the core. */
 export function buildContainer(env: EnvReader, logger: Logger): Container {
   const loggerName = env.oneOf('TLOG_TYPE', namesOf(TRANSACTION_LOGGERS), 'file');
   const frontendNames = env.listOf('FRONTEND_TYPE', namesOf(FRONTENDS), namesOf(FRONTENDS));
   const limits = readLimits(env);
-  const host = env.string('KVS_HOST', '0.0.0.0');
+  // Loopback unless asked otherwise, as etcd and Redis's protected mode do: a fresh install is
+  // not reachable from the network before TLS and tokens are set up.
+  const host = env.string('KVS_HOST', '127.0.0.1');
+  const layers = buildSecurityLayers(env, logger);
+  if (!isLoopback(host) && (layers.tls === undefined || !layers.auth)) {
+    const missing = [layers.tls === undefined && 'TLS', !layers.auth && 'authentication'].filter(Boolean).join(' and ');
+    logger.warn(
+      { event: 'insecure_listen', host, tls: layers.tls !== undefined, auth: layers.auth },
+      `listening on ${host}, beyond loopback, without ${missing}; see README "Security"`,
+    );
+  }
   const createLogger = TRANSACTION_LOGGERS[loggerName](env);
   const frontendFactories = frontendNames.map((name: FrontendName) => ({ name, create: FRONTENDS[name](env) }));
 
   const container = new Container({ defaultScope: 'Singleton' });
+  if (layers.tls) container.bind<ReloadingTls>(TOKENS.ReloadingTls).toConstantValue(layers.tls);
   container
     .bind<TransactionLogger>(TOKENS.TransactionLogger)
     .toDynamicValue(() => createLogger(logger.child({ component: `${loggerName satisfies LoggerName}-log` })));
@@ -111,6 +199,7 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
         host,
         logger: logger.child({ component: name }),
         readiness: context.get(TOKENS.Readiness),
+        layers,
       }),
     );
   }

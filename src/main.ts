@@ -8,6 +8,7 @@ import type { Frontend } from './adapters/frontend';
 import type { Logger } from './adapters/logger';
 import type { Readiness } from './adapters/probes';
 import { ConfigError, EnvReader } from './config/env-reader';
+import type { ReloadingTls } from './adapters/tls';
 import { unreadVariables } from './config/unread-variables';
 import { buildContainer, TOKENS } from './container';
 
@@ -80,7 +81,16 @@ async function serve(container: Container, logger: Logger): Promise<void> {
     throw error;
   }
   readiness.serving();
+  reloadTlsOnChange(container);
   stopOnSignals(frontends, log, readiness, logger);
+}
+
+/** With TLS on: reload the certificates on SIGHUP and whenever their files change. */
+function reloadTlsOnChange(container: Container): void {
+  if (!container.isBound(TOKENS.ReloadingTls)) return;
+  const tls = container.get<ReloadingTls>(TOKENS.ReloadingTls);
+  tls.watch();
+  process.on('SIGHUP', () => tls.reload('SIGHUP'));
 }
 
 /**

@@ -9,6 +9,7 @@ import type { LoadRow } from './scenarios';
 import { ServerProcess } from './server-process';
 import { baselineServer, kvsServer, SERVER_NAMES } from './servers';
 import { writeReplayLog } from './replay-log';
+import { securityMaterial } from './security-material';
 
 const KIB_PER_MIB = 1024;
 /** Events in the replay and memory rows: a million, the size at which per-event costs dominate. */
@@ -26,9 +27,17 @@ export async function measureLoadRow(
 ): Promise<LoadRowResult> {
   const logFile = join(scratch, `${row.id.replaceAll('/', '_')}.log`);
   const nodeFlags = options.profile ? profileFlags(row.id) : [];
+  const security = row.security && (await securityMaterial(row.security, scratch));
   const spec =
     row.server === 'kvs'
-      ? kvsServer(row.protocol, { logFile, sync: row.sync ?? 'always', main: options.main, nodeFlags })
+      ? kvsServer(row.protocol, {
+          logFile,
+          sync: row.sync ?? 'always',
+          main: options.main,
+          nodeFlags,
+          env: security?.env,
+          label: security?.label,
+        })
       : baselineServer(row.server, row.protocol, nodeFlags);
   const { server, ready } = await ServerProcess.start(spec);
   try {
@@ -39,6 +48,8 @@ export async function measureLoadRow(
       connections: row.connections,
       warmupSeconds: options.warmupSeconds,
       durationSeconds: options.durationSeconds,
+      caFile: security?.caFile,
+      token: security?.token,
     });
     return {
       row,

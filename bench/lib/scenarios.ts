@@ -1,4 +1,4 @@
-import type { Protocol, ServerKind, SyncPolicy } from './servers';
+import type { Protocol, Security, ServerKind, SyncPolicy } from './servers';
 import type { Operation } from './workload';
 
 /** One load-driven row of the table. */
@@ -11,6 +11,8 @@ export interface LoadRow {
   readonly server: ServerKind;
   /** The service's TLOG_SYNC (kvs rows only). */
   readonly sync?: SyncPolicy;
+  /** A security layer turned on for the row (kvs rows only): TLS, or JWT authentication. */
+  readonly security?: Security;
 }
 
 /** Concurrent connections (REST) or in-flight calls (gRPC) of every scenario. */
@@ -21,6 +23,8 @@ export const BASELINES: Record<Protocol, readonly Exclude<ServerKind, 'kvs'>[]> 
   rest: ['node-http', 'express'],
   grpc: ['grpc-js'],
 };
+/** Security layers measured on their own rows. */
+export const SECURITY_LAYERS: readonly Security[] = ['tls', 'jwt'];
 /** The service's default and durable policy, used by every row unless the row says otherwise. */
 export const DEFAULT_SYNC: SyncPolicy = 'always';
 
@@ -35,6 +39,8 @@ export function loadRows(): LoadRow[] {
       }
     }
     for (const connections of CONNECTIONS) rows.push(row(protocol, 'put', connections, 'kvs', 'interval'));
+    // The cost of the security layers, beside the plain get-hit row at the target concurrency.
+    for (const security of SECURITY_LAYERS) rows.push(row(protocol, 'get-hit', 32, 'kvs', DEFAULT_SYNC, security));
   }
   return rows;
 }
@@ -45,7 +51,15 @@ function row(
   connections: number,
   server: ServerKind,
   sync?: SyncPolicy,
+  security?: Security,
 ): LoadRow {
-  const id = [protocol, operation, connections, server, ...(sync ? [`sync=${sync}`] : [])].join('/');
-  return { id, protocol, operation, connections, server, sync };
+  const id = [
+    protocol,
+    operation,
+    connections,
+    server,
+    ...(sync ? [`sync=${sync}`] : []),
+    ...(security ? [security] : []),
+  ].join('/');
+  return { id, protocol, operation, connections, server, sync, security };
 }

@@ -1,6 +1,6 @@
 import { medianRun, type BenchResults, type LoadRowResult } from './results';
 import { BASELINES, DEFAULT_SYNC } from './scenarios';
-import type { Protocol, ServerKind, SyncPolicy } from './servers';
+import type { Protocol, Security, ServerKind, SyncPolicy } from './servers';
 import type { Operation } from './workload';
 
 /** One performance target (bench/README.md lists them), as measured in this run. */
@@ -27,6 +27,7 @@ export function findResult(
   connections: number,
   server: ServerKind,
   sync?: SyncPolicy,
+  security?: Security,
 ): LoadRowResult | undefined {
   return results.find(
     ({ row }) =>
@@ -34,7 +35,8 @@ export function findResult(
       row.operation === operation &&
       row.connections === connections &&
       row.server === server &&
-      row.sync === sync,
+      row.sync === sync &&
+      row.security === security,
   );
 }
 

@@ -39,7 +39,9 @@ describe('compaction in the running service (file log)', () => {
     const lines = logRecords(service.output()).filter((record) => record.event === 'compaction_done');
     expect(lines.map((record) => record.trigger)).toEqual(['on-demand', 'on-demand']);
     expect(lines[0]).toMatchObject({ component: 'file-log', bytesBefore: report.bytesBefore });
-    expect(await readdir(dir.path)).toEqual(expect.arrayContaining(['tx.log.manifest', 'tx.log.base.4', 'tx.log.incr.3']));
+    expect(await readdir(dir.path)).toEqual(
+      expect.arrayContaining(['tx.log.manifest', 'tx.log.base.4', 'tx.log.incr.3']),
+    );
 
     service.process.kill('SIGTERM');
     expect(await service.exited()).toBe(0);
