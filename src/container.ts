@@ -1,10 +1,13 @@
 import { Container } from 'inversify';
+import type { RequestHandler } from 'express';
+import type { ServerInterceptor } from '@grpc/grpc-js';
 import { KeyValueStore, type Limits, type TransactionLogger } from './core';
 import type { Frontend } from './adapters/frontend';
 import type { Logger } from './adapters/logger';
 import { FileTransactionLogger, readFileLogConfig } from './adapters/file-log';
 import { GrpcFrontend, readGrpcConfig } from './adapters/grpc';
 import { PostgresTransactionLogger, readPostgresLogConfig } from './adapters/postgres-log';
+import { grpcRequestLog, restRequestLog } from './adapters/request-log';
 import { readRestConfig, RestFrontend } from './adapters/rest';
 import type { EnvReader } from './config/env-reader';
 
@@ -13,13 +16,19 @@ export const TOKENS = {
   TransactionLogger: Symbol.for('kvs.TransactionLogger'),
   KeyValueStore: Symbol.for('kvs.KeyValueStore'),
   Frontend: Symbol.for('kvs.Frontend'),
+  LogDescription: Symbol.for('kvs.LogDescription'),
 } as const;
+
+/** Which log the service writes to, for the start-up line: never a password. */
+export type LogDescription = Readonly<Record<string, string | number>>;
 
 /** What every frontend is built with besides its own options. */
 interface FrontendContext {
   readonly store: KeyValueStore;
   readonly host: string;
   readonly logger: Logger;
+  readonly middleware: readonly RequestHandler[];
+  readonly interceptors: readonly ServerInterceptor[];
 }
 
 /**
@@ -52,13 +61,13 @@ export const TRANSACTION_LOGGERS = {
 export const FRONTENDS = {
   rest: adapter(
     readRestConfig,
-    (config, { store, host, logger }: FrontendContext): Frontend =>
-      new RestFrontend(store, { host, ...config }, { logger }),
+    (config, { store, host, logger, middleware }: FrontendContext): Frontend =>
+      new RestFrontend(store, { host, ...config }, { logger, middleware }),
   ),
   grpc: adapter(
     readGrpcConfig,
-    (config, { store, host, logger }: FrontendContext): Frontend =>
-      new GrpcFrontend(store, { host, ...config }, { logger }),
+    (config, { store, host, logger, interceptors }: FrontendContext): Frontend =>
+      new GrpcFrontend(store, { host, ...config }, { logger, interceptors }),
   ),
 };
 
@@ -91,7 +100,10 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
   const createLogger = TRANSACTION_LOGGERS[loggerName](env);
   const frontendFactories = frontendNames.map((name: FrontendName) => ({ name, create: FRONTENDS[name](env) }));
 
+  const crossCutting = readCrossCutting(env, logger);
+
   const container = new Container({ defaultScope: 'Singleton' });
+  container.bind<LogDescription>(TOKENS.LogDescription).toConstantValue(describeLog(loggerName, env));
   container
     .bind<TransactionLogger>(TOKENS.TransactionLogger)
     .toDynamicValue(() => createLogger(logger.child({ component: `${loggerName satisfies LoggerName}-log` })));
@@ -99,11 +111,44 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
     .bind<KeyValueStore>(TOKENS.KeyValueStore)
     .toDynamicValue((context) => new KeyValueStore(context.get(TOKENS.TransactionLogger), limits));
   for (const { name, create } of frontendFactories) {
-    container
-      .bind<Frontend>(TOKENS.Frontend)
-      .toDynamicValue((context) =>
-        create({ store: context.get(TOKENS.KeyValueStore), host, logger: logger.child({ component: name }) }),
-      );
+    container.bind<Frontend>(TOKENS.Frontend).toDynamicValue((context) =>
+      create({
+        store: context.get(TOKENS.KeyValueStore),
+        host,
+        logger: logger.child({ component: name }),
+        ...crossCutting,
+      }),
+    );
   }
   return container;
+}
+
+/** Reads a `true` / `false` variable. */
+function readSwitch(env: EnvReader, name: string, fallback: boolean): boolean {
+  return env.oneOf(name, ['true', 'false'], fallback ? 'true' : 'false') === 'true';
+}
+
+/**
+ * The cross-cutting chains both frontends get, in the same order: each concern contributes an
+ * express middleware and its grpc-js interceptor twin (outermost first).
+ */
+function readCrossCutting(env: EnvReader, logger: Logger): Pick<FrontendContext, 'middleware' | 'interceptors'> {
+  const middleware: RequestHandler[] = [];
+  const interceptors: ServerInterceptor[] = [];
+  if (readSwitch(env, 'KVS_REQUEST_LOG', true)) {
+    const options = { logger: logger.child({ component: 'request' }) };
+    middleware.push(restRequestLog(options));
+    interceptors.push(grpcRequestLog(options));
+  }
+  return { middleware, interceptors };
+}
+
+/** What the start-up line says about the log, from the same variables the adapter read. */
+function describeLog(name: LoggerName, env: EnvReader): LogDescription {
+  if (name === 'file') {
+    const { filename, sync } = readFileLogConfig(env);
+    return { type: name, path: filename, sync };
+  }
+  const { host, port, database, table, user } = readPostgresLogConfig(env);
+  return { type: name, host, port, database, table, user };
 }

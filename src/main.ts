@@ -1,5 +1,7 @@
 // The composition root: read the environment, wire the adapters, restore, serve, shut down.
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Container } from 'inversify';
 import { pino, type Level } from 'pino';
 import type { KeyValueStore, TransactionLogger } from './core';
@@ -7,7 +9,7 @@ import { describeError } from './adapters/error-text';
 import type { Frontend } from './adapters/frontend';
 import type { Logger } from './adapters/logger';
 import { ConfigError, EnvReader } from './config/env-reader';
-import { buildContainer, TOKENS } from './container';
+import { buildContainer, TOKENS, type LogDescription } from './container';
 
 /** Exit status for a configuration mistake (documented in the README). */
 const EXIT_CONFIG_ERROR = 2;
@@ -48,25 +50,46 @@ async function serve(container: Container, logger: Logger): Promise<void> {
     const began = performance.now();
     const { events, keys } = await store.restore();
     const seconds = (performance.now() - began) / 1000;
+    const replay = { events, keys, seconds: Number(seconds.toFixed(3)) };
     const rate = events >= MIN_EVENTS_FOR_RATE ? `, ${Math.round(events / seconds)} events/s` : '';
     logger.info(
-      { event: 'replay_done', events, keys, seconds: Number(seconds.toFixed(3)) },
+      { event: 'replay_done', ...replay },
       `replayed ${events} events (${keys} live keys) in ${seconds.toFixed(3)} s${rate}`,
     );
     // Frontends start only after the restore, so no client ever sees a half-replayed store.
+    const listening = [];
     for (const frontend of frontends) {
       const { host, port } = await frontend.start();
+      listening.push({ frontend: frontend.name, host, port });
       logger.info(
         { event: 'frontend_listening', frontend: frontend.name, host, port },
         `${frontend.name} frontend listening on ${host}:${port}`,
       );
     }
+    const transactionLog = container.get<LogDescription>(TOKENS.LogDescription);
+    const version = packageVersion();
+    logger.info(
+      { event: 'started', version, log: transactionLog, listening, replay },
+      `kvs ${version} serving (${listening.map(({ frontend, port }) => `${frontend} :${port}`).join(', ')})`,
+    );
   } catch (error) {
     await Promise.allSettled(frontends.map((frontend) => frontend.stop()));
     await log.close().catch(() => undefined);
     throw error;
   }
   stopOnSignals(frontends, log, logger);
+}
+
+/** The version in package.json (one directory above dist/ and src/), or "unknown" if it cannot be read. */
+function packageVersion(): string {
+  try {
+    const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
+      version?: unknown;
+    };
+    return typeof version === 'string' ? version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** On SIGTERM/SIGINT: stop accepting, finish in-flight requests, flush and close the log, exit 0. */
