@@ -7,6 +7,15 @@ import type { Logger } from './adapters/logger';
 import { FileTransactionLogger, readFileLogConfig } from './adapters/file-log';
 import { GrpcFrontend, readGrpcConfig } from './adapters/grpc';
 import { PostgresTransactionLogger, readPostgresLogConfig } from './adapters/postgres-log';
+import { AdminServer } from './adapters/admin';
+import { noLogObserver, type TransactionLogObserver } from './adapters/log-observer';
+import {
+  grpcRequestMetrics,
+  KvsMetrics,
+  logMetricsObserver,
+  metricsEndpoint,
+  restRequestMetrics,
+} from './adapters/metrics';
 import { grpcRequestLog, restRequestLog } from './adapters/request-log';
 import { readRestConfig, RestFrontend } from './adapters/rest';
 import type { EnvReader } from './config/env-reader';
@@ -17,10 +26,20 @@ export const TOKENS = {
   KeyValueStore: Symbol.for('kvs.KeyValueStore'),
   Frontend: Symbol.for('kvs.Frontend'),
   LogDescription: Symbol.for('kvs.LogDescription'),
+  /** Bound only when metrics are on. */
+  Metrics: Symbol.for('kvs.Metrics'),
+  /** Bound only when KVS_ADMIN_PORT is set. */
+  AdminServer: Symbol.for('kvs.AdminServer'),
 } as const;
 
 /** Which log the service writes to, for the start-up line: never a password. */
 export type LogDescription = Readonly<Record<string, string | number>>;
+
+/** What every transaction log is built with besides its own options. */
+interface LoggerContext {
+  readonly logger: Logger;
+  readonly observer: TransactionLogObserver;
+}
 
 /** What every frontend is built with besides its own options. */
 interface FrontendContext {
@@ -51,11 +70,13 @@ function adapter<Config, Context, Built>(
 export const TRANSACTION_LOGGERS = {
   file: adapter(
     readFileLogConfig,
-    (config, logger: Logger): TransactionLogger => new FileTransactionLogger(config, logger),
+    (config, { logger, observer }: LoggerContext): TransactionLogger =>
+      new FileTransactionLogger({ ...config, observer }, logger),
   ),
   postgres: adapter(
     readPostgresLogConfig,
-    (config, logger: Logger): TransactionLogger => new PostgresTransactionLogger(config, { logger }),
+    (config, { logger, observer }: LoggerContext): TransactionLogger =>
+      new PostgresTransactionLogger(config, { logger, observer }),
   ),
 };
 export const FRONTENDS = {
@@ -100,13 +121,22 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
   const createLogger = TRANSACTION_LOGGERS[loggerName](env);
   const frontendFactories = frontendNames.map((name: FrontendName) => ({ name, create: FRONTENDS[name](env) }));
 
-  const crossCutting = readCrossCutting(env, logger);
-
   const container = new Container({ defaultScope: 'Singleton' });
+  const observability = readObservability(
+    env,
+    logger,
+    host,
+    () => container.get<KeyValueStore>(TOKENS.KeyValueStore).size,
+  );
+  const { middleware, interceptors, logObserver: observer, metrics, admin } = observability;
   container.bind<LogDescription>(TOKENS.LogDescription).toConstantValue(describeLog(loggerName, env));
+  if (metrics) container.bind<KvsMetrics>(TOKENS.Metrics).toConstantValue(metrics);
+  if (admin) container.bind<AdminServer>(TOKENS.AdminServer).toConstantValue(admin);
   container
     .bind<TransactionLogger>(TOKENS.TransactionLogger)
-    .toDynamicValue(() => createLogger(logger.child({ component: `${loggerName satisfies LoggerName}-log` })));
+    .toDynamicValue(() =>
+      createLogger({ logger: logger.child({ component: `${loggerName satisfies LoggerName}-log` }), observer }),
+    );
   container
     .bind<KeyValueStore>(TOKENS.KeyValueStore)
     .toDynamicValue((context) => new KeyValueStore(context.get(TOKENS.TransactionLogger), limits));
@@ -116,7 +146,8 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
         store: context.get(TOKENS.KeyValueStore),
         host,
         logger: logger.child({ component: name }),
-        ...crossCutting,
+        middleware,
+        interceptors,
       }),
     );
   }
@@ -128,19 +159,50 @@ function readSwitch(env: EnvReader, name: string, fallback: boolean): boolean {
   return env.oneOf(name, ['true', 'false'], fallback ? 'true' : 'false') === 'true';
 }
 
-/**
- * The cross-cutting chains both frontends get, in the same order: each concern contributes an
- * express middleware and its grpc-js interceptor twin (outermost first).
- */
-function readCrossCutting(env: EnvReader, logger: Logger): Pick<FrontendContext, 'middleware' | 'interceptors'> {
+/** The operator-facing concerns: request logs, metrics and the admin listener. */
+interface Observability {
+  /** REST's cross-cutting chain; `interceptors` is its gRPC twin, in the same order. */
+  readonly middleware: readonly RequestHandler[];
+  readonly interceptors: readonly ServerInterceptor[];
+  readonly logObserver: TransactionLogObserver;
+  readonly metrics?: KvsMetrics;
+  readonly admin?: AdminServer;
+}
+
+/** Reads KVS_REQUEST_LOG, KVS_METRICS and KVS_ADMIN_PORT and builds what they switch on. */
+function readObservability(env: EnvReader, logger: Logger, host: string, liveKeys: () => number): Observability {
+  const requestLog = readSwitch(env, 'KVS_REQUEST_LOG', true);
+  const metrics = readSwitch(env, 'KVS_METRICS', true) ? new KvsMetrics(liveKeys) : undefined;
+  const adminPort = env.optional('KVS_ADMIN_PORT') === undefined ? undefined : env.port('KVS_ADMIN_PORT', 0);
+  const metricsLogger = logger.child({ component: 'metrics' });
+
   const middleware: RequestHandler[] = [];
   const interceptors: ServerInterceptor[] = [];
-  if (readSwitch(env, 'KVS_REQUEST_LOG', true)) {
+  // The scrape endpoint comes first, so scrapes are neither logged nor counted as requests.
+  if (metrics) middleware.push(metricsEndpoint(metrics, metricsLogger));
+  if (requestLog) {
     const options = { logger: logger.child({ component: 'request' }) };
     middleware.push(restRequestLog(options));
     interceptors.push(grpcRequestLog(options));
   }
-  return { middleware, interceptors };
+  if (metrics) {
+    middleware.push(restRequestMetrics(metrics));
+    interceptors.push(grpcRequestMetrics(metrics));
+  }
+
+  const adminHandlers: RequestHandler[] = [];
+  if (metrics) adminHandlers.push(metricsEndpoint(metrics, metricsLogger));
+  // Probes (/livez, /readyz, /healthz) mount here: adminHandlers.push(probeRouter(readiness)).
+  const admin =
+    adminPort === undefined ? undefined : new AdminServer({ host, port: adminPort, handlers: adminHandlers });
+
+  return {
+    middleware,
+    interceptors,
+    logObserver: metrics ? logMetricsObserver(metrics) : noLogObserver,
+    metrics,
+    admin,
+  };
 }
 
 /** What the start-up line says about the log, from the same variables the adapter read. */

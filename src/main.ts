@@ -6,7 +6,9 @@ import type { Container } from 'inversify';
 import { pino, type Level } from 'pino';
 import type { KeyValueStore, TransactionLogger } from './core';
 import { describeError } from './adapters/error-text';
+import type { AdminServer } from './adapters/admin';
 import type { Frontend } from './adapters/frontend';
+import type { KvsMetrics } from './adapters/metrics';
 import type { Logger } from './adapters/logger';
 import { ConfigError, EnvReader } from './config/env-reader';
 import { buildContainer, TOKENS, type LogDescription } from './container';
@@ -46,11 +48,18 @@ async function serve(container: Container, logger: Logger): Promise<void> {
   const log = container.get<TransactionLogger>(TOKENS.TransactionLogger);
   const store = container.get<KeyValueStore>(TOKENS.KeyValueStore);
   const frontends = container.getAll<Frontend>(TOKENS.Frontend);
+  const admin = container.isBound(TOKENS.AdminServer) ? container.get<AdminServer>(TOKENS.AdminServer) : undefined;
   try {
+    if (admin) {
+      // Before the replay, so metrics (and probes saying "not ready") answer during a long one.
+      const { host, port } = await admin.start();
+      logger.info({ event: 'admin_listening', host, port }, `admin listener on ${host}:${port}`);
+    }
     const began = performance.now();
     const { events, keys } = await store.restore();
     const seconds = (performance.now() - began) / 1000;
     const replay = { events, keys, seconds: Number(seconds.toFixed(3)) };
+    if (container.isBound(TOKENS.Metrics)) container.get<KvsMetrics>(TOKENS.Metrics).replayed(events, seconds);
     const rate = events >= MIN_EVENTS_FOR_RATE ? `, ${Math.round(events / seconds)} events/s` : '';
     logger.info(
       { event: 'replay_done', ...replay },
@@ -73,11 +82,11 @@ async function serve(container: Container, logger: Logger): Promise<void> {
       `kvs ${version} serving (${listening.map(({ frontend, port }) => `${frontend} :${port}`).join(', ')})`,
     );
   } catch (error) {
-    await Promise.allSettled(frontends.map((frontend) => frontend.stop()));
+    await Promise.allSettled([...frontends, ...(admin ? [admin] : [])].map((server) => server.stop()));
     await log.close().catch(() => undefined);
     throw error;
   }
-  stopOnSignals(frontends, log, logger);
+  stopOnSignals(frontends, admin, log, logger);
 }
 
 /** The version in package.json (one directory above dist/ and src/), or "unknown" if it cannot be read. */
@@ -93,7 +102,12 @@ function packageVersion(): string {
 }
 
 /** On SIGTERM/SIGINT: stop accepting, finish in-flight requests, flush and close the log, exit 0. */
-function stopOnSignals(frontends: Frontend[], log: TransactionLogger, logger: Logger): void {
+function stopOnSignals(
+  frontends: Frontend[],
+  admin: AdminServer | undefined,
+  log: TransactionLogger,
+  logger: Logger,
+): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -103,6 +117,8 @@ function stopOnSignals(frontends: Frontend[], log: TransactionLogger, logger: Lo
     stopping = true;
     logger.info({ event: 'shutdown_started', signal }, `${signal} received; finishing in-flight requests`);
     Promise.all(frontends.map((frontend) => frontend.stop()))
+      // The admin listener goes last: its probes and metrics tell operators how the drain goes.
+      .then(() => admin?.stop())
       .then(() => log.close())
       .then(() => {
         logger.info({ event: 'shutdown_done' }, 'transaction log closed; bye');

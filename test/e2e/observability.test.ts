@@ -1,6 +1,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { KvsClient } from '../../src/client/kvs-client';
+import { scrape } from '../support/prometheus-text';
 import { logRecords, startService, type ServiceProcess } from '../support/service-process';
 
 /** The service as an operator runs it: what it says on start-up and about each request. */
@@ -47,6 +49,50 @@ describe('observability of the running service', () => {
     const line = await waitForRecord(service, (record) => record.requestId === 'e2e-request-1');
     expect(line).toMatchObject({ event: 'request', route: '/v1/key/:key', status: 404, level: 30 });
     expect(typeof line.time).toBe('string');
+  });
+});
+
+describe('metrics of the running service', () => {
+  let dir: string;
+  let service: ServiceProcess | undefined;
+  let client: KvsClient | undefined;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kvs-metrics-'));
+  });
+
+  afterEach(async () => {
+    client?.close();
+    service?.process.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('serves /metrics on KVS_ADMIN_PORT with only gRPC running, and no keys there', async () => {
+    service = await startService({ TLOG_FILENAME: join(dir, 'tx.log'), FRONTEND_TYPE: 'grpc', KVS_ADMIN_PORT: '0' });
+    const admin = await waitForRecord(service, (record) => record.event === 'admin_listening');
+    client = new KvsClient(service.grpcAddress!, { timeoutMs: 10_000 });
+    await client.put('k', 'v');
+    await client.get('k');
+    await client.get('k');
+
+    const metrics = await scrape(`http://127.0.0.1:${String(admin.port)}/metrics`);
+    expect(metrics.value('kvs_requests_total', { frontend: 'grpc', operation: 'put', code: 'OK' })).toBe(1);
+    expect(metrics.value('kvs_requests_total', { frontend: 'grpc', operation: 'get', code: 'OK' })).toBe(2);
+    expect(metrics.value('kvs_keys')).toBe(1);
+    expect(metrics.sum('kvs_log_append_batch_records')).toBe(1);
+    expect(metrics.value('kvs_log_replay_events')).toBe(0);
+    expect((await fetch(`http://127.0.0.1:${String(admin.port)}/v1/key/k`)).status).toBe(404);
+  });
+
+  it('answers /metrics on the REST port unless KVS_METRICS=false', async () => {
+    service = await startService({ TLOG_FILENAME: join(dir, 'tx.log'), FRONTEND_TYPE: 'rest' });
+    await fetch(`${service.restUrl}/v1/key/k`, { method: 'PUT', body: 'v' });
+    expect((await scrape(`${service.restUrl}/metrics`)).value('kvs_requests_total', { code: '201' })).toBe(1);
+    service.process.kill('SIGTERM');
+    await service.exited();
+
+    service = await startService({ TLOG_FILENAME: join(dir, 'tx.log'), FRONTEND_TYPE: 'rest', KVS_METRICS: 'false' });
+    expect((await fetch(`${service.restUrl}/metrics`)).status).toBe(404);
   });
 });
 

@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path';
 import type { Event, Mutation, TransactionLogger } from '../../core';
 import { KvsError, LogUnavailableError } from '../../core';
 import { silentLogger, type Logger } from '../logger';
+import { noLogObserver, type TransactionLogObserver } from '../log-observer';
 import { FileLogError } from './file-log.errors';
 import { GroupCommitWriter, type SyncPolicy } from './group-commit-writer';
 import { describeError } from '../error-text';
@@ -17,6 +18,8 @@ export interface FileLogOptions {
   readonly filename: string;
   /** always (default): ack after fdatasync; interval: ack after write, fdatasync each second; never: ack after write. */
   readonly sync?: SyncPolicy;
+  /** Told about batches, syncs, the file's size and failure (metrics, traces); nobody by default. */
+  readonly observer?: TransactionLogObserver;
 }
 
 type LoggerState = 'new' | 'replaying' | 'ready' | 'closed';
@@ -37,6 +40,7 @@ export class FileTransactionLogger implements TransactionLogger {
   private lastSequence = 0;
   private closing: Promise<void> | undefined;
   private readonly lock: PidLockFile;
+  private readonly observer: TransactionLogObserver;
 
   constructor(
     options: FileLogOptions,
@@ -46,6 +50,7 @@ export class FileTransactionLogger implements TransactionLogger {
   ) {
     this.filename = resolve(options.filename);
     this.sync = options.sync ?? 'always';
+    this.observer = options.observer ?? noLogObserver;
     this.lock = new PidLockFile(`${this.filename}.lock`, this.filename, (message) =>
       this.logger.warn({ event: 'file_log_stale_lock_taken' }, message),
     );
@@ -67,7 +72,9 @@ export class FileTransactionLogger implements TransactionLogger {
       if (this.state !== 'replaying') throw this.unavailable('closed during replay');
       await this.dropTornTail(replay);
       this.lastSequence = replay.lastSequence;
-      this.writer = new GroupCommitWriter(this.openHandle(), this.filename, this.sync);
+      const { size } = await this.openHandle().stat();
+      this.observer.sizeBytes?.(size);
+      this.writer = new GroupCommitWriter(this.openHandle(), this.filename, this.sync, this.observer, size);
       this.state = 'ready';
       replayed = true;
     } finally {

@@ -1,6 +1,7 @@
 import type { Event } from '../../core';
 import { LogUnavailableError } from '../../core';
 import { describeError } from '../error-text';
+import { noLogObserver, type TransactionLogObserver } from '../log-observer';
 import type { LogFileHandle } from './log-file-handle';
 
 /** When an acknowledged append is also on the disk, not only in the OS page cache. */
@@ -45,6 +46,9 @@ export class GroupCommitWriter {
     private readonly handle: LogFileHandle,
     private readonly filename: string,
     private readonly policy: SyncPolicy,
+    /** Told about each batch, sync and failure; the file's size starts at `sizeBytes`. */
+    private readonly observer: TransactionLogObserver = noLogObserver,
+    private sizeBytes = 0,
   ) {}
 
   /** fdatasync calls made so far. */
@@ -89,6 +93,7 @@ export class GroupCommitWriter {
         const syncRequested = this.syncDue;
         this.syncDue = false;
         const batch = this.takeBatch();
+        this.observer.pendingWrites?.(this.queue.length + batch.length);
         let operation = 'write';
         try {
           if (batch.length > 0) await this.write(batch);
@@ -99,6 +104,7 @@ export class GroupCommitWriter {
           return;
         }
         for (const append of batch) append.resolve(append.event);
+        this.observer.pendingWrites?.(this.queue.length);
         if (this.dirty && this.policy === 'interval') this.scheduleSync();
       }
     } finally {
@@ -120,11 +126,14 @@ export class GroupCommitWriter {
   private async write(batch: PendingAppend[]): Promise<void> {
     let buffers = batch.map((append) => append.record);
     let remaining = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
+    this.observer.batchStarted?.(batch.length, remaining);
     this.dirty = true;
     // A regular file may take fewer bytes than offered (a full disk, a signal); send the rest.
     for (;;) {
       const { bytesWritten } = await this.handle.writev(buffers);
       remaining -= bytesWritten;
+      this.sizeBytes += bytesWritten;
+      this.observer.sizeBytes?.(this.sizeBytes);
       if (remaining === 0) return;
       if (bytesWritten === 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
       buffers = dropFront(buffers, bytesWritten);
@@ -133,7 +142,14 @@ export class GroupCommitWriter {
 
   private async sync(): Promise<void> {
     this.fsyncs++;
-    await this.handle.datasync();
+    const began = performance.now();
+    try {
+      await this.handle.datasync();
+    } catch (error) {
+      this.observer.durabilityWaited?.((performance.now() - began) / 1000, false);
+      throw error;
+    }
+    this.observer.durabilityWaited?.((performance.now() - began) / 1000, true);
     this.dirty = false;
   }
 
@@ -155,6 +171,8 @@ export class GroupCommitWriter {
     );
     for (const append of [...batch, ...this.queue.splice(0)]) append.reject(this.failure);
     clearTimeout(this.syncTimer);
+    this.observer.stateChanged?.('failed');
+    this.observer.pendingWrites?.(0);
     return this.failure;
   }
 }

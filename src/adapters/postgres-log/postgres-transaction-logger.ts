@@ -5,6 +5,7 @@ import type { PostgresLogConfig } from './postgres-log.config';
 import { mutationBytes, PostgresLogStatements } from './postgres-log-statements';
 import { describeError } from '../error-text';
 import { silentLogger, type Logger } from '../logger';
+import { noLogObserver, type LogState, type TransactionLogObserver } from '../log-observer';
 import { createPool, waitForDatabase } from './postgres-pool';
 import { ensureLogTable } from './postgres-schema';
 
@@ -21,6 +22,8 @@ export interface PostgresLoggerOptions {
   readonly replayPageRows?: number;
   /** Approximate bytes of keys and values per replay page (default 8 MiB). */
   readonly replayPageBytes?: number;
+  /** Told about batches, commits and outages (metrics, traces); nobody by default. */
+  readonly observer?: TransactionLogObserver;
 }
 
 interface PendingAppend {
@@ -76,6 +79,8 @@ export class PostgresTransactionLogger implements TransactionLogger {
   private queue: PendingAppend[] = [];
   private inFlight = 0;
   private draining: Promise<void> | undefined;
+  private readonly observer: TransactionLogObserver;
+  private state: LogState = 'ok';
 
   constructor(
     private readonly config: PostgresLogConfig,
@@ -84,6 +89,7 @@ export class PostgresTransactionLogger implements TransactionLogger {
     this.logger = options.logger ?? silentLogger;
     this.pageRows = options.replayPageRows ?? 5000;
     this.pageBytes = options.replayPageBytes ?? 8 * 1024 * 1024;
+    this.observer = options.observer ?? noLogObserver;
     this.pool = createPool(config, this.logger);
     this.quotedTable = `"${config.table}"`;
     this.statements = new PostgresLogStatements(this.pool, this.quotedTable);
@@ -142,8 +148,10 @@ export class PostgresTransactionLogger implements TransactionLogger {
     while (this.queue.length > 0) {
       const batch = this.takeBatch();
       this.inFlight = batch.length;
+      this.observer.pendingWrites?.(this.queue.length + this.inFlight);
       await this.write(batch);
       this.inFlight = 0;
+      this.observer.pendingWrites?.(this.queue.length);
     }
     this.draining = undefined;
   }
@@ -162,20 +170,36 @@ export class PostgresTransactionLogger implements TransactionLogger {
   /** Inserts one batch and settles its appends in order; never throws. */
   private async write(batch: readonly PendingAppend[]): Promise<void> {
     const mutations = batch.map((pending) => pending.mutation);
+    this.observer.batchStarted?.(
+      mutations.length,
+      mutations.reduce((sum, mutation) => sum + mutationBytes(mutation), 0),
+    );
     let sequences: number[];
+    let began = performance.now();
     try {
       await this.start();
       await this.settleUnconfirmed();
       this.unconfirmed = mutations;
+      began = performance.now();
       sequences = await this.statements.insert(mutations);
       this.unconfirmed = undefined;
     } catch (error) {
+      this.observer.durabilityWaited?.((performance.now() - began) / 1000, false);
+      this.reportState('unavailable');
       const failure = new LogUnavailableError(`postgres log: write not acknowledged: ${describeError(error)}`);
       for (const pending of batch) pending.reject(failure);
       return;
     }
+    this.observer.durabilityWaited?.((performance.now() - began) / 1000, true);
+    this.reportState('ok');
     this.lastSequence = sequences[sequences.length - 1];
     batch.forEach((pending, i) => pending.resolve({ ...pending.mutation, sequence: sequences[i] }));
+  }
+
+  private reportState(state: LogState): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.observer.stateChanged?.(state);
   }
 
   /** Deletes the rows of a batch that was reported failed but committed anyway (see the class comment). */

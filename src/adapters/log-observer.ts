@@ -1,0 +1,24 @@
+/** Whether the transaction log takes writes: `unavailable` may heal by itself, `failed` needs a restart. */
+export type LogState = 'ok' | 'unavailable' | 'failed';
+
+/**
+ * Hooks a transaction log adapter calls so the composition root can measure it (metrics, trace
+ * spans) without the adapter knowing how: plain callbacks, no metrics library. Every hook is
+ * optional. They run on the write path, once per batch rather than per write, and must be
+ * cheap and never throw.
+ */
+export interface TransactionLogObserver {
+  /** A batch of `records` records, `bytes` long, is about to be written (one writev, one INSERT). */
+  batchStarted?(records: number, bytes: number): void;
+  /** The batch's durability step, an fdatasync or the INSERT's commit, took `seconds`. */
+  durabilityWaited?(seconds: number, succeeded: boolean): void;
+  /** Writes now waiting for the log, queued plus in flight. */
+  pendingWrites?(count: number): void;
+  /** The log's size in bytes (file log: after each batch). */
+  sizeBytes?(bytes: number): void;
+  /** The log started or stopped taking writes. */
+  stateChanged?(state: LogState): void;
+}
+
+/** Observes nothing: the default for adapters built without one. */
+export const noLogObserver: TransactionLogObserver = {};
