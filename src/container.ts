@@ -8,7 +8,7 @@ import { FileTransactionLogger, readFileLogConfig } from './adapters/file-log';
 import { GrpcFrontend, readGrpcConfig } from './adapters/grpc';
 import { PostgresTransactionLogger, readPostgresLogConfig } from './adapters/postgres-log';
 import { AdminServer } from './adapters/admin';
-import { noLogObserver, type TransactionLogObserver } from './adapters/log-observer';
+import { combineLogObservers, noLogObserver, type TransactionLogObserver } from './adapters/log-observer';
 import {
   grpcRequestMetrics,
   KvsMetrics,
@@ -18,6 +18,13 @@ import {
 } from './adapters/metrics';
 import { grpcRequestLog, restRequestLog } from './adapters/request-log';
 import { readRestConfig, RestFrontend } from './adapters/rest';
+import {
+  activeTraceId,
+  readTracingConfig,
+  restSpanRoute,
+  TracedTransactionLogger,
+  tracingLogObserver,
+} from './adapters/tracing';
 import type { EnvReader } from './config/env-reader';
 
 /** Service identifiers of the container's bindings. */
@@ -128,14 +135,16 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
     host,
     () => container.get<KeyValueStore>(TOKENS.KeyValueStore).size,
   );
-  const { middleware, interceptors, logObserver: observer, metrics, admin } = observability;
+  const { middleware, interceptors, logObserver: observer, metrics, admin, traceLog } = observability;
   container.bind<LogDescription>(TOKENS.LogDescription).toConstantValue(describeLog(loggerName, env));
   if (metrics) container.bind<KvsMetrics>(TOKENS.Metrics).toConstantValue(metrics);
   if (admin) container.bind<AdminServer>(TOKENS.AdminServer).toConstantValue(admin);
   container
     .bind<TransactionLogger>(TOKENS.TransactionLogger)
     .toDynamicValue(() =>
-      createLogger({ logger: logger.child({ component: `${loggerName satisfies LoggerName}-log` }), observer }),
+      traceLog(
+        createLogger({ logger: logger.child({ component: `${loggerName satisfies LoggerName}-log` }), observer }),
+      ),
     );
   container
     .bind<KeyValueStore>(TOKENS.KeyValueStore)
@@ -167,21 +176,29 @@ interface Observability {
   readonly logObserver: TransactionLogObserver;
   readonly metrics?: KvsMetrics;
   readonly admin?: AdminServer;
+  /** Wraps the transaction log in its tracing decorator when tracing is on. */
+  readonly traceLog: (log: TransactionLogger) => TransactionLogger;
 }
 
-/** Reads KVS_REQUEST_LOG, KVS_METRICS and KVS_ADMIN_PORT and builds what they switch on. */
+/** Reads KVS_REQUEST_LOG, KVS_METRICS, KVS_ADMIN_PORT and the tracing variables and builds what they switch on. */
 function readObservability(env: EnvReader, logger: Logger, host: string, liveKeys: () => number): Observability {
   const requestLog = readSwitch(env, 'KVS_REQUEST_LOG', true);
   const metrics = readSwitch(env, 'KVS_METRICS', true) ? new KvsMetrics(liveKeys) : undefined;
   const adminPort = env.optional('KVS_ADMIN_PORT') === undefined ? undefined : env.port('KVS_ADMIN_PORT', 0);
   const metricsLogger = logger.child({ component: 'metrics' });
+  // The SDK itself was started by adapters/tracing/preload before anything else loaded.
+  const tracing = readTracingConfig(env);
 
   const middleware: RequestHandler[] = [];
   const interceptors: ServerInterceptor[] = [];
   // The scrape endpoint comes first, so scrapes are neither logged nor counted as requests.
   if (metrics) middleware.push(metricsEndpoint(metrics, metricsLogger));
+  if (tracing.enabled) middleware.push(restSpanRoute(tracing.traceKeys));
   if (requestLog) {
-    const options = { logger: logger.child({ component: 'request' }) };
+    const options = {
+      logger: logger.child({ component: 'request' }),
+      traceIdOf: tracing.enabled ? activeTraceId : undefined,
+    };
     middleware.push(restRequestLog(options));
     interceptors.push(grpcRequestLog(options));
   }
@@ -199,9 +216,13 @@ function readObservability(env: EnvReader, logger: Logger, host: string, liveKey
   return {
     middleware,
     interceptors,
-    logObserver: metrics ? logMetricsObserver(metrics) : noLogObserver,
+    logObserver: combineLogObservers(
+      metrics ? logMetricsObserver(metrics) : noLogObserver,
+      tracing.enabled ? tracingLogObserver() : noLogObserver,
+    ),
     metrics,
     admin,
+    traceLog: (log) => (tracing.enabled ? new TracedTransactionLogger(log, tracing.traceKeys) : log),
   };
 }
 

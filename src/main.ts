@@ -1,4 +1,6 @@
 // The composition root: read the environment, wire the adapters, restore, serve, shut down.
+// Tracing first: it can only instrument http, grpc-js and pg if it starts before they load.
+import { runningTracing } from './adapters/tracing/preload';
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -120,6 +122,8 @@ function stopOnSignals(
       // The admin listener goes last: its probes and metrics tell operators how the drain goes.
       .then(() => admin?.stop())
       .then(() => log.close())
+      // Flushes the spans still buffered for export.
+      .then(() => runningTracing?.shutdown())
       .then(() => {
         logger.info({ event: 'shutdown_done' }, 'transaction log closed; bye');
         process.exit(0);

@@ -12,6 +12,8 @@ export interface TransactionLogObserver {
   batchStarted?(records: number, bytes: number): void;
   /** The batch's durability step, an fdatasync or the INSERT's commit, took `seconds`. */
   durabilityWaited?(seconds: number, succeeded: boolean): void;
+  /** The batch's appends are settled: acknowledged, or rejected when `succeeded` is false. */
+  batchFinished?(succeeded: boolean): void;
   /** Writes now waiting for the log, queued plus in flight. */
   pendingWrites?(count: number): void;
   /** The log's size in bytes (file log: after each batch). */
@@ -22,3 +24,23 @@ export interface TransactionLogObserver {
 
 /** Observes nothing: the default for adapters built without one. */
 export const noLogObserver: TransactionLogObserver = {};
+
+/** One observer telling each of `observers` in turn (metrics and tracing both watch the log). */
+export function combineLogObservers(...observers: TransactionLogObserver[]): TransactionLogObserver {
+  const present = observers.filter((observer) => observer !== noLogObserver);
+  if (present.length <= 1) return present[0] ?? noLogObserver;
+  const hook = <Name extends keyof TransactionLogObserver>(name: Name) => {
+    const hooks = present.flatMap((observer) => (observer[name] ? [observer[name].bind(observer)] : []));
+    return ((...args: unknown[]) => {
+      for (const each of hooks) (each as (...values: unknown[]) => void)(...args);
+    }) as TransactionLogObserver[Name];
+  };
+  return {
+    batchStarted: hook('batchStarted'),
+    durabilityWaited: hook('durabilityWaited'),
+    batchFinished: hook('batchFinished'),
+    pendingWrites: hook('pendingWrites'),
+    sizeBytes: hook('sizeBytes'),
+    stateChanged: hook('stateChanged'),
+  };
+}

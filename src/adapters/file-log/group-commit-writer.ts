@@ -101,9 +101,11 @@ export class GroupCommitWriter {
           if (this.dirty && (this.policy === 'always' || syncRequested)) await this.sync();
         } catch (error) {
           this.fail(operation, error, batch);
+          if (batch.length > 0) this.observer.batchFinished?.(false);
           return;
         }
         for (const append of batch) append.resolve(append.event);
+        if (batch.length > 0) this.observer.batchFinished?.(true);
         this.observer.pendingWrites?.(this.queue.length);
         if (this.dirty && this.policy === 'interval') this.scheduleSync();
       }

@@ -188,12 +188,14 @@ export class PostgresTransactionLogger implements TransactionLogger {
       this.reportState('unavailable');
       const failure = new LogUnavailableError(`postgres log: write not acknowledged: ${describeError(error)}`);
       for (const pending of batch) pending.reject(failure);
+      this.observer.batchFinished?.(false);
       return;
     }
     this.observer.durabilityWaited?.((performance.now() - began) / 1000, true);
     this.reportState('ok');
     this.lastSequence = sequences[sequences.length - 1];
     batch.forEach((pending, i) => pending.resolve({ ...pending.mutation, sequence: sequences[i] }));
+    this.observer.batchFinished?.(true);
   }
 
   private reportState(state: LogState): void {
