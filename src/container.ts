@@ -8,6 +8,7 @@ import { FileTransactionLogger, readFileLogConfig } from './adapters/file-log';
 import { GrpcFrontend, readGrpcConfig } from './adapters/grpc';
 import { PostgresTransactionLogger, readPostgresLogConfig } from './adapters/postgres-log';
 import { AdminServer } from './adapters/admin';
+import { grpcReadOnlyGuard, readFlagsConfig, restReadOnlyGuard, RuntimeFlags } from './adapters/flags';
 import { combineLogObservers, noLogObserver, type TransactionLogObserver } from './adapters/log-observer';
 import {
   grpcRequestMetrics,
@@ -37,6 +38,7 @@ export const TOKENS = {
   Metrics: Symbol.for('kvs.Metrics'),
   /** Bound only when KVS_ADMIN_PORT is set. */
   AdminServer: Symbol.for('kvs.AdminServer'),
+  Flags: Symbol.for('kvs.Flags'),
 } as const;
 
 /** Which log the service writes to, for the start-up line: never a password. */
@@ -135,7 +137,8 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
     host,
     () => container.get<KeyValueStore>(TOKENS.KeyValueStore).size,
   );
-  const { middleware, interceptors, logObserver: observer, metrics, admin, traceLog } = observability;
+  const { middleware, interceptors, logObserver: observer, metrics, admin, flags, traceLog } = observability;
+  container.bind<FlagsSource>(TOKENS.Flags).toConstantValue(flags);
   container.bind<LogDescription>(TOKENS.LogDescription).toConstantValue(describeLog(loggerName, env));
   if (metrics) container.bind<KvsMetrics>(TOKENS.Metrics).toConstantValue(metrics);
   if (admin) container.bind<AdminServer>(TOKENS.AdminServer).toConstantValue(admin);
@@ -163,6 +166,12 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
   return container;
 }
 
+/** The runtime flags and the file main starts them from. */
+export interface FlagsSource {
+  readonly flags: RuntimeFlags;
+  readonly file: string | undefined;
+}
+
 /** Reads a `true` / `false` variable. */
 function readSwitch(env: EnvReader, name: string, fallback: boolean): boolean {
   return env.oneOf(name, ['true', 'false'], fallback ? 'true' : 'false') === 'true';
@@ -176,13 +185,20 @@ interface Observability {
   readonly logObserver: TransactionLogObserver;
   readonly metrics?: KvsMetrics;
   readonly admin?: AdminServer;
+  readonly flags: FlagsSource;
   /** Wraps the transaction log in its tracing decorator when tracing is on. */
   readonly traceLog: (log: TransactionLogger) => TransactionLogger;
 }
 
-/** Reads KVS_REQUEST_LOG, KVS_METRICS, KVS_ADMIN_PORT and the tracing variables and builds what they switch on. */
+/**
+ * Reads KVS_REQUEST_LOG, KVS_METRICS, KVS_ADMIN_PORT, KVS_FLAGS_FILE and the tracing variables
+ * and builds what they switch on. Each concern is installed only when on, so a concern switched
+ * off costs nothing per request.
+ */
 function readObservability(env: EnvReader, logger: Logger, host: string, liveKeys: () => number): Observability {
   const requestLog = readSwitch(env, 'KVS_REQUEST_LOG', true);
+  const { file: flagsFile } = readFlagsConfig(env);
+  const flags = new RuntimeFlags({ readOnly: false, requestLogging: requestLog }, logger.child({ component: 'flags' }));
   const metrics = readSwitch(env, 'KVS_METRICS', true) ? new KvsMetrics(liveKeys) : undefined;
   const adminPort = env.optional('KVS_ADMIN_PORT') === undefined ? undefined : env.port('KVS_ADMIN_PORT', 0);
   const metricsLogger = logger.child({ component: 'metrics' });
@@ -194,9 +210,11 @@ function readObservability(env: EnvReader, logger: Logger, host: string, liveKey
   // The scrape endpoint comes first, so scrapes are neither logged nor counted as requests.
   if (metrics) middleware.push(metricsEndpoint(metrics, metricsLogger));
   if (tracing.enabled) middleware.push(restSpanRoute(tracing.traceKeys));
-  if (requestLog) {
+  // With a flag file, request logs can be switched on and off at run time (request-logging).
+  if (requestLog || flagsFile !== undefined) {
     const options = {
       logger: logger.child({ component: 'request' }),
+      enabled: () => flags.requestLogging,
       traceIdOf: tracing.enabled ? activeTraceId : undefined,
     };
     middleware.push(restRequestLog(options));
@@ -205,6 +223,11 @@ function readObservability(env: EnvReader, logger: Logger, host: string, liveKey
   if (metrics) {
     middleware.push(restRequestMetrics(metrics));
     interceptors.push(grpcRequestMetrics(metrics));
+  }
+  // Last, so refused writes are still logged and counted.
+  if (flagsFile !== undefined) {
+    middleware.push(restReadOnlyGuard(flags));
+    interceptors.push(grpcReadOnlyGuard(flags));
   }
 
   const adminHandlers: RequestHandler[] = [];
@@ -222,6 +245,7 @@ function readObservability(env: EnvReader, logger: Logger, host: string, liveKey
     ),
     metrics,
     admin,
+    flags: { flags, file: flagsFile },
     traceLog: (log) => (tracing.enabled ? new TracedTransactionLogger(log, tracing.traceKeys) : log),
   };
 }

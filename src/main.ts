@@ -13,7 +13,7 @@ import type { Frontend } from './adapters/frontend';
 import type { KvsMetrics } from './adapters/metrics';
 import type { Logger } from './adapters/logger';
 import { ConfigError, EnvReader } from './config/env-reader';
-import { buildContainer, TOKENS, type LogDescription } from './container';
+import { buildContainer, TOKENS, type FlagsSource, type LogDescription } from './container';
 
 /** Exit status for a configuration mistake (documented in the README). */
 const EXIT_CONFIG_ERROR = 2;
@@ -51,7 +51,9 @@ async function serve(container: Container, logger: Logger): Promise<void> {
   const store = container.get<KeyValueStore>(TOKENS.KeyValueStore);
   const frontends = container.getAll<Frontend>(TOKENS.Frontend);
   const admin = container.isBound(TOKENS.AdminServer) ? container.get<AdminServer>(TOKENS.AdminServer) : undefined;
+  const { flags, file: flagsFile } = container.get<FlagsSource>(TOKENS.Flags);
   try {
+    await flags.start(flagsFile);
     if (admin) {
       // Before the replay, so metrics (and probes saying "not ready") answer during a long one.
       const { host, port } = await admin.start();
@@ -86,6 +88,7 @@ async function serve(container: Container, logger: Logger): Promise<void> {
   } catch (error) {
     await Promise.allSettled([...frontends, ...(admin ? [admin] : [])].map((server) => server.stop()));
     await log.close().catch(() => undefined);
+    await flags.stop();
     throw error;
   }
   stopOnSignals(frontends, admin, log, logger);

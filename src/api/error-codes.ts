@@ -11,6 +11,7 @@ export const KVS_ERROR_CODES = [
   'INVALID_VALUE',
   'LOG_UNAVAILABLE',
   'LOG_OVERLOADED',
+  'READ_ONLY',
 ] as const;
 
 /** One of the codes a server may report. */

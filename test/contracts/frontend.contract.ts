@@ -1,8 +1,9 @@
-import { KeyValueStore, type KvsErrorCode, type Limits } from '../../src/core';
+import type { KvsErrorCode } from '../../src/api/error-codes';
+import { KeyValueStore, type Limits } from '../../src/core';
 import { MemoryTransactionLogger } from '../support/memory-transaction-logger';
 import { HOSTILE_STRINGS } from './transaction-logger.contract';
 
-/** What a call through a frontend came to, in the core's terms, whatever the transport. */
+/** What a call through a frontend came to, in the contract's error codes, whatever the transport. */
 export type Outcome =
   { readonly ok: true; readonly value?: string } | { readonly ok: false; readonly code: KvsErrorCode };
 
