@@ -5,7 +5,8 @@ import type { BenchOptions } from './options';
 import { BENCH_BUILD, RESULTS_DIR } from './paths';
 import type { LoadRowResult, MemoryResult, ReplayResult, ReplayRun } from './results';
 import { runLoad } from './run-load';
-import type { LoadRow } from './scenarios';
+import type { LoadRow, ObservabilityVariant } from './scenarios';
+import { SpanSink } from './span-sink';
 import { ServerProcess } from './server-process';
 import { baselineServer, kvsServer, SERVER_NAMES } from './servers';
 import { writeReplayLog } from './replay-log';
@@ -26,11 +27,16 @@ export async function measureLoadRow(
 ): Promise<LoadRowResult> {
   const logFile = join(scratch, `${row.id.replaceAll('/', '_')}.log`);
   const nodeFlags = options.profile ? profileFlags(row.id) : [];
+  const receiver = row.observability === 'tracing' ? await SpanSink.start() : undefined;
+  const env = observabilityEnv(row.observability, receiver);
   const spec =
     row.server === 'kvs'
-      ? kvsServer(row.protocol, { logFile, sync: row.sync ?? 'always', main: options.main, nodeFlags })
+      ? kvsServer(row.protocol, { logFile, sync: row.sync ?? 'always', main: options.main, nodeFlags, env })
       : baselineServer(row.server, row.protocol, nodeFlags);
-  const { server, ready } = await ServerProcess.start(spec);
+  const { server, ready } = await ServerProcess.start(spec).catch(async (error: unknown) => {
+    await receiver?.close();
+    throw error;
+  });
   try {
     const load = await runLoad(row.protocol, {
       target: `127.0.0.1:${ready[2]}`,
@@ -42,7 +48,12 @@ export async function measureLoadRow(
     });
     return {
       row,
-      serverName: row.server === 'kvs' ? spec.name : SERVER_NAMES[row.server],
+      serverName:
+        row.server !== 'kvs'
+          ? SERVER_NAMES[row.server]
+          : row.observability
+            ? `${spec.name} obs=${row.observability}`
+            : spec.name,
       tool: load.tool,
       requestsPerSecond: load.requests / load.seconds,
       p50Ms: load.p50Ms,
@@ -53,8 +64,22 @@ export async function measureLoadRow(
     };
   } finally {
     await server.stop();
+    await receiver?.close();
     rmSync(logFile, { force: true });
   }
+}
+
+/** The service's variables for an observability variant (none for the defaults). */
+function observabilityEnv(variant: ObservabilityVariant | undefined, receiver?: SpanSink): Record<string, string> {
+  if (variant === 'off') return { KVS_REQUEST_LOG: 'false', KVS_METRICS: 'false' };
+  if (variant === 'tracing' && receiver) {
+    return {
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+    };
+  }
+  return {};
 }
 
 /**

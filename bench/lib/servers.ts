@@ -30,6 +30,8 @@ export interface KvsRun {
   readonly nodeFlags?: readonly string[];
   /** The service build to run; dist/main.js unless given. */
   readonly main?: string;
+  /** More variables for the service (observability switches, OTEL_*). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** The built service (dist/main.js) with one frontend on a free loopback port and a file log. */
@@ -46,6 +48,7 @@ export function kvsServer(protocol: Protocol, run: KvsRun): ServerSpec {
       KVS_HOST: '127.0.0.1',
       KVS_HTTP_PORT: '0',
       KVS_GRPC_PORT: '0',
+      ...run.env,
     },
     ready: new RegExp(`${protocol} frontend listening on (\\S+):(\\d+)`),
   };
