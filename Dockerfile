@@ -1,7 +1,8 @@
 # kvs: multi-stage build. The build stage compiles TypeScript with the dev dependencies; the
 # runtime stage holds only production dependencies, the compiled dist/ and the proto files.
+# Node 26 is the current LTS line; .ci/run runs the test suite on the same major (test/deploy checks they agree).
 
-FROM node:20-slim AS build
+FROM node:26-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
@@ -9,7 +10,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-FROM node:20-slim AS runtime
+FROM node:26-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -17,11 +18,15 @@ RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # The gRPC frontend loads keyvalue.proto at run time; it finds proto/ beside dist/.
 COPY proto ./proto
-# The image's unprivileged "node" user (uid 1000); the service needs no root and writes nothing
-# here (TLOG_TYPE=file needs a volume for TLOG_FILENAME's directory).
+# The default file log is ./data/transactions.log: give the unprivileged user a data directory
+# it owns, declared a volume so the log outlives the container (docker run -v kvs-data:/app/data).
+RUN mkdir -p /app/data && chown node:node /app/data
+VOLUME ["/app/data"]
+# The image's unprivileged "node" user (uid 1000); the service needs no root.
 USER node
 EXPOSE 8080 50051
-# Probes the REST frontend's /healthz (needs "rest" in FRONTEND_TYPE); node has fetch built in.
+# Probes /readyz: 200 once the log is replayed and while it takes writes, 503 otherwise. On the
+# admin listener when KVS_ADMIN_PORT is set (so FRONTEND_TYPE=grpc works too), else on the REST port.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.KVS_HTTP_PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.KVS_ADMIN_PORT || process.env.KVS_HTTP_PORT || 8080) + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "dist/main.js"]

@@ -4,7 +4,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'bench/.build/', 'coverage/', 'src/api/generated/', 'node_modules/'] },
+  {
+    ignores: [
+      'dist/',
+      'bench/.build/',
+      'scripts/try-postgres/.build/',
+      'coverage/',
+      'src/api/generated/',
+      'node_modules/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,11 +1,12 @@
 import { Container } from 'inversify';
 import type { RequestHandler } from 'express';
 import type { ServerInterceptor } from '@grpc/grpc-js';
-import { KeyValueStore, type Limits, type TransactionLogger } from './core';
+import { DEFAULT_LIMITS, KeyValueStore, type Limits, type TransactionLogger } from './core';
 import type { Frontend } from './adapters/frontend';
 import type { Logger } from './adapters/logger';
 import { FileTransactionLogger, readFileLogConfig } from './adapters/file-log';
 import { GrpcFrontend, readGrpcConfig } from './adapters/grpc';
+import { probeRouter, Readiness } from './adapters/probes';
 import { PostgresTransactionLogger, readPostgresLogConfig } from './adapters/postgres-log';
 import { AdminServer } from './adapters/admin';
 import { grpcReadOnlyGuard, readFlagsConfig, restReadOnlyGuard, RuntimeFlags } from './adapters/flags';
@@ -33,6 +34,7 @@ export const TOKENS = {
   TransactionLogger: Symbol.for('kvs.TransactionLogger'),
   KeyValueStore: Symbol.for('kvs.KeyValueStore'),
   Frontend: Symbol.for('kvs.Frontend'),
+  Readiness: Symbol.for('kvs.Readiness'),
   LogDescription: Symbol.for('kvs.LogDescription'),
   /** Bound only when metrics are on. */
   Metrics: Symbol.for('kvs.Metrics'),
@@ -55,6 +57,7 @@ interface FrontendContext {
   readonly store: KeyValueStore;
   readonly host: string;
   readonly logger: Logger;
+  readonly readiness: Readiness;
   readonly middleware: readonly RequestHandler[];
   readonly interceptors: readonly ServerInterceptor[];
 }
@@ -91,13 +94,13 @@ export const TRANSACTION_LOGGERS = {
 export const FRONTENDS = {
   rest: adapter(
     readRestConfig,
-    (config, { store, host, logger, middleware }: FrontendContext): Frontend =>
-      new RestFrontend(store, { host, ...config }, { logger, middleware }),
+    (config, { store, host, logger, readiness, middleware }: FrontendContext): Frontend =>
+      new RestFrontend(store, { host, ...config }, { logger, probes: probeRouter(readiness), middleware }),
   ),
   grpc: adapter(
     readGrpcConfig,
-    (config, { store, host, logger, interceptors }: FrontendContext): Frontend =>
-      new GrpcFrontend(store, { host, ...config }, { logger, interceptors }),
+    (config, { store, host, logger, readiness, interceptors }: FrontendContext): Frontend =>
+      new GrpcFrontend(store, { host, ...config }, { logger, readiness, interceptors }),
   ),
 };
 
@@ -116,8 +119,8 @@ const MAX_VALUE_LIMIT_BYTES = 64 * 1024 * 1024;
 /** Reads KVS_MAX_KEY_BYTES and KVS_MAX_VALUE_BYTES. */
 function readLimits(env: EnvReader): Limits {
   return {
-    maxKeyBytes: env.integer('KVS_MAX_KEY_BYTES', 1024, 1, MAX_KEY_LIMIT_BYTES),
-    maxValueBytes: env.integer('KVS_MAX_VALUE_BYTES', 1024 * 1024, 0, MAX_VALUE_LIMIT_BYTES),
+    maxKeyBytes: env.integer('KVS_MAX_KEY_BYTES', DEFAULT_LIMITS.maxKeyBytes, 1, MAX_KEY_LIMIT_BYTES),
+    maxValueBytes: env.integer('KVS_MAX_VALUE_BYTES', DEFAULT_LIMITS.maxValueBytes, 0, MAX_VALUE_LIMIT_BYTES),
   };
 }
 
@@ -131,17 +134,25 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
   const frontendFactories = frontendNames.map((name: FrontendName) => ({ name, create: FRONTENDS[name](env) }));
 
   const container = new Container({ defaultScope: 'Singleton' });
-  const observability = readObservability(
-    env,
-    logger,
-    host,
-    () => container.get<KeyValueStore>(TOKENS.KeyValueStore).size,
-  );
+  // Metrics read the store and the log when scraped, both built later by the container.
+  const observability = readObservability(env, logger, {
+    liveKeys: () => container.get<KeyValueStore>(TOKENS.KeyValueStore).size,
+    logHealth: () => container.get<TransactionLogger>(TOKENS.TransactionLogger).health(),
+  });
   const { middleware, interceptors, logObserver: observer, metrics, admin, flags, traceLog } = observability;
   container.bind<FlagsSource>(TOKENS.Flags).toConstantValue(flags);
   container.bind<LogDescription>(TOKENS.LogDescription).toConstantValue(describeLog(loggerName, env));
   if (metrics) container.bind<KvsMetrics>(TOKENS.Metrics).toConstantValue(metrics);
-  if (admin) container.bind<AdminServer>(TOKENS.AdminServer).toConstantValue(admin);
+  if (admin) {
+    container.bind<AdminServer>(TOKENS.AdminServer).toDynamicValue(
+      (context) =>
+        new AdminServer({
+          host,
+          port: admin.port,
+          handlers: [probeRouter(context.get(TOKENS.Readiness)), ...admin.handlers],
+        }),
+    );
+  }
   container
     .bind<TransactionLogger>(TOKENS.TransactionLogger)
     .toDynamicValue(() =>
@@ -152,12 +163,16 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
   container
     .bind<KeyValueStore>(TOKENS.KeyValueStore)
     .toDynamicValue((context) => new KeyValueStore(context.get(TOKENS.TransactionLogger), limits));
+  container
+    .bind<Readiness>(TOKENS.Readiness)
+    .toDynamicValue((context) => new Readiness(context.get(TOKENS.TransactionLogger)));
   for (const { name, create } of frontendFactories) {
     container.bind<Frontend>(TOKENS.Frontend).toDynamicValue((context) =>
       create({
         store: context.get(TOKENS.KeyValueStore),
         host,
         logger: logger.child({ component: name }),
+        readiness: context.get(TOKENS.Readiness),
         middleware,
         interceptors,
       }),
@@ -184,7 +199,8 @@ interface Observability {
   readonly interceptors: readonly ServerInterceptor[];
   readonly logObserver: TransactionLogObserver;
   readonly metrics?: KvsMetrics;
-  readonly admin?: AdminServer;
+  /** KVS_ADMIN_PORT's listener, when set: its port and its handlers besides the probes. */
+  readonly admin?: { readonly port: number; readonly handlers: readonly RequestHandler[] };
   readonly flags: FlagsSource;
   /** Wraps the transaction log in its tracing decorator when tracing is on. */
   readonly traceLog: (log: TransactionLogger) => TransactionLogger;
@@ -195,11 +211,15 @@ interface Observability {
  * and builds what they switch on. Each concern is installed only when on, so a concern switched
  * off costs nothing per request.
  */
-function readObservability(env: EnvReader, logger: Logger, host: string, liveKeys: () => number): Observability {
+function readObservability(
+  env: EnvReader,
+  logger: Logger,
+  scrape: ConstructorParameters<typeof KvsMetrics>[0],
+): Observability {
   const requestLog = readSwitch(env, 'KVS_REQUEST_LOG', true);
   const { file: flagsFile } = readFlagsConfig(env);
   const flags = new RuntimeFlags({ readOnly: false, requestLogging: requestLog }, logger.child({ component: 'flags' }));
-  const metrics = readSwitch(env, 'KVS_METRICS', true) ? new KvsMetrics(liveKeys) : undefined;
+  const metrics = readSwitch(env, 'KVS_METRICS', true) ? new KvsMetrics(scrape) : undefined;
   const adminPort = env.optional('KVS_ADMIN_PORT') === undefined ? undefined : env.port('KVS_ADMIN_PORT', 0);
   const metricsLogger = logger.child({ component: 'metrics' });
   // The SDK itself was started by adapters/tracing/preload before anything else loaded.
@@ -230,11 +250,11 @@ function readObservability(env: EnvReader, logger: Logger, host: string, liveKey
     interceptors.push(grpcReadOnlyGuard(flags));
   }
 
-  const adminHandlers: RequestHandler[] = [];
-  if (metrics) adminHandlers.push(metricsEndpoint(metrics, metricsLogger));
-  // Probes (/livez, /readyz, /healthz) mount here: adminHandlers.push(probeRouter(readiness)).
+  // The admin listener serves the probes (added by the container) and, when on, the metrics.
   const admin =
-    adminPort === undefined ? undefined : new AdminServer({ host, port: adminPort, handlers: adminHandlers });
+    adminPort === undefined
+      ? undefined
+      : { port: adminPort, handlers: metrics ? [metricsEndpoint(metrics, metricsLogger)] : [] };
 
   return {
     middleware,

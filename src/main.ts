@@ -12,7 +12,9 @@ import type { AdminServer } from './adapters/admin';
 import type { Frontend } from './adapters/frontend';
 import type { KvsMetrics } from './adapters/metrics';
 import type { Logger } from './adapters/logger';
+import type { Readiness } from './adapters/probes';
 import { ConfigError, EnvReader } from './config/env-reader';
+import { unreadVariables } from './config/unread-variables';
 import { buildContainer, TOKENS, type FlagsSource, type LogDescription } from './container';
 
 /** Exit status for a configuration mistake (documented in the README). */
@@ -43,7 +45,9 @@ function configure(): { container: Container; logger: Logger } {
   const env = new EnvReader(process.env);
   try {
     const logger = createRootLogger(env);
-    return { container: buildContainer(env, logger), logger };
+    const container = buildContainer(env, logger);
+    warnAboutUnreadVariables(env, logger);
+    return { container, logger };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     // A plain line on stderr: the configuration that would shape a JSON log is what is wrong.
@@ -52,10 +56,19 @@ function configure(): { container: Container; logger: Logger } {
   }
 }
 
+/** One warning per KVS_/TLOG_ variable that is set but read by nothing: most likely a typo. */
+function warnAboutUnreadVariables(env: EnvReader, logger: Logger): void {
+  for (const { name, suggestion } of unreadVariables(process.env, env.namesRead)) {
+    const hint = suggestion === undefined ? '' : `; did you mean ${suggestion}?`;
+    logger.warn({ event: 'config_variable_unread', variable: name, suggestion }, `${name} is set but not read${hint}`);
+  }
+}
+
 async function serve(container: Container, logger: Logger): Promise<void> {
   const log = container.get<TransactionLogger>(TOKENS.TransactionLogger);
   const store = container.get<KeyValueStore>(TOKENS.KeyValueStore);
   const frontends = container.getAll<Frontend>(TOKENS.Frontend);
+  const readiness = container.get<Readiness>(TOKENS.Readiness);
   const admin = container.isBound(TOKENS.AdminServer) ? container.get<AdminServer>(TOKENS.AdminServer) : undefined;
   const { flags, file: flagsFile } = container.get<FlagsSource>(TOKENS.Flags);
   try {
@@ -97,7 +110,8 @@ async function serve(container: Container, logger: Logger): Promise<void> {
     await flags.stop();
     throw error;
   }
-  stopOnSignals(frontends, admin, log, logger);
+  readiness.serving();
+  stopOnSignals(frontends, admin, log, readiness, logger);
 }
 
 /** The version in package.json (one directory above dist/ and src/), or "unknown" if it cannot be read. */
@@ -112,21 +126,23 @@ function packageVersion(): string {
   }
 }
 
-/** On SIGTERM/SIGINT: stop accepting, finish in-flight requests, flush and close the log, exit 0. */
+/**
+ * Stops the service on SIGTERM/SIGINT (exit 0) and when the transaction log fails for good
+ * (exit 1: after a failed fsync only a restart and replay can say what the disk holds, so the
+ * supervisor must restart the process). Either way: stop accepting, answer the requests in
+ * flight (a failed log has already rejected its writes), close the log, exit.
+ */
 function stopOnSignals(
   frontends: Frontend[],
   admin: AdminServer | undefined,
   log: TransactionLogger,
+  readiness: Readiness,
   logger: Logger,
 ): void {
   let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      logger.warn({ event: 'shutdown_forced', signal }, `${signal} received again; exiting without waiting`);
-      process.exit(EXIT_FAILURE);
-    }
+  const stop = (reason: string, exitCode: number): void => {
     stopping = true;
-    logger.info({ event: 'shutdown_started', signal }, `${signal} received; finishing in-flight requests`);
+    readiness.stopping();
     Promise.all(frontends.map((frontend) => frontend.stop()))
       // The admin listener goes last: its probes and metrics tell operators how the drain goes.
       .then(() => admin?.stop())
@@ -134,16 +150,28 @@ function stopOnSignals(
       // Flushes the spans still buffered for export.
       .then(() => runningTracing?.shutdown())
       .then(() => {
-        logger.info({ event: 'shutdown_done' }, 'transaction log closed; bye');
-        process.exit(0);
+        logger.info({ event: 'shutdown_done', exitCode }, `transaction log closed (${reason}); bye`);
+        process.exit(exitCode);
       })
       .catch((error: unknown) => {
         logger.fatal({ event: 'shutdown_failed', err: error }, `shutdown failed: ${describeError(error)}`);
         process.exit(EXIT_FAILURE);
       });
   };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ event: 'shutdown_forced', signal }, `${signal} received again; exiting without waiting`);
+      process.exit(EXIT_FAILURE);
+    }
+    logger.info({ event: 'shutdown_started', signal }, `${signal} received; finishing in-flight requests`);
+    stop(signal, 0);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  // The log has already written the one fatal line with the cause.
+  log.onHealthChange((health) => {
+    if (health === 'failed' && !stopping) stop('the transaction log failed', EXIT_FAILURE);
+  });
 }
 
 const { container, logger } = configure();

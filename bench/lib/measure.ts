@@ -12,7 +12,7 @@ import { baselineServer, kvsServer, SERVER_NAMES } from './servers';
 import { writeReplayLog } from './replay-log';
 
 const KIB_PER_MIB = 1024;
-/** The replay and memory size. */
+/** Events in the replay and memory rows: a million, the size at which per-event costs dominate. */
 export const REPLAY_EVENTS = 1_000_000;
 /** Let the process settle (finish replay allocations, lazy frees) before reading its RSS. */
 const SETTLE_MS = 2000;

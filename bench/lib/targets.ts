@@ -3,7 +3,7 @@ import { BASELINES, DEFAULT_SYNC, type ObservabilityVariant } from './scenarios'
 import type { Protocol, ServerKind, SyncPolicy } from './servers';
 import type { Operation } from './workload';
 
-/** One target of the issue's first performance pass, as measured in this run. */
+/** One performance target (bench/README.md lists them), as measured in this run. */
 export interface TargetOutcome {
   readonly target: string;
   readonly measured: string;
@@ -11,7 +11,7 @@ export interface TargetOutcome {
   readonly met: boolean | undefined;
 }
 
-/** The connection count the issue's targets are stated at. */
+/** The connection count the targets are stated at. */
 export const TARGET_CONNECTIONS = 32;
 const DURABLE_PUT_VS_GET = 0.5;
 const VS_FRAMEWORK = 0.8;
@@ -52,7 +52,7 @@ export function cpuRatio(ours?: LoadRowResult, reference?: LoadRowResult): numbe
   return ours && reference ? ours.cpuSecondsPer10k / reference.cpuSecondsPer10k : undefined;
 }
 
-/** Evaluates every target of the issue against this run's figures. */
+/** Evaluates every performance target against this run's figures. */
 export function evaluateTargets(results: BenchResults): TargetOutcome[] {
   const load = results.load;
   const at32 = (

@@ -1,6 +1,3 @@
-/** Whether the transaction log takes writes: `unavailable` may heal by itself, `failed` needs a restart. */
-export type LogState = 'ok' | 'unavailable' | 'failed';
-
 /**
  * Hooks a transaction log adapter calls so the composition root can measure it (metrics, trace
  * spans) without the adapter knowing how: plain callbacks, no metrics library. Every hook is
@@ -18,8 +15,6 @@ export interface TransactionLogObserver {
   pendingWrites?(count: number): void;
   /** The log's size in bytes (file log: after each batch). */
   sizeBytes?(bytes: number): void;
-  /** The log started or stopped taking writes. */
-  stateChanged?(state: LogState): void;
 }
 
 /** Observes nothing: the default for adapters built without one. */
@@ -41,6 +36,5 @@ export function combineLogObservers(...observers: TransactionLogObserver[]): Tra
     batchFinished: hook('batchFinished'),
     pendingWrites: hook('pendingWrites'),
     sizeBytes: hook('sizeBytes'),
-    stateChanged: hook('stateChanged'),
   };
 }

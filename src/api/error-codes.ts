@@ -11,6 +11,11 @@ export const KVS_ERROR_CODES = [
   'INVALID_VALUE',
   'LOG_UNAVAILABLE',
   'LOG_OVERLOADED',
+  // gRPC only: the request's bytes are not a well-formed protobuf message.
+  'INVALID_MESSAGE',
+  // REST only: too many request bodies are being received at once.
+  'SERVER_BUSY',
+  // Writes refused while the `read-only` runtime flag is on (reads go on).
   'READ_ONLY',
 ] as const;
 

@@ -18,7 +18,14 @@ interface LookupOptions {
  * An empty variable counts as unset, as shells and compose files often leave them so.
  */
 export class EnvReader {
+  private readonly looked = new Set<string>();
+
   constructor(private readonly env: Readonly<Record<string, string | undefined>>) {}
+
+  /** Every variable name looked up so far, set or not: what this configuration reads. */
+  get namesRead(): ReadonlySet<string> {
+    return this.looked;
+  }
 
   /** The variable's value, or `fallback` when unset or empty. */
   string(name: string, fallback: string): string {
@@ -27,6 +34,7 @@ export class EnvReader {
 
   /** The variable's value, or undefined when unset or empty. */
   optional(name: string): string | undefined {
+    this.looked.add(name);
     const value = this.env[name];
     return value === undefined || value === '' ? undefined : value;
   }

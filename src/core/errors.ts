@@ -66,11 +66,19 @@ export class InvalidValueError extends KvsError {
 }
 
 /**
- * The transaction log cannot make writes durable right now (disk error, database down).
- * Nothing was applied; the client may retry later.
+ * The transaction log cannot make writes durable (disk full, database down, failed fsync).
+ * Nothing was applied. `retryable` says whether a later retry can succeed without a restart;
+ * the message holds the server-side detail, never shown to clients.
  */
 export class LogUnavailableError extends KvsError {
   readonly code = 'LOG_UNAVAILABLE';
+
+  constructor(
+    message: string,
+    readonly retryable = true,
+  ) {
+    super(message);
+  }
 }
 
 /** The transaction log has too many writes in flight; the client should back off and retry. */

@@ -3,4 +3,5 @@ export * from './errors';
 export * from './events';
 export * from './key-value-store';
 export * from './limits';
+export * from './log-health';
 export type * from './transaction-logger.port';

@@ -1,4 +1,5 @@
 import type { Event, Mutation } from './events';
+import type { LogHealth, LogHealthListener } from './log-health';
 
 /**
  * The driven port: where the store makes its writes durable and reads them back at start-up.
@@ -13,6 +14,9 @@ import type { Event, Mutation } from './events';
  *   batches (a read chunk, a database page) so that replaying millions of events does not pay
  *   one asynchronous step per event. Empty batches are allowed.
  * - `close` waits for pending appends to settle, then releases the log's resources.
+ * - `health()` says whether writes can succeed now; every change is reported to the
+ *   `onHealthChange` listeners, so readiness probes and the composition root can follow it
+ *   (`failed` is final: the process must restart to replay what the storage really holds).
  */
 export interface TransactionLogger {
   /** Yields the log's events in sequence order, a batch at a time; called once, before the first append. */
@@ -21,4 +25,8 @@ export interface TransactionLogger {
   append(mutation: Mutation): Promise<Event>;
   /** Settles pending appends and releases resources; later appends reject. */
   close(): Promise<void>;
+  /** Whether the log can take writes right now. */
+  health(): LogHealth;
+  /** Calls `listener` on every health change; returns the function that stops it. */
+  onHealthChange(listener: LogHealthListener): () => void;
 }

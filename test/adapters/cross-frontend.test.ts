@@ -1,9 +1,10 @@
 import { KeyValueStore } from '../../src/core';
 import { CONTRACT_LIMITS, type FrontendDriver } from '../contracts/frontend.contract';
-import { HOSTILE_STRINGS } from '../contracts/transaction-logger.contract';
+import { HOSTILE_STRINGS } from '../support/hostile-strings';
 import { MemoryTransactionLogger } from '../support/memory-transaction-logger';
 import { grpcDriver, startGrpc } from './grpc/grpc-driver';
-import { restDriver, startRest } from './rest/rest-driver';
+import { startRestFrontend } from '../support/rest-server';
+import { restDriver } from './rest/rest-driver';
 
 describe('REST and gRPC frontends on one store', () => {
   let grpc: FrontendDriver;
@@ -12,7 +13,7 @@ describe('REST and gRPC frontends on one store', () => {
   beforeAll(async () => {
     const store = new KeyValueStore(new MemoryTransactionLogger(), CONTRACT_LIMITS);
     grpc = grpcDriver(await startGrpc(store));
-    rest = restDriver(await startRest(store));
+    rest = restDriver(await startRestFrontend(store));
   });
 
   afterAll(async () => {

@@ -1,9 +1,9 @@
-import type { KvsErrorCode } from '../../src/api/error-codes';
 import { KeyValueStore, type Limits } from '../../src/core';
+import type { KvsErrorCode } from '../../src/api/error-codes';
 import { MemoryTransactionLogger } from '../support/memory-transaction-logger';
-import { HOSTILE_STRINGS } from './transaction-logger.contract';
+import { HOSTILE_STRINGS } from '../support/hostile-strings';
 
-/** What a call through a frontend came to, in the contract's error codes, whatever the transport. */
+/** What a call through a frontend came to, in the core's terms, whatever the transport. */
 export type Outcome =
   { readonly ok: true; readonly value?: string } | { readonly ok: false; readonly code: KvsErrorCode };
 

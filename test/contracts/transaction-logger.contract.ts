@@ -1,5 +1,6 @@
 import type { Event, Mutation, TransactionLogger } from '../../src/core';
 import { collectEvents } from '../support/collect-events';
+import { HOSTILE_STRINGS } from '../support/hostile-strings';
 
 /** One empty log store an adapter test provides; `open` may be called again after `close`. */
 export interface LogFixture {
@@ -13,22 +14,6 @@ export interface LogFixture {
 export interface LoggerContractOptions {
   newFixture(): Promise<LogFixture>;
 }
-
-/** Keys and values that break naive log formats: separators, escapes, emoji, BOM, NUL. */
-export const HOSTILE_STRINGS = [
-  'tab\there',
-  'new\nline',
-  'crlf\r\n',
-  '100%25 %s %d',
-  '"double" \'single\' `back`',
-  'back\\slash',
-  'emoji 🗝️👩‍👩‍👧',
-  '\uFEFFbom first',
-  'nul\u0000inside',
-  'ünïcødé ключ 鍵',
-  ' leading and trailing ',
-  'a/b/../c',
-];
 
 function strip({ sequence: _sequence, ...mutation }: Event): Mutation {
   return mutation;

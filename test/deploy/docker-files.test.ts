@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { EnvReader } from '../../src/config/env-reader';
+import { readFileLogConfig } from '../../src/adapters/file-log';
 import { readPostgresLogConfig } from '../../src/adapters/postgres-log';
 import { typeScriptFilesUnder } from '../support/source-files';
 
@@ -118,8 +119,25 @@ describe('Dockerfile', () => {
     expect(final.instructions).toContainEqual(expect.stringMatching(/^COPY proto \.\/proto$/));
   });
 
+  it('builds and runs on the Node LTS major that CI also runs the tests on', () => {
+    const ciMajor = /LTS_PACKAGE=".*@(\d+)"/.exec(readFileSync(join(ROOT, '.ci/run'), 'utf8'))?.[1];
+    expect(ciMajor).toBeDefined();
+    for (const stage of stages) expect(stage.from).toMatch(new RegExp(`^FROM node:${ciMajor}-(slim|alpine)\\b`));
+  });
+
+  it('gives the unprivileged user a writable data directory for the default file log, declared a volume', () => {
+    const dataDir = '/app/data';
+    expect(final.instructions).toContain('WORKDIR /app');
+    expect(final.instructions).toContainEqual(
+      expect.stringMatching(/^RUN mkdir -p \/app\/data && chown node:node \/app\/data$/),
+    );
+    expect(final.instructions).toContain(`VOLUME ["${dataDir}"]`);
+    // The default TLOG_FILENAME resolves inside that directory (relative to WORKDIR).
+    expect(readFileLogConfig(new EnvReader({})).filename).toBe('./data/transactions.log');
+    expect(final.instructions).toContainEqual(expect.stringMatching(/^USER node$/));
+  });
+
   it('installs only production dependencies and runs as a non-root user', () => {
-    expect(final.from).toMatch(/^FROM node:20-(slim|alpine)/);
     expect(final.instructions).toContainEqual(expect.stringMatching(/^RUN npm ci --omit=dev\b/));
     const users = final.instructions.filter((line) => /^USER\s/.test(line));
     expect(users).toHaveLength(1);

@@ -1,8 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startService } from '../support/service-process';
 import { TestPostgres } from '../support/test-postgres';
+import { useTempDir } from '../support/temp-dir';
 
 const WRITERS = 32;
 const KEYS_PER_WRITER = 8;
@@ -84,18 +83,17 @@ async function crashAndCheck(env: Record<string, string>): Promise<void> {
 }
 
 describe('crash safety (file log)', () => {
-  let dir: string;
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'kvs-crash-'));
-  });
-
-  afterEach(() => rm(dir, { recursive: true, force: true }));
+  const dir = useTempDir('crash');
 
   it.each(['always', 'never'])(
     'keeps every acknowledged write through SIGKILL (TLOG_SYNC=%s)',
     (sync) =>
-      crashAndCheck({ TLOG_TYPE: 'file', TLOG_FILENAME: join(dir, 'tx.log'), TLOG_SYNC: sync, FRONTEND_TYPE: 'rest' }),
+      crashAndCheck({
+        TLOG_TYPE: 'file',
+        TLOG_FILENAME: join(dir.path, 'tx.log'),
+        TLOG_SYNC: sync,
+        FRONTEND_TYPE: 'rest',
+      }),
     60_000,
   );
 });

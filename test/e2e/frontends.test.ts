@@ -1,24 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KvsClient } from '../../src/client/kvs-client';
 import { startService, type ServiceProcess } from '../support/service-process';
+import { useTempDir } from '../support/temp-dir';
 
 describe('FRONTEND_TYPE', () => {
-  let dir: string;
+  const dir = useTempDir('frontends');
   let service: ServiceProcess | undefined;
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'kvs-frontends-'));
-  });
 
   afterEach(async () => {
     service?.process.kill('SIGKILL');
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('starts REST and gRPC on one store by default', async () => {
-    service = await startService({ TLOG_FILENAME: join(dir, 'tx.log') });
+    service = await startService({ TLOG_FILENAME: join(dir.path, 'tx.log') });
     const client = new KvsClient(service.grpcAddress!);
     try {
       expect((await fetch(`${service.restUrl}/v1/key/shared`, { method: 'PUT', body: 'from rest' })).status).toBe(201);
@@ -35,7 +29,7 @@ describe('FRONTEND_TYPE', () => {
     ['rest', ['rest'], ['grpc']],
     [' GRPC , rest ', ['grpc', 'rest'], []],
   ])('FRONTEND_TYPE=%p starts exactly %p', async (value, started, absent) => {
-    service = await startService({ TLOG_FILENAME: join(dir, 'tx.log'), FRONTEND_TYPE: value });
+    service = await startService({ TLOG_FILENAME: join(dir.path, 'tx.log'), FRONTEND_TYPE: value });
     for (const name of started) expect(service.output()).toContain(`${name} frontend listening`);
     for (const name of absent) expect(service.output()).not.toContain(`${name} frontend`);
   });

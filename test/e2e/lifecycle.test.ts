@@ -1,23 +1,17 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startService, type ServiceProcess } from '../support/service-process';
+import { useTempDir } from '../support/temp-dir';
 
 describe('service lifecycle (file log, REST)', () => {
-  let dir: string;
+  const dir = useTempDir('life');
   let service: ServiceProcess | undefined;
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'kvs-life-'));
-  });
 
   afterEach(async () => {
     service?.process.kill('SIGKILL');
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('replays the log on start, and on SIGTERM finishes, closes the log and exits 0', async () => {
-    const env = { TLOG_FILENAME: join(dir, 'data', 'tx.log'), FRONTEND_TYPE: 'rest' };
+    const env = { TLOG_FILENAME: join(dir.path, 'data', 'tx.log'), FRONTEND_TYPE: 'rest' };
     service = await startService(env);
     expect(service.output()).toMatch(/replayed 0 events \(0 live keys\)/);
     const url = service.restUrl!;

@@ -67,7 +67,7 @@ describe('metrics of the running service', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('serves /metrics on KVS_ADMIN_PORT with only gRPC running, and no keys there', async () => {
+  it('serves /metrics and the probes on KVS_ADMIN_PORT with only gRPC running, and no keys there', async () => {
     service = await startService({ TLOG_FILENAME: join(dir, 'tx.log'), FRONTEND_TYPE: 'grpc', KVS_ADMIN_PORT: '0' });
     const admin = await waitForRecord(service, (record) => record.event === 'admin_listening');
     client = new KvsClient(service.grpcAddress!, { timeoutMs: 10_000 });
@@ -82,6 +82,9 @@ describe('metrics of the running service', () => {
     expect(metrics.sum('kvs_log_append_batch_records')).toBe(1);
     expect(metrics.value('kvs_log_replay_events')).toBe(0);
     expect((await fetch(`http://127.0.0.1:${String(admin.port)}/v1/key/k`)).status).toBe(404);
+    // The probes are there too, so readiness is visible without the REST frontend.
+    expect((await fetch(`http://127.0.0.1:${String(admin.port)}/readyz`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${String(admin.port)}/livez`)).status).toBe(200);
   });
 
   it('answers /metrics on the REST port unless KVS_METRICS=false', async () => {

@@ -1,15 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { logRecords, runService } from '../support/service-process';
+import { logRecords, runService, startService } from '../support/service-process';
+import { useTempDir } from '../support/temp-dir';
+import { FRONTENDS, TRANSACTION_LOGGERS } from '../../src/container';
 
-let dir: string;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kvs-config-'));
-});
-
-afterAll(() => rm(dir, { recursive: true, force: true }));
+const scratch = useTempDir('config', 'file');
 
 /**
  * Each bad variable makes the service exit with status 2 and one line on stderr that names
@@ -17,12 +12,12 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
  */
 describe('configuration errors', () => {
   it.each([
-    ['TLOG_TYPE', 'mysql', /TLOG_TYPE="mysql" is not valid; expected file, postgres$/],
+    ['TLOG_TYPE', 'mysql', `TLOG_TYPE="mysql" is not valid; expected ${Object.keys(TRANSACTION_LOGGERS).join(', ')}`],
     ['TLOG_SYNC', 'sometimes', /TLOG_SYNC="sometimes" is not valid; expected always, interval, never/],
     [
       'FRONTEND_TYPE',
       'rest,soap',
-      /FRONTEND_TYPE="rest,soap" is not valid; expected a comma-separated list of rest, grpc/,
+      `FRONTEND_TYPE="rest,soap" is not valid; expected a comma-separated list of ${Object.keys(FRONTENDS).join(', ')}`,
     ],
     ['KVS_HTTP_PORT', '99999', /KVS_HTTP_PORT="99999" is not valid; expected an integer from 0 to 65535/],
     ['KVS_HTTP_PORT', 'http', /KVS_HTTP_PORT="http" is not valid/],
@@ -36,7 +31,7 @@ describe('configuration errors', () => {
     ['OTEL_EXPORTER_OTLP_PROTOCOL', 'http', /OTEL_EXPORTER_OTLP_PROTOCOL="http" is not valid; expected http\/protobuf/],
     ['KVS_TRACE_KEYS', '1', /KVS_TRACE_KEYS="1" is not valid; expected true, false/],
   ])('%s=%s exits 2 with one clear line', async (name, value, message) => {
-    const result = await runService({ TLOG_FILENAME: join(dir, `${name}.log`), [name]: value });
+    const result = await runService({ TLOG_FILENAME: join(scratch.path, `${name}.log`), [name]: value });
     expect(result.code).toBe(2);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -79,15 +74,15 @@ function fatalMessage(stdout: string): string {
 
 describe('start-up failures', () => {
   it('exits 1 naming the path when TLOG_FILENAME cannot be opened as a log file', async () => {
-    const result = await runService({ TLOG_FILENAME: dir, FRONTEND_TYPE: 'rest' });
+    const result = await runService({ TLOG_FILENAME: scratch.path, FRONTEND_TYPE: 'rest' });
     expect(result.code).toBe(1);
     expect(fatalMessage(result.stdout)).toMatch(/^cannot start: file log: /);
-    expect(fatalMessage(result.stdout)).toContain(dir);
+    expect(fatalMessage(result.stdout)).toContain(scratch.path);
     expect(result.stdout).not.toMatch(/listening/);
   });
 
   it('refuses to start on a log corrupted in the middle, naming the file and offset', async () => {
-    const filename = join(dir, 'foreign.log');
+    const filename = join(scratch.path, 'foreign.log');
     await writeFile(filename, 'this is not a kvs transaction log\n'.repeat(10));
     const result = await runService({ TLOG_FILENAME: filename, FRONTEND_TYPE: 'rest' });
     expect(result.code).toBe(1);
@@ -111,5 +106,27 @@ describe('start-up failures', () => {
     );
     expect(result.stderr + result.stdout).not.toContain('s3cret-pw');
     expect(result.stdout).not.toMatch(/listening/);
+  });
+});
+
+describe('misspelled variables', () => {
+  it('starts with the defaults but warns about a KVS_ variable nothing reads, naming the closest one', async () => {
+    const service = await startService({
+      TLOG_FILENAME: join(scratch.path, 'typo.log'),
+      KVS_HTTP_PROT: '9000',
+    });
+    try {
+      const warnings = logRecords(service.output()).filter((record) => record.event === 'config_variable_unread');
+      expect(warnings).toEqual([
+        expect.objectContaining({
+          variable: 'KVS_HTTP_PROT',
+          suggestion: 'KVS_HTTP_PORT',
+          msg: expect.stringContaining('did you mean KVS_HTTP_PORT?'),
+        }),
+      ]);
+    } finally {
+      service.process.kill('SIGKILL');
+      await service.exited();
+    }
   });
 });

@@ -69,8 +69,11 @@ export class EmbeddedPostgresServer {
     private readonly serverOptions: string,
   ) {}
 
-  /** Creates a cluster and starts it on a free port; with `tls`, it also accepts TLS connections. */
-  static async create(tls?: ServerTls): Promise<EmbeddedPostgresServer> {
+  /**
+   * Creates a cluster and starts it on `port` (default: a free one); with `tls`, it also accepts
+   * TLS connections.
+   */
+  static async create(tls?: ServerTls, port?: number): Promise<EmbeddedPostgresServer> {
     const binaries = await preparePostgresBinaries();
     const runAs = unprivilegedUser();
     const root = await mkdtemp(join(tmpdir(), 'kvs-pg-'));
@@ -110,7 +113,7 @@ export class EmbeddedPostgresServer {
       }
       serverOptions = ' -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key';
     }
-    const connection = { host: '127.0.0.1', port: await freePort(), database: 'postgres', user, password };
+    const connection = { host: '127.0.0.1', port: port ?? (await freePort()), database: 'postgres', user, password };
     const server = new EmbeddedPostgresServer(binaries, root, runAs, connection, serverOptions);
     await server.start();
     return server;

@@ -1,14 +1,16 @@
-import type { Event, Mutation, TransactionLogger } from '../../src/core';
-import { LogUnavailableError } from '../../src/core';
+import type { Event, LogHealth, LogHealthListener, Mutation, TransactionLogger } from '../../src/core';
+import { LogHealthState, LogUnavailableError } from '../../src/core';
 
 /**
  * A TransactionLogger that keeps its events in an array, for unit tests of the core.
  * `failNext` makes the next appends reject as a real adapter does when its storage fails;
- * `holdAppends` keeps appends pending until `release` is called, to test ordering.
+ * `holdAppends` keeps appends pending until `release` is called, to test ordering;
+ * `healthState` lets a test set the health the logger reports.
  */
 export class MemoryTransactionLogger implements TransactionLogger {
   readonly events: Event[] = [];
-  private failures = 0;
+  readonly healthState = new LogHealthState();
+  private failures: Error[] = [];
   private held: (() => void)[] | undefined;
   private closed = false;
 
@@ -22,10 +24,8 @@ export class MemoryTransactionLogger implements TransactionLogger {
 
   append(mutation: Mutation): Promise<Event> {
     if (this.closed) return Promise.reject(new LogUnavailableError('memory log: closed'));
-    if (this.failures > 0) {
-      this.failures--;
-      return Promise.reject(new LogUnavailableError('memory log: simulated failure'));
-    }
+    const failure = this.failures.shift();
+    if (failure) return Promise.reject(failure);
     const event: Event = { ...mutation, sequence: (this.events.at(-1)?.sequence ?? 0) + 1 };
     this.events.push(event);
     if (!this.held) return Promise.resolve(event);
@@ -38,9 +38,17 @@ export class MemoryTransactionLogger implements TransactionLogger {
     this.closed = true;
   }
 
-  /** Makes the next `count` appends fail without recording anything. */
-  failNext(count = 1): void {
-    this.failures += count;
+  health(): LogHealth {
+    return this.healthState.get();
+  }
+
+  onHealthChange(listener: LogHealthListener): () => void {
+    return this.healthState.onChange(listener);
+  }
+
+  /** Makes the next `count` appends fail with `error` without recording anything. */
+  failNext(count = 1, error: Error = new LogUnavailableError('memory log: simulated failure')): void {
+    for (let i = 0; i < count; i++) this.failures.push(error);
   }
 
   /** Keeps later appends pending until `release`. */

@@ -1,12 +1,12 @@
 import { dirname, resolve } from 'node:path';
-import type { Event, Mutation, TransactionLogger } from '../../core';
-import { KvsError, LogUnavailableError } from '../../core';
+import type { Event, LogHealth, LogHealthListener, Mutation, TransactionLogger } from '../../core';
+import { KvsError, LogHealthState, LogUnavailableError } from '../../core';
 import { silentLogger, type Logger } from '../logger';
 import { noLogObserver, type TransactionLogObserver } from '../log-observer';
 import { FileLogError } from './file-log.errors';
 import { GroupCommitWriter, type SyncPolicy } from './group-commit-writer';
 import { describeError } from '../error-text';
-import { ensureDirectory, openLogFile, type LogFileHandle, type OpenLogFile } from './log-file-handle';
+import { ensureDirectory, freeBytesOn, openLogFile, type LogFileHandle, type OpenLogFile } from './log-file-handle';
 import { prepareFileHeader } from './log-file-header';
 import { LogReplay } from './log-replay';
 import { PidLockFile } from './pid-lock-file';
@@ -27,7 +27,8 @@ type LoggerState = 'new' | 'replaying' | 'ready' | 'closed';
 /**
  * The transaction log as an append-only file of checksummed binary records (FORMAT.md).
  * readEvents takes the lock file, repairs a torn tail and replays; appends are group-committed
- * under the sync policy; any write or fsync error makes every later append fail.
+ * under the sync policy. A full disk makes the log unavailable until space is freed; a failed
+ * fsync (or any other write error) makes it fail for good (see GroupCommitWriter).
  */
 export class FileTransactionLogger implements TransactionLogger {
   /** Absolute path of the log file. */
@@ -41,12 +42,15 @@ export class FileTransactionLogger implements TransactionLogger {
   private closing: Promise<void> | undefined;
   private readonly lock: PidLockFile;
   private readonly observer: TransactionLogObserver;
+  private readonly healthState = new LogHealthState();
 
   constructor(
     options: FileLogOptions,
     private readonly logger: Logger = silentLogger,
     /** Seam for tests that need a file operation to fail; production uses the real file. */
     private readonly openFile: OpenLogFile = openLogFile,
+    /** Seam for tests that emulate a full disk: free bytes on the filesystem holding a directory. */
+    private readonly freeBytes: (directory: string) => Promise<number> = freeBytesOn,
   ) {
     this.filename = resolve(options.filename);
     this.sync = options.sync ?? 'always';
@@ -74,7 +78,15 @@ export class FileTransactionLogger implements TransactionLogger {
       this.lastSequence = replay.lastSequence;
       const { size } = await this.openHandle().stat();
       this.observer.sizeBytes?.(size);
-      this.writer = new GroupCommitWriter(this.openHandle(), this.filename, this.sync, this.observer, size);
+      this.writer = new GroupCommitWriter(this.openHandle(), {
+        filename: this.filename,
+        policy: this.sync,
+        endOffset: size,
+        health: this.healthState,
+        logger: this.logger,
+        freeBytes: () => this.freeBytes(dirname(this.filename)),
+        observer: this.observer,
+      });
       this.state = 'ready';
       replayed = true;
     } finally {
@@ -88,6 +100,14 @@ export class FileTransactionLogger implements TransactionLogger {
     }
     const event: Event = { ...mutation, sequence: ++this.lastSequence };
     return this.writer.submit(encodeRecord(event), event);
+  }
+
+  health(): LogHealth {
+    return this.healthState.get();
+  }
+
+  onHealthChange(listener: LogHealthListener): () => void {
+    return this.healthState.onChange(listener);
   }
 
   close(): Promise<void> {

@@ -1,6 +1,7 @@
-import type { Event } from '../../core';
+import type { Event, LogHealthState } from '../../core';
 import { LogUnavailableError } from '../../core';
-import { describeError } from '../error-text';
+import { describeError, errorCode } from '../error-text';
+import type { Logger } from '../logger';
 import { noLogObserver, type TransactionLogObserver } from '../log-observer';
 import type { LogFileHandle } from './log-file-handle';
 
@@ -13,6 +14,27 @@ const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 const MAX_BATCH_RECORDS = 1024;
 /** With sync=interval, the longest a written record waits for its fdatasync. */
 const SYNC_INTERVAL_MS = 1000;
+/** After a full disk, the first look for free space comes this soon... */
+const FIRST_SPACE_CHECK_MS = 100;
+/** ...and the wait doubles up to this, so a disk that stays full costs next to nothing. */
+const MAX_SPACE_CHECK_MS = 2000;
+/** Write errors that mean "no room", which pass once space is freed (not a broken disk). */
+const SPACE_ERRORS: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+
+/** What the writer needs besides the file handle. */
+export interface GroupCommitWriterOptions {
+  readonly filename: string;
+  readonly policy: SyncPolicy;
+  /** Size of the file when the writer takes over: the end of the last durable record. */
+  readonly endOffset: number;
+  /** Where the writer reports that writes cannot succeed, and when they can again. */
+  readonly health: LogHealthState;
+  readonly logger: Logger;
+  /** Free bytes on the log's filesystem, looked at while the disk is full. */
+  readonly freeBytes: () => Promise<number>;
+  /** Told about each batch, sync and the file's size (metrics, traces); nobody by default. */
+  readonly observer?: TransactionLogObserver;
+}
 
 interface PendingAppend {
   readonly record: Buffer;
@@ -26,30 +48,43 @@ interface PendingAppend {
  * fdatasynced), new appends queue; the next batch takes them all in one writev and one
  * fdatasync. Acknowledgements go out in submission order.
  *
- * Any write or sync error closes the writer for good. After a failed fsync the kernel may have
- * dropped the dirty pages, so nothing written since the last good sync can be trusted and a
- * retry could report success for lost data (PostgreSQL's "fsyncgate"); the safe course is to
- * reject everything and have the operator restart, which replays what the disk really holds.
+ * A failed or short write leaves part of a batch in the file, and a record there would be
+ * replayed after a restart although its client was told it failed. So before anyone is answered,
+ * the file is cut back to the end of the last acknowledged batch and the cut is fdatasynced.
+ * Then a full disk (ENOSPC, EDQUOT, EFBIG) makes the log `unavailable`: appends are refused at
+ * once while the writer looks for free space with a growing backoff, and accepted again as soon
+ * as there is room, without a restart.
+ *
+ * A failed fdatasync, any other write error, or a cut that cannot be made is final (`failed`):
+ * after a failed fsync the kernel may have dropped the dirty pages, so a retry could report
+ * success for lost data (PostgreSQL's "fsyncgate"). The writer logs one fatal line and rejects
+ * everything; the composition root, told through the health state, exits so the supervisor
+ * restarts the service and replay recovers what the disk really holds.
  */
 export class GroupCommitWriter {
   private readonly queue: PendingAppend[] = [];
   private draining = false;
   private drained: Promise<void> = Promise.resolve();
-  private failure: LogUnavailableError | undefined;
+  /** Why appends are refused right now; undefined while they are accepted. */
+  private refusal: LogUnavailableError | undefined;
   private closing = false;
   private dirty = false;
   private syncDue = false;
   private syncTimer: NodeJS.Timeout | undefined;
+  private spaceTimer: NodeJS.Timeout | undefined;
+  private spaceCheckMs = FIRST_SPACE_CHECK_MS;
   private fsyncs = 0;
+  /** End of the last acknowledged batch: where a failed write is cut back to. */
+  private acknowledgedEnd: number;
+  private readonly observer: TransactionLogObserver;
 
   constructor(
     private readonly handle: LogFileHandle,
-    private readonly filename: string,
-    private readonly policy: SyncPolicy,
-    /** Told about each batch, sync and failure; the file's size starts at `sizeBytes`. */
-    private readonly observer: TransactionLogObserver = noLogObserver,
-    private sizeBytes = 0,
-  ) {}
+    private readonly options: GroupCommitWriterOptions,
+  ) {
+    this.acknowledgedEnd = options.endOffset;
+    this.observer = options.observer ?? noLogObserver;
+  }
 
   /** fdatasync calls made so far. */
   get syncCount(): number {
@@ -58,7 +93,7 @@ export class GroupCommitWriter {
 
   /** Queues one encoded record; resolves with its event once acknowledged under the sync policy. */
   submit(record: Buffer, event: Event): Promise<Event> {
-    if (this.failure) return Promise.reject(this.failure);
+    if (this.refusal) return Promise.reject(this.refusal);
     return new Promise<Event>((resolve, reject) => {
       this.queue.push({ record, event, resolve, reject });
       this.kick();
@@ -73,11 +108,12 @@ export class GroupCommitWriter {
     this.closing = true;
     while (this.draining) await this.drained;
     clearTimeout(this.syncTimer);
-    if (this.failure || !this.dirty) return;
+    clearTimeout(this.spaceTimer);
+    if (this.options.health.get() === 'failed' || !this.dirty) return;
     try {
       await this.sync();
     } catch (error) {
-      throw this.fail('fdatasync', error, []);
+      throw this.failFatally(`fdatasync failed (${describeError(error)})`, []);
     }
   }
 
@@ -89,29 +125,42 @@ export class GroupCommitWriter {
 
   private async drain(): Promise<void> {
     try {
-      while (!this.failure && (this.queue.length > 0 || this.syncDue)) {
+      while (!this.refusal && (this.queue.length > 0 || this.syncDue)) {
         const syncRequested = this.syncDue;
         this.syncDue = false;
         const batch = this.takeBatch();
         this.observer.pendingWrites?.(this.queue.length + batch.length);
-        let operation = 'write';
         try {
           if (batch.length > 0) await this.write(batch);
-          operation = 'fdatasync';
-          if (this.dirty && (this.policy === 'always' || syncRequested)) await this.sync();
         } catch (error) {
-          this.fail(operation, error, batch);
-          if (batch.length > 0) this.observer.batchFinished?.(false);
+          await this.writeFailed(error, batch);
+          this.batchFailed(batch);
           return;
         }
+        try {
+          if (this.dirty && (this.policy === 'always' || syncRequested)) await this.sync();
+        } catch (error) {
+          await this.syncFailed(error, batch);
+          this.batchFailed(batch);
+          return;
+        }
+        this.acknowledgedEnd += batchBytes(batch);
+        this.spaceCheckMs = FIRST_SPACE_CHECK_MS;
         for (const append of batch) append.resolve(append.event);
-        if (batch.length > 0) this.observer.batchFinished?.(true);
+        if (batch.length > 0) {
+          this.observer.batchFinished?.(true);
+          this.observer.sizeBytes?.(this.acknowledgedEnd);
+        }
         this.observer.pendingWrites?.(this.queue.length);
         if (this.dirty && this.policy === 'interval') this.scheduleSync();
       }
     } finally {
       this.draining = false;
     }
+  }
+
+  private get policy(): SyncPolicy {
+    return this.options.policy;
   }
 
   private takeBatch(): PendingAppend[] {
@@ -127,15 +176,13 @@ export class GroupCommitWriter {
 
   private async write(batch: PendingAppend[]): Promise<void> {
     let buffers = batch.map((append) => append.record);
-    let remaining = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
+    let remaining = batchBytes(batch);
     this.observer.batchStarted?.(batch.length, remaining);
     this.dirty = true;
     // A regular file may take fewer bytes than offered (a full disk, a signal); send the rest.
     for (;;) {
       const { bytesWritten } = await this.handle.writev(buffers);
       remaining -= bytesWritten;
-      this.sizeBytes += bytesWritten;
-      this.observer.sizeBytes?.(this.sizeBytes);
       if (remaining === 0) return;
       if (bytesWritten === 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
       buffers = dropFront(buffers, bytesWritten);
@@ -155,6 +202,104 @@ export class GroupCommitWriter {
     this.dirty = false;
   }
 
+  /** Tells the observer a batch was refused; everything queued behind it was refused too. */
+  private batchFailed(batch: readonly PendingAppend[]): void {
+    if (batch.length > 0) this.observer.batchFinished?.(false);
+    this.observer.pendingWrites?.(this.queue.length);
+  }
+
+  /** Cuts the batch's bytes off, durably, then answers it: out of space heals, anything else is final. */
+  private async writeFailed(error: unknown, batch: PendingAppend[]): Promise<void> {
+    const cause = `write failed (${describeError(error)})`;
+    const cutProblem = await this.cutBack();
+    if (cutProblem) {
+      this.failFatally(`${cause}; ${cutProblem}`, batch);
+    } else if (SPACE_ERRORS.has(errorCode(error) ?? '')) {
+      this.outOfSpace(cause, batch);
+    } else {
+      this.failFatally(cause, batch);
+    }
+  }
+
+  /** A failed fsync is final, but the batch is still cut off so that a restart does not replay it. */
+  private async syncFailed(error: unknown, batch: PendingAppend[]): Promise<void> {
+    const cutProblem = await this.cutBack();
+    this.failFatally(`fdatasync failed (${describeError(error)})${cutProblem ? `; ${cutProblem}` : ''}`, batch);
+  }
+
+  /** Truncates the file to the end of the last acknowledged batch and makes that durable; says what went wrong, if anything. */
+  private async cutBack(): Promise<string | undefined> {
+    try {
+      await this.handle.truncate(this.acknowledgedEnd);
+      await this.handle.datasync();
+      this.dirty = false;
+      return undefined;
+    } catch (error) {
+      return `cutting the file back to byte ${this.acknowledgedEnd} failed too (${describeError(error)}); records of the failed batch may be replayed`;
+    }
+  }
+
+  private outOfSpace(cause: string, batch: PendingAppend[]): void {
+    const message = `file log: ${this.options.filename}: ${cause}; writes are refused until space is freed`;
+    this.refuse(new LogUnavailableError(message), batch);
+    if (this.options.health.set('unavailable')) {
+      this.options.logger.error({ event: 'file_log_unavailable', cause }, message);
+    }
+    this.scheduleSpaceCheck(batchBytes(batch));
+  }
+
+  /** Closes the writer for good and logs the one fatal line; the composition root exits on the health change. */
+  private failFatally(cause: string, batch: PendingAppend[]): LogUnavailableError {
+    const failure = new LogUnavailableError(
+      `file log: ${this.options.filename}: ${cause}; the log refuses all writes: fix the disk, then restart the service`,
+      false,
+    );
+    this.refuse(failure, batch);
+    clearTimeout(this.syncTimer);
+    clearTimeout(this.spaceTimer);
+    this.options.logger.fatal({ event: 'file_log_failed', cause }, failure.message);
+    this.options.health.set('failed');
+    return failure;
+  }
+
+  /** Rejects the batch and everything queued behind it, and every append until the refusal is lifted. */
+  private refuse(refusal: LogUnavailableError, batch: PendingAppend[]): void {
+    this.refusal = refusal;
+    for (const append of [...batch, ...this.queue.splice(0)]) append.reject(refusal);
+  }
+
+  /**
+   * Looks for room for the refused batch after a growing wait. Checking free space rather than
+   * waiting for a write lets readiness recover while no traffic is sent to a not-ready instance.
+   * A quota (EDQUOT) or file size limit (EFBIG) is invisible here; the next write then fails
+   * again and the wait grows.
+   */
+  private scheduleSpaceCheck(neededBytes: number): void {
+    if (this.closing) return;
+    this.spaceTimer = setTimeout(() => {
+      this.options.freeBytes().then(
+        (free) => {
+          if (this.closing || this.options.health.get() === 'failed') return;
+          if (free >= neededBytes) this.spaceIsBack(free);
+          else this.scheduleSpaceCheck(neededBytes);
+        },
+        () => this.scheduleSpaceCheck(neededBytes),
+      );
+    }, this.spaceCheckMs);
+    this.spaceTimer.unref();
+    this.spaceCheckMs = Math.min(this.spaceCheckMs * 2, MAX_SPACE_CHECK_MS);
+  }
+
+  private spaceIsBack(freeBytes: number): void {
+    this.refusal = undefined;
+    if (this.options.health.set('ok')) {
+      this.options.logger.info(
+        { event: 'file_log_recovered', freeBytes },
+        `file log: ${this.options.filename}: space is available again (${freeBytes} bytes free); accepting writes`,
+      );
+    }
+  }
+
   private scheduleSync(): void {
     if (this.syncTimer || this.closing) return;
     this.syncTimer = setTimeout(() => {
@@ -164,19 +309,10 @@ export class GroupCommitWriter {
     }, SYNC_INTERVAL_MS);
     this.syncTimer.unref();
   }
+}
 
-  /** Closes the writer for good: rejects the batch and everything queued, and every later append. */
-  private fail(operation: string, error: unknown, batch: PendingAppend[]): LogUnavailableError {
-    this.failure ??= new LogUnavailableError(
-      `file log: ${this.filename}: ${operation} failed (${describeError(error)}); ` +
-        'the log refuses further writes: fix the disk, then restart the service',
-    );
-    for (const append of [...batch, ...this.queue.splice(0)]) append.reject(this.failure);
-    clearTimeout(this.syncTimer);
-    this.observer.stateChanged?.('failed');
-    this.observer.pendingWrites?.(0);
-    return this.failure;
-  }
+function batchBytes(batch: readonly PendingAppend[]): number {
+  return batch.reduce((sum, append) => sum + append.record.length, 0);
 }
 
 function dropFront(buffers: Buffer[], bytes: number): Buffer[] {

@@ -3,11 +3,12 @@ import type { KeyValueStore, Limits } from '../../core';
 import { loadKeyValueDefinition, loadKeyValuePackage } from '../../api/keyvalue-proto';
 import type { Frontend, ListeningAddress } from '../frontend';
 import { silentLogger, type Logger } from '../logger';
+import type { ReadinessSignal } from '../readiness-signal';
 import type { GrpcOptions } from './grpc.config';
 import { keyValueHandlers } from './key-value-handlers';
 import { GrpcHealth } from './grpc-health';
 import { addReflection } from './grpc-reflection';
-import { Utf8RequestCheck } from './utf8-request-check';
+import { RequestWireCheck } from './request-wire-check';
 
 /** How long stop() lets in-flight calls run before cutting their connections. */
 const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
@@ -29,6 +30,8 @@ export interface GrpcDependencies {
    * first; each concern supplies one, and the REST frontend gets its middleware twin.
    */
   readonly interceptors?: readonly grpc.ServerInterceptor[];
+  /** The service's readiness, which grpc.health.v1 reports while the frontend runs. */
+  readonly readiness?: ReadinessSignal;
 }
 
 /**
@@ -38,20 +41,21 @@ export interface GrpcDependencies {
 export class GrpcFrontend implements Frontend {
   readonly name = 'grpc';
   private readonly server: grpc.Server;
-  private readonly health = new GrpcHealth();
+  private readonly health: GrpcHealth;
   private listening = false;
 
   constructor(
     store: KeyValueStore,
     private readonly options: GrpcFrontendOptions,
-    { logger = silentLogger, interceptors = [] }: GrpcDependencies = {},
+    { logger = silentLogger, interceptors = [], readiness }: GrpcDependencies = {},
   ) {
+    this.health = new GrpcHealth(readiness);
     this.server = new grpc.Server({
       'grpc.max_receive_message_length': maxRequestBytes(store.limits),
       interceptors: [...interceptors],
     });
     const definition = loadKeyValueDefinition();
-    const check = new Utf8RequestCheck();
+    const check = new RequestWireCheck();
     this.server.addService(
       check.wrap(loadKeyValuePackage(definition).KeyValue.service),
       keyValueHandlers(store, check, logger),

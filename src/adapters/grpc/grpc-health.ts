@@ -1,5 +1,6 @@
 import type { Server, ServerWritableStream, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
+import type { ReadinessSignal } from '../readiness-signal';
 
 type WatchCall = ServerWritableStream<unknown, unknown>;
 
@@ -7,12 +8,18 @@ type WatchCall = ServerWritableStream<unknown, unknown>;
 export const KEYVALUE_SERVICE_NAME = 'KeyValue';
 
 /**
- * grpc.health.v1.Health for one server. The overall status ("") and KeyValue's follow the
- * frontend's lifecycle: SERVING once started, NOT_SERVING from the moment stop() begins.
+ * grpc.health.v1.Health for one server. The overall status ("") and KeyValue's are SERVING
+ * while the frontend is started and the service's readiness says so (when it has one), and
+ * NOT_SERVING from the moment stop() begins.
  */
 export class GrpcHealth {
   private readonly health = new HealthImplementation({ '': 'NOT_SERVING', [KEYVALUE_SERVICE_NAME]: 'NOT_SERVING' });
   private readonly watches = new Set<WatchCall>();
+  private started = false;
+
+  constructor(private readonly readiness?: ReadinessSignal) {
+    readiness?.onChange(() => this.update());
+  }
 
   /** Registers the Health service, keeping track of open Watch streams. */
   addToServer(server: Server): void {
@@ -25,9 +32,10 @@ export class GrpcHealth {
     });
   }
 
-  /** Reports every service as SERVING. */
+  /** The frontend listens: every service is SERVING whenever the service is ready. */
   serving(): void {
-    this.setAll('SERVING');
+    this.started = true;
+    this.update();
   }
 
   /**
@@ -35,9 +43,14 @@ export class GrpcHealth {
    * their own and would otherwise hold a graceful shutdown open until its deadline.
    */
   notServing(): void {
-    this.setAll('NOT_SERVING');
+    this.started = false;
+    this.update();
     for (const call of this.watches) call.end();
     this.watches.clear();
+  }
+
+  private update(): void {
+    this.setAll(this.started && (this.readiness?.ready ?? true) ? 'SERVING' : 'NOT_SERVING');
   }
 
   private setAll(status: 'SERVING' | 'NOT_SERVING'): void {

@@ -1,7 +1,9 @@
 import { Metadata, status, type StatusObject } from '@grpc/grpc-js';
 import { KvsError, type KvsErrorCode } from '../../core';
-import { KVS_ERROR_CODE_METADATA } from '../../api/error-codes';
+import { KVS_ERROR_CODE_METADATA, type KvsErrorCode as ApiErrorCode } from '../../api/error-codes';
+import { clientMessage, hidesDetail } from '../client-message';
 import type { Logger } from '../logger';
+import { MalformedRequestError } from './request-wire-check';
 
 /**
  * The one table from core error codes to gRPC statuses. An oversized value is
@@ -22,15 +24,22 @@ export const GRPC_STATUS_BY_CODE: Readonly<Record<KvsErrorCode, status>> = {
 export type GrpcFailure = Pick<StatusObject, 'code' | 'details'> & Partial<Pick<StatusObject, 'metadata'>>;
 
 /**
- * Turns an error thrown by the core into the status the client sees. Anything that is not a
+ * Turns an error thrown by the core into the status the client sees, its details naming the
+ * condition only (a log error's detail is logged at debug). Anything that is not a
  * KvsError is a server fault: logged in full here, reported as INTERNAL without details.
  */
 export function toGrpcFailure(error: unknown, logger: Logger): GrpcFailure {
   if (error instanceof KvsError) {
-    const metadata = new Metadata();
-    metadata.set(KVS_ERROR_CODE_METADATA, error.code);
-    return { code: GRPC_STATUS_BY_CODE[error.code], details: error.message, metadata };
+    if (hidesDetail(error)) logger.debug({ event: 'request_refused', code: error.code, detail: error.message });
+    return withCode(error.code, GRPC_STATUS_BY_CODE[error.code], clientMessage(error));
   }
+  if (error instanceof MalformedRequestError) return withCode(error.code, status.INVALID_ARGUMENT, error.message);
   logger.error({ event: 'request_failed', err: error }, 'grpc: unexpected error');
   return { code: status.INTERNAL, details: 'internal error' };
+}
+
+function withCode(kvsCode: ApiErrorCode, code: status, details: string): GrpcFailure {
+  const metadata = new Metadata();
+  metadata.set(KVS_ERROR_CODE_METADATA, kvsCode);
+  return { code, details, metadata };
 }

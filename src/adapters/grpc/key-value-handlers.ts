@@ -3,10 +3,10 @@ import type { KeyValueStore } from '../../core';
 import type { KeyValueHandlers } from '../../api/generated/KeyValue';
 import { toGrpcFailure } from './grpc-status';
 import type { Logger } from '../logger';
-import type { Utf8RequestCheck } from './utf8-request-check';
+import type { RequestWireCheck } from './request-wire-check';
 
 /** The KeyValue service implementation: each RPC is one call on the core store. */
-export function keyValueHandlers(store: KeyValueStore, check: Utf8RequestCheck, logger: Logger): KeyValueHandlers {
+export function keyValueHandlers(store: KeyValueStore, check: RequestWireCheck, logger: Logger): KeyValueHandlers {
   function answer<Request extends object, Response>(
     call: ServerUnaryCall<Request, Response>,
     callback: sendUnaryData<Response>,

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { LogState } from '../log-observer';
+import type { LogHealth } from '../../core';
 
 /** The frontends that label request metrics. */
 export type FrontendLabel = 'rest' | 'grpc';
@@ -13,7 +13,15 @@ const BATCH_RECORDS_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 /** Batch bytes from one small record to the 4 MiB batch limit. */
 const BATCH_BYTES_BUCKETS = [64, 256, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304];
 
-const LOG_STATES: readonly LogState[] = ['ok', 'unavailable', 'failed'];
+const LOG_STATES: readonly LogHealth[] = ['ok', 'unavailable', 'failed'];
+
+/** What the metrics read from the service when Prometheus scrapes (nothing is counted per write). */
+export interface ScrapedState {
+  /** Keys in the store. */
+  readonly liveKeys: () => number;
+  /** Whether the transaction log takes writes. */
+  readonly logHealth: () => LogHealth;
+}
 
 /**
  * The service's Prometheus metrics, on a registry of their own (not prom-client's global one,
@@ -64,12 +72,6 @@ export class KvsMetrics {
     help: 'Size of the transaction log file in bytes (file log only).',
     registers: [this.registry],
   });
-  readonly logState = new Gauge({
-    name: 'kvs_log_state',
-    help: 'Whether the transaction log takes writes: 1 for the current state (ok, unavailable, failed), 0 for the others.',
-    labelNames: ['state'] as const,
-    registers: [this.registry],
-  });
   readonly replaySeconds = new Gauge({
     name: 'kvs_log_replay_duration_seconds',
     help: 'How long the start-up replay of the transaction log took.',
@@ -81,8 +83,7 @@ export class KvsMetrics {
     registers: [this.registry],
   });
 
-  /** @param liveKeys reads the store's key count when Prometheus scrapes (nothing is counted per write). */
-  constructor(liveKeys: () => number) {
+  constructor({ liveKeys, logHealth }: ScrapedState) {
     new Gauge({
       name: 'kvs_keys',
       help: 'Keys currently stored.',
@@ -91,13 +92,17 @@ export class KvsMetrics {
         this.set(liveKeys());
       },
     });
+    new Gauge({
+      name: 'kvs_log_state',
+      help: 'Whether the transaction log takes writes: 1 for the current state (ok, unavailable, failed), 0 for the others.',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      collect() {
+        const current = logHealth();
+        for (const state of LOG_STATES) this.set({ state }, state === current ? 1 : 0);
+      },
+    });
     collectDefaultMetrics({ register: this.registry });
-    this.setLogState('ok');
-  }
-
-  /** Marks `state` as the log's current one. */
-  setLogState(state: LogState): void {
-    for (const each of LOG_STATES) this.logState.set({ state: each }, each === state ? 1 : 0);
   }
 
   /** Records the start-up replay. */

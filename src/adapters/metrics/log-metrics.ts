@@ -13,6 +13,5 @@ export function logMetricsObserver(metrics: KvsMetrics): TransactionLogObserver 
     durabilityWaited: (seconds, succeeded) => (succeeded ? synced : failed).observe(seconds),
     pendingWrites: (count) => metrics.logPendingWrites.set(count),
     sizeBytes: (bytes) => metrics.logSizeBytes.set(bytes),
-    stateChanged: (state) => metrics.setLogState(state),
   };
 }

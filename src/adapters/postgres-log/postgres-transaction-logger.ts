@@ -1,11 +1,11 @@
 import type { Pool } from 'pg';
-import type { Event, Mutation, TransactionLogger } from '../../core';
-import { LogOverloadedError, LogUnavailableError } from '../../core';
+import type { Event, LogHealth, LogHealthListener, Mutation, TransactionLogger } from '../../core';
+import { LogHealthState, LogOverloadedError, LogUnavailableError } from '../../core';
 import type { PostgresLogConfig } from './postgres-log.config';
 import { mutationBytes, PostgresLogStatements } from './postgres-log-statements';
 import { describeError } from '../error-text';
 import { silentLogger, type Logger } from '../logger';
-import { noLogObserver, type LogState, type TransactionLogObserver } from '../log-observer';
+import { noLogObserver, type TransactionLogObserver } from '../log-observer';
 import { createPool, waitForDatabase } from './postgres-pool';
 import { ensureLogTable } from './postgres-schema';
 
@@ -13,6 +13,10 @@ import { ensureLogTable } from './postgres-schema';
 const MAX_BATCH_ROWS = 1000;
 /** ...and about this many bytes of keys and values (a single larger mutation goes alone). */
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+/** While writes fail, the database is pinged after this long... */
+const FIRST_PING_MS = 250;
+/** ...doubling up to this, so readiness recovers even when no write arrives to try. */
+const MAX_PING_MS = 5000;
 
 /** Tuning the tests change; production uses the defaults. */
 export interface PostgresLoggerOptions {
@@ -59,6 +63,9 @@ function sameMutations(events: readonly Event[], mutations: readonly Mutation[])
  * the logger looks past the last acknowledged sequence number and deletes that batch's rows if
  * it finds them, keeping the table equal to what was acknowledged.
  *
+ * Health: a failed INSERT makes the log `unavailable` (one log line); a committed one, or a ping
+ * that succeeds while unavailable, makes it `ok` again (one log line).
+ *
  * One table serves one running kvs instance: each instance keeps the state in memory, so a second
  * writer would leave both with stale maps. If another writer's rows are found, writes fail.
  */
@@ -80,7 +87,9 @@ export class PostgresTransactionLogger implements TransactionLogger {
   private inFlight = 0;
   private draining: Promise<void> | undefined;
   private readonly observer: TransactionLogObserver;
-  private state: LogState = 'ok';
+  private readonly healthState = new LogHealthState();
+  private pingTimer: NodeJS.Timeout | undefined;
+  private pingMs = FIRST_PING_MS;
 
   constructor(
     private readonly config: PostgresLogConfig,
@@ -123,8 +132,17 @@ export class PostgresTransactionLogger implements TransactionLogger {
     });
   }
 
+  health(): LogHealth {
+    return this.healthState.get();
+  }
+
+  onHealthChange(listener: LogHealthListener): () => void {
+    return this.healthState.onChange(listener);
+  }
+
   close(): Promise<void> {
     this.closing ??= (async () => {
+      clearTimeout(this.pingTimer);
       await this.draining;
       await this.pool.end();
     })();
@@ -185,23 +203,49 @@ export class PostgresTransactionLogger implements TransactionLogger {
       this.unconfirmed = undefined;
     } catch (error) {
       this.observer.durabilityWaited?.((performance.now() - began) / 1000, false);
-      this.reportState('unavailable');
       const failure = new LogUnavailableError(`postgres log: write not acknowledged: ${describeError(error)}`);
       for (const pending of batch) pending.reject(failure);
       this.observer.batchFinished?.(false);
+      this.becameUnavailable(failure.message);
       return;
     }
     this.observer.durabilityWaited?.((performance.now() - began) / 1000, true);
-    this.reportState('ok');
+    this.becameAvailable('a write committed');
     this.lastSequence = sequences[sequences.length - 1];
     batch.forEach((pending, i) => pending.resolve({ ...pending.mutation, sequence: sequences[i] }));
     this.observer.batchFinished?.(true);
   }
 
-  private reportState(state: LogState): void {
-    if (state === this.state) return;
-    this.state = state;
-    this.observer.stateChanged?.(state);
+  private becameUnavailable(cause: string): void {
+    if (this.healthState.set('unavailable')) {
+      this.logger.error(
+        { event: 'postgres_log_unavailable', cause },
+        `${cause}; writes fail until the database is back`,
+      );
+    }
+    if (this.pingTimer === undefined) this.schedulePing();
+  }
+
+  private becameAvailable(how: string): void {
+    clearTimeout(this.pingTimer);
+    this.pingTimer = undefined;
+    this.pingMs = FIRST_PING_MS;
+    if (this.healthState.set('ok')) {
+      this.logger.info({ event: 'postgres_log_recovered' }, `postgres log: the database is reachable again (${how})`);
+    }
+  }
+
+  /** Pings the database after a growing wait while it is unavailable. */
+  private schedulePing(): void {
+    if (this.closing) return;
+    this.pingTimer = setTimeout(() => {
+      this.pool.query('SELECT 1').then(
+        () => this.becameAvailable('a ping succeeded'),
+        () => this.schedulePing(),
+      );
+    }, this.pingMs);
+    this.pingTimer.unref();
+    this.pingMs = Math.min(this.pingMs * 2, MAX_PING_MS);
   }
 
   /** Deletes the rows of a batch that was reported failed but committed anyway (see the class comment). */

@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import { KvsError, type KvsErrorCode } from '../../core';
+import { clientMessage, hidesDetail, retryable } from '../client-message';
 import type { Logger } from '../logger';
 
 /** Error codes only the REST adapter produces (the core never sees HTTP routing). */
@@ -22,10 +23,13 @@ const STATUS_BY_CODE: Record<KvsErrorCode | RestErrorCode, number> = {
 /** Seconds a client should wait before retrying a write the log could not take. */
 const RETRY_AFTER_SECONDS = '1';
 
-/** Sends the documented error body: `{"code": "...", "message": "..."}` with the code's status. */
-export function sendError(res: Response, code: KvsErrorCode | RestErrorCode, message: string): void {
+/**
+ * Sends the documented error body: `{"code": "...", "message": "..."}` with the code's status,
+ * and `Retry-After` on a 503 unless a retry cannot succeed (a log that failed for good).
+ */
+export function sendError(res: Response, code: KvsErrorCode | RestErrorCode, message: string, canRetry = true): void {
   const status = STATUS_BY_CODE[code];
-  if (status === 503) res.setHeader('Retry-After', RETRY_AFTER_SECONDS);
+  if (status === 503 && canRetry) res.setHeader('Retry-After', RETRY_AFTER_SECONDS);
   // res.end rather than res.json: json goes through send's charset and ETag handling,
   // which made a 404 cost about a fifth more CPU than a hit.
   res.statusCode = status;
@@ -33,10 +37,15 @@ export function sendError(res: Response, code: KvsErrorCode | RestErrorCode, mes
   res.end(JSON.stringify({ code, message }));
 }
 
-/** Sends a core error as its mapped status; anything else is logged and answered 500. */
+/**
+ * Sends a core error as its mapped status with a message naming the condition only (the
+ * detail of a log error goes to the server's log, at debug: the log adapter already reported
+ * the condition once); anything else is logged and answered 500.
+ */
 export function sendFailure(res: Response, error: unknown, logger: Logger): void {
   if (error instanceof KvsError) {
-    sendError(res, error.code, error.message);
+    if (hidesDetail(error)) logger.debug({ event: 'request_refused', code: error.code, detail: error.message });
+    sendError(res, error.code, clientMessage(error), retryable(error));
     return;
   }
   logger.error({ event: 'request_failed', err: error }, 'rest: unexpected error');

@@ -5,6 +5,7 @@ import type { KeyValueStore } from '../../core';
 import type { Frontend, ListeningAddress } from '../frontend';
 import { silentLogger, type Logger } from '../logger';
 import { sendError, sendFailure } from './http-status';
+import { inOrderPerConnection } from './in-order-per-connection';
 import { addKeyRoutes } from './key-routes';
 import type { RestOptions } from './rest.config';
 
@@ -17,6 +18,8 @@ const IDLE_SWEEP_MS = 50;
 export interface RestDependencies {
   /** Where server faults are reported. */
   readonly logger?: Logger;
+  /** The probe routes (/livez, /readyz, /healthz), mounted before the middleware: never authenticated or shed. */
+  readonly probes?: RequestHandler;
   /**
    * Cross-cutting middleware (request ids, logs, metrics, auth, limits), applied in order
    * before the routes; each concern supplies one, and the gRPC frontend gets its interceptor twin.
@@ -32,7 +35,7 @@ export class RestFrontend implements Frontend {
   constructor(
     store: KeyValueStore,
     private readonly options: RestOptions,
-    { logger = silentLogger, middleware = [] }: RestDependencies = {},
+    { logger = silentLogger, probes, middleware = [] }: RestDependencies = {},
   ) {
     const app = express();
     app.disable('x-powered-by');
@@ -41,18 +44,15 @@ export class RestFrontend implements Frontend {
     // per request instead of two. That router therefore takes their strict matching rules...
     app.enable('case sensitive routing');
     app.enable('strict routing');
-    // ...and /healthz keeps its lenient match (any case, optional trailing slash) by a regex.
-    app.get(/^\/healthz\/?$/i, (_req: Request, res: Response) => {
-      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-      res.end('ok');
-    });
+    // ...while the probes keep a lenient match (any case, optional trailing slash) of their own.
+    if (probes) app.use(probes);
     if (middleware.length > 0) app.use(...middleware);
     addKeyRoutes(app, store, logger);
     app.use((_req: Request, res: Response) =>
       sendError(res, 'NO_SUCH_ROUTE', 'no such route; the API is /v1/key/{key}'),
     );
     app.use(routingErrorHandler(logger));
-    this.server = createServer(app);
+    this.server = createServer(inOrderPerConnection(app));
   }
 
   start(): Promise<ListeningAddress> {

@@ -1,5 +1,5 @@
 import { SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
-import type { Event, Mutation, TransactionLogger } from '../../core';
+import type { Event, LogHealth, LogHealthListener, Mutation, TransactionLogger } from '../../core';
 import { KEY_ATTRIBUTE } from './trace-attributes';
 
 /** The name spans of kvs's own code are recorded under. */
@@ -46,5 +46,13 @@ export class TracedTransactionLogger implements TransactionLogger {
 
   close(): Promise<void> {
     return this.inner.close();
+  }
+
+  health(): LogHealth {
+    return this.inner.health();
+  }
+
+  onHealthChange(listener: LogHealthListener): () => void {
+    return this.inner.onHealthChange(listener);
   }
 }

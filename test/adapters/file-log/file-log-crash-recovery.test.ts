@@ -3,7 +3,8 @@ import { crc32 } from 'node:zlib';
 import type { Event, Mutation } from '../../../src/core';
 import { LogCorruptError } from '../../../src/adapters/file-log';
 import { encodeFileHeader, encodeRecord } from '../../../src/adapters/file-log/record-format';
-import { collect, TempLogDir } from './temp-log-dir';
+import { collectEvents } from '../../support/collect-events';
+import { TempLogDir } from './temp-log-dir';
 
 const MUTATIONS: Mutation[] = [
   { type: 'put', key: 'alpha', value: 'one' },
@@ -26,7 +27,7 @@ let caseNumber = 0;
 beforeAll(async () => {
   dir = await TempLogDir.create();
   const log = dir.open({ filename: dir.file('sample.log') });
-  await collect(log.readEvents());
+  await collectEvents(log.readEvents());
   const events: Event[] = [];
   const boundaries = [(await stat(log.filename)).size];
   for (const mutation of MUTATIONS) {
@@ -49,7 +50,7 @@ async function logFileWith(bytes: Buffer): Promise<string> {
 async function replay(filename: string): Promise<Event[]> {
   const log = dir.open({ filename });
   try {
-    return await collect(log.readEvents());
+    return await collectEvents(log.readEvents());
   } finally {
     await log.close();
   }
@@ -63,7 +64,7 @@ describe('a torn final record', () => {
     const filename = await logFileWith(damaged);
     const warningsBefore = dir.warnings.length;
     const log = dir.open({ filename });
-    expect(await collect(log.readEvents())).toEqual(sample.events.slice(0, -1));
+    expect(await collectEvents(log.readEvents())).toEqual(sample.events.slice(0, -1));
     const warnings = dir.warnings.slice(warningsBefore);
     expect(warnings).toEqual([
       expect.stringContaining(`${filename}: dropping torn final record at byte ${lastStart()}`),
@@ -111,7 +112,7 @@ describe('a torn final record', () => {
 
     const empty = await logFileWith(Buffer.alloc(0));
     const log = dir.open({ filename: empty });
-    expect(await collect(log.readEvents())).toEqual([]);
+    expect(await collectEvents(log.readEvents())).toEqual([]);
     const event = await log.append({ type: 'put', key: 'k', value: 'v' });
     await log.close();
     expect(await replay(empty)).toEqual([event]);
@@ -122,7 +123,7 @@ describe('damage before the end of the log', () => {
   async function expectRefused(damaged: Buffer, offset: number, detail: string): Promise<void> {
     const filename = await logFileWith(damaged);
     const log = dir.open({ filename });
-    const failure = collect(log.readEvents());
+    const failure = collectEvents(log.readEvents());
     await expect(failure).rejects.toBeInstanceOf(LogCorruptError);
     await expect(failure).rejects.toMatchObject({
       code: 'LOG_CORRUPT',

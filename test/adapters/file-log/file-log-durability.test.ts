@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import { access, readFile, stat, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
-import { LogUnavailableError } from '../../../src/core';
-import { openLogFile, type LogFileHandle, type OpenLogFile } from '../../../src/adapters/file-log/log-file-handle';
-import { collect, TempLogDir } from './temp-log-dir';
+import { collectEvents } from '../../support/collect-events';
+import { TempLogDir } from './temp-log-dir';
 
 let dir: TempLogDir;
 
@@ -16,19 +15,19 @@ afterEach(() => dir.dispose());
 describe('group commit', () => {
   it('makes 1,000 concurrent appends durable with a handful of fdatasyncs', async () => {
     const log = dir.open({ sync: 'always' });
-    await collect(log.readEvents());
+    await collectEvents(log.readEvents());
     const events = await Promise.all(
       Array.from({ length: 1000 }, (_, i) => log.append({ type: 'put', key: `k${i}`, value: `v${i}` })),
     );
     expect(log.syncCount).toBeGreaterThan(0);
     expect(log.syncCount).toBeLessThan(20);
     await log.close();
-    expect(await collect(dir.open().readEvents())).toEqual(events);
+    expect(await collectEvents(dir.open().readEvents())).toEqual(events);
   });
 
   it('with sync=never leaves fdatasync to close', async () => {
     const log = dir.open({ sync: 'never' });
-    await collect(log.readEvents());
+    await collectEvents(log.readEvents());
     await Promise.all(Array.from({ length: 100 }, (_, i) => log.append({ type: 'delete', key: `k${i}` })));
     expect(log.syncCount).toBe(0);
     await log.close();
@@ -37,7 +36,7 @@ describe('group commit', () => {
 
   it('with sync=interval fdatasyncs a dirty log on its own, once for many appends', async () => {
     const log = dir.open({ sync: 'interval' });
-    await collect(log.readEvents());
+    await collectEvents(log.readEvents());
     await Promise.all(Array.from({ length: 100 }, (_, i) => log.append({ type: 'put', key: `k${i}`, value: '' })));
     expect(log.syncCount).toBe(0);
     for (let waited = 0; log.syncCount === 0 && waited < 5000; waited += 50) await sleep(50);
@@ -48,8 +47,8 @@ describe('group commit', () => {
 describe('the lock file', () => {
   it('keeps a second logger off a log that is open', async () => {
     const first = dir.open();
-    await collect(first.readEvents());
-    await expect(collect(dir.open().readEvents())).rejects.toMatchObject({
+    await collectEvents(first.readEvents());
+    await expect(collectEvents(dir.open().readEvents())).rejects.toMatchObject({
       code: 'LOG_LOCKED',
       message: `file log: ${first.filename} is already open in this process (lock file ${first.filename}.lock)`,
     });
@@ -57,14 +56,14 @@ describe('the lock file', () => {
     await first.append({ type: 'put', key: 'still', value: 'works' });
     await first.close();
     await expect(access(`${first.filename}.lock`)).rejects.toMatchObject({ code: 'ENOENT' });
-    expect(await collect(dir.open().readEvents())).toHaveLength(1);
+    expect(await collectEvents(dir.open().readEvents())).toHaveLength(1);
   });
 
   it('names a live process that holds the lock', async () => {
     const holder = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
     try {
       await writeLock(`${holder.pid}\n`);
-      await expect(collect(dir.open().readEvents())).rejects.toThrow(
+      await expect(collectEvents(dir.open().readEvents())).rejects.toThrow(
         `file log: ${dir.file()} is in use by process ${holder.pid} (lock file ${dir.file()}.lock)`,
       );
       expect(await readFile(`${dir.file()}.lock`, 'utf8')).toBe(`${holder.pid}\n`);
@@ -79,7 +78,7 @@ describe('the lock file', () => {
     for (const stale of [`${dead.pid}\n`, `${process.pid}\n`, '']) {
       await writeLock(stale);
       const log = dir.open();
-      expect(await collect(log.readEvents())).toEqual([]);
+      expect(await collectEvents(log.readEvents())).toEqual([]);
       expect(await readFile(`${dir.file()}.lock`, 'utf8')).toBe(`${process.pid}\n`);
       expect(dir.warnings.at(-1)).toContain(`taking over stale lock file ${dir.file()}.lock`);
       await log.close();
@@ -91,74 +90,23 @@ describe('the lock file', () => {
   }
 });
 
-describe('after a write or fsync error', () => {
-  for (const operation of ['writev', 'datasync'] as const) {
-    it(`fails closed when ${operation} fails`, async () => {
-      const disk = new FailingDisk(operation);
-      const log = dir.open({ sync: 'always' }, disk.open);
-      await collect(log.readEvents());
-      const kept = await log.append({ type: 'put', key: 'before', value: 'ok' });
-
-      disk.broken = true;
-      const failed = [log.append({ type: 'put', key: 'a', value: '1' }), log.append({ type: 'delete', key: 'b' })];
-      for (const append of failed) {
-        await expect(append).rejects.toBeInstanceOf(LogUnavailableError);
-        await expect(append).rejects.toThrow(`file log: ${log.filename}: `);
-        await expect(append).rejects.toThrow(/EIO.*restart the service/);
-      }
-
-      disk.broken = false;
-      await expect(log.append({ type: 'put', key: 'later', value: 'x' })).rejects.toBeInstanceOf(LogUnavailableError);
-      const syncsAfterFailure = log.syncCount;
-      await log.close();
-      expect(log.syncCount).toBe(syncsAfterFailure);
-
-      const replayed = await collect(dir.open().readEvents());
-      expect(replayed[0]).toEqual(kept);
-      expect(replayed.map((event) => event.key)).not.toContain('later');
-    });
-  }
-});
-
 describe('appends', () => {
   it('create the log and its missing parent directories', async () => {
     const log = dir.open({ filename: dir.file('nested/deeper/transactions.log') });
-    await collect(log.readEvents());
+    await collectEvents(log.readEvents());
     const event = await log.append({ type: 'put', key: 'k', value: 'v' });
     await log.close();
     expect((await stat(log.filename)).isFile()).toBe(true);
-    expect(await collect(dir.open({ filename: log.filename }).readEvents())).toEqual([event]);
+    expect(await collectEvents(dir.open({ filename: log.filename }).readEvents())).toEqual([event]);
   });
 
   it('are refused before readEvents has finished, and readEvents runs only once', async () => {
     const log = dir.open();
     await expect(log.append({ type: 'delete', key: 'k' })).rejects.toThrow('append before readEvents finished');
-    await collect(log.readEvents());
-    await expect(collect(log.readEvents())).rejects.toThrow('readEvents may be called only once');
+    await collectEvents(log.readEvents());
+    await expect(collectEvents(log.readEvents())).rejects.toThrow('readEvents may be called only once');
   });
 });
-
-/** Real file handles whose writev or datasync fails with EIO while `broken` is set, as a dying disk's would. */
-class FailingDisk {
-  broken = false;
-
-  constructor(private readonly failing: 'writev' | 'datasync') {}
-
-  readonly open: OpenLogFile = async (filename) => {
-    const real = await openLogFile(filename);
-    const fail = (): Promise<never> =>
-      Promise.reject(Object.assign(new Error(`EIO: i/o error, ${this.failing}`), { code: 'EIO' }));
-    const handle: LogFileHandle = {
-      read: (...args) => real.read(...args),
-      writev: (buffers) => (this.broken && this.failing === 'writev' ? fail() : real.writev(buffers)),
-      datasync: () => (this.broken && this.failing === 'datasync' ? fail() : real.datasync()),
-      truncate: (length) => real.truncate(length),
-      stat: () => real.stat(),
-      close: () => real.close(),
-    };
-    return handle;
-  };
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { SyncPolicy } from '../../../src/adapters/file-log';
-import { collect, TempLogDir } from './temp-log-dir';
+import { collectEvents } from '../../support/collect-events';
+import { TempLogDir } from './temp-log-dir';
 
 const CHILD = join(__dirname, 'append-until-killed.child.js');
 const ACKS_BEFORE_KILL = 300;
@@ -43,7 +44,7 @@ describe('a SIGKILLed process', () => {
       expect(highestAck).toBeGreaterThanOrEqual(ACKS_BEFORE_KILL);
 
       const log = dir.open({ filename });
-      const sequences = (await collect(log.readEvents())).map((event) => event.sequence);
+      const sequences = (await collectEvents(log.readEvents())).map((event) => event.sequence);
       expect(sequences.slice(0, highestAck)).toEqual(Array.from({ length: highestAck }, (_, i) => i + 1));
       expect(dir.warnings).toContainEqual(expect.stringContaining(`taking over stale lock file ${filename}.lock`));
       await log.append({ type: 'delete', key: 'r0-0' });

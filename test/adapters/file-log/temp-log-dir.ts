@@ -13,9 +13,9 @@ export class TempLogDir {
 
   private constructor(readonly path: string) {}
 
-  /** Creates the directory. */
-  static async create(): Promise<TempLogDir> {
-    return new TempLogDir(await mkdtemp(join(tmpdir(), 'kvs-file-log-')));
+  /** Creates the directory (under `parent`, by default the OS temp dir). */
+  static async create(parent = tmpdir()): Promise<TempLogDir> {
+    return new TempLogDir(await mkdtemp(join(parent, 'kvs-file-log-')));
   }
 
   /** The path of a log file named `name` inside the directory. */
@@ -24,8 +24,17 @@ export class TempLogDir {
   }
 
   /** A logger on `filename` (default: the directory's standard log file), closed by `dispose`. */
-  open(options: Partial<FileLogOptions> = {}, openFile?: OpenLogFile): FileTransactionLogger {
-    const logger = new FileTransactionLogger({ filename: this.file(), ...options }, this.log.logger, openFile);
+  open(
+    options: Partial<FileLogOptions> = {},
+    openFile?: OpenLogFile,
+    freeBytes?: (directory: string) => Promise<number>,
+  ): FileTransactionLogger {
+    const logger = new FileTransactionLogger(
+      { filename: this.file(), ...options },
+      this.log.logger,
+      openFile,
+      freeBytes,
+    );
     this.loggers.push(logger);
     return logger;
   }
@@ -41,6 +50,3 @@ export class TempLogDir {
     await rm(this.path, { recursive: true, force: true });
   }
 }
-
-/** Every event an iterable yields, in order. */
-export { collectEvents as collect } from '../../support/collect-events';

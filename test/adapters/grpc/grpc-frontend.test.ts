@@ -3,7 +3,13 @@ import { maxRequestBytes } from '../../../src/adapters/grpc/grpc-frontend';
 import { GRPC_STATUS_BY_CODE, GrpcFrontend } from '../../../src/adapters/grpc';
 import { KvsClient, KvsClientError } from '../../../src/client/kvs-client';
 import { recordingLogger } from '../../support/recording-logger';
-import { KeyValueStore, type Event, type KvsErrorCode, type TransactionLogger } from '../../../src/core';
+import {
+  KeyValueStore,
+  LogUnavailableError,
+  type Event,
+  type KvsErrorCode,
+  type TransactionLogger,
+} from '../../../src/core';
 import { MemoryTransactionLogger } from '../../support/memory-transaction-logger';
 import { startGrpc, type RunningGrpc } from './grpc-driver';
 
@@ -87,6 +93,34 @@ describe('GrpcFrontend', () => {
     expect(log.events).toEqual([]);
   });
 
+  it('refuses bytes that are not a protobuf message with INVALID_ARGUMENT, storing nothing', async () => {
+    const malformed = [
+      Buffer.from([0x0a, 0x7f, 0x61, 0x62, 0x63]), // key claims 127 bytes, carries 3
+      Buffer.from([0x0f]), // wire type 7
+      Buffer.from([0x0a, 0x01, 0x6b, 0xff]), // a tag cut short after a complete key
+      Buffer.from([0x08, 0x96]), // an unknown varint field cut short
+      Buffer.from([0x08, 0x01]), // key (field 1) sent as a varint
+      Buffer.from([0x00, 0x00]), // field number 0
+    ];
+    for (const method of ['Put', 'Get', 'Delete']) {
+      for (const bytes of malformed) {
+        const answer = await rawCall(running.address, method, bytes);
+        expect([method, bytes.toString('hex'), answer.code, answer.metadata.get('kvs-error-code')]).toEqual([
+          method,
+          bytes.toString('hex'),
+          grpc.status.INVALID_ARGUMENT,
+          ['INVALID_MESSAGE'],
+        ]);
+      }
+    }
+    expect(log.events).toEqual([]);
+    // Unknown fields of every wire type are still tolerated.
+    const unknownFields = Buffer.from([0x18, 0x05, 0x21, ...Array(8).fill(0), 0x2d, 0, 0, 0, 0, 0x32, 0x01, 0x78]);
+    const tolerated = await rawCall(running.address, 'Put', Buffer.concat([field(1, Buffer.from('k')), unknownFields]));
+    expect(tolerated.code).toBe(grpc.status.OK);
+    expect(log.events).toEqual([expect.objectContaining({ key: 'k', value: '' })]);
+  });
+
   it('rejects keys and values that are not valid UTF-8 instead of decoding them to U+FFFD', async () => {
     const badKey = Buffer.from([0x6b, 0xff, 0x6b]);
     const put = await rawCall(running.address, 'Put', Buffer.concat([field(1, badKey), field(2, Buffer.from('v'))]));
@@ -145,12 +179,47 @@ describe('GrpcFrontend message size', () => {
   });
 });
 
+describe('GrpcFrontend log errors', () => {
+  const detail = 'file log: /var/lib/kvs/transactions.log: write failed (ENOSPC: no space left on device, write)';
+
+  for (const [retryable, details] of [
+    [true, 'the transaction log cannot accept writes right now; retry later'],
+    [false, 'the transaction log has failed; the service is restarting'],
+  ] as const) {
+    it(`names the condition only (${retryable ? 'retryable' : 'failed for good'}), never a path or errno; the detail is logged`, async () => {
+      const log = new MemoryTransactionLogger();
+      const server = recordingLogger();
+      const frontend = new GrpcFrontend(
+        new KeyValueStore(log),
+        { host: '127.0.0.1', port: 0 },
+        { logger: server.logger },
+      );
+      const client = new KvsClient(`127.0.0.1:${(await frontend.start()).port}`);
+      try {
+        log.failNext(1, new LogUnavailableError(detail, retryable));
+        const error = await failure(client.put('k', 'v'));
+        expect([error.status, error.code, error.details]).toEqual([
+          grpc.status.UNAVAILABLE,
+          'LOG_UNAVAILABLE',
+          details,
+        ]);
+        expect(server.records).toEqual([expect.objectContaining({ event: 'request_refused', detail })]);
+      } finally {
+        client.close();
+        await frontend.stop();
+      }
+    });
+  }
+});
+
 describe('GrpcFrontend server faults', () => {
   it('answers INTERNAL without details and logs the cause server-side', async () => {
     const broken: TransactionLogger = {
       async *readEvents(): AsyncIterable<readonly Event[]> {},
       append: () => Promise.reject(new Error('disk on fire at /var/lib/kvs')),
       close: async () => undefined,
+      health: () => 'ok',
+      onHealthChange: () => () => undefined,
     };
     const log = recordingLogger();
     const frontend = new GrpcFrontend(

@@ -9,7 +9,7 @@ import {
 import { openLogFile, type OpenLogFile } from '../../../src/adapters/file-log/log-file-handle';
 import { RestFrontend } from '../../../src/adapters/rest';
 import { KvsClient } from '../../../src/client/kvs-client';
-import { KeyValueStore } from '../../../src/core';
+import { KeyValueStore, type TransactionLogger } from '../../../src/core';
 import { TempLogDir } from '../file-log/temp-log-dir';
 import { scrape } from '../../support/prometheus-text';
 
@@ -49,8 +49,10 @@ describe('metrics', () => {
   it('counts requests by frontend, operation and code, and reports the log and the store', async () => {
     const stores: KeyValueStore[] = [];
     // The gauge reads the store, which needs the log, which reports to the metrics: a late binding.
-    const metrics = new KvsMetrics(() => stores[0]?.size ?? 0);
+    const logs: TransactionLogger[] = [];
+    const metrics = new KvsMetrics({ liveKeys: () => stores[0]?.size ?? 0, logHealth: () => logs[0].health() });
     const log = dir.open({ sync: 'always', observer: logMetricsObserver(metrics) });
+    logs.push(log);
     const store = new KeyValueStore(log);
     stores.push(store);
     const { events } = await store.restore();
@@ -104,7 +106,8 @@ describe('metrics', () => {
   });
 
   it('reports a failed file log', async () => {
-    const metrics = new KvsMetrics(() => 0);
+    const logs: TransactionLogger[] = [];
+    const metrics = new KvsMetrics({ liveKeys: () => 0, logHealth: () => logs[0].health() });
     let broken = false;
     // Real file handles whose fdatasync fails with EIO once `broken` is set, as a dying disk's would.
     const openFailingFile: OpenLogFile = async (filename) => {
@@ -121,6 +124,7 @@ describe('metrics', () => {
       };
     };
     const log = dir.open({ sync: 'always', observer: logMetricsObserver(metrics) }, openFailingFile);
+    logs.push(log);
     const store = new KeyValueStore(log);
     await store.restore();
     await start(store, metrics);

@@ -1,28 +1,18 @@
-import { EnvReader } from '../../../src/config/env-reader';
-import { PostgresTransactionLogger, readPostgresLogConfig } from '../../../src/adapters/postgres-log';
 import { runTransactionLoggerContract } from '../../contracts/transaction-logger.contract';
-import { TestPostgres } from '../../support/test-postgres';
+import { usePostgresLoggers } from '../../support/postgres-loggers';
 
-let postgres: TestPostgres;
-
-beforeAll(async () => {
-  postgres = await TestPostgres.start();
-});
-
-afterAll(async () => {
-  await postgres?.close();
-});
+const fixture = usePostgresLoggers();
 
 // Each test gets a table of its own; reopening it means a new logger (and pool) on the same table.
 runTransactionLoggerContract('postgres', {
   async newFixture() {
-    const config = readPostgresLogConfig(new EnvReader(postgres.logEnv()));
+    const env = fixture.postgres.logEnv();
     return {
       async open() {
-        return new PostgresTransactionLogger(config);
+        return fixture.open(env);
       },
       async dispose() {
-        await postgres.query(`DROP TABLE IF EXISTS "${config.table}"`);
+        await fixture.postgres.query(`DROP TABLE IF EXISTS "${env.TLOG_DB_TABLE}"`);
       },
     };
   },

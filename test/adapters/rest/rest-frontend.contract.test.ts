@@ -1,6 +1,7 @@
 import { runFrontendContract } from '../../contracts/frontend.contract';
-import { restDriver, startRest } from './rest-driver';
+import { startRestFrontend } from '../../support/rest-server';
+import { restDriver } from './rest-driver';
 
 runFrontendContract('rest', {
-  start: async (store) => restDriver(await startRest(store)),
+  start: async (store) => restDriver(await startRestFrontend(store)),
 });

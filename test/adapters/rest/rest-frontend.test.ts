@@ -1,4 +1,7 @@
 import { request as httpRequest } from 'node:http';
+import { LogUnavailableError } from '../../../src/core';
+import { rawExchange } from '../../support/raw-http';
+import { recordingLogger } from '../../support/recording-logger';
 import { startRestServer, type RestServer } from '../../support/rest-server';
 
 let server: RestServer;
@@ -109,6 +112,50 @@ describe('REST frontend', () => {
     expect(res.headers.get('retry-after')).toBe('1');
     expect((await errorBody(res)).code).toBe('LOG_UNAVAILABLE');
     expect(await (await fetch(keyUrl('k'))).text()).toBe('old');
+  });
+
+  it('names a log failure without its path or errno, with Retry-After only when a retry can succeed', async () => {
+    await server.stop();
+    const serverLog = recordingLogger();
+    server = await startRestServer(undefined, serverLog.logger);
+    const detail = 'file log: /var/lib/kvs/transactions.log: write failed (ENOSPC: no space left on device, write)';
+    server.log.failNext(1, new LogUnavailableError(detail));
+    server.log.failNext(1, new LogUnavailableError(detail, false));
+    const retryable = await fetch(keyUrl('k'), { method: 'PUT', body: 'v' });
+    expect([retryable.status, retryable.headers.get('retry-after'), await errorBody(retryable)]).toEqual([
+      503,
+      '1',
+      { code: 'LOG_UNAVAILABLE', message: 'the transaction log cannot accept writes right now; retry later' },
+    ]);
+    const failed = await fetch(keyUrl('k'), { method: 'DELETE' });
+    expect([failed.status, failed.headers.get('retry-after'), await errorBody(failed)]).toEqual([
+      503,
+      null,
+      { code: 'LOG_UNAVAILABLE', message: 'the transaction log has failed; the service is restarting' },
+    ]);
+    expect(serverLog.records.filter((line) => line.event === 'request_refused')).toEqual([
+      expect.objectContaining({ level: 20, detail }),
+      expect.objectContaining({ level: 20, detail }),
+    ]);
+  });
+
+  it('runs pipelined requests of one connection in order: a GET sent with a PUT sees the PUT', async () => {
+    server.log.holdAppends();
+    const exchange = rawExchange(
+      '127.0.0.1',
+      Number(new URL(server.url).port),
+      'PUT /v1/key/p1 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello' +
+        'GET /v1/key/p1 HTTP/1.1\r\nHost: x\r\n\r\n',
+      2,
+    );
+    // Both requests are parsed once the PUT has reached the log; only then may it complete.
+    while (server.log.events.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    server.log.release();
+    const { responses } = await exchange;
+    expect(responses.map(({ status, body }) => [status, body])).toEqual([
+      [201, ''],
+      [200, 'hello'],
+    ]);
   });
 
   it('answers 404 NO_SUCH_ROUTE outside the API and 200 on /healthz', async () => {

@@ -1,0 +1,127 @@
+import { isUtf8 } from 'node:buffer';
+import type { ServiceDefinition } from '@grpc/grpc-js';
+import { InvalidKeyError, InvalidValueError, type KvsError } from '../../core';
+
+/** A request whose bytes are not a well-formed protobuf message of the method's request type. */
+export class MalformedRequestError extends Error {
+  readonly code = 'INVALID_MESSAGE';
+
+  constructor(problem: string) {
+    super(`request is not a valid protobuf message: ${problem}`);
+    this.name = 'MalformedRequestError';
+  }
+}
+
+/** The `string` fields of each KeyValue request by field number, and the error for bad bytes in them. */
+const STRING_FIELDS: Readonly<Record<string, Readonly<Record<number, () => KvsError>>>> = {
+  Get: { 1: () => new InvalidKeyError('key is not valid UTF-8') },
+  Put: {
+    1: () => new InvalidKeyError('key is not valid UTF-8'),
+    2: () => new InvalidValueError('value is not valid UTF-8'),
+  },
+  Delete: { 1: () => new InvalidKeyError('key is not valid UTF-8') },
+};
+
+/** Wire types of the protobuf encoding this service accepts (groups, 3 and 4, are not proto3). */
+const VARINT = 0;
+const FIXED64 = 1;
+const LENGTH_DELIMITED = 2;
+const FIXED32 = 5;
+/** A varint never takes more than 10 bytes. */
+const MAX_VARINT_BYTES = 10;
+
+/**
+ * Checks each request's bytes before the handler sees it, strictly: the whole message must be
+ * well-formed protobuf (every field complete, no length running past the end, known wire types),
+ * the known fields must have their declared wire type, and the `string` fields must be UTF-8.
+ * Unknown fields are tolerated, as protobuf requires.
+ *
+ * Why here: protobufjs decodes invalid UTF-8 into U+FFFD without complaint (a key sent as raw
+ * bytes would silently become a different key), and a length-delimited field claiming more bytes
+ * than the message has is decoded from what is there; a throwing deserializer becomes INTERNAL in
+ * grpc-js. So the deserializer never throws: it notes the request and the handler answers
+ * INVALID_ARGUMENT, storing nothing.
+ */
+export class RequestWireCheck {
+  private readonly rejected = new WeakMap<object, KvsError | MalformedRequestError>();
+
+  /** The service with each request deserializer wrapped by the check. */
+  wrap<S extends ServiceDefinition>(service: S): S {
+    const wrapped = Object.entries(service).map(([name, method]) => {
+      const stringFields = STRING_FIELDS[name] ?? {};
+      const requestDeserialize = (bytes: Buffer): unknown => {
+        let problem = wireProblem(bytes, stringFields);
+        let request: object = {};
+        if (!problem) {
+          try {
+            request = method.requestDeserialize(bytes) as object;
+          } catch {
+            problem = new MalformedRequestError('the decoder refused it');
+          }
+        }
+        if (problem) this.rejected.set(request, problem);
+        return request;
+      };
+      return [name, { ...method, requestDeserialize }];
+    });
+    return Object.fromEntries(wrapped) as S;
+  }
+
+  /** The error to answer for a request whose bytes were refused, if they were. */
+  rejectionOf(request: object): KvsError | MalformedRequestError | undefined {
+    return this.rejected.get(request);
+  }
+}
+
+/** Walks the protobuf wire format; returns what is wrong with `bytes`, or undefined if nothing is. */
+function wireProblem(
+  bytes: Uint8Array,
+  stringFields: Readonly<Record<number, () => KvsError>>,
+): KvsError | MalformedRequestError | undefined {
+  let position = 0;
+  let invalidUtf8: KvsError | undefined;
+  const readVarint = (): number | undefined => {
+    let value = 0;
+    for (let i = 0; i < MAX_VARINT_BYTES && position < bytes.length; i++) {
+      const byte = bytes[position++];
+      value += (byte & 0x7f) * 2 ** (7 * i);
+      if (byte < 0x80) return value;
+    }
+    return undefined;
+  };
+  while (position < bytes.length) {
+    const tag = readVarint();
+    if (tag === undefined) return new MalformedRequestError('a field tag is cut short');
+    const field = Math.floor(tag / 8);
+    const wireType = tag % 8;
+    if (field === 0) return new MalformedRequestError('field number 0');
+    if (field in stringFields && wireType !== LENGTH_DELIMITED) {
+      return new MalformedRequestError(`field ${field} must be length-delimited`);
+    }
+    switch (wireType) {
+      case VARINT:
+        if (readVarint() === undefined) return new MalformedRequestError('a varint is cut short');
+        break;
+      case FIXED64:
+      case FIXED32:
+        position += wireType === FIXED64 ? 8 : 4;
+        if (position > bytes.length) return new MalformedRequestError('a fixed-size field is cut short');
+        break;
+      case LENGTH_DELIMITED: {
+        const length = readVarint();
+        if (length === undefined || position + length > bytes.length) {
+          return new MalformedRequestError('a length-delimited field runs past the end of the message');
+        }
+        const end = position + length;
+        if (field in stringFields && !invalidUtf8 && !isUtf8(bytes.subarray(position, end))) {
+          invalidUtf8 = stringFields[field]();
+        }
+        position = end;
+        break;
+      }
+      default:
+        return new MalformedRequestError(`unsupported wire type ${wireType}`);
+    }
+  }
+  return invalidUtf8;
+}
