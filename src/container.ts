@@ -216,7 +216,10 @@ function readObservability(
   logger: Logger,
   scrape: ConstructorParameters<typeof KvsMetrics>[0],
 ): Observability {
-  const requestLog = readSwitch(env, 'KVS_REQUEST_LOG', true);
+  // Off by default: a line per request costs about a third of a GET's CPU (bench/README.md),
+  // while the metrics answer rates, latencies and outcomes for next to nothing. Operators switch
+  // them on with KVS_REQUEST_LOG=true, or at run time with the request-logging flag.
+  const requestLog = readSwitch(env, 'KVS_REQUEST_LOG', false);
   const { file: flagsFile } = readFlagsConfig(env);
   const flags = new RuntimeFlags({ readOnly: false, requestLogging: requestLog }, logger.child({ component: 'flags' }));
   const metrics = readSwitch(env, 'KVS_METRICS', true) ? new KvsMetrics(scrape) : undefined;

@@ -72,6 +72,7 @@ export async function measureLoadRow(
 /** The service's variables for an observability variant (none for the defaults). */
 function observabilityEnv(variant: ObservabilityVariant | undefined, receiver?: SpanSink): Record<string, string> {
   if (variant === 'off') return { KVS_REQUEST_LOG: 'false', KVS_METRICS: 'false' };
+  if (variant === 'request-logs') return { KVS_REQUEST_LOG: 'true' };
   if (variant === 'tracing' && receiver) {
     return {
       OTEL_TRACES_EXPORTER: 'otlp',

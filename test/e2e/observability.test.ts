@@ -42,13 +42,24 @@ describe('observability of the running service', () => {
     });
   });
 
-  it('logs one JSON line per request with the request id it returns', async () => {
-    service = await startService({ TLOG_FILENAME: join(dir, 'tx.log') });
+  it('logs one JSON line per request with the request id it returns, once switched on', async () => {
+    service = await startService({ TLOG_FILENAME: join(dir, 'tx.log'), KVS_REQUEST_LOG: 'true' });
     const response = await fetch(`${service.restUrl}/v1/key/k`, { headers: { 'X-Request-Id': 'e2e-request-1' } });
     expect(response.headers.get('x-request-id')).toBe('e2e-request-1');
     const line = await waitForRecord(service, (record) => record.requestId === 'e2e-request-1');
     expect(line).toMatchObject({ event: 'request', route: '/v1/key/:key', status: 404, level: 30 });
     expect(typeof line.time).toBe('string');
+  });
+
+  it('writes no request lines by default', async () => {
+    service = await startService({ TLOG_FILENAME: join(dir, 'tx.log') });
+    const response = await fetch(`${service.restUrl}/v1/key/k`, { headers: { 'X-Request-Id': 'unlogged' } });
+    expect(response.status).toBe(404);
+    // A later line proves the earlier request had its chance to be logged.
+    service.process.kill('SIGTERM');
+    await service.exited();
+    expect(logRecords(service.output()).some((record) => record.event === 'shutdown_done')).toBe(true);
+    expect(logRecords(service.output()).filter((record) => record.event === 'request')).toEqual([]);
   });
 });
 

@@ -51,6 +51,7 @@ describe('tracing over OTLP', () => {
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
       OTEL_BSP_SCHEDULE_DELAY: '50',
+      KVS_REQUEST_LOG: 'true',
     });
 
     const rest = newTraceparent();
