@@ -12,6 +12,9 @@ RUN npm run build
 
 FROM node:26-slim AS runtime
 ENV NODE_ENV=production
+# kvs listens on loopback unless told otherwise; in a container the published ports need all
+# interfaces. Turn on TLS and tokens (README "Security") before exposing it beyond a trusted network.
+ENV KVS_HOST=0.0.0.0
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force

@@ -1,9 +1,23 @@
-import { Container } from 'inversify';
-import type { RequestHandler } from 'express';
 import type { ServerInterceptor } from '@grpc/grpc-js';
+import type { RequestHandler } from 'express';
+import { Container } from 'inversify';
 import { DEFAULT_LIMITS, KeyValueStore, type Limits, type TransactionLogger } from './core';
+import { AccessPolicy, authInterceptor, authMiddleware, readAuthConfig } from './adapters/auth';
 import type { Frontend } from './adapters/frontend';
 import type { Logger } from './adapters/logger';
+import {
+  LoadShedder,
+  loadSheddingInterceptor,
+  loadSheddingMiddleware,
+  readLoadSheddingConfig,
+} from './adapters/load-shedding';
+import {
+  CallerRateLimiter,
+  rateLimitInterceptor,
+  rateLimitMiddleware,
+  readRateLimitConfig,
+} from './adapters/rate-limit';
+import { ReloadingTls, readTlsConfig, TlsMaterialError } from './adapters/tls';
 import { FileTransactionLogger, readFileLogConfig } from './adapters/file-log';
 import { GrpcFrontend, readGrpcConfig } from './adapters/grpc';
 import { probeRouter, Readiness } from './adapters/probes';
@@ -27,7 +41,7 @@ import {
   TracedTransactionLogger,
   tracingLogObserver,
 } from './adapters/tracing';
-import type { EnvReader } from './config/env-reader';
+import { ConfigError, type EnvReader } from './config/env-reader';
 
 /** Service identifiers of the container's bindings. */
 export const TOKENS = {
@@ -35,6 +49,8 @@ export const TOKENS = {
   KeyValueStore: Symbol.for('kvs.KeyValueStore'),
   Frontend: Symbol.for('kvs.Frontend'),
   Readiness: Symbol.for('kvs.Readiness'),
+  /** Bound only when TLS is on: main reloads it on SIGHUP. */
+  ReloadingTls: Symbol.for('kvs.ReloadingTls'),
   LogDescription: Symbol.for('kvs.LogDescription'),
   /** Bound only when metrics are on. */
   Metrics: Symbol.for('kvs.Metrics'),
@@ -58,8 +74,18 @@ interface FrontendContext {
   readonly host: string;
   readonly logger: Logger;
   readonly readiness: Readiness;
-  readonly middleware: readonly RequestHandler[];
-  readonly interceptors: readonly ServerInterceptor[];
+  readonly layers: SecurityLayers;
+}
+
+/** REST middleware and their gRPC interceptor twins, in the same order, outermost first. */
+interface Chain {
+  readonly middleware: RequestHandler[];
+  readonly interceptors: ServerInterceptor[];
+}
+
+/** The cross-cutting layers both frontends apply, REST middleware and gRPC interceptors in the same order. */
+interface SecurityLayers extends Chain {
+  readonly tls?: ReloadingTls;
 }
 
 /**
@@ -94,13 +120,21 @@ export const TRANSACTION_LOGGERS = {
 export const FRONTENDS = {
   rest: adapter(
     readRestConfig,
-    (config, { store, host, logger, readiness, middleware }: FrontendContext): Frontend =>
-      new RestFrontend(store, { host, ...config }, { logger, probes: probeRouter(readiness), middleware }),
+    (config, { store, host, logger, readiness, layers }: FrontendContext): Frontend =>
+      new RestFrontend(
+        store,
+        { host, ...config },
+        { logger, probes: probeRouter(readiness), middleware: layers.middleware, tls: layers.tls },
+      ),
   ),
   grpc: adapter(
     readGrpcConfig,
-    (config, { store, host, logger, readiness, interceptors }: FrontendContext): Frontend =>
-      new GrpcFrontend(store, { host, ...config }, { logger, readiness, interceptors }),
+    (config, { store, host, logger, readiness, layers }: FrontendContext): Frontend =>
+      new GrpcFrontend(
+        store,
+        { host, ...config },
+        { logger, readiness, interceptors: layers.interceptors, tls: layers.tls },
+      ),
   ),
 };
 
@@ -124,22 +158,83 @@ function readLimits(env: EnvReader): Limits {
   };
 }
 
+/**
+ * Builds the security layers from KVS_TLS_*, JWT_KEY / KVS_JWT_*, KVS_RATE_* and the shedding
+ * bounds. Order matters: shedding first (the cheapest refusal, and it must hold even when token
+ * checks are what overloads us), then authentication (so limits are charged to the token's
+ * subject), then the per-caller rate limit.
+ */
+function buildSecurityLayers(env: EnvReader, logger: Logger): SecurityLayers & { auth: boolean } {
+  const middleware: RequestHandler[] = [];
+  const interceptors: ServerInterceptor[] = [];
+  const shedding = readLoadSheddingConfig(env);
+  if (shedding) {
+    const shedder = new LoadShedder(shedding, logger.child({ component: 'load-shedding' }));
+    middleware.push(loadSheddingMiddleware(shedder));
+    interceptors.push(loadSheddingInterceptor(shedder));
+  }
+  const auth = readAuthConfig(env);
+  if (auth) {
+    const policy = new AccessPolicy(auth, logger.child({ component: 'auth' }));
+    middleware.push(authMiddleware(policy, auth.protectMetrics));
+    interceptors.push(authInterceptor(policy));
+  }
+  const rateLimit = readRateLimitConfig(env);
+  if (rateLimit) {
+    const limiter = new CallerRateLimiter(rateLimit, logger.child({ component: 'rate-limit' }));
+    middleware.push(rateLimitMiddleware(limiter));
+    interceptors.push(rateLimitInterceptor(limiter));
+  }
+  const tlsFiles = readTlsConfig(env);
+  let tls: ReloadingTls | undefined;
+  try {
+    tls = tlsFiles && new ReloadingTls(tlsFiles, logger.child({ component: 'tls' }));
+  } catch (error) {
+    if (error instanceof TlsMaterialError) throw new ConfigError(`config: ${error.message}`);
+    throw error;
+  }
+  return { middleware, interceptors, tls, auth: auth !== undefined };
+}
+
+/** Whether `host` accepts connections from this machine only. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 /** Reads and validates the whole configuration, then binds the chosen adapters around the core. */
 export function buildContainer(env: EnvReader, logger: Logger): Container {
   const loggerName = env.oneOf('TLOG_TYPE', namesOf(TRANSACTION_LOGGERS), 'file');
   const frontendNames = env.listOf('FRONTEND_TYPE', namesOf(FRONTENDS), namesOf(FRONTENDS));
   const limits = readLimits(env);
-  const host = env.string('KVS_HOST', '0.0.0.0');
+  // Loopback unless asked otherwise, as etcd and Redis's protected mode do: a fresh install is
+  // not reachable from the network before TLS and tokens are set up.
+  const host = env.string('KVS_HOST', '127.0.0.1');
+  const layers = buildSecurityLayers(env, logger);
+  if (!isLoopback(host) && (layers.tls === undefined || !layers.auth)) {
+    const missing = [layers.tls === undefined && 'TLS', !layers.auth && 'authentication'].filter(Boolean).join(' and ');
+    logger.warn(
+      { event: 'insecure_listen', host, tls: layers.tls !== undefined, auth: layers.auth },
+      `listening on ${host}, beyond loopback, without ${missing}; see README "Security"`,
+    );
+  }
   const createLogger = TRANSACTION_LOGGERS[loggerName](env);
   const frontendFactories = frontendNames.map((name: FrontendName) => ({ name, create: FRONTENDS[name](env) }));
 
   const container = new Container({ defaultScope: 'Singleton' });
+  if (layers.tls) container.bind<ReloadingTls>(TOKENS.ReloadingTls).toConstantValue(layers.tls);
   // Metrics read the store and the log when scraped, both built later by the container.
   const observability = readObservability(env, logger, {
     liveKeys: () => container.get<KeyValueStore>(TOKENS.KeyValueStore).size,
     logHealth: () => container.get<TransactionLogger>(TOKENS.TransactionLogger).health(),
   });
-  const { middleware, interceptors, logObserver: observer, metrics, admin, flags, traceLog } = observability;
+  const { outer, inner, logObserver: observer, metrics, admin, flags, traceLog } = observability;
+  // Request logs and metrics outside the security layers, so refusals (401, 429, shed load) are
+  // logged and counted; /metrics and the read-only guard inside, so auth can protect /metrics.
+  const chain: SecurityLayers = {
+    middleware: [...outer.middleware, ...layers.middleware, ...inner.middleware],
+    interceptors: [...outer.interceptors, ...layers.interceptors, ...inner.interceptors],
+    tls: layers.tls,
+  };
   container.bind<FlagsSource>(TOKENS.Flags).toConstantValue(flags);
   container.bind<LogDescription>(TOKENS.LogDescription).toConstantValue(describeLog(loggerName, env));
   if (metrics) container.bind<KvsMetrics>(TOKENS.Metrics).toConstantValue(metrics);
@@ -173,8 +268,7 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
         host,
         logger: logger.child({ component: name }),
         readiness: context.get(TOKENS.Readiness),
-        middleware,
-        interceptors,
+        layers: chain,
       }),
     );
   }
@@ -194,9 +288,10 @@ function readSwitch(env: EnvReader, name: string, fallback: boolean): boolean {
 
 /** The operator-facing concerns: request logs, metrics and the admin listener. */
 interface Observability {
-  /** REST's cross-cutting chain; `interceptors` is its gRPC twin, in the same order. */
-  readonly middleware: readonly RequestHandler[];
-  readonly interceptors: readonly ServerInterceptor[];
+  /** Outside the security layers: trace naming, request logs, request metrics. */
+  readonly outer: Chain;
+  /** Inside them: GET /metrics and the read-only guard. */
+  readonly inner: Chain;
   readonly logObserver: TransactionLogObserver;
   readonly metrics?: KvsMetrics;
   /** KVS_ADMIN_PORT's listener, when set: its port and its handlers besides the probes. */
@@ -228,11 +323,9 @@ function readObservability(
   // The SDK itself was started by adapters/tracing/preload before anything else loaded.
   const tracing = readTracingConfig(env);
 
-  const middleware: RequestHandler[] = [];
-  const interceptors: ServerInterceptor[] = [];
-  // The scrape endpoint comes first, so scrapes are neither logged nor counted as requests.
-  if (metrics) middleware.push(metricsEndpoint(metrics, metricsLogger));
-  if (tracing.enabled) middleware.push(restSpanRoute(tracing.traceKeys));
+  const outer: Chain = { middleware: [], interceptors: [] };
+  const inner: Chain = { middleware: [], interceptors: [] };
+  if (tracing.enabled) outer.middleware.push(restSpanRoute(tracing.traceKeys));
   // With a flag file, request logs can be switched on and off at run time (request-logging).
   if (requestLog || flagsFile !== undefined) {
     const options = {
@@ -240,17 +333,18 @@ function readObservability(
       enabled: () => flags.requestLogging,
       traceIdOf: tracing.enabled ? activeTraceId : undefined,
     };
-    middleware.push(restRequestLog(options));
-    interceptors.push(grpcRequestLog(options));
+    outer.middleware.push(restRequestLog(options));
+    outer.interceptors.push(grpcRequestLog(options));
   }
   if (metrics) {
-    middleware.push(restRequestMetrics(metrics));
-    interceptors.push(grpcRequestMetrics(metrics));
+    outer.middleware.push(restRequestMetrics(metrics));
+    outer.interceptors.push(grpcRequestMetrics(metrics));
+    inner.middleware.push(metricsEndpoint(metrics, metricsLogger));
   }
-  // Last, so refused writes are still logged and counted.
+  // Inside, so refused writes are still logged and counted.
   if (flagsFile !== undefined) {
-    middleware.push(restReadOnlyGuard(flags));
-    interceptors.push(grpcReadOnlyGuard(flags));
+    inner.middleware.push(restReadOnlyGuard(flags));
+    inner.interceptors.push(grpcReadOnlyGuard(flags));
   }
 
   // The admin listener serves the probes (added by the container) and, when on, the metrics.
@@ -260,8 +354,8 @@ function readObservability(
       : { port: adminPort, handlers: metrics ? [metricsEndpoint(metrics, metricsLogger)] : [] };
 
   return {
-    middleware,
-    interceptors,
+    outer,
+    inner,
     logObserver: combineLogObservers(
       metrics ? logMetricsObserver(metrics) : noLogObserver,
       tracing.enabled ? tracingLogObserver() : noLogObserver,

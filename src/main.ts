@@ -14,6 +14,7 @@ import type { KvsMetrics } from './adapters/metrics';
 import type { Logger } from './adapters/logger';
 import type { Readiness } from './adapters/probes';
 import { ConfigError, EnvReader } from './config/env-reader';
+import type { ReloadingTls } from './adapters/tls';
 import { unreadVariables } from './config/unread-variables';
 import { buildContainer, TOKENS, type FlagsSource, type LogDescription } from './container';
 
@@ -111,6 +112,7 @@ async function serve(container: Container, logger: Logger): Promise<void> {
     throw error;
   }
   readiness.serving();
+  reloadTlsOnChange(container);
   stopOnSignals(frontends, admin, log, readiness, logger);
 }
 
@@ -124,6 +126,14 @@ function packageVersion(): string {
   } catch {
     return 'unknown';
   }
+}
+
+/** With TLS on: reload the certificates on SIGHUP and whenever their files change. */
+function reloadTlsOnChange(container: Container): void {
+  if (!container.isBound(TOKENS.ReloadingTls)) return;
+  const tls = container.get<ReloadingTls>(TOKENS.ReloadingTls);
+  tls.watch();
+  process.on('SIGHUP', () => tls.reload('SIGHUP'));
 }
 
 /**

@@ -11,6 +11,10 @@ export interface LoadSpec {
   readonly connections: number;
   readonly warmupSeconds: number;
   readonly durationSeconds: number;
+  /** Connect with TLS (the bench's own CA, whose PEM file this is). */
+  readonly caFile?: string;
+  /** Send this bearer token with every request. */
+  readonly token?: string;
 }
 
 /** What a load-generator process reports back (one JSON line on stdout). */

@@ -10,6 +10,7 @@ import { SpanSink } from './span-sink';
 import { ServerProcess } from './server-process';
 import { baselineServer, kvsServer, SERVER_NAMES } from './servers';
 import { writeReplayLog } from './replay-log';
+import { securityMaterial } from './security-material';
 
 const KIB_PER_MIB = 1024;
 /** Events in the replay and memory rows: a million, the size at which per-event costs dominate. */
@@ -27,11 +28,19 @@ export async function measureLoadRow(
 ): Promise<LoadRowResult> {
   const logFile = join(scratch, `${row.id.replaceAll('/', '_')}.log`);
   const nodeFlags = options.profile ? profileFlags(row.id) : [];
+  const security = row.security && (await securityMaterial(row.security, scratch));
   const receiver = row.observability === 'tracing' ? await SpanSink.start() : undefined;
-  const env = observabilityEnv(row.observability, receiver);
+  const env = { ...security?.env, ...observabilityEnv(row.observability, receiver) };
   const spec =
     row.server === 'kvs'
-      ? kvsServer(row.protocol, { logFile, sync: row.sync ?? 'always', main: options.main, nodeFlags, env })
+      ? kvsServer(row.protocol, {
+          logFile,
+          sync: row.sync ?? 'always',
+          main: options.main,
+          nodeFlags,
+          env,
+          label: security?.label,
+        })
       : baselineServer(row.server, row.protocol, nodeFlags);
   const { server, ready } = await ServerProcess.start(spec).catch(async (error: unknown) => {
     await receiver?.close();
@@ -45,6 +54,8 @@ export async function measureLoadRow(
       connections: row.connections,
       warmupSeconds: options.warmupSeconds,
       durationSeconds: options.durationSeconds,
+      caFile: security?.caFile,
+      token: security?.token,
     });
     return {
       row,

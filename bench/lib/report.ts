@@ -1,5 +1,5 @@
 import { medianRun, type BenchResults, type ReplayRun } from './results';
-import { BASELINES } from './scenarios';
+import { BASELINES, DEFAULT_SYNC, SECURITY_LAYERS } from './scenarios';
 import {
   cpuRatio,
   evaluateTargets,
@@ -40,6 +40,10 @@ export function renderReport(info: RunInfo, results: BenchResults): string {
     '',
     loadTable(results),
     '',
+    '### Security layers',
+    '',
+    securityTable(results),
+    '',
     '### Replay and memory',
     '',
     replayTable(results),
@@ -69,6 +73,25 @@ function loadTable(results: BenchResults): string {
   });
   const failed = results.failed.map(({ row, reason }) => `- ${row.id}: not measured: ${reason.split('\n')[0]}`);
   return [...header, ...lines, ...(failed.length ? ['', ...failed] : [])].join('\n');
+}
+
+/** Each security row against the plain kvs row of the same scenario: what TLS or token checks cost. */
+function securityTable(results: BenchResults): string {
+  const lines = [
+    '| scenario | layer | req/s × plain kvs | CPU/req × plain kvs | p99 ms (plain) |',
+    '|---|---|--:|--:|--:|',
+  ];
+  for (const protocol of ['rest', 'grpc'] as const) {
+    const plain = findResult(results.load, protocol, 'get-hit', TARGET_CONNECTIONS, 'kvs', DEFAULT_SYNC);
+    for (const security of SECURITY_LAYERS) {
+      const layered = findResult(results.load, protocol, 'get-hit', TARGET_CONNECTIONS, 'kvs', DEFAULT_SYNC, security);
+      if (!layered) continue;
+      lines.push(
+        `| ${protocol === 'rest' ? 'REST GET hit' : 'gRPC Get hit'}, ${TARGET_CONNECTIONS} conns | ${security === 'tls' ? 'TLS' : 'JWT auth (HS256)'} | ${ratio(throughputRatio(layered, plain))} | ${ratio(cpuRatio(layered, plain))} | ${ms(layered.p99Ms)}${plain ? ` (${ms(plain.p99Ms)})` : ''} |`,
+      );
+    }
+  }
+  return lines.length > 2 ? lines.join('\n') : '(not measured in this run)';
 }
 
 function replayTable(results: BenchResults): string {

@@ -1,4 +1,4 @@
-import type { Protocol, ServerKind, SyncPolicy } from './servers';
+import type { Protocol, Security, ServerKind, SyncPolicy } from './servers';
 import type { Operation } from './workload';
 
 /** One load-driven row of the table. */
@@ -11,7 +11,9 @@ export interface LoadRow {
   readonly server: ServerKind;
   /** The service's TLOG_SYNC (kvs rows only). */
   readonly sync?: SyncPolicy;
-  /** kvs rows only: undefined runs the observability defaults (request logs and metrics on, tracing off). */
+  /** A security layer turned on for the row (kvs rows only): TLS, or JWT authentication. */
+  readonly security?: Security;
+  /** kvs rows only: undefined runs the observability defaults (metrics on, request logs and tracing off). */
   readonly observability?: ObservabilityVariant;
 }
 
@@ -32,6 +34,8 @@ export const BASELINES: Record<Protocol, readonly Exclude<ServerKind, 'kvs'>[]> 
   rest: ['node-http', 'express'],
   grpc: ['grpc-js'],
 };
+/** Security layers measured on their own rows. */
+export const SECURITY_LAYERS: readonly Security[] = ['tls', 'jwt'];
 /** The service's default and durable policy, used by every row unless the row says otherwise. */
 export const DEFAULT_SYNC: SyncPolicy = 'always';
 
@@ -46,8 +50,12 @@ export function loadRows(): LoadRow[] {
       }
     }
     for (const connections of CONNECTIONS) rows.push(row(protocol, 'put', connections, 'kvs', 'interval'));
+    // The cost of the security layers, beside the plain get-hit row at the target concurrency.
+    for (const security of SECURITY_LAYERS) rows.push(row(protocol, 'get-hit', 32, 'kvs', DEFAULT_SYNC, security));
     for (const variant of ['off', 'request-logs', 'tracing'] as const) {
-      rows.push(row(protocol, OBSERVABILITY_OPERATION, OBSERVABILITY_CONNECTIONS, 'kvs', DEFAULT_SYNC, variant));
+      rows.push(
+        row(protocol, OBSERVABILITY_OPERATION, OBSERVABILITY_CONNECTIONS, 'kvs', DEFAULT_SYNC, undefined, variant),
+      );
     }
   }
   return rows;
@@ -59,6 +67,7 @@ function row(
   connections: number,
   server: ServerKind,
   sync?: SyncPolicy,
+  security?: Security,
   observability?: ObservabilityVariant,
 ): LoadRow {
   const id = [
@@ -67,7 +76,8 @@ function row(
     connections,
     server,
     ...(sync ? [`sync=${sync}`] : []),
+    ...(security ? [security] : []),
     ...(observability ? [`obs=${observability}`] : []),
   ].join('/');
-  return { id, protocol, operation, connections, server, sync, observability };
+  return { id, protocol, operation, connections, server, sync, security, observability };
 }

@@ -6,6 +6,8 @@ import type { ServerSpec } from './server-process';
 export type Protocol = 'rest' | 'grpc';
 /** The service itself, or one of the in-run baselines. */
 export type ServerKind = 'kvs' | 'node-http' | 'express' | 'grpc-js';
+/** Security layers a kvs row can turn on. */
+export type Security = 'tls' | 'jwt';
 /** TLOG_SYNC values of the file log. */
 export type SyncPolicy = 'always' | 'interval' | 'never';
 
@@ -30,14 +32,16 @@ export interface KvsRun {
   readonly nodeFlags?: readonly string[];
   /** The service build to run; dist/main.js unless given. */
   readonly main?: string;
-  /** More variables for the service (observability switches, OTEL_*). */
+  /** Extra variables, e.g. the TLS files or JWT_KEY of a security row, or observability switches. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Shown after the name, e.g. "TLS". */
+  readonly label?: string;
 }
 
 /** The built service (dist/main.js) with one frontend on a free loopback port and a file log. */
 export function kvsServer(protocol: Protocol, run: KvsRun): ServerSpec {
   return {
-    name: `kvs (sync=${run.sync})`,
+    name: `kvs (sync=${run.sync}${run.label ? `, ${run.label}` : ''})`,
     script: resolve(REPO_ROOT, run.main ?? 'dist/main.js'),
     nodeFlags: run.nodeFlags,
     env: {

@@ -1,6 +1,6 @@
 import { medianRun, type BenchResults, type LoadRowResult } from './results';
 import { BASELINES, DEFAULT_SYNC, type ObservabilityVariant } from './scenarios';
-import type { Protocol, ServerKind, SyncPolicy } from './servers';
+import type { Protocol, Security, ServerKind, SyncPolicy } from './servers';
 import type { Operation } from './workload';
 
 /** One performance target (bench/README.md lists them), as measured in this run. */
@@ -29,6 +29,7 @@ export function findResult(
   connections: number,
   server: ServerKind,
   sync?: SyncPolicy,
+  security?: Security,
   observability?: ObservabilityVariant,
 ): LoadRowResult | undefined {
   return results.find(
@@ -38,6 +39,7 @@ export function findResult(
       row.connections === connections &&
       row.server === server &&
       row.sync === sync &&
+      row.security === security &&
       row.observability === observability,
   );
 }
@@ -105,7 +107,7 @@ export function evaluateTargets(results: BenchResults): TargetOutcome[] {
     ratioTarget(
       `${label(protocol)} GET with observability defaults ≥ ${OBSERVABILITY_VS_OFF}× request logs and metrics off, ${TARGET_CONNECTIONS} conns`,
       at32(protocol, 'get-hit', 'kvs', DEFAULT_SYNC),
-      findResult(load, protocol, 'get-hit', TARGET_CONNECTIONS, 'kvs', DEFAULT_SYNC, 'off'),
+      findResult(load, protocol, 'get-hit', TARGET_CONNECTIONS, 'kvs', DEFAULT_SYNC, undefined, 'off'),
       OBSERVABILITY_VS_OFF,
     );
   }

@@ -1,4 +1,5 @@
 // Load-generator process for the gRPC rows: closed loop, N calls in flight over a few channels.
+import { readFileSync } from 'node:fs';
 import { status } from '@grpc/grpc-js';
 import { RawGrpcChannel, encodeGetRequest, encodePutRequest, METHOD } from '../lib/grpc-wire';
 import { LatencyHistogram } from '../lib/latency-histogram';
@@ -19,9 +20,10 @@ interface EncodedCall {
 
 async function main(): Promise<void> {
   const spec = readLoadSpec(process.argv);
+  const security = { ca: spec.caFile ? readFileSync(spec.caFile) : undefined, token: spec.token };
   const channels = Array.from(
     { length: Math.min(spec.connections, MAX_CHANNELS) },
-    () => new RawGrpcChannel(spec.target),
+    () => new RawGrpcChannel(spec.target, security),
   );
   await Promise.all(channels.map((channel) => channel.ready(CONNECT_TIMEOUT_MS)));
   if (needsPreload(spec.operation)) await preload(channels[0]);

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 // Load-generator process for the REST rows: autocannon, with latencies kept in our own HDR
 // histogram at microsecond resolution (autocannon's own histogram rounds to whole milliseconds).
-import { Agent, request } from 'node:http';
+import { Agent, request, type OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import autocannon from 'autocannon';
 import { LatencyHistogram } from '../lib/latency-histogram';
 import { readLoadSpec, reportLoadResult } from '../lib/load-protocol';
@@ -13,10 +14,20 @@ const PRELOAD_CONCURRENCY = 16;
 const TAIL_SECONDS = 1;
 const TEXT_BODY = { 'content-type': 'text/plain' };
 
+/** How the security rows reach the server: TLS trusting the bench CA, a bearer token. */
+interface Access {
+  readonly ca?: Buffer;
+  readonly headers: OutgoingHttpHeaders;
+}
+
 async function main(): Promise<void> {
   const spec = readLoadSpec(process.argv);
-  if (needsPreload(spec.operation)) await preload(spec.target);
-  const requests = workloadSteps(spec.operation).map(toAutocannonRequest);
+  const access: Access = {
+    ca: spec.caFile ? readFileSync(spec.caFile) : undefined,
+    headers: spec.token ? { authorization: `Bearer ${spec.token}` } : {},
+  };
+  if (needsPreload(spec.operation)) await preload(spec.target, access);
+  const requests = workloadSteps(spec.operation).map((step) => toAutocannonRequest(step, access));
   const expectedStatus = spec.operation === 'get-miss' ? 404 : undefined;
 
   // One continuous run: the connections opened during the warm-up carry on into the measured
@@ -27,7 +38,9 @@ async function main(): Promise<void> {
   let unexpected = 0;
   const instance = autocannon(
     {
-      url: `http://${spec.target}`,
+      url: `${access.ca ? 'https' : 'http'}://${spec.target}`,
+      // autocannon does not verify certificates; the name only avoids Node's IP-as-SNI warning.
+      servername: access.ca ? 'localhost' : undefined,
       connections: spec.connections,
       duration: spec.warmupSeconds + spec.durationSeconds + TAIL_SECONDS,
       requests,
@@ -61,30 +74,40 @@ async function main(): Promise<void> {
   });
 }
 
-function toAutocannonRequest(step: Step): autocannon.Request {
+function toAutocannonRequest(step: Step, access: Access): autocannon.Request {
   const path = `/v1/key/${step.key}`;
-  if (step.kind === 'get') return { method: 'GET', path };
-  return { method: 'PUT', path, body: step.value, headers: TEXT_BODY };
+  if (step.kind === 'get') return { method: 'GET', path, headers: access.headers as Record<string, string> };
+  return {
+    method: 'PUT',
+    path,
+    body: step.value,
+    headers: { ...TEXT_BODY, ...access.headers } as Record<string, string>,
+  };
 }
 
 /** Stores the hot keys so GET rows hit. */
-async function preload(target: string): Promise<void> {
+async function preload(target: string, access: Access): Promise<void> {
   const [host, port] = target.split(':');
-  const agent = new Agent({ keepAlive: true, maxSockets: PRELOAD_CONCURRENCY });
+  const agentOptions = { keepAlive: true, maxSockets: PRELOAD_CONCURRENCY };
+  const agent = access.ca
+    ? new HttpsAgent({ ...agentOptions, ca: access.ca, servername: 'localhost' })
+    : new Agent(agentOptions);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < HOT_KEYS) {
       const index = next++;
-      await put(agent, host, Number(port), benchKey(index), benchValue(index));
+      await put(agent, host, Number(port), benchKey(index), benchValue(index), access);
     }
   };
   await Promise.all(Array.from({ length: PRELOAD_CONCURRENCY }, worker));
   agent.destroy();
 }
 
-function put(agent: Agent, host: string, port: number, key: string, value: string): Promise<void> {
+function put(agent: Agent, host: string, port: number, key: string, value: string, access: Access): Promise<void> {
+  const send = access.ca ? httpsRequest : request;
+  const headers = { ...TEXT_BODY, ...access.headers };
   return new Promise((resolve, reject) => {
-    const req = request({ agent, host, port, method: 'PUT', path: `/v1/key/${key}`, headers: TEXT_BODY }, (res) => {
+    const req = send({ agent, host, port, method: 'PUT', path: `/v1/key/${key}`, headers }, (res) => {
       res.resume();
       res.on('end', () =>
         res.statusCode === 201 ? resolve() : reject(new Error(`preload PUT ${key}: HTTP ${res.statusCode}`)),

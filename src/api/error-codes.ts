@@ -15,6 +15,11 @@ export const KVS_ERROR_CODES = [
   'INVALID_MESSAGE',
   // REST only: too many request bodies are being received at once.
   'SERVER_BUSY',
+  // Refusals before a request reaches the store (security layers, README "Security").
+  'UNAUTHENTICATED',
+  'PERMISSION_DENIED',
+  'RATE_LIMITED',
+  'OVERLOADED',
   // Writes refused while the `read-only` runtime flag is on (reads go on).
   'READ_ONLY',
 ] as const;

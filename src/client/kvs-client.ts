@@ -10,6 +10,14 @@ export interface KvsCallOptions {
   readonly timeoutMs?: number;
 }
 
+/** How the client reaches the server: plaintext by default, TLS or mTLS, with or without a token. */
+export interface KvsConnectionOptions {
+  /** A JWT sent as `authorization: Bearer <token>` metadata on every call. */
+  readonly token?: string;
+  /** Use TLS. `ca` trusts a private CA (default: the system's); `cert` + `key` present a client certificate (mTLS). */
+  readonly tls?: { readonly ca?: Buffer; readonly cert?: Buffer; readonly key?: Buffer };
+}
+
 /** A failed call: the gRPC status, and the kvs error code when the server reported one. */
 export class KvsClientError extends Error {
   constructor(
@@ -34,21 +42,29 @@ export class KvsClientError extends Error {
 /** A typed, promise-based client of the KeyValue gRPC service, built on the generated stubs. */
 export class KvsClient {
   private readonly stub: KeyValueClient;
+  private readonly authorization?: string;
 
   constructor(
     /** host:port of the server. */
     address: string,
     private readonly defaults: KvsCallOptions = {},
+    { token, tls }: KvsConnectionOptions = {},
   ) {
     const { KeyValue } = loadKeyValuePackage();
+    const credentials = tls
+      ? grpc.credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null)
+      : grpc.credentials.createInsecure();
     // The server bounds every response by its value limit, so the client need not cap it again.
-    this.stub = new KeyValue(address, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': -1 });
+    this.stub = new KeyValue(address, credentials, { 'grpc.max_receive_message_length': -1 });
+    // Sent as call metadata rather than as call credentials: grpc-js refuses to combine call
+    // credentials with a plaintext channel, and a token over loopback plaintext is legitimate.
+    this.authorization = token === undefined ? undefined : `Bearer ${token}`;
   }
 
   /** The key's value; rejects with KvsClientError (status NOT_FOUND when the key has none). */
   async get(key: string, options?: KvsCallOptions): Promise<string> {
     const response = await this.unary<GetResponse__Output>(
-      (callOptions, done) => this.stub.Get({ key }, callOptions, done),
+      (metadata, callOptions, done) => this.stub.Get({ key }, metadata, callOptions, done),
       options,
     );
     return response.value;
@@ -56,12 +72,15 @@ export class KvsClient {
 
   /** Stores the value durably under the key. */
   async put(key: string, value: string, options?: KvsCallOptions): Promise<void> {
-    await this.unary((callOptions, done) => this.stub.Put({ key, value }, callOptions, done), options);
+    await this.unary(
+      (metadata, callOptions, done) => this.stub.Put({ key, value }, metadata, callOptions, done),
+      options,
+    );
   }
 
   /** Removes the key durably; succeeds when it is already absent. */
   async delete(key: string, options?: KvsCallOptions): Promise<void> {
-    await this.unary((callOptions, done) => this.stub.Delete({ key }, callOptions, done), options);
+    await this.unary((metadata, callOptions, done) => this.stub.Delete({ key }, metadata, callOptions, done), options);
   }
 
   /** Closes the channel; calls after this fail. */
@@ -70,13 +89,15 @@ export class KvsClient {
   }
 
   private unary<Response>(
-    start: (options: grpc.CallOptions, done: grpc.requestCallback<Response>) => void,
+    start: (metadata: grpc.Metadata, options: grpc.CallOptions, done: grpc.requestCallback<Response>) => void,
     options: KvsCallOptions = {},
   ): Promise<Response> {
     const timeoutMs = options.timeoutMs ?? this.defaults.timeoutMs;
     const callOptions: grpc.CallOptions = timeoutMs === undefined ? {} : { deadline: Date.now() + timeoutMs };
+    const metadata = new grpc.Metadata();
+    if (this.authorization !== undefined) metadata.set('authorization', this.authorization);
     return new Promise((resolve, reject) => {
-      start(callOptions, (error, response) => {
+      start(metadata, callOptions, (error, response) => {
         if (error) reject(KvsClientError.from(error));
         else resolve(response as Response);
       });

@@ -99,6 +99,10 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(compose.volumes ?? {})).toContain(volume);
   });
 
+  it('listens on all interfaces inside the container, explicitly (the service defaults to loopback)', () => {
+    expect(kvsEnv.KVS_HOST).toBe('0.0.0.0');
+  });
+
   it('builds kvs from this directory and publishes 8080 and 50051', () => {
     expect(kvs.build).toBe('.');
     const published = (kvs.ports ?? []).map((spec) => String(spec).split(':').at(-1));
@@ -156,6 +160,10 @@ describe('Dockerfile', () => {
     expect(build.compilerOptions).toMatchObject({ rootDir: 'src', outDir: 'dist' });
     expect(existsSync(join(ROOT, 'src/main.ts'))).toBe(true);
     expect(existsSync(join(ROOT, 'proto/keyvalue.proto'))).toBe(true);
+  });
+
+  it('sets KVS_HOST=0.0.0.0 in the runtime image, since the service defaults to loopback', () => {
+    expect(final.instructions).toContainEqual(expect.stringMatching(/^ENV KVS_HOST=0\.0\.0\.0$/));
   });
 
   it('keeps node_modules, dist and .git out of the build context', () => {

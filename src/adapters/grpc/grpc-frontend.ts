@@ -4,9 +4,11 @@ import { loadKeyValueDefinition, loadKeyValuePackage } from '../../api/keyvalue-
 import type { Frontend, ListeningAddress } from '../frontend';
 import { silentLogger, type Logger } from '../logger';
 import type { ReadinessSignal } from '../readiness-signal';
+import type { ServerTls } from '../server-tls';
 import type { GrpcOptions } from './grpc.config';
 import { keyValueHandlers } from './key-value-handlers';
 import { GrpcHealth } from './grpc-health';
+import { ReloadableServerCredentials } from './reloadable-server-credentials';
 import { addReflection } from './grpc-reflection';
 import { RequestWireCheck } from './request-wire-check';
 
@@ -32,6 +34,8 @@ export interface GrpcDependencies {
   readonly interceptors?: readonly grpc.ServerInterceptor[];
   /** The service's readiness, which grpc.health.v1 reports while the frontend runs. */
   readonly readiness?: ReadinessSignal;
+  /** Serve TLS with these certificates (reloaded in place); plaintext when unset. */
+  readonly tls?: ServerTls;
 }
 
 /**
@@ -43,11 +47,12 @@ export class GrpcFrontend implements Frontend {
   private readonly server: grpc.Server;
   private readonly health: GrpcHealth;
   private listening = false;
+  private readonly credentials: grpc.ServerCredentials;
 
   constructor(
     store: KeyValueStore,
     private readonly options: GrpcFrontendOptions,
-    { logger = silentLogger, interceptors = [], readiness }: GrpcDependencies = {},
+    { logger = silentLogger, interceptors = [], readiness, tls }: GrpcDependencies = {},
   ) {
     this.health = new GrpcHealth(readiness);
     this.server = new grpc.Server({
@@ -61,13 +66,15 @@ export class GrpcFrontend implements Frontend {
       keyValueHandlers(store, check, logger),
     );
     this.health.addToServer(this.server);
-    addReflection(this.server, definition);
+    if (options.reflection !== false) addReflection(this.server, definition);
+    this.credentials =
+      tls === undefined ? grpc.ServerCredentials.createInsecure() : new ReloadableServerCredentials(tls);
   }
 
   start(): Promise<ListeningAddress> {
     const { host, port } = this.options;
     return new Promise((resolve, reject) => {
-      this.server.bindAsync(hostPort(host, port), grpc.ServerCredentials.createInsecure(), (error, boundPort) => {
+      this.server.bindAsync(hostPort(host, port), this.credentials, (error, boundPort) => {
         if (error) {
           reject(error);
           return;

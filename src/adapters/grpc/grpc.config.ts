@@ -4,9 +4,14 @@ import type { EnvReader } from '../../config/env-reader';
 export interface GrpcOptions {
   readonly host: string;
   readonly port: number;
+  /** Whether server reflection is offered (default true). */
+  readonly reflection?: boolean;
 }
 
-/** Reads KVS_GRPC_PORT (default 50051). */
+/** Reads KVS_GRPC_PORT (default 50051) and KVS_GRPC_REFLECTION (default true). */
 export function readGrpcConfig(env: EnvReader): Omit<GrpcOptions, 'host'> {
-  return { port: env.port('KVS_GRPC_PORT', 50051) };
+  return {
+    port: env.port('KVS_GRPC_PORT', 50051),
+    reflection: env.oneOf('KVS_GRPC_REFLECTION', ['true', 'false'], 'true') === 'true',
+  };
 }

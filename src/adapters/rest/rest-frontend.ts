@@ -1,9 +1,11 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { KeyValueStore } from '../../core';
 import type { Frontend, ListeningAddress } from '../frontend';
 import { silentLogger, type Logger } from '../logger';
+import type { ServerTls } from '../server-tls';
 import { sendError, sendFailure } from './http-status';
 import { inOrderPerConnection } from './in-order-per-connection';
 import { addKeyRoutes } from './key-routes';
@@ -25,6 +27,8 @@ export interface RestDependencies {
    * before the routes; each concern supplies one, and the gRPC frontend gets its interceptor twin.
    */
   readonly middleware?: readonly RequestHandler[];
+  /** Serve HTTPS with these certificates (reloaded in place); plain HTTP when unset. */
+  readonly tls?: ServerTls;
 }
 
 /** The REST frontend: the book's HTTP API on express, over one node:http server. */
@@ -35,7 +39,7 @@ export class RestFrontend implements Frontend {
   constructor(
     store: KeyValueStore,
     private readonly options: RestOptions,
-    { logger = silentLogger, probes, middleware = [] }: RestDependencies = {},
+    { logger = silentLogger, probes, middleware = [], tls }: RestDependencies = {},
   ) {
     const app = express();
     app.disable('x-powered-by');
@@ -52,7 +56,8 @@ export class RestFrontend implements Frontend {
       sendError(res, 'NO_SUCH_ROUTE', 'no such route; the API is /v1/key/{key}'),
     );
     app.use(routingErrorHandler(logger));
-    this.server = createServer(inOrderPerConnection(app));
+    const handler = inOrderPerConnection(app);
+    this.server = tls === undefined ? createServer(handler) : httpsServer(handler, tls);
   }
 
   start(): Promise<ListeningAddress> {
@@ -80,6 +85,16 @@ export class RestFrontend implements Frontend {
       });
     });
   }
+}
+
+/** An HTTPS server whose certificates follow the reloads of `tls` without a restart. */
+function httpsServer(handler: RequestListener, tls: ServerTls): Server {
+  const server = createHttpsServer(
+    { ...tls.current(), requestCert: tls.requireClientCertificate, rejectUnauthorized: true },
+    handler,
+  );
+  tls.onReload((material) => server.setSecureContext({ ...material }));
+  return server;
 }
 
 /** Answers errors raised by express itself, such as a key whose percent-encoding is not UTF-8. */

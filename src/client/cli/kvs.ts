@@ -1,7 +1,9 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { status } from '@grpc/grpc-js';
-import { KvsClient, KvsClientError } from '../kvs-client';
-import { EXIT, parseKvsArgs, USAGE, UsageError, type Invocation } from './kvs-args';
+import { KvsClient, KvsClientError, type KvsConnectionOptions } from '../kvs-client';
+import { mintToken } from '../token';
+import { EXIT, parseKvsArgs, USAGE, UsageError, type Connection, type Invocation } from './kvs-args';
 
 /** The streams and environment the CLI works with (the real process's, outside tests). */
 export interface CliIo {
@@ -25,6 +27,17 @@ export async function runKvsCli(args: readonly string[], io: CliIo): Promise<num
     io.stdout.write(USAGE);
     return EXIT.ok;
   }
+  if (invocation.command === 'token') {
+    io.stdout.write(`${await mintToken(invocation)}\n`);
+    return EXIT.ok;
+  }
+  let connection: KvsConnectionOptions;
+  try {
+    connection = connectionOptions(invocation);
+  } catch (error) {
+    io.stderr.write(`kvs: ${(error as Error).message}\n`);
+    return EXIT.usage;
+  }
 
   let value: string | undefined;
   if (invocation.command === 'put') {
@@ -36,7 +49,7 @@ export async function runKvsCli(args: readonly string[], io: CliIo): Promise<num
     }
   }
 
-  const client = new KvsClient(invocation.address, { timeoutMs: invocation.timeoutMs });
+  const client = new KvsClient(invocation.address, { timeoutMs: invocation.timeoutMs }, connection);
   try {
     switch (invocation.command) {
       case 'get': {
@@ -59,6 +72,23 @@ export async function runKvsCli(args: readonly string[], io: CliIo): Promise<num
   } finally {
     client.close();
   }
+}
+
+/** The token and the TLS files' contents; throws a one-line error naming an unreadable file. */
+function connectionOptions({ token, tls }: Connection): KvsConnectionOptions {
+  if (tls === undefined) return { token };
+  const read = (option: string, file: string | undefined): Buffer | undefined => {
+    if (file === undefined) return undefined;
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new Error(`cannot read ${option} file ${file}: ${(error as Error).message}`);
+    }
+  };
+  return {
+    token,
+    tls: { ca: read('--cacert', tls.caFile), cert: read('--cert', tls.certFile), key: read('--key', tls.keyFile) },
+  };
 }
 
 function exitStatusOf(error: KvsClientError, command: 'get' | 'put' | 'delete'): number {

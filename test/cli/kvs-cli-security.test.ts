@@ -1,0 +1,156 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { decodeJwt } from 'jose';
+import { startInProcessService, type InProcessService } from '../support/in-process-service';
+import { makeTestCertificates, type TestCertificates } from '../support/test-certificates';
+
+const CLI = path.resolve(__dirname, '../../dist/client/cli/kvs.js');
+const SECRET = 'cli-test-secret-of-at-least-32-bytes';
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the built CLI with only the given environment (plus PATH). */
+function kvs(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdin.end();
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('kvs token', () => {
+  beforeAll(() => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
+  });
+
+  it('mints an HS256 token with the scopes, prefixes, subject and lifetime asked for', async () => {
+    const run = await kvs(
+      [
+        'token',
+        '--scope',
+        'kvs:read kvs:write',
+        '--prefix',
+        'team-a/',
+        '--prefix',
+        'team-b/',
+        '--ttl',
+        '10m',
+        '--subject',
+        'ops',
+      ],
+      { JWT_KEY: SECRET, KVS_JWT_ISSUER: 'https://issuer', KVS_JWT_AUDIENCE: 'kvs' },
+    );
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const claims = decodeJwt(run.stdout.trim());
+    expect(claims).toMatchObject({
+      scope: 'kvs:read kvs:write',
+      kvs_prefixes: ['team-a/', 'team-b/'],
+      sub: 'ops',
+      iss: 'https://issuer',
+      aud: 'kvs',
+    });
+    expect(claims.exp! - claims.iat!).toBe(600);
+  });
+
+  it.each([
+    [[], {}, /JWT_KEY/],
+    [[], { JWT_KEY: 'short' }, /at least 32 bytes/],
+    [['--ttl', 'forever'], { JWT_KEY: SECRET }, /--ttl must be a duration/],
+  ])('refuses %p with %p: exit 2', async (extra, env, message) => {
+    const run = await kvs(['token', '--scope', 'kvs:read', ...extra], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('needs --scope', async () => {
+    expect(await kvs(['token'], { JWT_KEY: SECRET })).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--scope/),
+    });
+  });
+});
+
+describe('kvs against a server with TLS, mTLS and tokens', () => {
+  let certs: TestCertificates;
+  let service: InProcessService;
+  let token: string;
+
+  beforeAll(async () => {
+    certs = makeTestCertificates();
+    service = await startInProcessService({
+      JWT_KEY: SECRET,
+      KVS_TLS_CERT_FILE: certs.server.certFile,
+      KVS_TLS_KEY_FILE: certs.server.keyFile,
+      KVS_TLS_CLIENT_CA_FILE: certs.ca.certFile,
+    });
+    token = (await kvs(['token', '--scope', 'kvs:read kvs:write'], { JWT_KEY: SECRET })).stdout.trim();
+  });
+
+  afterAll(async () => {
+    await service.stop();
+    certs.remove();
+  });
+
+  // By the name in the server's certificate: Node warns when TLS is asked for an IP address.
+  const byName = (): string => service.grpcAddress.replace('127.0.0.1', 'localhost');
+
+  it('works with --cacert, --cert, --key and --token', async () => {
+    const at = ['--address', byName(), '--cacert', certs.ca.certFile];
+    const mine = ['--cert', certs.client.certFile, '--key', certs.client.keyFile];
+    expect(await kvs([...at, ...mine, '--token', token, 'put', 'cli', 'secure'])).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: '',
+    });
+    expect(await kvs([...at, ...mine, '--token', token, 'get', 'cli'])).toEqual({
+      code: 0,
+      stdout: 'secure',
+      stderr: '',
+    });
+  });
+
+  it('takes the token and the files from KVS_TOKEN, KVS_CACERT, KVS_CERT and KVS_KEY', async () => {
+    const env = {
+      KVS_ADDRESS: byName(),
+      KVS_TOKEN: token,
+      KVS_CACERT: certs.ca.certFile,
+      KVS_CERT: certs.client.certFile,
+      KVS_KEY: certs.client.keyFile,
+    };
+    expect(await kvs(['get', 'cli'], env)).toEqual({ code: 0, stdout: 'secure', stderr: '' });
+  });
+
+  it('exits 4 naming UNAUTHENTICATED without a token', async () => {
+    const run = await kvs([
+      '--address',
+      service.grpcAddress,
+      '--cacert',
+      certs.ca.certFile,
+      '--cert',
+      certs.client.certFile,
+      '--key',
+      certs.client.keyFile,
+      'get',
+      'cli',
+    ]);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toContain('UNAUTHENTICATED');
+  });
+
+  it('exits 2 for --cert without --key, or a file it cannot read', async () => {
+    const halfPair = await kvs(['--address', service.grpcAddress, '--cert', certs.client.certFile, 'get', 'cli']);
+    expect(halfPair).toMatchObject({ code: 2, stderr: expect.stringMatching(/--cert and --key/) });
+    const missing = await kvs(['--address', service.grpcAddress, '--cacert', '/nonexistent/ca.pem', 'get', 'cli']);
+    expect(missing).toMatchObject({ code: 2, stderr: expect.stringMatching(/cannot read --cacert file/) });
+  });
+});

@@ -1,0 +1,188 @@
+import { request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { status } from '@grpc/grpc-js';
+import { KvsClient, KvsClientError } from '../../src/client/kvs-client';
+import { LoadShedder } from '../../src/adapters/load-shedding';
+import { healthCheck, rawClient } from '../support/grpc-raw';
+import { send } from '../support/http-request';
+import { startInProcessService, type InProcessService } from '../support/in-process-service';
+import { recordingLogger } from '../support/recording-logger';
+import { goodClaims, hmacSetup } from './jwt-fixtures';
+
+/**
+ * One request an hour, bursts of five: the window lasts five hours, so no refill can happen
+ * during a test and the number of refusals is exact.
+ */
+const LIMIT = { KVS_RATE_LIMIT: '1/h', KVS_RATE_BURST: '5' };
+
+async function grpcOutcome(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+    return 'ok';
+  } catch (error) {
+    if (error instanceof KvsClientError && error.status === status.NOT_FOUND) return 'ok';
+    if (error instanceof KvsClientError && error.code !== undefined) return `${status[error.status]} ${error.code}`;
+    throw error;
+  }
+}
+
+describe('rate limit', () => {
+  let service: InProcessService;
+
+  afterEach(() => service.stop());
+
+  it('gives a REST burst exactly the 429s the bucket allows, with Retry-After; probes are not charged', async () => {
+    service = await startInProcessService(LIMIT);
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const answer = await send(`${service.restUrl}/v1/key/k${i}`);
+      statuses.push(answer.status);
+      expect((await send(`${service.restUrl}/healthz`)).status).toBe(200);
+      if (answer.status === 429) {
+        expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0);
+        expect(JSON.parse(answer.body)).toMatchObject({ code: 'RATE_LIMITED' });
+      }
+    }
+    expect(statuses).toEqual([...Array<number>(5).fill(404), ...Array<number>(7).fill(429)]);
+  });
+
+  it('charges one bucket per caller across both frontends; gRPC gets RESOURCE_EXHAUSTED / RATE_LIMITED', async () => {
+    service = await startInProcessService(LIMIT);
+    const client = new KvsClient(service.grpcAddress, { timeoutMs: 5000 });
+    const health = rawClient(service.grpcAddress);
+    try {
+      const outcomes: string[] = [];
+      for (let i = 0; i < 3; i++) outcomes.push(String((await send(`${service.restUrl}/v1/key/k`)).status));
+      for (let i = 0; i < 9; i++) {
+        outcomes.push(await grpcOutcome(client.get('k')));
+        expect(await healthCheck(health)).toBe('SERVING');
+      }
+      expect(outcomes).toEqual([
+        ...Array<string>(3).fill('404'),
+        ...Array<string>(2).fill('ok'),
+        ...Array<string>(7).fill('RESOURCE_EXHAUSTED RATE_LIMITED'),
+      ]);
+    } finally {
+      client.close();
+      health.close();
+    }
+  });
+
+  it("keys the bucket by the token's subject: each subject has its own burst", async () => {
+    const setup = hmacSetup();
+    service = await startInProcessService({ ...LIMIT, ...setup.env });
+    const token = (sub: string) => setup.sign(goodClaims({ sub, scope: 'kvs:read' }));
+    const alice = { Authorization: `Bearer ${await token('alice')}` };
+    const bob = { Authorization: `Bearer ${await token('bob')}` };
+    const statuses = async (headers: Record<string, string>): Promise<number[]> => {
+      const result: number[] = [];
+      for (let i = 0; i < 7; i++) result.push((await send(`${service.restUrl}/v1/key/k`, { headers })).status);
+      return result;
+    };
+    const expected = [404, 404, 404, 404, 404, 429, 429];
+    expect(await statuses(alice)).toEqual(expected);
+    expect(await statuses(bob)).toEqual(expected);
+    const limited = service.log.records.filter((record) => record.event === 'rate_limited').map((r) => r.caller);
+    expect(new Set(limited)).toEqual(new Set(['sub:alice', 'sub:bob']));
+  });
+});
+
+describe('load shedding', () => {
+  let service: InProcessService;
+
+  beforeAll(async () => {
+    service = await startInProcessService({ KVS_MAX_IN_FLIGHT: '1' });
+  });
+
+  afterAll(() => service.stop());
+
+  /** Starts a PUT whose body never finishes, so it stays in flight until `finish` is called. */
+  function holdRequest(): { finish: () => Promise<number>; abort: () => void } {
+    const url = new URL(`${service.restUrl}/v1/key/held`);
+    const req = request({
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      method: 'PUT',
+      agent: false,
+      headers: { 'Content-Length': '4' },
+    });
+    const answered = new Promise<number>((resolve, reject) => {
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+    });
+    req.write('he');
+    return {
+      finish: () => {
+        req.end('ld');
+        return answered;
+      },
+      // After a failed assertion: end the held request quietly so the service can stop.
+      abort: () => {
+        answered.catch(() => undefined);
+        req.destroy();
+      },
+    };
+  }
+
+  it('refuses new requests at once with 503 / UNAVAILABLE OVERLOADED while over KVS_MAX_IN_FLIGHT; probes still answer', async () => {
+    const held = holdRequest();
+    // Wait (bounded) until the held request is admitted, i.e. the next one is shed.
+    let answer = await send(`${service.restUrl}/v1/key/other`);
+    for (let waited = 0; answer.status !== 503 && waited < 5000; waited += 20) {
+      await sleep(20);
+      answer = await send(`${service.restUrl}/v1/key/other`);
+    }
+    expect(answer.status).toBe(503);
+    expect(answer.headers['retry-after']).toBe('1');
+    expect(JSON.parse(answer.body)).toMatchObject({ code: 'OVERLOADED' });
+
+    const client = new KvsClient(service.grpcAddress, { timeoutMs: 5000 });
+    const health = rawClient(service.grpcAddress);
+    try {
+      expect(await grpcOutcome(client.get('other'))).toBe('UNAVAILABLE OVERLOADED');
+      expect((await send(`${service.restUrl}/healthz`)).status).toBe(200);
+      expect(await healthCheck(health)).toBe('SERVING');
+
+      expect(await held.finish()).toBe(201);
+      expect((await send(`${service.restUrl}/v1/key/held`)).body).toBe('held');
+      expect(await grpcOutcome(client.get('held'))).toBe('ok');
+    } finally {
+      held.abort();
+      client.close();
+      health.close();
+    }
+  });
+});
+
+describe('LoadShedder event-loop lag', () => {
+  it('sheds after the event loop was blocked beyond the bound, and recovers', async () => {
+    const { logger, records } = recordingLogger();
+    const shedder = new LoadShedder({ maxInFlight: 0, maxEventLoopLagMs: 100 }, logger);
+    try {
+      const shedding = (): boolean => {
+        const admission = shedder.admit();
+        if ('httpStatus' in admission) return true;
+        admission.release();
+        return false;
+      };
+      expect(shedding()).toBe(false);
+      await sleep(100); // let the delay monitor take its first samples: a block before that goes unseen
+      const until = Date.now() + 500;
+      while (Date.now() < until); // block the event loop: this is the lag being measured
+      for (let waited = 0; !shedding() && waited < 5000; waited += 10) await sleep(10);
+      expect(shedding()).toBe(true);
+      for (let waited = 0; shedding() && waited < 5000; waited += 10) await sleep(10);
+      expect(shedding()).toBe(false);
+      // A busy machine may add lags of its own; what must hold is a start and a final stop.
+      const events = records.map((record) => record.event);
+      expect(events).toContain('shedding_started');
+      expect(events.at(-1)).toBe('shedding_stopped');
+    } finally {
+      shedder.close();
+    }
+  });
+});
