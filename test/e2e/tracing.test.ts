@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { attribute, OtlpReceiver, type OtlpSpan } from '../support/otlp-receiver';
 import { logRecords, startService, type ServiceProcess } from '../support/service-process';
+import { TestPostgres } from '../support/test-postgres';
 
 const SERVER_KIND = 2; // OTLP SpanKind SPAN_KIND_SERVER
 
@@ -125,5 +126,54 @@ describe('tracing switched off', () => {
     expect(sdkLoaded({})).toBe(false);
     expect(sdkLoaded({ OTEL_TRACES_EXPORTER: 'none' })).toBe(false);
     expect(sdkLoaded({ OTEL_TRACES_EXPORTER: 'console' })).toBe(true);
+  });
+});
+
+describe('tracing on the Postgres log', () => {
+  let postgres: TestPostgres;
+  let receiver: OtlpReceiver;
+  let service: ServiceProcess | undefined;
+
+  beforeAll(async () => {
+    postgres = await TestPostgres.start();
+  });
+  beforeEach(async () => {
+    receiver = await OtlpReceiver.start();
+  });
+  afterEach(async () => {
+    service?.process.kill('SIGKILL');
+    await receiver.close();
+  });
+  afterAll(async () => {
+    await postgres?.close();
+  });
+
+  it('records the INSERT as a pg client span inside the write’s trace', async () => {
+    service = await startService({
+      ...postgres.logEnv(),
+      FRONTEND_TYPE: 'rest',
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      OTEL_BSP_SCHEDULE_DELAY: '50',
+    });
+    const caller = newTraceparent();
+    const put = await fetch(`${service.restUrl}/v1/key/pg-key`, {
+      method: 'PUT',
+      body: 'pg-value',
+      headers: { traceparent: caller.header },
+    });
+    expect(put.status).toBe(201);
+    const spans = await receiver.trace(caller.traceId, (found) =>
+      found.some(
+        (span) => attribute(span, 'db.system') === 'postgresql' || attribute(span, 'db.system.name') === 'postgresql',
+      ),
+    );
+    const query = spans.find(
+      (span) => attribute(span, 'db.system') === 'postgresql' || attribute(span, 'db.system.name') === 'postgresql',
+    )!;
+    expect(query.kind).toBe(3); // SPAN_KIND_CLIENT
+    expect(named(spans, 'kvs.log.append')).toBeDefined();
+    for (const secret of ['pg-key', 'pg-value']) expect(receiver.bodies.join('\n')).not.toContain(secret);
   });
 });
