@@ -11,11 +11,6 @@ export interface FlagValues {
   readonly requestLogging: boolean;
 }
 
-const FLAG_KEYS: Readonly<Record<keyof FlagValues, string>> = {
-  readOnly: 'read-only',
-  requestLogging: 'request-logging',
-};
-
 /**
  * Runtime flags from a flagd flag file, through OpenFeature and the flagd provider's in-process
  * resolver (offline mode: it reads and watches the file itself, no flagd daemon). The values
@@ -72,12 +67,11 @@ export class RuntimeFlags {
   private async refresh(): Promise<void> {
     const client = this.client;
     if (!client) return;
-    const entries = await Promise.all(
-      (Object.keys(FLAG_KEYS) as (keyof FlagValues)[]).map(
-        async (name) => [name, await client.getBooleanValue(FLAG_KEYS[name], this.defaults[name])] as const,
-      ),
-    );
-    const next = Object.fromEntries(entries) as unknown as FlagValues;
+    const [readOnly, requestLogging] = await Promise.all([
+      client.getBooleanValue('read-only', this.defaults.readOnly),
+      client.getBooleanValue('request-logging', this.defaults.requestLogging),
+    ]);
+    const next: FlagValues = { readOnly, requestLogging };
     if (this.values.readOnly !== next.readOnly || this.values.requestLogging !== next.requestLogging) {
       this.logger.warn({ event: 'flags_changed', flags: next }, `flags: now ${JSON.stringify(next)}`);
     }

@@ -16,8 +16,8 @@ const GRPC_OPERATIONS: Readonly<Record<string, Operation>> = {
 const UNCOUNTED_SERVICE_PREFIX = '/grpc.health.v1.';
 
 /**
- * Counts and times requests. Label children are cached per label combination: prom-client
- * otherwise hashes the label object on every increment, a measurable share of a 30 µs request.
+ * Counts and times requests. The label children are kept per label combination, so a request
+ * allocates no label objects (prom-client still hashes the labels on each increment).
  */
 class RequestRecorder {
   private readonly counters = new Map<string, Counter.Internal>();
