@@ -8,7 +8,8 @@ import { parseOptions, type BenchOptions } from './lib/options';
 import { REPO_ROOT, RESULTS_DIR } from './lib/paths';
 import { clockTicksPerSecond } from './lib/proc-stats';
 import { renderReport, type RunInfo } from './lib/report';
-import type { BenchResults, MemoryResult, ReplayResult } from './lib/results';
+import type { BenchResults, CompactionResult, MemoryResult, ReplayResult } from './lib/results';
+import { measureCompaction } from './lib/compaction-bench';
 import { measureInRounds } from './lib/rounds';
 import { loadRows } from './lib/scenarios';
 
@@ -37,9 +38,14 @@ async function main(): Promise<void> {
     replay = measured.replay;
     memory = { ...measured.memory, baselineRssMiB: baseline.rssMiB, baselinePeakMiB: baseline.peakMiB };
   }
+  let compaction: CompactionResult | undefined;
+  if (selected('compaction')) {
+    process.stderr.write('compaction (disk, restart, PUT during compaction) ...\n');
+    compaction = await measureCompaction(scratch, options);
+  }
   rmSync(scratch, { recursive: true, force: true });
 
-  const results: BenchResults = { load, failed, replay, memory };
+  const results: BenchResults = { load, failed, replay, memory, compaction };
   const report = renderReport(runInfo(options), results);
   const out = options.out ?? resolve(RESULTS_DIR, isFullRun(options) ? 'latest.md' : 'tmp/partial.md');
   writeFileSync(out, `# kvs benchmark results\n\n${report}`);

@@ -47,12 +47,42 @@ export interface MemoryResult {
   readonly baselinePeakMiB: number;
 }
 
+/** Durable PUT load figures of one compaction row. */
+export interface PutFigures {
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly errors: number;
+  /** Compactions completed during the run. */
+  readonly compactions: number;
+}
+
+/** The compaction rows: disk after endless overwrites, restart, PUT throughput during compaction. */
+export interface CompactionResult {
+  readonly overwrites: number;
+  readonly keys: number;
+  /** Encoded size of the live keys (what a base holds). */
+  readonly liveBytes: number;
+  /** Every file of the log directory afterwards. */
+  readonly dirBytes: number;
+  readonly files: number;
+  /** KVS_COMPACT_MIN_BYTES in force (the default). */
+  readonly minBytes: number;
+  readonly restart: {
+    readonly compacted: { readonly seconds: number; readonly events: number };
+    readonly uncompacted: { readonly seconds: number; readonly events: number };
+    readonly uncompactedBytes: number;
+  };
+  readonly put: { readonly keys: number; readonly without: PutFigures; readonly during: PutFigures };
+}
+
 /** Everything one run measured. */
 export interface BenchResults {
   readonly load: readonly LoadRowResult[];
   readonly failed: readonly FailedRow[];
   readonly replay?: ReplayResult;
   readonly memory?: MemoryResult;
+  readonly compaction?: CompactionResult;
 }
 
 /** The middle run (by rate) of runs sorted by rate. */

@@ -38,9 +38,12 @@ export function loadKeyValueDefinition(): protoLoader.PackageDefinition {
   return protoLoader.loadSync(KEYVALUE_PROTO_FILE, { ...PROTO_LOADER_OPTIONS, includeDirs: [findProtoDir()] });
 }
 
+/** What proto/keyvalue.proto defines (the generated package type also covers kvs_admin.proto). */
+export type KeyValuePackage = Omit<ProtoGrpcType, 'KvsAdmin' | 'CompactRequest' | 'CompactResponse'>;
+
 /** The KeyValue service and messages, typed by the generated stubs. */
 export function loadKeyValuePackage(
   definition: protoLoader.PackageDefinition = loadKeyValueDefinition(),
-): ProtoGrpcType {
-  return grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType;
+): KeyValuePackage {
+  return grpc.loadPackageDefinition(definition) as unknown as KeyValuePackage;
 }

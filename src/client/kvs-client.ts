@@ -3,6 +3,9 @@ import type { GetResponse__Output } from '../api/generated/GetResponse';
 import type { KeyValueClient } from '../api/generated/KeyValue';
 import { knownErrorCode, KVS_ERROR_CODE_METADATA, type KvsErrorCode } from '../api/error-codes';
 import { loadKeyValuePackage } from '../api/keyvalue-proto';
+import type { CompactResponse__Output } from '../api/generated/CompactResponse';
+import type { KvsAdminClient } from '../api/generated/KvsAdmin';
+import { loadKvsAdminPackage } from '../api/kvs-admin-proto';
 
 /** Per-call options. */
 export interface KvsCallOptions {
@@ -39,9 +42,18 @@ export class KvsClientError extends Error {
   }
 }
 
-/** A typed, promise-based client of the KeyValue gRPC service, built on the generated stubs. */
+/** What a compaction did, as the server reports it (sizes in bytes). */
+export interface CompactionSummary {
+  readonly bytesBefore: number;
+  readonly bytesAfter: number;
+  readonly liveBytes: number;
+  readonly durationMs: number;
+}
+
+/** A typed, promise-based client of the KeyValue gRPC service (and of KvsAdmin), built on the generated stubs. */
 export class KvsClient {
   private readonly stub: KeyValueClient;
+  private readonly admin: KvsAdminClient;
   private readonly authorization?: string;
 
   constructor(
@@ -59,6 +71,8 @@ export class KvsClient {
     // Sent as call metadata rather than as call credentials: grpc-js refuses to combine call
     // credentials with a plaintext channel, and a token over loopback plaintext is legitimate.
     this.authorization = token === undefined ? undefined : `Bearer ${token}`;
+    // Same target, credentials and options: grpc-js lets both stubs share one connection.
+    this.admin = new (loadKvsAdminPackage().KvsAdmin)(address, credentials, { 'grpc.max_receive_message_length': -1 });
   }
 
   /** The key's value; rejects with KvsClientError (status NOT_FOUND when the key has none). */
@@ -83,9 +97,24 @@ export class KvsClient {
     await this.unary((metadata, callOptions, done) => this.stub.Delete({ key }, metadata, callOptions, done), options);
   }
 
-  /** Closes the channel; calls after this fail. */
+  /** Asks the server to compact its transaction log now (KvsAdmin/Compact); resolves with what it did. */
+  async compact(options?: KvsCallOptions): Promise<CompactionSummary> {
+    const response = await this.unary<CompactResponse__Output>(
+      (metadata, callOptions, done) => this.admin.Compact({}, metadata, callOptions, done),
+      options,
+    );
+    return {
+      bytesBefore: Number(response.bytes_before),
+      bytesAfter: Number(response.bytes_after),
+      liveBytes: Number(response.live_bytes),
+      durationMs: Number(response.duration_ms),
+    };
+  }
+
+  /** Closes the channels; calls after this fail. */
   close(): void {
     this.stub.close();
+    this.admin.close();
   }
 
   private unary<Response>(

@@ -1,7 +1,7 @@
 import type { Event } from './events';
 import { NoSuchKeyError } from './errors';
 import { checkKey, checkValue, DEFAULT_LIMITS, type Limits } from './limits';
-import type { TransactionLogger } from './transaction-logger.port';
+import type { CompactionReport, TransactionLogger } from './transaction-logger.port';
 
 /** What a restore found in the log. */
 export interface RestoreSummary {
@@ -36,6 +36,8 @@ export class KeyValueStore {
       for (const event of batch) this.apply(event);
       events += batch.length;
     }
+    // The log may snapshot the live entries to compact its history (it only ever reads them).
+    this.log.attachLiveState(this.entries);
     return { events, keys: this.entries.size };
   }
 
@@ -62,6 +64,11 @@ export class KeyValueStore {
   async delete(key: string): Promise<void> {
     checkKey(key, this.limits);
     this.apply(await this.log.append({ type: 'delete', key }));
+  }
+
+  /** Rewrites the log's history to hold just the live state; reads and writes go on meanwhile. */
+  compact(): Promise<CompactionReport> {
+    return this.log.compact();
   }
 
   /** Number of live keys. */

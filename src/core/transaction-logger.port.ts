@@ -17,6 +17,10 @@ import type { LogHealth, LogHealthListener } from './log-health';
  * - `health()` says whether writes can succeed now; every change is reported to the
  *   `onHealthChange` listeners, so readiness probes and the composition root can follow it
  *   (`failed` is final: the process must restart to replay what the storage really holds).
+ * - `compact` rewrites the history so that it holds the same state in less space; replay
+ *   afterwards gives exactly the state before it, appends go on meanwhile, and later
+ *   sequence numbers still increase. A log may also compact by itself once its history has
+ *   grown (its thresholds). A snapshot's events carry the sequence the snapshot stands at.
  */
 export interface TransactionLogger {
   /** Yields the log's events in sequence order, a batch at a time; called once, before the first append. */
@@ -29,4 +33,32 @@ export interface TransactionLogger {
   health(): LogHealth;
   /** Calls `listener` on every health change; returns the function that stops it. */
   onHealthChange(listener: LogHealthListener): () => void;
+  /**
+   * Lends the log the store's live entries, once, after readEvents. The log only reads them,
+   * at any later time and while they keep changing; a log that compacts by writing a snapshot
+   * (the file log) takes it from here. Every entry reflects only acknowledged events, and each
+   * event is reflected as soon as its append resolves (the store applies it right then), so a
+   * snapshot taken once appends up to some sequence have resolved holds all of them.
+   */
+  attachLiveState(live: LiveState): void;
+  /**
+   * Compacts now, or joins the compaction already running (one at a time). Rejects with
+   * LogUnavailableError if it fails; the history as it was stays in charge.
+   */
+  compact(): Promise<CompactionReport>;
+}
+
+/** The store's live entries as the log may read them: key to value, read-only. */
+export type LiveState = ReadonlyMap<string, string>;
+
+/** What one compaction did. */
+export interface CompactionReport {
+  /** Size of the history before, in bytes of the log's own storage. */
+  readonly bytesBefore: number;
+  /** Size of the history right after. */
+  readonly bytesAfter: number;
+  /** Size of the live data as the compaction wrote or kept it. */
+  readonly liveBytes: number;
+  /** Wall-clock duration in milliseconds. */
+  readonly durationMs: number;
 }

@@ -1,7 +1,6 @@
-import { KeyValueStore } from '../../src/core';
 import { CONTRACT_LIMITS, type FrontendDriver } from '../contracts/frontend.contract';
 import { HOSTILE_STRINGS } from '../support/hostile-strings';
-import { MemoryTransactionLogger } from '../support/memory-transaction-logger';
+import { MemoryTransactionLogger, restoredStore } from '../support/memory-transaction-logger';
 import { grpcDriver, startGrpc } from './grpc/grpc-driver';
 import { startRestFrontend } from '../support/rest-server';
 import { restDriver } from './rest/rest-driver';
@@ -11,7 +10,7 @@ describe('REST and gRPC frontends on one store', () => {
   let rest: FrontendDriver;
 
   beforeAll(async () => {
-    const store = new KeyValueStore(new MemoryTransactionLogger(), CONTRACT_LIMITS);
+    const store = await restoredStore(new MemoryTransactionLogger(), CONTRACT_LIMITS);
     grpc = grpcDriver(await startGrpc(store));
     rest = restDriver(await startRestFrontend(store));
   });

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { KeyValueStore } from '../../src/core';
-import { MemoryTransactionLogger } from '../support/memory-transaction-logger';
+import { MemoryTransactionLogger, restoredStore } from '../support/memory-transaction-logger';
 import { startGrpc, type RunningGrpc } from '../adapters/grpc/grpc-driver';
 
 const CLI = path.resolve(__dirname, '../../dist/client/cli/kvs.js');
@@ -36,7 +35,7 @@ describe('kvs command-line client', () => {
   beforeAll(async () => {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
     log = new MemoryTransactionLogger();
-    running = await startGrpc(new KeyValueStore(log, { maxKeyBytes: 64, maxValueBytes: 4096 }));
+    running = await startGrpc(await restoredStore(log, { maxKeyBytes: 64, maxValueBytes: 4096 }));
     at = ['--address', running.address];
   });
 
@@ -49,6 +48,16 @@ describe('kvs command-line client', () => {
     expect(await kvs([...at, 'get', 'city'])).toEqual({ code: 0, stdout: 'Zürich 🏔', stderr: '' });
     expect(await kvs([...at, 'delete', 'city'])).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(await kvs([...at, 'delete', 'city'])).toMatchObject({ code: 0 });
+  });
+
+  it('compacts the server\'s log with "compact", printing what it did', async () => {
+    for (let i = 0; i < 5; i++) await running.client.put('often', `${i}`);
+    const compactions = log.compactions;
+    const run = await kvs([...at, 'compact']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/^compacted \d+ bytes of log to \d+ \(live data \d+ bytes\) in \d+ ms\n$/);
+    expect(log.compactions).toBe(compactions + 1);
+    expect(await kvs([...at, 'compact', 'extra'])).toMatchObject({ code: 2 });
   });
 
   it('exits 1 for a key that has no value', async () => {

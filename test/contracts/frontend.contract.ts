@@ -1,6 +1,6 @@
-import { KeyValueStore, type Limits } from '../../src/core';
+import type { KeyValueStore, Limits } from '../../src/core';
 import type { KvsErrorCode } from '../../src/api/error-codes';
-import { MemoryTransactionLogger } from '../support/memory-transaction-logger';
+import { MemoryTransactionLogger, restoredStore } from '../support/memory-transaction-logger';
 import { HOSTILE_STRINGS } from '../support/hostile-strings';
 
 /** What a call through a frontend came to, in the core's terms, whatever the transport. */
@@ -37,7 +37,7 @@ export function runFrontendContract(frontend: string, options: FrontendContractO
 
     beforeEach(async () => {
       log = new MemoryTransactionLogger();
-      driver = await options.start(new KeyValueStore(log, CONTRACT_LIMITS));
+      driver = await options.start(await restoredStore(log, CONTRACT_LIMITS));
     });
 
     afterEach(async () => {

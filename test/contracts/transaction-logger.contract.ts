@@ -1,4 +1,4 @@
-import type { Event, Mutation, TransactionLogger } from '../../src/core';
+import { LogUnavailableError, type Event, type Mutation, type TransactionLogger } from '../../src/core';
 import { collectEvents } from '../support/collect-events';
 import { HOSTILE_STRINGS } from '../support/hostile-strings';
 
@@ -13,6 +13,16 @@ export interface LogFixture {
 /** How the contract suite gets a fresh, empty log for each test. */
 export interface LoggerContractOptions {
   newFixture(): Promise<LogFixture>;
+}
+
+/** The state a sequence of events leaves: key to value. */
+export function stateOf(events: readonly Event[]): Map<string, string> {
+  const state = new Map<string, string>();
+  for (const event of events) {
+    if (event.type === 'put') state.set(event.key, event.value);
+    else state.delete(event.key);
+  }
+  return state;
 }
 
 function strip({ sequence: _sequence, ...mutation }: Event): Mutation {
@@ -144,6 +154,53 @@ export function runTransactionLoggerContract(adapter: string, options: LoggerCon
       const events = await Promise.all(pending);
       log = await openLog();
       expect(await collectEvents(log.readEvents())).toEqual(events);
+    });
+
+    it('is replayed once, before the first append', async () => {
+      const log = await openLog();
+      await expect(log.append({ type: 'put', key: 'early', value: 'v' })).rejects.toBeInstanceOf(LogUnavailableError);
+      await collectEvents(log.readEvents());
+      await expect(collectEvents(log.readEvents())).rejects.toThrow(/only once/);
+      const event = await log.append({ type: 'put', key: 'k', value: 'v' });
+      expect(event).toMatchObject({ type: 'put', key: 'k', value: 'v' });
+      const reopened = await reopen(log);
+      expect((await collectEvents(reopened.readEvents())).map(strip)).toEqual([{ type: 'put', key: 'k', value: 'v' }]);
+    });
+
+    it('compacts to the same state while appends go on, and the sequence keeps increasing', async () => {
+      let log = await openLog();
+      await collectEvents(log.readEvents());
+      const live = new Map<string, string>();
+      log.attachLiveState(live);
+      const applied: Event[] = [];
+      const apply = (event: Event): Event => {
+        if (event.type === 'put') live.set(event.key, event.value);
+        else live.delete(event.key);
+        applied.push(event);
+        return event;
+      };
+      for (let i = 0; i < 300; i++) {
+        const key = `k${i % 13}`;
+        apply(await log.append(i % 10 === 9 ? { type: 'delete', key } : { type: 'put', key, value: `v${i}` }));
+      }
+      const during = Array.from({ length: 60 }, (_, i) =>
+        log.append({ type: 'put', key: `during-${i % 7}`, value: `${i}` }).then(apply),
+      );
+      const report = await log.compact();
+      await Promise.all(during);
+      expect(report.bytesAfter).toBeLessThan(report.bytesBefore);
+      const after = apply(await log.append({ type: 'delete', key: 'k0' }));
+      expect(after.sequence).toBeGreaterThan(Math.max(...applied.slice(0, -1).map((event) => event.sequence)));
+
+      log = await reopen(log);
+      const replayed = await collectEvents(log.readEvents());
+      expect(stateOf(replayed)).toEqual(live);
+      expect(replayed.length).toBeLessThan(applied.length);
+      for (let i = 1; i < replayed.length; i++) {
+        expect(replayed[i].sequence).toBeGreaterThanOrEqual(replayed[i - 1].sequence);
+      }
+      const next = await log.append({ type: 'put', key: 'next', value: 'v' });
+      expect(next.sequence).toBeGreaterThan(after.sequence);
     });
 
     it('rejects appends after close', async () => {

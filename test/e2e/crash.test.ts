@@ -21,8 +21,9 @@ interface KeyOutcome {
  * Each writer owns its keys and writes them one at a time, so per key there is exactly one
  * last acknowledged state and at most one write whose outcome the kill left undecided.
  */
-async function crashAndCheck(env: Record<string, string>): Promise<void> {
+async function crashAndCheck(env: Record<string, string>, minCompactions = 0): Promise<void> {
   let service = await startService(env);
+  const compactions = (): number => service.output().split('"event":"compaction_done"').length - 1;
   try {
     const url = service.restUrl!;
     const outcomes = new Map<string, KeyOutcome>();
@@ -54,12 +55,15 @@ async function crashAndCheck(env: Record<string, string>): Promise<void> {
 
     const load = Promise.all(Array.from({ length: WRITERS }, (_, id) => writer(id)));
     const began = Date.now();
-    while (acked < ACKS_BEFORE_KILL && Date.now() - began < MAX_LOAD_MS) await new Promise((r) => setTimeout(r, 10));
+    while ((acked < ACKS_BEFORE_KILL || compactions() < minCompactions) && Date.now() - began < MAX_LOAD_MS) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     killed = true;
     service.process.kill('SIGKILL');
     await service.exited();
     await load;
     expect(acked).toBeGreaterThan(100);
+    expect(compactions()).toBeGreaterThanOrEqual(minCompactions);
 
     service = await startService(env);
     expect(service.output()).toMatch(/replayed \d+ events/);
@@ -98,6 +102,23 @@ describe('crash safety (file log)', () => {
   );
 });
 
+/** Small thresholds: the log compacts again and again under the load, up to the kill. */
+const COMPACTING = { KVS_COMPACT_MIN_BYTES: '16384', KVS_COMPACT_RATIO: '1.5' };
+
+describe('crash safety with compaction running again and again', () => {
+  const dir = useTempDir('crash');
+
+  it(
+    'keeps every acknowledged write through SIGKILL (file log)',
+    () =>
+      crashAndCheck(
+        { TLOG_TYPE: 'file', TLOG_FILENAME: join(dir.path, 'tx.log'), FRONTEND_TYPE: 'rest', ...COMPACTING },
+        3,
+      ),
+    60_000,
+  );
+});
+
 describe('crash safety (postgres log)', () => {
   let postgres: TestPostgres;
 
@@ -110,6 +131,12 @@ describe('crash safety (postgres log)', () => {
   it(
     'keeps every acknowledged write through SIGKILL',
     () => crashAndCheck({ ...postgres.logEnv(), FRONTEND_TYPE: 'rest' }),
+    60_000,
+  );
+
+  it(
+    'keeps every acknowledged write through SIGKILL with compaction running again and again',
+    () => crashAndCheck({ ...postgres.logEnv(), FRONTEND_TYPE: 'rest', ...COMPACTING }, 3),
     60_000,
   );
 });

@@ -1,15 +1,8 @@
 import type { Event } from '../../core';
 import { ChunkWindow, onlyZerosFrom } from './chunk-window';
-import { crc32Range } from './crc32-range';
 import { LogCorruptError } from './file-log.errors';
 import type { LogFileHandle } from './log-file-handle';
-import {
-  FILE_HEADER_BYTES,
-  PAYLOAD_FIXED_BYTES,
-  RECORD_HEADER_BYTES,
-  RECORD_TYPE,
-  readSequence,
-} from './record-format';
+import { checkRecordHeader, decodeRecord, payloadChecksumMatches, RECORD_HEADER_BYTES } from './record-format';
 
 const EVENTS_PER_BATCH = 1024;
 
@@ -19,16 +12,32 @@ export interface TornTail {
   readonly reason: string;
 }
 
+/** Where a scan starts and which sequence numbers its records must carry. */
+export interface ReplayRange {
+  /** File offset of the first record (just past the file's header). */
+  readonly start: number;
+  /** Sequence number the first record must exceed (the previous file's last; 0 for none). */
+  readonly after: number;
+  /**
+   * Set for a base file: every record carries exactly this sequence (the one the snapshot
+   * stands at) instead of strictly increasing ones.
+   */
+  readonly snapshotSequence?: number;
+}
+
 /**
  * One forward scan of a log file's records (after its file header), applying the crash rules
  * in FORMAT.md: a torn final record ends the scan and is reported in `tornTail`; anything else
- * that is not an intact record with a higher sequence number throws LogCorruptError.
+ * that is not an intact record with a valid sequence number throws LogCorruptError. The record
+ * layout itself belongs to record-format.ts; this class only walks the file.
  */
 export class LogReplay {
-  /** Sequence number of the last intact record (0 when there is none). */
-  lastSequence = 0;
+  /** Sequence number of the last intact record (`range.after` when there is none). */
+  lastSequence: number;
   /** File offset just past the last intact record: where the next append belongs. */
-  validEnd = FILE_HEADER_BYTES;
+  validEnd: number;
+  /** Intact records seen. */
+  records = 0;
   /** Set when the scan stopped at a torn final record. */
   tornTail: TornTail | undefined;
 
@@ -36,7 +45,11 @@ export class LogReplay {
     private readonly handle: LogFileHandle,
     private readonly filename: string,
     private readonly size: number,
-  ) {}
+    private readonly range: ReplayRange,
+  ) {
+    this.lastSequence = range.after;
+    this.validEnd = range.start;
+  }
 
   /**
    * Yields the intact records' events in file order, a batch at a time: one await per batch
@@ -45,7 +58,7 @@ export class LogReplay {
   async *batches(): AsyncGenerator<Event[]> {
     const window = new ChunkWindow(this.handle, this.size);
     const size = this.size;
-    let position = FILE_HEADER_BYTES;
+    let position = this.range.start;
     let batch: Event[] = [];
     while (position < size) {
       if (batch.length >= EVENTS_PER_BATCH) {
@@ -58,17 +71,15 @@ export class LogReplay {
       }
       if (position + RECORD_HEADER_BYTES > window.end) await window.load(position, RECORD_HEADER_BYTES);
       let at = position - window.start;
-      let buffer = window.buffer;
-      if (crc32Range(buffer, at, at + 8) !== buffer.readUInt32LE(at + 8)) {
-        if (await onlyZerosFrom(this.handle, position + RECORD_HEADER_BYTES, size)) {
+      const header = checkRecordHeader(window.buffer, at);
+      if (!header.ok) {
+        if (header.checksum && (await onlyZerosFrom(this.handle, position + RECORD_HEADER_BYTES, size))) {
           this.tornTail = { offset: position, reason: 'bad record header followed only by zero bytes' };
           break;
         }
-        throw this.corrupt(position, 'record header checksum mismatch');
+        throw this.corrupt(position, header.detail);
       }
-      const payloadBytes = buffer.readUInt32LE(at);
-      if (payloadBytes < PAYLOAD_FIXED_BYTES)
-        throw this.corrupt(position, `payload length ${payloadBytes} is too short`);
+      const { payloadBytes } = header;
       const recordEnd = position + RECORD_HEADER_BYTES + payloadBytes;
       if (recordEnd > size) {
         this.tornTail = {
@@ -80,45 +91,35 @@ export class LogReplay {
       if (recordEnd > window.end) {
         await window.load(position, recordEnd - position);
         at = 0;
-        buffer = window.buffer;
       }
-      const payload = at + RECORD_HEADER_BYTES;
-      if (crc32Range(buffer, payload, payload + payloadBytes) !== buffer.readUInt32LE(at + 4)) {
+      if (!payloadChecksumMatches(window.buffer, at, payloadBytes)) {
         if (await onlyZerosFrom(this.handle, recordEnd, size)) {
           this.tornTail = { offset: position, reason: 'checksum mismatch in the final record' };
           break;
         }
         throw this.corrupt(position, 'checksum mismatch');
       }
-      batch.push(this.decode(buffer, payload, payloadBytes, position));
+      batch.push(this.decode(window.buffer, at, payloadBytes, position));
       position = recordEnd;
       this.validEnd = position;
+      this.records++;
     }
     yield batch;
   }
 
-  private decode(buffer: Buffer, payload: number, payloadBytes: number, position: number): Event {
-    const sequence = readSequence(buffer, payload + 1);
-    if (sequence <= this.lastSequence || !Number.isSafeInteger(sequence)) {
+  private decode(buffer: Buffer, at: number, payloadBytes: number, position: number): Event {
+    const event = decodeRecord(buffer, at, payloadBytes);
+    if (typeof event === 'string') throw this.corrupt(position, event);
+    const { sequence } = event;
+    const expected = this.range.snapshotSequence;
+    if (expected !== undefined) {
+      if (sequence !== expected) throw this.corrupt(position, `sequence ${sequence} in a snapshot at ${expected}`);
+      if (event.type !== 'put') throw this.corrupt(position, 'a snapshot holds puts only');
+    } else if (sequence <= this.lastSequence || !Number.isSafeInteger(sequence)) {
       throw this.corrupt(position, `sequence ${sequence} does not follow ${this.lastSequence}`);
     }
     this.lastSequence = sequence;
-    const keyBytes = buffer.readUInt32LE(payload + 9);
-    const keyStart = payload + PAYLOAD_FIXED_BYTES;
-    const keyEnd = keyStart + keyBytes;
-    const payloadEnd = payload + payloadBytes;
-    if (keyBytes > payloadBytes - PAYLOAD_FIXED_BYTES)
-      throw this.corrupt(position, `key length ${keyBytes} exceeds the record`);
-    const key = buffer.toString('utf8', keyStart, keyEnd);
-    switch (buffer[payload]) {
-      case RECORD_TYPE.put:
-        return { type: 'put', key, value: buffer.toString('utf8', keyEnd, payloadEnd), sequence };
-      case RECORD_TYPE.delete:
-        if (keyEnd !== payloadEnd) throw this.corrupt(position, 'delete record carries a value');
-        return { type: 'delete', key, sequence };
-      default:
-        throw this.corrupt(position, `unknown record type ${buffer[payload]}`);
-    }
+    return event;
   }
 
   private corrupt(offset: number, detail: string): LogCorruptError {

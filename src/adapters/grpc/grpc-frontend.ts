@@ -7,6 +7,8 @@ import type { ReadinessSignal } from '../readiness-signal';
 import type { ServerTls } from '../server-tls';
 import type { GrpcOptions } from './grpc.config';
 import { keyValueHandlers } from './key-value-handlers';
+import { loadKvsAdminDefinition, loadKvsAdminPackage } from '../../api/kvs-admin-proto';
+import { adminHandlers } from './admin-handlers';
 import { GrpcHealth } from './grpc-health';
 import { ReloadableServerCredentials } from './reloadable-server-credentials';
 import { addReflection } from './grpc-reflection';
@@ -39,8 +41,8 @@ export interface GrpcDependencies {
 }
 
 /**
- * The gRPC frontend: the book's KeyValue service on grpc-js, plus grpc.health.v1.Health and
- * server reflection, all on one port.
+ * The gRPC frontend: the book's KeyValue service on grpc-js, plus the operator service
+ * KvsAdmin, grpc.health.v1.Health and server reflection, all on one port.
  */
 export class GrpcFrontend implements Frontend {
   readonly name = 'grpc';
@@ -65,6 +67,8 @@ export class GrpcFrontend implements Frontend {
       check.wrap(loadKeyValuePackage(definition).KeyValue.service),
       keyValueHandlers(store, check, logger),
     );
+    const adminDefinition = loadKvsAdminDefinition();
+    this.server.addService(loadKvsAdminPackage(adminDefinition).KvsAdmin.service, adminHandlers(store, logger));
     this.health.addToServer(this.server);
     if (options.reflection !== false) addReflection(this.server, definition);
     this.credentials =

@@ -1,4 +1,6 @@
 import type { EnvReader } from '../../config/env-reader';
+import type { CompactionThresholds } from '../compaction-runner';
+import { readCompactionThresholds } from '../compaction.config';
 
 /**
  * How the connection to PostgreSQL is protected, with libpq's meanings:
@@ -36,6 +38,8 @@ export interface PostgresLogConfig {
   readonly statementTimeoutMs: number;
   /** Appends queued or in flight beyond which new appends fail at once with LogOverloadedError. */
   readonly maxPendingWrites: number;
+  /** When the log compacts by itself (KVS_COMPACT_MIN_BYTES, KVS_COMPACT_RATIO). */
+  readonly compaction: CompactionThresholds;
 }
 
 /** Reads the TLOG_DB_* variables; a missing or invalid one is a one-line ConfigError. */
@@ -65,5 +69,6 @@ export function readPostgresLogConfig(env: EnvReader): PostgresLogConfig {
     connectTimeoutMs: env.integer('TLOG_DB_CONNECT_TIMEOUT_MS', 5000, 100, 600_000),
     statementTimeoutMs: env.integer('TLOG_DB_STATEMENT_TIMEOUT_MS', 10_000, 100, 3_600_000),
     maxPendingWrites: env.integer('TLOG_DB_MAX_PENDING_WRITES', 10_000, 1, 1_000_000),
+    compaction: readCompactionThresholds(env),
   };
 }

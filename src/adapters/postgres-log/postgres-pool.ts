@@ -52,8 +52,9 @@ export function createPool(config: PostgresLogConfig, logger: Logger): Pool {
     user: config.user,
     password: config.password,
     ssl: tlsOptions(config),
-    // Writes go one batch at a time, so two connections suffice (one spare while one reconnects).
-    max: 2,
+    // Writes go one batch at a time, so two connections suffice (one spare while one
+    // reconnects); a third serves a compaction, which holds its session for its advisory lock.
+    max: 3,
     connectionTimeoutMillis: config.connectTimeoutMs,
     statement_timeout: config.statementTimeoutMs,
     query_timeout: config.statementTimeoutMs + 1000,

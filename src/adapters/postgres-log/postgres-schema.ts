@@ -21,13 +21,31 @@ export function logTableSql(table: string): string {
 )`;
 }
 
-/** Creates the log table unless it exists, holding a transaction-scoped advisory lock so concurrent start-ups take turns. */
+/**
+ * The index compaction needs to find, for a row, a later row of the same key with one probe.
+ * Replay and appends never use it; it costs one index entry per row.
+ */
+export function keyIndexSql(table: string): string {
+  return `CREATE INDEX IF NOT EXISTS ${keyIndexName(table)} ON ${table} (key, sequence)`;
+}
+
+function keyIndexName(table: string): string {
+  return `"${table.replace(/"/g, '')}_key_sequence"`;
+}
+
+/** Creates the log table and its key index unless they exist, holding a transaction-scoped advisory lock so concurrent start-ups take turns. */
 export async function ensureLogTable(pool: Pool, table: string): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK_KEY]);
     await client.query(logTableSql(table));
+    // Only when missing: CREATE INDEX needs the table's owner, and a table created beforehand
+    // by an administrator (with the index) must work for a user with SELECT, INSERT, DELETE.
+    const index = await client.query<{ missing: boolean }>('SELECT to_regclass($1) IS NULL AS missing', [
+      keyIndexName(table),
+    ]);
+    if (index.rows[0].missing) await client.query(keyIndexSql(table));
     await client.query('COMMIT');
     client.release();
   } catch (error) {

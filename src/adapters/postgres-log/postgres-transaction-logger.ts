@@ -1,5 +1,13 @@
 import type { Pool } from 'pg';
-import type { Event, LogHealth, LogHealthListener, Mutation, TransactionLogger } from '../../core';
+import type {
+  CompactionReport,
+  Event,
+  LiveState,
+  LogHealth,
+  LogHealthListener,
+  Mutation,
+  TransactionLogger,
+} from '../../core';
 import { LogHealthState, LogOverloadedError, LogUnavailableError } from '../../core';
 import type { PostgresLogConfig } from './postgres-log.config';
 import { mutationBytes, PostgresLogStatements } from './postgres-log-statements';
@@ -8,6 +16,8 @@ import { silentLogger, type Logger } from '../logger';
 import { noLogObserver, type TransactionLogObserver } from '../log-observer';
 import { createPool, waitForDatabase } from './postgres-pool';
 import { ensureLogTable } from './postgres-schema';
+import { CompactionRunner, type CompactionObserver, type CompactionSizes } from '../compaction-runner';
+import { compactPostgresLog, DEFAULT_COMPACTION_BATCH_ROWS } from './postgres-compaction';
 
 /** One INSERT carries at most this many rows... */
 const MAX_BATCH_ROWS = 1000;
@@ -26,8 +36,12 @@ export interface PostgresLoggerOptions {
   readonly replayPageRows?: number;
   /** Approximate bytes of keys and values per replay page (default 8 MiB). */
   readonly replayPageBytes?: number;
-  /** Told about batches, commits and outages (metrics, traces); nobody by default. */
+  /** Told about batches and commits (metrics, traces); nobody by default. */
   readonly observer?: TransactionLogObserver;
+  /** Told about every compaction (metrics). */
+  readonly compactionObserver?: CompactionObserver;
+  /** Rows one compaction statement looks at (default 5000). */
+  readonly compactionBatchRows?: number;
 }
 
 interface PendingAppend {
@@ -87,6 +101,14 @@ export class PostgresTransactionLogger implements TransactionLogger {
   private inFlight = 0;
   private draining: Promise<void> | undefined;
   private readonly observer: TransactionLogObserver;
+  private readonly compactions: CompactionRunner;
+  private readonly compactionBatchRows: number;
+  /** Bytes of keys and values in the table (replayed plus appended, less what compaction removed). */
+  private historyBytes = 0;
+  /** Live data as the last compaction left it (0 until one has run since start-up). */
+  private liveBytes = 0;
+  /** The port allows one replay, before the first append. */
+  private replay: 'not started' | 'running' | 'done' = 'not started';
   private readonly healthState = new LogHealthState();
   private pingTimer: NodeJS.Timeout | undefined;
   private pingMs = FIRST_PING_MS;
@@ -102,9 +124,19 @@ export class PostgresTransactionLogger implements TransactionLogger {
     this.pool = createPool(config, this.logger);
     this.quotedTable = `"${config.table}"`;
     this.statements = new PostgresLogStatements(this.pool, this.quotedTable);
+    this.compactionBatchRows = options.compactionBatchRows ?? DEFAULT_COMPACTION_BATCH_ROWS;
+    this.compactions = new CompactionRunner(() => this.compactOnce(), {
+      log: 'postgres',
+      thresholds: config.compaction,
+      logger: this.logger,
+      observer: options.compactionObserver,
+    });
   }
 
   async *readEvents(): AsyncIterable<readonly Event[]> {
+    if (this.replay !== 'not started')
+      throw new Error('postgres log: readEvents may be called only once, before appends');
+    this.replay = 'running';
     await this.start();
     let after = 0;
     for (;;) {
@@ -112,15 +144,19 @@ export class PostgresTransactionLogger implements TransactionLogger {
         throw new LogUnavailableError(`postgres log: replay failed after sequence ${after}: ${describeError(error)}`);
       });
       if (page.length === 0) break;
+      for (const event of page) this.historyBytes += mutationBytes(event);
       // Only this page is held; the next is fetched once the consumer asks for it.
       yield page;
       after = page[page.length - 1].sequence;
     }
     this.lastSequence = Math.max(this.lastSequence, after);
+    this.replay = 'done';
   }
 
   append(mutation: Mutation): Promise<Event> {
     if (this.closing) return Promise.reject(new LogUnavailableError('postgres log: closed'));
+    if (this.replay !== 'done')
+      return Promise.reject(new LogUnavailableError('postgres log: append before readEvents finished'));
     if (this.queue.length + this.inFlight >= this.config.maxPendingWrites) {
       return Promise.reject(
         new LogOverloadedError(`postgres log: ${this.config.maxPendingWrites} writes are already pending; retry later`),
@@ -130,6 +166,17 @@ export class PostgresTransactionLogger implements TransactionLogger {
       this.queue.push({ mutation, resolve, reject });
       this.draining ??= this.drain();
     });
+  }
+
+  attachLiveState(_live: LiveState): void {
+    // The table itself tells which rows are superseded; no snapshot is needed.
+  }
+
+  compact(): Promise<CompactionReport> {
+    if (this.replay !== 'done' || this.closing) {
+      return Promise.reject(new LogUnavailableError('postgres log: not open'));
+    }
+    return this.compactions.run('on-demand');
   }
 
   health(): LogHealth {
@@ -142,6 +189,7 @@ export class PostgresTransactionLogger implements TransactionLogger {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
+      await this.compactions.stop();
       clearTimeout(this.pingTimer);
       await this.draining;
       await this.pool.end();
@@ -212,8 +260,24 @@ export class PostgresTransactionLogger implements TransactionLogger {
     this.observer.durabilityWaited?.((performance.now() - began) / 1000, true);
     this.becameAvailable('a write committed');
     this.lastSequence = sequences[sequences.length - 1];
+    for (const mutation of mutations) this.historyBytes += mutationBytes(mutation);
+    this.compactions.consider(this.historyBytes, this.liveBytes);
     batch.forEach((pending, i) => pending.resolve({ ...pending.mutation, sequence: sequences[i] }));
     this.observer.batchFinished?.(true);
+  }
+
+  private async compactOnce(): Promise<CompactionSizes> {
+    const done = await compactPostgresLog({
+      pool: this.pool,
+      table: this.quotedTable,
+      upTo: this.lastSequence,
+      batchRows: this.compactionBatchRows,
+      bytesBefore: this.historyBytes,
+      logger: this.logger,
+    });
+    this.historyBytes -= done.bytesBefore - done.bytesAfter;
+    this.liveBytes = done.liveBytes;
+    return done;
   }
 
   private becameUnavailable(cause: string): void {

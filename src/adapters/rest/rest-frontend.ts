@@ -9,6 +9,7 @@ import type { ServerTls } from '../server-tls';
 import { sendError, sendFailure } from './http-status';
 import { inOrderPerConnection } from './in-order-per-connection';
 import { addKeyRoutes } from './key-routes';
+import { addAdminRoutes } from './admin-routes';
 import type { RestOptions } from './rest.config';
 
 /** How long stop() lets in-flight requests run before cutting their connections. */
@@ -52,6 +53,7 @@ export class RestFrontend implements Frontend {
     if (probes) app.use(probes);
     if (middleware.length > 0) app.use(...middleware);
     addKeyRoutes(app, store, logger);
+    addAdminRoutes(app, store, logger);
     app.use((_req: Request, res: Response) =>
       sendError(res, 'NO_SUCH_ROUTE', 'no such route; the API is /v1/key/{key}'),
     );

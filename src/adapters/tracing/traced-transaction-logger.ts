@@ -1,5 +1,13 @@
 import { SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
-import type { Event, LogHealth, LogHealthListener, Mutation, TransactionLogger } from '../../core';
+import type {
+  CompactionReport,
+  Event,
+  LiveState,
+  LogHealth,
+  LogHealthListener,
+  Mutation,
+  TransactionLogger,
+} from '../../core';
 import { KEY_ATTRIBUTE } from './trace-attributes';
 
 /** The name spans of kvs's own code are recorded under. */
@@ -54,5 +62,13 @@ export class TracedTransactionLogger implements TransactionLogger {
 
   onHealthChange(listener: LogHealthListener): () => void {
     return this.inner.onHealthChange(listener);
+  }
+
+  attachLiveState(live: LiveState): void {
+    this.inner.attachLiveState(live);
+  }
+
+  compact(): Promise<CompactionReport> {
+    return this.inner.compact();
   }
 }

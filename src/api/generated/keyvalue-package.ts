@@ -1,11 +1,14 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { CompactRequest as _CompactRequest, CompactRequest__Output as _CompactRequest__Output } from './CompactRequest';
+import type { CompactResponse as _CompactResponse, CompactResponse__Output as _CompactResponse__Output } from './CompactResponse';
 import type { DeleteRequest as _DeleteRequest, DeleteRequest__Output as _DeleteRequest__Output } from './DeleteRequest';
 import type { DeleteResponse as _DeleteResponse, DeleteResponse__Output as _DeleteResponse__Output } from './DeleteResponse';
 import type { GetRequest as _GetRequest, GetRequest__Output as _GetRequest__Output } from './GetRequest';
 import type { GetResponse as _GetResponse, GetResponse__Output as _GetResponse__Output } from './GetResponse';
 import type { KeyValueClient as _KeyValueClient, KeyValueDefinition as _KeyValueDefinition } from './KeyValue';
+import type { KvsAdminClient as _KvsAdminClient, KvsAdminDefinition as _KvsAdminDefinition } from './KvsAdmin';
 import type { PutRequest as _PutRequest, PutRequest__Output as _PutRequest__Output } from './PutRequest';
 import type { PutResponse as _PutResponse, PutResponse__Output as _PutResponse__Output } from './PutResponse';
 
@@ -14,6 +17,8 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 };
 
 export interface ProtoGrpcType {
+  CompactRequest: MessageTypeDefinition<_CompactRequest, _CompactRequest__Output>
+  CompactResponse: MessageTypeDefinition<_CompactResponse, _CompactResponse__Output>
   DeleteRequest: MessageTypeDefinition<_DeleteRequest, _DeleteRequest__Output>
   DeleteResponse: MessageTypeDefinition<_DeleteResponse, _DeleteResponse__Output>
   GetRequest: MessageTypeDefinition<_GetRequest, _GetRequest__Output>
@@ -22,6 +27,10 @@ export interface ProtoGrpcType {
    * A durable key-value store. Every write is in the transaction log before it is acknowledged.
    */
   KeyValue: SubtypeConstructor<typeof grpc.Client, _KeyValueClient> & { service: _KeyValueDefinition }
+  /**
+   * Operator RPCs.
+   */
+  KvsAdmin: SubtypeConstructor<typeof grpc.Client, _KvsAdminClient> & { service: _KvsAdminDefinition }
   PutRequest: MessageTypeDefinition<_PutRequest, _PutRequest__Output>
   PutResponse: MessageTypeDefinition<_PutResponse, _PutResponse__Output>
 }

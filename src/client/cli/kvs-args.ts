@@ -19,6 +19,8 @@ Commands:
   get KEY          print the value of KEY (raw; a newline is added only on a terminal)
   put KEY VALUE    store VALUE under KEY; VALUE "-" reads the value from standard input
   delete KEY       remove KEY (succeeds when KEY is absent)
+  compact          compact the server's transaction log now and print what it did
+                   (an operator command: needs scope kvs:admin when authentication is on)
   token --scope "kvs:read kvs:write" [--prefix P]... [--ttl 1h] [--subject S]
                    print a token signed with $JWT_KEY (also uses $KVS_JWT_ISSUER, $KVS_JWT_AUDIENCE)
 
@@ -54,6 +56,7 @@ export interface Connection {
 /** What the command line asks for. */
 export type Invocation =
   | { readonly command: 'help' }
+  | ({ readonly command: 'compact' } & Connection)
   | ({ readonly command: 'get' | 'delete'; readonly key: string } & Connection)
   | ({
       readonly command: 'put';
@@ -75,7 +78,7 @@ export type Invocation =
 /** A command line that cannot be run; the CLI prints it with the usage hint and exits 2. */
 export class UsageError extends Error {}
 
-const ARITY = { get: 1, delete: 1, put: 2, token: 0 } as const;
+const ARITY = { get: 1, delete: 1, put: 2, token: 0, compact: 0 } as const;
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Parses the arguments after `kvs`; throws UsageError for anything malformed. */
@@ -107,16 +110,25 @@ export function parseKvsArgs(args: readonly string[], env: Env): Invocation {
   if (values.help) return { command: 'help' };
 
   const [command, ...operands] = positionals;
-  if (command === undefined) throw new UsageError('missing command (get, put, delete or token)');
-  if (!(command in ARITY)) throw new UsageError(`unknown command "${command}" (expected get, put, delete or token)`);
+  if (command === undefined) throw new UsageError('missing command (get, put, delete, compact or token)');
+  if (!Object.hasOwn(ARITY, command)) {
+    throw new UsageError(`unknown command "${command}" (expected get, put, delete, compact or token)`);
+  }
   const name = command as keyof typeof ARITY;
   if (operands.length !== ARITY[name]) {
-    const expected = { put: 'KEY and VALUE', token: 'no operands', get: 'exactly one KEY', delete: 'exactly one KEY' };
+    const expected = {
+      put: 'KEY and VALUE',
+      token: 'no operands',
+      compact: 'no operands',
+      get: 'exactly one KEY',
+      delete: 'exactly one KEY',
+    };
     throw new UsageError(`${name} takes ${expected[name]}`);
   }
   if (name === 'token') return parseToken(values, env);
 
   const connection = parseConnection(values, env);
+  if (name === 'compact') return { command: name, ...connection };
   const [key, value] = operands;
   if (name === 'put') return { command: name, key, value: value === '-' ? undefined : value, ...connection };
   return { command: name, key, ...connection };

@@ -63,6 +63,13 @@ export async function runKvsCli(args: readonly string[], io: CliIo): Promise<num
       case 'delete':
         await client.delete(invocation.key);
         break;
+      case 'compact': {
+        const done = await client.compact();
+        io.stdout.write(
+          `compacted ${done.bytesBefore} bytes of log to ${done.bytesAfter} (live data ${done.liveBytes} bytes) in ${done.durationMs} ms\n`,
+        );
+        break;
+      }
     }
     return EXIT.ok;
   } catch (error) {
@@ -91,7 +98,7 @@ function connectionOptions({ token, tls }: Connection): KvsConnectionOptions {
   };
 }
 
-function exitStatusOf(error: KvsClientError, command: 'get' | 'put' | 'delete'): number {
+function exitStatusOf(error: KvsClientError, command: 'get' | 'put' | 'delete' | 'compact'): number {
   if (command === 'get' && error.status === status.NOT_FOUND) return EXIT.notFound;
   if (error.status === status.UNAVAILABLE || error.status === status.DEADLINE_EXCEEDED) return EXIT.unavailable;
   return EXIT.serverError;

@@ -1,8 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileTransactionLogger, type FileLogOptions } from '../../../src/adapters/file-log';
 import type { OpenLogFile } from '../../../src/adapters/file-log/log-file-handle';
+import type { CompactionStepHook } from '../../../src/adapters/file-log/compactor';
 import { recordingLogger } from '../../support/recording-logger';
 
 /** A fresh directory under the OS temp dir for one test's log files, and the loggers opened on them. */
@@ -28,15 +29,22 @@ export class TempLogDir {
     options: Partial<FileLogOptions> = {},
     openFile?: OpenLogFile,
     freeBytes?: (directory: string) => Promise<number>,
+    afterCompactionStep?: CompactionStepHook,
   ): FileTransactionLogger {
     const logger = new FileTransactionLogger(
       { filename: this.file(), ...options },
       this.log.logger,
       openFile,
       freeBytes,
+      afterCompactionStep,
     );
     this.loggers.push(logger);
     return logger;
+  }
+
+  /** Names of the files in the directory, sorted, without the lock file. */
+  async files(): Promise<string[]> {
+    return (await readdir(this.path)).filter((name) => !name.endsWith('.lock')).sort();
   }
 
   /** Warnings every logger opened here has reported. */

@@ -10,7 +10,7 @@ import {
   type KvsErrorCode,
   type TransactionLogger,
 } from '../../../src/core';
-import { MemoryTransactionLogger } from '../../support/memory-transaction-logger';
+import { MemoryTransactionLogger, restoredStore } from '../../support/memory-transaction-logger';
 import { startGrpc, type RunningGrpc } from './grpc-driver';
 
 /** The rejection of a call, for assertions on its status and kvs code. */
@@ -53,12 +53,21 @@ describe('GrpcFrontend', () => {
 
   beforeEach(async () => {
     log = new MemoryTransactionLogger();
-    running = await startGrpc(new KeyValueStore(log, { maxKeyBytes: 64, maxValueBytes: 4096 }));
+    running = await startGrpc(await restoredStore(log, { maxKeyBytes: 64, maxValueBytes: 4096 }));
   });
 
   afterEach(async () => {
     log.release();
     await running.close();
+  });
+
+  it('serves KvsAdmin/Compact: compacts the log and reports what it did; a failure is UNAVAILABLE', async () => {
+    for (let i = 0; i < 4; i++) await running.client.put('k', `${i}`);
+    expect(await running.client.compact()).toEqual({ bytesBefore: 4, bytesAfter: 1, liveBytes: 1, durationMs: 0 });
+    expect(log.compactions).toBe(1);
+    log.compact = () => Promise.reject(new LogUnavailableError('memory log: compaction failed; retry later'));
+    const error = await failure(running.client.compact());
+    expect([error.status, error.code]).toEqual([grpc.status.UNAVAILABLE, 'LOG_UNAVAILABLE']);
   });
 
   it('maps every core error code to a status a client can act on, never UNKNOWN or INTERNAL', () => {
@@ -166,7 +175,7 @@ describe('GrpcFrontend message size', () => {
   it("follows the configured value limit beyond grpc-js's 4 MiB default", async () => {
     const limits = { maxKeyBytes: 1024, maxValueBytes: 5 * 1024 * 1024 };
     expect(maxRequestBytes(limits)).toBeGreaterThan(limits.maxKeyBytes + limits.maxValueBytes);
-    const running = await startGrpc(new KeyValueStore(new MemoryTransactionLogger(), limits));
+    const running = await startGrpc(await restoredStore(new MemoryTransactionLogger(), limits));
     try {
       const value = '€'.repeat(Math.floor(limits.maxValueBytes / 3)) + 'xx'; // exactly the limit
       await running.client.put('k'.repeat(1024), value);
@@ -190,7 +199,7 @@ describe('GrpcFrontend log errors', () => {
       const log = new MemoryTransactionLogger();
       const server = recordingLogger();
       const frontend = new GrpcFrontend(
-        new KeyValueStore(log),
+        await restoredStore(log),
         { host: '127.0.0.1', port: 0 },
         { logger: server.logger },
       );
@@ -218,6 +227,8 @@ describe('GrpcFrontend server faults', () => {
       async *readEvents(): AsyncIterable<readonly Event[]> {},
       append: () => Promise.reject(new Error('disk on fire at /var/lib/kvs')),
       close: async () => undefined,
+      attachLiveState: () => undefined,
+      compact: () => Promise.reject(new Error('not used')),
       health: () => 'ok',
       onHealthChange: () => () => undefined,
     };

@@ -2,8 +2,7 @@ import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
-import { KeyValueStore } from '../../../src/core';
-import { MemoryTransactionLogger } from '../../support/memory-transaction-logger';
+import { MemoryTransactionLogger, restoredStore } from '../../support/memory-transaction-logger';
 import { startGrpc, type RunningGrpc } from './grpc-driver';
 
 const LOADER_OPTIONS: protoLoader.Options = { keepCase: true, enums: String, defaults: true, oneofs: true };
@@ -64,7 +63,7 @@ describe('GrpcFrontend standard services', () => {
 
   beforeEach(async () => {
     log = new MemoryTransactionLogger();
-    running = await startGrpc(new KeyValueStore(log), 60_000);
+    running = await startGrpc(await restoredStore(log), 60_000);
   });
 
   afterEach(async () => {
@@ -143,7 +142,7 @@ describe('GrpcFrontend standard services', () => {
 describe('GrpcFrontend shutdown deadline', () => {
   it('forces connections closed after the grace period; the write handed to the log still lands', async () => {
     const log = new MemoryTransactionLogger();
-    const store = new KeyValueStore(log);
+    const store = await restoredStore(log);
     const running = await startGrpc(store, 100);
     log.holdAppends();
     const write = running.client.put('stuck', 'v');

@@ -38,6 +38,7 @@ describe('readPostgresLogConfig', () => {
       connectTimeoutMs: 5000,
       statementTimeoutMs: 10_000,
       maxPendingWrites: 10_000,
+      compaction: { minBytes: 64 * 1024 * 1024, ratio: 2 },
     });
   });
 

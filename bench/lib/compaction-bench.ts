@@ -1,0 +1,162 @@
+import { closeSync, mkdirSync, openSync, readdirSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_COMPACTION_THRESHOLDS } from '../../src/adapters/compaction-runner';
+import { FileTransactionLogger } from '../../src/adapters/file-log';
+import { encodeFileHeader, encodeRecord } from '../../src/adapters/file-log/record-format';
+import { KeyValueStore } from '../../src/core';
+import type { BenchOptions } from './options';
+import { writeReplayLog } from './replay-log';
+import type { CompactionResult, PutFigures } from './results';
+import { runLoad } from './run-load';
+import { ServerProcess } from './server-process';
+import { kvsServer } from './servers';
+import { benchKey, benchValue } from './workload';
+
+/** The issue's figures: 1,000,000 overwrites of 1,000 keys with 100-byte values. */
+const OVERWRITES = 1_000_000;
+const HOT_KEYS = 1000;
+/** Concurrent writers of the overwrite run (as 32 connections would be). */
+const WRITERS = 32;
+/** Keys of the log compacted under PUT load. */
+const KEYS_1M = 1_000_000;
+/** A minimum no log here reaches: no automatic compaction. */
+const NEVER = String(2 ** 40);
+const REPLAY_LINE = /replayed (\d+) events \((\d+) live keys\) in ([\d.]+) s/;
+
+/**
+ * The compaction rows (`--filter compaction`): disk after endless overwrites, restart time of
+ * that directory beside the uncompacted history, and durable PUT throughput while a 1M-key log
+ * is compacted again and again, beside the same load without compaction.
+ */
+export async function measureCompaction(scratch: string, options: BenchOptions): Promise<CompactionResult> {
+  const disk = await overwriteWithCompaction(join(scratch, 'overwrites'));
+  const uncompacted = join(scratch, 'uncompacted', 'tx.log');
+  writeOverwriteHistory(uncompacted);
+  const restart = {
+    compacted: await replaySeconds(join(scratch, 'overwrites', 'tx.log'), options),
+    uncompacted: await replaySeconds(uncompacted, options),
+    uncompactedBytes: statSync(uncompacted).size,
+  };
+  const put = await putDuringCompaction(join(scratch, 'put-1m.log'), options);
+  return { ...disk, restart, put };
+}
+
+/**
+ * 1,000,000 overwrites through the real store and file log (in process, sync=never: durability
+ * does not change what is on disk), with automatic compaction at the default thresholds.
+ */
+async function overwriteWithCompaction(dir: string): Promise<Omit<CompactionResult, 'restart' | 'put'>> {
+  mkdirSync(dir, { recursive: true });
+  const log = new FileTransactionLogger({ filename: join(dir, 'tx.log'), sync: 'never' });
+  const store = new KeyValueStore(log);
+  await store.restore();
+  let next = 0;
+  const writer = async (): Promise<void> => {
+    for (let i = next++; i < OVERWRITES; i = next++) await store.put(benchKey(i % HOT_KEYS), benchValue(i));
+  };
+  await Promise.all(Array.from({ length: WRITERS }, writer));
+  await log.close();
+  let liveBytes = 0;
+  for (let key = 0; key < HOT_KEYS; key++) {
+    liveBytes += encodeRecord({ type: 'put', key: benchKey(key), value: store.get(benchKey(key)), sequence: 1 }).length;
+  }
+  const files = readdirSync(dir).filter((name) => !name.endsWith('.lock'));
+  const dirBytes = files.reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
+  return {
+    overwrites: OVERWRITES,
+    keys: HOT_KEYS,
+    liveBytes,
+    dirBytes,
+    minBytes: DEFAULT_COMPACTION_THRESHOLDS.minBytes,
+    files: files.length,
+  };
+}
+
+/** The same 1,000,000 overwrites as one uncompacted log, written with the service's encoder. */
+function writeOverwriteHistory(filename: string): void {
+  mkdirSync(join(filename, '..'), { recursive: true });
+  const fd = openSync(filename, 'w');
+  try {
+    writeSync(fd, encodeFileHeader());
+    let batch: Buffer[] = [];
+    for (let i = 0; i < OVERWRITES; i++) {
+      batch.push(encodeRecord({ type: 'put', key: benchKey(i % HOT_KEYS), value: benchValue(i), sequence: i + 1 }));
+      if (batch.length === 10_000) {
+        writeSync(fd, Buffer.concat(batch));
+        batch = [];
+      }
+    }
+    if (batch.length > 0) writeSync(fd, Buffer.concat(batch));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Start-up replay of a log by the service, best of the replay runs (seconds, events). */
+async function replaySeconds(logFile: string, options: BenchOptions): Promise<{ seconds: number; events: number }> {
+  let best = { seconds: Infinity, events: 0 };
+  for (let run = 0; run < options.replayRuns; run++) {
+    const { server } = await ServerProcess.start(kvsServer('rest', { logFile, sync: 'always', main: options.main }));
+    try {
+      const line = REPLAY_LINE.exec(server.log);
+      if (!line) throw new Error(`no replay line in the service's output:\n${server.log}`);
+      if (Number(line[3]) < best.seconds) best = { seconds: Number(line[3]), events: Number(line[1]) };
+    } finally {
+      await server.stop();
+    }
+  }
+  return best;
+}
+
+/**
+ * Durable PUTs (REST, 32 connections) against a service holding a 1M-key log: once alone, once
+ * while POST /v1/admin/compact runs back to back for the whole warm-up and measured window.
+ */
+async function putDuringCompaction(logFile: string, options: BenchOptions): Promise<CompactionResult['put']> {
+  writeReplayLog(logFile, KEYS_1M);
+  const measure = async (compacting: boolean): Promise<PutFigures> => {
+    const spec = kvsServer('rest', { logFile, sync: 'always', main: options.main });
+    // Only the requested compactions run: none in the run without, back to back in the other.
+    const { server, ready } = await ServerProcess.start({
+      ...spec,
+      env: { ...spec.env, KVS_COMPACT_MIN_BYTES: NEVER },
+    });
+    const url = `http://127.0.0.1:${ready[2]}`;
+    let stop = false;
+    let compactions = 0;
+    const compactLoop = async (): Promise<void> => {
+      while (compacting && !stop) {
+        const response = await fetch(`${url}/v1/admin/compact`, { method: 'POST' });
+        if (response.status !== 200)
+          throw new Error(`compaction answered ${response.status}: ${await response.text()}`);
+        compactions++;
+      }
+    };
+    try {
+      const loop = compactLoop();
+      const load = await runLoad('rest', {
+        target: `127.0.0.1:${ready[2]}`,
+        serverPid: server.pid,
+        operation: 'put',
+        connections: 32,
+        warmupSeconds: options.warmupSeconds,
+        durationSeconds: options.durationSeconds,
+      });
+      stop = true;
+      await loop;
+      return {
+        requestsPerSecond: load.requests / load.seconds,
+        p50Ms: load.p50Ms,
+        p99Ms: load.p99Ms,
+        errors: load.errors,
+        compactions,
+      };
+    } finally {
+      stop = true;
+      await server.stop();
+    }
+  };
+  const without = await measure(false);
+  const during = await measure(true);
+  return { keys: KEYS_1M, without, during };
+}

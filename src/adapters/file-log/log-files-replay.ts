@@ -1,0 +1,145 @@
+import { open } from 'node:fs/promises';
+import type { Event } from '../../core';
+import { LogCorruptError } from './file-log.errors';
+import type { LogDirectory } from './log-directory';
+import type { LogFileHandle, OpenLogFile } from './log-file-handle';
+import { prepareFileHeader } from './log-file-header';
+import { LogReplay } from './log-replay';
+import { BASE_HEADER_BYTES, checkBaseHeader, FILE_HEADER_BYTES } from './record-format';
+
+/** A torn final record found in an incremental, to be truncated away once replay is over. */
+interface PendingTruncation {
+  readonly handle: LogFileHandle;
+  readonly file: string;
+  readonly offset: number;
+  readonly reason: string;
+}
+
+/**
+ * Replays the files a manifest names (FORMAT.md, "Replay"): the base, then each incremental,
+ * each record's sequence above the previous one. A torn tail is allowed in the last
+ * incremental, and in an earlier one only while no later one holds a record; they are
+ * truncated before any append. Afterwards the last incremental stays open for appending.
+ */
+export class LogFilesReplay {
+  /** Sequence of the last event replayed (or the base's sequence): appends continue above it. */
+  lastSequence = 0;
+  /** Bytes of the base file (0 when none): the live data as the last compaction measured it. */
+  baseBytes = 0;
+  /** Bytes of every file but the one taking appends. */
+  historyBytes = 0;
+  /** Bytes of the file taking appends. */
+  appendFileBytes = 0;
+  /** The open file taking appends, once replay is over. */
+  appendHandle: LogFileHandle | undefined;
+  private readonly torn: PendingTruncation[] = [];
+
+  constructor(
+    private readonly directory: LogDirectory,
+    private readonly openFile: OpenLogFile,
+    private readonly warn: (event: string, message: string, offset?: number) => void,
+  ) {}
+
+  /** Yields every event of the log in order, in batches. */
+  async *batches(): AsyncGenerator<Event[]> {
+    const { base, incrementals } = this.directory.manifest;
+    if (base !== undefined) yield* this.replayBase(this.directory.file(base));
+    for (const [index, name] of incrementals.entries()) {
+      const last = index === incrementals.length - 1;
+      yield* this.replayIncremental(this.directory.file(name), last);
+    }
+    await this.truncateTornTails();
+  }
+
+  private async *replayBase(file: string): AsyncGenerator<Event[]> {
+    const handle = await open(file, 'r');
+    try {
+      const { size } = await handle.stat();
+      const headerBytes = Buffer.alloc(BASE_HEADER_BYTES);
+      const { bytesRead } = await handle.read(headerBytes, 0, BASE_HEADER_BYTES, 0);
+      if (bytesRead < BASE_HEADER_BYTES) throw new LogCorruptError(file, 0, 'corrupt base file', 'header cut short');
+      const header = checkBaseHeader(headerBytes);
+      if ('problem' in header) throw new LogCorruptError(file, 0, header.problem, header.detail);
+      const replay = new LogReplay(handle, file, size, {
+        start: BASE_HEADER_BYTES,
+        after: 0,
+        snapshotSequence: header.sequence,
+      });
+      yield* replay.batches();
+      // A base is complete by construction: nothing in it is ever a torn tail to repair.
+      if (replay.tornTail) {
+        throw new LogCorruptError(file, replay.tornTail.offset, 'corrupt base file', replay.tornTail.reason);
+      }
+      if (replay.records !== header.records) {
+        throw new LogCorruptError(
+          file,
+          replay.validEnd,
+          'corrupt base file',
+          `${replay.records} records where the header announces ${header.records}`,
+        );
+      }
+      this.lastSequence = header.sequence;
+      this.baseBytes = size;
+      this.historyBytes += size;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private async *replayIncremental(file: string, last: boolean): AsyncGenerator<Event[]> {
+    const handle = await this.openFile(file);
+    let keepOpen = false;
+    try {
+      const { size } = await handle.stat();
+      await prepareFileHeader(handle, file, size, (message) => this.warn('file_log_torn_header_dropped', message));
+      const replay = new LogReplay(handle, file, Math.max(size, FILE_HEADER_BYTES), {
+        start: FILE_HEADER_BYTES,
+        after: this.lastSequence,
+      });
+      yield* replay.batches();
+      const earlier = this.torn.find((torn) => torn.handle !== handle);
+      if (earlier && replay.records > 0) {
+        // Appends to a newer file start only once the older one is durable, so this is not a crash's doing.
+        throw new LogCorruptError(
+          earlier.file,
+          earlier.offset,
+          'corrupt record',
+          `${earlier.reason}, yet a later file holds records`,
+        );
+      }
+      this.lastSequence = replay.lastSequence;
+      const bytes = replay.tornTail ? replay.tornTail.offset : Math.max(size, FILE_HEADER_BYTES);
+      if (replay.tornTail) this.torn.push({ handle, file, ...replay.tornTail });
+      if (last) {
+        this.appendHandle = handle;
+        this.appendFileBytes = bytes;
+      } else {
+        this.historyBytes += bytes;
+      }
+      keepOpen = last || replay.tornTail !== undefined;
+    } finally {
+      if (!keepOpen) await handle.close();
+    }
+  }
+
+  /** Closes every file this replay holds open (after a failed replay). */
+  async closeAll(): Promise<void> {
+    const handles = new Set([...this.torn.map((torn) => torn.handle), this.appendHandle]);
+    this.appendHandle = undefined;
+    for (const handle of handles) await handle?.close().catch(() => undefined);
+  }
+
+  /** A torn final record must go before anything is appended, or it would become mid-file corruption. */
+  private async truncateTornTails(): Promise<void> {
+    for (const { handle, file, offset, reason } of this.torn.splice(0)) {
+      this.warn(
+        'file_log_torn_tail_dropped',
+        `file log: ${file}: dropping torn final record at byte ${offset} (${reason}); truncating the file to ${offset} bytes`,
+        offset,
+      );
+      await handle.truncate(offset);
+      await handle.datasync();
+      if (handle !== this.appendHandle) await handle.close();
+    }
+  }
+}
