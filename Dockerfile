@@ -36,7 +36,8 @@ VOLUME ["/app/data"]
 # The image's unprivileged "node" user (uid 1000); the service needs no root.
 USER node
 EXPOSE 8080 50051
-# Probes the REST frontend's /healthz (needs "rest" in FRONTEND_TYPE); node has fetch built in.
+# Probes /readyz: 200 once the log is replayed and while it takes writes, 503 otherwise. On the
+# admin listener when KVS_ADMIN_PORT is set (so FRONTEND_TYPE=grpc works too), else on the REST port.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.KVS_HTTP_PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.KVS_ADMIN_PORT || process.env.KVS_HTTP_PORT || 8080) + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "dist/main.js"]

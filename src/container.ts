@@ -22,7 +22,25 @@ import { FileTransactionLogger, readFileLogConfig } from './adapters/file-log';
 import { GrpcFrontend, readGrpcConfig } from './adapters/grpc';
 import { probeRouter, Readiness } from './adapters/probes';
 import { PostgresTransactionLogger, readPostgresLogConfig } from './adapters/postgres-log';
+import { AdminServer } from './adapters/admin';
+import { grpcReadOnlyGuard, readFlagsConfig, restReadOnlyGuard, RuntimeFlags } from './adapters/flags';
+import { combineLogObservers, noLogObserver, type TransactionLogObserver } from './adapters/log-observer';
+import {
+  grpcRequestMetrics,
+  KvsMetrics,
+  logMetricsObserver,
+  metricsEndpoint,
+  restRequestMetrics,
+} from './adapters/metrics';
+import { grpcRequestLog, restRequestLog } from './adapters/request-log';
 import { readRestConfig, RestFrontend } from './adapters/rest';
+import {
+  activeTraceId,
+  readTracingConfig,
+  restSpanRoute,
+  TracedTransactionLogger,
+  tracingLogObserver,
+} from './adapters/tracing';
 import { ConfigError, type EnvReader } from './config/env-reader';
 
 /** Service identifiers of the container's bindings. */
@@ -33,7 +51,22 @@ export const TOKENS = {
   Readiness: Symbol.for('kvs.Readiness'),
   /** Bound only when TLS is on: main reloads it on SIGHUP. */
   ReloadingTls: Symbol.for('kvs.ReloadingTls'),
+  LogDescription: Symbol.for('kvs.LogDescription'),
+  /** Bound only when metrics are on. */
+  Metrics: Symbol.for('kvs.Metrics'),
+  /** Bound only when KVS_ADMIN_PORT is set. */
+  AdminServer: Symbol.for('kvs.AdminServer'),
+  Flags: Symbol.for('kvs.Flags'),
 } as const;
+
+/** Which log the service writes to, for the start-up line: never a password. */
+export type LogDescription = Readonly<Record<string, string | number>>;
+
+/** What every transaction log is built with besides its own options. */
+interface LoggerContext {
+  readonly logger: Logger;
+  readonly observer: TransactionLogObserver;
+}
 
 /** What every frontend is built with besides its own options. */
 interface FrontendContext {
@@ -44,10 +77,14 @@ interface FrontendContext {
   readonly layers: SecurityLayers;
 }
 
-/** The cross-cutting layers both frontends apply, REST middleware and gRPC interceptors in the same order. */
-interface SecurityLayers {
+/** REST middleware and their gRPC interceptor twins, in the same order, outermost first. */
+interface Chain {
   readonly middleware: RequestHandler[];
   readonly interceptors: ServerInterceptor[];
+}
+
+/** The cross-cutting layers both frontends apply, REST middleware and gRPC interceptors in the same order. */
+interface SecurityLayers extends Chain {
   readonly tls?: ReloadingTls;
 }
 
@@ -71,11 +108,13 @@ function adapter<Config, Context, Built>(
 export const TRANSACTION_LOGGERS = {
   file: adapter(
     readFileLogConfig,
-    (config, logger: Logger): TransactionLogger => new FileTransactionLogger(config, logger),
+    (config, { logger, observer }: LoggerContext): TransactionLogger =>
+      new FileTransactionLogger({ ...config, observer }, logger),
   ),
   postgres: adapter(
     readPostgresLogConfig,
-    (config, logger: Logger): TransactionLogger => new PostgresTransactionLogger(config, { logger }),
+    (config, { logger, observer }: LoggerContext): TransactionLogger =>
+      new PostgresTransactionLogger(config, { logger, observer }),
   ),
 };
 export const FRONTENDS = {
@@ -183,9 +222,39 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
 
   const container = new Container({ defaultScope: 'Singleton' });
   if (layers.tls) container.bind<ReloadingTls>(TOKENS.ReloadingTls).toConstantValue(layers.tls);
+  // Metrics read the store and the log when scraped, both built later by the container.
+  const observability = readObservability(env, logger, {
+    liveKeys: () => container.get<KeyValueStore>(TOKENS.KeyValueStore).size,
+    logHealth: () => container.get<TransactionLogger>(TOKENS.TransactionLogger).health(),
+  });
+  const { outer, inner, logObserver: observer, metrics, admin, flags, traceLog } = observability;
+  // Request logs and metrics outside the security layers, so refusals (401, 429, shed load) are
+  // logged and counted; /metrics and the read-only guard inside, so auth can protect /metrics.
+  const chain: SecurityLayers = {
+    middleware: [...outer.middleware, ...layers.middleware, ...inner.middleware],
+    interceptors: [...outer.interceptors, ...layers.interceptors, ...inner.interceptors],
+    tls: layers.tls,
+  };
+  container.bind<FlagsSource>(TOKENS.Flags).toConstantValue(flags);
+  container.bind<LogDescription>(TOKENS.LogDescription).toConstantValue(describeLog(loggerName, env));
+  if (metrics) container.bind<KvsMetrics>(TOKENS.Metrics).toConstantValue(metrics);
+  if (admin) {
+    container.bind<AdminServer>(TOKENS.AdminServer).toDynamicValue(
+      (context) =>
+        new AdminServer({
+          host,
+          port: admin.port,
+          handlers: [probeRouter(context.get(TOKENS.Readiness)), ...admin.handlers],
+        }),
+    );
+  }
   container
     .bind<TransactionLogger>(TOKENS.TransactionLogger)
-    .toDynamicValue(() => createLogger(logger.child({ component: `${loggerName satisfies LoggerName}-log` })));
+    .toDynamicValue(() =>
+      traceLog(
+        createLogger({ logger: logger.child({ component: `${loggerName satisfies LoggerName}-log` }), observer }),
+      ),
+    );
   container
     .bind<KeyValueStore>(TOKENS.KeyValueStore)
     .toDynamicValue((context) => new KeyValueStore(context.get(TOKENS.TransactionLogger), limits));
@@ -199,9 +268,111 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
         host,
         logger: logger.child({ component: name }),
         readiness: context.get(TOKENS.Readiness),
-        layers,
+        layers: chain,
       }),
     );
   }
   return container;
+}
+
+/** The runtime flags and the file main starts them from. */
+export interface FlagsSource {
+  readonly flags: RuntimeFlags;
+  readonly file: string | undefined;
+}
+
+/** Reads a `true` / `false` variable. */
+function readSwitch(env: EnvReader, name: string, fallback: boolean): boolean {
+  return env.oneOf(name, ['true', 'false'], fallback ? 'true' : 'false') === 'true';
+}
+
+/** The operator-facing concerns: request logs, metrics and the admin listener. */
+interface Observability {
+  /** Outside the security layers: trace naming, request logs, request metrics. */
+  readonly outer: Chain;
+  /** Inside them: GET /metrics and the read-only guard. */
+  readonly inner: Chain;
+  readonly logObserver: TransactionLogObserver;
+  readonly metrics?: KvsMetrics;
+  /** KVS_ADMIN_PORT's listener, when set: its port and its handlers besides the probes. */
+  readonly admin?: { readonly port: number; readonly handlers: readonly RequestHandler[] };
+  readonly flags: FlagsSource;
+  /** Wraps the transaction log in its tracing decorator when tracing is on. */
+  readonly traceLog: (log: TransactionLogger) => TransactionLogger;
+}
+
+/**
+ * Reads KVS_REQUEST_LOG, KVS_METRICS, KVS_ADMIN_PORT, KVS_FLAGS_FILE and the tracing variables
+ * and builds what they switch on. Each concern is installed only when on, so a concern switched
+ * off costs nothing per request.
+ */
+function readObservability(
+  env: EnvReader,
+  logger: Logger,
+  scrape: ConstructorParameters<typeof KvsMetrics>[0],
+): Observability {
+  // Off by default: a line per request costs about a third of a GET's CPU (bench/README.md),
+  // while the metrics answer rates, latencies and outcomes for next to nothing. Operators switch
+  // them on with KVS_REQUEST_LOG=true, or at run time with the request-logging flag.
+  const requestLog = readSwitch(env, 'KVS_REQUEST_LOG', false);
+  const { file: flagsFile } = readFlagsConfig(env);
+  const flags = new RuntimeFlags({ readOnly: false, requestLogging: requestLog }, logger.child({ component: 'flags' }));
+  const metrics = readSwitch(env, 'KVS_METRICS', true) ? new KvsMetrics(scrape) : undefined;
+  const adminPort = env.optional('KVS_ADMIN_PORT') === undefined ? undefined : env.port('KVS_ADMIN_PORT', 0);
+  const metricsLogger = logger.child({ component: 'metrics' });
+  // The SDK itself was started by adapters/tracing/preload before anything else loaded.
+  const tracing = readTracingConfig(env);
+
+  const outer: Chain = { middleware: [], interceptors: [] };
+  const inner: Chain = { middleware: [], interceptors: [] };
+  if (tracing.enabled) outer.middleware.push(restSpanRoute(tracing.traceKeys));
+  // With a flag file, request logs can be switched on and off at run time (request-logging).
+  if (requestLog || flagsFile !== undefined) {
+    const options = {
+      logger: logger.child({ component: 'request' }),
+      enabled: () => flags.requestLogging,
+      traceIdOf: tracing.enabled ? activeTraceId : undefined,
+    };
+    outer.middleware.push(restRequestLog(options));
+    outer.interceptors.push(grpcRequestLog(options));
+  }
+  if (metrics) {
+    outer.middleware.push(restRequestMetrics(metrics));
+    outer.interceptors.push(grpcRequestMetrics(metrics));
+    inner.middleware.push(metricsEndpoint(metrics, metricsLogger));
+  }
+  // Inside, so refused writes are still logged and counted.
+  if (flagsFile !== undefined) {
+    inner.middleware.push(restReadOnlyGuard(flags));
+    inner.interceptors.push(grpcReadOnlyGuard(flags));
+  }
+
+  // The admin listener serves the probes (added by the container) and, when on, the metrics.
+  const admin =
+    adminPort === undefined
+      ? undefined
+      : { port: adminPort, handlers: metrics ? [metricsEndpoint(metrics, metricsLogger)] : [] };
+
+  return {
+    outer,
+    inner,
+    logObserver: combineLogObservers(
+      metrics ? logMetricsObserver(metrics) : noLogObserver,
+      tracing.enabled ? tracingLogObserver() : noLogObserver,
+    ),
+    metrics,
+    admin,
+    flags: { flags, file: flagsFile },
+    traceLog: (log) => (tracing.enabled ? new TracedTransactionLogger(log, tracing.traceKeys) : log),
+  };
+}
+
+/** What the start-up line says about the log, from the same variables the adapter read. */
+function describeLog(name: LoggerName, env: EnvReader): LogDescription {
+  if (name === 'file') {
+    const { filename, sync } = readFileLogConfig(env);
+    return { type: name, path: filename, sync };
+  }
+  const { host, port, database, table, user } = readPostgresLogConfig(env);
+  return { type: name, host, port, database, table, user };
 }

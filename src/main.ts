@@ -1,17 +1,23 @@
 // The composition root: read the environment, wire the adapters, restore, serve, shut down.
+// Tracing first: it can only instrument http, grpc-js and pg if it starts before they load.
+import { runningTracing } from './adapters/tracing/preload';
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Container } from 'inversify';
 import { pino, type Level } from 'pino';
 import type { KeyValueStore, TransactionLogger } from './core';
 import { describeError } from './adapters/error-text';
+import type { AdminServer } from './adapters/admin';
 import type { Frontend } from './adapters/frontend';
+import type { KvsMetrics } from './adapters/metrics';
 import type { Logger } from './adapters/logger';
 import type { Readiness } from './adapters/probes';
 import { ConfigError, EnvReader } from './config/env-reader';
 import { readMemoryLimits } from './config/memory-limits';
 import type { ReloadingTls } from './adapters/tls';
 import { unreadVariables } from './config/unread-variables';
-import { buildContainer, TOKENS } from './container';
+import { buildContainer, TOKENS, type FlagsSource, type LogDescription } from './container';
 import { stopOnSignalsOrLogFailure } from './shutdown';
 
 /** Exit status for a configuration mistake (documented in the README). */
@@ -25,11 +31,17 @@ const LOG_LEVELS: readonly Level[] = ['trace', 'debug', 'info', 'warn', 'error',
 
 /** The service's one root logger: JSON lines on stdout; adapters get children of it. */
 function createRootLogger(env: EnvReader): Logger {
-  return pino({
-    level: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
-    base: { service: 'kvs' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  return pino(
+    {
+      level: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+      base: { service: 'kvs' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    // Asynchronous writes: lines logged while a write is in flight go out together in the next
+    // one, so a line per request costs a share of a syscall instead of one each. pino flushes
+    // what is pending synchronously when the process exits.
+    pino.destination({ dest: 1, sync: false }),
+  );
 }
 
 function configure(): { container: Container; logger: Logger } {
@@ -60,32 +72,71 @@ async function serve(container: Container, logger: Logger): Promise<void> {
   const store = container.get<KeyValueStore>(TOKENS.KeyValueStore);
   const frontends = container.getAll<Frontend>(TOKENS.Frontend);
   const readiness = container.get<Readiness>(TOKENS.Readiness);
+  const admin = container.isBound(TOKENS.AdminServer) ? container.get<AdminServer>(TOKENS.AdminServer) : undefined;
+  const { flags, file: flagsFile } = container.get<FlagsSource>(TOKENS.Flags);
   logMemoryLimits(logger);
   try {
+    await flags.start(flagsFile);
+    if (admin) {
+      // Before the replay, so metrics (and probes saying "not ready") answer during a long one.
+      const { host, port } = await admin.start();
+      logger.info({ event: 'admin_listening', host, port }, `admin listener on ${host}:${port}`);
+    }
     const began = performance.now();
     const { events, keys } = await store.restore();
     const seconds = (performance.now() - began) / 1000;
+    const replay = { events, keys, seconds: Number(seconds.toFixed(3)) };
+    if (container.isBound(TOKENS.Metrics)) container.get<KvsMetrics>(TOKENS.Metrics).replayed(events, seconds);
     const rate = events >= MIN_EVENTS_FOR_RATE ? `, ${Math.round(events / seconds)} events/s` : '';
     logger.info(
-      { event: 'replay_done', events, keys, seconds: Number(seconds.toFixed(3)) },
+      { event: 'replay_done', ...replay },
       `replayed ${events} events (${keys} live keys) in ${seconds.toFixed(3)} s${rate}`,
     );
     // Frontends start only after the restore, so no client ever sees a half-replayed store.
+    const listening = [];
     for (const frontend of frontends) {
       const { host, port } = await frontend.start();
+      listening.push({ frontend: frontend.name, host, port });
       logger.info(
         { event: 'frontend_listening', frontend: frontend.name, host, port },
         `${frontend.name} frontend listening on ${host}:${port}`,
       );
     }
+    const transactionLog = container.get<LogDescription>(TOKENS.LogDescription);
+    const version = packageVersion();
+    logger.info(
+      { event: 'started', version, log: transactionLog, listening, replay },
+      `kvs ${version} serving (${listening.map(({ frontend, port }) => `${frontend} :${port}`).join(', ')})`,
+    );
   } catch (error) {
-    await Promise.allSettled(frontends.map((frontend) => frontend.stop()));
+    await Promise.allSettled([...frontends, ...(admin ? [admin] : [])].map((server) => server.stop()));
     await log.close().catch(() => undefined);
+    await flags.stop();
     throw error;
   }
   readiness.serving();
   reloadTlsOnChange(container);
-  stopOnSignalsOrLogFailure({ frontends, log, readiness, logger });
+  stopOnSignalsOrLogFailure({
+    frontends,
+    admin,
+    log,
+    readiness,
+    logger,
+    // Flushes the spans still buffered for export.
+    afterLogClosed: () => runningTracing?.shutdown(),
+  });
+}
+
+/** The version in package.json (one directory above dist/ and src/), or "unknown" if it cannot be read. */
+function packageVersion(): string {
+  try {
+    const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
+      version?: unknown;
+    };
+    return typeof version === 'string' ? version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** With TLS on: reload the certificates on SIGHUP and whenever their files change. */

@@ -12,10 +12,14 @@ const EXIT_FAILURE = 1;
 /** What stopping the service touches; `exit` and `signals` are the process's own outside tests. */
 export interface ShutdownParts {
   readonly frontends: readonly Frontend[];
+  /** Stopped after the frontends: its probes and metrics tell operators how the drain goes. */
+  readonly admin?: { stop(): Promise<unknown> };
   readonly log: TransactionLogger;
   /** Told first, so that probes report not ready from the moment shutdown begins. */
   readonly readiness: { stopping(): void };
   readonly logger: Logger;
+  /** Runs once the log is closed (e.g. flushing telemetry). */
+  readonly afterLogClosed?: () => Promise<unknown> | undefined;
   readonly exit?: (code: number) => void;
   readonly signals?: Pick<NodeJS.Process, 'on'>;
 }
@@ -28,9 +32,11 @@ export interface ShutdownParts {
  */
 export function stopOnSignalsOrLogFailure({
   frontends,
+  admin,
   log,
   readiness,
   logger,
+  afterLogClosed,
   exit = (code) => process.exit(code),
   signals = process,
 }: ShutdownParts): void {
@@ -39,7 +45,9 @@ export function stopOnSignalsOrLogFailure({
     stopping = true;
     readiness.stopping();
     Promise.all(frontends.map((frontend) => frontend.stop()))
+      .then(() => admin?.stop())
       .then(() => log.close())
+      .then(() => afterLogClosed?.())
       .then(() => {
         logger.info({ event: 'shutdown_done', exitCode }, `transaction log closed (${reason}); bye`);
         exit(exitCode);

@@ -5,7 +5,8 @@ import type { BenchOptions } from './options';
 import { BENCH_BUILD, RESULTS_DIR } from './paths';
 import type { LoadRowResult, MemoryResult, ReplayResult, ReplayRun } from './results';
 import { runLoad } from './run-load';
-import type { LoadRow } from './scenarios';
+import type { LoadRow, ObservabilityVariant } from './scenarios';
+import { SpanSink } from './span-sink';
 import { ServerProcess } from './server-process';
 import { baselineServer, kvsServer, SERVER_NAMES } from './servers';
 import { overwriteEveryKey } from './overwrite';
@@ -31,6 +32,8 @@ export async function measureLoadRow(
   const logFile = join(scratch, `${row.id.replaceAll('/', '_')}.log`);
   const nodeFlags = options.profile ? profileFlags(row.id) : [];
   const security = row.security && (await securityMaterial(row.security, scratch));
+  const receiver = row.observability === 'tracing' ? await SpanSink.start() : undefined;
+  const env = { ...security?.env, ...observabilityEnv(row.observability, receiver) };
   const spec =
     row.server === 'kvs'
       ? kvsServer(row.protocol, {
@@ -38,11 +41,14 @@ export async function measureLoadRow(
           sync: row.sync ?? 'always',
           main: options.main,
           nodeFlags,
-          env: security?.env,
+          env,
           label: security?.label,
         })
       : baselineServer(row.server, row.protocol, nodeFlags);
-  const { server, ready } = await ServerProcess.start(spec);
+  const { server, ready } = await ServerProcess.start(spec).catch(async (error: unknown) => {
+    await receiver?.close();
+    throw error;
+  });
   try {
     const load = await runLoad(row.protocol, {
       target: `127.0.0.1:${ready[2]}`,
@@ -56,7 +62,12 @@ export async function measureLoadRow(
     });
     return {
       row,
-      serverName: row.server === 'kvs' ? spec.name : SERVER_NAMES[row.server],
+      serverName:
+        row.server !== 'kvs'
+          ? SERVER_NAMES[row.server]
+          : row.observability
+            ? `${spec.name} obs=${row.observability}`
+            : spec.name,
       tool: load.tool,
       requestsPerSecond: load.requests / load.seconds,
       p50Ms: load.p50Ms,
@@ -67,8 +78,23 @@ export async function measureLoadRow(
     };
   } finally {
     await server.stop();
+    await receiver?.close();
     rmSync(logFile, { force: true });
   }
+}
+
+/** The service's variables for an observability variant (none for the defaults). */
+function observabilityEnv(variant: ObservabilityVariant | undefined, receiver?: SpanSink): Record<string, string> {
+  if (variant === 'off') return { KVS_REQUEST_LOG: 'false', KVS_METRICS: 'false' };
+  if (variant === 'request-logs') return { KVS_REQUEST_LOG: 'true' };
+  if (variant === 'tracing' && receiver) {
+    return {
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+    };
+  }
+  return {};
 }
 
 /**

@@ -3,6 +3,11 @@ import { memoryKiB } from './proc-stats';
 
 const START_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 15_000;
+/**
+ * Output kept per server. The service logs a line per request at its defaults, tens of MB per
+ * row; keeping it all would make the harness, on the same cores, a cost of the row.
+ */
+const MAX_OUTPUT_CHARS = 256 * 1024;
 
 /** How to start one server under test. */
 export interface ServerSpec {
@@ -31,6 +36,7 @@ export class ServerProcess {
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     const collect = (chunk: Buffer): void => {
       this.output += chunk.toString();
+      if (this.output.length > MAX_OUTPUT_CHARS) this.output = this.output.slice(-MAX_OUTPUT_CHARS / 2);
     };
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);

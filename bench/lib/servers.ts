@@ -32,7 +32,7 @@ export interface KvsRun {
   readonly nodeFlags?: readonly string[];
   /** The service build to run; dist/main.js unless given. */
   readonly main?: string;
-  /** Extra variables, e.g. the TLS files or JWT_KEY of a security row. */
+  /** Extra variables, e.g. the TLS files or JWT_KEY of a security row, or observability switches. */
   readonly env?: Readonly<Record<string, string>>;
   /** Shown after the name, e.g. "TLS". */
   readonly label?: string;

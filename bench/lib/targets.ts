@@ -1,5 +1,5 @@
 import { medianRun, type BenchResults, type LoadRowResult } from './results';
-import { BASELINES, DEFAULT_SYNC } from './scenarios';
+import { BASELINES, DEFAULT_SYNC, type ObservabilityVariant } from './scenarios';
 import type { Protocol, Security, ServerKind, SyncPolicy } from './servers';
 import type { Operation } from './workload';
 
@@ -15,6 +15,8 @@ export interface TargetOutcome {
 export const TARGET_CONNECTIONS = 32;
 const DURABLE_PUT_VS_GET = 0.5;
 const VS_FRAMEWORK = 0.8;
+/** Request logs and metrics at their defaults may cost at most 15% of GET throughput. */
+const OBSERVABILITY_VS_OFF = 0.85;
 const MIN_REPLAY_EVENTS_PER_SECOND = 500_000;
 /** p99 may be at most this many times p50. */
 export const MAX_TAIL_RATIO = 5;
@@ -28,6 +30,7 @@ export function findResult(
   server: ServerKind,
   sync?: SyncPolicy,
   security?: Security,
+  observability?: ObservabilityVariant,
 ): LoadRowResult | undefined {
   return results.find(
     ({ row }) =>
@@ -36,7 +39,8 @@ export function findResult(
       row.connections === connections &&
       row.server === server &&
       row.sync === sync &&
-      row.security === security,
+      row.security === security &&
+      row.observability === observability,
   );
 }
 
@@ -98,6 +102,15 @@ export function evaluateTargets(results: BenchResults): TargetOutcome[] {
     at32('grpc', 'get-hit', BASELINES.grpc[0]),
     VS_FRAMEWORK,
   );
+
+  for (const protocol of ['rest', 'grpc'] as const) {
+    ratioTarget(
+      `${label(protocol)} GET with observability defaults ≥ ${OBSERVABILITY_VS_OFF}× request logs and metrics off, ${TARGET_CONNECTIONS} conns`,
+      at32(protocol, 'get-hit', 'kvs', DEFAULT_SYNC),
+      findResult(load, protocol, 'get-hit', TARGET_CONNECTIONS, 'kvs', DEFAULT_SYNC, undefined, 'off'),
+      OBSERVABILITY_VS_OFF,
+    );
+  }
 
   const replayRate = results.replay && medianRun(results.replay.runs).eventsPerSecond;
   outcomes.push({

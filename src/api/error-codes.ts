@@ -20,6 +20,8 @@ export const KVS_ERROR_CODES = [
   'PERMISSION_DENIED',
   'RATE_LIMITED',
   'OVERLOADED',
+  // Writes refused while the `read-only` runtime flag is on (reads go on).
+  'READ_ONLY',
 ] as const;
 
 /** One of the codes a server may report. */

@@ -1,5 +1,5 @@
 import { KvsClient } from '../../src/client/kvs-client';
-import { startService, type ServiceProcess } from '../support/service-process';
+import { logRecords, startService, type ServiceProcess } from '../support/service-process';
 import { TestPostgres } from '../support/test-postgres';
 
 /**
@@ -30,6 +30,10 @@ describe('service on the Postgres log (REST and gRPC)', () => {
     const env = { ...postgres.logEnv(), FRONTEND_TYPE: 'rest,grpc', TLOG_DB_CONNECT_TIMEOUT_MS: '1000' };
     service = await startService(env);
     expect(service.output()).toMatch(/replayed 0 events/);
+    const started = logRecords(service.output()).find((record) => record.event === 'started');
+    const { TLOG_DB_DATABASE: database, TLOG_DB_PASSWORD: password } = postgres.logEnv();
+    expect(started?.log).toEqual(expect.objectContaining({ type: 'postgres', database }));
+    if (password) expect(service.output()).not.toContain(password);
     const key = (name: string) => `${service!.restUrl}/v1/key/${encodeURIComponent(name)}`;
     grpc = new KvsClient(service.grpcAddress!, { timeoutMs: 10_000 });
 

@@ -16,6 +16,7 @@ import {
   type CompactionThresholds,
 } from '../compaction-runner';
 import { silentLogger, type Logger } from '../logger';
+import { noLogObserver, type TransactionLogObserver } from '../log-observer';
 import { FileLogCompactor, type CompactionHost, type CompactionStepHook } from './compactor';
 import { FileLogError } from './file-log.errors';
 import { GroupCommitWriter, type SyncPolicy } from './group-commit-writer';
@@ -32,6 +33,8 @@ export interface FileLogOptions {
   readonly filename: string;
   /** always (default): ack after fdatasync; interval: ack after write, fdatasync each second; never: ack after write. */
   readonly sync?: SyncPolicy;
+  /** Told about batches, syncs and the log's size (metrics, traces); nobody by default. */
+  readonly observer?: TransactionLogObserver;
   /** When the log compacts by itself (default: 64 MiB and twice the live data). */
   readonly compaction?: CompactionThresholds;
   /** Told about every compaction (metrics). */
@@ -66,6 +69,7 @@ export class FileTransactionLogger implements TransactionLogger {
   private lastSequence = 0;
   private closing: Promise<void> | undefined;
   private readonly lock: PidLockFile;
+  private readonly observer: TransactionLogObserver;
   private readonly directory: LogDirectory;
   private readonly compactions: CompactionRunner;
   private readonly compactor: FileLogCompactor;
@@ -92,6 +96,7 @@ export class FileTransactionLogger implements TransactionLogger {
   ) {
     this.filename = resolve(options.filename);
     this.sync = options.sync ?? 'always';
+    this.observer = options.observer ?? noLogObserver;
     this.lock = new PidLockFile(`${this.filename}.lock`, this.filename, (message) =>
       this.logger.warn({ event: 'file_log_stale_lock_taken' }, message),
     );
@@ -128,6 +133,7 @@ export class FileTransactionLogger implements TransactionLogger {
       this.appendFileBytes = replay.appendFileBytes;
       this.liveBytes = replay.baseBytes;
       const { size } = await this.openHandle().stat();
+      this.observer.sizeBytes?.(this.historyBytes + size);
       this.writer = this.newWriter(this.openHandle(), this.currentFile(), size);
       this.state = 'ready';
       replayed = true;
@@ -244,6 +250,8 @@ export class FileTransactionLogger implements TransactionLogger {
       health: this.healthState,
       logger: this.logger,
       freeBytes: () => this.freeBytes(dirname(this.filename)),
+      // The writer knows its own file; the log's size counts the older files too.
+      observer: { ...this.observer, sizeBytes: (end) => this.observer.sizeBytes?.(this.historyBytes + end) },
     });
   }
 

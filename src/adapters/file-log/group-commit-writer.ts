@@ -2,6 +2,7 @@ import type { Event, LogHealthState } from '../../core';
 import { LogUnavailableError } from '../../core';
 import { describeError, errorCode } from '../error-text';
 import type { Logger } from '../logger';
+import { noLogObserver, type TransactionLogObserver } from '../log-observer';
 import type { LogFileHandle } from './log-file-handle';
 
 /** When an acknowledged append is also on the disk, not only in the OS page cache. */
@@ -31,6 +32,8 @@ export interface GroupCommitWriterOptions {
   readonly logger: Logger;
   /** Free bytes on the log's filesystem, looked at while the disk is full. */
   readonly freeBytes: () => Promise<number>;
+  /** Told about each batch, sync and the file's size (metrics, traces); nobody by default. */
+  readonly observer?: TransactionLogObserver;
 }
 
 interface PendingAppend {
@@ -73,12 +76,14 @@ export class GroupCommitWriter {
   private fsyncs = 0;
   /** End of the last acknowledged batch: where a failed write is cut back to. */
   private acknowledgedEnd: number;
+  private readonly observer: TransactionLogObserver;
 
   constructor(
     private readonly handle: LogFileHandle,
     private readonly options: GroupCommitWriterOptions,
   ) {
     this.acknowledgedEnd = options.endOffset;
+    this.observer = options.observer ?? noLogObserver;
   }
 
   /** fdatasync calls made so far. */
@@ -124,21 +129,29 @@ export class GroupCommitWriter {
         const syncRequested = this.syncDue;
         this.syncDue = false;
         const batch = this.takeBatch();
+        this.observer.pendingWrites?.(this.queue.length + batch.length);
         try {
           if (batch.length > 0) await this.write(batch);
         } catch (error) {
           await this.writeFailed(error, batch);
+          this.batchFailed(batch);
           return;
         }
         try {
           if (this.dirty && (this.policy === 'always' || syncRequested)) await this.sync();
         } catch (error) {
           await this.syncFailed(error, batch);
+          this.batchFailed(batch);
           return;
         }
         this.acknowledgedEnd += batchBytes(batch);
         this.spaceCheckMs = FIRST_SPACE_CHECK_MS;
         for (const append of batch) append.resolve(append.event);
+        if (batch.length > 0) {
+          this.observer.batchFinished?.(true);
+          this.observer.sizeBytes?.(this.acknowledgedEnd);
+        }
+        this.observer.pendingWrites?.(this.queue.length);
         if (this.dirty && this.policy === 'interval') this.scheduleSync();
       }
     } finally {
@@ -164,6 +177,7 @@ export class GroupCommitWriter {
   private async write(batch: PendingAppend[]): Promise<void> {
     let buffers = batch.map((append) => append.record);
     let remaining = batchBytes(batch);
+    this.observer.batchStarted?.(batch.length, remaining);
     this.dirty = true;
     // A regular file may take fewer bytes than offered (a full disk, a signal); send the rest.
     for (;;) {
@@ -177,8 +191,21 @@ export class GroupCommitWriter {
 
   private async sync(): Promise<void> {
     this.fsyncs++;
-    await this.handle.datasync();
+    const began = performance.now();
+    try {
+      await this.handle.datasync();
+    } catch (error) {
+      this.observer.durabilityWaited?.((performance.now() - began) / 1000, false);
+      throw error;
+    }
+    this.observer.durabilityWaited?.((performance.now() - began) / 1000, true);
     this.dirty = false;
+  }
+
+  /** Tells the observer a batch was refused; everything queued behind it was refused too. */
+  private batchFailed(batch: readonly PendingAppend[]): void {
+    if (batch.length > 0) this.observer.batchFinished?.(false);
+    this.observer.pendingWrites?.(this.queue.length);
   }
 
   /** Cuts the batch's bytes off, durably, then answers it: out of space heals, anything else is final. */

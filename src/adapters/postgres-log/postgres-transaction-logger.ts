@@ -13,6 +13,7 @@ import type { PostgresLogConfig } from './postgres-log.config';
 import { mutationBytes, PostgresLogStatements } from './postgres-log-statements';
 import { describeError } from '../error-text';
 import { silentLogger, type Logger } from '../logger';
+import { noLogObserver, type TransactionLogObserver } from '../log-observer';
 import { createPool, waitForDatabase } from './postgres-pool';
 import { ensureLogTable } from './postgres-schema';
 import { CompactionRunner, type CompactionObserver, type CompactionSizes } from '../compaction-runner';
@@ -35,6 +36,8 @@ export interface PostgresLoggerOptions {
   readonly replayPageRows?: number;
   /** Approximate bytes of keys and values per replay page (default 8 MiB). */
   readonly replayPageBytes?: number;
+  /** Told about batches and commits (metrics, traces); nobody by default. */
+  readonly observer?: TransactionLogObserver;
   /** Told about every compaction (metrics). */
   readonly compactionObserver?: CompactionObserver;
   /** Rows one compaction statement looks at (default 5000). */
@@ -97,6 +100,7 @@ export class PostgresTransactionLogger implements TransactionLogger {
   private queue: PendingAppend[] = [];
   private inFlight = 0;
   private draining: Promise<void> | undefined;
+  private readonly observer: TransactionLogObserver;
   private readonly compactions: CompactionRunner;
   private readonly compactionBatchRows: number;
   /** Bytes of keys and values in the table (replayed plus appended, less what compaction removed). */
@@ -116,6 +120,7 @@ export class PostgresTransactionLogger implements TransactionLogger {
     this.logger = options.logger ?? silentLogger;
     this.pageRows = options.replayPageRows ?? 5000;
     this.pageBytes = options.replayPageBytes ?? 8 * 1024 * 1024;
+    this.observer = options.observer ?? noLogObserver;
     this.pool = createPool(config, this.logger);
     this.quotedTable = `"${config.table}"`;
     this.statements = new PostgresLogStatements(this.pool, this.quotedTable);
@@ -209,8 +214,10 @@ export class PostgresTransactionLogger implements TransactionLogger {
     while (this.queue.length > 0) {
       const batch = this.takeBatch();
       this.inFlight = batch.length;
+      this.observer.pendingWrites?.(this.queue.length + this.inFlight);
       await this.write(batch);
       this.inFlight = 0;
+      this.observer.pendingWrites?.(this.queue.length);
     }
     this.draining = undefined;
   }
@@ -229,24 +236,34 @@ export class PostgresTransactionLogger implements TransactionLogger {
   /** Inserts one batch and settles its appends in order; never throws. */
   private async write(batch: readonly PendingAppend[]): Promise<void> {
     const mutations = batch.map((pending) => pending.mutation);
+    this.observer.batchStarted?.(
+      mutations.length,
+      mutations.reduce((sum, mutation) => sum + mutationBytes(mutation), 0),
+    );
     let sequences: number[];
+    let began = performance.now();
     try {
       await this.start();
       await this.settleUnconfirmed();
       this.unconfirmed = mutations;
+      began = performance.now();
       sequences = await this.statements.insert(mutations);
       this.unconfirmed = undefined;
     } catch (error) {
+      this.observer.durabilityWaited?.((performance.now() - began) / 1000, false);
       const failure = new LogUnavailableError(`postgres log: write not acknowledged: ${describeError(error)}`);
       for (const pending of batch) pending.reject(failure);
+      this.observer.batchFinished?.(false);
       this.becameUnavailable(failure.message);
       return;
     }
+    this.observer.durabilityWaited?.((performance.now() - began) / 1000, true);
     this.becameAvailable('a write committed');
     this.lastSequence = sequences[sequences.length - 1];
     for (const mutation of mutations) this.historyBytes += mutationBytes(mutation);
     this.compactions.consider(this.historyBytes, this.liveBytes);
     batch.forEach((pending, i) => pending.resolve({ ...pending.mutation, sequence: sequences[i] }));
+    this.observer.batchFinished?.(true);
   }
 
   private async compactOnce(): Promise<CompactionSizes> {

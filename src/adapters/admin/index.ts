@@ -1,0 +1,1 @@
+export { AdminServer, type AdminServerOptions } from './admin-server';

@@ -1,0 +1,17 @@
+import type { TransactionLogObserver } from '../log-observer';
+import type { KvsMetrics } from './kvs-metrics';
+
+/** A transaction log observer that feeds the log's metrics. */
+export function logMetricsObserver(metrics: KvsMetrics): TransactionLogObserver {
+  const synced = metrics.logSyncSeconds.labels({ outcome: 'ok' });
+  const failed = metrics.logSyncSeconds.labels({ outcome: 'error' });
+  return {
+    batchStarted(records, bytes) {
+      metrics.logBatchRecords.observe(records);
+      metrics.logBatchBytes.observe(bytes);
+    },
+    durabilityWaited: (seconds, succeeded) => (succeeded ? synced : failed).observe(seconds),
+    pendingWrites: (count) => metrics.logPendingWrites.set(count),
+    sizeBytes: (bytes) => metrics.logSizeBytes.set(bytes),
+  };
+}

@@ -1,0 +1,47 @@
+import type * as InstrumentationGrpc from '@opentelemetry/instrumentation-grpc';
+import type * as InstrumentationHttp from '@opentelemetry/instrumentation-http';
+import type * as InstrumentationPg from '@opentelemetry/instrumentation-pg';
+import type * as SdkNode from '@opentelemetry/sdk-node';
+
+/** Tracing once started: flushes and stops the SDK. */
+export interface RunningTracing {
+  shutdown(): Promise<void>;
+}
+
+/** Health checks and scrapes come every few seconds from machines; they would drown the traces. */
+const UNTRACED_PATHS = new Set(['/healthz', '/livez', '/readyz', '/metrics']);
+
+/**
+ * Starts the OpenTelemetry Node SDK, exporting as the standard OTEL_* variables say: server spans
+ * for HTTP and gRPC requests (W3C traceparent propagation) and client spans for PostgreSQL.
+ * It must run before http, grpc-js and pg are first loaded, since it instruments them by
+ * patching their modules as they load.
+ */
+export function startTracing(): RunningTracing {
+  // OpenTelemetry's defaults export metrics and logs over OTLP too; kvs serves metrics to
+  // Prometheus and logs to stdout, so those stay off unless the operator asks for them.
+  process.env.OTEL_METRICS_EXPORTER ??= 'none';
+  process.env.OTEL_LOGS_EXPORTER ??= 'none';
+  process.env.OTEL_SERVICE_NAME ??= 'kvs';
+  // Loaded here, not at the top: with tracing off (the default) the SDK is never loaded at all,
+  // which keeps start-up and every request free of its cost.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof SdkNode;
+  const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof InstrumentationHttp;
+  const { GrpcInstrumentation } = require('@opentelemetry/instrumentation-grpc') as typeof InstrumentationGrpc;
+  const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof InstrumentationPg;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const sdk = new NodeSDK({
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has((request.url ?? '').split('?')[0]),
+        // The service makes no HTTP calls of its own; the OTLP exporter's must not be traced.
+        ignoreOutgoingRequestHook: () => true,
+      }),
+      new GrpcInstrumentation({ ignoreGrpcMethods: ['Check', 'Watch'] }),
+      new PgInstrumentation({ requireParentSpan: true }),
+    ],
+  });
+  sdk.start();
+  return { shutdown: () => sdk.shutdown() };
+}
