@@ -88,6 +88,13 @@ interface SecurityLayers extends Chain {
   readonly tls?: ReloadingTls;
 }
 
+/** What buildSecurityLayers adds for the start-up checks and the admin listener. */
+interface BuiltSecurityLayers extends SecurityLayers {
+  readonly auth: boolean;
+  /** With KVS_AUTH_PROTECT_METRICS=true: the token check that also guards the admin listener's /metrics. */
+  readonly metricsGuard?: RequestHandler;
+}
+
 /**
  * Pairs an adapter's config reader with its constructor. The reader runs when the container is
  * built, so every config error surfaces before anything starts; the constructor runs on demand.
@@ -164,7 +171,7 @@ function readLimits(env: EnvReader): Limits {
  * checks are what overloads us), then authentication (so limits are charged to the token's
  * subject), then the per-caller rate limit.
  */
-function buildSecurityLayers(env: EnvReader, logger: Logger): SecurityLayers & { auth: boolean } {
+function buildSecurityLayers(env: EnvReader, logger: Logger): BuiltSecurityLayers {
   const middleware: RequestHandler[] = [];
   const interceptors: ServerInterceptor[] = [];
   const shedding = readLoadSheddingConfig(env);
@@ -174,10 +181,13 @@ function buildSecurityLayers(env: EnvReader, logger: Logger): SecurityLayers & {
     interceptors.push(loadSheddingInterceptor(shedder));
   }
   const auth = readAuthConfig(env);
+  let metricsGuard: RequestHandler | undefined;
   if (auth) {
     const policy = new AccessPolicy(auth, logger.child({ component: 'auth' }));
-    middleware.push(authMiddleware(policy, auth.protectMetrics));
+    const check = authMiddleware(policy, auth.protectMetrics);
+    middleware.push(check);
     interceptors.push(authInterceptor(policy));
+    if (auth.protectMetrics) metricsGuard = check;
   }
   const rateLimit = readRateLimitConfig(env);
   if (rateLimit) {
@@ -193,7 +203,7 @@ function buildSecurityLayers(env: EnvReader, logger: Logger): SecurityLayers & {
     if (error instanceof TlsMaterialError) throw new ConfigError(`config: ${error.message}`);
     throw error;
   }
-  return { middleware, interceptors, tls, auth: auth !== undefined };
+  return { middleware, interceptors, tls, auth: auth !== undefined, metricsGuard };
 }
 
 /** Whether `host` accepts connections from this machine only. */
@@ -244,7 +254,12 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
         new AdminServer({
           host,
           port: admin.port,
-          handlers: [probeRouter(context.get(TOKENS.Readiness)), ...admin.handlers],
+          // Probes first: they stay open even when the metrics after them need a token.
+          handlers: [
+            probeRouter(context.get(TOKENS.Readiness)),
+            ...(layers.metricsGuard ? [layers.metricsGuard] : []),
+            ...admin.handlers,
+          ],
         }),
     );
   }

@@ -27,7 +27,7 @@ export interface CompactionOutcome extends CompactionReport {
 
 /** A plain hook for metrics: called once per compaction, after it ends, never throws into the log. */
 export interface CompactionObserver {
-  compactionFinished(outcome: CompactionOutcome): void;
+  compactionFinished?(outcome: CompactionOutcome): void;
 }
 
 /** What one compaction pass of a log reports back to the runner. */
@@ -119,7 +119,7 @@ export class CompactionRunner {
     };
     const outcome = failure === undefined ? 'succeeded' : 'failed';
     try {
-      observer?.compactionFinished({ ...report, outcome, trigger, log });
+      observer?.compactionFinished?.({ ...report, outcome, trigger, log });
     } catch (error) {
       logger.warn({ event: 'compaction_observer_failed', err: error }, 'compaction observer threw');
     }

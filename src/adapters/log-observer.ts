@@ -1,10 +1,12 @@
+import type { CompactionObserver } from './compaction-runner';
+
 /**
  * Hooks a transaction log adapter calls so the composition root can measure it (metrics, trace
  * spans) without the adapter knowing how: plain callbacks, no metrics library. Every hook is
  * optional. They run on the write path, once per batch rather than per write, and must be
  * cheap and never throw.
  */
-export interface TransactionLogObserver {
+export interface TransactionLogObserver extends CompactionObserver {
   /** A batch of `records` records, `bytes` long, is about to be written (one writev, one INSERT). */
   batchStarted?(records: number, bytes: number): void;
   /** The batch's durability step, an fdatasync or the INSERT's commit, took `seconds`. */
@@ -36,5 +38,6 @@ export function combineLogObservers(...observers: TransactionLogObserver[]): Tra
     batchFinished: hook('batchFinished'),
     pendingWrites: hook('pendingWrites'),
     sizeBytes: hook('sizeBytes'),
+    compactionFinished: hook('compactionFinished'),
   };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { KvsClient } from '../../src/client/kvs-client';
 import { scrape } from '../support/prometheus-text';
+import { goodClaims, hmacSetup } from '../security/jwt-fixtures';
 import { logRecords, startService, type ServiceProcess } from '../support/service-process';
 
 /** The service as an operator runs it: what it says on start-up and about each request. */
@@ -96,6 +97,27 @@ describe('metrics of the running service', () => {
     // The probes are there too, so readiness is visible without the REST frontend.
     expect((await fetch(`http://127.0.0.1:${String(admin.port)}/readyz`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${String(admin.port)}/livez`)).status).toBe(200);
+  });
+
+  it('guards /metrics on KVS_ADMIN_PORT with a kvs:metrics token when KVS_AUTH_PROTECT_METRICS=true, probes still open', async () => {
+    const issuer = hmacSetup();
+    service = await startService({
+      TLOG_FILENAME: join(dir, 'tx.log'),
+      FRONTEND_TYPE: 'grpc',
+      KVS_ADMIN_PORT: '0',
+      KVS_AUTH_PROTECT_METRICS: 'true',
+      ...issuer.env,
+    });
+    const admin = `http://127.0.0.1:${String((await waitForRecord(service, (r) => r.event === 'admin_listening')).port)}`;
+    expect((await fetch(`${admin}/metrics`)).status).toBe(401);
+    const reader = await issuer.sign(goodClaims({ scope: 'kvs:read' }));
+    expect((await fetch(`${admin}/metrics`, { headers: { authorization: `Bearer ${reader}` } })).status).toBe(403);
+    const scraper = await issuer.sign(goodClaims({ scope: 'kvs:metrics' }));
+    const allowed = await fetch(`${admin}/metrics`, { headers: { authorization: `Bearer ${scraper}` } });
+    expect(allowed.status).toBe(200);
+    expect(await allowed.text()).toContain('kvs_keys');
+    expect((await fetch(`${admin}/readyz`)).status).toBe(200);
+    expect((await fetch(`${admin}/livez`)).status).toBe(200);
   });
 
   it('answers /metrics on the REST port unless KVS_METRICS=false', async () => {

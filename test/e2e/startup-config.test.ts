@@ -81,6 +81,12 @@ describe('start-up failures', () => {
     expect(result.stdout).not.toMatch(/listening/);
   });
 
+  it('exits 1 at once when a parent directory of TLOG_FILENAME cannot be created (not spin, as recursive mkdir does under /proc)', async () => {
+    const result = await runService({ TLOG_FILENAME: '/proc/kvs-no-such-dir/tx.log', FRONTEND_TYPE: 'rest' }, 10_000);
+    expect(result.code).toBe(1);
+    expect(fatalMessage(result.stdout)).toContain("mkdir '/proc/kvs-no-such-dir'");
+  });
+
   it('refuses to start on a log corrupted in the middle, naming the file and offset', async () => {
     const filename = join(scratch.path, 'foreign.log');
     await writeFile(filename, 'this is not a kvs transaction log\n'.repeat(10));

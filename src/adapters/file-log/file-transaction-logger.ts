@@ -9,12 +9,7 @@ import type {
   TransactionLogger,
 } from '../../core';
 import { KvsError, LogHealthState, LogUnavailableError } from '../../core';
-import {
-  CompactionRunner,
-  DEFAULT_COMPACTION_THRESHOLDS,
-  type CompactionObserver,
-  type CompactionThresholds,
-} from '../compaction-runner';
+import { CompactionRunner, DEFAULT_COMPACTION_THRESHOLDS, type CompactionThresholds } from '../compaction-runner';
 import { silentLogger, type Logger } from '../logger';
 import { noLogObserver, type TransactionLogObserver } from '../log-observer';
 import { FileLogCompactor, type CompactionHost, type CompactionStepHook } from './compactor';
@@ -37,8 +32,6 @@ export interface FileLogOptions {
   readonly observer?: TransactionLogObserver;
   /** When the log compacts by itself (default: 64 MiB and twice the live data). */
   readonly compaction?: CompactionThresholds;
-  /** Told about every compaction (metrics). */
-  readonly compactionObserver?: CompactionObserver;
 }
 
 type LoggerState = 'new' | 'replaying' | 'ready' | 'closed';
@@ -106,7 +99,7 @@ export class FileTransactionLogger implements TransactionLogger {
       log: 'file',
       thresholds: options.compaction ?? DEFAULT_COMPACTION_THRESHOLDS,
       logger: this.logger,
-      observer: options.compactionObserver,
+      observer: this.observer,
     });
   }
 

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
-import { mkdir, open, statfs } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, open, stat, statfs } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { errorCode } from '../error-text';
 
 /**
  * The file operations the logger performs on its log file: the subset of fs.promises'
@@ -23,14 +24,33 @@ export type OpenLogFile = (filename: string) => Promise<LogFileHandle>;
 export const openLogFile: OpenLogFile = (filename) =>
   open(filename, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT, 0o644);
 
-/** Creates the directory and any missing parents, making each new entry durable. */
+/**
+ * Creates the directory and any missing parents, making each new entry durable (a directory's
+ * entry lives in its parent, so each parent is fsynced after its child is made). Walked by hand
+ * rather than with mkdir's `recursive`, which spins forever where a parent refuses entries with
+ * ENOENT (a path under /proc): here every level is tried once and its error reported.
+ */
 export async function ensureDirectory(directory: string): Promise<void> {
-  const firstCreated = await mkdir(directory, { recursive: true });
-  if (firstCreated === undefined) return;
-  // Each created directory's entry lives in its parent: sync from the new leaf up to the old ancestor.
-  for (let dir = directory; ; dir = dirname(dir)) {
-    await fsyncDirectory(dir);
-    if (dir === dirname(firstCreated) || dir === dirname(dir)) return;
+  const missing: string[] = [];
+  for (let dir = resolve(directory); !(await isDirectory(dir)); dir = dirname(dir)) {
+    missing.unshift(dir);
+    if (dirname(dir) === dir) break;
+  }
+  for (const dir of missing) {
+    await mkdir(dir).catch((error: unknown) => {
+      if (errorCode(error) !== 'EEXIST') throw error; // made meanwhile by someone else: fine
+    });
+    await fsyncDirectory(dirname(dir));
+  }
+}
+
+/** Whether `path` exists as a directory; false when it does not exist at all. */
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return false;
+    throw error;
   }
 }
 

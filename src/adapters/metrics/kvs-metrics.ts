@@ -13,6 +13,9 @@ const BATCH_RECORDS_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 /** Batch bytes from one small record to the 4 MiB batch limit. */
 const BATCH_BYTES_BUCKETS = [64, 256, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304];
 
+/** Compaction durations (seconds): a small log in milliseconds, a million live keys in tens of seconds. */
+const COMPACTION_SECONDS_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
 const LOG_STATES: readonly LogHealth[] = ['ok', 'unavailable', 'failed'];
 
 /** What the metrics read from the service when Prometheus scrapes (nothing is counted per write). */
@@ -80,6 +83,34 @@ export class KvsMetrics {
   readonly replayEvents = new Gauge({
     name: 'kvs_log_replay_events',
     help: 'Events replayed from the transaction log at start-up.',
+    registers: [this.registry],
+  });
+
+  readonly compactions = new Counter({
+    name: 'kvs_log_compactions_total',
+    help: 'Compactions of the transaction log, by trigger (automatic, on-demand) and outcome (succeeded, failed).',
+    labelNames: ['trigger', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly compactionSeconds = new Histogram({
+    name: 'kvs_log_compaction_duration_seconds',
+    help: 'Duration of each compaction of the transaction log, failed ones included.',
+    buckets: COMPACTION_SECONDS_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly compactionBytesBefore = new Gauge({
+    name: 'kvs_log_compaction_before_bytes',
+    help: 'Size of the log history when the last successful compaction began.',
+    registers: [this.registry],
+  });
+  readonly compactionBytesAfter = new Gauge({
+    name: 'kvs_log_compaction_after_bytes',
+    help: 'Size of the log history right after the last successful compaction.',
+    registers: [this.registry],
+  });
+  readonly liveBytes = new Gauge({
+    name: 'kvs_log_live_bytes',
+    help: 'Live data (keys and values) as the last successful compaction measured it.',
     registers: [this.registry],
   });
 

@@ -13,5 +13,13 @@ export function logMetricsObserver(metrics: KvsMetrics): TransactionLogObserver 
     durabilityWaited: (seconds, succeeded) => (succeeded ? synced : failed).observe(seconds),
     pendingWrites: (count) => metrics.logPendingWrites.set(count),
     sizeBytes: (bytes) => metrics.logSizeBytes.set(bytes),
+    compactionFinished({ trigger, outcome, durationMs, bytesBefore, bytesAfter, liveBytes }) {
+      metrics.compactions.inc({ trigger, outcome });
+      metrics.compactionSeconds.observe(durationMs / 1000);
+      if (outcome !== 'succeeded') return;
+      metrics.compactionBytesBefore.set(bytesBefore);
+      metrics.compactionBytesAfter.set(bytesAfter);
+      metrics.liveBytes.set(liveBytes);
+    },
   };
 }

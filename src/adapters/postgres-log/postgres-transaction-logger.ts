@@ -16,7 +16,7 @@ import { silentLogger, type Logger } from '../logger';
 import { noLogObserver, type TransactionLogObserver } from '../log-observer';
 import { createPool, waitForDatabase } from './postgres-pool';
 import { ensureLogTable } from './postgres-schema';
-import { CompactionRunner, type CompactionObserver, type CompactionSizes } from '../compaction-runner';
+import { CompactionRunner, type CompactionSizes } from '../compaction-runner';
 import { compactPostgresLog, DEFAULT_COMPACTION_BATCH_ROWS } from './postgres-compaction';
 
 /** One INSERT carries at most this many rows... */
@@ -38,8 +38,6 @@ export interface PostgresLoggerOptions {
   readonly replayPageBytes?: number;
   /** Told about batches and commits (metrics, traces); nobody by default. */
   readonly observer?: TransactionLogObserver;
-  /** Told about every compaction (metrics). */
-  readonly compactionObserver?: CompactionObserver;
   /** Rows one compaction statement looks at (default 5000). */
   readonly compactionBatchRows?: number;
 }
@@ -129,7 +127,7 @@ export class PostgresTransactionLogger implements TransactionLogger {
       log: 'postgres',
       thresholds: config.compaction,
       logger: this.logger,
-      observer: options.compactionObserver,
+      observer: this.observer,
     });
   }
 

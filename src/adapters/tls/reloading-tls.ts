@@ -1,4 +1,4 @@
-import { unwatchFile, watchFile } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { Logger } from '../logger';
 import type { ServerTls, ServerTlsMaterial } from '../server-tls';
 import { describeError } from '../error-text';
@@ -6,9 +6,11 @@ import { loadTlsMaterial } from './tls-material';
 import type { TlsFiles } from './tls.config';
 
 /**
- * How often the files are polled. fs.watchFile (stat polling) rather than fs.watch because
- * certificate tools replace files by rename (cert-manager, certbot, Kubernetes secret
- * volumes swap a symlink), which an inotify watch on the old inode would miss.
+ * How often the files are polled. Polling stat rather than fs.watch because certificate tools
+ * replace files by rename (cert-manager, certbot, Kubernetes secret volumes swap a symlink),
+ * which an inotify watch on the old inode would miss. Our own poll rather than fs.watchFile
+ * because watchFile takes its first stat asynchronously: a file replaced before that stat
+ * becomes the baseline and its change is never reported.
  */
 const POLL_INTERVAL_MS = 1000;
 
@@ -21,7 +23,7 @@ export class ReloadingTls implements ServerTls {
   readonly requireClientCertificate: boolean;
   private material: ServerTlsMaterial;
   private readonly listeners: ((material: ServerTlsMaterial) => void)[] = [];
-  private watching = false;
+  private poll: NodeJS.Timeout | undefined;
 
   /** Loads the files once; throws TlsMaterialError if they cannot be used. */
   constructor(
@@ -58,28 +60,37 @@ export class ReloadingTls implements ServerTls {
     return true;
   }
 
-  /** Starts reloading when any of the files changes. */
+  /** Starts reloading when any of the files changes (compared with how they are right now). */
   watch(): void {
-    if (this.watching) return;
-    this.watching = true;
-    for (const file of this.paths()) {
-      watchFile(file, { interval: POLL_INTERVAL_MS, persistent: false }, (now, before) => {
-        if (now.mtimeMs !== before.mtimeMs || now.ino !== before.ino || now.size !== before.size) {
-          this.reload('file change');
-        }
-      });
-    }
+    if (this.poll) return;
+    let seen = this.paths().map(fileSignature);
+    this.poll = setInterval(() => {
+      const now = this.paths().map(fileSignature);
+      if (now.every((signature, i) => signature === seen[i])) return;
+      seen = now;
+      this.reload('file change');
+    }, POLL_INTERVAL_MS);
+    this.poll.unref();
   }
 
   /** Stops watching the files. */
   close(): void {
-    if (!this.watching) return;
-    this.watching = false;
-    for (const file of this.paths()) unwatchFile(file);
+    clearInterval(this.poll);
+    this.poll = undefined;
   }
 
   private paths(): string[] {
     const { certFile, keyFile, clientCaFile } = this.files;
     return clientCaFile === undefined ? [certFile, keyFile] : [certFile, keyFile, clientCaFile];
+  }
+}
+
+/** What changes when a file is rewritten or replaced: its inode, size or modification time. */
+function fileSignature(file: string): string {
+  try {
+    const { ino, size, mtimeMs } = statSync(file);
+    return `${ino}:${size}:${mtimeMs}`;
+  } catch {
+    return 'missing'; // mid-rename; the next poll sees the new file
   }
 }

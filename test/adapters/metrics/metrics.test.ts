@@ -137,4 +137,22 @@ describe('metrics', () => {
     expect(metricsText.count('kvs_log_sync_duration_seconds', { outcome: 'error' })).toBe(1);
     expect(metricsText.value('kvs_requests_total', { frontend: 'rest', operation: 'put', code: '503' })).toBe(1);
   });
+
+  it('counts compactions by trigger and outcome, with their sizes', async () => {
+    const metrics = new KvsMetrics({ liveKeys: () => 0, logHealth: () => 'ok' });
+    const log = dir.open({ sync: 'never', observer: logMetricsObserver(metrics) });
+    const store = new KeyValueStore(log);
+    await store.restore();
+    await start(store, metrics);
+    for (let i = 0; i < 50; i++) await store.put(`k${i % 5}`, `value ${i}`);
+    const report = await store.compact();
+
+    const metricsText = await scrape(`${url}/metrics`);
+    expect(metricsText.value('kvs_log_compactions_total', { trigger: 'on-demand', outcome: 'succeeded' })).toBe(1);
+    expect(metricsText.count('kvs_log_compaction_duration_seconds')).toBe(1);
+    expect(metricsText.value('kvs_log_compaction_before_bytes')).toBe(report.bytesBefore);
+    expect(metricsText.value('kvs_log_compaction_after_bytes')).toBe(report.bytesAfter);
+    expect(metricsText.value('kvs_log_live_bytes')).toBe(report.liveBytes);
+    expect(report.bytesAfter).toBeLessThan(report.bytesBefore);
+  });
 });
