@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { COMPACTION_STEPS } from '../../../src/adapters/file-log/compactor';
 import { stateOf } from '../../contracts/transaction-logger.contract';
-import { collectEvents as collect } from '../../support/collect-events';
+import { collectEvents } from '../../support/collect-events';
 import { TempLogDir } from './temp-log-dir';
 
 const CHILD = join(__dirname, 'compact-until-killed.child.js');
@@ -47,7 +47,7 @@ describe('a process killed during a compaction', () => {
       const highest = await compactUntilKilled(filename, step);
 
       const log = dir.open({ filename });
-      const state = stateOf(await collect(log.readEvents()));
+      const state = stateOf(await collectEvents(log.readEvents()));
       await log.close();
       for (let w = 0; w < WORKERS; w++) {
         // Worker w acknowledged every n up to highest[w] in order; n + 1 may have landed unacknowledged.
