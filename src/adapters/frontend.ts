@@ -1,3 +1,5 @@
+import type { AddressInfo, Server as NetServer } from 'node:net';
+
 /** Where a frontend ended up listening (port 0 in the config means "any free port"). */
 export interface ListeningAddress {
   readonly host: string;
@@ -12,4 +14,16 @@ export interface Frontend {
   start(): Promise<ListeningAddress>;
   /** Stops accepting connections, lets in-flight requests finish, then resolves. */
   stop(): Promise<void>;
+}
+
+/** Starts `server` listening on host:port; resolves with where it listens, rejects if it cannot (port in use). */
+export function listenOn(server: NetServer, host: string, port: number): Promise<ListeningAddress> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const { address, port: bound } = server.address() as AddressInfo;
+      resolve({ host: address, port: bound });
+    });
+  });
 }

@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express, { type Request, type RequestHandler, type Response } from 'express';
-import type { Frontend, ListeningAddress } from '../frontend';
+import { listenOn, type Frontend, type ListeningAddress } from '../frontend';
 
 /** Where the admin listener listens and what it serves. */
 export interface AdminServerOptions {
@@ -34,14 +33,7 @@ export class AdminServer implements Frontend {
   }
 
   start(): Promise<ListeningAddress> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host, () => {
-        this.server.off('error', reject);
-        const { address, port } = this.server.address() as AddressInfo;
-        resolve({ host: address, port });
-      });
-    });
+    return listenOn(this.server, this.options.host, this.options.port);
   }
 
   /** Stops at once: scrapes and probes are short and safe to cut. */

@@ -1,9 +1,8 @@
 import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { KeyValueStore } from '../../core';
-import type { Frontend, ListeningAddress } from '../frontend';
+import { listenOn, type Frontend, type ListeningAddress } from '../frontend';
 import { silentLogger, type Logger } from '../logger';
 import type { ServerTls } from '../server-tls';
 import { sendError, sendFailure } from './http-status';
@@ -72,14 +71,7 @@ export class RestFrontend implements Frontend {
   }
 
   start(): Promise<ListeningAddress> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host, () => {
-        this.server.off('error', reject);
-        const { address, port } = this.server.address() as AddressInfo;
-        resolve({ host: address, port });
-      });
-    });
+    return listenOn(this.server, this.options.host, this.options.port);
   }
 
   stop(): Promise<void> {
