@@ -8,8 +8,11 @@ export interface GrpcOptions {
   readonly reflection?: boolean;
 }
 
+/** The gRPC frontend's settings from the environment: its options but the shared host. */
+export type GrpcConfig = Omit<GrpcOptions, 'host'>;
+
 /** Reads KVS_GRPC_PORT (default 50051) and KVS_GRPC_REFLECTION (default true). */
-export function readGrpcConfig(env: EnvReader): Omit<GrpcOptions, 'host'> {
+export function readGrpcConfig(env: EnvReader): GrpcConfig {
   return {
     port: env.port('KVS_GRPC_PORT', 50051),
     reflection: env.oneOf('KVS_GRPC_REFLECTION', ['true', 'false'], 'true') === 'true',

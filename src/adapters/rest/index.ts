@@ -1,3 +1,3 @@
 /** The REST driver adapter. */
 export { RestFrontend, type RestDependencies } from './rest-frontend';
-export { readRestConfig, type RestOptions } from './rest.config';
+export { readRestConfig, type RestConfig, type RestOptions } from './rest.config';

@@ -14,6 +14,9 @@ export interface RestOptions {
   readonly requestTimeoutMs?: number;
 }
 
+/** The REST frontend's settings from the environment: its options but the shared host. */
+export type RestConfig = Omit<RestOptions, 'host'>;
+
 /** The resource limits a RestFrontend applies when its options leave them out. */
 export const REST_LIMIT_DEFAULTS = {
   // 64 MiB: a small container's worth; 64 maximal (1 MiB) values at once, 300 slow clients no longer 300 MiB.
@@ -25,7 +28,7 @@ export const REST_LIMIT_DEFAULTS = {
 } as const;
 
 /** Reads KVS_HTTP_PORT (default 8080) and the limits KVS_MAX_BODY_BYTES_IN_FLIGHT, KVS_MAX_CONNECTIONS, KVS_HEADERS_TIMEOUT_MS, KVS_REQUEST_TIMEOUT_MS. */
-export function readRestConfig(env: EnvReader): Omit<RestOptions, 'host'> {
+export function readRestConfig(env: EnvReader): RestConfig {
   const defaults = REST_LIMIT_DEFAULTS;
   const headersTimeoutMs = env.integer('KVS_HEADERS_TIMEOUT_MS', defaults.headersTimeoutMs, 100, 600_000);
   const requestTimeoutMs = env.integer('KVS_REQUEST_TIMEOUT_MS', defaults.requestTimeoutMs, 100, 3_600_000);
