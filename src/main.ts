@@ -18,7 +18,7 @@ import { readMemoryLimits } from './config/memory-limits';
 import type { ReloadingTls } from './adapters/tls';
 import { unreadVariables } from './config/unread-variables';
 import { buildContainer, TOKENS, type FlagsSource, type LogDescription } from './container';
-import { stopOnSignalsOrLogFailure } from './shutdown';
+import { stopOnSignalsOrLogFailure } from './composition/shutdown';
 
 /** Exit status for a configuration mistake (documented in the README). */
 const EXIT_CONFIG_ERROR = 2;

@@ -44,7 +44,7 @@ describe('dependency rules', () => {
         .map((spec) => ({ spec, to: target(file, spec) }))
         .filter(({ spec, to }) => {
           if (!spec.startsWith('.')) return false;
-          if (to === 'main' || to === 'container') return true;
+          if (to === 'main' || to === 'container' || to.startsWith('composition')) return true;
           const [top, adapter] = to.split('/');
           // Adapters may use the core, the API contract, the config reader and the shared files
           // at the top of src/adapters (the Frontend interface, the logger type, error text),
@@ -57,7 +57,7 @@ describe('dependency rules', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('lets only the composition root (main, container) import adapters', () => {
+  it('lets only the composition root (main, container, composition/) import adapters', () => {
     const outside = ['core', 'api', 'client', 'config'].flatMap((dir) => typeScriptFilesUnder(join(SRC, dir)));
     const offenders = outside.flatMap((file) =>
       specifiers(file)

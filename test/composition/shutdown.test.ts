@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
-import type { Frontend } from '../src/adapters/frontend';
-import { stopOnSignalsOrLogFailure } from '../src/shutdown';
-import { MemoryTransactionLogger } from './support/memory-transaction-logger';
-import { recordingLogger } from './support/recording-logger';
+import type { Frontend } from '../../src/adapters/frontend';
+import { stopOnSignalsOrLogFailure } from '../../src/composition/shutdown';
+import { MemoryTransactionLogger } from '../support/memory-transaction-logger';
+import { recordingLogger } from '../support/recording-logger';
 
 /** The service's parts with every step of a shutdown recorded in order. */
 function service() {
