@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { GetResponse__Output } from '../api/generated/GetResponse';
 import type { KeyValueClient } from '../api/generated/KeyValue';
 import { knownErrorCode, KVS_ERROR_CODE_METADATA, type KvsErrorCode } from '../api/error-codes';
+import { tlsChannel, type ClientTls } from './tls-channel';
 import { loadKeyValuePackage } from '../api/keyvalue-proto';
 import type { CompactResponse__Output } from '../api/generated/CompactResponse';
 import type { KvsAdminClient } from '../api/generated/KvsAdmin';
@@ -18,7 +19,7 @@ export interface KvsConnectionOptions {
   /** A JWT sent as `authorization: Bearer <token>` metadata on every call. */
   readonly token?: string;
   /** Use TLS. `ca` trusts a private CA (default: the system's); `cert` + `key` present a client certificate (mTLS). */
-  readonly tls?: { readonly ca?: Buffer; readonly cert?: Buffer; readonly key?: Buffer };
+  readonly tls?: ClientTls;
 }
 
 /** A failed call: the gRPC status, and the kvs error code when the server reported one. */
@@ -63,16 +64,17 @@ export class KvsClient {
     { token, tls }: KvsConnectionOptions = {},
   ) {
     const { KeyValue } = loadKeyValuePackage();
-    const credentials = tls
-      ? grpc.credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null)
-      : grpc.credentials.createInsecure();
+    const { credentials, options: tlsOptions } = tls
+      ? tlsChannel(address, tls)
+      : { credentials: grpc.credentials.createInsecure(), options: {} };
     // The server bounds every response by its value limit, so the client need not cap it again.
-    this.stub = new KeyValue(address, credentials, { 'grpc.max_receive_message_length': -1 });
+    const options = { ...tlsOptions, 'grpc.max_receive_message_length': -1 };
+    this.stub = new KeyValue(address, credentials, options);
     // Sent as call metadata rather than as call credentials: grpc-js refuses to combine call
     // credentials with a plaintext channel, and a token over loopback plaintext is legitimate.
     this.authorization = token === undefined ? undefined : `Bearer ${token}`;
     // Same target, credentials and options: grpc-js lets both stubs share one connection.
-    this.admin = new (loadKvsAdminPackage().KvsAdmin)(address, credentials, { 'grpc.max_receive_message_length': -1 });
+    this.admin = new (loadKvsAdminPackage().KvsAdmin)(address, credentials, options);
   }
 
   /** The key's value; rejects with KvsClientError (status NOT_FOUND when the key has none). */

@@ -101,6 +101,33 @@ describe('TLS (server certificate only)', () => {
   });
 });
 
+describe('gRPC over TLS to an IP address', () => {
+  let service: InProcessService;
+
+  beforeAll(async () => {
+    // A certificate for the name localhost only, without the IP address 127.0.0.1.
+    service = await startInProcessService({
+      KVS_TLS_CERT_FILE: certs.nameOnlyServer.certFile,
+      KVS_TLS_KEY_FILE: certs.nameOnlyServer.keyFile,
+    });
+  });
+
+  afterAll(() => service.stop());
+
+  it('checks the certificate against the IP address dialled, and works by name (no IP as TLS server name)', async () => {
+    const port = service.grpcAddress.split(':')[1];
+    const byIp = new KvsClient(`127.0.0.1:${port}`, { timeoutMs: 5000 }, { tls: { ca: certs.ca.cert } });
+    const byName = new KvsClient(`localhost:${port}`, { timeoutMs: 5000 }, { tls: { ca: certs.ca.cert } });
+    try {
+      expect(await grpcOutcome(byIp.get('k'))).toMatch(/^UNAVAILABLE/);
+      expect(await grpcOutcome(byName.put('k', 'v'))).toBe('ok');
+    } finally {
+      byIp.close();
+      byName.close();
+    }
+  });
+});
+
 describe('mutual TLS', () => {
   let service: InProcessService;
   const setup = hmacSetup();

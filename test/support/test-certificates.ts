@@ -20,6 +20,8 @@ export interface TestCertificates {
   readonly server: CertificateFiles;
   /** A second server certificate, for reload tests. */
   readonly rotatedServer: CertificateFiles;
+  /** For the name localhost only (no IP address), signed by the CA. */
+  readonly nameOnlyServer: CertificateFiles;
   /** CN=alice, signed by the CA. */
   readonly client: CertificateFiles;
   /** CN=mallory, self-signed: not trusted by the server. */
@@ -64,6 +66,7 @@ export function makeTestCertificates(): TestCertificates {
   const serverExtensions = 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n';
   signed('server', '/CN=localhost', serverExtensions);
   signed('rotated-server', '/CN=localhost', serverExtensions);
+  signed('name-only-server', '/CN=localhost', 'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n');
   signed('client', '/CN=alice/O=kvs tests', 'extendedKeyUsage=clientAuth\n');
   openssl(
     [
@@ -86,6 +89,7 @@ export function makeTestCertificates(): TestCertificates {
     ca: files('ca'),
     server: files('server'),
     rotatedServer: files('rotated-server'),
+    nameOnlyServer: files('name-only-server'),
     client: files('client'),
     strangerClient: files('stranger'),
     remove: () => rmSync(dir, { recursive: true, force: true }),
