@@ -61,7 +61,8 @@ export function loadRows(): LoadRow[] {
   return rows;
 }
 
-function row(
+/** The row with these settings; its id names every one of them, so equal ids mean the same row. */
+export function row(
   protocol: Protocol,
   operation: Operation,
   connections: number,

@@ -1,6 +1,6 @@
 import { medianRun, type BenchResults, type LoadRowResult } from './results';
-import { BASELINES, DEFAULT_SYNC, type ObservabilityVariant } from './scenarios';
-import type { Protocol, Security, ServerKind, SyncPolicy } from './servers';
+import { BASELINES, DEFAULT_SYNC, row } from './scenarios';
+import type { Protocol, ServerKind, SyncPolicy } from './servers';
 import type { Operation } from './workload';
 
 /** One performance target (bench/README.md lists them), as measured in this run. */
@@ -21,27 +21,13 @@ const MIN_REPLAY_EVENTS_PER_SECOND = 500_000;
 /** p99 may be at most this many times p50. */
 export const MAX_TAIL_RATIO = 5;
 
-/** Finds a row's result by what it measured. */
+/** Finds a row's result by what it measured (the settings of scenarios' `row`). */
 export function findResult(
   results: readonly LoadRowResult[],
-  protocol: Protocol,
-  operation: Operation,
-  connections: number,
-  server: ServerKind,
-  sync?: SyncPolicy,
-  security?: Security,
-  observability?: ObservabilityVariant,
+  ...settings: Parameters<typeof row>
 ): LoadRowResult | undefined {
-  return results.find(
-    ({ row }) =>
-      row.protocol === protocol &&
-      row.operation === operation &&
-      row.connections === connections &&
-      row.server === server &&
-      row.sync === sync &&
-      row.security === security &&
-      row.observability === observability,
-  );
+  const { id } = row(...settings);
+  return results.find((result) => result.row.id === id);
 }
 
 /** Throughput of `ours` over `reference`, when both were measured. */
