@@ -1,23 +1,23 @@
 // The composition root: read the environment, wire the adapters, restore, serve, shut down.
 // Tracing first: it can only instrument http, grpc-js and pg if it starts before they load.
-import { runningTracing } from './adapters/tracing/preload';
+import { runningTracing } from './observability/tracing/preload';
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Container } from 'inversify';
 import { pino, type Level } from 'pino';
 import type { KeyValueStore, TransactionLogger } from './core';
-import { describeError } from './adapters/error-text';
-import type { AdminServer } from './adapters/admin';
-import type { Frontend } from './adapters/frontend';
-import type { KvsMetrics } from './adapters/metrics';
-import type { Logger } from './adapters/logger';
-import type { Readiness } from './adapters/probes';
+import { describeError } from './platform/error-text/error-text';
+import type { AdminServer } from './driving/operations-listener';
+import type { Frontend } from './driving/frontend.port';
+import type { KvsMetrics } from './observability/metrics';
+import type { Logger } from './platform/logging/logger';
+import type { Readiness } from './driving/probes';
 import { ConfigError, EnvReader } from './config/env-reader';
 import { readMemoryLimits } from './config/memory-limits';
-import type { ReloadingTls } from './adapters/tls';
+import type { ReloadingTls } from './platform/tls';
 import { unreadVariables } from './config/unread-variables';
-import { buildContainer, TOKENS, type FlagsSource, type LogDescription } from './container';
+import { buildContainer, TOKENS, type FlagsSource, type LogDescription } from './composition/container';
 import { stopOnSignalsOrLogFailure } from './composition/shutdown';
 
 /** Exit status for a configuration mistake (documented in the README). */

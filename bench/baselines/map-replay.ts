@@ -1,7 +1,7 @@
 // Baseline for the replay row: the least a replay can do with the same file in node, read it
 // whole, walk the records without verifying checksums, decode key and value, Map.set.
 import { readFileSync } from 'node:fs';
-import { FILE_HEADER_BYTES, PAYLOAD_FIXED_BYTES, RECORD_HEADER_BYTES } from '../../src/adapters/file-log/record-format';
+import { FILE_HEADER_BYTES, PAYLOAD_FIXED_BYTES, RECORD_HEADER_BYTES } from '../../src/driven/file-log/record-format';
 
 const file = readFileSync(process.argv[2]);
 const began = performance.now();

@@ -1,8 +1,8 @@
 import { closeSync, mkdirSync, openSync, readdirSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_COMPACTION_THRESHOLDS } from '../../src/adapters/compaction-runner';
-import { FileTransactionLogger } from '../../src/adapters/file-log';
-import { encodeFileHeader, encodeRecord } from '../../src/adapters/file-log/record-format';
+import { DEFAULT_COMPACTION_THRESHOLDS } from '../../src/driven/compaction/compaction-runner';
+import { FileTransactionLogger } from '../../src/driven/file-log';
+import { encodeFileHeader, encodeRecord } from '../../src/driven/file-log/record-format';
 import { KeyValueStore } from '../../src/core';
 import type { BenchOptions } from './options';
 import { writeReplayLog } from './replay-log';

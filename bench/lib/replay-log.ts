@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { encodeFileHeader, encodeRecord } from '../../src/adapters/file-log/record-format';
+import { encodeFileHeader, encodeRecord } from '../../src/driven/file-log/record-format';
 import { benchKey, benchValue } from './workload';
 
 /** Records are written in batches of about this many bytes. */

@@ -1,23 +1,24 @@
 import type { RequestHandler } from 'express';
 import type { TransactionLogger } from '../core';
-import { grpcReadOnlyGuard, readFlagsConfig, restReadOnlyGuard, RuntimeFlags } from '../adapters/flags';
-import { combineLogObservers, noLogObserver, type TransactionLogObserver } from '../adapters/log-observer';
-import type { Logger } from '../adapters/logger';
+import { grpcReadOnlyGuard, restReadOnlyGuard } from '../application/policies/read-only';
+import { readFlagsConfig, RuntimeFlags } from '../platform/flags';
+import { combineLogObservers, noLogObserver, type TransactionLogObserver } from '../driven/log-observer.port';
+import type { Logger } from '../platform/logging/logger';
 import {
   grpcRequestMetrics,
   KvsMetrics,
   logMetricsObserver,
   metricsEndpoint,
   restRequestMetrics,
-} from '../adapters/metrics';
-import { grpcRequestLog, restRequestLog } from '../adapters/request-log';
+} from '../observability/metrics';
+import { grpcRequestLog, restRequestLog } from '../observability/request-log';
 import {
   activeTraceId,
   readTracingConfig,
   restSpanRoute,
   TracedTransactionLogger,
   tracingLogObserver,
-} from '../adapters/tracing';
+} from '../observability/tracing';
 import type { EnvReader } from '../config/env-reader';
 import type { Chain } from './security-layers';
 
@@ -68,7 +69,7 @@ export function readObservability(
   const metrics = readSwitch(env, 'KVS_METRICS', true) ? new KvsMetrics(scrape) : undefined;
   const adminPort = env.optional('KVS_ADMIN_PORT') === undefined ? undefined : env.port('KVS_ADMIN_PORT', 0);
   const metricsLogger = logger.child({ component: 'metrics' });
-  // The SDK itself was started by adapters/tracing/preload before anything else loaded.
+  // The SDK itself was started by observability/tracing/preload before anything else loaded.
   const tracing = readTracingConfig(env);
 
   const outer: Chain = { middleware: [], interceptors: [] };

@@ -1,20 +1,20 @@
 import type { ServerInterceptor } from '@grpc/grpc-js';
 import type { RequestHandler } from 'express';
-import { AccessPolicy, authInterceptor, authMiddleware, readAuthConfig } from '../adapters/auth';
-import type { Logger } from '../adapters/logger';
+import { AccessPolicy, authInterceptor, authMiddleware, readAuthConfig } from '../application/policies/auth';
+import type { Logger } from '../platform/logging/logger';
 import {
   LoadShedder,
   loadSheddingInterceptor,
   loadSheddingMiddleware,
   readLoadSheddingConfig,
-} from '../adapters/load-shedding';
+} from '../application/policies/load-shedding';
 import {
   CallerRateLimiter,
   rateLimitInterceptor,
   rateLimitMiddleware,
   readRateLimitConfig,
-} from '../adapters/rate-limit';
-import { ReloadingTls, readTlsConfig, TlsMaterialError } from '../adapters/tls';
+} from '../application/policies/rate-limit';
+import { ReloadingTls, readTlsConfig, TlsMaterialError } from '../platform/tls';
 import { ConfigError, type EnvReader } from '../config/env-reader';
 
 // The security layers the composition root puts in front of both frontends.

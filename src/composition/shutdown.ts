@@ -1,8 +1,8 @@
 // Part of the composition root: how the running service stops.
 import type { TransactionLogger } from '../core';
-import { describeError } from '../adapters/error-text';
-import type { Frontend } from '../adapters/frontend';
-import type { Logger } from '../adapters/logger';
+import { describeError } from '../platform/error-text/error-text';
+import type { Frontend } from '../driving/frontend.port';
+import type { Logger } from '../platform/logging/logger';
 
 /** Exit status after a clean shutdown. */
 const EXIT_OK = 0;

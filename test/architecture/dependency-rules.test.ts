@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { typeScriptFilesUnder } from '../support/source-files';
 
@@ -19,16 +19,73 @@ function target(file: string, specifier: string): string {
     .join('/');
 }
 
-describe('dependency rules', () => {
-  const coreFiles = typeScriptFilesUnder(join(SRC, 'core'));
+/** The layers, outermost first; `main.ts` belongs to the composition root. */
+const LAYERS = [
+  'composition',
+  'driving',
+  'driven',
+  'observability',
+  'application',
+  'platform',
+  'config',
+  'core',
+  'api',
+  'client',
+];
 
-  it('finds the core and reads its imports', () => {
-    expect(coreFiles.length).toBeGreaterThan(3);
+/** What each layer may import besides itself (the arrows point inward; nothing imports composition). */
+const ALLOWED: Record<string, readonly string[]> = {
+  composition: ['driving', 'driven', 'observability', 'application', 'platform', 'config', 'core', 'api'],
+  driving: ['application', 'platform', 'config', 'core', 'api'],
+  driven: ['platform', 'config', 'core'],
+  observability: ['driven', 'platform', 'config', 'core', 'api'],
+  application: ['platform', 'config', 'core', 'api'],
+  platform: ['config'],
+  config: [],
+  core: [],
+  api: [],
+  client: ['api'],
+};
+
+/** The layer of a path relative to src/ ('composition' for main.ts). */
+function layerOf(path: string): string {
+  const top = path.split('/')[0];
+  return top === 'main' || top === 'main.ts' ? 'composition' : top;
+}
+
+/** The unit inside a layer whose folders are independent adapters: driving/rest, driven/file-log. */
+function unitOf(path: string): string {
+  return path.split('/').slice(0, 2).join('/');
+}
+
+/** A port file at the top of a layer (`frontend.port.ts`): the one thing its adapters share. */
+function isPortFile(path: string): boolean {
+  return /^[^/]+\/[^/]+\.port(\.ts)?$/.test(path);
+}
+
+/** Every relative import of every source file, as [importer, imported] paths relative to src/. */
+function importsOf(files: string[]): Array<{ from: string; to: string; spec: string }> {
+  return files.flatMap((file) =>
+    specifiers(file)
+      .filter((spec) => spec.startsWith('.'))
+      .map((spec) => ({ from: relative(SRC, file).split(sep).join('/'), to: target(file, spec), spec })),
+  );
+}
+
+describe('dependency rules', () => {
+  const allFiles = typeScriptFilesUnder(SRC);
+  const edges = importsOf(allFiles);
+  const show = ({ from, spec }: { from: string; spec: string }) => `${from} imports '${spec}'`;
+
+  it('finds the layers and reads their imports', () => {
+    expect(allFiles.length).toBeGreaterThan(50);
     expect(specifiers(join(SRC, 'core/key-value-store.ts'))).toContain('./transaction-logger.port');
+    const tops = readdirSync(SRC).map((name) => name.replace(/\.ts$/, ''));
+    expect(tops.filter((name) => name !== 'main').sort()).toEqual([...LAYERS].sort());
   });
 
   it('keeps src/core free of anything outside src/core (no npm package, no node: module)', () => {
-    const offenders = coreFiles.flatMap((file) =>
+    const offenders = typeScriptFilesUnder(join(SRC, 'core')).flatMap((file) =>
       specifiers(file)
         .filter((spec) => !spec.startsWith('.') || !target(file, spec).startsWith('core'))
         .map((spec) => `${relative(SRC, file)} imports '${spec}'`),
@@ -36,53 +93,38 @@ describe('dependency rules', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('keeps each adapter independent of the other adapters and of the composition root', () => {
-    const adaptersDir = join(SRC, 'adapters');
-    const offenders = typeScriptFilesUnder(adaptersDir).flatMap((file) => {
-      const own = relative(adaptersDir, file).split(sep)[0];
-      return specifiers(file)
-        .map((spec) => ({ spec, to: target(file, spec) }))
-        .filter(({ spec, to }) => {
-          if (!spec.startsWith('.')) return false;
-          if (to === 'main' || to === 'container' || to.startsWith('composition')) return true;
-          const [top, adapter] = to.split('/');
-          // Adapters may use the core, the API contract, the config reader and the shared files
-          // at the top of src/adapters (the Frontend interface, the logger type, error text),
-          // but no other adapter's folder and not the client.
-          const sharedFile = existsSync(join(SRC, 'adapters', `${adapter}.ts`));
-          return (top === 'adapters' && adapter !== own && !sharedFile) || top === 'client';
-        })
-        .map(({ spec }) => `${relative(SRC, file)} imports '${spec}'`);
+  it('points every import inward: each layer imports only the layers it may (nothing imports composition)', () => {
+    const offenders = edges.filter(({ from, to }) => {
+      const [own, other] = [layerOf(from), layerOf(to)];
+      return own !== other && !ALLOWED[own].includes(other);
     });
-    expect(offenders).toEqual([]);
+    expect(offenders.map(show)).toEqual([]);
   });
 
-  it('lets only the composition root (main, container, composition/) import adapters', () => {
-    const outside = ['core', 'api', 'client', 'config'].flatMap((dir) => typeScriptFilesUnder(join(SRC, dir)));
-    const offenders = outside.flatMap((file) =>
-      specifiers(file)
-        .filter((spec) => target(file, spec).startsWith('adapters'))
-        .map((spec) => `${relative(SRC, file)} imports '${spec}'`),
-    );
-    expect(offenders).toEqual([]);
+  it('keeps the adapters of one layer independent of each other: only the layer’s port files are shared', () => {
+    const offenders = edges.filter(({ from, to }) => {
+      const layer = layerOf(from);
+      if (!['driving', 'driven', 'observability'].includes(layer) || layerOf(to) !== layer) return false;
+      if (unitOf(from) === unitOf(to) || isPortFile(to)) return false;
+      // Both logs share the compaction machinery (one at a time, thresholds, retries).
+      return !(layer === 'driven' && unitOf(to) === 'driven/compaction');
+    });
+    expect(offenders.map(show)).toEqual([]);
   });
 
-  it('keeps the client and the CLI on the API contract: no core, adapters, config or composition root', () => {
-    const offenders = typeScriptFilesUnder(join(SRC, 'client')).flatMap((file) =>
-      specifiers(file)
-        .map((spec) => ({ spec, to: target(file, spec) }))
-        .filter(({ spec, to }) => spec.startsWith('.') && !to.startsWith('api') && !to.startsWith('client'))
-        .map(({ spec }) => `${relative(SRC, file)} imports '${spec}'`),
+  it('lets observability see the driven layer only through its port files', () => {
+    const offenders = edges.filter(
+      ({ from, to }) => layerOf(from) === 'observability' && layerOf(to) === 'driven' && !isPortFile(to),
     );
-    expect(offenders).toEqual([]);
+    expect(offenders.map(show)).toEqual([]);
   });
 
-  it('keeps the API contract free of everything but itself and npm packages', () => {
-    const offenders = typeScriptFilesUnder(join(SRC, 'api')).flatMap((file) =>
-      specifiers(file)
-        .filter((spec) => spec.startsWith('.') && !target(file, spec).startsWith('api'))
-        .map((spec) => `${relative(SRC, file)} imports '${spec}'`),
+  it('keeps loose files out of the layer folders: only port and index files sit directly under one', () => {
+    const loose = ['application', 'driving', 'driven', 'observability', 'platform'].flatMap((layer) =>
+      readdirSync(join(SRC, layer), { withFileTypes: true })
+        .filter((entry) => entry.isFile() && !/(\.port|^index)\.ts$/.test(entry.name))
+        .map((entry) => `${layer}/${entry.name}`),
     );
-    expect(offenders).toEqual([]);
+    expect(loose).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { MemoryTransactionLogger, restoredStore } from '../support/memory-transaction-logger';
-import { startGrpc, type RunningGrpc } from '../adapters/grpc/grpc-driver';
+import { startGrpc, type RunningGrpc } from '../driving/grpc/grpc-driver';
 
 const CLI = path.resolve(__dirname, '../../dist/client/cli/kvs.js');
 

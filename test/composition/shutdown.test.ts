@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Frontend } from '../../src/adapters/frontend';
+import type { Frontend } from '../../src/driving/frontend.port';
 import { stopOnSignalsOrLogFailure } from '../../src/composition/shutdown';
 import { MemoryTransactionLogger } from '../support/memory-transaction-logger';
 import { recordingLogger } from '../support/recording-logger';

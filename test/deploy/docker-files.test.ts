@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { EnvReader } from '../../src/config/env-reader';
-import { readFileLogConfig } from '../../src/adapters/file-log';
-import { readPostgresLogConfig } from '../../src/adapters/postgres-log';
+import { readFileLogConfig } from '../../src/driven/file-log';
+import { readPostgresLogConfig } from '../../src/driven/postgres-log';
 import { typeScriptFilesUnder } from '../support/source-files';
 
 const ROOT = resolve(__dirname, '../..');

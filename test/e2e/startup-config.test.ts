@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { logRecords, runService, startService } from '../support/service-process';
 import { useTempDir } from '../support/temp-dir';
-import { FRONTENDS, TRANSACTION_LOGGERS } from '../../src/container';
+import { FRONTENDS, TRANSACTION_LOGGERS } from '../../src/composition/container';
 
 const scratch = useTempDir('config', 'file');
 

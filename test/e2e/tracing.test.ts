@@ -115,7 +115,7 @@ describe('tracing over OTLP', () => {
 describe('tracing switched off', () => {
   /** Whether loading the service's tracing preload, under `env`, loads the OpenTelemetry SDK. */
   function sdkLoaded(env: Record<string, string>): boolean {
-    const preload = resolve(__dirname, '../../dist/adapters/tracing/preload.js');
+    const preload = resolve(__dirname, '../../dist/observability/tracing/preload.js');
     const script = `require(${JSON.stringify(preload)});
       process.stdout.write(String(Object.keys(require.cache).some((file) => file.includes('sdk-node'))));`;
     const output = execFileSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH, ...env } });

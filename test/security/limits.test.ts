@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { status } from '@grpc/grpc-js';
 import { KvsClient, KvsClientError } from '../../src/client/kvs-client';
-import { LoadShedder } from '../../src/adapters/load-shedding';
+import { LoadShedder } from '../../src/application/policies/load-shedding';
 import { healthCheck, rawClient } from '../support/grpc-raw';
 import { send } from '../support/http-request';
 import { startInProcessService, type InProcessService } from '../support/in-process-service';

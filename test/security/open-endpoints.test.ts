@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { grpcRequirement, restRequirement } from '../../src/adapters/auth/requirements';
+import { grpcRequirement, restRequirement } from '../../src/application/policies/auth/requirements';
 import { send } from '../support/http-request';
 import { healthCheck, rawClient, reflectionListServices } from '../support/grpc-raw';
 import { startInProcessService, type InProcessService } from '../support/in-process-service';

@@ -1,4 +1,4 @@
-import { VerifiedTokenCache } from '../../src/adapters/auth/verified-token-cache';
+import { VerifiedTokenCache } from '../../src/application/policies/auth/verified-token-cache';
 
 describe('VerifiedTokenCache', () => {
   let now = 1_000_000;

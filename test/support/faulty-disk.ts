@@ -1,4 +1,4 @@
-import { openLogFile, type LogFileHandle, type OpenLogFile } from '../../src/adapters/file-log/log-file-handle';
+import { openLogFile, type LogFileHandle, type OpenLogFile } from '../../src/driven/file-log/log-file-handle';
 
 /**
  * Real file handles with faults a test turns on: a capacity beyond which a writev is short and

@@ -2,11 +2,11 @@ import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Frontend } from '../../src/adapters/frontend';
-import type { Readiness } from '../../src/adapters/probes';
-import type { ReloadingTls } from '../../src/adapters/tls';
+import type { Frontend } from '../../src/driving/frontend.port';
+import type { Readiness } from '../../src/driving/probes';
+import type { ReloadingTls } from '../../src/platform/tls';
 import { EnvReader } from '../../src/config/env-reader';
-import { buildContainer, TOKENS } from '../../src/container';
+import { buildContainer, TOKENS } from '../../src/composition/container';
 import type { KeyValueStore, TransactionLogger } from '../../src/core';
 import { recordingLogger, type RecordingLogger } from './recording-logger';
 

@@ -3,7 +3,7 @@ import {
   PostgresTransactionLogger,
   readPostgresLogConfig,
   type PostgresLoggerOptions,
-} from '../../src/adapters/postgres-log';
+} from '../../src/driven/postgres-log';
 import { TestPostgres } from './test-postgres';
 
 /** A test file's PostgreSQL and the loggers its tests open on it. */

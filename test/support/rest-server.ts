@@ -1,7 +1,7 @@
 import { KeyValueStore, type Limits } from '../../src/core';
-import type { Logger } from '../../src/adapters/logger';
-import { probeRouter, Readiness } from '../../src/adapters/probes';
-import { RestFrontend } from '../../src/adapters/rest';
+import type { Logger } from '../../src/platform/logging/logger';
+import { probeRouter, Readiness } from '../../src/driving/probes';
+import { RestFrontend } from '../../src/driving/rest';
 import { MemoryTransactionLogger } from './memory-transaction-logger';
 
 /** A RestFrontend listening on 127.0.0.1 at a free port. */

@@ -1,0 +1,83 @@
+import { status } from '@grpc/grpc-js';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type { Logger } from '../../../platform/logging/logger';
+import type { Refusal } from '../../call/refusal';
+import type { LoadSheddingConfig } from './load-shedding.config';
+
+/** How often the event-loop delay is sampled; the verdict holds until the next sample. */
+const SAMPLE_INTERVAL_MS = 500;
+/** Resolution of the delay histogram (Node's default is 10 ms, too coarse for a 50 ms bound). */
+const HISTOGRAM_RESOLUTION_MS = 10;
+
+const OVERLOADED: Refusal = {
+  code: 'OVERLOADED',
+  message: 'server overloaded; retry with backoff',
+  httpStatus: 503,
+  grpcStatus: status.UNAVAILABLE,
+  headers: { 'Retry-After': '1' },
+};
+
+/**
+ * Refuses new requests at once while the process is overloaded, instead of letting them queue
+ * until their clients time out: when more than maxInFlight requests are in flight (counted
+ * across both frontends) or the event loop lagged more than maxEventLoopLagMs in the last
+ * sample. The lag is measured with perf_hooks.monitorEventLoopDelay, sampled every 500 ms, so
+ * the per-request check is a counter comparison and a boolean.
+ */
+export class LoadShedder {
+  private inFlight = 0;
+  private lagging = false;
+  private readonly histogram?: IntervalHistogram;
+  private readonly sampler?: NodeJS.Timeout;
+
+  constructor(
+    private readonly config: LoadSheddingConfig,
+    private readonly logger: Logger,
+  ) {
+    if (config.maxEventLoopLagMs > 0) {
+      const histogram = monitorEventLoopDelay({ resolution: HISTOGRAM_RESOLUTION_MS });
+      histogram.enable();
+      this.histogram = histogram;
+      this.sampler = setInterval(() => this.sample(), SAMPLE_INTERVAL_MS).unref();
+    }
+  }
+
+  /**
+   * Admits a request (the caller must call the returned release exactly once when it ends),
+   * or returns the refusal to answer with.
+   */
+  admit(): { release: () => void } | Refusal {
+    const { maxInFlight } = this.config;
+    if (this.lagging || (maxInFlight > 0 && this.inFlight >= maxInFlight)) return OVERLOADED;
+    this.inFlight += 1;
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        this.inFlight -= 1;
+      },
+    };
+  }
+
+  /** Stops sampling the event loop. */
+  close(): void {
+    clearInterval(this.sampler);
+    this.histogram?.disable();
+  }
+
+  private sample(): void {
+    const histogram = this.histogram!;
+    // The histogram records nanoseconds and includes the resolution's own sleep; subtract it.
+    const lagMs = Math.max(0, histogram.percentile(99) / 1e6 - HISTOGRAM_RESOLUTION_MS);
+    histogram.reset();
+    const lagging = lagMs > this.config.maxEventLoopLagMs;
+    if (lagging !== this.lagging) {
+      this.logger.warn(
+        { event: lagging ? 'shedding_started' : 'shedding_stopped', lagMs: Math.round(lagMs) },
+        lagging ? `event loop lag ${Math.round(lagMs)} ms; shedding new requests` : 'event loop lag back to normal',
+      );
+    }
+    this.lagging = lagging;
+  }
+}

@@ -1,0 +1,1 @@
+export { grpcReadOnlyGuard, restReadOnlyGuard } from './read-only-guard';

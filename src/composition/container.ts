@@ -1,0 +1,211 @@
+import { Container } from 'inversify';
+import { DEFAULT_LIMITS, KeyValueStore, type Limits, type TransactionLogger } from '../core';
+import { AdminServer } from '../driving/operations-listener';
+import { FileTransactionLogger, readFileLogConfig } from '../driven/file-log';
+import type { Frontend } from '../driving/frontend.port';
+import { GrpcFrontend, readGrpcConfig } from '../driving/grpc';
+import type { TransactionLogObserver } from '../driven/log-observer.port';
+import type { Logger } from '../platform/logging/logger';
+import type { KvsMetrics } from '../observability/metrics';
+import { PostgresTransactionLogger, readPostgresLogConfig } from '../driven/postgres-log';
+import { probeRouter, Readiness } from '../driving/probes';
+import { readRestConfig, RestFrontend } from '../driving/rest';
+import type { ReloadingTls } from '../platform/tls';
+import type { EnvReader } from '../config/env-reader';
+import { readObservability, type FlagsSource } from './observability-layers';
+import { buildSecurityLayers, isLoopback, type SecurityLayers } from './security-layers';
+
+export type { FlagsSource } from './observability-layers';
+
+/** Service identifiers of the container's bindings. */
+export const TOKENS = {
+  TransactionLogger: Symbol.for('kvs.TransactionLogger'),
+  KeyValueStore: Symbol.for('kvs.KeyValueStore'),
+  Frontend: Symbol.for('kvs.Frontend'),
+  Readiness: Symbol.for('kvs.Readiness'),
+  /** Bound only when TLS is on: main reloads it on SIGHUP. */
+  ReloadingTls: Symbol.for('kvs.ReloadingTls'),
+  LogDescription: Symbol.for('kvs.LogDescription'),
+  /** Bound only when metrics are on. */
+  Metrics: Symbol.for('kvs.Metrics'),
+  /** Bound only when KVS_ADMIN_PORT is set. */
+  AdminServer: Symbol.for('kvs.AdminServer'),
+  Flags: Symbol.for('kvs.Flags'),
+} as const;
+
+/** Which log the service writes to, for the start-up line: never a password. */
+export type LogDescription = Readonly<Record<string, string | number>>;
+
+/** What every transaction log is built with besides its own options. */
+interface LoggerContext {
+  readonly logger: Logger;
+  readonly observer: TransactionLogObserver;
+}
+
+/** What every frontend is built with besides its own options. */
+interface FrontendContext {
+  readonly store: KeyValueStore;
+  readonly host: string;
+  readonly logger: Logger;
+  readonly readiness: Readiness;
+  readonly layers: SecurityLayers;
+}
+
+/**
+ * Pairs an adapter's config reader with its constructor. The reader runs when the container is
+ * built, so every config error surfaces before anything starts; the constructor runs on demand.
+ */
+function adapter<Config, Context, Built>(
+  readConfig: (env: EnvReader) => Config,
+  create: (config: Config, context: Context) => Built,
+): (env: EnvReader) => (context: Context) => Built {
+  return (env) => {
+    const config = readConfig(env);
+    return (context) => create(config, context);
+  };
+}
+
+// The adapter registries. Adding a logger or a frontend means one folder under src/driving (a frontend)
+// or src/driven (a log) and one line here; TLOG_TYPE and FRONTEND_TYPE accept exactly these names, and the first
+// entries are the defaults.
+export const TRANSACTION_LOGGERS = {
+  file: adapter(
+    readFileLogConfig,
+    (config, { logger, observer }: LoggerContext): TransactionLogger =>
+      new FileTransactionLogger({ ...config, observer }, logger),
+  ),
+  postgres: adapter(
+    readPostgresLogConfig,
+    (config, { logger, observer }: LoggerContext): TransactionLogger =>
+      new PostgresTransactionLogger(config, { logger, observer }),
+  ),
+};
+export const FRONTENDS = {
+  rest: adapter(
+    readRestConfig,
+    (config, { store, host, logger, readiness, layers }: FrontendContext): Frontend =>
+      new RestFrontend(
+        store,
+        { host, ...config },
+        { logger, probes: probeRouter(readiness), middleware: layers.middleware, tls: layers.tls },
+      ),
+  ),
+  grpc: adapter(
+    readGrpcConfig,
+    (config, { store, host, logger, readiness, layers }: FrontendContext): Frontend =>
+      new GrpcFrontend(
+        store,
+        { host, ...config },
+        { logger, readiness, interceptors: layers.interceptors, tls: layers.tls },
+      ),
+  ),
+};
+
+type LoggerName = keyof typeof TRANSACTION_LOGGERS;
+type FrontendName = keyof typeof FRONTENDS;
+
+/** The names a registry accepts, in registry order. */
+function namesOf<Name extends string>(registry: Record<Name, unknown>): Name[] {
+  return Object.keys(registry) as Name[];
+}
+
+/** The largest limits accepted: keys must fit in a URL, values in one gRPC message and one log record. */
+const MAX_KEY_LIMIT_BYTES = 64 * 1024;
+const MAX_VALUE_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/** Reads KVS_MAX_KEY_BYTES and KVS_MAX_VALUE_BYTES. */
+function readLimits(env: EnvReader): Limits {
+  return {
+    maxKeyBytes: env.integer('KVS_MAX_KEY_BYTES', DEFAULT_LIMITS.maxKeyBytes, 1, MAX_KEY_LIMIT_BYTES),
+    maxValueBytes: env.integer('KVS_MAX_VALUE_BYTES', DEFAULT_LIMITS.maxValueBytes, 0, MAX_VALUE_LIMIT_BYTES),
+  };
+}
+
+/** Reads and validates the whole configuration, then binds the chosen adapters around the core. */
+export function buildContainer(env: EnvReader, logger: Logger): Container {
+  const loggerName = env.oneOf('TLOG_TYPE', namesOf(TRANSACTION_LOGGERS), 'file');
+  const frontendNames = env.listOf('FRONTEND_TYPE', namesOf(FRONTENDS), namesOf(FRONTENDS));
+  const limits = readLimits(env);
+  // Loopback unless asked otherwise, as etcd and Redis's protected mode do: a fresh install is
+  // not reachable from the network before TLS and tokens are set up.
+  const host = env.string('KVS_HOST', '127.0.0.1');
+  const layers = buildSecurityLayers(env, logger);
+  if (!isLoopback(host) && (layers.tls === undefined || !layers.auth)) {
+    const missing = [layers.tls === undefined && 'TLS', !layers.auth && 'authentication'].filter(Boolean).join(' and ');
+    logger.warn(
+      { event: 'insecure_listen', host, tls: layers.tls !== undefined, auth: layers.auth },
+      `listening on ${host}, beyond loopback, without ${missing}; see README "Security"`,
+    );
+  }
+  const createLogger = TRANSACTION_LOGGERS[loggerName](env);
+  const frontendFactories = frontendNames.map((name: FrontendName) => ({ name, create: FRONTENDS[name](env) }));
+
+  const container = new Container({ defaultScope: 'Singleton' });
+  if (layers.tls) container.bind<ReloadingTls>(TOKENS.ReloadingTls).toConstantValue(layers.tls);
+  // Metrics read the store and the log when scraped, both built later by the container.
+  const observability = readObservability(env, logger, {
+    liveKeys: () => container.get<KeyValueStore>(TOKENS.KeyValueStore).size,
+    logHealth: () => container.get<TransactionLogger>(TOKENS.TransactionLogger).health(),
+  });
+  const { outer, inner, logObserver: observer, metrics, admin, flags, traceLog } = observability;
+  // Request logs and metrics outside the security layers, so refusals (401, 429, shed load) are
+  // logged and counted; /metrics and the read-only guard inside, so auth can protect /metrics.
+  const chain: SecurityLayers = {
+    middleware: [...outer.middleware, ...layers.middleware, ...inner.middleware],
+    interceptors: [...outer.interceptors, ...layers.interceptors, ...inner.interceptors],
+    tls: layers.tls,
+  };
+  container.bind<FlagsSource>(TOKENS.Flags).toConstantValue(flags);
+  container.bind<LogDescription>(TOKENS.LogDescription).toConstantValue(describeLog(loggerName, env));
+  if (metrics) container.bind<KvsMetrics>(TOKENS.Metrics).toConstantValue(metrics);
+  if (admin) {
+    container.bind<AdminServer>(TOKENS.AdminServer).toDynamicValue(
+      (context) =>
+        new AdminServer({
+          host,
+          port: admin.port,
+          // Probes first: they stay open even when the metrics after them need a token.
+          handlers: [
+            probeRouter(context.get(TOKENS.Readiness)),
+            ...(layers.metricsGuard ? [layers.metricsGuard] : []),
+            ...admin.handlers,
+          ],
+        }),
+    );
+  }
+  container
+    .bind<TransactionLogger>(TOKENS.TransactionLogger)
+    .toDynamicValue(() =>
+      traceLog(
+        createLogger({ logger: logger.child({ component: `${loggerName satisfies LoggerName}-log` }), observer }),
+      ),
+    );
+  container
+    .bind<KeyValueStore>(TOKENS.KeyValueStore)
+    .toDynamicValue((context) => new KeyValueStore(context.get(TOKENS.TransactionLogger), limits));
+  container
+    .bind<Readiness>(TOKENS.Readiness)
+    .toDynamicValue((context) => new Readiness(context.get(TOKENS.TransactionLogger)));
+  for (const { name, create } of frontendFactories) {
+    container.bind<Frontend>(TOKENS.Frontend).toDynamicValue((context) =>
+      create({
+        store: context.get(TOKENS.KeyValueStore),
+        host,
+        logger: logger.child({ component: name }),
+        readiness: context.get(TOKENS.Readiness),
+        layers: chain,
+      }),
+    );
+  }
+  return container;
+}
+
+/** What the start-up line says about the log, from the same variables the adapter read. */
+function describeLog(name: LoggerName, env: EnvReader): LogDescription {
+  if (name === 'file') {
+    const { filename, sync } = readFileLogConfig(env);
+    return { type: name, path: filename, sync };
+  }
+  const { host, port, database, table, user } = readPostgresLogConfig(env);
+  return { type: name, host, port, database, table, user };
+}

@@ -1,0 +1,287 @@
+import { dirname, resolve } from 'node:path';
+import type {
+  CompactionReport,
+  Event,
+  LiveState,
+  LogHealth,
+  LogHealthListener,
+  Mutation,
+  TransactionLogger,
+} from '../../core';
+import { KvsError, LogHealthState, LogUnavailableError } from '../../core';
+import {
+  CompactionRunner,
+  DEFAULT_COMPACTION_THRESHOLDS,
+  type CompactionThresholds,
+} from '../compaction/compaction-runner';
+import { silentLogger, type Logger } from '../../platform/logging/logger';
+import { noLogObserver, type TransactionLogObserver } from '../log-observer.port';
+import { FileLogCompactor, type CompactionHost, type CompactionStepHook } from './compactor';
+import { FileLogError } from './file-log.errors';
+import { GroupCommitWriter, type SyncPolicy } from './group-commit-writer';
+import { describeError } from '../../platform/error-text/error-text';
+import { LogDirectory } from './log-directory';
+import { ensureDirectory, freeBytesOn, openLogFile, type LogFileHandle, type OpenLogFile } from './log-file-handle';
+import { LogFilesReplay } from './log-files-replay';
+import { PidLockFile } from './pid-lock-file';
+import { encodeRecord, FILE_HEADER_BYTES } from './record-format';
+
+/** Where the log lives and when an append counts as durable. */
+export interface FileLogOptions {
+  /** Path of the log file; its directory is created if missing. */
+  readonly filename: string;
+  /** always (default): ack after fdatasync; interval: ack after write, fdatasync each second; never: ack after write. */
+  readonly sync?: SyncPolicy;
+  /** Told about batches, syncs and the log's size (metrics, traces); nobody by default. */
+  readonly observer?: TransactionLogObserver;
+  /** When the log compacts by itself (default: 64 MiB and twice the live data). */
+  readonly compaction?: CompactionThresholds;
+}
+
+type LoggerState = 'new' | 'replaying' | 'ready' | 'closed';
+
+/** An append waiting for the switch to a new append file. */
+interface HeldAppend {
+  readonly record: Buffer;
+  readonly event: Event;
+  readonly resolve: (event: Event) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/**
+ * The transaction log as append-only files of checksummed binary records (FORMAT.md).
+ * readEvents takes the lock file, removes what an unfinished compaction left, repairs a torn
+ * tail and replays; appends are group-committed under the sync policy. A full disk makes the
+ * log unavailable until space is freed; a failed fsync (or any other write error) makes it fail
+ * for good (see GroupCommitWriter). Compaction (compactor.ts) runs online, one at a time.
+ */
+export class FileTransactionLogger implements TransactionLogger {
+  /** Absolute path of the log file. */
+  readonly filename: string;
+  /** The sync policy in force. */
+  readonly sync: SyncPolicy;
+  private state: LoggerState = 'new';
+  private handle: LogFileHandle | undefined;
+  private writer: GroupCommitWriter | undefined;
+  private lastSequence = 0;
+  private closing: Promise<void> | undefined;
+  private readonly lock: PidLockFile;
+  private readonly observer: TransactionLogObserver;
+  private readonly directory: LogDirectory;
+  private readonly compactions: CompactionRunner;
+  private readonly compactor: FileLogCompactor;
+  private live: LiveState | undefined;
+  /** Appends made while the append file is being switched, submitted in order once it is done. */
+  private held: HeldAppend[] | undefined;
+  /** Bytes of every file but the one taking appends... */
+  private historyBytes = 0;
+  /** ...and of that one (counting records handed to the writer). */
+  private appendFileBytes = 0;
+  /** Live data as the last compaction measured it (0 until one has run since start-up). */
+  private liveBytes = 0;
+  private readonly healthState = new LogHealthState();
+
+  constructor(
+    options: FileLogOptions,
+    private readonly logger: Logger = silentLogger,
+    /** Seam for tests that need a file operation to fail; production uses the real file. */
+    private readonly openFile: OpenLogFile = openLogFile,
+    /** Seam for tests that emulate a full disk: free bytes on the filesystem holding a directory. */
+    private readonly freeBytes: (directory: string) => Promise<number> = freeBytesOn,
+    /** Seam for tests that crash a compaction at one step; production does nothing there. */
+    afterCompactionStep?: CompactionStepHook,
+  ) {
+    this.filename = resolve(options.filename);
+    this.sync = options.sync ?? 'always';
+    this.observer = options.observer ?? noLogObserver;
+    this.lock = new PidLockFile(`${this.filename}.lock`, this.filename, (message) =>
+      this.logger.warn({ event: 'file_log_stale_lock_taken' }, message),
+    );
+    this.directory = new LogDirectory(this.filename, (event, message) => this.logger.warn({ event }, message));
+    this.compactor = new FileLogCompactor(this.directory, this.compactionHost(), afterCompactionStep);
+    this.compactions = new CompactionRunner(() => this.compactor.compact(), {
+      log: 'file',
+      thresholds: options.compaction ?? DEFAULT_COMPACTION_THRESHOLDS,
+      logger: this.logger,
+      observer: this.observer,
+    });
+  }
+
+  /** fdatasync calls made on the log so far (shows group commit at work). */
+  get syncCount(): number {
+    return this.writer?.syncCount ?? 0;
+  }
+
+  async *readEvents(): AsyncGenerator<readonly Event[]> {
+    if (this.state !== 'new')
+      throw new Error(`file log: ${this.filename}: readEvents may be called only once, before appends`);
+    this.state = 'replaying';
+    let replayed = false;
+    const replay = new LogFilesReplay(this.directory, this.openFile, (event, message, offset) =>
+      this.logger.warn({ event, offset }, message),
+    );
+    try {
+      await this.open();
+      yield* replay.batches();
+      if (this.state !== 'replaying') throw this.unavailable('closed during replay');
+      this.handle = replay.appendHandle;
+      this.lastSequence = replay.lastSequence;
+      this.historyBytes = replay.historyBytes;
+      this.appendFileBytes = replay.appendFileBytes;
+      this.liveBytes = replay.baseBytes;
+      const { size } = await this.openHandle().stat();
+      this.observer.sizeBytes?.(this.historyBytes + size);
+      this.writer = this.newWriter(this.openHandle(), this.currentFile(), size);
+      this.state = 'ready';
+      replayed = true;
+    } catch (error) {
+      if (error instanceof FileLogError || error instanceof KvsError) throw error;
+      throw this.unavailable(`cannot open (${describeError(error)})`);
+    } finally {
+      if (!replayed) {
+        await replay.closeAll();
+        await this.close();
+      }
+    }
+  }
+
+  append(mutation: Mutation): Promise<Event> {
+    if (this.state !== 'ready' || !this.writer) {
+      return Promise.reject(this.unavailable(this.state === 'closed' ? 'closed' : 'append before readEvents finished'));
+    }
+    const event: Event = { ...mutation, sequence: ++this.lastSequence };
+    const record = encodeRecord(event);
+    this.appendFileBytes += record.length;
+    // Automatic compaction needs the store's live entries to snapshot.
+    if (this.live) this.compactions.consider(this.historyBytes + this.appendFileBytes, this.liveBytes);
+    const held = this.held;
+    if (held) return new Promise((resolve, reject) => held.push({ record, event, resolve, reject }));
+    return this.submit(record, event);
+  }
+
+  attachLiveState(live: LiveState): void {
+    this.live = live;
+  }
+
+  compact(): Promise<CompactionReport> {
+    if (this.state !== 'ready') return Promise.reject(this.unavailable('not open'));
+    return this.compactions.run('on-demand');
+  }
+
+  health(): LogHealth {
+    return this.healthState.get();
+  }
+
+  onHealthChange(listener: LogHealthListener): () => void {
+    return this.healthState.onChange(listener);
+  }
+
+  close(): Promise<void> {
+    this.state = 'closed';
+    this.closing ??= this.flushAndRelease();
+    return this.closing;
+  }
+
+  private submit(record: Buffer, event: Event): Promise<Event> {
+    if (!this.writer) return Promise.reject(this.unavailable('not open'));
+    return this.writer.submit(record, event);
+  }
+
+  private async flushAndRelease(): Promise<void> {
+    try {
+      // A running compaction notices the closed state between chunks and gives up.
+      await this.compactions.stop();
+      await this.writer?.flush();
+    } finally {
+      await this.handle?.close().catch(() => undefined);
+      await this.lock.release();
+    }
+  }
+
+  private async open(): Promise<void> {
+    await ensureDirectory(this.directory.path);
+    // Nothing of the log is read before the lock is held: another instance might be compacting it.
+    await this.lock.acquire();
+    await this.directory.load();
+    await this.directory.removeLeftovers();
+  }
+
+  /**
+   * Compaction step 4: appends made from now on are held (in order) until every append already
+   * handed to the current file is written and durable, then go to `file`. So acknowledgements
+   * stay in sequence order, and what a crash leaves is always a prefix of the sequence.
+   */
+  private async switchAppends(file: string): Promise<number> {
+    const next = await this.openFile(file);
+    const previous = { writer: this.writer, handle: this.handle };
+    const held: HeldAppend[] = [];
+    this.held = held;
+    const sequence = this.lastSequence;
+    try {
+      await previous.writer?.flush();
+      if (!previous.writer || this.healthState.get() === 'failed') throw this.unavailable('the log has failed');
+    } catch (error) {
+      // The old writer refuses them, so the held appends fail as every append after a write error does.
+      this.releaseHeld(held);
+      await next.close();
+      throw error;
+    }
+    this.writer = this.newWriter(next, file, FILE_HEADER_BYTES);
+    this.handle = next;
+    // A full disk is the retired writer's to watch, and it has stopped watching: the new writer
+    // starts accepting, and its first write that finds no room makes the log unavailable again.
+    if (this.healthState.get() === 'unavailable') this.healthState.set('ok');
+    const heldBytes = held.reduce((sum, append) => sum + append.record.length, 0);
+    this.historyBytes += this.appendFileBytes - heldBytes;
+    this.appendFileBytes = FILE_HEADER_BYTES + heldBytes;
+    this.releaseHeld(held);
+    await previous.handle?.close().catch(() => undefined);
+    return sequence;
+  }
+
+  private newWriter(handle: LogFileHandle, filename: string, endOffset: number): GroupCommitWriter {
+    return new GroupCommitWriter(handle, {
+      filename,
+      policy: this.sync,
+      endOffset,
+      health: this.healthState,
+      logger: this.logger,
+      freeBytes: () => this.freeBytes(dirname(this.filename)),
+      // The writer knows its own file; the log's size counts the older files too.
+      observer: { ...this.observer, sizeBytes: (end) => this.observer.sizeBytes?.(this.historyBytes + end) },
+    });
+  }
+
+  private releaseHeld(held: HeldAppend[]): void {
+    this.held = undefined;
+    for (const { record, event, resolve, reject } of held) this.submit(record, event).then(resolve, reject);
+  }
+
+  private compactionHost(): CompactionHost {
+    return {
+      live: () => this.live,
+      historyBytes: () => this.historyBytes + this.appendFileBytes,
+      switchAppends: (file) => this.switchAppends(file),
+      abandonReason: () => (this.state === 'closed' ? 'the log is closing' : undefined),
+      committed: (baseBytes) => {
+        this.historyBytes = baseBytes;
+        this.liveBytes = baseBytes;
+      },
+      warn: (event, message) => this.logger.warn({ event }, message),
+    };
+  }
+
+  private currentFile(): string {
+    const { incrementals } = this.directory.manifest;
+    return this.directory.file(incrementals[incrementals.length - 1]);
+  }
+
+  private openHandle(): LogFileHandle {
+    if (!this.handle) throw this.unavailable('not open');
+    return this.handle;
+  }
+
+  private unavailable(reason: string): LogUnavailableError {
+    return new LogUnavailableError(`file log: ${this.filename}: ${reason}`);
+  }
+}

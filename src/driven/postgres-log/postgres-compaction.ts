@@ -1,0 +1,109 @@
+import type { Pool, PoolClient } from 'pg';
+import type { CompactionSizes } from '../compaction/compaction-runner';
+import type { Logger } from '../../platform/logging/logger';
+
+/** Rows one DELETE statement looks at (and at most removes): short statements, short locks, small WAL bursts. */
+export const DEFAULT_COMPACTION_BATCH_ROWS = 5000;
+
+/**
+ * Session advisory lock key class for compaction (the second key is the table's hash): one
+ * compaction per table at a time across every kvs process on the database.
+ */
+const COMPACTION_LOCK_CLASS = 0x6b7663; // "kvc"
+
+/** Where a compaction may work and how it reports. */
+export interface PostgresCompactionJob {
+  readonly pool: Pool;
+  /** Quoted table name, as spliced into SQL (the config admits plain identifiers only). */
+  readonly table: string;
+  /**
+   * The highest acknowledged sequence when the compaction starts. Rows above it are left alone
+   * and never count as superseding: a batch reported failed may still be removed by the
+   * logger (see settleUnconfirmed), so only acknowledged rows may make older rows obsolete.
+   */
+  readonly upTo: number;
+  readonly batchRows: number;
+  /** Bytes of keys and values in the table before. */
+  readonly bytesBefore: number;
+  readonly logger: Logger;
+}
+
+/**
+ * Deletes superseded rows: every row (up to `upTo`) whose key has a later row (up to `upTo`),
+ * and every delete row (up to `upTo`) once no older row of its key remains. It walks the table in sequence
+ * order, `batchRows` rows per statement, each its own short transaction, so it never holds a
+ * lock for long or builds a huge transaction, and appends go on meanwhile. A session advisory
+ * lock keeps concurrent compactions of one table (several processes) from overlapping; when
+ * another holds it, this one does nothing.
+ */
+export async function compactPostgresLog(
+  job: PostgresCompactionJob,
+): Promise<CompactionSizes & { removedRows: number }> {
+  const client = await job.pool.connect();
+  let healthy = true;
+  try {
+    const locked = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked`, [
+      COMPACTION_LOCK_CLASS,
+      job.table,
+    ]);
+    if (!locked.rows[0].locked) {
+      job.logger.info(
+        { event: 'compaction_skipped' },
+        `postgres log: another process is compacting table ${job.table}; leaving it to that one`,
+      );
+      return { bytesBefore: job.bytesBefore, bytesAfter: job.bytesBefore, liveBytes: job.bytesBefore, removedRows: 0 };
+    }
+    try {
+      return await deleteSuperseded(client, job);
+    } finally {
+      await client.query(`SELECT pg_advisory_unlock($1, hashtext($2))`, [COMPACTION_LOCK_CLASS, job.table]);
+    }
+  } catch (error) {
+    healthy = false;
+    throw error;
+  } finally {
+    // A session whose state is unknown (it may still hold the lock) must not go back to the pool.
+    client.release(!healthy);
+  }
+}
+
+async function deleteSuperseded(
+  client: PoolClient,
+  job: PostgresCompactionJob,
+): Promise<CompactionSizes & { removedRows: number }> {
+  const t = job.table;
+  let after = 0;
+  let removedRows = 0;
+  let removedBytes = 0;
+  while (after < job.upTo) {
+    // One statement per window of batchRows rows: its upper bound by an index-only walk of the
+    // primary key, then the window's superseded rows found by probes of the (key, sequence) index.
+    // A delete row goes once no older row of its key remains: the older rows of earlier windows
+    // are gone already (each is superseded by the delete), those of this window go with it in
+    // this statement's transaction, so the guard only looks before the window.
+    const result = await client.query<{ upper: string; rows: string; bytes: string }>(
+      `WITH bound AS (
+         SELECT coalesce(
+           (SELECT sequence FROM ${t} WHERE sequence > $1 AND sequence <= $2 ORDER BY sequence OFFSET $3 - 1 LIMIT 1),
+           $2) AS upper
+       ), doomed AS (
+         SELECT a.sequence FROM ${t} a, bound
+         WHERE a.sequence > $1 AND a.sequence <= bound.upper
+           AND (EXISTS (SELECT 1 FROM ${t} b WHERE b.key = a.key AND b.sequence > a.sequence AND b.sequence <= $2)
+                OR (a.event_type = 'delete'
+                    AND NOT EXISTS (SELECT 1 FROM ${t} c WHERE c.key = a.key AND c.sequence <= $1)))
+       ), gone AS (
+         DELETE FROM ${t} WHERE sequence IN (SELECT sequence FROM doomed)
+         RETURNING octet_length(key) + coalesce(octet_length(value), 0) AS bytes
+       )
+       SELECT (SELECT upper FROM bound) AS upper, count(*) AS rows, coalesce(sum(bytes), 0) AS bytes FROM gone`,
+      [after, job.upTo, job.batchRows],
+    );
+    const { upper, rows, bytes } = result.rows[0];
+    after = Number(upper);
+    removedRows += Number(rows);
+    removedBytes += Number(bytes);
+  }
+  const bytesAfter = job.bytesBefore - removedBytes;
+  return { bytesBefore: job.bytesBefore, bytesAfter, liveBytes: bytesAfter, removedRows };
+}

@@ -1,0 +1,51 @@
+import { status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
+import type { KeyValueStore } from '../../core';
+import type { KeyValueHandlers } from '../../api/generated/KeyValue';
+import { toGrpcFailure } from './grpc-status';
+import type { Logger } from '../../platform/logging/logger';
+import type { RequestWireCheck } from './request-wire-check';
+
+/** The KeyValue service implementation: each RPC is one call on the core store. */
+export function keyValueHandlers(store: KeyValueStore, check: RequestWireCheck, logger: Logger): KeyValueHandlers {
+  function answer<Request extends object, Response>(
+    call: ServerUnaryCall<Request, Response>,
+    callback: sendUnaryData<Response>,
+    work: (request: Request) => Response | Promise<Response>,
+  ): void {
+    // A call that is already over must not start a write nobody waits for. A write already
+    // handed to the log is not abandoned when the call ends: the log completes it.
+    if (call.cancelled || deadlinePassed(call.getDeadline())) {
+      callback({ code: status.CANCELLED, details: 'call ended before the server started it' });
+      return;
+    }
+    const rejection = check.rejectionOf(call.request);
+    Promise.resolve()
+      .then(() => {
+        if (rejection) throw rejection;
+        return work(call.request);
+      })
+      .then(
+        (response) => callback(null, response),
+        (error: unknown) => callback(toGrpcFailure(error, logger)),
+      );
+  }
+
+  return {
+    Get: (call, callback) => answer(call, callback, ({ key }) => ({ value: store.get(key) })),
+    Put: (call, callback) =>
+      answer(call, callback, async ({ key, value }) => {
+        await store.put(key, value);
+        return {};
+      }),
+    Delete: (call, callback) =>
+      answer(call, callback, async ({ key }) => {
+        await store.delete(key);
+        return {};
+      }),
+  };
+}
+
+function deadlinePassed(deadline: Date | number): boolean {
+  const at = deadline instanceof Date ? deadline.getTime() : deadline;
+  return at <= Date.now();
+}

@@ -1,0 +1,117 @@
+import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { KeyValueStore } from '../../core';
+import { listenOn, type Frontend, type ListeningAddress } from '../frontend.port';
+import { silentLogger, type Logger } from '../../platform/logging/logger';
+import type { ServerTls } from '../../platform/tls/server-tls';
+import { sendError, sendFailure } from './http-status';
+import { inOrderPerConnection } from './in-order-per-connection';
+import { addKeyRoutes } from './key-routes';
+import { addAdminRoutes } from './admin-routes';
+import { REST_LIMIT_DEFAULTS, type RestOptions } from './rest.config';
+import { BodyBudget } from './body-budget';
+
+/** How long stop() lets in-flight requests run before cutting their connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
+/** How often stop() closes keep-alive connections that have gone idle since the last look. */
+const IDLE_SWEEP_MS = 50;
+
+/** What the composition root hands the REST frontend besides the store and where to listen. */
+export interface RestDependencies {
+  /** Where server faults are reported. */
+  readonly logger?: Logger;
+  /** The probe routes (/livez, /readyz, /healthz), mounted before the middleware: never authenticated or shed. */
+  readonly probes?: RequestHandler;
+  /**
+   * Cross-cutting middleware (request ids, logs, metrics, auth, limits), applied in order
+   * before the routes; each concern supplies one, and the gRPC frontend gets its interceptor twin.
+   */
+  readonly middleware?: readonly RequestHandler[];
+  /** Serve HTTPS with these certificates (reloaded in place); plain HTTP when unset. */
+  readonly tls?: ServerTls;
+}
+
+/** The REST frontend: the book's HTTP API on express, over one node:http server. */
+export class RestFrontend implements Frontend {
+  readonly name = 'rest';
+  private readonly server: Server;
+
+  constructor(
+    store: KeyValueStore,
+    private readonly options: RestOptions,
+    { logger = silentLogger, probes, middleware = [], tls }: RestDependencies = {},
+  ) {
+    const limits = { ...REST_LIMIT_DEFAULTS, ...definedOnly(options) };
+    const app = express();
+    app.disable('x-powered-by');
+    app.set('etag', false);
+    // The key routes live on the app's own router rather than a mounted one: one routing pass
+    // per request instead of two. That router therefore takes their strict matching rules...
+    app.enable('case sensitive routing');
+    app.enable('strict routing');
+    // ...while the probes keep a lenient match (any case, optional trailing slash) of their own.
+    if (probes) app.use(probes);
+    if (middleware.length > 0) app.use(...middleware);
+    addKeyRoutes(app, store, logger, new BodyBudget(limits.maxBodyBytesInFlight));
+    addAdminRoutes(app, store, logger);
+    app.use((_req: Request, res: Response) =>
+      sendError(res, 'NO_SUCH_ROUTE', 'no such route; the API is /v1/key/{key}'),
+    );
+    app.use(routingErrorHandler(logger));
+    const serverOptions: ServerOptions = {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // Node checks those timeouts every 30 s by default, which would triple a 10 s limit.
+      connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+    };
+    const handler = inOrderPerConnection(app);
+    this.server = tls === undefined ? createServer(serverOptions, handler) : httpsServer(serverOptions, handler, tls);
+    this.server.maxConnections = limits.maxConnections;
+  }
+
+  start(): Promise<ListeningAddress> {
+    return listenOn(this.server, this.options.host, this.options.port);
+  }
+
+  stop(): Promise<void> {
+    if (!this.server.listening) return Promise.resolve();
+    return new Promise((resolve) => {
+      // Keep-alive connections go idle one by one as their in-flight requests finish;
+      // sweep them so close() completes without waiting for clients to hang up.
+      const sweep = setInterval(() => this.server.closeIdleConnections(), IDLE_SWEEP_MS);
+      const deadline = setTimeout(() => this.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      this.server.close(() => {
+        clearInterval(sweep);
+        clearTimeout(deadline);
+        resolve();
+      });
+    });
+  }
+}
+
+/** An HTTPS server whose certificates follow the reloads of `tls` without a restart. */
+function httpsServer(serverOptions: ServerOptions, handler: RequestListener, tls: ServerTls): Server {
+  const server = createHttpsServer(
+    { ...serverOptions, ...tls.current(), requestCert: tls.requireClientCertificate, rejectUnauthorized: true },
+    handler,
+  );
+  tls.onReload((material) => server.setSecureContext({ ...material }));
+  return server;
+}
+
+/** Answers errors raised by express itself, such as a key whose percent-encoding is not UTF-8. */
+function routingErrorHandler(logger: Logger) {
+  return (error: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+    if (error instanceof URIError) {
+      sendError(res, 'INVALID_KEY', 'key is not valid percent-encoded UTF-8');
+      return;
+    }
+    sendFailure(res, error, logger);
+  };
+}
+
+/** The options without the keys set to undefined, so that they do not hide the defaults. */
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,2 @@
+export { readFlagsConfig, type FlagsConfig } from './flags.config';
+export { RuntimeFlags, type FlagValues } from './runtime-flags';

@@ -1,0 +1,35 @@
+// Child process of file-log-sigkill.test.ts: opens the file log named in argv[2] with the sync
+// policy in argv[3] and appends forever, printing each acknowledged sequence number as soon as
+// its append resolves (stdout to a pipe is synchronous on Linux, so a printed ack was real).
+// TypeScript sources are compiled on load with typescript's transpileModule (the project uses
+// isolatedModules, so per-file transpiling is faithful).
+const { readFileSync } = require('node:fs');
+const ts = require('typescript');
+
+require.extensions['.ts'] = (module, filename) => {
+  const { outputText } = ts.transpileModule(readFileSync(filename, 'utf8'), {
+    fileName: filename,
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+  });
+  module._compile(outputText, filename);
+};
+
+const { FileTransactionLogger } = require('../../../src/driven/file-log');
+
+async function main() {
+  const log = new FileTransactionLogger({ filename: process.argv[2], sync: process.argv[3] });
+  for await (const _batch of log.readEvents());
+  for (let round = 0; ; round++) {
+    const appends = Array.from({ length: 10 }, (_, i) =>
+      log.append({ type: 'put', key: `r${round}-${i}`, value: 'v'.repeat(i * 300) }).then((event) => {
+        process.stdout.write(`${event.sequence}\n`);
+      }),
+    );
+    await Promise.all(appends);
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
+});

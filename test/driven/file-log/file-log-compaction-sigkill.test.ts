@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { COMPACTION_STEPS } from '../../../src/driven/file-log/compactor';
+import { stateOf } from '../../contracts/transaction-logger.contract';
+import { collectEvents } from '../../support/collect-events';
+import { TempLogDir } from './temp-log-dir';
+
+const CHILD = join(__dirname, 'compact-until-killed.child.js');
+const WORKERS = 8;
+
+let dir: TempLogDir;
+
+beforeEach(async () => {
+  dir = await TempLogDir.create();
+});
+
+afterEach(() => dir.dispose());
+
+/** Runs the child until it kills itself during a compaction; returns each worker's highest acknowledged n. */
+async function compactUntilKilled(filename: string, step: string): Promise<number[]> {
+  const child = spawn(process.execPath, [CHILD, filename, step], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const highest = Array.from({ length: WORKERS }, () => -1);
+  let pending = '';
+  let errors = '';
+  child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => {
+    const lines = (pending + chunk.toString()).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      const [w, n] = line.split(' ').map(Number);
+      highest[w] = Math.max(highest[w], n);
+    }
+  });
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on('close', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
+  );
+  if (signal !== 'SIGKILL') throw new Error(`child exited with ${code}: ${errors}`);
+  return highest;
+}
+
+describe('a process killed during a compaction', () => {
+  it.each(COMPACTION_STEPS)(
+    'after step "%s" loses no acknowledged write; the next start removes the leftovers',
+    async (step) => {
+      const filename = dir.file();
+      const highest = await compactUntilKilled(filename, step);
+
+      const log = dir.open({ filename });
+      const state = stateOf(await collectEvents(log.readEvents()));
+      await log.close();
+      for (let w = 0; w < WORKERS; w++) {
+        // Worker w acknowledged every n up to highest[w] in order; n + 1 may have landed unacknowledged.
+        expect(highest[w]).toBeGreaterThan(0);
+        for (let n = Math.max(0, highest[w] - 4); n <= highest[w]; n++) {
+          const value = state.get(`w${w}-${n % 5}`);
+          const inFlight = n + 5 === highest[w] + 1 ? [String(n + 5)] : [];
+          expect([String(n), ...inFlight]).toContain(value);
+        }
+      }
+      const files = await dir.files();
+      expect(files.filter((name) => name.endsWith('.tmp'))).toEqual([]);
+      if (files.includes('transactions.log.manifest')) {
+        const manifest = await readFile(dir.file('transactions.log.manifest'), 'utf8');
+        for (const name of files.filter((file) => file !== 'transactions.log.manifest')) {
+          expect(manifest).toContain(` ${name}\n`);
+        }
+      } else {
+        expect(files).toEqual(['transactions.log']);
+      }
+    },
+  );
+});

@@ -1,0 +1,179 @@
+import { EnvReader } from '../../../src/config/env-reader';
+import { LogUnavailableError, type Event, type LogHealth, type Mutation } from '../../../src/core';
+import { PostgresTransactionLogger, readPostgresLogConfig } from '../../../src/driven/postgres-log';
+import { loggerInto, recordingLogger } from '../../support/recording-logger';
+import { TcpProxy } from '../../support/tcp-proxy';
+import { TestPostgres } from '../../support/test-postgres';
+
+/** Takes the database away from the logger and brings it back. */
+interface Outage {
+  /** The logger environment for a fresh table, routed so that cut() reaches it. */
+  env(): Record<string, string>;
+  cut(): Promise<void>;
+  restore(): Promise<void>;
+}
+
+let postgres: TestPostgres;
+let outage: Outage;
+let proxy: TcpProxy | undefined;
+const loggers: PostgresTransactionLogger[] = [];
+
+beforeAll(async () => {
+  postgres = await TestPostgres.start();
+  const server = postgres.server;
+  const failFast = { TLOG_DB_CONNECT_TIMEOUT_MS: '1000', TLOG_DB_STATEMENT_TIMEOUT_MS: '2000' };
+  if (server) {
+    // Our own server: really crash it (no shutdown checkpoint) and start it again.
+    outage = {
+      env: () => ({ ...postgres.logEnv(), ...failFast }),
+      cut: () => server.stop('immediate'),
+      restore: () => server.start(),
+    };
+  } else {
+    // An external database cannot be stopped; cut the network to it instead.
+    const tcp = await TcpProxy.start(postgres.connection.host, postgres.connection.port);
+    proxy = tcp;
+    outage = {
+      env: () => ({ ...postgres.logEnv(), ...failFast, TLOG_DB_HOST: '127.0.0.1', TLOG_DB_PORT: String(tcp.port) }),
+      cut: () => tcp.cut(),
+      restore: () => tcp.restore(),
+    };
+  }
+});
+
+afterEach(async () => {
+  await Promise.all(loggers.splice(0).map((logger) => logger.close()));
+});
+
+afterAll(async () => {
+  await proxy?.cut();
+  await postgres?.close();
+});
+
+async function openLogger(env: Record<string, string>, lines: string[] = []) {
+  const logger = new PostgresTransactionLogger(readPostgresLogConfig(new EnvReader(env)), {
+    logger: loggerInto(lines),
+  });
+  loggers.push(logger);
+  for await (const _ of logger.readEvents()) throw new Error('expected an empty log');
+  return logger;
+}
+
+async function tableRows(table: string): Promise<Event[]> {
+  const result = await postgres.query<{
+    sequence: string;
+    event_type: 'put' | 'delete';
+    key: Buffer;
+    value: Buffer | null;
+  }>(`SELECT sequence, event_type, key, value FROM "${table}" ORDER BY sequence`);
+  return result.rows.map((row) =>
+    row.event_type === 'put'
+      ? { type: 'put', key: row.key.toString(), value: row.value!.toString(), sequence: Number(row.sequence) }
+      : { type: 'delete', key: row.key.toString(), sequence: Number(row.sequence) },
+  );
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+describe('PostgresTransactionLogger when the database goes away', () => {
+  it('fails writes fast during an outage, recovers without a restart, and loses no acknowledged write', async () => {
+    const env = outage.env();
+    const logger = await openLogger(env);
+    const acked: Event[] = [];
+    const rejected: Mutation[] = [];
+    const unexpected: unknown[] = [];
+    let stop = false;
+
+    async function writer(id: number): Promise<void> {
+      for (let n = 0; !stop; n++) {
+        const mutation: Mutation =
+          n % 4 === 3
+            ? { type: 'delete', key: `w${id}-${n - 1}` }
+            : { type: 'put', key: `w${id}-${n}`, value: `v${n}\u0000` };
+        try {
+          acked.push(await logger.append(mutation));
+        } catch (error) {
+          if (error instanceof LogUnavailableError) rejected.push(mutation);
+          else unexpected.push(error);
+          await new Promise((resolve) => setTimeout(resolve, 2));
+        }
+      }
+    }
+
+    const writers = Array.from({ length: 8 }, (_, id) => writer(id));
+    await until(() => acked.length >= 300);
+    await outage.cut();
+    const ackedBeforeOutage = acked.length;
+    // Writers keep going; each of these rejections came back while the database was down
+    // (the test would time out if appends hung instead of failing fast).
+    await until(() => rejected.length >= 50);
+    await outage.restore();
+    await until(() => acked.length >= ackedBeforeOutage + 300);
+    stop = true;
+    await Promise.all(writers);
+
+    expect(unexpected).toEqual([]);
+    // The same logger instance writes again after the outage.
+    expect(acked.length).toBeGreaterThanOrEqual(ackedBeforeOutage + 300);
+    // The table holds exactly the acknowledged writes, in acknowledgement order: none lost,
+    // and none of the rejected ones (a write the client was told failed is not in the log).
+    const rows = await tableRows(env.TLOG_DB_TABLE);
+    expect(rows).toEqual([...acked].sort((a, b) => a.sequence - b.sequence));
+    const rowKeys = new Set(rows.map((row) => JSON.stringify([row.type, row.key])));
+    expect(rejected.filter((m) => m.type === 'put' && rowKeys.has(JSON.stringify([m.type, m.key])))).toEqual([]);
+  });
+
+  it('reports its health: unavailable with one log line when a write fails, ok again by a ping once the database is back', async () => {
+    const env = outage.env();
+    const log = recordingLogger();
+    const logger = new PostgresTransactionLogger(readPostgresLogConfig(new EnvReader(env)), { logger: log.logger });
+    loggers.push(logger);
+    for await (const _ of logger.readEvents()) throw new Error('expected an empty log');
+    const changes: LogHealth[] = [];
+    logger.onHealthChange((health) => changes.push(health));
+    await logger.append({ type: 'put', key: 'a', value: '1' });
+    expect(logger.health()).toBe('ok');
+
+    await outage.cut();
+    await expect(logger.append({ type: 'put', key: 'b', value: '2' })).rejects.toBeInstanceOf(LogUnavailableError);
+    await expect(logger.append({ type: 'put', key: 'c', value: '3' })).rejects.toBeInstanceOf(LogUnavailableError);
+    expect(logger.health()).toBe('unavailable');
+    await outage.restore();
+    // No write is sent: a not-ready instance gets no traffic, so the logger must notice by itself.
+    await until(() => logger.health() === 'ok');
+    expect(changes).toEqual(['unavailable', 'ok']);
+    const events = log.records.map((line) => line.event).filter((event) => String(event).startsWith('postgres_log_'));
+    expect(events).toEqual(['postgres_log_unavailable', 'postgres_log_recovered']);
+  });
+
+  it('removes the rows of a failed write that had committed after all, before writing again', async () => {
+    const env = outage.env();
+    const lines: string[] = [];
+    const logger = await openLogger(env, lines);
+    const a = await logger.append({ type: 'put', key: 'a', value: '1' });
+    await outage.cut();
+    await expect(logger.append({ type: 'put', key: 'b', value: '2' })).rejects.toBeInstanceOf(LogUnavailableError);
+    await outage.restore();
+    // As if the INSERT of b had committed and only the reply was lost.
+    await postgres.query(`INSERT INTO "${env.TLOG_DB_TABLE}" (event_type, key, value) VALUES ('put', 'b', '2')`);
+
+    const c = await logger.append({ type: 'put', key: 'c', value: '3' });
+    expect(await tableRows(env.TLOG_DB_TABLE)).toEqual([a, c]);
+    expect(lines).toContainEqual(expect.stringContaining('removed 1 row(s) of a write that was reported failed'));
+  });
+
+  it('refuses to write, and deletes nothing, when rows from another writer appear', async () => {
+    const env = outage.env();
+    const logger = await openLogger(env);
+    await logger.append({ type: 'put', key: 'mine', value: '1' });
+    await outage.cut();
+    await expect(logger.append({ type: 'put', key: 'lost', value: '2' })).rejects.toBeInstanceOf(LogUnavailableError);
+    await outage.restore();
+    await postgres.query(`INSERT INTO "${env.TLOG_DB_TABLE}" (event_type, key, value) VALUES ('put', 'theirs', 'x')`);
+
+    await expect(logger.append({ type: 'put', key: 'next', value: '3' })).rejects.toThrow(/another kvs instance/);
+    expect((await tableRows(env.TLOG_DB_TABLE)).map((row) => row.key)).toEqual(['mine', 'theirs']);
+  });
+});

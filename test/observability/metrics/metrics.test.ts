@@ -1,0 +1,158 @@
+import { GrpcFrontend } from '../../../src/driving/grpc';
+import {
+  grpcRequestMetrics,
+  KvsMetrics,
+  logMetricsObserver,
+  metricsEndpoint,
+  restRequestMetrics,
+} from '../../../src/observability/metrics';
+import { openLogFile, type OpenLogFile } from '../../../src/driven/file-log/log-file-handle';
+import { RestFrontend } from '../../../src/driving/rest';
+import { KvsClient } from '../../../src/client/kvs-client';
+import { KeyValueStore, type TransactionLogger } from '../../../src/core';
+import { TempLogDir } from '../../driven/file-log/temp-log-dir';
+import { scrape } from '../../support/prometheus-text';
+
+/**
+ * Known traffic through both frontends over a real file log, then a scrape of /metrics read
+ * with a Prometheus text-format parser: every count must be exactly what was sent.
+ */
+describe('metrics', () => {
+  let dir: TempLogDir;
+  let rest: RestFrontend;
+  let grpc: GrpcFrontend;
+  let client: KvsClient;
+  let url: string;
+
+  beforeEach(async () => {
+    dir = await TempLogDir.create();
+  });
+
+  afterEach(async () => {
+    client?.close();
+    await grpc?.stop();
+    await rest?.stop();
+    await dir.dispose();
+  });
+
+  async function start(store: KeyValueStore, metrics: KvsMetrics): Promise<void> {
+    rest = new RestFrontend(
+      store,
+      { host: '127.0.0.1', port: 0 },
+      { middleware: [metricsEndpoint(metrics), restRequestMetrics(metrics)] },
+    );
+    grpc = new GrpcFrontend(store, { host: '127.0.0.1', port: 0 }, { interceptors: [grpcRequestMetrics(metrics)] });
+    url = `http://127.0.0.1:${(await rest.start()).port}`;
+    client = new KvsClient(`127.0.0.1:${(await grpc.start()).port}`, { timeoutMs: 10_000 });
+  }
+
+  it('counts requests by frontend, operation and code, and reports the log and the store', async () => {
+    const stores: KeyValueStore[] = [];
+    // The gauge reads the store, which needs the log, which reports to the metrics: a late binding.
+    const logs: TransactionLogger[] = [];
+    const metrics = new KvsMetrics({ liveKeys: () => stores[0]?.size ?? 0, logHealth: () => logs[0].health() });
+    const log = dir.open({ sync: 'always', observer: logMetricsObserver(metrics) });
+    logs.push(log);
+    const store = new KeyValueStore(log);
+    stores.push(store);
+    const { events } = await store.restore();
+    metrics.replayed(events, 0.25);
+    await start(store, metrics);
+
+    // REST: 3 puts (one batch each: they are sequential), 2 hits, 1 miss, 1 delete, 1 bad method.
+    for (const key of ['a', 'b', 'c']) await fetch(`${url}/v1/key/${key}`, { method: 'PUT', body: 'value' });
+    for (const key of ['a', 'b', 'nope']) await fetch(`${url}/v1/key/${key}`);
+    await fetch(`${url}/v1/key/c`, { method: 'DELETE' });
+    await fetch(`${url}/v1/key/a`, { method: 'POST' });
+    // gRPC: 2 puts, 1 hit, 1 miss.
+    await client.put('d', 'value');
+    await client.put('e', 'value');
+    await client.get('d');
+    await client.get('nope').catch(() => undefined);
+
+    const metricsText = await scrape(`${url}/metrics`);
+    const requests = (frontend: string, operation: string, code: string): number =>
+      metricsText.value('kvs_requests_total', { frontend, operation, code });
+    expect(requests('rest', 'put', '201')).toBe(3);
+    expect(requests('rest', 'get', '200')).toBe(2);
+    expect(requests('rest', 'get', '404')).toBe(1);
+    expect(requests('rest', 'delete', '200')).toBe(1);
+    expect(requests('rest', 'other', '405')).toBe(1);
+    expect(requests('grpc', 'put', 'OK')).toBe(2);
+    expect(requests('grpc', 'get', 'OK')).toBe(1);
+    expect(requests('grpc', 'get', 'NOT_FOUND')).toBe(1);
+    // Nothing else was counted: in particular the scrape itself is not a request.
+    const total = metricsText.family('kvs_requests_total').metrics.reduce((sum, s) => sum + Number(s.value), 0);
+    expect(total).toBe(12);
+
+    expect(metricsText.count('kvs_request_duration_seconds', { frontend: 'rest', operation: 'get' })).toBe(3);
+    expect(metricsText.count('kvs_request_duration_seconds', { frontend: 'grpc', operation: 'put' })).toBe(2);
+    expect(metricsText.value('kvs_keys')).toBe(4);
+
+    // 6 writes, each alone in its batch and its fdatasync (sequential clients).
+    expect(metricsText.sum('kvs_log_append_batch_records')).toBe(6);
+    expect(metricsText.count('kvs_log_append_batch_records')).toBe(6);
+    expect(metricsText.count('kvs_log_sync_duration_seconds', { outcome: 'ok' })).toBe(log.syncCount);
+    expect(metricsText.count('kvs_log_sync_duration_seconds', { outcome: 'ok' })).toBeGreaterThanOrEqual(6);
+    expect(metricsText.value('kvs_log_size_bytes')).toBeGreaterThan(metricsText.sum('kvs_log_append_batch_bytes'));
+    expect(metricsText.value('kvs_log_pending_writes')).toBe(0);
+    expect(metricsText.value('kvs_log_state', { state: 'ok' })).toBe(1);
+    expect(metricsText.value('kvs_log_state', { state: 'failed' })).toBe(0);
+    expect(metricsText.value('kvs_log_replay_duration_seconds')).toBe(0.25);
+    // Node's default metrics come along.
+    expect(metricsText.family('kvs_request_duration_seconds').type).toBe('HISTOGRAM');
+    expect(metricsText.family('process_cpu_user_seconds_total').type).toBe('COUNTER');
+    expect(metricsText.family('nodejs_eventloop_lag_seconds').type).toBe('GAUGE');
+  });
+
+  it('reports a failed file log', async () => {
+    const logs: TransactionLogger[] = [];
+    const metrics = new KvsMetrics({ liveKeys: () => 0, logHealth: () => logs[0].health() });
+    let broken = false;
+    // Real file handles whose fdatasync fails with EIO once `broken` is set, as a dying disk's would.
+    const openFailingFile: OpenLogFile = async (filename) => {
+      const real = await openLogFile(filename);
+      return {
+        ...real,
+        read: (...args) => real.read(...args),
+        writev: (buffers) => real.writev(buffers),
+        truncate: (length) => real.truncate(length),
+        stat: () => real.stat(),
+        close: () => real.close(),
+        datasync: () =>
+          broken ? Promise.reject(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' })) : real.datasync(),
+      };
+    };
+    const log = dir.open({ sync: 'always', observer: logMetricsObserver(metrics) }, openFailingFile);
+    logs.push(log);
+    const store = new KeyValueStore(log);
+    await store.restore();
+    await start(store, metrics);
+    broken = true;
+    expect((await fetch(`${url}/v1/key/k`, { method: 'PUT', body: 'v' })).status).toBe(503);
+
+    const metricsText = await scrape(`${url}/metrics`);
+    expect(metricsText.value('kvs_log_state', { state: 'failed' })).toBe(1);
+    expect(metricsText.value('kvs_log_state', { state: 'ok' })).toBe(0);
+    expect(metricsText.count('kvs_log_sync_duration_seconds', { outcome: 'error' })).toBe(1);
+    expect(metricsText.value('kvs_requests_total', { frontend: 'rest', operation: 'put', code: '503' })).toBe(1);
+  });
+
+  it('counts compactions by trigger and outcome, with their sizes', async () => {
+    const metrics = new KvsMetrics({ liveKeys: () => 0, logHealth: () => 'ok' });
+    const log = dir.open({ sync: 'never', observer: logMetricsObserver(metrics) });
+    const store = new KeyValueStore(log);
+    await store.restore();
+    await start(store, metrics);
+    for (let i = 0; i < 50; i++) await store.put(`k${i % 5}`, `value ${i}`);
+    const report = await store.compact();
+
+    const metricsText = await scrape(`${url}/metrics`);
+    expect(metricsText.value('kvs_log_compactions_total', { trigger: 'on-demand', outcome: 'succeeded' })).toBe(1);
+    expect(metricsText.count('kvs_log_compaction_duration_seconds')).toBe(1);
+    expect(metricsText.value('kvs_log_compaction_before_bytes')).toBe(report.bytesBefore);
+    expect(metricsText.value('kvs_log_compaction_after_bytes')).toBe(report.bytesAfter);
+    expect(metricsText.value('kvs_log_live_bytes')).toBe(report.liveBytes);
+    expect(report.bytesAfter).toBeLessThan(report.bytesBefore);
+  });
+});
