@@ -11,6 +11,18 @@ export const KVS_ERROR_CODES = [
   'INVALID_VALUE',
   'LOG_UNAVAILABLE',
   'LOG_OVERLOADED',
+  // A write whose outcome the log could not settle: it may or may not have been applied.
+  'OUTCOME_UNKNOWN',
+  // A write refused because the live data would exceed KVS_MAX_DATA_BYTES.
+  'QUOTA_EXCEEDED',
+  // A conditional write or transaction compare that did not hold; nothing changed.
+  'PRECONDITION_FAILED',
+  // A start revision older than the oldest one kept (watch, reads at a revision).
+  'REVISION_COMPACTED',
+  // A watcher that fell too far behind and was dropped; it may resume from its last revision.
+  'WATCH_TOO_SLOW',
+  // A replica that could not reach the revision a read asked for in time.
+  'REPLICA_BEHIND',
   // gRPC only: the request's bytes are not a well-formed protobuf message.
   'INVALID_MESSAGE',
   // REST only: too many request bodies are being received at once.

@@ -6,7 +6,13 @@ export type KvsErrorCode =
   | 'VALUE_TOO_LARGE'
   | 'INVALID_VALUE'
   | 'LOG_UNAVAILABLE'
-  | 'LOG_OVERLOADED';
+  | 'LOG_OVERLOADED'
+  | 'OUTCOME_UNKNOWN'
+  | 'QUOTA_EXCEEDED'
+  | 'PRECONDITION_FAILED'
+  | 'REVISION_COMPACTED'
+  | 'WATCH_TOO_SLOW'
+  | 'REPLICA_BEHIND';
 
 /** Base class of the errors the core and its ports report; `code` never changes once published. */
 export abstract class KvsError extends Error {
@@ -84,4 +90,53 @@ export class LogUnavailableError extends KvsError {
 /** The transaction log has too many writes in flight; the client should back off and retry. */
 export class LogOverloadedError extends KvsError {
   readonly code = 'LOG_OVERLOADED';
+}
+
+/**
+ * The log could not say whether a write committed (a database statement stalled past the write
+ * deadline and could not be settled): the write may or may not appear later. Unlike
+ * LogUnavailableError this never means "nothing changed"; the client must read to find out.
+ */
+export class OutcomeUnknownError extends KvsError {
+  readonly code = 'OUTCOME_UNKNOWN';
+}
+
+/** The write would take the live data past the configured quota; deletes are always allowed. */
+export class QuotaExceededError extends KvsError {
+  readonly code = 'QUOTA_EXCEEDED';
+}
+
+/** A conditional write's expectation did not hold; nothing changed. */
+export class PreconditionFailedError extends KvsError {
+  readonly code = 'PRECONDITION_FAILED';
+
+  constructor(
+    readonly key: string,
+    /** The key's current mod_revision, 0 when it is absent. */
+    readonly currentModRevision: number,
+  ) {
+    super('precondition failed');
+  }
+}
+
+/** A revision older than the oldest one still kept was asked for. */
+export class RevisionCompactedError extends KvsError {
+  readonly code = 'REVISION_COMPACTED';
+
+  constructor(
+    /** The oldest revision that can still be asked for. */
+    readonly compactRevision: number,
+  ) {
+    super(`revision compacted; the oldest available revision is ${compactRevision}`);
+  }
+}
+
+/** A watcher fell further behind than its buffer allows and was dropped; it may resume. */
+export class WatchTooSlowError extends KvsError {
+  readonly code = 'WATCH_TOO_SLOW';
+}
+
+/** This replica has not caught up with the revision a read asked for within its deadline. */
+export class ReplicaBehindError extends KvsError {
+  readonly code = 'REPLICA_BEHIND';
 }

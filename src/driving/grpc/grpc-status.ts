@@ -18,6 +18,12 @@ export const GRPC_STATUS_BY_CODE: Readonly<Record<KvsErrorCode, status>> = {
   INVALID_VALUE: status.INVALID_ARGUMENT,
   LOG_UNAVAILABLE: status.UNAVAILABLE,
   LOG_OVERLOADED: status.UNAVAILABLE,
+  OUTCOME_UNKNOWN: status.UNKNOWN,
+  QUOTA_EXCEEDED: status.RESOURCE_EXHAUSTED,
+  PRECONDITION_FAILED: status.FAILED_PRECONDITION,
+  REVISION_COMPACTED: status.OUT_OF_RANGE,
+  WATCH_TOO_SLOW: status.RESOURCE_EXHAUSTED,
+  REPLICA_BEHIND: status.UNAVAILABLE,
 };
 
 /** What a handler passes to its callback on failure. */
