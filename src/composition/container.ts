@@ -1,3 +1,4 @@
+import type { RequestHandler } from 'express';
 import { Container } from 'inversify';
 import { DEFAULT_LIMITS, KeyValueStore, type Limits, type TransactionLogger } from '../core';
 import { AdminServer } from '../driving/operations-listener';
@@ -9,11 +10,14 @@ import type { Logger } from '../platform/logging/logger';
 import type { KvsMetrics } from '../observability/metrics';
 import { PostgresTransactionLogger, readPostgresLogConfig } from '../driven/postgres-log';
 import { probeRouter, Readiness } from '../driving/probes';
-import { readRestConfig, RestFrontend } from '../driving/rest';
+import { readRestConfig, RestFrontend, restCallAdapter } from '../driving/rest';
+import { OperationTable } from '../application/operations';
+import { PolicyPipeline } from '../application/pipeline';
 import type { ReloadingTls } from '../platform/tls';
 import type { EnvReader } from '../config/env-reader';
 import { readObservability, type FlagsSource } from './observability-layers';
-import { buildSecurityLayers, isLoopback, type SecurityLayers } from './security-layers';
+import { buildSecurityLayers, isLoopback } from './security-layers';
+import type { Observers } from './observability-layers';
 
 export type { FlagsSource } from './observability-layers';
 
@@ -48,7 +52,16 @@ interface FrontendContext {
   readonly host: string;
   readonly logger: Logger;
   readonly readiness: Readiness;
-  readonly layers: SecurityLayers;
+  readonly layers: Layers;
+}
+
+/** What every frontend applies around its handlers: observers, the pipeline, the REST endpoints, TLS. */
+interface Layers {
+  readonly operations: OperationTable;
+  readonly observers: Observers;
+  readonly pipeline: PolicyPipeline;
+  readonly endpoints: readonly RequestHandler[];
+  readonly tls?: ReloadingTls;
 }
 
 /**
@@ -87,7 +100,15 @@ export const FRONTENDS = {
       new RestFrontend(
         store,
         { host, ...config },
-        { logger, probes: probeRouter(readiness), middleware: layers.middleware, tls: layers.tls },
+        {
+          logger,
+          probes: probeRouter(readiness),
+          middleware: layers.observers.middleware,
+          operations: layers.operations,
+          pipeline: layers.pipeline,
+          endpoints: layers.endpoints,
+          tls: layers.tls,
+        },
       ),
   ),
   grpc: adapter(
@@ -96,7 +117,14 @@ export const FRONTENDS = {
       new GrpcFrontend(
         store,
         { host, ...config },
-        { logger, readiness, interceptors: layers.interceptors, tls: layers.tls },
+        {
+          logger,
+          readiness,
+          interceptors: layers.observers.interceptors,
+          operations: layers.operations,
+          pipeline: layers.pipeline,
+          tls: layers.tls,
+        },
       ),
   ),
 };
@@ -147,12 +175,15 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
     liveKeys: () => container.get<KeyValueStore>(TOKENS.KeyValueStore).size,
     logHealth: () => container.get<TransactionLogger>(TOKENS.TransactionLogger).health(),
   });
-  const { outer, inner, logObserver: observer, metrics, admin, flags, traceLog } = observability;
-  // Request logs and metrics outside the security layers, so refusals (401, 429, shed load) are
-  // logged and counted; /metrics and the read-only guard inside, so auth can protect /metrics.
-  const chain: SecurityLayers = {
-    middleware: [...outer.middleware, ...layers.middleware, ...inner.middleware],
-    interceptors: [...outer.interceptors, ...layers.interceptors, ...inner.interceptors],
+  const { observers, endpoints, policies, logObserver: observer, metrics, admin, flags, traceLog } = observability;
+  // Request logs and metrics before the pipeline, so refusals (401, 429, shed load) are logged
+  // and counted; /metrics after it, so auth can protect /metrics; read-only last of the policies.
+  const operations = new OperationTable();
+  const chain: Layers = {
+    operations,
+    observers,
+    pipeline: new PolicyPipeline([...layers.policies, ...policies]),
+    endpoints,
     tls: layers.tls,
   };
   container.bind<FlagsSource>(TOKENS.Flags).toConstantValue(flags);
@@ -167,7 +198,7 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
           // Probes first: they stay open even when the metrics after them need a token.
           handlers: [
             probeRouter(context.get(TOKENS.Readiness)),
-            ...(layers.metricsGuard ? [layers.metricsGuard] : []),
+            ...(layers.metricsAuth ? [restCallAdapter(operations, new PolicyPipeline([layers.metricsAuth]))] : []),
             ...admin.handlers,
           ],
         }),

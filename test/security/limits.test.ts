@@ -167,7 +167,7 @@ describe('LoadShedder event-loop lag', () => {
     try {
       const shedding = (): boolean => {
         const admission = shedder.admit();
-        if ('httpStatus' in admission) return true;
+        if ('code' in admission) return true;
         admission.release();
         return false;
       };
