@@ -13,7 +13,9 @@ const ERROR_CODE_TABLE = {
   INVALID_VALUE: { meaning: 'the value is not valid UTF-8' },
   LOG_UNAVAILABLE: { meaning: 'the transaction log cannot make writes durable; nothing changed' },
   LOG_OVERLOADED: { meaning: 'too many writes wait for the transaction log; nothing changed, retry later' },
-  OUTCOME_UNKNOWN: { meaning: 'the log could not settle the write: it may or may not have been applied; read to find out' },
+  OUTCOME_UNKNOWN: {
+    meaning: 'the log could not settle the write: it may or may not have been applied; read to find out',
+  },
   QUOTA_EXCEEDED: { meaning: 'the write would take the live data past KVS_MAX_DATA_BYTES; nothing changed' },
   PRECONDITION_FAILED: { meaning: 'a conditional write or transaction compare did not hold; nothing changed' },
   REVISION_COMPACTED: { meaning: 'the start revision is older than the oldest one kept' },

@@ -26,7 +26,8 @@ export interface SecurityLayers {
 export function buildSecurityLayers(env: EnvReader, logger: Logger): SecurityLayers {
   const policies: Policy[] = [];
   const shedding = readLoadSheddingConfig(env);
-  if (shedding) policies.push(new LoadSheddingPolicy(new LoadShedder(shedding, logger.child({ component: 'load-shedding' }))));
+  if (shedding)
+    policies.push(new LoadSheddingPolicy(new LoadShedder(shedding, logger.child({ component: 'load-shedding' }))));
   const auth = readAuthConfig(env);
   let metricsAuth: Policy | undefined;
   if (auth) {

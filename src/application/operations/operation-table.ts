@@ -66,6 +66,7 @@ export const OPERATIONS: readonly Operation[] = [
   probe('Readyz', { methods: ['GET'], path: '/readyz' }),
   probe('HealthCheck', undefined, '/grpc.health.v1.Health/Check'),
   probe('HealthWatch', undefined, '/grpc.health.v1.Health/Watch'),
+  probe('HealthList', undefined, '/grpc.health.v1.Health/List'),
   // Reflection describes the API, not the data; KVS_GRPC_REFLECTION=false removes it altogether.
   reflection('ReflectionV1', '/grpc.reflection.v1.ServerReflection/ServerReflectionInfo'),
   reflection('ReflectionV1Alpha', '/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo'),

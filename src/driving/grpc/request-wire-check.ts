@@ -51,13 +51,13 @@ export class RequestWireCheck {
 
   /**
    * The service with each request deserializer wrapped by the check, its string fields taken
-   * from the method's row of the operation table. A method without a row is refused here, at
-   * start-up: it would otherwise go unchecked.
+   * from the method's row of the operation table. A method without a row is left as it is: the
+   * call adapter refuses it UNIMPLEMENTED before anything reads its message.
    */
   wrap<S extends ServiceDefinition>(service: S): S {
     const wrapped = Object.entries(service).map(([name, method]) => {
       const operation = this.table.byGrpcPath(method.path);
-      if (operation?.grpc === undefined) throw new Error(`${method.path} has no row in the operation table`);
+      if (operation?.grpc === undefined) return [name, method];
       const stringFields = Object.fromEntries(
         Object.entries(operation.grpc.stringFields).map(([field, role]) => [field, INVALID_UTF8[role]]),
       );
@@ -78,7 +78,6 @@ export class RequestWireCheck {
     });
     return Object.fromEntries(wrapped) as S;
   }
-
 }
 
 /** The error to answer for a request whose bytes were refused, if they were. */

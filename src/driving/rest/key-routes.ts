@@ -49,10 +49,10 @@ export function keyHandlers(
 
 /** The answers to key paths that are not one segment: INVALID_KEY, as before any policy. */
 export function addKeyPathErrors(router: IRouter): void {
-  router.all(['/v1/key', '/v1/key/'], (_req: Request, res: Response) => {
+  router.route(['/v1/key', '/v1/key/']).all((_req: Request, res: Response) => {
     sendError(res, 'INVALID_KEY', 'key must not be empty');
   });
-  router.all('/v1/key/*rest', (_req: Request, res: Response) => {
+  router.route('/v1/key/*rest').all((_req: Request, res: Response) => {
     sendError(res, 'INVALID_KEY', "key must be a single path segment; encode '/' as %2F");
   });
 }

@@ -101,7 +101,7 @@ export class RestFrontend implements Frontend {
       route === undefined
         ? []
         : [...new Set(route.stack.map((layer) => layer.method))]
-            .filter((method) => method !== undefined && method !== '_all')
+            .filter((method) => method !== undefined)
             .map((method) => `${method!.toUpperCase()} ${route.path}`),
     );
   }

@@ -17,7 +17,6 @@ import {
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 import { OperationTable } from '../../application/operations';
 
-
 /** gRPC statuses that mean the server failed, not the client (logged at warn). */
 const SERVER_FAULTS: ReadonlySet<status> = new Set([
   status.INTERNAL,

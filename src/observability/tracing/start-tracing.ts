@@ -20,9 +20,9 @@ const UNTRACED_PATHS = new Set(OPERATIONS.flatMap((row) => (!row.traced && row.r
 function untracedGrpcMethods(): string[] {
   const name = (path: string) => path.slice(path.lastIndexOf('/') + 1);
   const traced = new Set(OPERATIONS.flatMap((row) => (row.traced && row.grpc ? [name(row.grpc.path)] : [])));
-  return [
-    ...new Set(OPERATIONS.flatMap((row) => (!row.traced && row.grpc ? [name(row.grpc.path)] : []))),
-  ].filter((method) => !traced.has(method));
+  return [...new Set(OPERATIONS.flatMap((row) => (!row.traced && row.grpc ? [name(row.grpc.path)] : [])))].filter(
+    (method) => !traced.has(method),
+  );
 }
 
 /**
