@@ -102,7 +102,7 @@ export class RestFrontend implements Frontend {
         ? []
         : [...new Set(route.stack.map((layer) => layer.method))]
             .filter((method) => method !== undefined)
-            .map((method) => `${method!.toUpperCase()} ${route.path}`),
+            .map((method) => `${method.toUpperCase()} ${route.path}`),
     );
   }
 
