@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { LogCorruptError, type FileTransactionLogger } from '../../../src/driven/file-log';
 import { COMPACTION_STEPS, type CompactionStep } from '../../../src/driven/file-log/compactor';
 import { LogUnavailableError, type Event, type Mutation } from '../../../src/core';
@@ -72,6 +72,12 @@ async function concurrentWrites(
   return events;
 }
 
+/** Bytes of every file the manifest names. */
+async function listedBytes(): Promise<number> {
+  const sizes = await Promise.all((await dir.listed()).map(async (name) => (await stat(dir.file(name))).size));
+  return sizes.reduce((sum, size) => sum + size, 0);
+}
+
 /** What a fresh start replays, and the files it leaves in the directory. */
 async function restart(): Promise<{ state: Map<string, string>; files: string[]; events: Event[] }> {
   const log = dir.open();
@@ -98,6 +104,41 @@ describe('file log compaction', () => {
     // snapshot point (100 concurrent + 30): how many of the concurrent ones did depends on timing.
     // Far fewer, in any case, than the 2,130 records of the history.
     expect(events.length).toBeLessThanOrEqual(17 + 9 + 100 + 30);
+  });
+
+  it('reports the log size right after it, and skips a compaction that would drop no record', async () => {
+    const live = new Map<string, string>();
+    const sizes: number[] = [];
+    const outcomes: string[] = [];
+    const observer = {
+      sizeBytes: (bytes: number) => sizes.push(bytes),
+      compactionFinished: ({ outcome }: { outcome: string }) => outcomes.push(outcome),
+    };
+    const log = await openReplayed(live, { observer });
+    await writeHistory(log, live, 500, 'a');
+    const first = await log.compact();
+    expect(sizes.at(-1)).toBe(first.bytesAfter);
+    expect(sizes.at(-1)).toBe(await listedBytes());
+    const filesAfterFirst = await dir.files();
+
+    // Nothing since but new keys: each record is a live key's only one, so a rewrite drops nothing.
+    for (let i = 0; i < 5; i++) apply(live, await log.append({ type: 'put', key: `new-${i}`, value: 'n' }));
+    const second = await log.compact();
+    expect(second.bytesAfter).toBe(second.bytesBefore);
+    expect(await dir.files()).toEqual(filesAfterFirst);
+    expect(outcomes).toEqual(['succeeded', 'skipped']);
+    expect(dir.log.records.filter((record) => String(record.event).startsWith('compaction_'))).toEqual([
+      expect.objectContaining({ event: 'compaction_done', level: 30 }),
+      expect.objectContaining({ event: 'compaction_skipped', level: 30, reason: 'no record to drop' }),
+    ]);
+
+    // One overwrite is something to drop again.
+    apply(live, await log.append({ type: 'put', key: 'new-0', value: 'again' }));
+    await log.compact();
+    expect(outcomes.at(-1)).toBe('succeeded');
+    expect(sizes.at(-1)).toBe(await listedBytes());
+    await log.close();
+    expect((await restart()).state).toEqual(live);
   });
 
   it('keeps the event loop turning while it writes a large base, so reads and writes are served meanwhile', async () => {
