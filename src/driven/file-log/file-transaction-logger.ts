@@ -40,7 +40,6 @@ export interface FileLogOptions {
 
 type LoggerState = 'new' | 'replaying' | 'ready' | 'closed';
 
-
 /**
  * The transaction log as append-only files of checksummed binary records (FORMAT.md).
  * readEvents takes the lock file, removes what an unfinished compaction left, repairs a torn

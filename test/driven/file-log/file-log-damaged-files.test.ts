@@ -110,12 +110,7 @@ describe('an incremental emptied after the manifest named it', () => {
 
   /** A log whose manifest names incr.1 (sealed) and incr.3 (taking appends): a compaction failed after the switch. */
   async function logWithSealedIncremental(): Promise<{ live: Map<string, string>; sealedBytes: number }> {
-    const live = new Map<string, string>();
-    const log = await openReplayed(live);
-    await write(log, live, 50, 'a');
-    await log.compact();
-    await write(log, live, 20, 'b');
-    await log.close();
+    const live = await compactedLog();
     const failing = await openReplayed(new Map(live), 'base-written');
     await expect(failing.compact()).rejects.toThrow();
     await write(failing, live, 10, 'c');

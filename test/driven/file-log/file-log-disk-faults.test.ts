@@ -163,28 +163,6 @@ describe('a real full filesystem', () => {
       if (fullDir !== dir) await fullDir.dispose();
     }
   });
-});
-
-describe('the history a full disk leaves', () => {
-  // The same 2 MiB tmpfs as above where it can be mounted; elsewhere the disk emulated at the
-  // file-handle seam (bases are written past that seam, so there a compaction fails by injection).
-  let mountPoint: string | undefined;
-
-  beforeAll(async () => {
-    const candidate = await mkdtemp(join(tmpdir(), 'kvs-tmpfs-'));
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', candidate], { stdio: 'ignore' });
-      mountPoint = candidate;
-    } catch {
-      await rm(candidate, { recursive: true, force: true });
-    }
-  });
-
-  afterAll(async () => {
-    if (!mountPoint) return;
-    execFileSync('umount', [mountPoint]);
-    await rm(mountPoint, { recursive: true, force: true });
-  });
 
   it('counts only acknowledged writes, and failed compactions do not grow the manifest', async () => {
     const fullDir = mountPoint ? await TempLogDir.create(mountPoint) : dir;
