@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { SCOPES } from '../../api/scopes';
 
 /** The address used when neither --address nor KVS_ADDRESS is given. */
 export const DEFAULT_ADDRESS = 'localhost:50051';
@@ -175,6 +176,10 @@ function parseToken(values: ParsedValues, env: Env): Invocation {
   }
   const scopes = (values.scope ?? '').split(' ').filter((scope) => scope !== '');
   if (scopes.length === 0) throw new UsageError('token needs --scope, e.g. --scope "kvs:read kvs:write"');
+  const unknown = scopes.filter((scope) => !(SCOPES as readonly string[]).includes(scope));
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown scope ${unknown.join(', ')} in --scope: accepted are ${SCOPES.join(', ')}`);
+  }
   return {
     command: 'token',
     secret,
