@@ -36,11 +36,24 @@ export function within<T>(promise: Promise<T>, deadline: number, what: string): 
   });
 }
 
-/** A pooled connection by `deadline`; one that arrives later goes straight back to the pool. */
+/** Clients that already have the listener below. */
+const guarded = new WeakSet<PoolClient>();
+
+/**
+ * A pooled connection by `deadline`; one that arrives later goes straight back to the pool.
+ * While a client is checked out the pool does not listen for its 'error' (a connection that
+ * breaks emits one even when its query already got the error), and unheard, it would end the
+ * process: the client keeps a listener of its own, and its running query reports the failure.
+ */
 export async function connectWithin(pool: Pool, deadline: number): Promise<PoolClient> {
   const connecting = pool.connect();
   try {
-    return await within(connecting, deadline, 'connecting to the database');
+    const client = await within(connecting, deadline, 'connecting to the database');
+    if (!guarded.has(client)) {
+      guarded.add(client);
+      client.on('error', () => undefined);
+    }
+    return client;
   } catch (error) {
     connecting.then(
       (late) => late.release(),
