@@ -30,7 +30,9 @@ describe('PostgresTransactionLogger start-up', () => {
       expect(winners).toHaveLength(1);
       for (const replay of replays) {
         if (replay.status === 'rejected') {
-          expect(String(replay.reason)).toContain(`table ${env.TLOG_DB_TABLE} is in use by another running kvs instance`);
+          expect(String(replay.reason)).toContain(
+            `table ${env.TLOG_DB_TABLE} is in use by another running kvs instance`,
+          );
         }
       }
       const first = await winners[0].append({ type: 'put', key: 'k', value: `round ${round}` });
