@@ -154,14 +154,18 @@ async function killAndRestart(env: Record<string, string>): Promise<void> {
   expect(service.output()).toContain('an earlier instance left writing');
 }
 
+/** A service on a fresh table, its REST base URL, and an empty history of writes. */
+async function freshService(): Promise<{ env: Record<string, string>; base: string; history: History }> {
+  const env = envFor();
+  service = await startService(env);
+  return { env, base: service.restUrl!, history: new History() };
+}
+
 describe('service on the Postgres log with a stalled database backend', () => {
   it.each([['without a crash'], ['with kill -9 of kvs during the stall']])(
     'never lets a write answered 503 commit later: the issue reproduction, %s',
     async (variant) => {
-      const env = envFor();
-      service = await startService(env);
-      const base = service.restUrl!;
-      const history = new History();
+      const { env, base, history } = await freshService();
       const keys = Array.from({ length: 8 }, (_, i) => `key-${i}`);
       for (const key of keys) expect(await put(base, history, key, `${key} first`)).toBe('acknowledged');
 
@@ -183,7 +187,7 @@ describe('service on the Postgres log with a stalled database backend', () => {
         signalAll(stopped.splice(0), 'SIGCONT');
         await eventually(async () => (await readiness(base)) === 200);
       }
-      for (const key of keys) expect(await put(service.restUrl!, history, key, `${key} fourth`)).toBe('acknowledged');
+      for (const key of keys) expect(await put(service!.restUrl!, history, key, `${key} fourth`)).toBe('acknowledged');
       await expectTruthful(env, history);
     },
   );
@@ -191,10 +195,7 @@ describe('service on the Postgres log with a stalled database backend', () => {
   it.each([['without a crash'], ['with kill -9 of kvs during the stall']])(
     'keeps 16 concurrent writers truthful through a stall, %s',
     async (variant) => {
-      const env = envFor();
-      service = await startService(env);
-      const base = service.restUrl!;
-      const history = new History();
+      const { env, base, history } = await freshService();
       let stop = false;
       const writer = async (id: number): Promise<void> => {
         for (let n = 0; !stop; n++) {
