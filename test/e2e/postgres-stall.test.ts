@@ -42,6 +42,9 @@ class History {
   }
 }
 
+/** Each stall test starts the service up to four times and waits out write deadlines. */
+const STALL_TEST_TIMEOUT_MS = 120_000;
+
 let postgres: TestPostgres;
 let service: ServiceProcess | undefined;
 let stopped: number[] = [];
@@ -114,20 +117,25 @@ async function eventually(condition: () => Promise<boolean>): Promise<void> {
   while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
-/** Every key holds a value the history allows, in the running service and after a clean restart. */
+/** Every key holds a value the history allows, in the running service and after a clean restart (memory and log agree). */
 async function expectTruthful(env: Record<string, string>, history: History): Promise<void> {
-  const before: Record<string, string | undefined> = {};
-  for (const key of history.keys()) {
-    before[key] = await valueOf(service!.restUrl!, key);
-    expect({ key, allowed: history.allowed(key).includes(before[key] ?? '(absent)') }).toEqual({ key, allowed: true });
-  }
+  const served = async (): Promise<Record<string, string | undefined>> => {
+    const values: Record<string, string | undefined> = {};
+    for (const key of history.keys()) {
+      values[key] = await valueOf(service!.restUrl!, key);
+      expect({ key, allowed: history.allowed(key).includes(values[key] ?? '(absent)') }).toEqual({
+        key,
+        allowed: true,
+      });
+    }
+    return values;
+  };
+  const before = await served();
   service!.process.kill('SIGTERM');
   expect(await service!.exited()).toBe(0);
   service = await startService(env);
-  // Memory and the log agree: the restarted service replays exactly what the first one served.
-  const after: Record<string, string | undefined> = {};
-  for (const key of history.keys()) after[key] = await valueOf(service.restUrl!, key);
-  expect(after).toEqual(before);
+  // The restarted service replays exactly what the first one served.
+  expect(await served()).toEqual(before);
 }
 
 /** Sessions holding the table's advisory lock (class "kvl", the table's hash: see postgres-table-lock.ts). */
@@ -187,9 +195,12 @@ describe('service on the Postgres log with a stalled database backend', () => {
         signalAll(stopped.splice(0), 'SIGCONT');
         await eventually(async () => (await readiness(base)) === 200);
       }
+      await expectTruthful(env, history);
+      // Writes work again, and stay truthful.
       for (const key of keys) expect(await put(service!.restUrl!, history, key, `${key} fourth`)).toBe('acknowledged');
       await expectTruthful(env, history);
     },
+    STALL_TEST_TIMEOUT_MS,
   );
 
   it.each([['without a crash'], ['with kill -9 of kvs during the stall']])(
@@ -225,6 +236,7 @@ describe('service on the Postgres log with a stalled database backend', () => {
       expect(history.count('unknown')).toBeGreaterThan(0);
       await expectTruthful(env, history);
     },
+    STALL_TEST_TIMEOUT_MS,
   );
 
   it('answers writes within the write deadline and turns not ready while the database does not answer, recovering by itself', async () => {

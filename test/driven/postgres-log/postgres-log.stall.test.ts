@@ -15,7 +15,7 @@ async function until(condition: () => boolean | Promise<boolean>): Promise<void>
 
 describe('PostgresTransactionLogger with a stalled backend', () => {
   it('answers outcome unknown, refuses later writes until settled, and applies a batch that turns out committed to memory', async () => {
-    const env = { ...fixture.postgres.logEnv(), TLOG_DB_WRITE_TIMEOUT_MS: '600' };
+    const env: Record<string, string> = { ...fixture.postgres.logEnv(), TLOG_DB_WRITE_TIMEOUT_MS: '600' };
     const table = env.TLOG_DB_TABLE;
     const log = fixture.open(env);
     const store = new KeyValueStore(log);
@@ -51,7 +51,7 @@ describe('PostgresTransactionLogger with a stalled backend', () => {
   });
 
   it('settles within the deadline when the reply is lost but the backend can be ended: a write that did not commit is refused', async () => {
-    const env = { ...fixture.postgres.logEnv(), TLOG_DB_WRITE_TIMEOUT_MS: '8000' };
+    const env: Record<string, string> = { ...fixture.postgres.logEnv(), TLOG_DB_WRITE_TIMEOUT_MS: '8000' };
     const log = fixture.open(env);
     await collectEvents(log.readEvents());
     await log.append({ type: 'put', key: 'a', value: '1' });
