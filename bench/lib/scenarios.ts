@@ -47,6 +47,7 @@ export interface PeerRows {
 /** The peers and their rows (redis-benchmark and etcd's Range cannot tell a miss from an error cheaply: hits and PUTs). */
 export const PEERS: Record<PeerKind, PeerRows> = {
   'go-http': { protocol: 'rest', operations: OPERATIONS, comparedWith: ['rest'] },
+  'go-grpc': { protocol: 'grpc', operations: OPERATIONS, comparedWith: ['grpc'] },
   redis: { protocol: 'resp', operations: ['get-hit', 'put'], comparedWith: ['rest', 'grpc'] },
   etcd: { protocol: 'grpc', operations: ['get-hit', 'put'], comparedWith: ['grpc', 'rest'] },
 };

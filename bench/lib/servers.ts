@@ -9,7 +9,7 @@ export type Protocol = Frontend | 'resp';
 /** The in-run baselines: the same routes served from a Map with no framework or a minimal one. */
 export type BaselineKind = 'node-http' | 'express' | 'grpc-js';
 /** The systems users would pick instead of kvs (bench/lib/peers.ts starts them). */
-export type PeerKind = 'go-http' | 'redis' | 'etcd';
+export type PeerKind = 'go-http' | 'go-grpc' | 'redis' | 'etcd';
 /** The service itself, an in-run baseline, or a peer. */
 export type ServerKind = 'kvs' | BaselineKind | PeerKind;
 /** Security layers a kvs row can turn on. */
@@ -24,6 +24,7 @@ export const SERVER_NAMES: Record<ServerKind, string> = {
   express: 'express+Map',
   'grpc-js': 'grpc-js+Map',
   'go-http': 'Go net/http+map (book core)',
+  'go-grpc': 'Go grpc-go+map (book core)',
   redis: 'Redis (appendfsync always)',
   etcd: 'etcd (1 member)',
 };
@@ -67,11 +68,7 @@ export function kvsServer(protocol: Frontend, run: KvsRun): ServerSpec {
 }
 
 /** One of the in-run baselines, serving the same routes from a Map. */
-export function baselineServer(
-  kind: BaselineKind,
-  protocol: Frontend,
-  nodeFlags: readonly string[] = [],
-): ServerSpec {
+export function baselineServer(kind: BaselineKind, protocol: Frontend, nodeFlags: readonly string[] = []): ServerSpec {
   return {
     name: SERVER_NAMES[kind],
     command: nodeCommand(resolve(BENCH_BUILD, BASELINE_SCRIPTS[kind]), { nodeFlags }),

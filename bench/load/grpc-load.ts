@@ -118,7 +118,9 @@ async function preload(channel: RawGrpcChannel, api: ApiCalls): Promise<void> {
     while (next < HOT_KEYS) {
       const { method, request } = api.put(benchKey(next), benchValue(next++));
       await new Promise<void>((resolve, reject) =>
-        channel.call(method, request, (error) => (error ? reject(new Error(`preload Put: ${error.message}`)) : resolve())),
+        channel.call(method, request, (error) =>
+          error ? reject(new Error(`preload Put: ${error.message}`)) : resolve(),
+        ),
       );
     }
   };
