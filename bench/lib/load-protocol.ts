@@ -36,6 +36,8 @@ export interface LoadResult {
   readonly p99Ms: number;
   /** The server's CPU time used during the measured window, in clock ticks. */
   readonly serverCpuTicks: number;
+  /** Load generators in node: their own GC pauses within the window (redis-benchmark has none). */
+  readonly loadGcPauseMs?: number;
 }
 
 /** Reads a load generator's spec from its command line. */

@@ -80,6 +80,7 @@ export async function measureLoadRow(row: LoadRow, context: RowContext): Promise
       cpuSecondsPer10k: load.requests ? (load.serverCpuTicks / context.ticksPerSecond / load.requests) * 10_000 : NaN,
       peakRssMiB: server.peakRssKiB() / KIB_PER_MIB,
       errors: load.errors,
+      loadGcShare: load.loadGcPauseMs === undefined ? undefined : load.loadGcPauseMs / 1000 / load.seconds,
     };
   } finally {
     await server.stop();

@@ -64,8 +64,8 @@ export function renderReport(info: RunInfo, results: BenchResults): string {
 
 function loadTable(results: BenchResults): string {
   const header = [
-    '| scenario | conns | server | tool | req/s | p50 ms | p99 ms | p99/p50 | server CPU-s /10k req | peak RSS MiB | errors | req/s × bare | req/s × express | CPU/req × bare |',
-    '|---|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    '| scenario | conns | server | tool | req/s | p50 ms | p99 ms | p99/p50 | load-gen GC % | server CPU-s /10k req | peak RSS MiB | errors | req/s × bare | req/s × express | CPU/req × bare |',
+    '|---|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   const lines = results.load.map((result) => {
     const { row } = result;
@@ -76,7 +76,7 @@ function loadTable(results: BenchResults): string {
     const tail = tailRatio(result);
     const tailFlag =
       row.server === 'kvs' && row.connections === TARGET_CONNECTIONS && tail > MAX_TAIL_RATIO ? ' ✗' : '';
-    return `| ${label(row.protocol)} ${OPERATION_LABELS[row.operation]} | ${row.connections} | ${result.serverName} | ${result.tool} | ${Math.round(result.requestsPerSecond)} | ${ms(result.p50Ms)} | ${ms(result.p99Ms)} | ${tail.toFixed(1)}${tailFlag} | ${result.cpuSecondsPer10k.toFixed(2)} | ${result.peakRssMiB.toFixed(0)} | ${result.errors} | ${isBare ? '—' : ratio(throughputRatio(result, bare))} | ${row.server === 'kvs' ? ratio(throughputRatio(result, express)) : '—'} | ${isBare ? '—' : ratio(cpuRatio(result, bare))} |`;
+    return `| ${label(row.protocol)} ${OPERATION_LABELS[row.operation]} | ${row.connections} | ${result.serverName} | ${result.tool} | ${Math.round(result.requestsPerSecond)} | ${ms(result.p50Ms)} | ${ms(result.p99Ms)} | ${tail.toFixed(1)}${tailFlag} | ${result.loadGcShare === undefined ? '—' : (result.loadGcShare * 100).toFixed(1)} | ${result.cpuSecondsPer10k.toFixed(2)} | ${result.peakRssMiB.toFixed(0)} | ${result.errors} | ${isBare ? '—' : ratio(throughputRatio(result, bare))} | ${row.server === 'kvs' ? ratio(throughputRatio(result, express)) : '—'} | ${isBare ? '—' : ratio(cpuRatio(result, bare))} |`;
   });
   const failed = results.failed.map(({ row, reason }) => `- ${row.id}: not measured: ${reason.split('\n')[0]}`);
   return [...header, ...lines, ...(failed.length ? ['', ...failed] : [])].join('\n');

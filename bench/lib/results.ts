@@ -14,6 +14,8 @@ export interface LoadRowResult {
   /** The server process's peak resident set (VmHWM), in MiB. */
   readonly peakRssMiB: number;
   readonly errors: number;
+  /** Share of the measured window the load generator spent paused by its own GC (node load tools only). */
+  readonly loadGcShare?: number;
 }
 
 /** A row that could not be measured, and why. */

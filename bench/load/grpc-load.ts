@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   };
   for (let i = 0; i < spec.connections; i++) issue(channels[i % channels.length]);
 
-  const { seconds, serverCpuTicks } = await measureWindow(spec, (on) => {
+  const { seconds, serverCpuTicks, loadGcPauseMs } = await measureWindow(spec, (on) => {
     if (on) latencies = new LatencyHistogram();
     measuring = on;
   });
@@ -108,6 +108,7 @@ async function main(): Promise<void> {
     p50Ms: latencies.percentileMs(50),
     p99Ms: latencies.percentileMs(99),
     serverCpuTicks,
+    loadGcPauseMs,
   });
 }
 
