@@ -44,7 +44,7 @@ export interface PeerRows {
   readonly comparedWith: readonly Frontend[];
 }
 
-/** The peers and their rows (redis-benchmark and etcd's Range cannot tell a miss from an error cheaply: hits and PUTs). */
+/** The peers and their rows: Redis and etcd as the durable-write peers and their reads (redis-benchmark cannot ask for never-written keys). */
 export const PEERS: Record<PeerKind, PeerRows> = {
   'go-http': { protocol: 'rest', operations: OPERATIONS, comparedWith: ['rest'] },
   'go-grpc': { protocol: 'grpc', operations: OPERATIONS, comparedWith: ['grpc'] },
