@@ -113,15 +113,15 @@ describe('Expect: 100-continue', () => {
 
 describe("Node's HTTP parser refusals carry the JSON error body", () => {
   it.each([
-    ['a malformed request line', 'GARBAGE\r\n\r\n', 400, 'MALFORMED_REQUEST'],
-    ['an invalid header', 'GET /v1/key/k HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n', 400, 'MALFORMED_REQUEST'],
+    ['a malformed request line', 400, 'MALFORMED_REQUEST', 'GARBAGE\r\n\r\n'],
+    ['an invalid header', 400, 'MALFORMED_REQUEST', 'GET /v1/key/k HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n'],
     [
       'headers beyond the parser limit',
-      `GET /v1/key/k HTTP/1.1\r\nHost: x\r\nX-Big: ${'h'.repeat(20 * 1024)}\r\n\r\n`,
       431,
       'HEADERS_TOO_LARGE',
+      `GET /v1/key/k HTTP/1.1\r\nHost: x\r\nX-Big: ${'h'.repeat(20 * 1024)}\r\n\r\n`,
     ],
-  ])('%s: %s %s, and the connection closes', async (_name, request, status, code) => {
+  ])('%s: %i %s, and the connection closes', async (_name, status, code, request) => {
     await start({});
     const { responses, closed } = await rawExchange('127.0.0.1', port, request, 2);
     expect(closed).toBe(true);
