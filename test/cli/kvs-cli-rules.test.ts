@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
+import { EXIT_STATUS_TABLE, USAGE } from '../../src/client/cli/kvs-help';
 import { withDefaultPort } from '../../src/client/cli/kvs-args';
 import { connectionCause } from '../../src/client/cli/connection-diagnosis';
 import { exitStatusOf } from '../../src/client/cli/run-command';
@@ -52,5 +55,11 @@ describe('kvs CLI rules', () => {
       ),
     ).toBe('connect ECONNREFUSED 127.0.0.1:1');
     expect(connectionCause('key not found')).toBeUndefined();
+  });
+
+  it('documents the same exit-status table in the README and the whole --help in docs/cli.md', () => {
+    const root = join(__dirname, '../..');
+    expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain(EXIT_STATUS_TABLE);
+    expect(readFileSync(join(root, 'docs/cli.md'), 'utf8')).toContain(USAGE);
   });
 });
