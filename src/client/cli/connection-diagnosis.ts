@@ -18,7 +18,7 @@ export function connectionCause(details: string): string | undefined {
 
 /**
  * One line saying what is most likely wrong with a connection that failed, with the option
- * that fixes it, or undefined when the failure says nothing more than "unavailable". Plaintext
+ * that fixes it (else the cause alone), or undefined when it was not a connection failure. Plaintext
  * failures that could mean a TLS server are settled with a TLS handshake probe.
  */
 export async function diagnoseConnection(
@@ -48,7 +48,7 @@ export async function diagnoseConnection(
       return `${address} looks like a TLS server; use --cacert FILE (or --tls for a publicly trusted certificate)`;
     if (alpn !== undefined) return `${restPortHint(address)}; it speaks TLS, so add --cacert FILE too`;
   }
-  return undefined;
+  return `cannot connect to ${address} (${cause})`;
 }
 
 function restPortHint(address: string): string {

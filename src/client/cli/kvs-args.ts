@@ -164,24 +164,34 @@ function didYouMean(typed: string, known: readonly string[]): string {
   return distance(typed, nearest) <= MAX_SUGGESTION_DISTANCE ? `; did you mean ${nearest}?` : '';
 }
 
+/** A gRPC target with a scheme (`dns:///host:port`, `unix:/path`), which grpc-js resolves itself. */
+function hasScheme(address: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(address) || address.startsWith('unix:');
+}
+
 /**
  * `host` → `host:50051`, `[::1]` or `::1` → `[::1]:50051`: an address without a port means the
- * gRPC default, not grpc-js's 443. Targets with a scheme (`dns:///`, `unix:`) are left alone.
+ * gRPC default, not grpc-js's 443. Targets with a scheme are left alone.
  */
 export function withDefaultPort(address: string): string {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(address) || address.startsWith('unix:')) return address;
+  if (hasScheme(address)) return address;
   if (isIP(address) === 6) return `[${address}]:${DEFAULT_GRPC_PORT}`;
   if (/^\[[^\]]*\]$/.test(address) || !address.includes(':')) return `${address}:${DEFAULT_GRPC_PORT}`;
   return address;
 }
 
-function parseConnection(values: Values, env: Env, command: CommandName): Connection {
-  const address = (values.address as string | undefined) ?? (env.KVS_ADDRESS || DEFAULT_ADDRESS);
-  if (address.trim() === '') throw new UsageError('--address must not be empty', command);
-  const port = /:([^:\]]*)$/.exec(withDefaultPort(address))?.[1];
-  if (port !== undefined && !address.includes('://') && !/^\d{1,5}$/.test(port)) {
-    throw new UsageError(`--address "${address}": the port must be a number, e.g. localhost:${DEFAULT_GRPC_PORT}`);
+/** The address to dial: the default port added, a port that is not a number refused. */
+function dialAddress(raw: string, command: CommandName): string {
+  if (raw.trim() === '') throw new UsageError('--address must not be empty', command);
+  const address = withDefaultPort(raw);
+  if (!hasScheme(address) && !/:\d{1,5}$/.test(address)) {
+    throw new UsageError(`--address "${raw}": the port must be a number, e.g. localhost:${DEFAULT_GRPC_PORT}`, command);
   }
+  return address;
+}
+
+function parseConnection(values: Values, env: Env, command: CommandName): Connection {
+  const address = dialAddress((values.address as string | undefined) ?? (env.KVS_ADDRESS || DEFAULT_ADDRESS), command);
   const text = (name: 'token' | 'cacert' | 'cert' | 'key', variable: string): string | undefined =>
     (values[name] as string | undefined) ?? (env[variable] || undefined);
   const caFile = text('cacert', 'KVS_CACERT');
@@ -192,7 +202,7 @@ function parseConnection(values: Values, env: Env, command: CommandName): Connec
   }
   const useTls = values.tls === true || caFile !== undefined || certFile !== undefined;
   return {
-    address: withDefaultPort(address),
+    address,
     timeoutMs: parseTimeout(values.timeout as string | undefined, command),
     token: text('token', 'KVS_TOKEN'),
     tls: useTls ? { caFile, certFile, keyFile } : undefined,

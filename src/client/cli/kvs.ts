@@ -22,7 +22,8 @@ export async function runKvsCli(args: readonly string[], io: CliIo): Promise<num
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     const help = error.command === undefined ? 'kvs --help' : `kvs ${error.command} --help`;
-    const json = args.slice(0, Math.max(0, args.indexOf('--')) || args.length).includes('--json');
+    const end = args.indexOf('--');
+    const json = (end === -1 ? args : args.slice(0, end)).includes('--json');
     io.stderr.write(
       json
         ? `${JSON.stringify({ error: { message: error.message, exit: EXIT.usage } })}\n`
