@@ -18,7 +18,7 @@ import { silentLogger, type Logger } from '../../platform/logging/logger';
 import { noLogObserver, type TransactionLogObserver } from '../log-observer.port';
 import { FileLogCompactor, type CompactionHost, type CompactionStepHook } from './compactor';
 import { FileLogError } from './file-log.errors';
-import { GroupCommitWriter, type SyncPolicy } from './group-commit-writer';
+import { GroupCommitWriter, type PendingAppend, type SyncPolicy } from './group-commit-writer';
 import { describeError } from '../../platform/error-text/error-text';
 import { LogDirectory } from './log-directory';
 import { ensureDirectory, freeBytesOn, openLogFile, type LogFileHandle, type OpenLogFile } from './log-file-handle';
@@ -39,14 +39,6 @@ export interface FileLogOptions {
 }
 
 type LoggerState = 'new' | 'replaying' | 'ready' | 'closed';
-
-/** An append waiting for the switch to a new append file. */
-interface HeldAppend {
-  readonly record: Buffer;
-  readonly event: Event;
-  readonly resolve: (event: Event) => void;
-  readonly reject: (error: Error) => void;
-}
 
 /**
  * The transaction log as append-only files of checksummed binary records (FORMAT.md).
@@ -72,11 +64,11 @@ export class FileTransactionLogger implements TransactionLogger {
   private readonly compactor: FileLogCompactor;
   private live: LiveState | undefined;
   /** Appends made while the append file is being switched, submitted in order once it is done. */
-  private held: HeldAppend[] | undefined;
-  /** Bytes of every file but the one taking appends... */
+  private held: PendingAppend[] | undefined;
+  /** Bytes of every file but the one taking appends (whose writer counts its own)... */
   private historyBytes = 0;
-  /** ...and of that one (counting records handed to the writer). */
-  private appendFileBytes = 0;
+  /** ...and the records they hold, plus those the append file held at start-up. */
+  private historyRecords = 0;
   /** Live data as the last compaction measured it (0 until one has run since start-up). */
   private liveBytes = 0;
   private readonly healthState = new LogHealthState();
@@ -127,7 +119,7 @@ export class FileTransactionLogger implements TransactionLogger {
       this.handle = replay.appendHandle;
       this.lastSequence = replay.lastSequence;
       this.historyBytes = replay.historyBytes;
-      this.appendFileBytes = replay.appendFileBytes;
+      this.historyRecords = replay.historyRecords + replay.appendFileRecords;
       this.liveBytes = replay.baseBytes;
       const { size } = await this.openHandle().stat();
       this.observer.sizeBytes?.(this.historyBytes + size);
@@ -151,9 +143,6 @@ export class FileTransactionLogger implements TransactionLogger {
     }
     const event: Event = { ...mutation, sequence: ++this.lastSequence };
     const record = encodeRecord(event);
-    this.appendFileBytes += record.length;
-    // Automatic compaction needs the store's live entries to snapshot.
-    if (this.live) this.compactions.consider(this.historyBytes + this.appendFileBytes, this.liveBytes);
     const held = this.held;
     if (held) return new Promise((resolve, reject) => held.push({ record, event, resolve, reject }));
     return this.submit(record, event);
@@ -203,7 +192,7 @@ export class FileTransactionLogger implements TransactionLogger {
     // Nothing of the log is read before the lock is held: another instance might be compacting it.
     await this.lock.acquire();
     await this.directory.load();
-    await this.directory.removeLeftovers();
+    await this.directory.quarantineLeftovers();
   }
 
   /**
@@ -211,10 +200,10 @@ export class FileTransactionLogger implements TransactionLogger {
    * handed to the current file is written and durable, then go to `file`. So acknowledgements
    * stay in sequence order, and what a crash leaves is always a prefix of the sequence.
    */
-  private async switchAppends(file: string): Promise<number> {
+  private async switchAppends(file: string): Promise<{ sequence: number; previousBytes: number }> {
     const next = await this.openFile(file);
     const previous = { writer: this.writer, handle: this.handle };
-    const held: HeldAppend[] = [];
+    const held: PendingAppend[] = [];
     this.held = held;
     const sequence = this.lastSequence;
     try {
@@ -226,17 +215,18 @@ export class FileTransactionLogger implements TransactionLogger {
       await next.close();
       throw error;
     }
+    const previousBytes = previous.writer.acknowledgedBytes;
+    this.historyBytes += previousBytes;
+    this.historyRecords += previous.writer.recordsAcknowledged;
     this.writer = this.newWriter(next, file, FILE_HEADER_BYTES);
     this.handle = next;
     // A full disk is the retired writer's to watch, and it has stopped watching: the new writer
     // starts accepting, and its first write that finds no room makes the log unavailable again.
     if (this.healthState.get() === 'unavailable') this.healthState.set('ok');
-    const heldBytes = held.reduce((sum, append) => sum + append.record.length, 0);
-    this.historyBytes += this.appendFileBytes - heldBytes;
-    this.appendFileBytes = FILE_HEADER_BYTES + heldBytes;
     this.releaseHeld(held);
+    this.reportSize();
     await previous.handle?.close().catch(() => undefined);
-    return sequence;
+    return { sequence, previousBytes };
   }
 
   private newWriter(handle: LogFileHandle, filename: string, endOffset: number): GroupCommitWriter {
@@ -248,25 +238,58 @@ export class FileTransactionLogger implements TransactionLogger {
       logger: this.logger,
       freeBytes: () => this.freeBytes(dirname(this.filename)),
       // The writer knows its own file; the log's size counts the older files too.
-      observer: { ...this.observer, sizeBytes: (end) => this.observer.sizeBytes?.(this.historyBytes + end) },
+      observer: { ...this.observer, sizeBytes: (end) => this.historyGrew(this.historyBytes + end) },
     });
   }
 
-  private releaseHeld(held: HeldAppend[]): void {
+  /**
+   * After each acknowledged batch: the log's size, and whether it has outgrown the compaction
+   * thresholds. Only acknowledged records count: a refused write leaves nothing in the file.
+   */
+  private historyGrew(bytes: number): void {
+    this.observer.sizeBytes?.(bytes);
+    // Automatic compaction needs the store's live entries to snapshot.
+    if (this.live) this.compactions.consider(bytes, this.liveBytes);
+  }
+
+  /** Bytes of every file the manifest names, up to the last acknowledged record. */
+  private totalBytes(): number {
+    return this.historyBytes + (this.writer?.acknowledgedBytes ?? 0);
+  }
+
+  /** Tells the observer the size when it changes other than by an append (a compaction). */
+  private reportSize(): void {
+    this.observer.sizeBytes?.(this.totalBytes());
+  }
+
+  /**
+   * Hands the held appends to the writer in order. Each keeps its own promise, settled by the
+   * writer directly: chaining it to a new one would settle it a turn later than the appends made
+   * after the switch, and the store would apply them out of sequence order.
+   */
+  private releaseHeld(held: PendingAppend[]): void {
     this.held = undefined;
-    for (const { record, event, resolve, reject } of held) this.submit(record, event).then(resolve, reject);
+    for (const append of held) {
+      if (this.writer) this.writer.enqueue(append);
+      else append.reject(this.unavailable('not open'));
+    }
   }
 
   private compactionHost(): CompactionHost {
     return {
       live: () => this.live,
-      historyBytes: () => this.historyBytes + this.appendFileBytes,
+      historyBytes: () => this.totalBytes(),
+      historyRecords: () => this.historyRecords + (this.writer?.recordsAcknowledged ?? 0),
       switchAppends: (file) => this.switchAppends(file),
       abandonReason: () => (this.state === 'closed' ? 'the log is closing' : undefined),
-      committed: (baseBytes) => {
-        this.historyBytes = baseBytes;
-        this.liveBytes = baseBytes;
+      committed: (base) => {
+        this.historyBytes = base.bytes;
+        this.historyRecords = base.records;
+        this.liveBytes = base.bytes;
+        this.reportSize();
       },
+      // Automatic compaction waits until the history has outgrown this measure of the live data.
+      skipped: () => (this.liveBytes = this.totalBytes()),
       warn: (event, message) => this.logger.warn({ event }, message),
     };
   }

@@ -36,7 +36,8 @@ export interface GroupCommitWriterOptions {
   readonly observer?: TransactionLogObserver;
 }
 
-interface PendingAppend {
+/** An append waiting in the queue, with the callbacks that settle its promise. */
+export interface PendingAppend {
   readonly record: Buffer;
   readonly event: Event;
   readonly resolve: (event: Event) => void;
@@ -76,6 +77,7 @@ export class GroupCommitWriter {
   private fsyncs = 0;
   /** End of the last acknowledged batch: where a failed write is cut back to. */
   private acknowledgedEnd: number;
+  private acknowledgedRecords = 0;
   private readonly observer: TransactionLogObserver;
 
   constructor(
@@ -91,13 +93,33 @@ export class GroupCommitWriter {
     return this.fsyncs;
   }
 
+  /** Size of the file up to the end of the last acknowledged batch: refused writes never count. */
+  get acknowledgedBytes(): number {
+    return this.acknowledgedEnd;
+  }
+
+  /** Records this writer has acknowledged. */
+  get recordsAcknowledged(): number {
+    return this.acknowledgedRecords;
+  }
+
   /** Queues one encoded record; resolves with its event once acknowledged under the sync policy. */
   submit(record: Buffer, event: Event): Promise<Event> {
-    if (this.refusal) return Promise.reject(this.refusal);
-    return new Promise<Event>((resolve, reject) => {
-      this.queue.push({ record, event, resolve, reject });
-      this.kick();
-    });
+    return new Promise<Event>((resolve, reject) => this.enqueue({ record, event, resolve, reject }));
+  }
+
+  /**
+   * Queues an append whose promise already exists (one held during a switch of files): its
+   * callbacks are called right here, with no extra promise between, so it settles in order
+   * with the appends submitted after it.
+   */
+  enqueue(append: PendingAppend): void {
+    if (this.refusal) {
+      append.reject(this.refusal);
+      return;
+    }
+    this.queue.push(append);
+    this.kick();
   }
 
   /**
@@ -145,6 +167,7 @@ export class GroupCommitWriter {
           return;
         }
         this.acknowledgedEnd += batchBytes(batch);
+        this.acknowledgedRecords += batch.length;
         this.spaceCheckMs = FIRST_SPACE_CHECK_MS;
         for (const append of batch) append.resolve(append.event);
         if (batch.length > 0) {

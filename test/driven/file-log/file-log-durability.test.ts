@@ -85,6 +85,27 @@ describe('the lock file', () => {
     }
   });
 
+  it('takes over the lock of a process killed with SIGKILL that its parent has not reaped yet (a zombie)', async () => {
+    // The shell starts the holder, then becomes a `sleep` that never waits for it: once killed,
+    // the holder stays a zombie (it still answers signal 0) until its parent goes.
+    const parent = spawn('sh', ['-c', 'sleep 60 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const [line] = (await once(parent.stdout, 'data')) as [Buffer];
+      const holder = Number(line.toString().trim());
+      await writeLock(`${holder}\n`);
+      process.kill(holder, 'SIGKILL');
+      while (!/\) Z /.test(await readFile(`/proc/${holder}/stat`, 'latin1'))) await sleep(10);
+
+      const log = dir.open();
+      expect(await collectEvents(log.readEvents())).toEqual([]);
+      expect(await readFile(`${dir.file()}.lock`, 'utf8')).toBe(`${process.pid}\n`);
+      expect(dir.warnings.at(-1)).toContain(`(owner ${holder} is not running)`);
+      await log.close();
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
+
   async function writeLock(content: string): Promise<void> {
     await writeFile(`${dir.file()}.lock`, content);
   }
