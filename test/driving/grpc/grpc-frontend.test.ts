@@ -7,7 +7,7 @@ import {
   KeyValueStore,
   LogUnavailableError,
   type Event,
-  type KvsErrorCode,
+  type CoreErrorCode as KvsErrorCode,
   type TransactionLogger,
 } from '../../../src/core';
 import { MemoryTransactionLogger, restoredStore } from '../../support/memory-transaction-logger';
