@@ -192,11 +192,11 @@ function dialAddress(raw: string, command: CommandName): string {
 
 function parseConnection(values: Values, env: Env, command: CommandName): Connection {
   const address = dialAddress((values.address as string | undefined) ?? (env.KVS_ADDRESS || DEFAULT_ADDRESS), command);
-  const text = (name: 'token' | 'cacert' | 'cert' | 'key', variable: string): string | undefined =>
-    (values[name] as string | undefined) ?? (env[variable] || undefined);
-  const caFile = text('cacert', 'KVS_CACERT');
-  const certFile = text('cert', 'KVS_CERT');
-  const keyFile = text('key', 'KVS_KEY');
+  const option = (name: 'token' | 'cacert' | 'cert' | 'key', fallback: string | undefined): string | undefined =>
+    (values[name] as string | undefined) ?? (fallback || undefined);
+  const caFile = option('cacert', env.KVS_CACERT);
+  const certFile = option('cert', env.KVS_CERT);
+  const keyFile = option('key', env.KVS_KEY);
   if ((certFile === undefined) !== (keyFile === undefined)) {
     throw new UsageError('--cert and --key (or KVS_CERT and KVS_KEY) go together', command);
   }
@@ -204,7 +204,7 @@ function parseConnection(values: Values, env: Env, command: CommandName): Connec
   return {
     address,
     timeoutMs: parseTimeout(values.timeout as string | undefined, command),
-    token: text('token', 'KVS_TOKEN'),
+    token: option('token', env.KVS_TOKEN),
     tls: useTls ? { caFile, certFile, keyFile } : undefined,
   };
 }
