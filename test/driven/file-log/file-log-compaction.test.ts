@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { LogCorruptError, type FileTransactionLogger } from '../../../src/driven/file-log';
 import { COMPACTION_STEPS, type CompactionStep } from '../../../src/driven/file-log/compactor';
-import {LogUnavailableError} from '../../../src/core';
+import { LogUnavailableError } from '../../../src/core';
 import { stateOf } from '../../contracts/transaction-logger.contract';
-import { collectEvents, appendMutation, type Event, type Mutation } from '../../support/collect-events';
+import { collectEvents, appendMutation, type Event, type Mutation, liveStateOf } from '../../support/collect-events';
 import { TempLogDir } from './temp-log-dir';
 
 let dir: TempLogDir;
@@ -21,7 +21,7 @@ async function openReplayed(
 ): Promise<FileTransactionLogger> {
   const log = dir.open(...rest);
   for (const event of await collectEvents(log)) apply(live, event);
-  log.attachLiveState(live);
+  log.attachLiveState(liveStateOf(live));
   return log;
 }
 

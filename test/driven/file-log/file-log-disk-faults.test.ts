@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {LogUnavailableError, type LogHealth} from '../../../src/core';
+import { LogUnavailableError, type LogHealth } from '../../../src/core';
 import { encodeRecord } from '../../../src/driven/file-log/record-format';
 import type { FileTransactionLogger } from '../../../src/driven/file-log';
 import { FaultyDisk } from '../../support/faulty-disk';
@@ -39,7 +39,9 @@ describe('a write that does not fit on the disk', () => {
     for (const refused of [b, c]) expect(refusal(refused)).toMatchObject({ code: 'LOG_UNAVAILABLE', retryable: true });
     expect(await fileSize(log)).toBe(sizeBefore + recordBytes('a', 'first'));
     expect(log.health()).toBe('unavailable');
-    await expect(appendMutation(log, { type: 'delete', key: 'refused-at-once' })).rejects.toMatchObject({ retryable: true });
+    await expect(appendMutation(log, { type: 'delete', key: 'refused-at-once' })).rejects.toMatchObject({
+      retryable: true,
+    });
     expect(dir.log.records.filter((line) => line.event === 'file_log_unavailable')).toEqual([
       expect.objectContaining({ level: 50, cause: expect.stringContaining('ENOSPC') }),
     ]);
@@ -51,11 +53,7 @@ describe('a write that does not fit on the disk', () => {
     expect(dir.log.records.filter((line) => line.event === 'file_log_recovered')).toHaveLength(1);
     await log.close();
 
-    expect(await collectEvents(dir.open())).toEqual([
-      kept,
-      (a as PromiseFulfilledResult<Event>).value,
-      later,
-    ]);
+    expect(await collectEvents(dir.open())).toEqual([kept, (a as PromiseFulfilledResult<Event>).value, later]);
   });
 });
 
@@ -89,7 +87,9 @@ describe('a failed fsync, or a write failing for another reason than space', () 
       ]);
 
       disk.writeError = undefined;
-      await expect(appendMutation(log, { type: 'put', key: 'later', value: 'x' })).rejects.toMatchObject({ retryable: false });
+      await expect(appendMutation(log, { type: 'put', key: 'later', value: 'x' })).rejects.toMatchObject({
+        retryable: false,
+      });
       await log.close();
       expect(await collectEvents(dir.open())).toEqual([kept]);
     });
@@ -165,7 +165,7 @@ describe('a real full filesystem', () => {
 });
 
 function recordBytes(key: string, value: string): number {
-  return encodeRecord({ type: 'put', key, value, sequence: 1 }).length;
+  return encodeRecord({ revision: 1, writes: [{ type: 'put', key, value, createRevision: 1, version: 1 }] }).length;
 }
 
 function refusal(result: PromiseSettledResult<unknown>): unknown {

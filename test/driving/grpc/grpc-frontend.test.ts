@@ -1,10 +1,15 @@
-import { type Event } from '../../support/collect-events';
 import * as grpc from '@grpc/grpc-js';
 import { maxRequestBytes } from '../../../src/driving/grpc/grpc-frontend';
 import { GRPC_STATUS_BY_CODE, GrpcFrontend } from '../../../src/driving/grpc';
 import { KvsClient, KvsClientError } from '../../../src/client/kvs-client';
 import { recordingLogger } from '../../support/recording-logger';
-import {KeyValueStore, LogUnavailableError, type KvsErrorCode, type TransactionLogger} from '../../../src/core';
+import {
+  KeyValueStore,
+  LogUnavailableError,
+  type KvsErrorCode,
+  type ReplayedRecord,
+  type TransactionLogger,
+} from '../../../src/core';
 import { MemoryTransactionLogger, restoredStore } from '../../support/memory-transaction-logger';
 import { startGrpc, type RunningGrpc } from './grpc-driver';
 
@@ -219,7 +224,7 @@ describe('GrpcFrontend log errors', () => {
 describe('GrpcFrontend server faults', () => {
   it('answers INTERNAL without details and logs the cause server-side', async () => {
     const broken: TransactionLogger = {
-      async *readEvents(): AsyncIterable<readonly Event[]> {},
+      async *readEvents(): AsyncIterable<readonly ReplayedRecord[]> {},
       append: () => Promise.reject(new Error('disk on fire at /var/lib/kvs')),
       close: async () => undefined,
       attachLiveState: () => undefined,
