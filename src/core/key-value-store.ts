@@ -2,7 +2,15 @@ import type { DeleteWrite, KeyWrite, LogRecord, PutWrite, ReplayedRecord } from 
 import { NoSuchKeyError, OutcomeUnknownError, PreconditionFailedError, QuotaExceededError, KvsError } from './errors';
 import { checkKey, checkValue, DEFAULT_LIMITS, utf8ByteLength, type Limits } from './limits';
 import { OrderedIndex, type KeyEntry } from './ordered-index';
-import { boundsOf, pageBounds, pageLimit, withinBounds, type KeySelector, type RangePage, type RangeQuery } from './range-query';
+import {
+  boundsOf,
+  pageBounds,
+  pageLimit,
+  withinBounds,
+  type KeySelector,
+  type RangePage,
+  type RangeQuery,
+} from './range-query';
 import { checkTxn, compareHolds, keysOf, type TxnOpResult, type TxnRequest, type TxnResult } from './txn';
 import type { CompactionReport, LiveState, TransactionLogger } from './transaction-logger.port';
 
@@ -105,7 +113,13 @@ export class KeyValueStore {
     }
     this.issued = this.current;
     // The log may snapshot the live entries to compact its history (it only ever reads them).
-    const live: LiveState = { entries: () => this.index.snapshot().entries() };
+    const index = this.index;
+    const live: LiveState = {
+      get size() {
+        return index.size;
+      },
+      entries: () => index.snapshot().entries(),
+    };
     this.log.attachLiveState(live);
     return { events, keys: this.index.size, revision: this.current };
   }
@@ -157,7 +171,12 @@ export class KeyValueStore {
       }
       entries.push(query.keysOnly ? { ...entry, value: '' } : entry);
     }
-    return { revision: this.current, entries, more, nextStartAfter: more ? entries[entries.length - 1].key : undefined };
+    return {
+      revision: this.current,
+      entries,
+      more,
+      nextStartAfter: more ? entries[entries.length - 1].key : undefined,
+    };
   }
 
   /**
@@ -197,7 +216,8 @@ export class KeyValueStore {
       [...this.pending].filter(([key]) => withinBounds(key, bounds)).map(([, write]) => write.settled);
     return this.whenSettledOn(pendingInRange, async () => {
       const writes: DeleteWrite[] = [];
-      for (const entry of this.index.entries(bounds.lower, bounds.upper)) writes.push({ type: 'delete', key: entry.key });
+      for (const entry of this.index.entries(bounds.lower, bounds.upper))
+        writes.push({ type: 'delete', key: entry.key });
       if (writes.length === 0) return { revision: this.current, deleted: 0 };
       const revision = await this.commit(writes, new Array<undefined>(writes.length));
       return { revision, deleted: writes.length };

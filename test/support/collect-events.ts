@@ -103,6 +103,9 @@ export function appendMutation(log: TransactionLogger, mutation: Mutation): Prom
  */
 export function liveStateOf(map: ReadonlyMap<string, string>): LiveState {
   return {
+    get size() {
+      return map.size;
+    },
     entries: () =>
       [...map].map(([key, value]): KeyEntry => ({ key, value, createRevision: 1, modRevision: 1, version: 1 })),
   };

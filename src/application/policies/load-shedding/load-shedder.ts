@@ -72,12 +72,12 @@ export class LoadShedder {
     const lagMs = Math.max(0, histogram.percentile(99) / 1e6 - HISTOGRAM_RESOLUTION_MS);
     histogram.reset();
     const lagging = lagMs > this.config.maxEventLoopLagMs;
-    if (lagging !== this.lagging) {
-      this.logger.warn(
-        { event: lagging ? 'shedding_started' : 'shedding_stopped', lagMs: Math.round(lagMs) },
-        lagging ? `event loop lag ${Math.round(lagMs)} ms; shedding new requests` : 'event loop lag back to normal',
-      );
-    }
+    if (lagging === this.lagging) return;
+    // The state changes before the line is logged, so what the line says already holds.
     this.lagging = lagging;
+    this.logger.warn(
+      { event: lagging ? 'shedding_started' : 'shedding_stopped', lagMs: Math.round(lagMs) },
+      lagging ? `event loop lag ${Math.round(lagMs)} ms; shedding new requests` : 'event loop lag back to normal',
+    );
   }
 }
