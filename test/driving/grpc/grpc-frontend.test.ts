@@ -6,7 +6,7 @@ import { recordingLogger } from '../../support/recording-logger';
 import {
   KeyValueStore,
   LogUnavailableError,
-  type KvsErrorCode,
+  type CoreErrorCode as KvsErrorCode,
   type ReplayedRecord,
   type TransactionLogger,
 } from '../../../src/core';
