@@ -328,7 +328,8 @@ export class KeyValueStore {
     try {
       appended = this.log.append(record);
     } catch (error) {
-      appended = Promise.reject(error);
+      // A log that throws instead of rejecting must not leave the keys pending for ever.
+      appended = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     return appended.then(
       () => {

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { KeyValueStore } from '../../../src/core';
+import { runUntilKilled } from './killed-child';
 import { TempLogDir } from './temp-log-dir';
 
 const CHILD = join(__dirname, 'txn-until-killed.child.js');
@@ -23,28 +23,15 @@ interface Acks {
 
 /** Runs the child until it has acknowledged enough transactions, SIGKILLs it mid-stream, and returns what it acknowledged. */
 async function transactUntilKilled(filename: string): Promise<Acks> {
-  const child = spawn(process.execPath, [CHILD, filename], { stdio: ['ignore', 'pipe', 'pipe'] });
   const last = new Map<number, number>();
   let highestRevision = 0;
   let acks = 0;
-  let pending = '';
-  let errors = '';
-  child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-  child.stdout.on('data', (chunk: Buffer) => {
-    const lines = (pending + chunk.toString()).split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) {
-      const [w, n, revision] = line.split(' ').map(Number);
-      last.set(w, Math.max(last.get(w) ?? 0, n));
-      highestRevision = Math.max(highestRevision, revision);
-      acks++;
-    }
-    if (acks >= ACKS_BEFORE_KILL) child.kill('SIGKILL');
+  await runUntilKilled(CHILD, [filename], (line, child) => {
+    const [w, n, revision] = line.split(' ').map(Number);
+    last.set(w, Math.max(last.get(w) ?? 0, n));
+    highestRevision = Math.max(highestRevision, revision);
+    if (++acks >= ACKS_BEFORE_KILL) child.kill('SIGKILL');
   });
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-    child.on('close', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
-  );
-  if (signal !== 'SIGKILL') throw new Error(`child exited with ${code}: ${errors}`);
   return { last, highestRevision };
 }
 

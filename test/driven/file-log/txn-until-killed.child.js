@@ -3,17 +3,8 @@
 // counter key `w{w}/count` still has the version it read, put the next n to it and to three more
 // keys `w{w}/a..c` (values of 0 to 6 KiB, so records span chunks and batches). Each acknowledged
 // transaction is printed as "w n revision" (stdout to a pipe is synchronous on Linux, so a
-// printed ack was real). TypeScript sources are compiled on load with typescript's transpileModule.
-const { readFileSync } = require('node:fs');
-const ts = require('typescript');
-
-require.extensions['.ts'] = (module, filename) => {
-  const { outputText } = ts.transpileModule(readFileSync(filename, 'utf8'), {
-    fileName: filename,
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-  });
-  module._compile(outputText, filename);
-};
+// printed ack was real).
+require('./ts-require');
 
 const { FileTransactionLogger } = require('../../../src/driven/file-log');
 const { KeyValueStore } = require('../../../src/core');

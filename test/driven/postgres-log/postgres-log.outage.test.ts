@@ -74,6 +74,15 @@ async function tableRows(table: string): Promise<Event[]> {
   );
 }
 
+/** Inserts a put row at `revision` behind the logger's back, as appendMutation would have written it. */
+async function insertPut(table: string, revision: number, key: string, value: string): Promise<void> {
+  await postgres.query(
+    `INSERT INTO "${table}" (revision, event_type, key, value, create_revision, version)
+     VALUES ($1, 'put', convert_to($2, 'UTF8'), convert_to($3, 'UTF8'), $1, 1)`,
+    [revision, key, value],
+  );
+}
+
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
@@ -164,10 +173,7 @@ describe('PostgresTransactionLogger when the database goes away', () => {
     );
     await outage.restore();
     // As if the INSERT of b (at the revision after a's) had committed and only the reply was lost.
-    await postgres.query(
-      `INSERT INTO "${env.TLOG_DB_TABLE}" (revision, event_type, key, value, create_revision, version) VALUES ($1, 'put', 'b', '2', $1, 1)`,
-      [a.sequence + 1],
-    );
+    await insertPut(env.TLOG_DB_TABLE, a.sequence + 1, 'b', '2');
 
     const c = await appendMutation(logger, { type: 'put', key: 'c', value: '3' });
     expect(await tableRows(env.TLOG_DB_TABLE)).toEqual([a, c]);
@@ -183,10 +189,7 @@ describe('PostgresTransactionLogger when the database goes away', () => {
       LogUnavailableError,
     );
     await outage.restore();
-    await postgres.query(
-      `INSERT INTO "${env.TLOG_DB_TABLE}" (revision, event_type, key, value, create_revision, version) VALUES ($1, 'put', 'theirs', 'x', $1, 1)`,
-      [mine.sequence + 1],
-    );
+    await insertPut(env.TLOG_DB_TABLE, mine.sequence + 1, 'theirs', 'x');
 
     await expect(appendMutation(logger, { type: 'put', key: 'next', value: '3' })).rejects.toThrow(
       /another kvs instance/,
