@@ -340,6 +340,10 @@ export class KeyValueStore {
       (error: unknown) => {
         finish();
         this.afterFailedAppend(error);
+        // A record the log could not settle in time may still commit: memory follows the log then.
+        if (error instanceof OutcomeUnknownError) {
+          error.outcome?.then((committed) => committed && this.apply(record));
+        }
         throw error;
       },
     );
