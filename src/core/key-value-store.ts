@@ -342,7 +342,7 @@ export class KeyValueStore {
         this.afterFailedAppend(error);
         // A record the log could not settle in time may still commit: memory follows the log then.
         if (error instanceof OutcomeUnknownError) {
-          error.outcome?.then((committed) => committed && this.apply(record));
+          void error.outcome?.then((committed) => committed && this.apply(record));
         }
         throw error;
       },
