@@ -1,5 +1,3 @@
-import type { Event } from './events';
-
 /** Stable, machine-readable codes for every error the core reports (a subset of the wire contract's KvsErrorCode, src/api/error-codes.ts); frontends map them to statuses. */
 export type CoreErrorCode =
   | 'KEY_NOT_FOUND'
@@ -7,6 +5,7 @@ export type CoreErrorCode =
   | 'KEY_TOO_LARGE'
   | 'VALUE_TOO_LARGE'
   | 'INVALID_VALUE'
+  | 'INVALID_REQUEST'
   | 'LOG_UNAVAILABLE'
   | 'LOG_OVERLOADED'
   | 'OUTCOME_UNKNOWN'
@@ -73,6 +72,11 @@ export class InvalidValueError extends KvsError {
   readonly code = 'INVALID_VALUE';
 }
 
+/** A range, delete-range or transaction the store cannot run as asked (a bad selector, limit or compare, too many ops). */
+export class InvalidRequestError extends KvsError {
+  readonly code = 'INVALID_REQUEST';
+}
+
 /**
  * The transaction log cannot make writes durable (disk full, database down, failed fsync).
  * Nothing was applied. `retryable` says whether a later retry can succeed without a restart;
@@ -105,11 +109,11 @@ export class OutcomeUnknownError extends KvsError {
   constructor(
     message: string,
     /**
-     * Settles once the log knows: with the event as recorded if the write committed after all,
-     * undefined if it never will. The log settles it before it takes any later write, so the
-     * store can apply a late commit in log order. Never rejects.
+     * Settles once the log knows: true if the record committed after all, false if it never
+     * will. The log settles it before it takes any later write, so the store can apply a late
+     * commit in log order. Never rejects.
      */
-    readonly outcome?: Promise<Event | undefined>,
+    readonly outcome?: Promise<boolean>,
   ) {
     super(message);
   }

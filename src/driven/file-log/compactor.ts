@@ -38,10 +38,10 @@ export interface CompactionHost {
   /** Records in every file of the log now (acknowledged ones only). */
   historyRecords(): number;
   /**
-   * Step 4: sends appends to the new incremental and resolves, once every earlier append is
-   * durable, with the last sequence number given to the old file and that file's final size.
+   * Step 4: sends appends to the new incremental and resolves, once every earlier append has
+   * settled, with the revision of the last record the old file holds durably and its final size.
    */
-  switchAppends(file: string): Promise<{ sequence: number; previousBytes: number }>;
+  switchAppends(file: string): Promise<{ revision: number; previousBytes: number }>;
   /** A reason to stop (the log is closing), asked between chunks of the base. */
   abandonReason(): string | undefined;
   /** The new base is in charge. */
@@ -52,10 +52,10 @@ export interface CompactionHost {
   warn(event: string, message: string): void;
 }
 
-/** The incremental that took the appends at step 4, and the last sequence given to the file before it. */
+/** The incremental that took the appends at step 4, and the last revision durable in the file before it. */
 interface Switched {
   readonly incremental: string;
-  readonly sequence: number;
+  readonly revision: number;
 }
 
 /**
@@ -85,14 +85,14 @@ export class FileLogCompactor {
       this.host.skipped();
       return { bytesBefore, bytesAfter: bytesBefore, liveBytes: bytesBefore, skipped: 'no record to drop' };
     }
-    const { incremental, sequence } = await this.switchIncremental(directory.manifest);
+    const { incremental, revision } = await this.switchIncremental(directory.manifest);
 
     const base = directory.names.base(directory.takeGeneration());
     const temp = directory.names.temp(base);
     let written: WrittenBase;
     try {
-      // A base written later than `sequence` is still right: every event after it follows in the incremental.
-      written = await writeBaseFile(directory.file(temp), live, sequence, () => this.host.abandonReason());
+      // A base written later than `revision` is still right: every record after it follows in the incremental.
+      written = await writeBaseFile(directory.file(temp), live, revision, () => this.host.abandonReason());
       await this.afterStep('base-written');
     } catch (error) {
       // A temp file is never named by a manifest, so removing it is always safe.
@@ -133,8 +133,8 @@ export class FileLogCompactor {
     const incrementals = [...previous.incrementals, incremental];
     await directory.replaceManifest({ ...previous, incrementals }, () => this.afterStep('manifest-written'));
     await this.afterStep('manifest-renamed');
-    const { sequence, previousBytes } = await this.host.switchAppends(directory.file(incremental));
-    this.switched = { incremental, sequence };
+    const { revision, previousBytes } = await this.host.switchAppends(directory.file(incremental));
+    this.switched = { incremental, revision };
     await this.afterStep('appends-switched');
     const sealed = { ...previous.sealed, [previous.incrementals[previous.incrementals.length - 1]]: previousBytes };
     await directory.replaceManifest({ base: previous.base, incrementals, sealed }, () =>

@@ -1,11 +1,11 @@
 import { dirname, resolve } from 'node:path';
 import type {
   CompactionReport,
-  Event,
   LiveState,
   LogHealth,
   LogHealthListener,
-  Mutation,
+  LogRecord,
+  ReplayedRecord,
   TransactionLogger,
 } from '../../core';
 import { KvsError, LogHealthState, LogUnavailableError } from '../../core';
@@ -24,7 +24,7 @@ import { LogDirectory } from './log-directory';
 import { ensureDirectory, freeBytesOn, openLogFile, type LogFileHandle, type OpenLogFile } from './log-file-handle';
 import { LogFilesReplay } from './log-files-replay';
 import { PidLockFile } from './pid-lock-file';
-import { encodeRecord, FILE_HEADER_BYTES } from './record-format';
+import { encodeRecord, FILE_HEADER_BYTES, FORMAT_VERSION } from './record-format';
 
 /** Where the log lives and when an append counts as durable. */
 export interface FileLogOptions {
@@ -55,7 +55,8 @@ export class FileTransactionLogger implements TransactionLogger {
   private state: LoggerState = 'new';
   private handle: LogFileHandle | undefined;
   private writer: GroupCommitWriter | undefined;
-  private lastSequence = 0;
+  /** The revision of the last record the log holds durably (or replayed). */
+  private durableRevision = 0;
   private closing: Promise<void> | undefined;
   private readonly lock: PidLockFile;
   private readonly observer: TransactionLogObserver;
@@ -104,7 +105,7 @@ export class FileTransactionLogger implements TransactionLogger {
     return this.writer?.syncCount ?? 0;
   }
 
-  async *readEvents(): AsyncGenerator<readonly Event[]> {
+  async *readEvents(): AsyncGenerator<readonly ReplayedRecord[]> {
     if (this.state !== 'new')
       throw new Error(`file log: ${this.filename}: readEvents may be called only once, before appends`);
     this.state = 'replaying';
@@ -117,10 +118,11 @@ export class FileTransactionLogger implements TransactionLogger {
       yield* replay.batches();
       if (this.state !== 'replaying') throw this.unavailable('closed during replay');
       this.handle = replay.appendHandle;
-      this.lastSequence = replay.lastSequence;
+      this.durableRevision = replay.position.lastRevision;
       this.historyBytes = replay.historyBytes;
       this.historyRecords = replay.historyRecords + replay.appendFileRecords;
       this.liveBytes = replay.baseBytes;
+      if (replay.appendFormat !== FORMAT_VERSION) await this.appendToNewFormat();
       const { size } = await this.openHandle().stat();
       this.observer.sizeBytes?.(this.historyBytes + size);
       this.writer = this.newWriter(this.openHandle(), this.currentFile(), size);
@@ -137,15 +139,28 @@ export class FileTransactionLogger implements TransactionLogger {
     }
   }
 
-  append(mutation: Mutation): Promise<Event> {
-    if (this.state !== 'ready' || !this.writer) {
+  append(logRecord: LogRecord): Promise<void> {
+    const writer = this.writer;
+    if (this.state !== 'ready' || !writer) {
       return Promise.reject(this.unavailable(this.state === 'closed' ? 'closed' : 'append before readEvents finished'));
     }
-    const event: Event = { ...mutation, sequence: ++this.lastSequence };
-    const record = encodeRecord(event);
+    const { revision } = logRecord;
+    const record = encodeRecord(logRecord);
     const held = this.held;
-    if (held) return new Promise((resolve, reject) => held.push({ record, event, resolve, reject }));
-    return this.submit(record, event);
+    // One promise, settled by the writer itself (see releaseHeld).
+    return new Promise((resolve, reject) => {
+      const append: PendingAppend = {
+        record,
+        revision,
+        resolve: () => {
+          this.durableRevision = revision;
+          resolve();
+        },
+        reject,
+      };
+      if (held) held.push(append);
+      else writer.enqueue(append);
+    });
   }
 
   attachLiveState(live: LiveState): void {
@@ -169,11 +184,6 @@ export class FileTransactionLogger implements TransactionLogger {
     this.state = 'closed';
     this.closing ??= this.flushAndRelease();
     return this.closing;
-  }
-
-  private submit(record: Buffer, event: Event): Promise<Event> {
-    if (!this.writer) return Promise.reject(this.unavailable('not open'));
-    return this.writer.submit(record, event);
   }
 
   private async flushAndRelease(): Promise<void> {
@@ -200,12 +210,11 @@ export class FileTransactionLogger implements TransactionLogger {
    * handed to the current file is written and durable, then go to `file`. So acknowledgements
    * stay in sequence order, and what a crash leaves is always a prefix of the sequence.
    */
-  private async switchAppends(file: string): Promise<{ sequence: number; previousBytes: number }> {
+  private async switchAppends(file: string): Promise<{ revision: number; previousBytes: number }> {
     const next = await this.openFile(file);
     const previous = { writer: this.writer, handle: this.handle };
     const held: PendingAppend[] = [];
     this.held = held;
-    const sequence = this.lastSequence;
     try {
       await previous.writer?.flush();
       if (!previous.writer || this.healthState.get() === 'failed') throw this.unavailable('the log has failed');
@@ -215,6 +224,8 @@ export class FileTransactionLogger implements TransactionLogger {
       await next.close();
       throw error;
     }
+    // Every append to the old file has settled: the last durable one is where the snapshot stands.
+    const revision = this.durableRevision;
     const previousBytes = previous.writer.acknowledgedBytes;
     this.historyBytes += previousBytes;
     this.historyRecords += previous.writer.recordsAcknowledged;
@@ -226,7 +237,29 @@ export class FileTransactionLogger implements TransactionLogger {
     this.releaseHeld(held);
     this.reportSize();
     await previous.handle?.close().catch(() => undefined);
-    return { sequence, previousBytes };
+    return { revision, previousBytes };
+  }
+
+  /**
+   * A log written by an earlier format gets a new incremental in the current one before any
+   * append (steps 1 to 3 and the seal of a compaction at once), so no file mixes two formats.
+   */
+  private async appendToNewFormat(): Promise<void> {
+    const { base, incrementals, sealed } = this.directory.manifest;
+    const old = this.openHandle();
+    const { size } = await old.stat();
+    const incremental = await this.directory.createIncremental();
+    await this.directory.replaceManifest(
+      { base, incrementals: [...incrementals, incremental], sealed: { ...sealed, [incrementals.at(-1)!]: size } },
+      () => undefined,
+    );
+    await old.close();
+    this.handle = await this.openFile(this.directory.file(incremental));
+    this.historyBytes += size;
+    this.logger.info(
+      { event: 'file_log_format_upgraded' },
+      `file log: appends now go to ${this.directory.file(incremental)} in format ${FORMAT_VERSION}; older files are replayed as they are`,
+    );
   }
 
   private newWriter(handle: LogFileHandle, filename: string, endOffset: number): GroupCommitWriter {

@@ -1,4 +1,4 @@
-import type { Event, LogHealthState } from '../../core';
+import type { LogHealthState } from '../../core';
 import { LogUnavailableError } from '../../core';
 import { describeError, errorCode } from '../../platform/error-text/error-text';
 import type { Logger } from '../../platform/logging/logger';
@@ -39,8 +39,9 @@ export interface GroupCommitWriterOptions {
 /** An append waiting in the queue, with the callbacks that settle its promise. */
 export interface PendingAppend {
   readonly record: Buffer;
-  readonly event: Event;
-  readonly resolve: (event: Event) => void;
+  /** The record's revision. */
+  readonly revision: number;
+  readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -103,15 +104,10 @@ export class GroupCommitWriter {
     return this.acknowledgedRecords;
   }
 
-  /** Queues one encoded record; resolves with its event once acknowledged under the sync policy. */
-  submit(record: Buffer, event: Event): Promise<Event> {
-    return new Promise<Event>((resolve, reject) => this.enqueue({ record, event, resolve, reject }));
-  }
-
   /**
-   * Queues an append whose promise already exists (one held during a switch of files): its
-   * callbacks are called right here, with no extra promise between, so it settles in order
-   * with the appends submitted after it.
+   * Queues one encoded record; its callbacks are called right here once it is acknowledged
+   * under the sync policy (or refused), with no extra promise between, so appends held during
+   * a switch of files settle in order with the ones made after it.
    */
   enqueue(append: PendingAppend): void {
     if (this.refusal) {
@@ -169,7 +165,7 @@ export class GroupCommitWriter {
         this.acknowledgedEnd += batchBytes(batch);
         this.acknowledgedRecords += batch.length;
         this.spaceCheckMs = FIRST_SPACE_CHECK_MS;
-        for (const append of batch) append.resolve(append.event);
+        for (const append of batch) append.resolve();
         if (batch.length > 0) {
           this.observer.batchFinished?.(true);
           this.observer.sizeBytes?.(this.acknowledgedEnd);

@@ -1,16 +1,16 @@
 import { DatabaseError, type Pool, type PoolClient } from 'pg';
 import type {
   CompactionReport,
-  Event,
   LiveState,
   LogHealth,
   LogHealthListener,
-  Mutation,
+  LogRecord,
+  ReplayedRecord,
   TransactionLogger,
 } from '../../core';
 import { LogHealthState, LogOverloadedError, LogUnavailableError, OutcomeUnknownError } from '../../core';
 import type { PostgresLogConfig } from './postgres-log.config';
-import { mutationBytes, PostgresLogStatements } from './postgres-log-statements';
+import { recordBytes, PostgresLogStatements } from './postgres-log-statements';
 import { describeError } from '../../platform/error-text/error-text';
 import { silentLogger, type Logger } from '../../platform/logging/logger';
 import { noLogObserver, type TransactionLogObserver } from '../log-observer.port';
@@ -30,7 +30,7 @@ import { compactPostgresLog, DEFAULT_COMPACTION_BATCH_ROWS } from './postgres-co
 
 /** One INSERT carries at most this many rows... */
 const MAX_BATCH_ROWS = 1000;
-/** ...and about this many bytes of keys and values (a single larger mutation goes alone). */
+/** ...and about this many bytes of keys and values (a single larger record goes alone). */
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 /** The liveness ping behind readiness runs this often (each bounded by TLOG_DB_PING_TIMEOUT_MS). */
 const PING_INTERVAL_MS = 1000;
@@ -55,25 +55,19 @@ export interface PostgresLoggerOptions {
 }
 
 interface PendingAppend {
-  readonly mutation: Mutation;
-  readonly resolve: (event: Event) => void;
+  readonly record: LogRecord;
+  readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
 
-function sameMutations(events: readonly Event[], mutations: readonly Mutation[]): boolean {
-  return (
-    events.length === mutations.length &&
-    events.every((event, i) => {
-      const mutation = mutations[i];
-      if (event.type !== mutation.type || event.key !== mutation.key) return false;
-      return event.type === 'delete' || (mutation.type === 'put' && event.value === mutation.value);
-    })
-  );
+/** Whether the rows found are exactly these records, as the table holds them. */
+function sameRecords(found: readonly ReplayedRecord[], records: readonly LogRecord[]): boolean {
+  return JSON.stringify(found) === JSON.stringify(records);
 }
 
 /** What became of one INSERT. */
 type InsertOutcome =
-  | { readonly kind: 'committed'; readonly sequences: readonly number[] }
+  | { readonly kind: 'committed' }
   /** The server answered with an error (the statement rolled back) or nothing was sent: it never commits. */
   | { readonly kind: 'refused'; readonly error: unknown }
   /** The table has rows this instance did not acknowledge; nothing was inserted. */
@@ -82,18 +76,15 @@ type InsertOutcome =
   | { readonly kind: 'uncertain'; readonly pid: number; readonly error: unknown };
 
 /** What settling an uncertain INSERT found once its backend was gone. */
-type Settled =
-  | { readonly kind: 'committed'; readonly events: readonly Event[] }
-  | { readonly kind: 'absent' }
-  | { readonly kind: 'foreign' };
+type Settled = { readonly kind: 'committed' } | { readonly kind: 'absent' } | { readonly kind: 'foreign' };
 
 /** A batch answered OutcomeUnknownError, settled in the background before any later write. */
 interface UnsettledBatch {
   /** The backend that ran its INSERT. */
   readonly pid: number;
-  readonly mutations: readonly Mutation[];
-  /** Settles the appends' `outcome` promises, in batch order. */
-  readonly report: (events: readonly Event[] | undefined) => void;
+  readonly records: readonly LogRecord[];
+  /** Settles the appends' `outcome` promises: whether the batch committed. */
+  readonly report: (committed: boolean) => void;
 }
 
 /** The backend pid pg learnt when the connection opened (BackendKeyData; not in pg's type declarations). */
@@ -129,7 +120,7 @@ function isStatementError(error: unknown): boolean {
  * through the errors' `outcome`, in log order, since nothing was written after it. Rows are never
  * deleted to undo a write.
  *
- * Each INSERT also checks that the table has nothing after the last acknowledged sequence: rows
+ * Each INSERT also checks that the table has nothing after the last acknowledged revision: rows
  * this instance did not write mean memory no longer matches the table, so the log fails (the
  * process restarts and replays the truth).
  *
@@ -154,8 +145,8 @@ export class PostgresTransactionLogger implements TransactionLogger {
   private readonly pageBytes: number;
   private started: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
-  /** The highest sequence number known to be committed and acknowledged (or replayed). */
-  private lastSequence = 0;
+  /** The highest revision known to be committed and acknowledged (or replayed). */
+  private lastRevision = 0;
   /** A batch answered outcome-unknown; no write is sent until it is settled. */
   private unsettled: UnsettledBatch | undefined;
   private settleTimer: NodeJS.Timeout | undefined;
@@ -216,7 +207,7 @@ export class PostgresTransactionLogger implements TransactionLogger {
     });
   }
 
-  async *readEvents(): AsyncIterable<readonly Event[]> {
+  async *readEvents(): AsyncIterable<readonly ReplayedRecord[]> {
     if (this.replay !== 'not started')
       throw new Error('postgres log: readEvents may be called only once, before appends');
     this.replay = 'running';
@@ -224,19 +215,19 @@ export class PostgresTransactionLogger implements TransactionLogger {
     let after = 0;
     for (;;) {
       const page = await this.statements.page(after, this.pageRows, this.pageBytes).catch((error: unknown) => {
-        throw new LogUnavailableError(`postgres log: replay failed after sequence ${after}: ${describeError(error)}`);
+        throw new LogUnavailableError(`postgres log: replay failed after revision ${after}: ${describeError(error)}`);
       });
       if (page.length === 0) break;
-      for (const event of page) this.historyBytes += mutationBytes(event);
+      for (const record of page) this.historyBytes += recordBytes(record);
       // Only this page is held; the next is fetched once the consumer asks for it.
       yield page;
-      after = page[page.length - 1].sequence;
+      after = page[page.length - 1].revision;
     }
-    this.lastSequence = Math.max(this.lastSequence, after);
+    this.lastRevision = Math.max(this.lastRevision, after);
     this.replay = 'done';
   }
 
-  append(mutation: Mutation): Promise<Event> {
+  append(record: LogRecord): Promise<void> {
     if (this.closing) return Promise.reject(new LogUnavailableError('postgres log: closed'));
     if (this.replay !== 'done')
       return Promise.reject(new LogUnavailableError('postgres log: append before readEvents finished'));
@@ -246,8 +237,8 @@ export class PostgresTransactionLogger implements TransactionLogger {
         new LogOverloadedError(`postgres log: ${this.config.maxPendingWrites} writes are already pending; retry later`),
       );
     }
-    return new Promise<Event>((resolve, reject) => {
-      this.queue.push({ mutation, resolve, reject });
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ record, resolve, reject });
       this.draining ??= this.drain();
     });
   }
@@ -289,7 +280,7 @@ export class PostgresTransactionLogger implements TransactionLogger {
       await this.lock.acquire();
       await ensureLogTable(this.pool, this.quotedTable);
       await this.endEarlierWriters();
-      this.lastSequence = await this.statements.lastSequence();
+      this.lastRevision = await this.statements.lastRevision();
       this.schedulePing();
     })();
     return this.started;
@@ -335,10 +326,14 @@ export class PostgresTransactionLogger implements TransactionLogger {
 
   private takeBatch(): PendingAppend[] {
     let bytes = 0;
+    let rows = 0;
     let count = 0;
-    while (count < this.queue.length && count < MAX_BATCH_ROWS) {
-      bytes += mutationBytes(this.queue[count].mutation);
-      if (count > 0 && bytes > MAX_BATCH_BYTES) break;
+    while (count < this.queue.length) {
+      const { record } = this.queue[count];
+      bytes += recordBytes(record);
+      rows += record.writes.length;
+      // A record goes whole into one INSERT; one larger than a batch goes alone.
+      if (count > 0 && (bytes > MAX_BATCH_BYTES || rows > MAX_BATCH_ROWS)) break;
       count++;
     }
     return this.queue.splice(0, count);
@@ -346,17 +341,17 @@ export class PostgresTransactionLogger implements TransactionLogger {
 
   /** Inserts one batch and answers its appends, in order, within the write deadline; never throws. */
   private async write(batch: readonly PendingAppend[]): Promise<void> {
-    const mutations = batch.map((pending) => pending.mutation);
+    const records = batch.map((pending) => pending.record);
     this.observer.batchStarted?.(
-      mutations.length,
-      mutations.reduce((sum, mutation) => sum + mutationBytes(mutation), 0),
+      records.length,
+      records.reduce((sum, record) => sum + recordBytes(record), 0),
     );
     const began = performance.now();
     const deadline = began + this.config.writeTimeoutMs;
-    const outcome = await this.insert(mutations, began + this.config.writeTimeoutMs * INSERT_SHARE);
+    const outcome = await this.insert(records, began + this.config.writeTimeoutMs * INSERT_SHARE);
     this.observer.durabilityWaited?.((performance.now() - began) / 1000, outcome.kind === 'committed');
     if (outcome.kind === 'committed') {
-      this.acknowledge(batch, outcome.sequences);
+      this.acknowledge(batch);
       return;
     }
     this.observer.batchFinished?.(false);
@@ -369,7 +364,7 @@ export class PostgresTransactionLogger implements TransactionLogger {
       return;
     }
     const cause = describeError(outcome.error);
-    const settled = await this.settle(outcome.pid, mutations, deadline).catch(() => undefined);
+    const settled = await this.settle(outcome.pid, records, deadline).catch(() => undefined);
     if (settled === undefined) {
       this.outcomeUnknown(batch, outcome.pid, cause);
     } else if (settled.kind === 'committed') {
@@ -377,10 +372,7 @@ export class PostgresTransactionLogger implements TransactionLogger {
         { event: 'postgres_write_settled', committed: true, rows: batch.length },
         `postgres log: a write whose reply was lost (${cause}) turned out committed; acknowledged`,
       );
-      this.acknowledge(
-        batch,
-        settled.events.map((event) => event.sequence),
-      );
+      this.acknowledge(batch);
     } else if (settled.kind === 'absent') {
       this.refuse(batch, `postgres log: write not acknowledged (${cause}); its backend ended without committing it`);
     } else {
@@ -389,7 +381,7 @@ export class PostgresTransactionLogger implements TransactionLogger {
   }
 
   /** Runs the INSERT on a connection of its own (to know its backend) by `deadline`, and says what became of it. */
-  private async insert(mutations: readonly Mutation[], deadline: number): Promise<InsertOutcome> {
+  private async insert(records: readonly LogRecord[], deadline: number): Promise<InsertOutcome> {
     let client: PoolClient;
     let pid: number;
     try {
@@ -400,13 +392,13 @@ export class PostgresTransactionLogger implements TransactionLogger {
       return { kind: 'refused', error };
     }
     try {
-      const sequences = await within(
-        this.statements.insert(client, mutations, this.lastSequence),
+      const inserted = await within(
+        this.statements.insert(client, records, this.lastRevision),
         deadline,
-        `an INSERT of ${mutations.length} row(s)`,
+        `an INSERT of ${records.length} record(s)`,
       );
       client.release();
-      return sequences === undefined ? { kind: 'foreign' } : { kind: 'committed', sequences };
+      return inserted ? { kind: 'committed' } : { kind: 'foreign' };
     } catch (error) {
       // A connection whose INSERT did not answer must not serve another one.
       client.release(true);
@@ -416,22 +408,23 @@ export class PostgresTransactionLogger implements TransactionLogger {
 
   /**
    * Ends the backend `pid` (from another connection), waits until it is gone, then reads what
-   * follows the last acknowledged sequence: the batch's rows, nothing, or someone else's. Rejects
+   * follows the last acknowledged revision: the batch's rows, nothing, or someone else's. Rejects
    * when that cannot be done by `deadline`.
    */
-  private async settle(pid: number, mutations: readonly Mutation[], deadline: number): Promise<Settled> {
+  private async settle(pid: number, records: readonly LogRecord[], deadline: number): Promise<Settled> {
     await endBackends(this.pool, [pid], this.writerName, deadline);
-    const found = await this.statements.pageWithin(this.lastSequence, mutations.length + 1, deadline);
+    const rows = records.reduce((sum, record) => sum + record.writes.length, 0);
+    const found = await this.statements.pageWithin(this.lastRevision, rows + 1, deadline);
     if (found.length === 0) return { kind: 'absent' };
-    return sameMutations(found, mutations) ? { kind: 'committed', events: found } : { kind: 'foreign' };
+    return sameRecords(found, records) ? { kind: 'committed' } : { kind: 'foreign' };
   }
 
-  private acknowledge(batch: readonly PendingAppend[], sequences: readonly number[]): void {
+  private acknowledge(batch: readonly PendingAppend[]): void {
     this.becameAvailable('a write committed');
-    this.lastSequence = sequences[sequences.length - 1];
-    for (const pending of batch) this.historyBytes += mutationBytes(pending.mutation);
+    this.lastRevision = batch[batch.length - 1].record.revision;
+    for (const pending of batch) this.historyBytes += recordBytes(pending.record);
     this.compactions.consider(this.historyBytes, this.liveBytes);
-    batch.forEach((pending, i) => pending.resolve({ ...pending.mutation, sequence: sequences[i] }));
+    for (const pending of batch) pending.resolve();
     this.observer.batchFinished?.(true);
   }
 
@@ -445,7 +438,7 @@ export class PostgresTransactionLogger implements TransactionLogger {
   /** The table holds rows this instance did not write: memory is stale, only a restart and replay can help. */
   private foreignRows(batch: readonly PendingAppend[]): void {
     const message =
-      `postgres log: table ${this.config.table} has rows after sequence ${this.lastSequence} that this instance did not write;` +
+      `postgres log: table ${this.config.table} has rows after revision ${this.lastRevision} that this instance did not write;` +
       ' is another kvs instance writing to it? One table serves one instance';
     for (const pending of batch) pending.reject(new LogUnavailableError(message, false));
     if (this.healthState.set('failed')) this.logger.error({ event: 'postgres_log_failed' }, message);
@@ -453,18 +446,18 @@ export class PostgresTransactionLogger implements TransactionLogger {
 
   /** Answers OUTCOME_UNKNOWN, refuses what waits behind the batch, and settles it in the background. */
   private outcomeUnknown(batch: readonly PendingAppend[], pid: number, cause: string): void {
-    const reports: ((event: Event | undefined) => void)[] = [];
+    const reports: ((committed: boolean) => void)[] = [];
     const message =
       `postgres log: a write stalled past TLOG_DB_WRITE_TIMEOUT_MS=${this.config.writeTimeoutMs} ms (${cause})` +
       ` and its backend ${pid} could not be confirmed ended; it may still commit`;
     for (const pending of batch) {
-      const outcome = new Promise<Event | undefined>((resolve) => reports.push(resolve));
+      const outcome = new Promise<boolean>((resolve) => reports.push(resolve));
       pending.reject(new OutcomeUnknownError(message, outcome));
     }
     this.unsettled = {
       pid,
-      mutations: batch.map((pending) => pending.mutation),
-      report: (events) => reports.forEach((report, i) => report(events?.[i])),
+      records: batch.map((pending) => pending.record),
+      report: (committed) => reports.forEach((report) => report(committed)),
     };
     this.becameUnavailable(message);
     // Queued writes were never sent; while the batch is unsettled they can never commit.
@@ -485,7 +478,7 @@ export class PostgresTransactionLogger implements TransactionLogger {
       const unsettled = this.unsettled;
       if (unsettled === undefined) return;
       const deadline = performance.now() + Math.max(this.config.writeTimeoutMs, 1000);
-      this.settle(unsettled.pid, unsettled.mutations, deadline).then(
+      this.settle(unsettled.pid, unsettled.records, deadline).then(
         (settled) => this.settled(unsettled, settled),
         () => this.settleLater(Math.min(delayMs * 2, MAX_SETTLE_RETRY_MS)),
       );
@@ -499,14 +492,14 @@ export class PostgresTransactionLogger implements TransactionLogger {
       return;
     }
     if (settled.kind === 'committed') {
-      this.lastSequence = settled.events[settled.events.length - 1].sequence;
-      for (const event of settled.events) this.historyBytes += mutationBytes(event);
+      this.lastRevision = unsettled.records[unsettled.records.length - 1].revision;
+      for (const record of unsettled.records) this.historyBytes += recordBytes(record);
     }
     // Reported before any later write is taken, so a late commit reaches memory in log order.
-    unsettled.report(settled.kind === 'committed' ? settled.events : undefined);
+    unsettled.report(settled.kind === 'committed');
     this.unsettled = undefined;
     this.logger.info(
-      { event: 'postgres_write_settled', committed: settled.kind === 'committed', rows: unsettled.mutations.length },
+      { event: 'postgres_write_settled', committed: settled.kind === 'committed', rows: unsettled.records.length },
       `postgres log: the write whose outcome was unknown is settled: it ${settled.kind === 'committed' ? 'committed' : 'did not commit'}`,
     );
     this.becameAvailable('an unsettled write was settled');
@@ -516,7 +509,7 @@ export class PostgresTransactionLogger implements TransactionLogger {
     const done = await compactPostgresLog({
       pool: this.pool,
       table: this.quotedTable,
-      upTo: this.lastSequence,
+      upTo: this.lastRevision,
       batchRows: this.compactionBatchRows,
       bytesBefore: this.historyBytes,
       logger: this.logger,

@@ -1,9 +1,8 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
-import type { Event, Mutation } from '../../../src/core';
 import { LogCorruptError } from '../../../src/driven/file-log';
 import { encodeFileHeader, encodeRecord } from '../../../src/driven/file-log/record-format';
-import { collectEvents } from '../../support/collect-events';
+import { collectEvents, appendMutation, type Event, type Mutation } from '../../support/collect-events';
 import { TempLogDir } from './temp-log-dir';
 
 const MUTATIONS: Mutation[] = [
@@ -27,11 +26,11 @@ let caseNumber = 0;
 beforeAll(async () => {
   dir = await TempLogDir.create();
   const log = dir.open({ filename: dir.file('sample.log') });
-  await collectEvents(log.readEvents());
+  await collectEvents(log);
   const events: Event[] = [];
   const boundaries = [(await stat(log.filename)).size];
   for (const mutation of MUTATIONS) {
-    events.push(await log.append(mutation));
+    events.push(await appendMutation(log, mutation));
     boundaries.push((await stat(log.filename)).size);
   }
   await log.close();
@@ -50,7 +49,7 @@ async function logFileWith(bytes: Buffer): Promise<string> {
 async function replay(filename: string): Promise<Event[]> {
   const log = dir.open({ filename });
   try {
-    return await collectEvents(log.readEvents());
+    return await collectEvents(log);
   } finally {
     await log.close();
   }
@@ -64,14 +63,14 @@ describe('a torn final record', () => {
     const filename = await logFileWith(damaged);
     const warningsBefore = dir.warnings.length;
     const log = dir.open({ filename });
-    expect(await collectEvents(log.readEvents())).toEqual(sample.events.slice(0, -1));
+    expect(await collectEvents(log)).toEqual(sample.events.slice(0, -1));
     const warnings = dir.warnings.slice(warningsBefore);
     expect(warnings).toEqual([
       expect.stringContaining(`${filename}: dropping torn final record at byte ${lastStart()}`),
     ]);
     expect((await stat(filename)).size).toBe(lastStart());
 
-    const appended = await log.append({ type: 'put', key: 'after', value: 'repair' });
+    const appended = await appendMutation(log, { type: 'put', key: 'after', value: 'repair' });
     await log.close();
     expect(await replay(filename)).toEqual([...sample.events.slice(0, -1), appended]);
     expect(dir.warnings.length).toBe(warningsBefore + 1);
@@ -112,8 +111,8 @@ describe('a torn final record', () => {
 
     const empty = await logFileWith(Buffer.alloc(0));
     const log = dir.open({ filename: empty });
-    expect(await collectEvents(log.readEvents())).toEqual([]);
-    const event = await log.append({ type: 'put', key: 'k', value: 'v' });
+    expect(await collectEvents(log)).toEqual([]);
+    const event = await appendMutation(log, { type: 'put', key: 'k', value: 'v' });
     await log.close();
     expect(await replay(empty)).toEqual([event]);
   });
@@ -123,7 +122,7 @@ describe('damage before the end of the log', () => {
   async function expectRefused(damaged: Buffer, offset: number, detail: string): Promise<void> {
     const filename = await logFileWith(damaged);
     const log = dir.open({ filename });
-    const failure = collectEvents(log.readEvents());
+    const failure = collectEvents(log);
     await expect(failure).rejects.toBeInstanceOf(LogCorruptError);
     await expect(failure).rejects.toMatchObject({
       code: 'LOG_CORRUPT',
@@ -158,11 +157,13 @@ describe('damage before the end of the log', () => {
     await expectRefused(damaged, sample.boundaries[MUTATIONS.length - 1], 'checksum mismatch');
   });
 
-  it('refuses sequence numbers that do not increase', async () => {
-    const records = [1, 3, 3].map((sequence) => encodeRecord({ type: 'put', key: 'k', value: 'v', sequence }));
+  it('refuses revisions that do not increase', async () => {
+    const records = [1, 3, 3].map((revision) =>
+      encodeRecord({ revision, writes: [{ type: 'put', key: 'k', value: 'v', createRevision: 1, version: 1 }] }),
+    );
     const bytes = Buffer.concat([encodeFileHeader(), ...records]);
     const thirdRecord = bytes.length - records[2].length;
-    await expectRefused(bytes, thirdRecord, 'sequence 3 does not follow 3');
+    await expectRefused(bytes, thirdRecord, 'revision 3 does not follow 3');
   });
 });
 
@@ -185,8 +186,8 @@ describe('a file that is not a kvs log', () => {
 
   it('is refused when the header names another format version', async () => {
     const header = encodeFileHeader();
-    header.writeUInt32LE(2, 8);
+    header.writeUInt32LE(3, 8);
     header.writeUInt32LE(crc32(header.subarray(0, 12)), 12);
-    await expectForeign(header, 'unsupported log format at byte 0 (version 2; this build reads version 1)');
+    await expectForeign(header, 'unsupported log format at byte 0 (version 3; this build reads versions 1 to 2)');
   });
 });

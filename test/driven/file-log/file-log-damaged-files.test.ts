@@ -1,11 +1,10 @@
 import { readdir, readFile, truncate, unlink, writeFile } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
-import type { Event } from '../../../src/core';
 import { LogCorruptError, type FileTransactionLogger } from '../../../src/driven/file-log';
 import type { CompactionStep } from '../../../src/driven/file-log/compactor';
 import { FILE_HEADER_BYTES } from '../../../src/driven/file-log/record-format';
 import { stateOf } from '../../contracts/transaction-logger.contract';
-import { collectEvents } from '../../support/collect-events';
+import { appendMutation, collectEvents, liveStateOf, type Event } from '../../support/collect-events';
 import { TempLogDir } from './temp-log-dir';
 
 // Files of a compacted log damaged after the fact (deleted, emptied, cut to their header): start-up
@@ -24,8 +23,8 @@ async function openReplayed(live: Map<string, string>, failAfter?: CompactionSte
   const log = dir.open({}, undefined, undefined, (step) => {
     if (step === failAfter) throw new Error(`injected fault after ${step}`);
   });
-  for (const event of await collectEvents(log.readEvents())) apply(live, event);
-  log.attachLiveState(live);
+  for (const event of await collectEvents(log)) apply(live, event);
+  log.attachLiveState(liveStateOf(live));
   return log;
 }
 
@@ -35,7 +34,8 @@ function apply(live: Map<string, string>, event: Event): void {
 }
 
 async function write(log: FileTransactionLogger, live: Map<string, string>, count: number, tag: string): Promise<void> {
-  for (let i = 0; i < count; i++) apply(live, await log.append({ type: 'put', key: `k${i % 7}`, value: `${tag}${i}` }));
+  for (let i = 0; i < count; i++)
+    apply(live, await appendMutation(log, { type: 'put', key: `k${i % 7}`, value: `${tag}${i}` }));
 }
 
 /** A compacted log: base.2 + incr.1 (which holds records), closed. */
@@ -50,7 +50,7 @@ async function compactedLog(): Promise<Map<string, string>> {
 }
 
 async function startFails(): Promise<LogCorruptError> {
-  const error: unknown = await collectEvents(dir.open().readEvents()).then(
+  const error: unknown = await collectEvents(dir.open()).then(
     () => undefined,
     (reason: unknown) => reason,
   );
@@ -86,7 +86,7 @@ describe('a compacted log whose manifest is missing', () => {
     await expect(log.compact()).rejects.toThrow();
     await log.close();
     expect(await dir.files()).toEqual(['transactions.log', 'transactions.log.incr.1']);
-    const events = await collectEvents(dir.open().readEvents());
+    const events = await collectEvents(dir.open());
     expect(stateOf(events)).toEqual(live);
     expect(await dir.quarantined()).toEqual(['transactions.log.incr.1']);
   });
@@ -125,7 +125,7 @@ describe('an incremental emptied after the manifest named it', () => {
   it('replays a sealed incremental of the recorded length', async () => {
     const { live, sealedBytes } = await logWithSealedIncremental();
     expect(sealedBytes).toBeGreaterThan(FILE_HEADER_BYTES);
-    expect(stateOf(await collectEvents(dir.open().readEvents()))).toEqual(live);
+    expect(stateOf(await collectEvents(dir.open()))).toEqual(live);
   });
 
   it.each([
@@ -149,6 +149,6 @@ describe('an incremental emptied after the manifest named it', () => {
       dir.file('transactions.log.manifest'),
       `${body}crc32 ${crc32(body).toString(16).padStart(8, '0')}\n`,
     );
-    expect(stateOf(await collectEvents(dir.open().readEvents()))).toEqual(live);
+    expect(stateOf(await collectEvents(dir.open()))).toEqual(live);
   });
 });

@@ -1,9 +1,8 @@
 import { Pool } from 'pg';
-import type { Event, Mutation } from '../../../src/core';
 import { compactPostgresLog } from '../../../src/driven/postgres-log/postgres-compaction';
 import type { PostgresLoggerOptions, PostgresTransactionLogger } from '../../../src/driven/postgres-log';
 import { stateOf } from '../../contracts/transaction-logger.contract';
-import { collectEvents } from '../../support/collect-events';
+import { collectEvents, appendMutation, type Event, type Mutation, liveStateOf } from '../../support/collect-events';
 import { usePostgresLoggers } from '../../support/postgres-loggers';
 import { recordingLogger } from '../../support/recording-logger';
 
@@ -15,8 +14,8 @@ async function replayed(
   options: PostgresLoggerOptions = {},
 ): Promise<PostgresTransactionLogger> {
   const log = fixture.open(env, options);
-  for (const event of await collectEvents(log.readEvents())) apply(live, event);
-  log.attachLiveState(live);
+  for (const event of await collectEvents(log)) apply(live, event);
+  log.attachLiveState(liveStateOf(live));
   return log;
 }
 
@@ -34,13 +33,13 @@ async function writeHistory(log: PostgresTransactionLogger, live: Map<string, st
       const key = `key-${i % 40}`;
       return i % 9 === 8 ? { type: 'delete', key } : { type: 'put', key, value: `${tag}-${i}` };
     });
-    const events = await Promise.all(group.map((mutation) => log.append(mutation)));
+    const events = await Promise.all(group.map((mutation) => appendMutation(log, mutation)));
     events.forEach((event) => apply(live, event));
   }
 }
 
 async function lastSequence(table: string): Promise<number> {
-  const result = await fixture.postgres.query(`SELECT max(sequence)::int AS n FROM "${table}"`);
+  const result = await fixture.postgres.query(`SELECT max(revision)::int AS n FROM "${table}"`);
   return (result.rows[0] as { n: number }).n;
 }
 
@@ -59,7 +58,7 @@ describe('PostgresTransactionLogger compaction', () => {
     expect(report.bytesAfter).toBeLessThan(report.bytesBefore);
     await log.close();
 
-    const replay = await collectEvents(fixture.open(env).readEvents());
+    const replay = await collectEvents(fixture.open(env));
     expect(stateOf(replay)).toEqual(live);
     // What remains: the live keys' latest rows, and rows written during the compaction.
     expect(await rowCount(env.TLOG_DB_TABLE)).toBeLessThanOrEqual(40 + 500);
@@ -70,21 +69,22 @@ describe('PostgresTransactionLogger compaction', () => {
     const live = new Map<string, string>();
     const log = await replayed(env, live, { compactionBatchRows: 64 });
     await writeHistory(log, live, 2000, 'a');
-    for (let i = 0; i < 10; i++) apply(live, await log.append({ type: 'delete', key: `key-${i}` }));
+    for (let i = 0; i < 10; i++) apply(live, await appendMutation(log, { type: 'delete', key: `key-${i}` }));
     await log.compact();
-    expect(await rowCount(env.TLOG_DB_TABLE)).toBe(live.size);
+    // The live keys' rows, and the last delete: it holds the revision the table stands at.
+    expect(await rowCount(env.TLOG_DB_TABLE)).toBe(live.size + 1);
     const indexes = await fixture.postgres.query('SELECT indexdef FROM pg_indexes WHERE tablename = $1', [
       env.TLOG_DB_TABLE,
     ]);
     expect(indexes.rows).toContainEqual({
       indexdef: expect.stringContaining(
-        `${env.TLOG_DB_TABLE}_key_sequence ON public.${env.TLOG_DB_TABLE} USING btree (key, sequence)`,
+        `${env.TLOG_DB_TABLE}_key_revision ON public.${env.TLOG_DB_TABLE} USING btree (key, revision)`,
       ),
     });
-    const next = await log.append({ type: 'put', key: 'next', value: 'v' });
+    const next = await appendMutation(log, { type: 'put', key: 'next', value: 'v' });
     apply(live, next);
     await log.close();
-    const replay = await collectEvents(fixture.open(env).readEvents());
+    const replay = await collectEvents(fixture.open(env));
     expect(stateOf(replay)).toEqual(live);
     expect(replay.at(-1)).toEqual(next);
   });
@@ -112,7 +112,7 @@ describe('PostgresTransactionLogger compaction', () => {
     await Promise.all(pools.map((pool) => pool.end()));
     expect(reports.filter((report) => report.bytesAfter < report.bytesBefore).length).toBeGreaterThanOrEqual(1);
     await writer.close();
-    const replay = await collectEvents(fixture.open(env).readEvents());
+    const replay = await collectEvents(fixture.open(env));
     expect(stateOf(replay)).toEqual(live);
     expect(await rowCount(env.TLOG_DB_TABLE)).toBe(live.size);
   });
@@ -131,7 +131,7 @@ describe('PostgresTransactionLogger compaction', () => {
     const done = lines.records.filter((record) => record.event === 'compaction_done');
     expect(done.length).toBeGreaterThan(0);
     expect(done.every((record) => record.trigger === 'automatic')).toBe(true);
-    expect(stateOf(await collectEvents(fixture.open(env).readEvents()))).toEqual(live);
+    expect(stateOf(await collectEvents(fixture.open(env)))).toEqual(live);
     expect(await rowCount(env.TLOG_DB_TABLE)).toBeLessThan(4000);
   });
 });

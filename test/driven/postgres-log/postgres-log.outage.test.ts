@@ -1,5 +1,6 @@
+import { appendMutation, type Event, type Mutation } from '../../support/collect-events';
 import { EnvReader } from '../../../src/config/env-reader';
-import { LogUnavailableError, OutcomeUnknownError, type Event, type LogHealth, type Mutation } from '../../../src/core';
+import { LogUnavailableError, OutcomeUnknownError, type LogHealth } from '../../../src/core';
 import { PostgresTransactionLogger, readPostgresLogConfig } from '../../../src/driven/postgres-log';
 import { loggerInto, recordingLogger } from '../../support/recording-logger';
 import { TcpProxy } from '../../support/tcp-proxy';
@@ -61,15 +62,24 @@ async function openLogger(env: Record<string, string>, lines: string[] = []) {
 
 async function tableRows(table: string): Promise<Event[]> {
   const result = await postgres.query<{
-    sequence: string;
+    revision: string;
     event_type: 'put' | 'delete';
     key: Buffer;
     value: Buffer | null;
-  }>(`SELECT sequence, event_type, key, value FROM "${table}" ORDER BY sequence`);
+  }>(`SELECT revision, event_type, key, value FROM "${table}" ORDER BY revision, sequence`);
   return result.rows.map((row) =>
     row.event_type === 'put'
-      ? { type: 'put', key: row.key.toString(), value: row.value!.toString(), sequence: Number(row.sequence) }
-      : { type: 'delete', key: row.key.toString(), sequence: Number(row.sequence) },
+      ? { type: 'put', key: row.key.toString(), value: row.value!.toString(), sequence: Number(row.revision) }
+      : { type: 'delete', key: row.key.toString(), sequence: Number(row.revision) },
+  );
+}
+
+/** Inserts a put row at `revision` behind the logger's back, as appendMutation would have written it. */
+async function insertPut(table: string, revision: number, key: string, value: string): Promise<void> {
+  await postgres.query(
+    `INSERT INTO "${table}" (revision, event_type, key, value, create_revision, version)
+     VALUES ($1, 'put', convert_to($2, 'UTF8'), convert_to($3, 'UTF8'), $1, 1)`,
+    [revision, key, value],
   );
 }
 
@@ -85,7 +95,7 @@ describe('PostgresTransactionLogger when the database goes away', () => {
     const rejected: Mutation[] = [];
     // Writes in flight when the server crashed cannot be settled while it is down: outcome unknown,
     // then settled (committed or not) once it is back.
-    const unknown: Promise<Event | undefined>[] = [];
+    const unknown: Promise<Mutation | undefined>[] = [];
     const unexpected: unknown[] = [];
     let stop = false;
 
@@ -96,11 +106,12 @@ describe('PostgresTransactionLogger when the database goes away', () => {
             ? { type: 'delete', key: `w${id}-${n - 1}` }
             : { type: 'put', key: `w${id}-${n}`, value: `v${n}\u0000` };
         try {
-          acked.push(await logger.append(mutation));
+          acked.push(await appendMutation(logger, mutation));
         } catch (error) {
           if (error instanceof LogUnavailableError) rejected.push(mutation);
-          else if (error instanceof OutcomeUnknownError && error.outcome) unknown.push(error.outcome);
-          else unexpected.push(error);
+          else if (error instanceof OutcomeUnknownError && error.outcome) {
+            unknown.push(error.outcome.then((committed) => (committed ? mutation : undefined)));
+          } else unexpected.push(error);
           await new Promise((resolve) => setTimeout(resolve, 2));
         }
       }
@@ -122,11 +133,15 @@ describe('PostgresTransactionLogger when the database goes away', () => {
     // The same logger instance writes again after the outage.
     expect(acked.length).toBeGreaterThanOrEqual(ackedBeforeOutage + 300);
     // Writing again means every unknown outcome was settled first.
-    const lateCommits = (await Promise.all(unknown)).filter((event) => event !== undefined);
-    // The table holds exactly the acknowledged writes and the late commits, in sequence order:
+    const lateCommits = (await Promise.all(unknown)).filter((mutation) => mutation !== undefined);
+    // The table holds exactly the acknowledged writes, at their revisions, and the late commits:
     // none lost, and none of the rejected ones (a write the client was told failed is not in the log).
     const rows = await tableRows(env.TLOG_DB_TABLE);
-    expect(rows).toEqual([...acked, ...lateCommits].sort((a, b) => a.sequence - b.sequence));
+    const ackedRevisions = new Set(acked.map((event) => event.sequence));
+    expect(rows.filter((row) => ackedRevisions.has(row.sequence))).toEqual(acked);
+    expect(
+      rows.filter((row) => !ackedRevisions.has(row.sequence)).map(({ sequence: _, ...mutation }) => mutation),
+    ).toEqual(lateCommits);
     const rowKeys = new Set(rows.map((row) => JSON.stringify([row.type, row.key])));
     expect(rejected.filter((m) => m.type === 'put' && rowKeys.has(JSON.stringify([m.type, m.key])))).toEqual([]);
   });
@@ -139,12 +154,16 @@ describe('PostgresTransactionLogger when the database goes away', () => {
     for await (const _ of logger.readEvents()) throw new Error('expected an empty log');
     const changes: LogHealth[] = [];
     logger.onHealthChange((health) => changes.push(health));
-    await logger.append({ type: 'put', key: 'a', value: '1' });
+    await appendMutation(logger, { type: 'put', key: 'a', value: '1' });
     expect(logger.health()).toBe('ok');
 
     await outage.cut();
-    await expect(logger.append({ type: 'put', key: 'b', value: '2' })).rejects.toBeInstanceOf(LogUnavailableError);
-    await expect(logger.append({ type: 'put', key: 'c', value: '3' })).rejects.toBeInstanceOf(LogUnavailableError);
+    await expect(appendMutation(logger, { type: 'put', key: 'b', value: '2' })).rejects.toBeInstanceOf(
+      LogUnavailableError,
+    );
+    await expect(appendMutation(logger, { type: 'put', key: 'c', value: '3' })).rejects.toBeInstanceOf(
+      LogUnavailableError,
+    );
     expect(logger.health()).toBe('unavailable');
     await outage.restore();
     // No write is sent: a not-ready instance gets no traffic, so the logger must notice by itself.
@@ -157,13 +176,17 @@ describe('PostgresTransactionLogger when the database goes away', () => {
   it('refuses to write, deletes nothing and fails for good, when rows from another writer appear', async () => {
     const env = outage.env();
     const logger = await openLogger(env);
-    await logger.append({ type: 'put', key: 'mine', value: '1' });
+    const mine = await appendMutation(logger, { type: 'put', key: 'mine', value: '1' });
     await outage.cut();
-    await expect(logger.append({ type: 'put', key: 'lost', value: '2' })).rejects.toBeInstanceOf(LogUnavailableError);
+    await expect(appendMutation(logger, { type: 'put', key: 'lost', value: '2' })).rejects.toBeInstanceOf(
+      LogUnavailableError,
+    );
     await outage.restore();
-    await postgres.query(`INSERT INTO "${env.TLOG_DB_TABLE}" (event_type, key, value) VALUES ('put', 'theirs', 'x')`);
+    await insertPut(env.TLOG_DB_TABLE, mine.sequence + 1, 'theirs', 'x');
 
-    await expect(logger.append({ type: 'put', key: 'next', value: '3' })).rejects.toThrow(/another kvs instance/);
+    await expect(appendMutation(logger, { type: 'put', key: 'next', value: '3' })).rejects.toThrow(
+      /another kvs instance/,
+    );
     // Memory no longer matches the table: only a restart and replay can make it whole.
     expect(logger.health()).toBe('failed');
     expect((await tableRows(env.TLOG_DB_TABLE)).map((row) => row.key)).toEqual(['mine', 'theirs']);

@@ -1,7 +1,6 @@
-import type { Event } from '../../../src/core';
 import type { PostgresLoggerOptions, PostgresTransactionLogger } from '../../../src/driven/postgres-log';
 import { usePostgresLoggers } from '../../support/postgres-loggers';
-import { collectEvents } from '../../support/collect-events';
+import { appendMutation, collectEvents, eventsOf, type Event } from '../../support/collect-events';
 
 const ROWS = 100_000;
 
@@ -11,14 +10,14 @@ function logger(table: string, options: PostgresLoggerOptions = {}): PostgresTra
   return fixture.open(fixture.postgres.logEnv(table), options);
 }
 
-/** Creates the table through the logger, then fills it server-side with `select` (columns event_type, key, value over i). */
+/** Creates the table through the logger, then fills it server-side with `select` (columns event_type, key, value over i; revision i). */
 async function fill(table: string, rows: number, select: string): Promise<void> {
   const creator = logger(table);
   for await (const _ of creator.readEvents()) throw new Error('the new table should be empty');
   // One table serves one running instance: the creator makes way for the logger under test.
   await creator.close();
   await fixture.postgres.query(
-    `INSERT INTO "${table}" (event_type, key, value) SELECT ${select} FROM generate_series(1, $1::int) AS i ORDER BY i`,
+    `INSERT INTO "${table}" (revision, event_type, key, value) SELECT i, ${select} FROM generate_series(1, $1::int) AS i ORDER BY i`,
     [rows],
   );
 }
@@ -44,7 +43,7 @@ describe('PostgresTransactionLogger replay', () => {
     let count = 0;
     let mismatch: { got: Event; want: Event } | undefined;
     for await (const page of logger(table).readEvents()) {
-      for (const event of page) {
+      for (const event of eventsOf(page)) {
         count++;
         const want = expectedEvent(count);
         if (mismatch === undefined && JSON.stringify(event) !== JSON.stringify(want)) mismatch = { got: event, want };
@@ -61,7 +60,7 @@ describe('PostgresTransactionLogger replay', () => {
 
     const first = await pages.next();
     expect(first.value).toHaveLength(1000);
-    expect(first.value?.[0]).toEqual(expectedEvent(1));
+    expect(eventsOf(first.value ?? [])[0]).toEqual(expectedEvent(1));
     // Had replay loaded everything up front, these rows would still come out.
     await fixture.postgres.query(`DELETE FROM "${table}" WHERE sequence > 1000`);
     expect((await pages.next()).done).toBe(true);
@@ -74,7 +73,7 @@ describe('PostgresTransactionLogger replay', () => {
     const events = logger(table, { replayPageRows: 1000, replayPageBytes: 250_000 }).readEvents();
     const pages = events[Symbol.asyncIterator]();
 
-    const first: readonly Event[] = (await pages.next()).value ?? [];
+    const first: readonly Event[] = eventsOf((await pages.next()).value ?? []);
     expect(first.map((event) => event.key)).toEqual(['big-1', 'big-2', 'big-3']);
     expect(first[2]).toEqual({ type: 'put', key: 'big-3', value: 'v'.repeat(100_000), sequence: 3 });
     // The rows behind the first page were not read yet.
@@ -86,8 +85,8 @@ describe('PostgresTransactionLogger replay', () => {
     const table = fixture.postgres.newTable();
     await fill(table, 3, `'put', convert_to('k' || i, 'UTF8'), convert_to('v', 'UTF8')`);
     const log = logger(table);
-    const replayed = await collectEvents(log.readEvents());
-    const next = await log.append({ type: 'put', key: 'k4', value: 'v' });
+    const replayed = await collectEvents(log);
+    const next = await appendMutation(log, { type: 'put', key: 'k4', value: 'v' });
     expect(replayed.map((event) => event.sequence)).toEqual([1, 2, 3]);
     expect(next.sequence).toBeGreaterThan(3);
   });

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import type { PostgresTransactionLogger } from '../../../src/driven/postgres-log';
 import { usePostgresLoggers } from '../../support/postgres-loggers';
-import { collectEvents } from '../../support/collect-events';
+import { collectEvents, appendMutation } from '../../support/collect-events';
 import { loggerInto } from '../../support/recording-logger';
 
 const fixture = usePostgresLoggers();
@@ -25,7 +25,7 @@ describe('PostgresTransactionLogger start-up', () => {
     for (let round = 0; round < 5; round++) {
       const env = fixture.postgres.logEnv();
       const racers = Array.from({ length: 4 }, () => logger(env));
-      const replays = await Promise.allSettled(racers.map((racer) => collectEvents(racer.readEvents())));
+      const replays = await Promise.allSettled(racers.map((racer) => collectEvents(racer)));
       const winners = replays.flatMap((replay, i) => (replay.status === 'fulfilled' ? [racers[i]] : []));
       expect(winners).toHaveLength(1);
       for (const replay of replays) {
@@ -35,10 +35,10 @@ describe('PostgresTransactionLogger start-up', () => {
           );
         }
       }
-      const first = await winners[0].append({ type: 'put', key: 'k', value: `round ${round}` });
+      const first = await appendMutation(winners[0], { type: 'put', key: 'k', value: `round ${round}` });
       // Once the instance stops, the table is free for the next one.
       await winners[0].close();
-      expect(await collectEvents(logger(env).readEvents())).toEqual([first]);
+      expect(await collectEvents(logger(env))).toEqual([first]);
       const tables = await fixture.postgres.query('SELECT count(*)::int AS n FROM pg_tables WHERE tablename = $1', [
         env.TLOG_DB_TABLE,
       ]);
@@ -48,23 +48,27 @@ describe('PostgresTransactionLogger start-up', () => {
 
   it('stores key and value as bytea and the event type under a CHECK constraint', async () => {
     const env = fixture.postgres.logEnv();
-    await collectEvents(logger(env).readEvents());
+    await collectEvents(logger(env));
     const columns = await fixture.postgres.query(
       'SELECT column_name, data_type, is_nullable, is_identity FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position',
       [env.TLOG_DB_TABLE],
     );
     expect(columns.rows).toEqual([
       { column_name: 'sequence', data_type: 'bigint', is_nullable: 'NO', is_identity: 'YES' },
+      { column_name: 'revision', data_type: 'bigint', is_nullable: 'NO', is_identity: 'NO' },
       { column_name: 'event_type', data_type: 'text', is_nullable: 'NO', is_identity: 'NO' },
       { column_name: 'key', data_type: 'bytea', is_nullable: 'NO', is_identity: 'NO' },
       { column_name: 'value', data_type: 'bytea', is_nullable: 'YES', is_identity: 'NO' },
+      { column_name: 'create_revision', data_type: 'bigint', is_nullable: 'YES', is_identity: 'NO' },
+      { column_name: 'version', data_type: 'bigint', is_nullable: 'YES', is_identity: 'NO' },
     ]);
-    await expect(
-      fixture.postgres.query(`INSERT INTO "${env.TLOG_DB_TABLE}" (event_type, key, value) VALUES ('upsert', 'k', 'v')`),
-    ).rejects.toThrow(/check constraint/);
-    await expect(
-      fixture.postgres.query(`INSERT INTO "${env.TLOG_DB_TABLE}" (event_type, key, value) VALUES ('delete', 'k', 'v')`),
-    ).rejects.toThrow(/check constraint/);
+    const insert = (type: string, value: string | null): Promise<unknown> =>
+      fixture.postgres.query(
+        `INSERT INTO "${env.TLOG_DB_TABLE}" (revision, event_type, key, value) VALUES (1, $1, 'k', $2)`,
+        [type, value],
+      );
+    await expect(insert('upsert', 'v')).rejects.toThrow(/check constraint/);
+    await expect(insert('delete', 'v')).rejects.toThrow(/check constraint/);
   });
 
   it('retries an unreachable database with growing, jittered delays, then fails with a clear error', async () => {
@@ -73,7 +77,7 @@ describe('PostgresTransactionLogger start-up', () => {
     const env = { ...fixture.postgres.logEnv(), TLOG_DB_PORT: String(port), TLOG_DB_CONNECT_RETRIES: '3' };
     const unreachable = logger(env, lines);
 
-    const failure = collectEvents(unreachable.readEvents());
+    const failure = collectEvents(unreachable);
     await expect(failure).rejects.toThrow(
       `cannot connect to 127.0.0.1:${port} (database ${fixture.postgres.connection.database}, user ${fixture.postgres.connection.user}) after 4 attempt(s)`,
     );
@@ -87,7 +91,7 @@ describe('PostgresTransactionLogger start-up', () => {
     });
     expect(lines[0]).toMatch(/^postgres log: attempt 1\/4 to connect to 127\.0\.0\.1:\d+ .* failed: .*ECONNREFUSED/);
     // Appends on a logger that never started fail as unavailable instead of hanging.
-    await expect(unreachable.append({ type: 'put', key: 'k', value: 'v' })).rejects.toMatchObject({
+    await expect(appendMutation(unreachable, { type: 'put', key: 'k', value: 'v' })).rejects.toMatchObject({
       code: 'LOG_UNAVAILABLE',
     });
   });
@@ -96,7 +100,7 @@ describe('PostgresTransactionLogger start-up', () => {
     const wrong = 'not-the-Password-42';
     const lines: string[] = [];
     const env = { ...fixture.postgres.logEnv(), TLOG_DB_PASSWORD: wrong, TLOG_DB_CONNECT_RETRIES: '5' };
-    const failure = collectEvents(logger(env, lines).readEvents());
+    const failure = collectEvents(logger(env, lines));
     await expect(failure).rejects.toThrow(/after 1 attempt\(s\): password authentication failed for user/);
     const message = await failure.catch((error: Error) => error.message);
     expect(message).not.toContain(wrong);
@@ -106,7 +110,7 @@ describe('PostgresTransactionLogger start-up', () => {
 
   it('gives up at once when the database does not exist', async () => {
     const env = { ...fixture.postgres.logEnv(), TLOG_DB_DATABASE: 'kvs_no_such_database' };
-    await expect(collectEvents(logger(env).readEvents())).rejects.toThrow(
+    await expect(collectEvents(logger(env))).rejects.toThrow(
       /after 1 attempt\(s\): database "kvs_no_such_database" does not exist/,
     );
   });
