@@ -1,11 +1,11 @@
 import { GrpcFrontend } from '../../../src/driving/grpc';
 import {
-  grpcRequestMetrics,
   KvsMetrics,
   logMetricsObserver,
   metricsEndpoint,
-  restRequestMetrics,
+  RequestMetricsObserver,
 } from '../../../src/observability/metrics';
+import { PolicyPipeline } from '../../../src/application/pipeline';
 import { openLogFile, type OpenLogFile } from '../../../src/driven/file-log/log-file-handle';
 import { RestFrontend } from '../../../src/driving/rest';
 import { KvsClient } from '../../../src/client/kvs-client';
@@ -36,12 +36,13 @@ describe('metrics', () => {
   });
 
   async function start(store: KeyValueStore, metrics: KvsMetrics): Promise<void> {
+    const pipeline = new PolicyPipeline([], [new RequestMetricsObserver(metrics)]);
     rest = new RestFrontend(
       store,
       { host: '127.0.0.1', port: 0 },
-      { middleware: [metricsEndpoint(metrics), restRequestMetrics(metrics)] },
+      { middleware: [metricsEndpoint(metrics)], pipeline },
     );
-    grpc = new GrpcFrontend(store, { host: '127.0.0.1', port: 0 }, { interceptors: [grpcRequestMetrics(metrics)] });
+    grpc = new GrpcFrontend(store, { host: '127.0.0.1', port: 0 }, { pipeline });
     url = `http://127.0.0.1:${(await rest.start()).port}`;
     client = new KvsClient(`127.0.0.1:${(await grpc.start()).port}`, { timeoutMs: 10_000 });
   }
