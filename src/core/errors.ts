@@ -1,3 +1,5 @@
+import type { Event } from './events';
+
 /** Stable, machine-readable codes for every error the core reports (a subset of the wire contract's KvsErrorCode, src/api/error-codes.ts); frontends map them to statuses. */
 export type CoreErrorCode =
   | 'KEY_NOT_FOUND'
@@ -99,6 +101,18 @@ export class LogOverloadedError extends KvsError {
  */
 export class OutcomeUnknownError extends KvsError {
   readonly code = 'OUTCOME_UNKNOWN';
+
+  constructor(
+    message: string,
+    /**
+     * Settles once the log knows: with the event as recorded if the write committed after all,
+     * undefined if it never will. The log settles it before it takes any later write, so the
+     * store can apply a late commit in log order. Never rejects.
+     */
+    readonly outcome?: Promise<Event | undefined>,
+  ) {
+    super(message);
+  }
 }
 
 /** The write would take the live data past the configured quota; deletes are always allowed. */

@@ -1,5 +1,5 @@
-import type { Event } from './events';
-import { NoSuchKeyError } from './errors';
+import type { Event, Mutation } from './events';
+import { NoSuchKeyError, OutcomeUnknownError } from './errors';
 import { checkKey, checkValue, DEFAULT_LIMITS, type Limits } from './limits';
 import type { CompactionReport, TransactionLogger } from './transaction-logger.port';
 
@@ -53,7 +53,7 @@ export class KeyValueStore {
   async put(key: string, value: string): Promise<void> {
     checkKey(key, this.limits);
     checkValue(value, this.limits);
-    this.apply(await this.log.append({ type: 'put', key, value }));
+    await this.record({ type: 'put', key, value });
   }
 
   /**
@@ -63,7 +63,7 @@ export class KeyValueStore {
    */
   async delete(key: string): Promise<void> {
     checkKey(key, this.limits);
-    this.apply(await this.log.append({ type: 'delete', key }));
+    await this.record({ type: 'delete', key });
   }
 
   /** Rewrites the log's history to hold just the live state; reads and writes go on meanwhile. */
@@ -74,6 +74,24 @@ export class KeyValueStore {
   /** Number of live keys. */
   get size(): number {
     return this.entries.size;
+  }
+
+  /**
+   * Appends the mutation and applies it once durable. A write whose outcome the log could not
+   * tell (OutcomeUnknownError) may still turn out committed; memory follows the log then.
+   */
+  private async record(mutation: Mutation): Promise<void> {
+    try {
+      this.apply(await this.log.append(mutation));
+    } catch (error) {
+      if (error instanceof OutcomeUnknownError) {
+        error.outcome?.then(
+          (event) => event && this.apply(event),
+          () => undefined,
+        );
+      }
+      throw error;
+    }
   }
 
   private apply(event: Event): void {

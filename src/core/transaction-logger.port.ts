@@ -9,7 +9,10 @@ import type { LogHealth, LogHealthListener } from './log-health';
  *   once the record is durable under the adapter's sync policy. Promises resolve in call
  *   order, so the store applies writes in log order.
  * - A rejected `append` means the mutation is not acknowledged; it rejects with
- *   LogUnavailableError or LogOverloadedError when the log cannot take writes.
+ *   LogUnavailableError or LogOverloadedError when the log cannot take writes, which means
+ *   the mutation can no longer become durable. When the log cannot tell whether it will (a
+ *   statement stalled past the write deadline), it rejects with OutcomeUnknownError, whose
+ *   `outcome` says later whether it committed; the log takes no later append before that.
  * - `readEvents` yields every durable event in sequence order, once, before any append, in
  *   batches (a read chunk, a database page) so that replaying millions of events does not pay
  *   one asynchronous step per event. Empty batches are allowed.

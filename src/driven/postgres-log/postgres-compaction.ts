@@ -18,8 +18,8 @@ export interface PostgresCompactionJob {
   readonly table: string;
   /**
    * The highest acknowledged sequence when the compaction starts. Rows above it are left alone
-   * and never count as superseding: a batch reported failed may still be removed by the
-   * logger (see settleUnconfirmed), so only acknowledged rows may make older rows obsolete.
+   * and never count as superseding: a batch whose outcome is not settled yet (see the logger's
+   * settle-or-unknown rule) is not acknowledged, so only acknowledged rows may make older rows obsolete.
    */
   readonly upTo: number;
   readonly batchRows: number;
