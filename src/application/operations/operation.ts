@@ -1,5 +1,7 @@
-/** The scopes kvs knows. Write does not imply read: a token needs both to do both. */
-export type Scope = 'kvs:read' | 'kvs:write' | 'kvs:admin' | 'kvs:metrics';
+import type { Scope } from '../../api/scopes';
+
+/** The scopes kvs knows (declared with the wire contract in api/scopes.ts, which the CLI reads too). */
+export type { Scope };
 
 /**
  * What an operation does, which decides the policies it goes through:

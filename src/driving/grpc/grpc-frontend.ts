@@ -16,6 +16,7 @@ import { RequestWireCheck } from './request-wire-check';
 import { OperationTable } from '../../application/operations';
 import { PolicyPipeline } from '../../application/pipeline';
 import { grpcCallAdapter } from './grpc-call-adapter';
+import { metadataSizeLimit } from './metadata-size-limit';
 
 /** How long stop() lets in-flight calls run before cutting their connections. */
 const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
@@ -71,7 +72,9 @@ export class GrpcFrontend implements Frontend {
     this.health = new GrpcHealth(readiness);
     this.server = new grpc.Server({
       'grpc.max_receive_message_length': maxRequestBytes(store.limits),
-      interceptors: [grpcCallAdapter(operations, pipeline)],
+      // Metadata over the limit is refused before the call adapter, so before any observer or
+      // policy reads a header (such a refusal is therefore neither logged nor counted).
+      interceptors: [metadataSizeLimit(), grpcCallAdapter(operations, pipeline)],
     });
     this.noteMethods();
     const definition = loadKeyValueDefinition();

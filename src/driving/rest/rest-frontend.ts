@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { KeyValueStore } from '../../core';
 import { listenOn, type Frontend, type ListeningAddress } from '../frontend.port';
+import { answerExpectContinue, answerParserErrors } from './http-parser-errors';
 import { silentLogger, type Logger } from '../../platform/logging/logger';
 import type { ServerTls } from '../../platform/tls/server-tls';
 import { headContentLength } from '../../platform/http/head-content-length';
@@ -97,6 +98,8 @@ export class RestFrontend implements Frontend {
     const handler = inOrderPerConnection(app);
     this.server = tls === undefined ? createServer(serverOptions, handler) : httpsServer(serverOptions, handler, tls);
     this.server.maxConnections = limits.maxConnections;
+    answerParserErrors(this.server);
+    answerExpectContinue(this.server, handler, store.limits.maxValueBytes);
   }
 
   /** Every route with a method handler ('GET /v1/key/:key'), for the operation-table test; `.all` fallbacks excluded. */
