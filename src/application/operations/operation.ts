@@ -8,9 +8,10 @@ export type { Scope };
  * - `read`, `write`, `admin`: the service's API; `write` is refused while the service is read-only;
  * - `metrics`: the Prometheus scrape (open unless KVS_AUTH_PROTECT_METRICS=true);
  * - `probe`: liveness/readiness checks: never authenticated, shed, limited, logged, counted or traced;
- * - `meta`: describes the API rather than the data (gRPC reflection): open, but shed and limited.
+ * - `meta`: describes the API rather than the data (gRPC reflection): open, but shed and limited;
+ * - `unrouted`: no row at all (`UNROUTED`): observed, then refused by the transport before any policy.
  */
-export type OperationKind = 'read' | 'write' | 'admin' | 'metrics' | 'probe' | 'meta';
+export type OperationKind = 'read' | 'write' | 'admin' | 'metrics' | 'probe' | 'meta' | 'unrouted';
 
 /** How a REST request reaches the operation: the methods and the express route template. */
 export interface RestBinding {

@@ -30,13 +30,17 @@ export interface RestDependencies {
   /** The probe routes (/livez, /readyz, /healthz), mounted before the middleware: never authenticated or shed. */
   readonly probes?: RequestHandler;
   /**
-   * Observing middleware (request ids, logs, metrics, span names), in order, run before the
-   * operation is resolved: they see every request, refused ones included.
+   * Middleware run before the operation is resolved, in order, seeing every request that is not
+   * a probe (tests stand in for an instrumentation with it; the service's observers are the
+   * pipeline's).
    */
   readonly middleware?: readonly RequestHandler[];
   /** The operations served (default: the service's table); a request that maps to no row is refused. */
   readonly operations?: OperationTable;
-  /** The policies every call goes through (shedding, auth, limits, read-only); none by default. */
+  /**
+   * The observers (request logs, metrics, span names) that see every request and the policies
+   * (shedding, auth, limits, read-only) it goes through; none by default.
+   */
   readonly pipeline?: PolicyPipeline;
   /** Endpoints answered once the policies admitted the call, before the routes (GET /metrics). */
   readonly endpoints?: readonly RequestHandler[];
