@@ -63,6 +63,8 @@ export class Watcher {
   private progressDue = false;
   private deliveredSinceTick = false;
   private next: number;
+  /** Told at once when the watcher is dropped, so a consumer stuck writing to a slow client can close it. */
+  onDrop: ((error: Error) => void) | undefined;
 
   constructor(
     /** The keys it follows. */
@@ -121,7 +123,8 @@ export class Watcher {
     }
     let bytes = 0;
     for (const event of events) bytes += eventBytes(event);
-    if (this.bufferedBytes + bytes > this.bufferBytes) {
+    // An empty buffer takes any one revision, so a transaction larger than the buffer drops nobody.
+    if (this.bufferedBytes > 0 && this.bufferedBytes + bytes > this.bufferBytes) {
       this.fail(
         new WatchTooSlowError(
           `the watcher fell more than ${this.bufferBytes} bytes behind; resume from revision ${this.next}`,
@@ -150,6 +153,7 @@ export class Watcher {
   fail(error: Error): void {
     if (this.ended) return;
     this.finish();
+    this.onDrop?.(error);
     if (this.waiting === undefined) {
       this.failure = error;
       return;
