@@ -9,6 +9,8 @@ export const KVS_ERROR_CODES = [
   'KEY_TOO_LARGE',
   'VALUE_TOO_LARGE',
   'INVALID_VALUE',
+  // A range, delete-range or transaction that cannot run as asked (selector, limit, compare, op count).
+  'INVALID_REQUEST',
   'LOG_UNAVAILABLE',
   'LOG_OVERLOADED',
   // A write whose outcome the log could not settle: it may or may not have been applied.

@@ -5,6 +5,7 @@ export type KvsErrorCode =
   | 'KEY_TOO_LARGE'
   | 'VALUE_TOO_LARGE'
   | 'INVALID_VALUE'
+  | 'INVALID_REQUEST'
   | 'LOG_UNAVAILABLE'
   | 'LOG_OVERLOADED'
   | 'OUTCOME_UNKNOWN'
@@ -69,6 +70,11 @@ export class ValueTooLargeError extends KvsError {
 /** The value cannot be stored as text, for example bytes that are not valid UTF-8. */
 export class InvalidValueError extends KvsError {
   readonly code = 'INVALID_VALUE';
+}
+
+/** A range, delete-range or transaction the store cannot run as asked (a bad selector, limit or compare, too many ops). */
+export class InvalidRequestError extends KvsError {
+  readonly code = 'INVALID_REQUEST';
 }
 
 /**

@@ -1,14 +1,46 @@
-/** The kind of change one log record makes to the store. */
+/** The kind of change one write makes to a key. */
 export type EventType = 'put' | 'delete';
 
-/** A change the store asks the transaction log to make durable. */
-export type Mutation =
-  | { readonly type: 'put'; readonly key: string; readonly value: string }
-  | { readonly type: 'delete'; readonly key: string };
+/** A put as the log records it: the value and the key's revisions after the write. */
+export interface PutWrite {
+  readonly type: 'put';
+  readonly key: string;
+  readonly value: string;
+  /** Revision of the write that created the key's current generation (this one's, for a new key). */
+  readonly createRevision: number;
+  /** Writes since the key was created, this one included. */
+  readonly version: number;
+}
+
+/** A delete as the log records it. */
+export interface DeleteWrite {
+  readonly type: 'delete';
+  readonly key: string;
+}
+
+/** One key's change within a record. */
+export type KeyWrite = PutWrite | DeleteWrite;
 
 /**
- * One record of the transaction log: a mutation plus the sequence number the log gave it.
- * Sequence numbers strictly increase along the log but need not be contiguous, so that a
- * compacted snapshot (which keeps only the live keys' records) is still a valid log prefix.
+ * One record of the transaction log: every write of one store revision. A put, a delete, a
+ * delete of a range and a transaction are each one record, so they are durable (and replayed)
+ * all or nothing. The key's mod_revision is the record's revision.
  */
-export type Event = Mutation & { readonly sequence: number };
+export interface LogRecord {
+  readonly revision: number;
+  readonly writes: readonly KeyWrite[];
+}
+
+/**
+ * A put as replay gives it back. Logs written before revisions existed (file log format 1,
+ * the PostgreSQL table before its migration) do not hold createRevision and version: the
+ * store derives them, as it would have when the write was made.
+ */
+export type ReplayedPut = Omit<PutWrite, 'createRevision' | 'version'> &
+  Partial<Pick<PutWrite, 'createRevision' | 'version'>>;
+
+/** A record as replay gives it back (see ReplayedPut). */
+export interface ReplayedRecord {
+  readonly revision: number;
+  readonly writes: readonly (ReplayedPut | DeleteWrite)[];
+}

@@ -1,9 +1,13 @@
 /** The core's public surface: the store, its port, its events, errors and limits, and the watch hub. */
 export * from './errors';
 export * from './events';
+export * from './key-order';
 export * from './key-value-store';
 export * from './limits';
 export * from './log-health';
+export * from './ordered-index';
+export * from './range-query';
+export * from './txn';
 export type * from './transaction-logger.port';
 export type * from './change-feed';
 export * from './watch-filter';

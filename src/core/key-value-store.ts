@@ -1,69 +1,247 @@
-import type { Event } from './events';
-import { NoSuchKeyError } from './errors';
-import { checkKey, checkValue, DEFAULT_LIMITS, type Limits } from './limits';
-import type { CompactionReport, TransactionLogger } from './transaction-logger.port';
+import type { DeleteWrite, KeyWrite, LogRecord, PutWrite, ReplayedRecord } from './events';
+import { NoSuchKeyError, OutcomeUnknownError, PreconditionFailedError, QuotaExceededError, KvsError } from './errors';
+import { checkKey, checkValue, DEFAULT_LIMITS, utf8ByteLength, type Limits } from './limits';
+import { OrderedIndex, type KeyEntry } from './ordered-index';
+import { boundsOf, pageBounds, pageLimit, withinBounds, type KeySelector, type RangePage, type RangeQuery } from './range-query';
+import { checkTxn, compareHolds, keysOf, type TxnOpResult, type TxnRequest, type TxnResult } from './txn';
+import type { CompactionReport, LiveState, TransactionLogger } from './transaction-logger.port';
 
 /** What a restore found in the log. */
 export interface RestoreSummary {
-  /** Events read from the log. */
+  /** Records read from the log. */
   readonly events: number;
   /** Live keys afterwards. */
   readonly keys: number;
+  /** The store revision afterwards. */
+  readonly revision: number;
 }
 
 /**
- * The key-value store: an in-memory map kept in step with a durable transaction log.
+ * What a conditional put or delete expects of the key; the write changes nothing and throws
+ * PreconditionFailedError (with the key's current mod_revision) unless it holds.
+ */
+export interface WriteCondition {
+  /** The key's current mod_revision must be this; 0 means the key must be absent. */
+  readonly modRevision?: number;
+  /** true: the key must be live; false: it must be absent. */
+  readonly exists?: boolean;
+}
+
+/** What a put answers: its revision and the key's entry after it. */
+export interface PutResult {
+  readonly revision: number;
+  readonly entry: KeyEntry;
+}
+
+/** What a delete answers: its revision (the store's, when nothing was deleted) and whether the key was live. */
+export interface DeleteResult {
+  readonly revision: number;
+  readonly deleted: boolean;
+}
+
+/** What a delete of a range answers: its revision (the store's, when nothing matched) and how many keys went. */
+export interface DeleteRangeResult {
+  readonly revision: number;
+  readonly deleted: number;
+}
+
+/** A key's entry (undefined when absent) and the store revision it was read at. */
+export interface ReadResult {
+  readonly revision: number;
+  readonly entry: KeyEntry | undefined;
+}
+
+/** The latest write to a key still on its way to the log: what the key will be once it is durable. */
+interface PendingWrite {
+  readonly entry: KeyEntry | undefined;
+  /** Resolves (never rejects) once the write is applied or has failed. */
+  readonly settled: Promise<void>;
+}
+
+/**
+ * The key-value store: an ordered index in memory kept in step with a durable transaction log,
+ * with etcd's data model: a store revision that every write raises by one, and per key the
+ * revisions that created and last changed it and its version.
  *
- * A write goes to the log first and reaches the map only once the log reports it durable,
- * so the map never holds anything the log could lose, and a failed write changes nothing.
- * The logger resolves appends in call order and every write awaits exactly one append, so
- * concurrent writes reach the map in log order.
+ * A write goes to the log first and reaches the index only once the log reports it durable,
+ * so the index never holds anything the log could lose, and a failed write changes nothing.
+ * The store gives each record its revision when it hands it to the log; the log resolves
+ * appends in call order, so records reach the index in revision order.
+ *
+ * Writes to different keys are pipelined (the log commits them in groups). A plain put is
+ * decided against what the key will be once the writes ahead of it are durable, so puts to
+ * one key pipeline too. Everything whose outcome depends on a key's state (a conditional
+ * write, a delete, a delete of a range, a transaction) first waits until no write to the keys
+ * it names is pending, and is then decided against durable state: it never answers from a
+ * write that might still fail.
  */
 export class KeyValueStore {
-  private readonly entries = new Map<string, string>();
+  private readonly index = new OrderedIndex();
+  private readonly pending = new Map<string, PendingWrite>();
+  /** The revision of the last record applied: the store revision clients see. */
+  private current = 0;
+  /** The revision of the last record handed to the log. */
+  private issued = 0;
+  /** Revisions up to this one may have reached the log (an outcome the log could not tell): never given again. */
+  private spent = 0;
+  private inFlight = 0;
+  private liveBytes = 0;
+  /** What the writes in flight add to liveBytes once durable (negative when they free space). */
+  private pendingBytes = 0;
 
   constructor(
     private readonly log: TransactionLogger,
-    /** The size limits checked on every request. */
+    /** The size limits checked on every request, and the data quota. */
     readonly limits: Limits = DEFAULT_LIMITS,
   ) {}
 
   /** Replays the log into memory; call once, before serving any request. */
   async restore(): Promise<RestoreSummary> {
     let events = 0;
-    // Replay applies events directly: going through put/delete would log them a second time.
+    // Replay applies records directly: going through put/delete would log them a second time.
     for await (const batch of this.log.readEvents()) {
-      for (const event of batch) this.apply(event);
+      for (const record of batch) this.apply(record);
       events += batch.length;
     }
+    this.issued = this.current;
     // The log may snapshot the live entries to compact its history (it only ever reads them).
-    this.log.attachLiveState(this.entries);
-    return { events, keys: this.entries.size };
+    const live: LiveState = { entries: () => this.index.snapshot().entries() };
+    this.log.attachLiveState(live);
+    return { events, keys: this.index.size, revision: this.current };
+  }
+
+  /** The store revision: that of the last write applied. */
+  get revision(): number {
+    return this.current;
+  }
+
+  /** Number of live keys. */
+  get size(): number {
+    return this.index.size;
+  }
+
+  /** UTF-8 bytes of every live key and value: what the data quota (limits.maxDataBytes) counts. */
+  get dataBytes(): number {
+    return this.liveBytes;
   }
 
   /** Returns the key's value, or throws NoSuchKeyError. */
   get(key: string): string {
-    checkKey(key, this.limits);
-    const value = this.entries.get(key);
-    if (value === undefined) throw new NoSuchKeyError(key);
-    return value;
+    return this.getEntry(key).value;
   }
 
-  /** Sets the key's value once the log has it durably; writing the same value twice is harmless. */
-  async put(key: string, value: string): Promise<void> {
+  /** Returns the key's entry with its revisions, or throws NoSuchKeyError. */
+  getEntry(key: string): KeyEntry {
     checkKey(key, this.limits);
-    checkValue(value, this.limits);
-    this.apply(await this.log.append({ type: 'put', key, value }));
+    const entry = this.index.get(key);
+    if (entry === undefined) throw new NoSuchKeyError(key);
+    return entry;
+  }
+
+  /** The key's entry (undefined when absent) with the store revision. */
+  read(key: string): ReadResult {
+    checkKey(key, this.limits);
+    return { revision: this.current, entry: this.index.get(key) };
+  }
+
+  /** A page of the keys a selector names, in UTF-8 byte order, in O(log n + page). */
+  range(query: RangeQuery): RangePage {
+    const bounds = pageBounds(query, this.limits);
+    const limit = pageLimit(query);
+    const entries: KeyEntry[] = [];
+    let more = false;
+    for (const entry of this.index.entries(bounds.lower, bounds.upper)) {
+      if (entries.length === limit) {
+        more = true;
+        break;
+      }
+      entries.push(query.keysOnly ? { ...entry, value: '' } : entry);
+    }
+    return { revision: this.current, entries, more, nextStartAfter: more ? entries[entries.length - 1].key : undefined };
   }
 
   /**
-   * Removes the key once the log has the deletion durably; deleting an absent key succeeds.
-   * The deletion is logged even when the key looks absent, because a put of it may still be
-   * in flight ahead of this delete in the log.
+   * Sets the key's value once the log has it durably, if the condition (when given) holds;
+   * writing the same value twice is two writes (two revisions).
    */
-  async delete(key: string): Promise<void> {
+  async put(key: string, value: string, condition?: WriteCondition): Promise<PutResult> {
     checkKey(key, this.limits);
-    this.apply(await this.log.append({ type: 'delete', key }));
+    checkValue(value, this.limits);
+    if (condition === undefined) return this.commitPut(key, value, this.projected(key));
+    return this.whenSettled([key], () => {
+      const current = this.index.get(key);
+      checkCondition(key, current, condition);
+      return this.commitPut(key, value, current);
+    });
+  }
+
+  /** Removes the key once the log has the deletion durably, if the condition holds; deleting an absent key succeeds and writes nothing. */
+  async delete(key: string, condition?: WriteCondition): Promise<DeleteResult> {
+    checkKey(key, this.limits);
+    // A key that will be live once the writes ahead are durable is deleted behind them, in call
+    // order, like a plain put. "Not live" is only answered from durable state: a pending
+    // delete ahead of this one might still fail.
+    if (condition === undefined && this.projected(key) !== undefined) return this.commitDelete(key);
+    return this.whenSettled([key], async () => {
+      const current = this.index.get(key);
+      if (condition !== undefined) checkCondition(key, current, condition);
+      if (current === undefined) return { revision: this.current, deleted: false };
+      return this.commitDelete(key);
+    });
+  }
+
+  /** Removes every key the selector names, in one revision (one log record). */
+  async deleteRange(selector: KeySelector): Promise<DeleteRangeResult> {
+    const bounds = boundsOf(selector, this.limits);
+    const pendingInRange = (): Promise<void>[] =>
+      [...this.pending].filter(([key]) => withinBounds(key, bounds)).map(([, write]) => write.settled);
+    return this.whenSettledOn(pendingInRange, async () => {
+      const writes: DeleteWrite[] = [];
+      for (const entry of this.index.entries(bounds.lower, bounds.upper)) writes.push({ type: 'delete', key: entry.key });
+      if (writes.length === 0) return { revision: this.current, deleted: 0 };
+      const revision = await this.commit(writes, new Array<undefined>(writes.length));
+      return { revision, deleted: writes.length };
+    });
+  }
+
+  /**
+   * Runs a transaction (etcd's Txn): the compares are evaluated against durable state, then
+   * the ops of one branch run in order, each get seeing the writes before it. All writes get
+   * one revision and are one log record; a transaction that writes nothing logs nothing.
+   */
+  async txn(request: TxnRequest): Promise<TxnResult> {
+    checkTxn(request, this.limits);
+    return this.whenSettled(keysOf(request), async () => {
+      const succeeded = request.compare.every((compare) => compareHolds(compare, this.index.get(compare.key)));
+      const revision = this.issued + 1;
+      const local = new Map<string, KeyEntry | undefined>();
+      const view = (key: string): KeyEntry | undefined => (local.has(key) ? local.get(key) : this.index.get(key));
+      const writes: KeyWrite[] = [];
+      const entries: (KeyEntry | undefined)[] = [];
+      const results: TxnOpResult[] = [];
+      for (const op of succeeded ? request.success : request.failure) {
+        if (op.type === 'get') {
+          results.push({ type: 'get', entry: view(op.key) });
+        } else if (op.type === 'put') {
+          const { write, entry } = putOf(op.key, op.value, view(op.key), revision);
+          local.set(op.key, entry);
+          writes.push(write);
+          entries.push(entry);
+          results.push({ type: 'put', revision });
+        } else {
+          const deleted = view(op.key) !== undefined;
+          if (deleted) {
+            local.set(op.key, undefined);
+            writes.push({ type: 'delete', key: op.key });
+            entries.push(undefined);
+          }
+          results.push({ type: 'delete', deleted });
+        }
+      }
+      if (writes.length === 0) return { succeeded, revision: this.current, results };
+      await this.commit(writes, entries);
+      return { succeeded, revision, results };
+    });
   }
 
   /** Rewrites the log's history to hold just the live state; reads and writes go on meanwhile. */
@@ -71,13 +249,151 @@ export class KeyValueStore {
     return this.log.compact();
   }
 
-  /** Number of live keys. */
-  get size(): number {
-    return this.entries.size;
+  /** What the key will be once the writes to it in flight are durable. */
+  private projected(key: string): KeyEntry | undefined {
+    const pending = this.pending.get(key);
+    return pending ? pending.entry : this.index.get(key);
   }
 
-  private apply(event: Event): void {
-    if (event.type === 'put') this.entries.set(event.key, event.value);
-    else this.entries.delete(event.key);
+  private commitPut(key: string, value: string, previous: KeyEntry | undefined): Promise<PutResult> {
+    const { write, entry } = putOf(key, value, previous, this.issued + 1);
+    return this.commit([write], [entry]).then((revision) => ({ revision, entry }));
   }
+
+  private async commitDelete(key: string): Promise<DeleteResult> {
+    const revision = await this.commit([{ type: 'delete', key }], [undefined]);
+    return { revision, deleted: true };
+  }
+
+  /** Runs `decide` once none of `keys` has a write in flight, synchronously after the check. */
+  private whenSettled<T>(keys: readonly string[], decide: () => Promise<T>): Promise<T> {
+    return this.whenSettledOn(() => keys.flatMap((key) => this.pending.get(key)?.settled ?? []), decide);
+  }
+
+  private async whenSettledOn<T>(waits: () => Promise<void>[], decide: () => Promise<T>): Promise<T> {
+    for (;;) {
+      const pending = waits();
+      // decide runs in the same turn as the check, so no write can slip in between.
+      if (pending.length === 0) return decide();
+      await Promise.all(pending);
+    }
+  }
+
+  /**
+   * Gives the writes the next revision, checks the quota, hands them to the log as one record
+   * and applies them once it is durable. `entries[i]` is what writes[i] leaves its key as.
+   * Everything before the append runs synchronously, so records reach the log in revision order.
+   */
+  private commit(writes: readonly KeyWrite[], entries: readonly (KeyEntry | undefined)[]): Promise<number> {
+    const growth = this.growthOf(writes, entries);
+    const quota = this.limits.maxDataBytes;
+    if (growth > 0 && quota !== undefined && this.liveBytes + this.pendingBytes + growth > quota) {
+      throw new QuotaExceededError(`the live data would exceed the quota of ${quota} bytes; delete keys to make room`);
+    }
+    const revision = ++this.issued;
+    const record: LogRecord = { revision, writes };
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    const mine = writes.map((write, i): [string, PendingWrite] => [write.key, { entry: entries[i], settled }]);
+    for (const [key, write] of mine) this.pending.set(key, write);
+    this.inFlight++;
+    this.pendingBytes += growth;
+    const finish = (): void => {
+      this.inFlight--;
+      this.pendingBytes -= growth;
+      for (const [key, write] of mine) if (this.pending.get(key) === write) this.pending.delete(key);
+      settle();
+    };
+    let appended: Promise<void>;
+    try {
+      appended = this.log.append(record);
+    } catch (error) {
+      appended = Promise.reject(error);
+    }
+    return appended.then(
+      () => {
+        this.apply(record);
+        finish();
+        return revision;
+      },
+      (error: unknown) => {
+        finish();
+        this.afterFailedAppend(error);
+        throw error;
+      },
+    );
+  }
+
+  /**
+   * A refused record never reached the log, so once nothing is in flight its revision goes to
+   * the next write. A record whose outcome is unknown (or an error no adapter should throw)
+   * may still appear in the log: no revision up to the last one handed out is used again.
+   */
+  private afterFailedAppend(error: unknown): void {
+    const refused = error instanceof KvsError && !(error instanceof OutcomeUnknownError);
+    if (!refused) this.spent = this.issued;
+    if (this.inFlight === 0) this.issued = Math.max(this.current, this.spent);
+  }
+
+  /** Bytes the writes add to the live data, counted against what their keys will be just before them. */
+  private growthOf(writes: readonly KeyWrite[], entries: readonly (KeyEntry | undefined)[]): number {
+    let growth = 0;
+    const seen = new Map<string, KeyEntry | undefined>();
+    writes.forEach((write, i) => {
+      const before = seen.has(write.key) ? seen.get(write.key) : this.projected(write.key);
+      growth += entryBytes(entries[i]) - entryBytes(before);
+      seen.set(write.key, entries[i]);
+    });
+    return growth;
+  }
+
+  /** Applies a durable record to the index; replay fills in revisions an old log did not record. */
+  private apply(record: ReplayedRecord): void {
+    const revision = record.revision;
+    for (const write of record.writes) {
+      const previous = this.index.get(write.key);
+      this.liveBytes -= entryBytes(previous);
+      if (write.type === 'delete') {
+        this.index.delete(write.key);
+        continue;
+      }
+      const entry: KeyEntry = {
+        key: write.key,
+        value: write.value,
+        createRevision: write.createRevision ?? previous?.createRevision ?? revision,
+        modRevision: revision,
+        version: write.version ?? (previous?.version ?? 0) + 1,
+      };
+      this.index.set(entry);
+      this.liveBytes += entryBytes(entry);
+    }
+    if (revision > this.current) this.current = revision;
+  }
+}
+
+/** The put record of `value` at `revision` on a key that is `previous` just before it. */
+function putOf(
+  key: string,
+  value: string,
+  previous: KeyEntry | undefined,
+  revision: number,
+): { write: PutWrite; entry: KeyEntry } {
+  const createRevision = previous?.createRevision ?? revision;
+  const version = (previous?.version ?? 0) + 1;
+  return {
+    write: { type: 'put', key, value, createRevision, version },
+    entry: { key, value, createRevision, modRevision: revision, version },
+  };
+}
+
+function checkCondition(key: string, current: KeyEntry | undefined, condition: WriteCondition): void {
+  const modRevision = current?.modRevision ?? 0;
+  const held =
+    (condition.modRevision === undefined || condition.modRevision === modRevision) &&
+    (condition.exists === undefined || condition.exists === (current !== undefined));
+  if (!held) throw new PreconditionFailedError(key, modRevision);
+}
+
+function entryBytes(entry: KeyEntry | undefined): number {
+  return entry === undefined ? 0 : utf8ByteLength(entry.key) + utf8ByteLength(entry.value);
 }

@@ -4,10 +4,18 @@ import { InvalidKeyError, InvalidValueError, KeyTooLargeError, ValueTooLargeErro
 export interface Limits {
   readonly maxKeyBytes: number;
   readonly maxValueBytes: number;
+  /**
+   * The quota on live data (UTF-8 bytes of every live key and value): a write that would take
+   * it past this is refused with QuotaExceededError. No quota when undefined.
+   */
+  readonly maxDataBytes?: number;
 }
 
-/** The limits a store uses when none are configured: 1 KiB keys, 1 MiB values. */
+/** The limits a store uses when none are configured: 1 KiB keys, 1 MiB values, no quota. */
 export const DEFAULT_LIMITS: Limits = { maxKeyBytes: 1024, maxValueBytes: 1024 * 1024 };
+
+/** Ops a transaction branch may hold at most, and compares a transaction may hold at most (etcd's default). */
+export const MAX_TXN_OPS = 128;
 
 /** Length of a string's UTF-8 encoding, computed without allocating it. */
 export function utf8ByteLength(text: string): number {

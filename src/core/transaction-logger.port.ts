@@ -1,32 +1,41 @@
-import type { Event, Mutation } from './events';
+import type { LogRecord, ReplayedRecord } from './events';
+import type { KeyEntry } from './ordered-index';
 import type { LogHealth, LogHealthListener } from './log-health';
 
 /**
  * The driven port: where the store makes its writes durable and reads them back at start-up.
  *
  * Contract every adapter keeps (test/contracts/transaction-logger.contract.ts checks it):
- * - `append` gives each mutation the next sequence number in call order and resolves only
- *   once the record is durable under the adapter's sync policy. Promises resolve in call
- *   order, so the store applies writes in log order.
- * - A rejected `append` means the mutation is not acknowledged; it rejects with
- *   LogUnavailableError or LogOverloadedError when the log cannot take writes.
- * - `readEvents` yields every durable event in sequence order, once, before any append, in
- *   batches (a read chunk, a database page) so that replaying millions of events does not pay
- *   one asynchronous step per event. Empty batches are allowed.
+ * - The store gives every record its revision (see KeyValueStore) and calls `append` in
+ *   revision order; `append` resolves only once the whole record is durable under the
+ *   adapter's sync policy, and promises resolve in call order, so the store applies records
+ *   in log order. A record is durable all or nothing: replay never gives part of one.
+ * - A rejected `append` means the record is not acknowledged; it rejects with
+ *   LogUnavailableError or LogOverloadedError when the log cannot take it (nothing changed:
+ *   the store gives its revision to the next write), or OutcomeUnknownError when the log
+ *   cannot tell (the revision is never given again). When an append fails, every append
+ *   already pending behind it fails too, so the durable records are always a prefix of the
+ *   appends made.
+ * - `readEvents` yields every durable record in revision order, once, before any append, in
+ *   batches (a read chunk, a database page) so that replaying millions of records does not
+ *   pay one asynchronous step per record. Empty batches are allowed. Replay gives back every
+ *   record exactly as appended: revision, keys, values, createRevision and version.
  * - `close` waits for pending appends to settle, then releases the log's resources.
  * - `health()` says whether writes can succeed now; every change is reported to the
  *   `onHealthChange` listeners, so readiness probes and the composition root can follow it
  *   (`failed` is final: the process must restart to replay what the storage really holds).
- * - `compact` rewrites the history so that it holds the same state in less space; replay
- *   afterwards gives exactly the state before it, appends go on meanwhile, and later
- *   sequence numbers still increase. A log may also compact by itself once its history has
- *   grown (its thresholds). A snapshot's events carry the sequence the snapshot stands at.
+ * - `compact` rewrites the history so that it holds the same state in less space; appends go
+ *   on meanwhile. Replay afterwards gives the same state, with the same revisions: a live key
+ *   comes back as the record of its last write (its createRevision, version and value, at its
+ *   mod_revision; such records may come in any order), and the history still ends at the
+ *   revision it had (an empty record `{revision, writes: []}` may say so). A log may also
+ *   compact by itself once its history has grown (its thresholds).
  */
 export interface TransactionLogger {
-  /** Yields the log's events in sequence order, a batch at a time; called once, before the first append. */
-  readEvents(): AsyncIterable<readonly Event[]>;
-  /** Makes the mutation durable and resolves with the event as recorded. */
-  append(mutation: Mutation): Promise<Event>;
+  /** Yields the log's records in revision order, a batch at a time; called once, before the first append. */
+  readEvents(): AsyncIterable<readonly ReplayedRecord[]>;
+  /** Makes the record durable; resolves once it is. */
+  append(record: LogRecord): Promise<void>;
   /** Settles pending appends and releases resources; later appends reject. */
   close(): Promise<void>;
   /** Whether the log can take writes right now. */
@@ -34,11 +43,11 @@ export interface TransactionLogger {
   /** Calls `listener` on every health change; returns the function that stops it. */
   onHealthChange(listener: LogHealthListener): () => void;
   /**
-   * Lends the log the store's live entries, once, after readEvents. The log only reads them,
-   * at any later time and while they keep changing; a log that compacts by writing a snapshot
-   * (the file log) takes it from here. Every entry reflects only acknowledged events, and each
-   * event is reflected as soon as its append resolves (the store applies it right then), so a
-   * snapshot taken once appends up to some sequence have resolved holds all of them.
+   * Lends the log the store's live entries, once, after readEvents; a log that compacts by
+   * writing a snapshot (the file log) takes it from here. Every entry reflects only
+   * acknowledged records, and each record is reflected as soon as its append resolves (the
+   * store applies it right then), so a view taken once appends up to some revision have
+   * resolved holds all of them.
    */
   attachLiveState(live: LiveState): void;
   /**
@@ -48,8 +57,11 @@ export interface TransactionLogger {
   compact(): Promise<CompactionReport>;
 }
 
-/** The store's live entries as the log may read them: key to value, read-only. */
-export type LiveState = ReadonlyMap<string, string>;
+/** The store's live entries as the log may read them. */
+export interface LiveState {
+  /** A consistent view of every live entry at the moment of the call, in key order; later writes do not show in it. */
+  entries(): Iterable<KeyEntry>;
+}
 
 /** What one compaction did. */
 export interface CompactionReport {

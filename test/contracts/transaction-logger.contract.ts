@@ -1,5 +1,11 @@
-import { LogUnavailableError, type Event, type Mutation, type TransactionLogger } from '../../src/core';
-import { collectEvents } from '../support/collect-events';
+import {
+  KeyValueStore,
+  LogUnavailableError,
+  type KeyEntry,
+  type LogRecord,
+  type TransactionLogger,
+} from '../../src/core';
+import { appendMutation, collectEvents, collectRecords, type Event, type Mutation } from '../support/collect-events';
 import { HOSTILE_STRINGS } from '../support/hostile-strings';
 
 /** One empty log store an adapter test provides; `open` may be called again after `close`. */
@@ -13,6 +19,11 @@ export interface LogFixture {
 /** How the contract suite gets a fresh, empty log for each test. */
 export interface LoggerContractOptions {
   newFixture(): Promise<LogFixture>;
+}
+
+/** Every entry of a store, in key order. */
+function everything(store: KeyValueStore): KeyEntry[] {
+  return store.range({ limit: 1000 }).entries.slice();
 }
 
 /** The state a sequence of events leaves: key to value. */
@@ -60,33 +71,33 @@ export function runTransactionLoggerContract(adapter: string, options: LoggerCon
 
     it('replays nothing from an empty log', async () => {
       const log = await openLog();
-      expect(await collectEvents(log.readEvents())).toEqual([]);
+      expect(await collectEvents(log)).toEqual([]);
     });
 
     it('gives appends increasing sequence numbers and replays them in order', async () => {
       let log = await openLog();
-      await collectEvents(log.readEvents());
-      const a = await log.append({ type: 'put', key: 'a', value: '1' });
-      const b = await log.append({ type: 'put', key: 'b', value: '2' });
-      const c = await log.append({ type: 'delete', key: 'a' });
+      await collectEvents(log);
+      const a = await appendMutation(log, { type: 'put', key: 'a', value: '1' });
+      const b = await appendMutation(log, { type: 'put', key: 'b', value: '2' });
+      const c = await appendMutation(log, { type: 'delete', key: 'a' });
       expect(a.sequence).toBeLessThan(b.sequence);
       expect(b.sequence).toBeLessThan(c.sequence);
       expect(c).toEqual({ type: 'delete', key: 'a', sequence: c.sequence });
 
       log = await reopen(log);
-      expect(await collectEvents(log.readEvents())).toEqual([a, b, c]);
+      expect(await collectEvents(log)).toEqual([a, b, c]);
     });
 
     it('continues the sequence after a reopen', async () => {
       let log = await openLog();
-      await collectEvents(log.readEvents());
-      const first = await log.append({ type: 'put', key: 'k', value: 'v1' });
+      await collectEvents(log);
+      const first = await appendMutation(log, { type: 'put', key: 'k', value: 'v1' });
       log = await reopen(log);
-      await collectEvents(log.readEvents());
-      const second = await log.append({ type: 'put', key: 'k', value: 'v2' });
+      await collectEvents(log);
+      const second = await appendMutation(log, { type: 'put', key: 'k', value: 'v2' });
       expect(second.sequence).toBeGreaterThan(first.sequence);
       log = await reopen(log);
-      expect((await collectEvents(log.readEvents())).map(strip)).toEqual([
+      expect((await collectEvents(log)).map(strip)).toEqual([
         { type: 'put', key: 'k', value: 'v1' },
         { type: 'put', key: 'k', value: 'v2' },
       ]);
@@ -94,7 +105,7 @@ export function runTransactionLoggerContract(adapter: string, options: LoggerCon
 
     it('round-trips hostile keys and values and a 1 MiB value exactly', async () => {
       let log = await openLog();
-      await collectEvents(log.readEvents());
+      await collectEvents(log);
       const big = 'x'.repeat(1024 * 1024 - 4) + '🔑';
       const written: Mutation[] = [
         ...HOSTILE_STRINGS.map((s): Mutation => ({ type: 'put', key: s, value: s })),
@@ -102,16 +113,16 @@ export function runTransactionLoggerContract(adapter: string, options: LoggerCon
         { type: 'put', key: 'empty value', value: '' },
         { type: 'delete', key: HOSTILE_STRINGS[0] },
       ];
-      for (const mutation of written) await log.append(mutation);
+      for (const mutation of written) await appendMutation(log, mutation);
       log = await reopen(log);
-      const replayed = (await collectEvents(log.readEvents())).map(strip);
+      const replayed = (await collectEvents(log)).map(strip);
       expect(replayed).toEqual(written);
       expect(replayed.find((m) => m.key === 'big')).toEqual({ type: 'put', key: 'big', value: big });
     });
 
     it('keeps 1,000 concurrent appends to mixed keys, resolving in call order', async () => {
       let log = await openLog();
-      await collectEvents(log.readEvents());
+      await collectEvents(log);
       const mutations: Mutation[] = Array.from({ length: 1000 }, (_, i) =>
         i % 7 === 3
           ? { type: 'delete', key: `key-${i % 37}` }
@@ -120,7 +131,7 @@ export function runTransactionLoggerContract(adapter: string, options: LoggerCon
       const resolvedOrder: number[] = [];
       const events = await Promise.all(
         mutations.map((m, i) =>
-          log.append(m).then((event) => {
+          appendMutation(log, m).then((event) => {
             resolvedOrder.push(i);
             return event;
           }),
@@ -136,7 +147,7 @@ export function runTransactionLoggerContract(adapter: string, options: LoggerCon
         else expected.delete(m.key);
       }
       log = await reopen(log);
-      const replayed = await collectEvents(log.readEvents());
+      const replayed = await collectEvents(log);
       expect(replayed).toEqual(events);
       const state = new Map<string, string>();
       for (const e of replayed) {
@@ -148,66 +159,94 @@ export function runTransactionLoggerContract(adapter: string, options: LoggerCon
 
     it('lets close finish appends already in flight', async () => {
       let log = await openLog();
-      await collectEvents(log.readEvents());
-      const pending = Array.from({ length: 50 }, (_, i) => log.append({ type: 'put', key: `k${i}`, value: `${i}` }));
+      await collectEvents(log);
+      const pending = Array.from({ length: 50 }, (_, i) => appendMutation(log, { type: 'put', key: `k${i}`, value: `${i}` }));
       await log.close();
       const events = await Promise.all(pending);
       log = await openLog();
-      expect(await collectEvents(log.readEvents())).toEqual(events);
+      expect(await collectEvents(log)).toEqual(events);
     });
 
     it('is replayed once, before the first append', async () => {
       const log = await openLog();
-      await expect(log.append({ type: 'put', key: 'early', value: 'v' })).rejects.toBeInstanceOf(LogUnavailableError);
-      await collectEvents(log.readEvents());
-      await expect(collectEvents(log.readEvents())).rejects.toThrow(/only once/);
-      const event = await log.append({ type: 'put', key: 'k', value: 'v' });
+      await expect(appendMutation(log, { type: 'put', key: 'early', value: 'v' })).rejects.toBeInstanceOf(LogUnavailableError);
+      await collectEvents(log);
+      await expect(collectEvents(log)).rejects.toThrow(/only once/);
+      const event = await appendMutation(log, { type: 'put', key: 'k', value: 'v' });
       expect(event).toMatchObject({ type: 'put', key: 'k', value: 'v' });
       const reopened = await reopen(log);
-      expect((await collectEvents(reopened.readEvents())).map(strip)).toEqual([{ type: 'put', key: 'k', value: 'v' }]);
+      expect((await collectEvents(reopened)).map(strip)).toEqual([{ type: 'put', key: 'k', value: 'v' }]);
     });
 
-    it('compacts to the same state while appends go on, and the sequence keeps increasing', async () => {
+    it('replays multi-key records whole, with every revision and version as appended', async () => {
       let log = await openLog();
-      await collectEvents(log.readEvents());
-      const live = new Map<string, string>();
-      log.attachLiveState(live);
-      const applied: Event[] = [];
-      const apply = (event: Event): Event => {
-        if (event.type === 'put') live.set(event.key, event.value);
-        else live.delete(event.key);
-        applied.push(event);
-        return event;
-      };
-      for (let i = 0; i < 300; i++) {
+      await collectRecords(log);
+      const records: LogRecord[] = [
+        { revision: 1, writes: [{ type: 'put', key: 'a', value: '1', createRevision: 1, version: 1 }] },
+        {
+          revision: 2,
+          writes: [
+            { type: 'put', key: 'a', value: '2', createRevision: 1, version: 2 },
+            { type: 'put', key: 'b', value: '', createRevision: 2, version: 1 },
+            { type: 'delete', key: 'c' },
+          ],
+        },
+        { revision: 7, writes: HOSTILE_STRINGS.map((key) => ({ type: 'delete' as const, key })) },
+        { revision: 8, writes: [{ type: 'put', key: 'big', value: 'x'.repeat(200_000), createRevision: 3, version: 9 }] },
+      ];
+      for (const record of records) await log.append(record);
+      log = await reopen(log);
+      expect(await collectRecords(log)).toEqual(records);
+    });
+
+    it('restores a store exactly: revisions, metadata and the store revision, after compaction too', async () => {
+      let log = await openLog();
+      const store = new KeyValueStore(log);
+      await store.restore();
+      for (let i = 0; i < 200; i++) {
         const key = `k${i % 13}`;
-        apply(await log.append(i % 10 === 9 ? { type: 'delete', key } : { type: 'put', key, value: `v${i}` }));
+        if (i % 10 === 9) await store.delete(key);
+        else await store.put(key, `v${i}`);
       }
-      const during = Array.from({ length: 60 }, (_, i) =>
-        log.append({ type: 'put', key: `during-${i % 7}`, value: `${i}` }).then(apply),
-      );
-      const report = await log.compact();
+      await store.txn({
+        compare: [{ key: 'k1', target: 'exists', op: '==', operand: true }],
+        success: [
+          { type: 'put', key: 'txn-a', value: 'A' },
+          { type: 'delete', key: 'k2' },
+          { type: 'put', key: 'k3', value: 'three' },
+        ],
+        failure: [],
+      });
+      await store.deleteRange({ prefix: 'k1' });
+      const during = Array.from({ length: 40 }, (_, i) => store.put(`during-${i % 7}`, `${i}`));
+      const report = await store.compact();
       await Promise.all(during);
       expect(report.bytesAfter).toBeLessThan(report.bytesBefore);
-      const after = apply(await log.append({ type: 'delete', key: 'k0' }));
-      expect(after.sequence).toBeGreaterThan(Math.max(...applied.slice(0, -1).map((event) => event.sequence)));
+      await store.put('after', 'compaction');
+      // The history ends with a delete: the revision it made must survive the next compaction.
+      await store.delete('after');
+      await store.compact();
+      const expected = everything(store);
+      const revision = store.revision;
 
       log = await reopen(log);
-      const replayed = await collectEvents(log.readEvents());
-      expect(stateOf(replayed)).toEqual(live);
-      expect(replayed.length).toBeLessThan(applied.length);
-      for (let i = 1; i < replayed.length; i++) {
-        expect(replayed[i].sequence).toBeGreaterThanOrEqual(replayed[i - 1].sequence);
-      }
-      const next = await log.append({ type: 'put', key: 'next', value: 'v' });
-      expect(next.sequence).toBeGreaterThan(after.sequence);
+      const restored = new KeyValueStore(log);
+      expect((await restored.restore()).revision).toBe(revision);
+      expect(everything(restored)).toEqual(expected);
+      const next = await restored.put('next', 'v');
+      expect(next.revision).toBe(revision + 1);
+      log = await reopen(log);
+      const again = new KeyValueStore(log);
+      await again.restore();
+      expect(again.revision).toBe(revision + 1);
+      expect(again.getEntry('next')).toEqual(next.entry);
     });
 
     it('rejects appends after close', async () => {
       const log = await openLog();
-      await collectEvents(log.readEvents());
+      await collectEvents(log);
       await log.close();
-      await expect(log.append({ type: 'put', key: 'late', value: 'v' })).rejects.toThrow();
+      await expect(appendMutation(log, { type: 'put', key: 'late', value: 'v' })).rejects.toThrow();
     });
   });
 }

@@ -40,11 +40,15 @@ describe('KeyValueStore', () => {
     expect(store.size).toBe(0);
   });
 
-  it('logs every write before acknowledging it', async () => {
+  it('logs every write before acknowledging it, and a delete of an absent key not at all', async () => {
     const { store, log } = await newStore();
     await store.put('a', '1');
     await store.delete('a');
-    expect(log.events.map(({ type, key }) => `${type}:${key}`)).toEqual(['put:a', 'delete:a']);
+    await store.delete('a');
+    expect(log.events).toEqual([
+      { revision: 1, writes: [{ type: 'put', key: 'a', value: '1', createRevision: 1, version: 1 }] },
+      { revision: 2, writes: [{ type: 'delete', key: 'a' }] },
+    ]);
   });
 
   it('changes nothing when the log rejects a write', async () => {
@@ -78,12 +82,12 @@ describe('KeyValueStore', () => {
 
   it('restores from the log without writing it again', async () => {
     const log = new MemoryTransactionLogger([
-      { sequence: 1, type: 'put', key: 'a', value: '1' },
-      { sequence: 2, type: 'put', key: 'b', value: '2' },
-      { sequence: 5, type: 'delete', key: 'a' },
+      { revision: 1, writes: [{ type: 'put', key: 'a', value: '1' }] },
+      { revision: 2, writes: [{ type: 'put', key: 'b', value: '2' }] },
+      { revision: 5, writes: [{ type: 'delete', key: 'a' }] },
     ]);
     const store = new KeyValueStore(log, limits);
-    expect(await store.restore()).toEqual({ events: 3, keys: 1 });
+    expect(await store.restore()).toEqual({ events: 3, keys: 1, revision: 5 });
     expect(store.get('b')).toBe('2');
     expect(() => store.get('a')).toThrow(NoSuchKeyError);
     expect(log.events).toHaveLength(3);
@@ -104,7 +108,7 @@ describe('KeyValueStore', () => {
     await expect(store.put('k\uD800', 'v')).rejects.toMatchObject({ code: 'INVALID_KEY' });
     await expect(store.put('k', '\uDC00v')).rejects.toMatchObject({ code: 'INVALID_VALUE' });
     await store.put('🗝️', '🗝️');
-    expect(log.events.map((e) => e.key)).toEqual(['🗝️']);
+    expect(log.events.flatMap((record) => record.writes.map((write) => write.key))).toEqual(['🗝️']);
   });
 
   it('counts limits in UTF-8 bytes, accepting exactly the limit', async () => {

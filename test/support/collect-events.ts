@@ -1,8 +1,96 @@
-import type { Event } from '../../src/core';
+import {
+  KvsError,
+  OutcomeUnknownError,
+  type LogRecord,
+  type ReplayedRecord,
+  type TransactionLogger,
+} from '../../src/core';
 
-/** Every event a logger's readEvents yields, its batches flattened in order. */
-export async function collectEvents(batches: AsyncIterable<readonly Event[]>): Promise<Event[]> {
-  const all: Event[] = [];
-  for await (const batch of batches) all.push(...batch);
+/**
+ * Adapter tests drive a logger one key write at a time, as the book's store did: these
+ * helpers give each mutation its own record and revision, the way KeyValueStore does, and
+ * flatten replayed records back into one event per key write.
+ */
+
+/** One key write, as an adapter test makes it. */
+export type Mutation =
+  | { readonly type: 'put'; readonly key: string; readonly value: string }
+  | { readonly type: 'delete'; readonly key: string };
+
+/** A mutation as a log holds it: with the revision of its record. */
+export type Event = Mutation & { readonly sequence: number };
+
+interface Revisions {
+  issued: number;
+  applied: number;
+  inFlight: number;
+}
+
+const revisionsByLog = new WeakMap<TransactionLogger, Revisions>();
+
+function revisionsOf(log: TransactionLogger): Revisions {
+  let revisions = revisionsByLog.get(log);
+  if (!revisions) {
+    revisions = { issued: 0, applied: 0, inFlight: 0 };
+    revisionsByLog.set(log, revisions);
+  }
+  return revisions;
+}
+
+/** Every record the logger's readEvents yields, its batches flattened in order. */
+export async function collectRecords(log: TransactionLogger): Promise<ReplayedRecord[]> {
+  const all: ReplayedRecord[] = [];
+  const revisions = revisionsOf(log);
+  for await (const batch of log.readEvents()) {
+    for (const record of batch) {
+      all.push(record);
+      revisions.applied = Math.max(revisions.applied, record.revision);
+    }
+  }
+  revisions.issued = revisions.applied;
   return all;
+}
+
+/** Every key write the logger replays, in order, each with its record's revision as `sequence`. */
+export async function collectEvents(log: TransactionLogger): Promise<Event[]> {
+  return eventsOf(await collectRecords(log));
+}
+
+/** The key writes of records, each with its record's revision as `sequence`. */
+export function eventsOf(records: readonly ReplayedRecord[]): Event[] {
+  return records.flatMap((record) =>
+    record.writes.map((write): Event =>
+      write.type === 'put'
+        ? { type: 'put', key: write.key, value: write.value, sequence: record.revision }
+        : { type: 'delete', key: write.key, sequence: record.revision },
+    ),
+  );
+}
+
+/**
+ * Appends the mutation as a record of its own at the next revision (after collectRecords or
+ * collectEvents has replayed the log), and resolves with it as an event. A refused append's
+ * revision is given again once nothing is in flight, as the store does.
+ */
+export function appendMutation(log: TransactionLogger, mutation: Mutation): Promise<Event> {
+  const revisions = revisionsOf(log);
+  const revision = ++revisions.issued;
+  const record: LogRecord = {
+    revision,
+    writes: [mutation.type === 'put' ? { ...mutation, createRevision: revision, version: 1 } : mutation],
+  };
+  revisions.inFlight++;
+  return log.append(record).then(
+    () => {
+      revisions.inFlight--;
+      revisions.applied = Math.max(revisions.applied, revision);
+      return { ...mutation, sequence: revision };
+    },
+    (error: unknown) => {
+      revisions.inFlight--;
+      const refused = error instanceof KvsError && !(error instanceof OutcomeUnknownError);
+      if (refused && revisions.inFlight === 0) revisions.issued = revisions.applied;
+      throw error;
+    },
+  );
 }

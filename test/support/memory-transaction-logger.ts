@@ -1,39 +1,37 @@
 import type {
   CompactionReport,
-  Event,
   Limits,
   LiveState,
   LogHealth,
   LogHealthListener,
-  Mutation,
+  LogRecord,
+  ReplayedRecord,
   TransactionLogger,
 } from '../../src/core';
 import { KeyValueStore, LogHealthState, LogUnavailableError } from '../../src/core';
 
 /**
- * A TransactionLogger that keeps its events in an array, for unit tests of the core.
+ * A TransactionLogger that keeps its records in an array, for unit tests of the core.
  * `failNext` makes the next appends reject as a real adapter does when its storage fails;
  * `holdAppends` keeps appends pending until `release` is called, to test ordering;
  * `healthState` lets a test set the health the logger reports.
  */
 export class MemoryTransactionLogger implements TransactionLogger {
-  readonly events: Event[] = [];
+  readonly events: ReplayedRecord[] = [];
   readonly healthState = new LogHealthState();
   private failures: Error[] = [];
   private held: (() => void)[] | undefined;
   private closed = false;
   private replay: 'not started' | 'running' | 'done' = 'not started';
-  private lastSequence: number;
   private live: LiveState | undefined;
   /** Compactions made so far. */
   compactions = 0;
 
-  constructor(initial: Event[] = []) {
+  constructor(initial: ReplayedRecord[] = []) {
     this.events.push(...initial);
-    this.lastSequence = initial.at(-1)?.sequence ?? 0;
   }
 
-  async *readEvents(): AsyncIterable<readonly Event[]> {
+  async *readEvents(): AsyncIterable<readonly ReplayedRecord[]> {
     if (this.replay !== 'not started')
       throw new Error('memory log: readEvents may be called only once, before appends');
     this.replay = 'running';
@@ -41,17 +39,20 @@ export class MemoryTransactionLogger implements TransactionLogger {
     this.replay = 'done';
   }
 
-  append(mutation: Mutation): Promise<Event> {
+  append(record: LogRecord): Promise<void> {
     if (this.closed) return Promise.reject(new LogUnavailableError('memory log: closed'));
     if (this.replay !== 'done')
       return Promise.reject(new LogUnavailableError('memory log: append before readEvents finished'));
     const failure = this.failures.shift();
     if (failure) return Promise.reject(failure);
-    const event: Event = { ...mutation, sequence: ++this.lastSequence };
-    this.events.push(event);
-    if (!this.held) return Promise.resolve(event);
+    const last = this.events.at(-1)?.revision ?? 0;
+    if (record.revision <= last) {
+      return Promise.reject(new Error(`memory log: revision ${record.revision} does not follow ${last}`));
+    }
+    this.events.push(record);
+    if (!this.held) return Promise.resolve();
     const held = this.held;
-    return new Promise((resolve) => held.push(() => resolve(event)));
+    return new Promise((resolve) => held.push(resolve));
   }
 
   async close(): Promise<void> {
@@ -63,13 +64,22 @@ export class MemoryTransactionLogger implements TransactionLogger {
     this.live = live;
   }
 
-  /** Drops every event a later one supersedes (and deletions, once nothing older remains), like the Postgres log. */
+  /**
+   * Replaces the history by one record per live key, as its last write left it, and a record
+   * marking the revision the history stood at, like the file log's base.
+   */
   async compact(): Promise<CompactionReport> {
     if (!this.live) throw new LogUnavailableError('memory log: compact before readEvents finished');
     const before = this.events.length;
-    const latest = new Map<string, Event>();
-    for (const event of this.events) latest.set(event.key, event);
-    const kept = [...latest.values()].filter((event) => event.type === 'put').sort((a, b) => a.sequence - b.sequence);
+    const revision = this.events.at(-1)?.revision ?? 0;
+    const latest = new Map<string, ReplayedRecord>();
+    for (const record of this.events) {
+      for (const write of record.writes) {
+        if (write.type === 'delete') latest.delete(write.key);
+        else latest.set(write.key, { revision: record.revision, writes: [write] });
+      }
+    }
+    const kept = [...latest.values(), { revision, writes: [] }];
     this.events.splice(0, this.events.length, ...kept);
     this.compactions++;
     return { bytesBefore: before, bytesAfter: kept.length, liveBytes: kept.length, durationMs: 0 };

@@ -19,9 +19,11 @@ export interface WrittenBase {
 }
 
 /**
- * Writes `live` as a base file at `path` (a temp name; created or truncated): one put record
- * per entry, all at `sequence`, then the header with the record count, then fdatasync. The
- * entries are read in chunks while they keep changing (FORMAT.md explains why that is safe).
+ * Writes `live` as a base file at `path` (a temp name; created or truncated): one record per
+ * entry, at the entry's mod_revision with its create_revision and version, then the header
+ * with the revision the snapshot stands at (`sequence`) and the record count, then fdatasync.
+ * The entries come from a view of the store taken after every write up to `sequence` was
+ * applied; writes after it go on meanwhile (FORMAT.md explains why that is safe).
  * `abandon` is asked between chunks; when it returns a reason the write stops with an error.
  */
 export async function writeBaseFile(
@@ -37,8 +39,11 @@ export async function writeBaseFile(
     let chunk: Buffer[] = [];
     let chunkBytes = 0;
     let chunkStarted = performance.now();
-    for (const [key, value] of live) {
-      const record = encodeRecord({ type: 'put', key, value, sequence });
+    for (const { key, value, createRevision, modRevision, version } of live.entries()) {
+      const record = encodeRecord({
+        revision: modRevision,
+        writes: [{ type: 'put', key, value, createRevision, version }],
+      });
       chunk.push(record);
       chunkBytes += record.length;
       records++;

@@ -33,8 +33,8 @@ export interface CompactionHost {
   /** Bytes of every file of the log now. */
   historyBytes(): number;
   /**
-   * Step 4: sends appends to the new incremental and resolves, once every earlier append is
-   * durable, with the last sequence number given to the old file.
+   * Step 4: sends appends to the new incremental and resolves, once every earlier append has
+   * settled, with the revision of the last record the old file holds durably.
    */
   switchAppends(file: string): Promise<number>;
   /** A reason to stop (the log is closing), asked between chunks of the base. */
@@ -72,14 +72,14 @@ export class FileLogCompactor {
       () => this.afterStep('manifest-written'),
     );
     await this.afterStep('manifest-renamed');
-    const sequence = await this.host.switchAppends(directory.file(incremental));
+    const revision = await this.host.switchAppends(directory.file(incremental));
     await this.afterStep('appends-switched');
 
     const base = directory.names.base(directory.takeGeneration());
     const temp = directory.names.temp(base);
     let written: WrittenBase;
     try {
-      written = await writeBaseFile(directory.file(temp), live, sequence, () => this.host.abandonReason());
+      written = await writeBaseFile(directory.file(temp), live, revision, () => this.host.abandonReason());
       await this.afterStep('base-written');
     } catch (error) {
       // A temp file is never named by a manifest, so removing it is always safe.

@@ -1,11 +1,11 @@
 import { dirname, resolve } from 'node:path';
 import type {
   CompactionReport,
-  Event,
   LiveState,
   LogHealth,
   LogHealthListener,
-  Mutation,
+  LogRecord,
+  ReplayedRecord,
   TransactionLogger,
 } from '../../core';
 import { KvsError, LogHealthState, LogUnavailableError } from '../../core';
@@ -24,7 +24,7 @@ import { LogDirectory } from './log-directory';
 import { ensureDirectory, freeBytesOn, openLogFile, type LogFileHandle, type OpenLogFile } from './log-file-handle';
 import { LogFilesReplay } from './log-files-replay';
 import { PidLockFile } from './pid-lock-file';
-import { encodeRecord, FILE_HEADER_BYTES } from './record-format';
+import { encodeRecord, FILE_HEADER_BYTES, FORMAT_VERSION } from './record-format';
 
 /** Where the log lives and when an append counts as durable. */
 export interface FileLogOptions {
@@ -43,8 +43,8 @@ type LoggerState = 'new' | 'replaying' | 'ready' | 'closed';
 /** An append waiting for the switch to a new append file. */
 interface HeldAppend {
   readonly record: Buffer;
-  readonly event: Event;
-  readonly resolve: (event: Event) => void;
+  readonly revision: number;
+  readonly resolve: (revision: number) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -63,7 +63,8 @@ export class FileTransactionLogger implements TransactionLogger {
   private state: LoggerState = 'new';
   private handle: LogFileHandle | undefined;
   private writer: GroupCommitWriter | undefined;
-  private lastSequence = 0;
+  /** The revision of the last record the log holds durably (or replayed). */
+  private durableRevision = 0;
   private closing: Promise<void> | undefined;
   private readonly lock: PidLockFile;
   private readonly observer: TransactionLogObserver;
@@ -112,7 +113,7 @@ export class FileTransactionLogger implements TransactionLogger {
     return this.writer?.syncCount ?? 0;
   }
 
-  async *readEvents(): AsyncGenerator<readonly Event[]> {
+  async *readEvents(): AsyncGenerator<readonly ReplayedRecord[]> {
     if (this.state !== 'new')
       throw new Error(`file log: ${this.filename}: readEvents may be called only once, before appends`);
     this.state = 'replaying';
@@ -125,10 +126,11 @@ export class FileTransactionLogger implements TransactionLogger {
       yield* replay.batches();
       if (this.state !== 'replaying') throw this.unavailable('closed during replay');
       this.handle = replay.appendHandle;
-      this.lastSequence = replay.lastSequence;
+      this.durableRevision = replay.position.lastRevision;
       this.historyBytes = replay.historyBytes;
       this.appendFileBytes = replay.appendFileBytes;
       this.liveBytes = replay.baseBytes;
+      if (replay.appendFormat !== FORMAT_VERSION) await this.appendToNewFormat();
       const { size } = await this.openHandle().stat();
       this.observer.sizeBytes?.(this.historyBytes + size);
       this.writer = this.newWriter(this.openHandle(), this.currentFile(), size);
@@ -145,18 +147,20 @@ export class FileTransactionLogger implements TransactionLogger {
     }
   }
 
-  append(mutation: Mutation): Promise<Event> {
+  async append(logRecord: LogRecord): Promise<void> {
     if (this.state !== 'ready' || !this.writer) {
-      return Promise.reject(this.unavailable(this.state === 'closed' ? 'closed' : 'append before readEvents finished'));
+      throw this.unavailable(this.state === 'closed' ? 'closed' : 'append before readEvents finished');
     }
-    const event: Event = { ...mutation, sequence: ++this.lastSequence };
-    const record = encodeRecord(event);
+    const { revision } = logRecord;
+    const record = encodeRecord(logRecord);
     this.appendFileBytes += record.length;
     // Automatic compaction needs the store's live entries to snapshot.
     if (this.live) this.compactions.consider(this.historyBytes + this.appendFileBytes, this.liveBytes);
     const held = this.held;
-    if (held) return new Promise((resolve, reject) => held.push({ record, event, resolve, reject }));
-    return this.submit(record, event);
+    const durable = held
+      ? new Promise<number>((resolve, reject) => held.push({ record, revision, resolve, reject }))
+      : this.submit(record, revision);
+    this.durableRevision = await durable;
   }
 
   attachLiveState(live: LiveState): void {
@@ -182,9 +186,9 @@ export class FileTransactionLogger implements TransactionLogger {
     return this.closing;
   }
 
-  private submit(record: Buffer, event: Event): Promise<Event> {
+  private submit(record: Buffer, revision: number): Promise<number> {
     if (!this.writer) return Promise.reject(this.unavailable('not open'));
-    return this.writer.submit(record, event);
+    return this.writer.submit(record, revision);
   }
 
   private async flushAndRelease(): Promise<void> {
@@ -216,7 +220,6 @@ export class FileTransactionLogger implements TransactionLogger {
     const previous = { writer: this.writer, handle: this.handle };
     const held: HeldAppend[] = [];
     this.held = held;
-    const sequence = this.lastSequence;
     try {
       await previous.writer?.flush();
       if (!previous.writer || this.healthState.get() === 'failed') throw this.unavailable('the log has failed');
@@ -234,9 +237,29 @@ export class FileTransactionLogger implements TransactionLogger {
     const heldBytes = held.reduce((sum, append) => sum + append.record.length, 0);
     this.historyBytes += this.appendFileBytes - heldBytes;
     this.appendFileBytes = FILE_HEADER_BYTES + heldBytes;
+    // Every append to the old file has settled: the last durable one is where the snapshot stands.
+    const revision = this.durableRevision;
     this.releaseHeld(held);
     await previous.handle?.close().catch(() => undefined);
-    return sequence;
+    return revision;
+  }
+
+  /**
+   * A log written by an earlier format gets a new incremental in the current one (steps 1 to 3
+   * of a compaction, before any append), so no file ever mixes two formats.
+   */
+  private async appendToNewFormat(): Promise<void> {
+    const { base, incrementals } = this.directory.manifest;
+    const incremental = await this.directory.createIncremental();
+    await this.directory.replaceManifest({ base, incrementals: [...incrementals, incremental] }, () => undefined);
+    await this.handle?.close();
+    this.handle = await this.openFile(this.directory.file(incremental));
+    this.historyBytes += this.appendFileBytes;
+    this.appendFileBytes = FILE_HEADER_BYTES;
+    this.logger.info(
+      { event: 'file_log_format_upgraded' },
+      `file log: appends now go to ${this.directory.file(incremental)} in format ${FORMAT_VERSION}; older files are replayed as they are`,
+    );
   }
 
   private newWriter(handle: LogFileHandle, filename: string, endOffset: number): GroupCommitWriter {
@@ -254,7 +277,7 @@ export class FileTransactionLogger implements TransactionLogger {
 
   private releaseHeld(held: HeldAppend[]): void {
     this.held = undefined;
-    for (const { record, event, resolve, reject } of held) this.submit(record, event).then(resolve, reject);
+    for (const { record, revision, resolve, reject } of held) this.submit(record, revision).then(resolve, reject);
   }
 
   private compactionHost(): CompactionHost {

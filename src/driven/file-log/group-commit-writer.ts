@@ -1,4 +1,4 @@
-import type { Event, LogHealthState } from '../../core';
+import type { LogHealthState } from '../../core';
 import { LogUnavailableError } from '../../core';
 import { describeError, errorCode } from '../../platform/error-text/error-text';
 import type { Logger } from '../../platform/logging/logger';
@@ -38,8 +38,9 @@ export interface GroupCommitWriterOptions {
 
 interface PendingAppend {
   readonly record: Buffer;
-  readonly event: Event;
-  readonly resolve: (event: Event) => void;
+  /** The record's revision, which the acknowledgement carries. */
+  readonly revision: number;
+  readonly resolve: (revision: number) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -91,11 +92,11 @@ export class GroupCommitWriter {
     return this.fsyncs;
   }
 
-  /** Queues one encoded record; resolves with its event once acknowledged under the sync policy. */
-  submit(record: Buffer, event: Event): Promise<Event> {
+  /** Queues one encoded record; resolves with its revision once acknowledged under the sync policy. */
+  submit(record: Buffer, revision: number): Promise<number> {
     if (this.refusal) return Promise.reject(this.refusal);
-    return new Promise<Event>((resolve, reject) => {
-      this.queue.push({ record, event, resolve, reject });
+    return new Promise<number>((resolve, reject) => {
+      this.queue.push({ record, revision, resolve, reject });
       this.kick();
     });
   }
@@ -146,7 +147,7 @@ export class GroupCommitWriter {
         }
         this.acknowledgedEnd += batchBytes(batch);
         this.spaceCheckMs = FIRST_SPACE_CHECK_MS;
-        for (const append of batch) append.resolve(append.event);
+        for (const append of batch) append.resolve(append.revision);
         if (batch.length > 0) {
           this.observer.batchFinished?.(true);
           this.observer.sizeBytes?.(this.acknowledgedEnd);

@@ -1,11 +1,11 @@
 import { open } from 'node:fs/promises';
-import type { Event } from '../../core';
+import type { ReplayedRecord } from '../../core';
 import { LogCorruptError } from './file-log.errors';
 import type { LogDirectory } from './log-directory';
 import type { LogFileHandle, OpenLogFile } from './log-file-handle';
 import { prepareFileHeader } from './log-file-header';
-import { LogReplay } from './log-replay';
-import { BASE_HEADER_BYTES, checkBaseHeader, FILE_HEADER_BYTES } from './record-format';
+import { LogReplay, type ReplayPosition } from './log-replay';
+import { BASE_HEADER_BYTES, checkBaseHeader, FILE_HEADER_BYTES, type FormatVersion } from './record-format';
 
 /** A torn final record found in an incremental, to be truncated away once replay is over. */
 interface PendingTruncation {
@@ -17,13 +17,15 @@ interface PendingTruncation {
 
 /**
  * Replays the files a manifest names (FORMAT.md, "Replay"): the base, then each incremental,
- * each record's sequence above the previous one. A torn tail is allowed in the last
+ * each record's revision above the previous one. A torn tail is allowed in the last
  * incremental, and in an earlier one only while no later one holds a record; they are
  * truncated before any append. Afterwards the last incremental stays open for appending.
  */
 export class LogFilesReplay {
-  /** Sequence of the last event replayed (or the base's sequence): appends continue above it. */
-  lastSequence = 0;
+  /** How far replay has come; `lastRevision` is the log's revision once it is over. */
+  readonly position: ReplayPosition = { lastSequence: 0, lastRevision: 0 };
+  /** Format version of the file taking appends. */
+  appendFormat: FormatVersion | undefined;
   /** Bytes of the base file (0 when none): the live data as the last compaction measured it. */
   baseBytes = 0;
   /** Bytes of every file but the one taking appends. */
@@ -41,7 +43,7 @@ export class LogFilesReplay {
   ) {}
 
   /** Yields every event of the log in order, in batches. */
-  async *batches(): AsyncGenerator<Event[]> {
+  async *batches(): AsyncGenerator<ReplayedRecord[]> {
     const { base, incrementals } = this.directory.manifest;
     if (base !== undefined) yield* this.replayBase(this.directory.file(base));
     for (const [index, name] of incrementals.entries()) {
@@ -51,7 +53,7 @@ export class LogFilesReplay {
     await this.truncateTornTails();
   }
 
-  private async *replayBase(file: string): AsyncGenerator<Event[]> {
+  private async *replayBase(file: string): AsyncGenerator<ReplayedRecord[]> {
     const handle = await open(file, 'r');
     try {
       const { size } = await handle.stat();
@@ -60,11 +62,13 @@ export class LogFilesReplay {
       if (bytesRead < BASE_HEADER_BYTES) throw new LogCorruptError(file, 0, 'corrupt base file', 'header cut short');
       const header = checkBaseHeader(headerBytes);
       if ('problem' in header) throw new LogCorruptError(file, 0, header.problem, header.detail);
-      const replay = new LogReplay(handle, file, size, {
-        start: BASE_HEADER_BYTES,
-        after: 0,
-        snapshotSequence: header.sequence,
-      });
+      const replay = new LogReplay(
+        handle,
+        file,
+        size,
+        { start: BASE_HEADER_BYTES, format: header.version, snapshotSequence: header.sequence },
+        this.position,
+      );
       yield* replay.batches();
       // A base is complete by construction: nothing in it is ever a torn tail to repair.
       if (replay.tornTail) {
@@ -78,7 +82,13 @@ export class LogFilesReplay {
           `${replay.records} records where the header announces ${header.records}`,
         );
       }
-      this.lastSequence = header.sequence;
+      if (header.version === 1) {
+        this.position.lastSequence = header.sequence;
+      } else {
+        // Format 2: the revision the snapshot stands at, which no record may carry (its last write may have been a delete).
+        this.position.lastRevision = Math.max(this.position.lastRevision, header.sequence);
+        yield [{ revision: header.sequence, writes: [] }];
+      }
       this.baseBytes = size;
       this.historyBytes += size;
     } finally {
@@ -86,16 +96,21 @@ export class LogFilesReplay {
     }
   }
 
-  private async *replayIncremental(file: string, last: boolean): AsyncGenerator<Event[]> {
+  private async *replayIncremental(file: string, last: boolean): AsyncGenerator<ReplayedRecord[]> {
     const handle = await this.openFile(file);
     let keepOpen = false;
     try {
       const { size } = await handle.stat();
-      await prepareFileHeader(handle, file, size, (message) => this.warn('file_log_torn_header_dropped', message));
-      const replay = new LogReplay(handle, file, Math.max(size, FILE_HEADER_BYTES), {
-        start: FILE_HEADER_BYTES,
-        after: this.lastSequence,
-      });
+      const format = await prepareFileHeader(handle, file, size, (message) =>
+        this.warn('file_log_torn_header_dropped', message),
+      );
+      const replay = new LogReplay(
+        handle,
+        file,
+        Math.max(size, FILE_HEADER_BYTES),
+        { start: FILE_HEADER_BYTES, format },
+        this.position,
+      );
       yield* replay.batches();
       const earlier = this.torn.find((torn) => torn.handle !== handle);
       if (earlier && replay.records > 0) {
@@ -107,11 +122,11 @@ export class LogFilesReplay {
           `${earlier.reason}, yet a later file holds records`,
         );
       }
-      this.lastSequence = replay.lastSequence;
       const bytes = replay.tornTail ? replay.tornTail.offset : Math.max(size, FILE_HEADER_BYTES);
       if (replay.tornTail) this.torn.push({ handle, file, ...replay.tornTail });
       if (last) {
         this.appendHandle = handle;
+        this.appendFormat = format;
         this.appendFileBytes = bytes;
       } else {
         this.historyBytes += bytes;

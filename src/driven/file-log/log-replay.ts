@@ -1,8 +1,14 @@
-import type { Event } from '../../core';
+import type { ReplayedRecord } from '../../core';
 import { ChunkWindow, onlyZerosFrom } from './chunk-window';
 import { LogCorruptError } from './file-log.errors';
 import type { LogFileHandle } from './log-file-handle';
-import { checkRecordHeader, decodeRecord, payloadChecksumMatches, RECORD_HEADER_BYTES } from './record-format';
+import {
+  checkRecordHeader,
+  decodeRecord,
+  payloadChecksumMatches,
+  RECORD_HEADER_BYTES,
+  type FormatVersion,
+} from './record-format';
 
 const EVENTS_PER_BATCH = 1024;
 
@@ -12,15 +18,25 @@ export interface TornTail {
   readonly reason: string;
 }
 
-/** Where a scan starts and which sequence numbers its records must carry. */
+/**
+ * How far the replay of a log's files has come: the last format 1 sequence number and the last
+ * revision. Each file's scan starts from the previous file's and moves it on.
+ */
+export interface ReplayPosition {
+  lastSequence: number;
+  lastRevision: number;
+}
+
+/** Where a scan starts and what its records must be. */
 export interface ReplayRange {
   /** File offset of the first record (just past the file's header). */
   readonly start: number;
-  /** Sequence number the first record must exceed (the previous file's last; 0 for none). */
-  readonly after: number;
+  /** The file's format version. */
+  readonly format: FormatVersion;
   /**
-   * Set for a base file: every record carries exactly this sequence (the one the snapshot
-   * stands at) instead of strictly increasing ones.
+   * Set for a base file: a format 1 base's records all carry this sequence (the one the
+   * snapshot stands at); a format 2 base's records carry each key's last revision, in key
+   * order, not increasing ones.
    */
   readonly snapshotSequence?: number;
 }
@@ -28,12 +44,11 @@ export interface ReplayRange {
 /**
  * One forward scan of a log file's records (after its file header), applying the crash rules
  * in FORMAT.md: a torn final record ends the scan and is reported in `tornTail`; anything else
- * that is not an intact record with a valid sequence number throws LogCorruptError. The record
- * layout itself belongs to record-format.ts; this class only walks the file.
+ * that is not an intact record with a valid revision (or sequence) throws LogCorruptError.
+ * Format 1 records get revisions in order, one above the last. The record layout itself
+ * belongs to record-format.ts; this class only walks the file.
  */
 export class LogReplay {
-  /** Sequence number of the last intact record (`range.after` when there is none). */
-  lastSequence: number;
   /** File offset just past the last intact record: where the next append belongs. */
   validEnd: number;
   /** Intact records seen. */
@@ -46,8 +61,8 @@ export class LogReplay {
     private readonly filename: string,
     private readonly size: number,
     private readonly range: ReplayRange,
+    private readonly position: ReplayPosition,
   ) {
-    this.lastSequence = range.after;
     this.validEnd = range.start;
   }
 
@@ -55,11 +70,11 @@ export class LogReplay {
    * Yields the intact records' events in file order, a batch at a time: one await per batch
    * rather than per event keeps replay of small records fast.
    */
-  async *batches(): AsyncGenerator<Event[]> {
+  async *batches(): AsyncGenerator<ReplayedRecord[]> {
     const window = new ChunkWindow(this.handle, this.size);
     const size = this.size;
     let position = this.range.start;
-    let batch: Event[] = [];
+    let batch: ReplayedRecord[] = [];
     while (position < size) {
       if (batch.length >= EVENTS_PER_BATCH) {
         yield batch;
@@ -107,19 +122,41 @@ export class LogReplay {
     yield batch;
   }
 
-  private decode(buffer: Buffer, at: number, payloadBytes: number, position: number): Event {
-    const event = decodeRecord(buffer, at, payloadBytes);
-    if (typeof event === 'string') throw this.corrupt(position, event);
-    const { sequence } = event;
-    const expected = this.range.snapshotSequence;
-    if (expected !== undefined) {
-      if (sequence !== expected) throw this.corrupt(position, `sequence ${sequence} in a snapshot at ${expected}`);
-      if (event.type !== 'put') throw this.corrupt(position, 'a snapshot holds puts only');
-    } else if (sequence <= this.lastSequence || !Number.isSafeInteger(sequence)) {
-      throw this.corrupt(position, `sequence ${sequence} does not follow ${this.lastSequence}`);
+  private decode(buffer: Buffer, at: number, payloadBytes: number, offset: number): ReplayedRecord {
+    const decoded = decodeRecord(buffer, at, payloadBytes, this.range.format);
+    if (typeof decoded === 'string') throw this.corrupt(offset, decoded);
+    const position = this.position;
+    const snapshot = this.range.snapshotSequence;
+    if ('revision' in decoded) {
+      const { revision } = decoded;
+      if (!Number.isSafeInteger(revision) || revision < 1) throw this.corrupt(offset, `revision ${revision}`);
+      if (snapshot !== undefined) {
+        if (decoded.writes.length !== 1 || decoded.writes[0].type !== 'put') {
+          throw this.corrupt(offset, 'a snapshot holds one put per record');
+        }
+        return decoded;
+      }
+      if (revision <= position.lastRevision) {
+        throw this.corrupt(offset, `revision ${revision} does not follow ${position.lastRevision}`);
+      }
+      position.lastRevision = revision;
+      return decoded;
     }
-    this.lastSequence = sequence;
-    return event;
+    const { sequence } = decoded;
+    if (snapshot !== undefined) {
+      if (sequence !== snapshot) throw this.corrupt(offset, `sequence ${sequence} in a snapshot at ${snapshot}`);
+      if (decoded.type !== 'put') throw this.corrupt(offset, 'a snapshot holds puts only');
+    } else if (sequence <= position.lastSequence || !Number.isSafeInteger(sequence)) {
+      throw this.corrupt(offset, `sequence ${sequence} does not follow ${position.lastSequence}`);
+    }
+    position.lastSequence = sequence;
+    // Format 1 knew no revisions: each of its records gets the next one.
+    const revision = ++position.lastRevision;
+    const write =
+      decoded.type === 'put'
+        ? { type: 'put' as const, key: decoded.key, value: decoded.value }
+        : { type: 'delete' as const, key: decoded.key };
+    return { revision, writes: [write] };
   }
 
   private corrupt(offset: number, detail: string): LogCorruptError {

@@ -1,22 +1,26 @@
 import { crc32 } from 'node:zlib';
-import type { Event } from '../../core';
+import type { KeyWrite, LogRecord, ReplayedRecord } from '../../core';
 import { crc32Range } from './crc32-range';
 
 // The on-disk layout is described in FORMAT.md beside this file; keep the two in step.
 
 /** First bytes of every log file: identifies the format before anything else is trusted. */
 export const FILE_MAGIC = Buffer.from('KVSTLOG\n', 'latin1');
-/** The format version this code writes and reads. */
-export const FORMAT_VERSION = 1;
+/** The format version this code writes; it also reads every earlier one (FORMAT.md, "Format versions"). */
+export const FORMAT_VERSION = 2;
+/** A file format version this code reads. */
+export type FormatVersion = 1 | 2;
 /** Magic (8) + version (u32) + CRC-32 of those 12 bytes (u32). */
 export const FILE_HEADER_BYTES = 16;
 /** payloadLength (u32) + payloadCrc (u32) + headerCrc (u32) over the first 8 bytes. */
 export const RECORD_HEADER_BYTES = 12;
-/** type (u8) + sequence (u64) + keyLength (u32); key and value bytes follow. */
+/** type (u8) + revision or sequence (u64) + write count or keyLength (u32): the fixed start of every payload. */
 export const PAYLOAD_FIXED_BYTES = 13;
 
-/** Record type byte: a put carries a value, a delete carries none. */
-export const RECORD_TYPE = { put: 1, delete: 2 } as const;
+/** Record type byte: format 1's put and delete of one key, format 2's record of one revision. */
+export const RECORD_TYPE = { put: 1, delete: 2, revision: 3 } as const;
+/** Write kind byte within a format 2 record. */
+const WRITE_KIND = { put: 1, delete: 2 } as const;
 
 const TWO_TO_32 = 0x1_0000_0000;
 
@@ -35,8 +39,8 @@ export interface FileHeaderProblem {
   readonly detail: string;
 }
 
-/** Checks a complete file header; undefined when it is a header this build can read. */
-export function checkFileHeader(header: Buffer): FileHeaderProblem | undefined {
+/** Checks a complete file header: its format version when it is a header this build can read. */
+export function checkFileHeader(header: Buffer): FormatVersion | FileHeaderProblem {
   if (!header.subarray(0, FILE_MAGIC.length).equals(FILE_MAGIC)) {
     return { problem: 'not a kvs transaction log', detail: 'bad magic' };
   }
@@ -44,13 +48,13 @@ export function checkFileHeader(header: Buffer): FileHeaderProblem | undefined {
     return { problem: 'corrupt file header', detail: 'checksum mismatch' };
   }
   const version = header.readUInt32LE(8);
-  if (version !== FORMAT_VERSION) {
+  if (version !== 1 && version !== 2) {
     return {
       problem: 'unsupported log format',
-      detail: `version ${version}; this build reads version ${FORMAT_VERSION}`,
+      detail: `version ${version}; this build reads versions 1 to ${FORMAT_VERSION}`,
     };
   }
-  return undefined;
+  return version;
 }
 
 /** First bytes of a base file (a compaction's snapshot): tells it from an incremental log file. */
@@ -58,14 +62,18 @@ export const BASE_MAGIC = Buffer.from('KVSBASE\n', 'latin1');
 /** Magic (8) + version (u32) + sequence (u64) + record count (u64) + CRC-32 of the first 28 bytes (u32). */
 export const BASE_HEADER_BYTES = 32;
 
-/** What a base file's header says: the sequence its snapshot stands at and how many records follow. */
+/**
+ * What a base file's header says: its format, the revision its snapshot stands at (format 1:
+ * the sequence every record carries) and how many records follow.
+ */
 export interface BaseHeader {
+  readonly version: FormatVersion;
   readonly sequence: number;
   readonly records: number;
 }
 
-/** The header of a base file holding `records` put records, all at `sequence`. */
-export function encodeBaseHeader({ sequence, records }: BaseHeader): Buffer {
+/** The header of a format 2 base file standing at revision `sequence` and holding `records` records. */
+export function encodeBaseHeader({ sequence, records }: Omit<BaseHeader, 'version'>): Buffer {
   const header = Buffer.alloc(BASE_HEADER_BYTES);
   BASE_MAGIC.copy(header, 0);
   header.writeUInt32LE(FORMAT_VERSION, 8);
@@ -84,10 +92,10 @@ export function checkBaseHeader(header: Buffer): BaseHeader | FileHeaderProblem 
     return { problem: 'corrupt base file header', detail: 'checksum mismatch' };
   }
   const version = header.readUInt32LE(8);
-  if (version !== FORMAT_VERSION) {
+  if (version !== 1 && version !== 2) {
     return {
       problem: 'unsupported base file format',
-      detail: `version ${version}; this build reads ${FORMAT_VERSION}`,
+      detail: `version ${version}; this build reads versions 1 to ${FORMAT_VERSION}`,
     };
   }
   const sequence = readU64(header, 12);
@@ -95,7 +103,7 @@ export function checkBaseHeader(header: Buffer): BaseHeader | FileHeaderProblem 
   if (!Number.isSafeInteger(sequence) || !Number.isSafeInteger(records)) {
     return { problem: 'corrupt base file header', detail: 'sequence or record count beyond 2^53' };
   }
-  return { sequence, records };
+  return { version, sequence, records };
 }
 
 function writeU64(buffer: Buffer, offset: number, value: number): void {
@@ -108,25 +116,50 @@ function readU64(buffer: Buffer, offset: number): number {
 }
 
 /**
- * Encodes one event as a complete record in a single buffer (the only allocation an append
- * makes). The core has already refused strings UTF-8 cannot hold (lone surrogates).
+ * Encodes one record (format 2: one revision's writes) as a complete record in a single buffer
+ * (the only allocation an append makes). The core has already refused strings UTF-8 cannot
+ * hold (lone surrogates).
  */
-export function encodeRecord(event: Event): Buffer {
-  const value = event.type === 'put' ? event.value : '';
-  const keyBytes = Buffer.byteLength(event.key, 'utf8');
-  const payloadBytes = PAYLOAD_FIXED_BYTES + keyBytes + Buffer.byteLength(value, 'utf8');
-  const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payloadBytes);
-  const p = RECORD_HEADER_BYTES;
-  record[p] = RECORD_TYPE[event.type];
-  writeU64(record, p + 1, event.sequence);
-  record.writeUInt32LE(keyBytes, p + 9);
-  const keyStart = p + PAYLOAD_FIXED_BYTES;
-  record.write(event.key, keyStart, 'utf8');
-  record.write(value, keyStart + keyBytes, 'utf8');
-  record.writeUInt32LE(payloadBytes, 0);
-  record.writeUInt32LE(crc32(record.subarray(p)), 4);
-  record.writeUInt32LE(crc32(record.subarray(0, 8)), 8);
-  return record;
+export function encodeRecord(record: LogRecord): Buffer {
+  let payloadBytes = PAYLOAD_FIXED_BYTES;
+  const keyBytes: number[] = [];
+  const valueBytes: number[] = [];
+  for (const write of record.writes) {
+    const key = Buffer.byteLength(write.key, 'utf8');
+    const value = write.type === 'put' ? Buffer.byteLength(write.value, 'utf8') : 0;
+    keyBytes.push(key);
+    valueBytes.push(value);
+    payloadBytes += writeBytes(write, key, value);
+  }
+  const buffer = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payloadBytes);
+  let p = RECORD_HEADER_BYTES;
+  buffer[p] = RECORD_TYPE.revision;
+  writeU64(buffer, p + 1, record.revision);
+  buffer.writeUInt32LE(record.writes.length, p + 9);
+  p += PAYLOAD_FIXED_BYTES;
+  record.writes.forEach((write, i) => {
+    buffer[p] = WRITE_KIND[write.type];
+    buffer.writeUInt32LE(keyBytes[i], p + 1);
+    p += 5;
+    buffer.write(write.key, p, 'utf8');
+    p += keyBytes[i];
+    if (write.type === 'put') {
+      writeU64(buffer, p, write.createRevision);
+      writeU64(buffer, p + 8, write.version);
+      buffer.writeUInt32LE(valueBytes[i], p + 16);
+      buffer.write(write.value, p + 20, 'utf8');
+      p += 20 + valueBytes[i];
+    }
+  });
+  buffer.writeUInt32LE(payloadBytes, 0);
+  buffer.writeUInt32LE(crc32(buffer.subarray(RECORD_HEADER_BYTES)), 4);
+  buffer.writeUInt32LE(crc32(buffer.subarray(0, 8)), 8);
+  return buffer;
+}
+
+/** kind (u8) + keyLength (u32) + key; a put adds createRevision (u64) + version (u64) + valueLength (u32) + value. */
+function writeBytes(write: KeyWrite, keyBytes: number, valueBytes: number): number {
+  return 5 + keyBytes + (write.type === 'put' ? 20 + valueBytes : 0);
 }
 
 /** Outcome of checking a record header: its payload length, or why it cannot be trusted. */
@@ -156,12 +189,27 @@ export function payloadChecksumMatches(buffer: Buffer, at: number, payloadBytes:
   return crc32Range(buffer, payload, payload + payloadBytes) === buffer.readUInt32LE(at + 4);
 }
 
+/** A format 1 record: one key's put or delete with the sequence number the log gave it. */
+export type LegacyEvent =
+  | { readonly type: 'put'; readonly key: string; readonly value: string; readonly sequence: number }
+  | { readonly type: 'delete'; readonly key: string; readonly sequence: number };
+
 /**
- * Decodes the checksummed payload of the record at `at` into its event, or returns what makes
- * its content impossible (the caller turns that into LogCorruptError with the record's offset).
- * The sequence may exceed 2^53 on a bad log; the caller checks it against its predecessor.
+ * Decodes the checksummed payload of the record at `at` (whose header was checked) as the
+ * file's format holds it, or returns what makes its content impossible (the caller turns that
+ * into LogCorruptError with the record's offset). A revision or sequence may exceed 2^53 on a
+ * bad log; the caller checks it against its predecessor.
  */
-export function decodeRecord(buffer: Buffer, at: number, payloadBytes: number): Event | string {
+export function decodeRecord(
+  buffer: Buffer,
+  at: number,
+  payloadBytes: number,
+  format: FormatVersion,
+): ReplayedRecord | LegacyEvent | string {
+  return format === 1 ? decodeLegacy(buffer, at, payloadBytes) : decodeRevision(buffer, at, payloadBytes);
+}
+
+function decodeLegacy(buffer: Buffer, at: number, payloadBytes: number): LegacyEvent | string {
   const payload = at + RECORD_HEADER_BYTES;
   const sequence = readU64(buffer, payload + 1);
   const keyBytes = buffer.readUInt32LE(payload + 9);
@@ -177,6 +225,41 @@ export function decodeRecord(buffer: Buffer, at: number, payloadBytes: number): 
       if (keyEnd !== payloadEnd) return 'delete record carries a value';
       return { type: 'delete', key, sequence };
     default:
-      return `unknown record type ${buffer[payload]}`;
+      return `unknown record type ${buffer[payload]} in a format 1 file`;
   }
+}
+
+function decodeRevision(buffer: Buffer, at: number, payloadBytes: number): ReplayedRecord | string {
+  const payload = at + RECORD_HEADER_BYTES;
+  const end = payload + payloadBytes;
+  if (buffer[payload] !== RECORD_TYPE.revision) return `unknown record type ${buffer[payload]} in a format 2 file`;
+  const revision = readU64(buffer, payload + 1);
+  const count = buffer.readUInt32LE(payload + 9);
+  const writes: KeyWrite[] = [];
+  let p = payload + PAYLOAD_FIXED_BYTES;
+  for (let i = 0; i < count; i++) {
+    if (p + 5 > end) return `write ${i} of ${count} starts past the record`;
+    const kind = buffer[p];
+    const keyBytes = buffer.readUInt32LE(p + 1);
+    p += 5;
+    if (keyBytes > end - p) return `key length ${keyBytes} exceeds the record`;
+    const key = buffer.toString('utf8', p, p + keyBytes);
+    p += keyBytes;
+    if (kind === WRITE_KIND.delete) {
+      writes.push({ type: 'delete', key });
+      continue;
+    }
+    if (kind !== WRITE_KIND.put) return `unknown write kind ${kind}`;
+    if (p + 20 > end) return 'put cut short';
+    const createRevision = readU64(buffer, p);
+    const version = readU64(buffer, p + 8);
+    const valueBytes = buffer.readUInt32LE(p + 16);
+    p += 20;
+    if (valueBytes > end - p) return `value length ${valueBytes} exceeds the record`;
+    if (!Number.isSafeInteger(createRevision) || !Number.isSafeInteger(version)) return 'revision beyond 2^53';
+    writes.push({ type: 'put', key, value: buffer.toString('utf8', p, p + valueBytes), createRevision, version });
+    p += valueBytes;
+  }
+  if (p !== end) return `${end - p} bytes after the last write`;
+  return { revision, writes };
 }

@@ -1,11 +1,11 @@
 import { SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import type {
   CompactionReport,
-  Event,
   LiveState,
   LogHealth,
   LogHealthListener,
-  Mutation,
+  LogRecord,
+  ReplayedRecord,
   TransactionLogger,
 } from '../../core';
 import { KEY_ATTRIBUTE } from './trace-attributes';
@@ -26,19 +26,20 @@ export class TracedTransactionLogger implements TransactionLogger {
     private readonly traceKeys: boolean,
   ) {}
 
-  readEvents(): AsyncIterable<readonly Event[]> {
+  readEvents(): AsyncIterable<readonly ReplayedRecord[]> {
     return this.inner.readEvents();
   }
 
-  append(mutation: Mutation): Promise<Event> {
+  append(record: LogRecord): Promise<void> {
     return this.tracer.startActiveSpan('kvs.log.append', (span) => {
-      span.setAttribute('kvs.operation', mutation.type);
-      if (this.traceKeys) span.setAttribute(KEY_ATTRIBUTE, mutation.key);
-      return this.inner.append(mutation).then(
-        (event) => {
-          span.setAttribute('kvs.log.sequence', event.sequence);
+      const [only] = record.writes;
+      // A record of several writes (a transaction, a delete of a range) is named for what it is.
+      span.setAttribute('kvs.operation', record.writes.length === 1 ? only.type : 'txn');
+      if (this.traceKeys && record.writes.length === 1) span.setAttribute(KEY_ATTRIBUTE, only.key);
+      span.setAttribute('kvs.log.revision', record.revision);
+      return this.inner.append(record).then(
+        () => {
           span.end();
-          return event;
         },
         (error: unknown) => {
           span.setStatus({

@@ -47,7 +47,7 @@ describe('a process killed during a compaction', () => {
       const highest = await compactUntilKilled(filename, step);
 
       const log = dir.open({ filename });
-      const state = stateOf(await collectEvents(log.readEvents()));
+      const state = stateOf(await collectEvents(log));
       await log.close();
       for (let w = 0; w < WORKERS; w++) {
         // Worker w acknowledged every n up to highest[w] in order; n + 1 may have landed unacknowledged.

@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { LogCorruptError, type FileTransactionLogger } from '../../../src/driven/file-log';
 import { COMPACTION_STEPS, type CompactionStep } from '../../../src/driven/file-log/compactor';
-import { LogUnavailableError, type Event, type Mutation } from '../../../src/core';
+import {LogUnavailableError} from '../../../src/core';
 import { stateOf } from '../../contracts/transaction-logger.contract';
-import { collectEvents } from '../../support/collect-events';
+import { collectEvents, appendMutation, type Event, type Mutation } from '../../support/collect-events';
 import { TempLogDir } from './temp-log-dir';
 
 let dir: TempLogDir;
@@ -20,7 +20,7 @@ async function openReplayed(
   ...rest: Parameters<TempLogDir['open']>
 ): Promise<FileTransactionLogger> {
   const log = dir.open(...rest);
-  for (const event of await collectEvents(log.readEvents())) apply(live, event);
+  for (const event of await collectEvents(log)) apply(live, event);
   log.attachLiveState(live);
   return log;
 }
@@ -42,7 +42,7 @@ async function writeHistory(
     const key = `key-${i % 17}`;
     const mutation: Mutation =
       i % 11 === 10 ? { type: 'delete', key } : { type: 'put', key, value: `${tag}-${i}`.repeat(3) };
-    apply(live, await log.append(mutation));
+    apply(live, await appendMutation(log, mutation));
   }
 }
 
@@ -59,7 +59,7 @@ async function concurrentWrites(
   const pending: Promise<Event>[] = [];
   for (let i = 0; i < count; i++) {
     pending.push(
-      log.append({ type: 'put', key: `during-${i % 9}`, value: `d${i}` }).then((event) => {
+      appendMutation(log, { type: 'put', key: `during-${i % 9}`, value: `d${i}` }).then((event) => {
         acknowledged.push(i);
         return apply(live, event);
       }),
@@ -75,7 +75,7 @@ async function concurrentWrites(
 /** What a fresh start replays, and the files it leaves in the directory. */
 async function restart(): Promise<{ state: Map<string, string>; files: string[]; events: Event[] }> {
   const log = dir.open();
-  const events = await collectEvents(log.readEvents());
+  const events = await collectEvents(log);
   await log.close();
   return { state: stateOf(events), files: await dir.files(), events };
 }
@@ -112,7 +112,7 @@ describe('file log compaction', () => {
         turns++;
       }
     })();
-    const write = log.append({ type: 'put', key: 'during', value: 'x' }).then((event) => apply(live, event));
+    const write = appendMutation(log, { type: 'put', key: 'during', value: 'x' }).then((event) => apply(live, event));
     const report = await log.compact();
     compacting = false;
     await ticker;
@@ -130,11 +130,11 @@ describe('file log compaction', () => {
     await writeHistory(log, live, 500, 'a');
     await log.compact();
     await writeHistory(log, live, 500, 'b');
-    const before = await log.append({ type: 'put', key: 'marker', value: 'm' });
+    const before = await appendMutation(log, { type: 'put', key: 'marker', value: 'm' });
     await log.close();
     log = await openReplayed(new Map());
     await log.compact();
-    const after = await log.append({ type: 'put', key: 'marker2', value: 'm' });
+    const after = await appendMutation(log, { type: 'put', key: 'marker2', value: 'm' });
     expect(after.sequence).toBe(before.sequence + 1);
     apply(live, before);
     apply(live, after);
@@ -198,15 +198,15 @@ describe('file log compaction', () => {
     const bytes = await readFile(base);
     bytes[bytes.length - 3] ^= 0xff;
     await writeFile(base, bytes);
-    await expect(collectEvents(dir.open().readEvents())).rejects.toThrow(LogCorruptError);
-    await expect(collectEvents(dir.open().readEvents())).rejects.toThrow(`${base}: corrupt base file`);
+    await expect(collectEvents(dir.open())).rejects.toThrow(LogCorruptError);
+    await expect(collectEvents(dir.open())).rejects.toThrow(`${base}: corrupt base file`);
 
     await writeFile(base, bytes.subarray(0, bytes.length - 40));
-    await expect(collectEvents(dir.open().readEvents())).rejects.toThrow(`${base}: corrupt base file`);
+    await expect(collectEvents(dir.open())).rejects.toThrow(`${base}: corrupt base file`);
 
     const manifest = dir.file('transactions.log.manifest');
     await writeFile(manifest, (await readFile(manifest, 'utf8')).replace('incr.1', 'incr.7'));
-    await expect(collectEvents(dir.open().readEvents())).rejects.toThrow(`${manifest}: corrupt manifest`);
+    await expect(collectEvents(dir.open())).rejects.toThrow(`${manifest}: corrupt manifest`);
   });
 });
 

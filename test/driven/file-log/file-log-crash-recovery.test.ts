@@ -1,9 +1,8 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
-import type { Event, Mutation } from '../../../src/core';
 import { LogCorruptError } from '../../../src/driven/file-log';
 import { encodeFileHeader, encodeRecord } from '../../../src/driven/file-log/record-format';
-import { collectEvents } from '../../support/collect-events';
+import { collectEvents, appendMutation, type Event, type Mutation } from '../../support/collect-events';
 import { TempLogDir } from './temp-log-dir';
 
 const MUTATIONS: Mutation[] = [
@@ -27,11 +26,11 @@ let caseNumber = 0;
 beforeAll(async () => {
   dir = await TempLogDir.create();
   const log = dir.open({ filename: dir.file('sample.log') });
-  await collectEvents(log.readEvents());
+  await collectEvents(log);
   const events: Event[] = [];
   const boundaries = [(await stat(log.filename)).size];
   for (const mutation of MUTATIONS) {
-    events.push(await log.append(mutation));
+    events.push(await appendMutation(log, mutation));
     boundaries.push((await stat(log.filename)).size);
   }
   await log.close();
@@ -50,7 +49,7 @@ async function logFileWith(bytes: Buffer): Promise<string> {
 async function replay(filename: string): Promise<Event[]> {
   const log = dir.open({ filename });
   try {
-    return await collectEvents(log.readEvents());
+    return await collectEvents(log);
   } finally {
     await log.close();
   }
@@ -64,14 +63,14 @@ describe('a torn final record', () => {
     const filename = await logFileWith(damaged);
     const warningsBefore = dir.warnings.length;
     const log = dir.open({ filename });
-    expect(await collectEvents(log.readEvents())).toEqual(sample.events.slice(0, -1));
+    expect(await collectEvents(log)).toEqual(sample.events.slice(0, -1));
     const warnings = dir.warnings.slice(warningsBefore);
     expect(warnings).toEqual([
       expect.stringContaining(`${filename}: dropping torn final record at byte ${lastStart()}`),
     ]);
     expect((await stat(filename)).size).toBe(lastStart());
 
-    const appended = await log.append({ type: 'put', key: 'after', value: 'repair' });
+    const appended = await appendMutation(log, { type: 'put', key: 'after', value: 'repair' });
     await log.close();
     expect(await replay(filename)).toEqual([...sample.events.slice(0, -1), appended]);
     expect(dir.warnings.length).toBe(warningsBefore + 1);
@@ -112,8 +111,8 @@ describe('a torn final record', () => {
 
     const empty = await logFileWith(Buffer.alloc(0));
     const log = dir.open({ filename: empty });
-    expect(await collectEvents(log.readEvents())).toEqual([]);
-    const event = await log.append({ type: 'put', key: 'k', value: 'v' });
+    expect(await collectEvents(log)).toEqual([]);
+    const event = await appendMutation(log, { type: 'put', key: 'k', value: 'v' });
     await log.close();
     expect(await replay(empty)).toEqual([event]);
   });
@@ -123,7 +122,7 @@ describe('damage before the end of the log', () => {
   async function expectRefused(damaged: Buffer, offset: number, detail: string): Promise<void> {
     const filename = await logFileWith(damaged);
     const log = dir.open({ filename });
-    const failure = collectEvents(log.readEvents());
+    const failure = collectEvents(log);
     await expect(failure).rejects.toBeInstanceOf(LogCorruptError);
     await expect(failure).rejects.toMatchObject({
       code: 'LOG_CORRUPT',

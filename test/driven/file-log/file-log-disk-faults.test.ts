@@ -2,11 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LogUnavailableError, type Event, type LogHealth } from '../../../src/core';
+import {LogUnavailableError, type LogHealth} from '../../../src/core';
 import { encodeRecord } from '../../../src/driven/file-log/record-format';
 import type { FileTransactionLogger } from '../../../src/driven/file-log';
 import { FaultyDisk } from '../../support/faulty-disk';
-import { collectEvents } from '../../support/collect-events';
+import { collectEvents, appendMutation, type Event } from '../../support/collect-events';
 import { TempLogDir } from './temp-log-dir';
 
 jest.setTimeout(30_000);
@@ -23,35 +23,35 @@ describe('a write that does not fit on the disk', () => {
   it('is cut off the file before it is refused, and writes resume once space is freed', async () => {
     const disk = new FaultyDisk();
     const log = dir.open({ sync: 'always' }, disk.open, disk.freeBytes);
-    await collectEvents(log.readEvents());
-    const kept = await log.append({ type: 'put', key: 'before', value: 'ok' });
+    await collectEvents(log);
+    const kept = await appendMutation(log, { type: 'put', key: 'before', value: 'ok' });
     const healthChanges = recordHealth(log);
 
     // Room for a, and b plus 5 bytes of c: b and c share a batch, whose writev is short, then ENOSPC.
     const sizeBefore = await fileSize(log);
     disk.capacity = sizeBefore + recordBytes('a', 'first') + recordBytes('b', 'second') + 5;
     const [a, b, c] = await Promise.allSettled([
-      log.append({ type: 'put', key: 'a', value: 'first' }),
-      log.append({ type: 'put', key: 'b', value: 'second' }),
-      log.append({ type: 'put', key: 'c', value: 'third' }),
+      appendMutation(log, { type: 'put', key: 'a', value: 'first' }),
+      appendMutation(log, { type: 'put', key: 'b', value: 'second' }),
+      appendMutation(log, { type: 'put', key: 'c', value: 'third' }),
     ]);
     expect([a.status, b.status, c.status]).toEqual(['fulfilled', 'rejected', 'rejected']);
     for (const refused of [b, c]) expect(refusal(refused)).toMatchObject({ code: 'LOG_UNAVAILABLE', retryable: true });
     expect(await fileSize(log)).toBe(sizeBefore + recordBytes('a', 'first'));
     expect(log.health()).toBe('unavailable');
-    await expect(log.append({ type: 'delete', key: 'refused-at-once' })).rejects.toMatchObject({ retryable: true });
+    await expect(appendMutation(log, { type: 'delete', key: 'refused-at-once' })).rejects.toMatchObject({ retryable: true });
     expect(dir.log.records.filter((line) => line.event === 'file_log_unavailable')).toEqual([
       expect.objectContaining({ level: 50, cause: expect.stringContaining('ENOSPC') }),
     ]);
 
     disk.capacity = Infinity;
     await waitUntil(() => log.health() === 'ok');
-    const later = await log.append({ type: 'put', key: 'later', value: 'x' });
+    const later = await appendMutation(log, { type: 'put', key: 'later', value: 'x' });
     expect(healthChanges).toEqual(['unavailable', 'ok']);
     expect(dir.log.records.filter((line) => line.event === 'file_log_recovered')).toHaveLength(1);
     await log.close();
 
-    expect(await collectEvents(dir.open().readEvents())).toEqual([
+    expect(await collectEvents(dir.open())).toEqual([
       kept,
       (a as PromiseFulfilledResult<Event>).value,
       later,
@@ -64,15 +64,15 @@ describe('a failed fsync, or a write failing for another reason than space', () 
     it(`after ${fault} fails with EIO: cuts the batch off, logs one fatal line and refuses everything for good`, async () => {
       const disk = new FaultyDisk();
       const log = dir.open({ sync: 'always' }, disk.open, disk.freeBytes);
-      await collectEvents(log.readEvents());
-      const kept = await log.append({ type: 'put', key: 'before', value: 'ok' });
+      await collectEvents(log);
+      const kept = await appendMutation(log, { type: 'put', key: 'before', value: 'ok' });
       const healthChanges = recordHealth(log);
       const sizeBefore = await fileSize(log);
 
       // A failed fsync is reported once (the kernel then forgets it): the cut's own fdatasync succeeds.
       if (fault === 'datasync') disk.failingSyncs = 1;
       else disk.writeError = 'EIO';
-      await expect(log.append({ type: 'put', key: 'a', value: '1' })).rejects.toMatchObject({
+      await expect(appendMutation(log, { type: 'put', key: 'a', value: '1' })).rejects.toMatchObject({
         code: 'LOG_UNAVAILABLE',
         retryable: false,
         message: expect.stringContaining('restart the service'),
@@ -89,9 +89,9 @@ describe('a failed fsync, or a write failing for another reason than space', () 
       ]);
 
       disk.writeError = undefined;
-      await expect(log.append({ type: 'put', key: 'later', value: 'x' })).rejects.toMatchObject({ retryable: false });
+      await expect(appendMutation(log, { type: 'put', key: 'later', value: 'x' })).rejects.toMatchObject({ retryable: false });
       await log.close();
-      expect(await collectEvents(dir.open().readEvents())).toEqual([kept]);
+      expect(await collectEvents(dir.open())).toEqual([kept]);
     });
   }
 });
@@ -128,7 +128,7 @@ describe('a real full filesystem', () => {
       const log = mountPoint
         ? fullDir.open({ sync: 'always' })
         : fullDir.open({ sync: 'always' }, disk.open, disk.freeBytes);
-      await collectEvents(log.readEvents());
+      await collectEvents(log);
 
       const acknowledged: Event[] = [];
       const refused: string[] = [];
@@ -137,7 +137,7 @@ describe('a real full filesystem', () => {
         for (let n = 0; ; n++) {
           const key = `w${id}-${n}`;
           try {
-            acknowledged.push(await log.append({ type: 'put', key, value }));
+            acknowledged.push(await appendMutation(log, { type: 'put', key, value }));
           } catch (error) {
             expect(error).toBeInstanceOf(LogUnavailableError);
             refused.push(key);
@@ -153,11 +153,11 @@ describe('a real full filesystem', () => {
       await rm(filler);
       disk.capacity = Infinity;
       await waitUntil(() => log.health() === 'ok');
-      acknowledged.push(await log.append({ type: 'put', key: 'after', value: 'space is back' }));
+      acknowledged.push(await appendMutation(log, { type: 'put', key: 'after', value: 'space is back' }));
       await log.close();
 
       acknowledged.sort((x, y) => x.sequence - y.sequence);
-      expect(await collectEvents(fullDir.open().readEvents())).toEqual(acknowledged);
+      expect(await collectEvents(fullDir.open())).toEqual(acknowledged);
     } finally {
       if (fullDir !== dir) await fullDir.dispose();
     }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { SyncPolicy } from '../../../src/driven/file-log';
-import { collectEvents } from '../../support/collect-events';
+import { collectEvents, appendMutation } from '../../support/collect-events';
 import { TempLogDir } from './temp-log-dir';
 
 const CHILD = join(__dirname, 'append-until-killed.child.js');
@@ -44,10 +44,10 @@ describe('a SIGKILLed process', () => {
       expect(highestAck).toBeGreaterThanOrEqual(ACKS_BEFORE_KILL);
 
       const log = dir.open({ filename });
-      const sequences = (await collectEvents(log.readEvents())).map((event) => event.sequence);
+      const sequences = (await collectEvents(log)).map((event) => event.sequence);
       expect(sequences.slice(0, highestAck)).toEqual(Array.from({ length: highestAck }, (_, i) => i + 1));
       expect(dir.warnings).toContainEqual(expect.stringContaining(`taking over stale lock file ${filename}.lock`));
-      await log.append({ type: 'delete', key: 'r0-0' });
+      await appendMutation(log, { type: 'delete', key: 'r0-0' });
     },
   );
 });

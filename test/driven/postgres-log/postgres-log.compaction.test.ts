@@ -1,7 +1,6 @@
-import type { Event, Mutation } from '../../../src/core';
 import type { PostgresLoggerOptions, PostgresTransactionLogger } from '../../../src/driven/postgres-log';
 import { stateOf } from '../../contracts/transaction-logger.contract';
-import { collectEvents } from '../../support/collect-events';
+import { collectEvents, appendMutation, type Event, type Mutation } from '../../support/collect-events';
 import { usePostgresLoggers } from '../../support/postgres-loggers';
 import { recordingLogger } from '../../support/recording-logger';
 
@@ -13,7 +12,7 @@ async function replayed(
   options: PostgresLoggerOptions = {},
 ): Promise<PostgresTransactionLogger> {
   const log = fixture.open(env, options);
-  for (const event of await collectEvents(log.readEvents())) apply(live, event);
+  for (const event of await collectEvents(log)) apply(live, event);
   log.attachLiveState(live);
   return log;
 }
@@ -32,7 +31,7 @@ async function writeHistory(log: PostgresTransactionLogger, live: Map<string, st
       const key = `key-${i % 40}`;
       return i % 9 === 8 ? { type: 'delete', key } : { type: 'put', key, value: `${tag}-${i}` };
     });
-    const events = await Promise.all(group.map((mutation) => log.append(mutation)));
+    const events = await Promise.all(group.map((mutation) => appendMutation(log, mutation)));
     events.forEach((event) => apply(live, event));
   }
 }
@@ -52,7 +51,7 @@ describe('PostgresTransactionLogger compaction', () => {
     expect(report.bytesAfter).toBeLessThan(report.bytesBefore);
     await log.close();
 
-    const replay = await collectEvents(fixture.open(env).readEvents());
+    const replay = await collectEvents(fixture.open(env));
     expect(stateOf(replay)).toEqual(live);
     // What remains: the live keys' latest rows, and rows written during the compaction.
     expect(await rowCount(env.TLOG_DB_TABLE)).toBeLessThanOrEqual(40 + 500);
@@ -63,7 +62,7 @@ describe('PostgresTransactionLogger compaction', () => {
     const live = new Map<string, string>();
     const log = await replayed(env, live, { compactionBatchRows: 64 });
     await writeHistory(log, live, 2000, 'a');
-    for (let i = 0; i < 10; i++) apply(live, await log.append({ type: 'delete', key: `key-${i}` }));
+    for (let i = 0; i < 10; i++) apply(live, await appendMutation(log, { type: 'delete', key: `key-${i}` }));
     await log.compact();
     expect(await rowCount(env.TLOG_DB_TABLE)).toBe(live.size);
     const indexes = await fixture.postgres.query('SELECT indexdef FROM pg_indexes WHERE tablename = $1', [
@@ -74,10 +73,10 @@ describe('PostgresTransactionLogger compaction', () => {
         `${env.TLOG_DB_TABLE}_key_sequence ON public.${env.TLOG_DB_TABLE} USING btree (key, sequence)`,
       ),
     });
-    const next = await log.append({ type: 'put', key: 'next', value: 'v' });
+    const next = await appendMutation(log, { type: 'put', key: 'next', value: 'v' });
     apply(live, next);
     await log.close();
-    const replay = await collectEvents(fixture.open(env).readEvents());
+    const replay = await collectEvents(fixture.open(env));
     expect(stateOf(replay)).toEqual(live);
     expect(replay.at(-1)).toEqual(next);
   });
@@ -95,7 +94,7 @@ describe('PostgresTransactionLogger compaction', () => {
     const reports = await Promise.all([writer.compact(), ...others.map((other) => other.compact())]);
     expect(reports.filter((report) => report.bytesAfter < report.bytesBefore).length).toBeGreaterThanOrEqual(1);
     await Promise.all([writer.close(), ...others.map((other) => other.close())]);
-    const replay = await collectEvents(fixture.open(env).readEvents());
+    const replay = await collectEvents(fixture.open(env));
     expect(stateOf(replay)).toEqual(live);
     expect(await rowCount(env.TLOG_DB_TABLE)).toBe(live.size);
   });
@@ -114,7 +113,7 @@ describe('PostgresTransactionLogger compaction', () => {
     const done = lines.records.filter((record) => record.event === 'compaction_done');
     expect(done.length).toBeGreaterThan(0);
     expect(done.every((record) => record.trigger === 'automatic')).toBe(true);
-    expect(stateOf(await collectEvents(fixture.open(env).readEvents()))).toEqual(live);
+    expect(stateOf(await collectEvents(fixture.open(env)))).toEqual(live);
     expect(await rowCount(env.TLOG_DB_TABLE)).toBeLessThan(4000);
   });
 });

@@ -1,3 +1,4 @@
+import { appendMutation } from '../../support/collect-events';
 import type { TransactionLogObserver } from '../../../src/driven/log-observer.port';
 import { usePostgresLoggers } from '../../support/postgres-loggers';
 
@@ -24,7 +25,7 @@ describe('PostgresTransactionLogger observer', () => {
     const logger = fixture.open(fixture.postgres.logEnv(), { observer });
     for await (const _ of logger.readEvents()) throw new Error('expected an empty log');
     // Appended in one tick: one batch of three rows (keys and values are 2 + 1 bytes each).
-    await Promise.all(['k1', 'k2', 'k3'].map((key) => logger.append({ type: 'put', key, value: 'v' })));
+    await Promise.all(['k1', 'k2', 'k3'].map((key) => appendMutation(logger, { type: 'put', key, value: 'v' })));
     expect(calls.batches).toEqual([[3, 9]]);
     expect(calls.commits).toEqual([true]);
     expect(calls.pending).toEqual([3, 0]);
@@ -36,9 +37,9 @@ describe('PostgresTransactionLogger observer', () => {
     const logger = fixture.open(env, { observer });
     for await (const _ of logger.readEvents()) throw new Error('expected an empty log');
     await fixture.postgres.query(`ALTER TABLE "${env.TLOG_DB_TABLE}" RENAME TO "${env.TLOG_DB_TABLE}_away"`);
-    await expect(logger.append({ type: 'delete', key: 'k' })).rejects.toThrow('write not acknowledged');
+    await expect(appendMutation(logger, { type: 'delete', key: 'k' })).rejects.toThrow('write not acknowledged');
     await fixture.postgres.query(`ALTER TABLE "${env.TLOG_DB_TABLE}_away" RENAME TO "${env.TLOG_DB_TABLE}"`);
-    await logger.append({ type: 'delete', key: 'k' });
+    await appendMutation(logger, { type: 'delete', key: 'k' });
     expect(calls.commits).toEqual([false, true]);
     expect(logger.health()).toBe('ok');
   });

@@ -1,5 +1,6 @@
+import { appendMutation, type Event, type Mutation } from '../../support/collect-events';
 import { EnvReader } from '../../../src/config/env-reader';
-import { LogUnavailableError, type Event, type LogHealth, type Mutation } from '../../../src/core';
+import {LogUnavailableError, type LogHealth} from '../../../src/core';
 import { PostgresTransactionLogger, readPostgresLogConfig } from '../../../src/driven/postgres-log';
 import { loggerInto, recordingLogger } from '../../support/recording-logger';
 import { TcpProxy } from '../../support/tcp-proxy';
@@ -93,7 +94,7 @@ describe('PostgresTransactionLogger when the database goes away', () => {
             ? { type: 'delete', key: `w${id}-${n - 1}` }
             : { type: 'put', key: `w${id}-${n}`, value: `v${n}\u0000` };
         try {
-          acked.push(await logger.append(mutation));
+          acked.push(await appendMutation(logger, mutation));
         } catch (error) {
           if (error instanceof LogUnavailableError) rejected.push(mutation);
           else unexpected.push(error);
@@ -133,12 +134,12 @@ describe('PostgresTransactionLogger when the database goes away', () => {
     for await (const _ of logger.readEvents()) throw new Error('expected an empty log');
     const changes: LogHealth[] = [];
     logger.onHealthChange((health) => changes.push(health));
-    await logger.append({ type: 'put', key: 'a', value: '1' });
+    await appendMutation(logger, { type: 'put', key: 'a', value: '1' });
     expect(logger.health()).toBe('ok');
 
     await outage.cut();
-    await expect(logger.append({ type: 'put', key: 'b', value: '2' })).rejects.toBeInstanceOf(LogUnavailableError);
-    await expect(logger.append({ type: 'put', key: 'c', value: '3' })).rejects.toBeInstanceOf(LogUnavailableError);
+    await expect(appendMutation(logger, { type: 'put', key: 'b', value: '2' })).rejects.toBeInstanceOf(LogUnavailableError);
+    await expect(appendMutation(logger, { type: 'put', key: 'c', value: '3' })).rejects.toBeInstanceOf(LogUnavailableError);
     expect(logger.health()).toBe('unavailable');
     await outage.restore();
     // No write is sent: a not-ready instance gets no traffic, so the logger must notice by itself.
@@ -152,14 +153,14 @@ describe('PostgresTransactionLogger when the database goes away', () => {
     const env = outage.env();
     const lines: string[] = [];
     const logger = await openLogger(env, lines);
-    const a = await logger.append({ type: 'put', key: 'a', value: '1' });
+    const a = await appendMutation(logger, { type: 'put', key: 'a', value: '1' });
     await outage.cut();
-    await expect(logger.append({ type: 'put', key: 'b', value: '2' })).rejects.toBeInstanceOf(LogUnavailableError);
+    await expect(appendMutation(logger, { type: 'put', key: 'b', value: '2' })).rejects.toBeInstanceOf(LogUnavailableError);
     await outage.restore();
     // As if the INSERT of b had committed and only the reply was lost.
     await postgres.query(`INSERT INTO "${env.TLOG_DB_TABLE}" (event_type, key, value) VALUES ('put', 'b', '2')`);
 
-    const c = await logger.append({ type: 'put', key: 'c', value: '3' });
+    const c = await appendMutation(logger, { type: 'put', key: 'c', value: '3' });
     expect(await tableRows(env.TLOG_DB_TABLE)).toEqual([a, c]);
     expect(lines).toContainEqual(expect.stringContaining('removed 1 row(s) of a write that was reported failed'));
   });
@@ -167,13 +168,13 @@ describe('PostgresTransactionLogger when the database goes away', () => {
   it('refuses to write, and deletes nothing, when rows from another writer appear', async () => {
     const env = outage.env();
     const logger = await openLogger(env);
-    await logger.append({ type: 'put', key: 'mine', value: '1' });
+    await appendMutation(logger, { type: 'put', key: 'mine', value: '1' });
     await outage.cut();
-    await expect(logger.append({ type: 'put', key: 'lost', value: '2' })).rejects.toBeInstanceOf(LogUnavailableError);
+    await expect(appendMutation(logger, { type: 'put', key: 'lost', value: '2' })).rejects.toBeInstanceOf(LogUnavailableError);
     await outage.restore();
     await postgres.query(`INSERT INTO "${env.TLOG_DB_TABLE}" (event_type, key, value) VALUES ('put', 'theirs', 'x')`);
 
-    await expect(logger.append({ type: 'put', key: 'next', value: '3' })).rejects.toThrow(/another kvs instance/);
+    await expect(appendMutation(logger, { type: 'put', key: 'next', value: '3' })).rejects.toThrow(/another kvs instance/);
     expect((await tableRows(env.TLOG_DB_TABLE)).map((row) => row.key)).toEqual(['mine', 'theirs']);
   });
 });

@@ -1,7 +1,6 @@
-import type { Event } from '../../../src/core';
 import type { PostgresLoggerOptions, PostgresTransactionLogger } from '../../../src/driven/postgres-log';
 import { usePostgresLoggers } from '../../support/postgres-loggers';
-import { collectEvents } from '../../support/collect-events';
+import { collectEvents, appendMutation, type Event } from '../../support/collect-events';
 
 const ROWS = 100_000;
 
@@ -83,8 +82,8 @@ describe('PostgresTransactionLogger replay', () => {
     const table = fixture.postgres.newTable();
     await fill(table, 3, `'put', convert_to('k' || i, 'UTF8'), convert_to('v', 'UTF8')`);
     const log = logger(table);
-    const replayed = await collectEvents(log.readEvents());
-    const next = await log.append({ type: 'put', key: 'k4', value: 'v' });
+    const replayed = await collectEvents(log);
+    const next = await appendMutation(log, { type: 'put', key: 'k4', value: 'v' });
     expect(replayed.map((event) => event.sequence)).toEqual([1, 2, 3]);
     expect(next.sequence).toBeGreaterThan(3);
   });

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import type { PostgresTransactionLogger } from '../../../src/driven/postgres-log';
 import { usePostgresLoggers } from '../../support/postgres-loggers';
-import { collectEvents } from '../../support/collect-events';
+import { collectEvents, appendMutation } from '../../support/collect-events';
 import { loggerInto } from '../../support/recording-logger';
 
 const fixture = usePostgresLoggers();
@@ -25,10 +25,10 @@ describe('PostgresTransactionLogger start-up', () => {
     for (let round = 0; round < 5; round++) {
       const env = fixture.postgres.logEnv();
       const racers = Array.from({ length: 4 }, () => logger(env));
-      const replays = await Promise.all(racers.map((racer) => collectEvents(racer.readEvents())));
+      const replays = await Promise.all(racers.map((racer) => collectEvents(racer)));
       expect(replays).toEqual([[], [], [], []]);
-      const first = await racers[0].append({ type: 'put', key: 'k', value: `round ${round}` });
-      expect(await collectEvents(logger(env).readEvents())).toEqual([first]);
+      const first = await appendMutation(racers[0], { type: 'put', key: 'k', value: `round ${round}` });
+      expect(await collectEvents(logger(env))).toEqual([first]);
       const tables = await fixture.postgres.query('SELECT count(*)::int AS n FROM pg_tables WHERE tablename = $1', [
         env.TLOG_DB_TABLE,
       ]);
@@ -38,7 +38,7 @@ describe('PostgresTransactionLogger start-up', () => {
 
   it('stores key and value as bytea and the event type under a CHECK constraint', async () => {
     const env = fixture.postgres.logEnv();
-    await collectEvents(logger(env).readEvents());
+    await collectEvents(logger(env));
     const columns = await fixture.postgres.query(
       'SELECT column_name, data_type, is_nullable, is_identity FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position',
       [env.TLOG_DB_TABLE],
@@ -63,7 +63,7 @@ describe('PostgresTransactionLogger start-up', () => {
     const env = { ...fixture.postgres.logEnv(), TLOG_DB_PORT: String(port), TLOG_DB_CONNECT_RETRIES: '3' };
     const unreachable = logger(env, lines);
 
-    const failure = collectEvents(unreachable.readEvents());
+    const failure = collectEvents(unreachable);
     await expect(failure).rejects.toThrow(
       `cannot connect to 127.0.0.1:${port} (database ${fixture.postgres.connection.database}, user ${fixture.postgres.connection.user}) after 4 attempt(s)`,
     );
@@ -77,7 +77,7 @@ describe('PostgresTransactionLogger start-up', () => {
     });
     expect(lines[0]).toMatch(/^postgres log: attempt 1\/4 to connect to 127\.0\.0\.1:\d+ .* failed: .*ECONNREFUSED/);
     // Appends on a logger that never started fail as unavailable instead of hanging.
-    await expect(unreachable.append({ type: 'put', key: 'k', value: 'v' })).rejects.toMatchObject({
+    await expect(appendMutation(unreachable, { type: 'put', key: 'k', value: 'v' })).rejects.toMatchObject({
       code: 'LOG_UNAVAILABLE',
     });
   });
@@ -86,7 +86,7 @@ describe('PostgresTransactionLogger start-up', () => {
     const wrong = 'not-the-Password-42';
     const lines: string[] = [];
     const env = { ...fixture.postgres.logEnv(), TLOG_DB_PASSWORD: wrong, TLOG_DB_CONNECT_RETRIES: '5' };
-    const failure = collectEvents(logger(env, lines).readEvents());
+    const failure = collectEvents(logger(env, lines));
     await expect(failure).rejects.toThrow(/after 1 attempt\(s\): password authentication failed for user/);
     const message = await failure.catch((error: Error) => error.message);
     expect(message).not.toContain(wrong);
@@ -96,7 +96,7 @@ describe('PostgresTransactionLogger start-up', () => {
 
   it('gives up at once when the database does not exist', async () => {
     const env = { ...fixture.postgres.logEnv(), TLOG_DB_DATABASE: 'kvs_no_such_database' };
-    await expect(collectEvents(logger(env).readEvents())).rejects.toThrow(
+    await expect(collectEvents(logger(env))).rejects.toThrow(
       /after 1 attempt\(s\): database "kvs_no_such_database" does not exist/,
     );
   });

@@ -1,3 +1,4 @@
+import { appendMutation } from '../../support/collect-events';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { EnvReader } from '../../../src/config/env-reader';
@@ -45,7 +46,7 @@ async function connectWith(settings: Record<string, string>): Promise<boolean> {
   const logger = new PostgresTransactionLogger(readPostgresLogConfig(new EnvReader(env)));
   loggers.push(logger);
   for await (const _ of logger.readEvents()) void _;
-  await logger.append({ type: 'put', key: 'k', value: 'v' });
+  await appendMutation(logger, { type: 'put', key: 'k', value: 'v' });
   const encrypted = await kvsConnectionsEncrypted();
   expect(encrypted.length).toBeGreaterThan(0);
   expect(new Set(encrypted).size).toBe(1);

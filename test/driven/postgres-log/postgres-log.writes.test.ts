@@ -1,4 +1,5 @@
-import { LogOverloadedError, type Mutation } from '../../../src/core';
+import { appendMutation, type Mutation } from '../../support/collect-events';
+import {LogOverloadedError} from '../../../src/core';
 import type { PostgresTransactionLogger } from '../../../src/driven/postgres-log';
 import { usePostgresLoggers } from '../../support/postgres-loggers';
 
@@ -26,7 +27,7 @@ describe('PostgresTransactionLogger writes', () => {
   it('batches appends made together into one INSERT per 1,000 rows, sequence numbers in call order', async () => {
     const env = fixture.postgres.logEnv();
     const logger = await openLogger(env);
-    const events = await Promise.all(puts(2500, 'k').map((m) => logger.append(m)));
+    const events = await Promise.all(puts(2500, 'k').map((m) => appendMutation(logger, m)));
     expect(await transactionsIn(env.TLOG_DB_TABLE)).toBe(3);
     expect(events.map((event) => event.key)).toEqual(puts(2500, 'k').map((m) => m.key));
     for (let i = 1; i < events.length; i++) expect(events[i].sequence).toBeGreaterThan(events[i - 1].sequence);
@@ -35,10 +36,10 @@ describe('PostgresTransactionLogger writes', () => {
   it('sends appends that arrive while an INSERT is in flight together in the next one', async () => {
     const env = fixture.postgres.logEnv();
     const logger = await openLogger(env);
-    const first = logger.append({ type: 'put', key: 'first', value: '' });
+    const first = appendMutation(logger, { type: 'put', key: 'first', value: '' });
     // Queued one macrotask later, after the first INSERT has gone out.
     await new Promise((resolve) => setImmediate(resolve));
-    const later = puts(200, 'later').map((m) => logger.append(m));
+    const later = puts(200, 'later').map((m) => appendMutation(logger, m));
     await Promise.all([first, ...later]);
     expect(await transactionsIn(env.TLOG_DB_TABLE)).toBe(2);
   });
@@ -46,7 +47,7 @@ describe('PostgresTransactionLogger writes', () => {
   it('rejects appends beyond TLOG_DB_MAX_PENDING_WRITES at once, and still writes the ones it took', async () => {
     const env: Record<string, string> = { ...fixture.postgres.logEnv(), TLOG_DB_MAX_PENDING_WRITES: '5' };
     const logger = await openLogger(env);
-    const outcomes = await Promise.allSettled(puts(8, 'p').map((m) => logger.append(m)));
+    const outcomes = await Promise.allSettled(puts(8, 'p').map((m) => appendMutation(logger, m)));
     expect(outcomes.map((outcome) => outcome.status)).toEqual([
       ...Array(5).fill('fulfilled'),
       ...Array(3).fill('rejected'),
@@ -55,7 +56,7 @@ describe('PostgresTransactionLogger writes', () => {
       expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(LogOverloadedError);
     }
     // Once the queue drains, appends are taken again.
-    await expect(logger.append({ type: 'put', key: 'after', value: 'v' })).resolves.toMatchObject({ key: 'after' });
+    await expect(appendMutation(logger, { type: 'put', key: 'after', value: 'v' })).resolves.toMatchObject({ key: 'after' });
     const rows = await fixture.postgres.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${env.TLOG_DB_TABLE}"`);
     expect(rows.rows[0].n).toBe(6);
   });

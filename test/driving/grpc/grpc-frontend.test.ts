@@ -1,15 +1,10 @@
+import { type Event } from '../../support/collect-events';
 import * as grpc from '@grpc/grpc-js';
 import { maxRequestBytes } from '../../../src/driving/grpc/grpc-frontend';
 import { GRPC_STATUS_BY_CODE, GrpcFrontend } from '../../../src/driving/grpc';
 import { KvsClient, KvsClientError } from '../../../src/client/kvs-client';
 import { recordingLogger } from '../../support/recording-logger';
-import {
-  KeyValueStore,
-  LogUnavailableError,
-  type Event,
-  type KvsErrorCode,
-  type TransactionLogger,
-} from '../../../src/core';
+import {KeyValueStore, LogUnavailableError, type KvsErrorCode, type TransactionLogger} from '../../../src/core';
 import { MemoryTransactionLogger, restoredStore } from '../../support/memory-transaction-logger';
 import { startGrpc, type RunningGrpc } from './grpc-driver';
 

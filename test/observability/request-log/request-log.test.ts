@@ -1,9 +1,10 @@
+import { type Event, type Mutation } from '../../support/collect-events';
 import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
 import { GrpcFrontend } from '../../../src/driving/grpc';
 import { grpcRequestLog, restRequestLog, type RequestLogOptions } from '../../../src/observability/request-log';
 import { RestFrontend } from '../../../src/driving/rest';
-import { KeyValueStore, type Mutation, type Event } from '../../../src/core';
+import {KeyValueStore} from '../../../src/core';
 import { MemoryTransactionLogger } from '../../support/memory-transaction-logger';
 import { recordingLogger, type LogRecord, type RecordingLogger } from '../../support/recording-logger';
 

@@ -62,7 +62,7 @@ describe('tracing', () => {
     expect(batch.parentSpanContext?.spanId).toBe(append.spanContext().spanId);
     expect(sync.parentSpanContext?.spanId).toBe(batch.spanContext().spanId);
     for (const span of [append, batch, sync]) expect(span.spanContext().traceId).toBe(request.spanContext().traceId);
-    expect(append.attributes).toEqual({ 'kvs.operation': 'put', 'kvs.log.sequence': 1 });
+    expect(append.attributes).toEqual({ 'kvs.operation': 'put', 'kvs.log.revision': 1 });
     expect(batch.attributes['kvs.log.batch.records']).toBe(1);
     expect(batch.attributes['kvs.log.batch.bytes']).toBeGreaterThan('secret-keysecret-value'.length);
     const everything = JSON.stringify(exporter.getFinishedSpans().map((span) => span.attributes));
