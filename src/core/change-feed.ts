@@ -1,13 +1,5 @@
-import type { EventType } from './events';
-
-/** A key's state as a change shows it: etcd's KeyValue (the store's KeyEntry has this shape). */
-export interface ChangedEntry {
-  readonly key: string;
-  readonly value: string;
-  readonly createRevision: number;
-  readonly modRevision: number;
-  readonly version: number;
-}
+import type { EventType, LogRecord } from './events';
+import type { KeyEntry } from './ordered-index';
 
 /** One key's change within a committed revision. */
 export interface ChangeEvent {
@@ -16,9 +8,9 @@ export interface ChangeEvent {
    * The key after the change. After a delete, as in etcd: the key with the delete's revision as
    * modRevision, an empty value, createRevision and version 0.
    */
-  readonly entry: ChangedEntry;
+  readonly entry: KeyEntry;
   /** The key just before the change; undefined when it was absent. */
-  readonly previous: ChangedEntry | undefined;
+  readonly previous: KeyEntry | undefined;
 }
 
 /** Every change of one committed store revision, in the order the write made them. */
@@ -34,3 +26,25 @@ export interface ChangeBatch {
  * throw and must not block: it only records and hands on.
  */
 export type CommitObserver = (batch: ChangeBatch) => void;
+
+/**
+ * The batch a durable record makes, read against the entries just before it is applied
+ * (`before`). A record writes each key at most once (the store refuses a transaction that
+ * writes a key twice), so each event's previous entry is the key's entry before the record.
+ */
+export function changeBatchOf(record: LogRecord, before: (key: string) => KeyEntry | undefined): ChangeBatch {
+  const { revision } = record;
+  const events = record.writes.map((write): ChangeEvent => {
+    const previous = before(write.key);
+    if (write.type === 'delete') {
+      return {
+        type: 'delete',
+        entry: { key: write.key, value: '', createRevision: 0, modRevision: revision, version: 0 },
+        previous,
+      };
+    }
+    const { key, value, createRevision, version } = write;
+    return { type: 'put', entry: { key, value, createRevision, modRevision: revision, version }, previous };
+  });
+  return { revision, events };
+}

@@ -9,7 +9,7 @@ export * from './ordered-index';
 export * from './range-query';
 export * from './txn';
 export type * from './transaction-logger.port';
-export type * from './change-feed';
+export * from './change-feed';
 export * from './watch-filter';
 export * from './watch-history';
 export * from './watch-hub';

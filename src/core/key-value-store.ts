@@ -1,8 +1,17 @@
+import { changeBatchOf, type CommitObserver } from './change-feed';
 import type { DeleteWrite, KeyWrite, LogRecord, PutWrite, ReplayedRecord } from './events';
 import { NoSuchKeyError, OutcomeUnknownError, PreconditionFailedError, QuotaExceededError, KvsError } from './errors';
 import { checkKey, checkValue, DEFAULT_LIMITS, utf8ByteLength, type Limits } from './limits';
 import { OrderedIndex, type KeyEntry } from './ordered-index';
-import { boundsOf, pageBounds, pageLimit, withinBounds, type KeySelector, type RangePage, type RangeQuery } from './range-query';
+import {
+  boundsOf,
+  pageBounds,
+  pageLimit,
+  withinBounds,
+  type KeySelector,
+  type RangePage,
+  type RangeQuery,
+} from './range-query';
 import { checkTxn, compareHolds, keysOf, type TxnOpResult, type TxnRequest, type TxnResult } from './txn';
 import type { CompactionReport, LiveState, TransactionLogger } from './transaction-logger.port';
 
@@ -93,6 +102,8 @@ export class KeyValueStore {
     private readonly log: TransactionLogger,
     /** The size limits checked on every request, and the data quota. */
     readonly limits: Limits = DEFAULT_LIMITS,
+    /** Told of every committed revision, in order, as it is applied (the watch hub's feed); not of replay. */
+    private readonly onCommit?: CommitObserver,
   ) {}
 
   /** Replays the log into memory; call once, before serving any request. */
@@ -157,7 +168,12 @@ export class KeyValueStore {
       }
       entries.push(query.keysOnly ? { ...entry, value: '' } : entry);
     }
-    return { revision: this.current, entries, more, nextStartAfter: more ? entries[entries.length - 1].key : undefined };
+    return {
+      revision: this.current,
+      entries,
+      more,
+      nextStartAfter: more ? entries[entries.length - 1].key : undefined,
+    };
   }
 
   /**
@@ -197,7 +213,8 @@ export class KeyValueStore {
       [...this.pending].filter(([key]) => withinBounds(key, bounds)).map(([, write]) => write.settled);
     return this.whenSettledOn(pendingInRange, async () => {
       const writes: DeleteWrite[] = [];
-      for (const entry of this.index.entries(bounds.lower, bounds.upper)) writes.push({ type: 'delete', key: entry.key });
+      for (const entry of this.index.entries(bounds.lower, bounds.upper))
+        writes.push({ type: 'delete', key: entry.key });
       if (writes.length === 0) return { revision: this.current, deleted: 0 };
       const revision = await this.commit(writes, new Array<undefined>(writes.length));
       return { revision, deleted: writes.length };
@@ -312,7 +329,9 @@ export class KeyValueStore {
     }
     return appended.then(
       () => {
+        const changes = this.onCommit && changeBatchOf(record, (key) => this.index.get(key));
         this.apply(record);
+        if (changes) this.onCommit?.(changes);
         finish();
         return revision;
       },

@@ -273,7 +273,8 @@ function* walk(root: IndexNode, lower: LowerBound | undefined, upper: string | u
     node = node.children[index];
   }
   let leaf: Leaf = node;
-  let i = lower === undefined ? 0 : lower.inclusive ? lowerBound(leaf.keys, lower.key) : upperBound(leaf.keys, lower.key);
+  let i =
+    lower === undefined ? 0 : lower.inclusive ? lowerBound(leaf.keys, lower.key) : upperBound(leaf.keys, lower.key);
   for (;;) {
     for (; i < leaf.keys.length; i++) {
       if (upper !== undefined && compareKeys(leaf.keys[i], upper) >= 0) return;

@@ -6,7 +6,7 @@ import { eventBytes } from './watch-history';
 /** Which keys a watcher follows: `includes` decides; `key` is set when it follows exactly one key (the hub indexes those). */
 export interface WatchFilter {
   readonly key?: string;
-  includes(key: string): boolean;
+  readonly includes: (key: string) => boolean;
 }
 
 /** What a watcher's consumer receives. */

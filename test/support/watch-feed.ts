@@ -1,8 +1,8 @@
-import type { ChangeBatch, ChangedEntry, ChangeEvent, Watcher, WatchHub, WatchMessage } from '../../src/core';
+import type { ChangeBatch, KeyEntry, ChangeEvent, Watcher, WatchHub, WatchMessage } from '../../src/core';
 
 /** A store stand-in that turns writes into the batches the real store commits. */
 export class Feed {
-  readonly entries = new Map<string, ChangedEntry>();
+  readonly entries = new Map<string, KeyEntry>();
   revision: number;
 
   constructor(
