@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { Container } from 'inversify';
 import { DEFAULT_LIMITS, KeyValueStore, type Limits, type TransactionLogger } from '../core';
-import { AdminServer } from '../driving/operations-listener';
+import { OperationsListener } from '../driving/operations-listener';
 import { FileTransactionLogger, readFileLogConfig } from '../driven/file-log';
 import type { Frontend } from '../driving/frontend.port';
 import { GrpcFrontend, readGrpcConfig } from '../driving/grpc';
@@ -33,9 +33,27 @@ export const TOKENS = {
   /** Bound only when metrics are on. */
   Metrics: Symbol.for('kvs.Metrics'),
   /** Bound only when KVS_ADMIN_PORT is set. */
-  AdminServer: Symbol.for('kvs.AdminServer'),
+  OperationsListener: Symbol.for('kvs.OperationsListener'),
   Flags: Symbol.for('kvs.Flags'),
+  /** Everything main runs, built from the bindings above. */
+  Service: Symbol.for('kvs.Service'),
 } as const;
+
+/** What main runs: the parts of the service, each built by the container from its bindings. */
+export interface ServiceParts {
+  readonly log: TransactionLogger;
+  readonly store: KeyValueStore;
+  readonly frontends: readonly Frontend[];
+  readonly readiness: Readiness;
+  /** KVS_ADMIN_PORT's listener (probes and metrics), when set. */
+  readonly operationsListener?: OperationsListener;
+  readonly flags: FlagsSource;
+  /** When metrics are on: main records the replay in them. */
+  readonly metrics?: KvsMetrics;
+  /** When TLS is on: main reloads it on SIGHUP. */
+  readonly tls?: ReloadingTls;
+  readonly logDescription: LogDescription;
+}
 
 /** Which log the service writes to, for the start-up line: never a password. */
 export type LogDescription = Readonly<Record<string, string | number>>;
@@ -190,9 +208,9 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
   container.bind<LogDescription>(TOKENS.LogDescription).toConstantValue(describeLog(loggerName, env));
   if (metrics) container.bind<KvsMetrics>(TOKENS.Metrics).toConstantValue(metrics);
   if (admin) {
-    container.bind<AdminServer>(TOKENS.AdminServer).toDynamicValue(
+    container.bind<OperationsListener>(TOKENS.OperationsListener).toDynamicValue(
       (context) =>
-        new AdminServer({
+        new OperationsListener({
           host,
           port: admin.port,
           // Probes first: they stay open even when the metrics after them need a token.
@@ -228,7 +246,23 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
       }),
     );
   }
+  container.bind<ServiceParts>(TOKENS.Service).toDynamicValue((context) => ({
+    log: context.get(TOKENS.TransactionLogger),
+    store: context.get(TOKENS.KeyValueStore),
+    frontends: context.getAll(TOKENS.Frontend),
+    readiness: context.get(TOKENS.Readiness),
+    operationsListener: admin ? context.get<OperationsListener>(TOKENS.OperationsListener) : undefined,
+    flags: context.get(TOKENS.Flags),
+    metrics,
+    tls: layers.tls,
+    logDescription: context.get(TOKENS.LogDescription),
+  }));
   return container;
+}
+
+/** Reads and validates the whole configuration and composes the service: what main runs. */
+export function composeService(env: EnvReader, logger: Logger): ServiceParts {
+  return buildContainer(env, logger).get<ServiceParts>(TOKENS.Service);
 }
 
 /** What the start-up line says about the log, from the same variables the adapter read. */

@@ -1,6 +1,3 @@
-/** The kind of change one log record makes to the store. */
-export type EventType = 'put' | 'delete';
-
 /** A change the store asks the transaction log to make durable. */
 export type Mutation =
   | { readonly type: 'put'; readonly key: string; readonly value: string }
