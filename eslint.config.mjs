@@ -9,6 +9,7 @@ export default tseslint.config(
       'dist/',
       'bench/.build/',
       'scripts/try-postgres/.build/',
+      'scripts/docs/.build/',
       'coverage/',
       'src/api/generated/',
       'node_modules/',

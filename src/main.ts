@@ -4,20 +4,14 @@ import { runningTracing } from './observability/tracing/preload';
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Container } from 'inversify';
 import { pino, type Level } from 'pino';
-import type { KeyValueStore, TransactionLogger } from './core';
 import { describeError } from './platform/error-text/error-text';
-import type { AdminServer } from './driving/operations-listener';
-import type { Frontend } from './driving/frontend.port';
-import type { KvsMetrics } from './observability/metrics';
 import type { Logger } from './platform/logging/logger';
-import type { Readiness } from './driving/probes';
 import { ConfigError, EnvReader } from './config/env-reader';
 import { readMemoryLimits } from './config/memory-limits';
 import type { ReloadingTls } from './platform/tls';
 import { unreadVariables } from './config/unread-variables';
-import { buildContainer, TOKENS, type FlagsSource, type LogDescription } from './composition/container';
+import { composeService, type ServiceParts } from './composition/container';
 import { stopOnSignalsOrLogFailure } from './composition/shutdown';
 
 /** Exit status for a configuration mistake (documented in the README). */
@@ -44,13 +38,14 @@ function createRootLogger(env: EnvReader): Logger {
   );
 }
 
-function configure(): { container: Container; logger: Logger } {
+/** Config → compose: reads every variable and builds the parts; a config mistake exits 2. */
+function configure(): { service: ServiceParts; logger: Logger } {
   const env = new EnvReader(process.env);
   try {
     const logger = createRootLogger(env);
-    const container = buildContainer(env, logger);
+    const service = composeService(env, logger);
     warnAboutUnreadVariables(env, logger);
-    return { container, logger };
+    return { service, logger };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     // A plain line on stderr: the configuration that would shape a JSON log is what is wrong.
@@ -67,13 +62,10 @@ function warnAboutUnreadVariables(env: EnvReader, logger: Logger): void {
   }
 }
 
-async function serve(container: Container, logger: Logger): Promise<void> {
-  const log = container.get<TransactionLogger>(TOKENS.TransactionLogger);
-  const store = container.get<KeyValueStore>(TOKENS.KeyValueStore);
-  const frontends = container.getAll<Frontend>(TOKENS.Frontend);
-  const readiness = container.get<Readiness>(TOKENS.Readiness);
-  const admin = container.isBound(TOKENS.AdminServer) ? container.get<AdminServer>(TOKENS.AdminServer) : undefined;
-  const { flags, file: flagsFile } = container.get<FlagsSource>(TOKENS.Flags);
+/** Restore → serve → stop on signal. */
+async function serve(service: ServiceParts, logger: Logger): Promise<void> {
+  const { log, store, frontends, readiness, operationsListener: admin, metrics, tls, logDescription } = service;
+  const { flags, file: flagsFile } = service.flags;
   logMemoryLimits(logger);
   try {
     await flags.start(flagsFile);
@@ -86,7 +78,7 @@ async function serve(container: Container, logger: Logger): Promise<void> {
     const { events, keys } = await store.restore();
     const seconds = (performance.now() - began) / 1000;
     const replay = { events, keys, seconds: Number(seconds.toFixed(3)) };
-    if (container.isBound(TOKENS.Metrics)) container.get<KvsMetrics>(TOKENS.Metrics).replayed(events, seconds);
+    metrics?.replayed(events, seconds);
     const rate = events >= MIN_EVENTS_FOR_RATE ? `, ${Math.round(events / seconds)} events/s` : '';
     logger.info(
       { event: 'replay_done', ...replay },
@@ -102,10 +94,9 @@ async function serve(container: Container, logger: Logger): Promise<void> {
         `${frontend.name} frontend listening on ${host}:${port}`,
       );
     }
-    const transactionLog = container.get<LogDescription>(TOKENS.LogDescription);
     const version = packageVersion();
     logger.info(
-      { event: 'started', version, log: transactionLog, listening, replay },
+      { event: 'started', version, log: logDescription, listening, replay },
       `kvs ${version} serving (${listening.map(({ frontend, port }) => `${frontend} :${port}`).join(', ')})`,
     );
   } catch (error) {
@@ -115,7 +106,7 @@ async function serve(container: Container, logger: Logger): Promise<void> {
     throw error;
   }
   readiness.serving();
-  reloadTlsOnChange(container);
+  if (tls) reloadTlsOnChange(tls);
   stopOnSignalsOrLogFailure({
     frontends,
     admin,
@@ -140,9 +131,7 @@ function packageVersion(): string {
 }
 
 /** With TLS on: reload the certificates on SIGHUP and whenever their files change. */
-function reloadTlsOnChange(container: Container): void {
-  if (!container.isBound(TOKENS.ReloadingTls)) return;
-  const tls = container.get<ReloadingTls>(TOKENS.ReloadingTls);
+function reloadTlsOnChange(tls: ReloadingTls): void {
   tls.watch();
   process.on('SIGHUP', () => tls.reload('SIGHUP'));
 }
@@ -163,8 +152,8 @@ function logMemoryLimits(logger: Logger): void {
   }
 }
 
-const { container, logger } = configure();
-serve(container, logger).catch((error: unknown) => {
+const { service, logger } = configure();
+serve(service, logger).catch((error: unknown) => {
   logger.fatal({ event: 'start_failed', err: error }, `cannot start: ${describeError(error)}`);
   process.exit(EXIT_FAILURE);
 });

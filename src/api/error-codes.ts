@@ -1,45 +1,62 @@
 /**
- * The error codes a kvs server reports to clients: in REST error bodies (`code`) and in gRPC
- * trailing metadata (`kvs-error-code`). Part of the wire contract: codes are only ever added.
- * The core's own codes must all appear here (test/architecture/contract-codes.test.ts checks it).
+ * The error codes a kvs server reports to clients, in REST error bodies (`code`) and in gRPC
+ * trailing metadata (`kvs-error-code`), each with its meaning (docs/errors.md is generated from
+ * this table and the two transports' status tables; test/architecture/error-tables.test.ts checks
+ * it, the proto comment and the core's codes). Part of the wire contract: codes are only ever added.
+ * `only` marks a code one transport never sends.
  */
-export const KVS_ERROR_CODES = [
-  'KEY_NOT_FOUND',
-  'INVALID_KEY',
-  'KEY_TOO_LARGE',
-  'VALUE_TOO_LARGE',
-  'INVALID_VALUE',
-  // A range, delete-range or transaction that cannot run as asked (selector, limit, compare, op count).
-  'INVALID_REQUEST',
-  'LOG_UNAVAILABLE',
-  'LOG_OVERLOADED',
-  // A write whose outcome the log could not settle: it may or may not have been applied.
-  'OUTCOME_UNKNOWN',
-  // A write refused because the live data would exceed KVS_MAX_DATA_BYTES.
-  'QUOTA_EXCEEDED',
-  // A conditional write or transaction compare that did not hold; nothing changed.
-  'PRECONDITION_FAILED',
-  // A start revision older than the oldest one kept (watch, reads at a revision).
-  'REVISION_COMPACTED',
-  // A watcher that fell too far behind and was dropped; it may resume from its last revision.
-  'WATCH_TOO_SLOW',
-  // A replica that could not reach the revision a read asked for in time.
-  'REPLICA_BEHIND',
-  // gRPC only: the request's bytes are not a well-formed protobuf message.
-  'INVALID_MESSAGE',
-  // REST only: too many request bodies are being received at once.
-  'SERVER_BUSY',
-  // Refusals before a request reaches the store (security layers, README "Security").
-  'UNAUTHENTICATED',
-  'PERMISSION_DENIED',
-  'RATE_LIMITED',
-  'OVERLOADED',
-  // Writes refused while the `read-only` runtime flag is on (reads go on).
-  'READ_ONLY',
-] as const;
+const ERROR_CODE_TABLE = {
+  KEY_NOT_FOUND: { meaning: 'the key has no value (never written, or deleted)' },
+  INVALID_KEY: { meaning: 'the key is empty, not valid UTF-8, or (REST) not one path segment' },
+  KEY_TOO_LARGE: { meaning: "the key's UTF-8 encoding exceeds KVS_MAX_KEY_BYTES" },
+  VALUE_TOO_LARGE: { meaning: "the value's UTF-8 encoding exceeds KVS_MAX_VALUE_BYTES" },
+  INVALID_VALUE: { meaning: 'the value is not valid UTF-8' },
+  INVALID_REQUEST: {
+    meaning:
+      'a range, delete-range, transaction or watch that cannot run as asked (selector, limit, compare, op count)',
+  },
+  LOG_UNAVAILABLE: { meaning: 'the transaction log cannot make writes durable; nothing changed' },
+  LOG_OVERLOADED: { meaning: 'too many writes wait for the transaction log; nothing changed, retry later' },
+  OUTCOME_UNKNOWN: {
+    meaning: 'the log could not settle the write: it may or may not have been applied; read to find out',
+  },
+  QUOTA_EXCEEDED: { meaning: 'the write would take the live data past KVS_MAX_DATA_BYTES; nothing changed' },
+  PRECONDITION_FAILED: { meaning: 'a conditional write or transaction compare did not hold; nothing changed' },
+  REVISION_COMPACTED: { meaning: 'the start revision is older than the oldest one kept' },
+  WATCH_TOO_SLOW: { meaning: 'the watcher fell too far behind and was dropped; resume from its last revision' },
+  REPLICA_BEHIND: { meaning: 'this replica did not reach the revision the read asked for in time' },
+  INVALID_MESSAGE: { meaning: "the request's bytes are not a well-formed protobuf message", only: 'grpc' },
+  SERVER_BUSY: { meaning: 'too many request bodies are being received at once; retry later', only: 'rest' },
+  METHOD_NOT_ALLOWED: { meaning: 'the path exists but not with this method (see the Allow header)', only: 'rest' },
+  NO_SUCH_ROUTE: { meaning: 'no operation has this path, whatever the credentials', only: 'rest' },
+  INTERNAL: { meaning: 'an unexpected server fault; details are logged server-side only', only: 'rest' },
+  UNAUTHENTICATED: { meaning: 'no bearer token, or one that is not valid' },
+  PERMISSION_DENIED: { meaning: "the token lacks the operation's scope, or may not touch this key" },
+  RATE_LIMITED: { meaning: "the caller's request rate limit is reached; retry after the given time" },
+  OVERLOADED: { meaning: 'the server is shedding load; retry with backoff' },
+  READ_ONLY: { meaning: 'writes are refused while the read-only runtime flag is on; reads work' },
+} as const satisfies Record<string, { readonly meaning: string; readonly only?: 'rest' | 'grpc' }>;
 
 /** One of the codes a server may report. */
-export type KvsErrorCode = (typeof KVS_ERROR_CODES)[number];
+export type KvsErrorCode = keyof typeof ERROR_CODE_TABLE;
+
+/** The codes the REST frontend may send: all but the gRPC-only ones. */
+export type RestErrorCode = {
+  [C in KvsErrorCode]: (typeof ERROR_CODE_TABLE)[C] extends { only: 'grpc' } ? never : C;
+}[KvsErrorCode];
+
+/** The codes the gRPC frontend may send: all but the REST-only ones. */
+export type GrpcErrorCode = {
+  [C in KvsErrorCode]: (typeof ERROR_CODE_TABLE)[C] extends { only: 'rest' } ? never : C;
+}[KvsErrorCode];
+
+/** Every code, in table order. */
+export const KVS_ERROR_CODES = Object.keys(ERROR_CODE_TABLE) as readonly KvsErrorCode[];
+
+/** What a code means, for docs/errors.md. */
+export function errorCodeMeaning(code: KvsErrorCode): string {
+  return ERROR_CODE_TABLE[code].meaning;
+}
 
 /** Trailing metadata key with which the gRPC server reports the error code. */
 export const KVS_ERROR_CODE_METADATA = 'kvs-error-code';

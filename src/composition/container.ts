@@ -1,6 +1,7 @@
+import type { RequestHandler } from 'express';
 import { Container } from 'inversify';
 import { DEFAULT_LIMITS, KeyValueStore, type Limits, type TransactionLogger } from '../core';
-import { AdminServer } from '../driving/operations-listener';
+import { OperationsListener } from '../driving/operations-listener';
 import { FileTransactionLogger, readFileLogConfig } from '../driven/file-log';
 import type { Frontend } from '../driving/frontend.port';
 import { GrpcFrontend, readGrpcConfig } from '../driving/grpc';
@@ -9,11 +10,14 @@ import type { Logger } from '../platform/logging/logger';
 import type { KvsMetrics } from '../observability/metrics';
 import { PostgresTransactionLogger, readPostgresLogConfig } from '../driven/postgres-log';
 import { probeRouter, Readiness } from '../driving/probes';
-import { readRestConfig, RestFrontend } from '../driving/rest';
+import { readRestConfig, RestFrontend, restCallAdapter } from '../driving/rest';
+import { OperationTable } from '../application/operations';
+import { PolicyPipeline } from '../application/pipeline';
 import type { ReloadingTls } from '../platform/tls';
 import type { EnvReader } from '../config/env-reader';
 import { readObservability, type FlagsSource } from './observability-layers';
-import { buildSecurityLayers, isLoopback, type SecurityLayers } from './security-layers';
+import { buildSecurityLayers, isLoopback } from './security-layers';
+import type { Observers } from './observability-layers';
 
 export type { FlagsSource } from './observability-layers';
 
@@ -29,9 +33,27 @@ export const TOKENS = {
   /** Bound only when metrics are on. */
   Metrics: Symbol.for('kvs.Metrics'),
   /** Bound only when KVS_ADMIN_PORT is set. */
-  AdminServer: Symbol.for('kvs.AdminServer'),
+  OperationsListener: Symbol.for('kvs.OperationsListener'),
   Flags: Symbol.for('kvs.Flags'),
+  /** Everything main runs, built from the bindings above. */
+  Service: Symbol.for('kvs.Service'),
 } as const;
+
+/** What main runs: the parts of the service, each built by the container from its bindings. */
+export interface ServiceParts {
+  readonly log: TransactionLogger;
+  readonly store: KeyValueStore;
+  readonly frontends: readonly Frontend[];
+  readonly readiness: Readiness;
+  /** KVS_ADMIN_PORT's listener (probes and metrics), when set. */
+  readonly operationsListener?: OperationsListener;
+  readonly flags: FlagsSource;
+  /** When metrics are on: main records the replay in them. */
+  readonly metrics?: KvsMetrics;
+  /** When TLS is on: main reloads it on SIGHUP. */
+  readonly tls?: ReloadingTls;
+  readonly logDescription: LogDescription;
+}
 
 /** Which log the service writes to, for the start-up line: never a password. */
 export type LogDescription = Readonly<Record<string, string | number>>;
@@ -48,7 +70,16 @@ interface FrontendContext {
   readonly host: string;
   readonly logger: Logger;
   readonly readiness: Readiness;
-  readonly layers: SecurityLayers;
+  readonly layers: Layers;
+}
+
+/** What every frontend applies around its handlers: observers, the pipeline, the REST endpoints, TLS. */
+interface Layers {
+  readonly operations: OperationTable;
+  readonly observers: Observers;
+  readonly pipeline: PolicyPipeline;
+  readonly endpoints: readonly RequestHandler[];
+  readonly tls?: ReloadingTls;
 }
 
 /**
@@ -87,7 +118,15 @@ export const FRONTENDS = {
       new RestFrontend(
         store,
         { host, ...config },
-        { logger, probes: probeRouter(readiness), middleware: layers.middleware, tls: layers.tls },
+        {
+          logger,
+          probes: probeRouter(readiness),
+          middleware: layers.observers.middleware,
+          operations: layers.operations,
+          pipeline: layers.pipeline,
+          endpoints: layers.endpoints,
+          tls: layers.tls,
+        },
       ),
   ),
   grpc: adapter(
@@ -96,7 +135,14 @@ export const FRONTENDS = {
       new GrpcFrontend(
         store,
         { host, ...config },
-        { logger, readiness, interceptors: layers.interceptors, tls: layers.tls },
+        {
+          logger,
+          readiness,
+          interceptors: layers.observers.interceptors,
+          operations: layers.operations,
+          pipeline: layers.pipeline,
+          tls: layers.tls,
+        },
       ),
   ),
 };
@@ -147,27 +193,30 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
     liveKeys: () => container.get<KeyValueStore>(TOKENS.KeyValueStore).size,
     logHealth: () => container.get<TransactionLogger>(TOKENS.TransactionLogger).health(),
   });
-  const { outer, inner, logObserver: observer, metrics, admin, flags, traceLog } = observability;
-  // Request logs and metrics outside the security layers, so refusals (401, 429, shed load) are
-  // logged and counted; /metrics and the read-only guard inside, so auth can protect /metrics.
-  const chain: SecurityLayers = {
-    middleware: [...outer.middleware, ...layers.middleware, ...inner.middleware],
-    interceptors: [...outer.interceptors, ...layers.interceptors, ...inner.interceptors],
+  const { observers, endpoints, policies, logObserver: observer, metrics, admin, flags, traceLog } = observability;
+  // Request logs and metrics before the pipeline, so refusals (401, 429, shed load) are logged
+  // and counted; /metrics after it, so auth can protect /metrics; read-only last of the policies.
+  const operations = new OperationTable();
+  const chain: Layers = {
+    operations,
+    observers,
+    pipeline: new PolicyPipeline([...layers.policies, ...policies]),
+    endpoints,
     tls: layers.tls,
   };
   container.bind<FlagsSource>(TOKENS.Flags).toConstantValue(flags);
   container.bind<LogDescription>(TOKENS.LogDescription).toConstantValue(describeLog(loggerName, env));
   if (metrics) container.bind<KvsMetrics>(TOKENS.Metrics).toConstantValue(metrics);
   if (admin) {
-    container.bind<AdminServer>(TOKENS.AdminServer).toDynamicValue(
+    container.bind<OperationsListener>(TOKENS.OperationsListener).toDynamicValue(
       (context) =>
-        new AdminServer({
+        new OperationsListener({
           host,
           port: admin.port,
           // Probes first: they stay open even when the metrics after them need a token.
           handlers: [
             probeRouter(context.get(TOKENS.Readiness)),
-            ...(layers.metricsGuard ? [layers.metricsGuard] : []),
+            ...(layers.metricsAuth ? [restCallAdapter(operations, new PolicyPipeline([layers.metricsAuth]))] : []),
             ...admin.handlers,
           ],
         }),
@@ -197,7 +246,23 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
       }),
     );
   }
+  container.bind<ServiceParts>(TOKENS.Service).toDynamicValue((context) => ({
+    log: context.get(TOKENS.TransactionLogger),
+    store: context.get(TOKENS.KeyValueStore),
+    frontends: context.getAll(TOKENS.Frontend),
+    readiness: context.get(TOKENS.Readiness),
+    operationsListener: admin ? context.get<OperationsListener>(TOKENS.OperationsListener) : undefined,
+    flags: context.get(TOKENS.Flags),
+    metrics,
+    tls: layers.tls,
+    logDescription: context.get(TOKENS.LogDescription),
+  }));
   return container;
+}
+
+/** Reads and validates the whole configuration and composes the service: what main runs. */
+export function composeService(env: EnvReader, logger: Logger): ServiceParts {
+  return buildContainer(env, logger).get<ServiceParts>(TOKENS.Service);
 }
 
 /** What the start-up line says about the log, from the same variables the adapter read. */

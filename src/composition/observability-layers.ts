@@ -1,6 +1,8 @@
+import type { ServerInterceptor } from '@grpc/grpc-js';
 import type { RequestHandler } from 'express';
 import type { TransactionLogger } from '../core';
-import { grpcReadOnlyGuard, restReadOnlyGuard } from '../application/policies/read-only';
+import { ReadOnlyPolicy } from '../application/policies/read-only';
+import type { Policy } from '../application/pipeline';
 import { readFlagsConfig, RuntimeFlags } from '../platform/flags';
 import { combineLogObservers, noLogObserver, type TransactionLogObserver } from '../driven/log-observer.port';
 import type { Logger } from '../platform/logging/logger';
@@ -20,7 +22,12 @@ import {
   tracingLogObserver,
 } from '../observability/tracing';
 import type { EnvReader } from '../config/env-reader';
-import type { Chain } from './security-layers';
+
+/** REST middleware and their gRPC interceptor twins, in the same order, outermost first. */
+export interface Observers {
+  readonly middleware: RequestHandler[];
+  readonly interceptors: ServerInterceptor[];
+}
 
 // What operators see of the service: request logs, metrics, tracing, runtime flags, the admin listener.
 
@@ -37,10 +44,12 @@ function readSwitch(env: EnvReader, name: string, fallback: boolean): boolean {
 
 /** The operator-facing concerns: request logs, metrics and the admin listener. */
 export interface Observability {
-  /** Outside the security layers: trace naming, request logs, request metrics. */
-  readonly outer: Chain;
-  /** Inside them: GET /metrics and the read-only guard. */
-  readonly inner: Chain;
+  /** Before the policy pipeline, seeing every request: trace naming, request logs, request metrics. */
+  readonly observers: Observers;
+  /** After it: GET /metrics on the REST port. */
+  readonly endpoints: RequestHandler[];
+  /** The pipeline's last policies: read-only, when a flag file can switch it on. */
+  readonly policies: Policy[];
   readonly logObserver: TransactionLogObserver;
   readonly metrics?: KvsMetrics;
   /** KVS_ADMIN_PORT's listener, when set: its port and its handlers besides the probes. */
@@ -72,8 +81,9 @@ export function readObservability(
   // The SDK itself was started by observability/tracing/preload before anything else loaded.
   const tracing = readTracingConfig(env);
 
-  const outer: Chain = { middleware: [], interceptors: [] };
-  const inner: Chain = { middleware: [], interceptors: [] };
+  const outer: Observers = { middleware: [], interceptors: [] };
+  const endpoints: RequestHandler[] = [];
+  const policies: Policy[] = [];
   if (tracing.enabled) outer.middleware.push(restSpanRoute(tracing.traceKeys));
   // With a flag file, request logs can be switched on and off at run time (request-logging).
   if (requestLog || flagsFile !== undefined) {
@@ -88,13 +98,10 @@ export function readObservability(
   if (metrics) {
     outer.middleware.push(restRequestMetrics(metrics));
     outer.interceptors.push(grpcRequestMetrics(metrics));
-    inner.middleware.push(metricsEndpoint(metrics, metricsLogger));
+    endpoints.push(metricsEndpoint(metrics, metricsLogger));
   }
-  // Inside, so refused writes are still logged and counted.
-  if (flagsFile !== undefined) {
-    inner.middleware.push(restReadOnlyGuard(flags));
-    inner.interceptors.push(grpcReadOnlyGuard(flags));
-  }
+  // After the observers, so refused writes are still logged and counted.
+  if (flagsFile !== undefined) policies.push(new ReadOnlyPolicy(flags));
 
   // The admin listener serves the probes (added by the container) and, when on, the metrics.
   const admin =
@@ -103,8 +110,9 @@ export function readObservability(
       : { port: adminPort, handlers: metrics ? [metricsEndpoint(metrics, metricsLogger)] : [] };
 
   return {
-    outer,
-    inner,
+    observers: outer,
+    endpoints,
+    policies,
     logObserver: combineLogObservers(
       metrics ? logMetricsObserver(metrics) : noLogObserver,
       tracing.enabled ? tracingLogObserver() : noLogObserver,

@@ -1,71 +1,43 @@
-import type { ServerInterceptor } from '@grpc/grpc-js';
-import type { RequestHandler } from 'express';
-import { AccessPolicy, authInterceptor, authMiddleware, readAuthConfig } from '../application/policies/auth';
+import { AccessPolicy, AuthPolicy, readAuthConfig } from '../application/policies/auth';
 import type { Logger } from '../platform/logging/logger';
-import {
-  LoadShedder,
-  loadSheddingInterceptor,
-  loadSheddingMiddleware,
-  readLoadSheddingConfig,
-} from '../application/policies/load-shedding';
-import {
-  CallerRateLimiter,
-  rateLimitInterceptor,
-  rateLimitMiddleware,
-  readRateLimitConfig,
-} from '../application/policies/rate-limit';
+import { LoadShedder, LoadSheddingPolicy, readLoadSheddingConfig } from '../application/policies/load-shedding';
+import { CallerRateLimiter, RateLimitPolicy, readRateLimitConfig } from '../application/policies/rate-limit';
+import type { Policy } from '../application/pipeline';
 import { ReloadingTls, readTlsConfig, TlsMaterialError } from '../platform/tls';
 import { ConfigError, type EnvReader } from '../config/env-reader';
 
-// The security layers the composition root puts in front of both frontends.
+// The security policies the composition root puts in every frontend's pipeline, and TLS.
 
-/** REST middleware and their gRPC interceptor twins, in the same order, outermost first. */
-export interface Chain {
-  readonly middleware: RequestHandler[];
-  readonly interceptors: ServerInterceptor[];
-}
-
-/** The cross-cutting layers both frontends apply, REST middleware and gRPC interceptors in the same order. */
-export interface SecurityLayers extends Chain {
+/** The security policies, in pipeline order, and what the start-up checks and the operations listener need. */
+export interface SecurityLayers {
+  readonly policies: readonly Policy[];
   readonly tls?: ReloadingTls;
-}
-
-/** What buildSecurityLayers adds for the start-up checks and the admin listener. */
-export interface BuiltSecurityLayers extends SecurityLayers {
   readonly auth: boolean;
-  /** With KVS_AUTH_PROTECT_METRICS=true: the token check that also guards the admin listener's /metrics. */
-  readonly metricsGuard?: RequestHandler;
+  /** With KVS_AUTH_PROTECT_METRICS=true: the token check that also guards the operations listener's /metrics. */
+  readonly metricsAuth?: Policy;
 }
 
 /**
- * Builds the security layers from KVS_TLS_*, JWT_KEY / KVS_JWT_*, KVS_RATE_* and the shedding
+ * Builds the security policies from KVS_TLS_*, JWT_KEY / KVS_JWT_*, KVS_RATE_* and the shedding
  * bounds. Order matters: shedding first (the cheapest refusal, and it must hold even when token
  * checks are what overloads us), then authentication (so limits are charged to the token's
  * subject), then the per-caller rate limit.
  */
-export function buildSecurityLayers(env: EnvReader, logger: Logger): BuiltSecurityLayers {
-  const middleware: RequestHandler[] = [];
-  const interceptors: ServerInterceptor[] = [];
+export function buildSecurityLayers(env: EnvReader, logger: Logger): SecurityLayers {
+  const policies: Policy[] = [];
   const shedding = readLoadSheddingConfig(env);
-  if (shedding) {
-    const shedder = new LoadShedder(shedding, logger.child({ component: 'load-shedding' }));
-    middleware.push(loadSheddingMiddleware(shedder));
-    interceptors.push(loadSheddingInterceptor(shedder));
-  }
+  if (shedding)
+    policies.push(new LoadSheddingPolicy(new LoadShedder(shedding, logger.child({ component: 'load-shedding' }))));
   const auth = readAuthConfig(env);
-  let metricsGuard: RequestHandler | undefined;
+  let metricsAuth: Policy | undefined;
   if (auth) {
-    const policy = new AccessPolicy(auth, logger.child({ component: 'auth' }));
-    const check = authMiddleware(policy, auth.protectMetrics);
-    middleware.push(check);
-    interceptors.push(authInterceptor(policy));
-    if (auth.protectMetrics) metricsGuard = check;
+    const policy = new AuthPolicy(new AccessPolicy(auth, logger.child({ component: 'auth' })), auth.protectMetrics);
+    policies.push(policy);
+    if (auth.protectMetrics) metricsAuth = policy;
   }
   const rateLimit = readRateLimitConfig(env);
   if (rateLimit) {
-    const limiter = new CallerRateLimiter(rateLimit, logger.child({ component: 'rate-limit' }));
-    middleware.push(rateLimitMiddleware(limiter));
-    interceptors.push(rateLimitInterceptor(limiter));
+    policies.push(new RateLimitPolicy(new CallerRateLimiter(rateLimit, logger.child({ component: 'rate-limit' }))));
   }
   const tlsFiles = readTlsConfig(env);
   let tls: ReloadingTls | undefined;
@@ -75,7 +47,7 @@ export function buildSecurityLayers(env: EnvReader, logger: Logger): BuiltSecuri
     if (error instanceof TlsMaterialError) throw new ConfigError(`config: ${error.message}`);
     throw error;
   }
-  return { middleware, interceptors, tls, auth: auth !== undefined, metricsGuard };
+  return { policies, tls, auth: auth !== undefined, metricsAuth };
 }
 
 /** Whether `host` accepts connections from this machine only. */

@@ -1,3 +1,5 @@
+import { declarationOf } from './variables';
+
 /** A configuration mistake; main prints its one-line message and exits with status 2. */
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -16,6 +18,8 @@ interface LookupOptions {
  * Typed, validated access to environment variables. Every error names the variable, the
  * value it had and what is accepted, so a misconfigured service says exactly what to fix.
  * An empty variable counts as unset, as shells and compose files often leave them so.
+ * Only variables declared in src/config/variables.ts can be read, and a fallback must be the
+ * declared default: reading anything else is a bug, thrown as a plain Error.
  */
 export class EnvReader {
   private readonly looked = new Set<string>();
@@ -29,11 +33,17 @@ export class EnvReader {
 
   /** The variable's value, or `fallback` when unset or empty. */
   string(name: string, fallback: string): string {
-    return this.optional(name) ?? fallback;
+    return this.optional(name, fallback) ?? fallback;
   }
 
   /** The variable's value, or undefined when unset or empty. */
-  optional(name: string): string | undefined {
+  optional(name: string, fallback?: string | number | readonly string[]): string | undefined {
+    const declared = declarationOf(name);
+    if (declared === undefined) throw new Error(`${name} is read but not declared in src/config/variables.ts`);
+    const shown = Array.isArray(fallback) ? fallback.join(',') : fallback;
+    if (shown !== undefined && declared.default !== undefined && String(shown) !== declared.default) {
+      throw new Error(`${name}: the reader's default ${String(shown)} is not the declared ${declared.default}`);
+    }
     this.looked.add(name);
     const value = this.env[name];
     return value === undefined || value === '' ? undefined : value;
@@ -48,7 +58,7 @@ export class EnvReader {
 
   /** One of `accepted` (case-insensitive), or `fallback` when unset. */
   oneOf<T extends string>(name: string, accepted: readonly T[], fallback: T): T {
-    const raw = this.optional(name);
+    const raw = this.optional(name, fallback);
     if (raw === undefined) return fallback;
     const match = accepted.find((choice) => choice === raw.trim().toLowerCase());
     if (match === undefined) throw this.invalid(name, raw, accepted.join(', '));
@@ -57,7 +67,7 @@ export class EnvReader {
 
   /** A comma-separated, duplicate-free, non-empty list drawn from `accepted`, or `fallback` when unset. */
   listOf<T extends string>(name: string, accepted: readonly T[], fallback: readonly T[]): T[] {
-    const raw = this.optional(name);
+    const raw = this.optional(name, fallback);
     if (raw === undefined) return [...fallback];
     const what = `a comma-separated list of ${accepted.join(', ')}`;
     const items = raw.split(',').map((item) => item.trim().toLowerCase());
@@ -72,7 +82,7 @@ export class EnvReader {
 
   /** An integer in [min, max], or `fallback` when unset. */
   integer(name: string, fallback: number, min: number, max: number, options: LookupOptions = {}): number {
-    const raw = this.optional(name);
+    const raw = this.optional(name, fallback);
     if (raw === undefined) return fallback;
     const value = /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : NaN;
     if (!Number.isSafeInteger(value) || value < min || value > max) {

@@ -1,3 +1,5 @@
+import { declarationOf, VARIABLES } from './variables';
+
 /** Prefixes of the variables kvs reads: one of ours that nothing read is most likely misspelled. */
 const OUR_PREFIXES = ['KVS_', 'TLOG_'];
 /** A suggestion further than this many edits away is noise rather than help. */
@@ -10,19 +12,27 @@ export interface UnreadVariable {
   readonly suggestion?: string;
 }
 
+/** The names the service may read, from the declarations: what a misspelled name is compared with. */
+const SERVICE_NAMES: ReadonlySet<string> = new Set(
+  VARIABLES.filter((variable) => variable.readBy !== 'cli').map((variable) => variable.name),
+);
+
 /**
  * The variables with our prefixes that are set but were never looked up, each with the closest
- * name that was (as etcd warns about unrecognised ETCD_ variables): `KVS_HTTP_PROT` → `KVS_HTTP_PORT`.
+ * name that was or could be (as etcd warns about unrecognised ETCD_ variables): `KVS_HTTP_PROT` →
+ * `KVS_HTTP_PORT`. Variables declared for the CLI only (KVS_ADDRESS, KVS_TOKEN...) are never named.
  */
 export function unreadVariables(
   env: Readonly<Record<string, string | undefined>>,
   namesRead: ReadonlySet<string>,
 ): UnreadVariable[] {
+  const candidates = new Set([...namesRead, ...SERVICE_NAMES]);
   return Object.keys(env)
     .filter((name) => OUR_PREFIXES.some((prefix) => name.startsWith(prefix)) && !namesRead.has(name))
+    .filter((name) => declarationOf(name)?.readBy !== 'cli')
     .sort()
     .map((name) => {
-      const suggestion = closest(name, namesRead);
+      const suggestion = closest(name, candidates);
       return suggestion === undefined ? { name } : { name, suggestion };
     });
 }

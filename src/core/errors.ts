@@ -1,5 +1,5 @@
-/** Stable, machine-readable codes for every error the core reports; frontends map them to statuses. */
-export type KvsErrorCode =
+/** Stable, machine-readable codes for every error the core reports (a subset of the wire contract's KvsErrorCode, src/api/error-codes.ts); frontends map them to statuses. */
+export type CoreErrorCode =
   | 'KEY_NOT_FOUND'
   | 'INVALID_KEY'
   | 'KEY_TOO_LARGE'
@@ -17,7 +17,7 @@ export type KvsErrorCode =
 
 /** Base class of the errors the core and its ports report; `code` never changes once published. */
 export abstract class KvsError extends Error {
-  abstract readonly code: KvsErrorCode;
+  abstract readonly code: CoreErrorCode;
 
   constructor(message: string) {
     super(message);

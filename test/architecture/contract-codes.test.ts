@@ -1,5 +1,5 @@
 import { KVS_ERROR_CODES, type KvsErrorCode as WireErrorCode } from '../../src/api/error-codes';
-import type { KvsErrorCode as CoreErrorCode } from '../../src/core';
+import type { CoreErrorCode } from '../../src/core';
 
 /** Fails to compile when the core gains an error code that the wire contract does not list. */
 const everyCoreCodeIsOnTheWire = (code: CoreErrorCode): WireErrorCode => code;

@@ -38,7 +38,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   composition: ['driving', 'driven', 'observability', 'application', 'platform', 'config', 'core', 'api'],
   driving: ['application', 'platform', 'config', 'core', 'api'],
   driven: ['platform', 'config', 'core'],
-  observability: ['driven', 'platform', 'config', 'core', 'api'],
+  observability: ['application', 'driven', 'platform', 'config', 'core', 'api'],
   application: ['platform', 'config', 'core', 'api'],
   platform: ['config'],
   config: [],
@@ -110,6 +110,15 @@ describe('dependency rules', () => {
       return !(layer === 'driven' && unitOf(to) === 'driven/compaction');
     });
     expect(offenders.map(show)).toEqual([]);
+  });
+
+  it('keeps the application layer transport-free: no express, grpc-js or node:http in it', () => {
+    const offenders = typeScriptFilesUnder(join(SRC, 'application')).flatMap((file) =>
+      specifiers(file)
+        .filter((spec) => /^(express|@grpc\/|node:https?$|node:http2$)/.test(spec))
+        .map((spec) => `${relative(SRC, file)} imports '${spec}'`),
+    );
+    expect(offenders).toEqual([]);
   });
 
   it('lets observability see the driven layer only through its port files', () => {

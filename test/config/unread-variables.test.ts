@@ -27,3 +27,12 @@ describe('unreadVariables', () => {
     expect(unreadVariables(env, reader.namesRead)).toEqual([]);
   });
 });
+
+describe('unreadVariables and the CLI', () => {
+  it('never names a variable declared for the CLI only, such as KVS_ADDRESS or KVS_TOKEN', () => {
+    const env = { KVS_ADDRESS: 'localhost:50051', KVS_TOKEN: 'x', KVS_CACERT: '/ca', KVS_TOKN: 'x' };
+    const reader = new EnvReader(env);
+    reader.port('KVS_HTTP_PORT', 8080);
+    expect(unreadVariables(env, reader.namesRead).map(({ name }) => name)).toEqual(['KVS_TOKN']);
+  });
+});

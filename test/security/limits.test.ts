@@ -166,7 +166,7 @@ describe('LoadShedder event-loop lag', () => {
     const admittedAt: Array<{ event: string; admitted: boolean }> = [];
     const admits = (): boolean => {
       const admission = shedder.admit();
-      if ('httpStatus' in admission) return false;
+      if ('code' in admission) return false;
       admission.release();
       return true;
     };

@@ -1,43 +1,50 @@
 import * as grpc from '@grpc/grpc-js';
-import { grpcRequirement, restRequirement } from '../../src/application/policies/auth/requirements';
+import { OperationTable } from '../../src/application/operations';
 import { send } from '../support/http-request';
 import { healthCheck, rawClient, reflectionListServices } from '../support/grpc-raw';
 import { startInProcessService, type InProcessService } from '../support/in-process-service';
 import { goodClaims, hmacSetup } from './jwt-fixtures';
 
-describe('the scope table', () => {
-  it.each([
-    ['GET', '/v1/key/a', { open: false, scope: 'kvs:read', key: { value: 'a' } }],
-    ['HEAD', '/v1/key/a%2Fb', { open: false, scope: 'kvs:read', key: { value: 'a/b' } }],
-    ['PUT', '/v1/key/a', { open: false, scope: 'kvs:write', key: { value: 'a' } }],
-    ['DELETE', '/v1/key/a', { open: false, scope: 'kvs:write', key: { value: 'a' } }],
-    ['GET', '/v1/key/%E0%A4%A', { open: false, scope: 'kvs:read', key: 'undecodable' }],
-    ['POST', '/v1/key/a', { open: false }],
-    ['POST', '/v1/admin/compact', { open: false, scope: 'kvs:admin' }],
-    ['GET', '/healthz', { open: true }],
-    ['GET', '/livez', { open: true }],
-    ['GET', '/readyz', { open: true }],
-    ['GET', '/metrics', { open: true }],
-    ['GET', '/elsewhere', { open: false }],
-  ])('REST %s %s', (method, path, requirement) => {
-    expect(restRequirement(method, path, false)).toEqual(requirement);
-  });
-
-  it('protects /metrics with kvs:metrics when asked to', () => {
-    expect(restRequirement('GET', '/metrics', true)).toEqual({ open: false, scope: 'kvs:metrics' });
-  });
+describe('the scope table (rows of the operation table)', () => {
+  const table = new OperationTable();
+  const rest = (method: string, path: string) => {
+    const resolved = table.byRest(method, path);
+    return resolved && { name: resolved.operation.name, scope: resolved.operation.scope, key: resolved.key };
+  };
 
   it.each([
-    ['/KeyValue/Get', { open: false, scope: 'kvs:read', key: 'message' }],
-    ['/KeyValue/Put', { open: false, scope: 'kvs:write', key: 'message' }],
-    ['/KeyValue/Delete', { open: false, scope: 'kvs:write', key: 'message' }],
-    ['/kvs.KeyValueAdmin/Compact', { open: false, scope: 'kvs:admin' }],
-    ['/KvsAdmin/Anything', { open: false, scope: 'kvs:admin' }],
-    ['/grpc.health.v1.Health/Check', { open: true }],
-    ['/grpc.reflection.v1.ServerReflection/ServerReflectionInfo', { open: true }],
-    ['/KeyValue/Unknown', { open: false }],
-  ])('gRPC %s', (path, requirement) => {
-    expect(grpcRequirement(path)).toEqual(requirement);
+    ['GET', '/v1/key/a', { name: 'Get', scope: 'kvs:read', key: 'a' }],
+    ['HEAD', '/v1/key/a%2Fb', { name: 'Get', scope: 'kvs:read', key: 'a/b' }],
+    ['PUT', '/v1/key/a', { name: 'Put', scope: 'kvs:write', key: 'a' }],
+    ['DELETE', '/v1/key/a', { name: 'Delete', scope: 'kvs:write', key: 'a' }],
+    ['GET', '/v1/key/%E0%A4%A', { name: 'Get', scope: 'kvs:read', key: undefined }],
+    ['POST', '/v1/key/a', undefined],
+    ['POST', '/v1/admin/compact', { name: 'Compact', scope: 'kvs:admin', key: undefined }],
+    ['GET', '/healthz', { name: 'Healthz', scope: undefined, key: undefined }],
+    ['GET', '/livez', { name: 'Livez', scope: undefined, key: undefined }],
+    ['GET', '/readyz', { name: 'Readyz', scope: undefined, key: undefined }],
+    ['GET', '/metrics', { name: 'Metrics', scope: 'kvs:metrics', key: undefined }],
+    ['GET', '/elsewhere', undefined],
+  ])('REST %s %s', (method, path, row) => {
+    expect(rest(method, path)).toEqual(row);
+  });
+
+  it.each([
+    ['/KeyValue/Get', 'kvs:read', true],
+    ['/KeyValue/Put', 'kvs:write', true],
+    ['/KeyValue/Delete', 'kvs:write', true],
+    ['/KvsAdmin/Compact', 'kvs:admin', false],
+    ['/grpc.health.v1.Health/Check', undefined, false],
+    ['/grpc.reflection.v1.ServerReflection/ServerReflectionInfo', undefined, false],
+  ])('gRPC %s', (path, scope, hasKey) => {
+    const operation = table.byGrpcPath(path);
+    expect(operation?.scope).toBe(scope);
+    expect(operation?.key !== undefined).toBe(hasKey);
+  });
+
+  it('has no row for methods nobody registered', () => {
+    expect(table.byGrpcPath('/KvsAdmin/Anything')).toBeUndefined();
+    expect(table.byGrpcPath('/KeyValue/Unknown')).toBeUndefined();
   });
 });
 
@@ -62,9 +69,10 @@ describe('what stays open with authentication on', () => {
     expect(await reflectionListServices(client)).toContain('KeyValue');
   });
 
-  it('needs a token for unknown REST paths, and kvs:admin for /v1/admin/*', async () => {
+  it('answers unknown REST paths 404 whatever the credentials, and needs kvs:admin for /v1/admin/*', async () => {
     const bearer = (scope: string) => setup.sign(goodClaims({ scope })).then((t) => ({ Authorization: `Bearer ${t}` }));
-    expect((await send(`${service.restUrl}/elsewhere`)).status).toBe(401);
+    // The one deliberate change of the operation table: no row, no policy, 404 (it was 401).
+    expect((await send(`${service.restUrl}/elsewhere`)).status).toBe(404);
     expect((await send(`${service.restUrl}/elsewhere`, { headers: await bearer('') })).status).toBe(404);
     const compact = `${service.restUrl}/v1/admin/compact`;
     expect((await send(compact, { method: 'POST' })).status).toBe(401);

@@ -1,33 +1,20 @@
-import { Metadata, type StatusObject, type status } from '@grpc/grpc-js';
-import type { Response } from 'express';
-import { KVS_ERROR_CODE_METADATA, type KvsErrorCode } from '../../api/error-codes';
+import type { GrpcErrorCode, RestErrorCode } from '../../api/error-codes';
 
 /**
- * A request turned away before it reaches the routes or handlers (by authentication,
- * authorization, rate limiting or load shedding), described once for both frontends so that
- * REST and gRPC clients get the same outcome.
+ * A request turned away by a policy before it reaches a handler (load shedding, authentication,
+ * authorization, rate limiting, read-only), described once for every transport: each turns it
+ * into its own status through its error table, so all clients get the same outcome.
  */
 export interface Refusal {
-  readonly code: KvsErrorCode;
+  /** A code every transport can send. */
+  readonly code: Extract<RestErrorCode, GrpcErrorCode>;
   /** Safe to show the client: never a token, a path or a stack. */
   readonly message: string;
-  readonly httpStatus: number;
-  readonly grpcStatus: status;
-  /** Extra HTTP response headers, e.g. WWW-Authenticate or Retry-After. */
-  readonly headers?: Readonly<Record<string, string>>;
+  /** When the client may retry (REST: `Retry-After`). */
+  readonly retryAfterSeconds?: number;
+  /** The bearer challenge (REST: `WWW-Authenticate`), for authentication and scope refusals. */
+  readonly challenge?: string;
 }
 
-/** Answers a REST request with the refusal, in the documented `{"code","message"}` body. */
-export function sendRefusal(res: Response, refusal: Refusal): void {
-  for (const [name, value] of Object.entries(refusal.headers ?? {})) res.setHeader(name, value);
-  res.statusCode = refusal.httpStatus;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.end(JSON.stringify({ code: refusal.code, message: refusal.message }));
-}
-
-/** The gRPC status for the refusal, carrying its code in the `kvs-error-code` trailing metadata. */
-export function grpcRefusal(refusal: Refusal): Pick<StatusObject, 'code' | 'details' | 'metadata'> {
-  const metadata = new Metadata();
-  metadata.set(KVS_ERROR_CODE_METADATA, refusal.code);
-  return { code: refusal.grpcStatus, details: refusal.message, metadata };
-}
+/** What a policy decides: a refusal, or undefined to let the call go on. */
+export type Verdict = Refusal | undefined;

@@ -13,6 +13,9 @@ import { GrpcHealth } from './grpc-health';
 import { ReloadableServerCredentials } from './reloadable-server-credentials';
 import { addReflection } from './grpc-reflection';
 import { RequestWireCheck } from './request-wire-check';
+import { OperationTable } from '../../application/operations';
+import { PolicyPipeline } from '../../application/pipeline';
+import { grpcCallAdapter } from './grpc-call-adapter';
 
 /** How long stop() lets in-flight calls run before cutting their connections. */
 const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
@@ -30,10 +33,14 @@ export interface GrpcDependencies {
   /** Where server faults are reported. */
   readonly logger?: Logger;
   /**
-   * Cross-cutting server interceptors (request ids, logs, metrics, auth, limits), outermost
-   * first; each concern supplies one, and the REST frontend gets its middleware twin.
+   * Observing interceptors (request ids, logs, metrics), outermost first, run before the
+   * operation is resolved: they see every call, refused ones included.
    */
   readonly interceptors?: readonly grpc.ServerInterceptor[];
+  /** The operations served (default: the service's table); a method without a row is refused. */
+  readonly operations?: OperationTable;
+  /** The policies every call goes through (shedding, auth, limits, read-only); none by default. */
+  readonly pipeline?: PolicyPipeline;
   /** The service's readiness, which grpc.health.v1 reports while the frontend runs. */
   readonly readiness?: ReadinessSignal;
   /** Serve TLS with these certificates (reloaded in place); plaintext when unset. */
@@ -50,22 +57,31 @@ export class GrpcFrontend implements Frontend {
   private readonly health: GrpcHealth;
   private listening = false;
   private readonly credentials: grpc.ServerCredentials;
+  private readonly methods: string[] = [];
 
   constructor(
     store: KeyValueStore,
     private readonly options: GrpcFrontendOptions,
-    { logger = silentLogger, interceptors = [], readiness, tls }: GrpcDependencies = {},
+    {
+      logger = silentLogger,
+      interceptors = [],
+      readiness,
+      tls,
+      operations = new OperationTable(),
+      pipeline = new PolicyPipeline(),
+    }: GrpcDependencies = {},
   ) {
     this.health = new GrpcHealth(readiness);
     this.server = new grpc.Server({
       'grpc.max_receive_message_length': maxRequestBytes(store.limits),
-      interceptors: [...interceptors],
+      interceptors: [...interceptors, grpcCallAdapter(operations, pipeline)],
     });
+    this.noteMethods();
     const definition = loadKeyValueDefinition();
-    const check = new RequestWireCheck();
+    const check = new RequestWireCheck(operations);
     this.server.addService(
       check.wrap(loadKeyValuePackage(definition).KeyValue.service),
-      keyValueHandlers(store, check, logger),
+      keyValueHandlers(store, logger),
     );
     const adminDefinition = loadKvsAdminDefinition();
     this.server.addService(loadKvsAdminPackage(adminDefinition).KvsAdmin.service, adminHandlers(store, logger));
@@ -73,6 +89,20 @@ export class GrpcFrontend implements Frontend {
     if (options.reflection !== false) addReflection(this.server, definition);
     this.credentials =
       tls === undefined ? grpc.ServerCredentials.createInsecure() : new ReloadableServerCredentials(tls);
+  }
+
+  /** Every method path registered on the server ('/Service/Method'), for the operation-table test. */
+  registeredMethods(): readonly string[] {
+    return this.methods;
+  }
+
+  /** Records the paths of every service added, as grpc-js keeps its handler map private. */
+  private noteMethods(): void {
+    const addService = this.server.addService.bind(this.server);
+    this.server.addService = (service, implementation) => {
+      for (const method of Object.values(service)) this.methods.push(method.path);
+      addService(service, implementation);
+    };
   }
 
   start(): Promise<ListeningAddress> {

@@ -1,16 +1,17 @@
 import { Metadata, status, type StatusObject } from '@grpc/grpc-js';
-import { KvsError, type KvsErrorCode } from '../../core';
-import { KVS_ERROR_CODE_METADATA, type KvsErrorCode as ApiErrorCode } from '../../api/error-codes';
+import { KVS_ERROR_CODE_METADATA, type GrpcErrorCode } from '../../api/error-codes';
+import { KvsError } from '../../core';
 import { clientMessage, hidesDetail } from '../../application/call/client-message';
+import type { Refusal } from '../../application/call/refusal';
 import type { Logger } from '../../platform/logging/logger';
 import { MalformedRequestError } from './request-wire-check';
 
 /**
- * The one table from core error codes to gRPC statuses. An oversized value is
- * RESOURCE_EXHAUSTED, the status grpc-js itself gives a request over the message size limit,
- * so a value just over the limit and one far over it fail alike.
+ * The gRPC error table: the status of every code a gRPC client can see (in `kvs-error-code`),
+ * refusals included. An oversized value is RESOURCE_EXHAUSTED, the status grpc-js itself gives a
+ * request over the message size limit, so a value just over the limit and one far over it fail alike.
  */
-export const GRPC_STATUS_BY_CODE: Readonly<Record<KvsErrorCode, status>> = {
+export const GRPC_STATUS_BY_CODE: Readonly<Record<GrpcErrorCode, status>> = {
   KEY_NOT_FOUND: status.NOT_FOUND,
   INVALID_KEY: status.INVALID_ARGUMENT,
   KEY_TOO_LARGE: status.INVALID_ARGUMENT,
@@ -25,6 +26,12 @@ export const GRPC_STATUS_BY_CODE: Readonly<Record<KvsErrorCode, status>> = {
   REVISION_COMPACTED: status.OUT_OF_RANGE,
   WATCH_TOO_SLOW: status.RESOURCE_EXHAUSTED,
   REPLICA_BEHIND: status.UNAVAILABLE,
+  INVALID_MESSAGE: status.INVALID_ARGUMENT,
+  UNAUTHENTICATED: status.UNAUTHENTICATED,
+  PERMISSION_DENIED: status.PERMISSION_DENIED,
+  RATE_LIMITED: status.RESOURCE_EXHAUSTED,
+  OVERLOADED: status.UNAVAILABLE,
+  READ_ONLY: status.UNAVAILABLE,
 };
 
 /** What a handler passes to its callback on failure. */
@@ -38,15 +45,20 @@ export type GrpcFailure = Pick<StatusObject, 'code' | 'details'> & Partial<Pick<
 export function toGrpcFailure(error: unknown, logger: Logger): GrpcFailure {
   if (error instanceof KvsError) {
     if (hidesDetail(error)) logger.debug({ event: 'request_refused', code: error.code, detail: error.message });
-    return withCode(error.code, GRPC_STATUS_BY_CODE[error.code], clientMessage(error));
+    return withCode(error.code, clientMessage(error));
   }
-  if (error instanceof MalformedRequestError) return withCode(error.code, status.INVALID_ARGUMENT, error.message);
+  if (error instanceof MalformedRequestError) return withCode(error.code, error.message);
   logger.error({ event: 'request_failed', err: error }, 'grpc: unexpected error');
   return { code: status.INTERNAL, details: 'internal error' };
 }
 
-function withCode(kvsCode: ApiErrorCode, code: status, details: string): GrpcFailure {
+/** The status for a call a policy refused, carrying its code in the `kvs-error-code` trailing metadata. */
+export function grpcRefusal(refusal: Refusal): Pick<StatusObject, 'code' | 'details' | 'metadata'> {
+  return withCode(refusal.code, refusal.message) as Pick<StatusObject, 'code' | 'details' | 'metadata'>;
+}
+
+function withCode(kvsCode: GrpcErrorCode, details: string): GrpcFailure {
   const metadata = new Metadata();
   metadata.set(KVS_ERROR_CODE_METADATA, kvsCode);
-  return { code, details, metadata };
+  return { code: GRPC_STATUS_BY_CODE[kvsCode], details, metadata };
 }

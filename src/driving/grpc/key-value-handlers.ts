@@ -3,10 +3,10 @@ import type { KeyValueStore } from '../../core';
 import type { KeyValueHandlers } from '../../api/generated/KeyValue';
 import { toGrpcFailure } from './grpc-status';
 import type { Logger } from '../../platform/logging/logger';
-import type { RequestWireCheck } from './request-wire-check';
+import { wireRejectionOf } from './request-wire-check';
 
 /** The KeyValue service implementation: each RPC is one call on the core store. */
-export function keyValueHandlers(store: KeyValueStore, check: RequestWireCheck, logger: Logger): KeyValueHandlers {
+export function keyValueHandlers(store: KeyValueStore, logger: Logger): KeyValueHandlers {
   function answer<Request extends object, Response>(
     call: ServerUnaryCall<Request, Response>,
     callback: sendUnaryData<Response>,
@@ -18,7 +18,7 @@ export function keyValueHandlers(store: KeyValueStore, check: RequestWireCheck, 
       callback({ code: status.CANCELLED, details: 'call ended before the server started it' });
       return;
     }
-    const rejection = check.rejectionOf(call.request);
+    const rejection = wireRejectionOf(call.request);
     Promise.resolve()
       .then(() => {
         if (rejection) throw rejection;

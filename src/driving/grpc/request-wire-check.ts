@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import { InvalidKeyError, InvalidValueError, type KvsError } from '../../core';
+import type { OperationTable, StringFieldRole } from '../../application/operations';
 
 /** A request whose bytes are not a well-formed protobuf message of the method's request type. */
 export class MalformedRequestError extends Error {
@@ -12,15 +13,18 @@ export class MalformedRequestError extends Error {
   }
 }
 
-/** The `string` fields of each KeyValue request by field number, and the error for bad bytes in them. */
-const STRING_FIELDS: Readonly<Record<string, Readonly<Record<number, () => KvsError>>>> = {
-  Get: { 1: () => new InvalidKeyError('key is not valid UTF-8') },
-  Put: {
-    1: () => new InvalidKeyError('key is not valid UTF-8'),
-    2: () => new InvalidValueError('value is not valid UTF-8'),
-  },
-  Delete: { 1: () => new InvalidKeyError('key is not valid UTF-8') },
+/** The error for a `string` field whose bytes are not UTF-8, by the field's role in the operation table. */
+const INVALID_UTF8: Readonly<Record<StringFieldRole, () => KvsError>> = {
+  key: () => new InvalidKeyError('key is not valid UTF-8'),
+  value: () => new InvalidValueError('value is not valid UTF-8'),
 };
+
+/**
+ * Where a refused request carries its verdict: a non-enumerable property of the (empty) request
+ * object the deserializer hands on, read by the handler; nothing else sees it.
+ */
+const WIRE_REJECTION = Symbol('kvs.wireRejection');
+type CheckedRequest = { [WIRE_REJECTION]?: KvsError | MalformedRequestError };
 
 /** Wire types of the protobuf encoding this service accepts (groups, 3 and 4, are not proto3). */
 const VARINT = 0;
@@ -43,12 +47,20 @@ const MAX_VARINT_BYTES = 10;
  * INVALID_ARGUMENT, storing nothing.
  */
 export class RequestWireCheck {
-  private readonly rejected = new WeakMap<object, KvsError | MalformedRequestError>();
+  constructor(private readonly table: OperationTable) {}
 
-  /** The service with each request deserializer wrapped by the check. */
+  /**
+   * The service with each request deserializer wrapped by the check, its string fields taken
+   * from the method's row of the operation table. A method without a row is left as it is: the
+   * call adapter refuses it UNIMPLEMENTED before anything reads its message.
+   */
   wrap<S extends ServiceDefinition>(service: S): S {
     const wrapped = Object.entries(service).map(([name, method]) => {
-      const stringFields = STRING_FIELDS[name] ?? {};
+      const operation = this.table.byGrpcPath(method.path);
+      if (operation?.grpc === undefined) return [name, method];
+      const stringFields = Object.fromEntries(
+        Object.entries(operation.grpc.stringFields).map(([field, role]) => [field, INVALID_UTF8[role]]),
+      );
       const requestDeserialize = (bytes: Buffer): unknown => {
         let problem = wireProblem(bytes, stringFields);
         let request: object = {};
@@ -59,18 +71,18 @@ export class RequestWireCheck {
             problem = new MalformedRequestError('the decoder refused it');
           }
         }
-        if (problem) this.rejected.set(request, problem);
+        if (problem) Object.defineProperty(request, WIRE_REJECTION, { value: problem });
         return request;
       };
       return [name, { ...method, requestDeserialize }];
     });
     return Object.fromEntries(wrapped) as S;
   }
+}
 
-  /** The error to answer for a request whose bytes were refused, if they were. */
-  rejectionOf(request: object): KvsError | MalformedRequestError | undefined {
-    return this.rejected.get(request);
-  }
+/** The error to answer for a request whose bytes were refused, if they were. */
+export function wireRejectionOf(request: object): KvsError | MalformedRequestError | undefined {
+  return (request as CheckedRequest)[WIRE_REJECTION];
 }
 
 /** Walks the protobuf wire format; returns what is wrong with `bytes`, or undefined if nothing is. */

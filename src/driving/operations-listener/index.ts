@@ -1,1 +1,1 @@
-export { AdminServer, type AdminServerOptions } from './admin-server';
+export { OperationsListener, type OperationsListenerOptions } from './operations-listener';

@@ -1,17 +1,16 @@
-import type { IRouter, Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { KeyValueStore } from '../../core';
 import type { Logger } from '../../platform/logging/logger';
-import { sendError, sendFailure } from './http-status';
+import { sendFailure } from './http-status';
 
 /**
- * Adds the operator API under /v1/admin/ (scope kvs:admin when authentication is on):
- * POST /v1/admin/compact compacts the transaction log now (or waits for the compaction already
- * running) and answers 200 with what it did, or 503 LOG_UNAVAILABLE if it failed.
+ * The handlers of the operator API under /v1/admin/, by operation name: Compact compacts the
+ * transaction log now (or waits for the compaction already running) and answers 200 with what
+ * it did, or 503 LOG_UNAVAILABLE if it failed.
  */
-export function addAdminRoutes(router: IRouter, store: KeyValueStore, logger: Logger): void {
-  router
-    .route('/v1/admin/compact')
-    .post(async (_req: Request, res: Response) => {
+export function adminHandlers(store: KeyValueStore, logger: Logger): Readonly<Record<string, RequestHandler>> {
+  return {
+    Compact: async (_req: Request, res: Response) => {
       try {
         const report = await store.compact();
         res.setHeader('Content-Type', 'application/json; charset=utf-8');
@@ -19,9 +18,6 @@ export function addAdminRoutes(router: IRouter, store: KeyValueStore, logger: Lo
       } catch (error) {
         sendFailure(res, error, logger);
       }
-    })
-    .all((_req: Request, res: Response) => {
-      res.setHeader('Allow', 'POST');
-      sendError(res, 'METHOD_NOT_ALLOWED', 'method not allowed; allowed: POST');
-    });
+    },
+  };
 }

@@ -1,14 +1,13 @@
 import type { Response } from 'express';
-import { KvsError, type KvsErrorCode } from '../../core';
+import type { RestErrorCode } from '../../api/error-codes';
+import { KvsError } from '../../core';
 import { clientMessage, hidesDetail, retryable } from '../../application/call/client-message';
+import type { Refusal } from '../../application/call/refusal';
 import type { Logger } from '../../platform/logging/logger';
 import { ClientGoneError, ServerBusyError } from './body-budget';
 
-/** Error codes only the REST adapter produces (the core never sees HTTP routing). */
-export type RestErrorCode = 'METHOD_NOT_ALLOWED' | 'NO_SUCH_ROUTE' | 'SERVER_BUSY' | 'INTERNAL';
-
-/** The one table from core error codes to HTTP statuses. */
-const STATUS_BY_CODE: Record<KvsErrorCode | RestErrorCode, number> = {
+/** The REST error table: the HTTP status of every code a REST client can see, refusals included. */
+export const HTTP_STATUS_BY_CODE: Readonly<Record<RestErrorCode, number>> = {
   KEY_NOT_FOUND: 404,
   INVALID_KEY: 400,
   KEY_TOO_LARGE: 400,
@@ -23,10 +22,15 @@ const STATUS_BY_CODE: Record<KvsErrorCode | RestErrorCode, number> = {
   REVISION_COMPACTED: 410,
   WATCH_TOO_SLOW: 503,
   REPLICA_BEHIND: 503,
+  SERVER_BUSY: 503,
   METHOD_NOT_ALLOWED: 405,
   NO_SUCH_ROUTE: 404,
-  SERVER_BUSY: 503,
   INTERNAL: 500,
+  UNAUTHENTICATED: 401,
+  PERMISSION_DENIED: 403,
+  RATE_LIMITED: 429,
+  OVERLOADED: 503,
+  READ_ONLY: 503,
 };
 
 /** Seconds a client should wait before retrying a write the log could not take. */
@@ -36,11 +40,22 @@ const RETRY_AFTER_SECONDS = '1';
  * Sends the documented error body: `{"code": "...", "message": "..."}` with the code's status,
  * and `Retry-After` on a 503 unless a retry cannot succeed (a log that failed for good).
  */
-export function sendError(res: Response, code: KvsErrorCode | RestErrorCode, message: string, canRetry = true): void {
-  const status = STATUS_BY_CODE[code];
+export function sendError(res: Response, code: RestErrorCode, message: string, canRetry = true): void {
+  const status = HTTP_STATUS_BY_CODE[code];
   if (status === 503 && canRetry) res.setHeader('Retry-After', RETRY_AFTER_SECONDS);
   // The body of a refused upload is left unread: closing beats draining up to gigabytes.
   if (status === 413 || code === 'SERVER_BUSY') res.setHeader('Connection', 'close');
+  writeBody(res, status, code, message);
+}
+
+/** Answers a request a policy refused, with the refusal's `WWW-Authenticate` and `Retry-After`. */
+export function sendRefusal(res: Response, refusal: Refusal): void {
+  if (refusal.challenge !== undefined) res.setHeader('WWW-Authenticate', refusal.challenge);
+  if (refusal.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(refusal.retryAfterSeconds));
+  writeBody(res, HTTP_STATUS_BY_CODE[refusal.code], refusal.code, refusal.message);
+}
+
+function writeBody(res: Response, status: number, code: string, message: string): void {
   // res.end rather than res.json: json goes through send's charset and ETag handling,
   // which made a 404 cost about a fifth more CPU than a hit.
   res.statusCode = status;

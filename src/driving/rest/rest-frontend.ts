@@ -7,8 +7,12 @@ import { silentLogger, type Logger } from '../../platform/logging/logger';
 import type { ServerTls } from '../../platform/tls/server-tls';
 import { sendError, sendFailure } from './http-status';
 import { inOrderPerConnection } from './in-order-per-connection';
-import { addKeyRoutes } from './key-routes';
-import { addAdminRoutes } from './admin-routes';
+import { addKeyPathErrors, keyHandlers } from './key-routes';
+import { adminHandlers } from './admin-routes';
+import { addOperationRoutes } from './operation-routes';
+import { restCallAdapter } from './rest-call-adapter';
+import { OperationTable } from '../../application/operations';
+import { PolicyPipeline } from '../../application/pipeline';
 import { REST_LIMIT_DEFAULTS, type RestOptions } from './rest.config';
 import { BodyBudget } from './body-budget';
 
@@ -24,10 +28,16 @@ export interface RestDependencies {
   /** The probe routes (/livez, /readyz, /healthz), mounted before the middleware: never authenticated or shed. */
   readonly probes?: RequestHandler;
   /**
-   * Cross-cutting middleware (request ids, logs, metrics, auth, limits), applied in order
-   * before the routes; each concern supplies one, and the gRPC frontend gets its interceptor twin.
+   * Observing middleware (request ids, logs, metrics, span names), in order, run before the
+   * operation is resolved: they see every request, refused ones included.
    */
   readonly middleware?: readonly RequestHandler[];
+  /** The operations served (default: the service's table); a request that maps to no row is refused. */
+  readonly operations?: OperationTable;
+  /** The policies every call goes through (shedding, auth, limits, read-only); none by default. */
+  readonly pipeline?: PolicyPipeline;
+  /** Endpoints answered once the policies admitted the call, before the routes (GET /metrics). */
+  readonly endpoints?: readonly RequestHandler[];
   /** Serve HTTPS with these certificates (reloaded in place); plain HTTP when unset. */
   readonly tls?: ServerTls;
 }
@@ -36,14 +46,24 @@ export interface RestDependencies {
 export class RestFrontend implements Frontend {
   readonly name = 'rest';
   private readonly server: Server;
+  private readonly app: express.Express;
 
   constructor(
     store: KeyValueStore,
     private readonly options: RestOptions,
-    { logger = silentLogger, probes, middleware = [], tls }: RestDependencies = {},
+    {
+      logger = silentLogger,
+      probes,
+      middleware = [],
+      tls,
+      operations = new OperationTable(),
+      pipeline = new PolicyPipeline(),
+      endpoints = [],
+    }: RestDependencies = {},
   ) {
     const limits = { ...REST_LIMIT_DEFAULTS, ...definedOnly(options) };
     const app = express();
+    this.app = app;
     app.disable('x-powered-by');
     app.set('etag', false);
     // The key routes live on the app's own router rather than a mounted one: one routing pass
@@ -53,8 +73,11 @@ export class RestFrontend implements Frontend {
     // ...while the probes keep a lenient match (any case, optional trailing slash) of their own.
     if (probes) app.use(probes);
     if (middleware.length > 0) app.use(...middleware);
-    addKeyRoutes(app, store, logger, new BodyBudget(limits.maxBodyBytesInFlight));
-    addAdminRoutes(app, store, logger);
+    app.use(restCallAdapter(operations, pipeline));
+    if (endpoints.length > 0) app.use(...endpoints);
+    const bodies = new BodyBudget(limits.maxBodyBytesInFlight);
+    addOperationRoutes(app, operations, { ...keyHandlers(store, logger, bodies), ...adminHandlers(store, logger) });
+    addKeyPathErrors(app);
     app.use((_req: Request, res: Response) =>
       sendError(res, 'NO_SUCH_ROUTE', 'no such route; the API is /v1/key/{key}'),
     );
@@ -68,6 +91,19 @@ export class RestFrontend implements Frontend {
     const handler = inOrderPerConnection(app);
     this.server = tls === undefined ? createServer(serverOptions, handler) : httpsServer(serverOptions, handler, tls);
     this.server.maxConnections = limits.maxConnections;
+  }
+
+  /** Every route with a method handler ('GET /v1/key/:key'), for the operation-table test; `.all` fallbacks excluded. */
+  registeredRoutes(): readonly string[] {
+    type Layer = { route?: { path: string; stack: { method?: string }[] } };
+    const stack = (this.app.router as unknown as { stack: Layer[] }).stack;
+    return stack.flatMap(({ route }) =>
+      route === undefined
+        ? []
+        : [...new Set(route.stack.map((layer) => layer.method))]
+            .filter((method) => method !== undefined)
+            .map((method) => `${method.toUpperCase()} ${route.path}`),
+    );
   }
 
   start(): Promise<ListeningAddress> {

@@ -1,19 +1,11 @@
 import type { RequestHandler } from 'express';
 import { ResponderBuilder, ServerInterceptingCall, status, type ServerInterceptor } from '@grpc/grpc-js';
 import type { Counter, Histogram } from 'prom-client';
+import { OperationTable } from '../../application/operations';
 import type { FrontendLabel, KvsMetrics } from './kvs-metrics';
 
-/** The operations requests are counted under; anything else (405s, unknown routes, reflection) is `other`. */
-type Operation = 'get' | 'put' | 'delete' | 'other';
-
-const REST_OPERATIONS: Readonly<Record<string, Operation>> = { GET: 'get', HEAD: 'get', PUT: 'put', DELETE: 'delete' };
-const GRPC_OPERATIONS: Readonly<Record<string, Operation>> = {
-  '/KeyValue/Get': 'get',
-  '/KeyValue/Put': 'put',
-  '/KeyValue/Delete': 'delete',
-};
-/** Health checks are not counted as requests, like REST's /healthz which sits before the middleware. */
-const UNCOUNTED_SERVICE_PREFIX = '/grpc.health.v1.';
+/** The label of requests that map to no operation (405s, unknown routes, refusals before routing). */
+const OTHER = 'other';
 
 /**
  * Counts and times requests. The label children are kept per label combination, so a request
@@ -25,7 +17,7 @@ class RequestRecorder {
 
   constructor(private readonly metrics: KvsMetrics) {}
 
-  record(frontend: FrontendLabel, operation: Operation, code: string, seconds: number): void {
+  record(frontend: FrontendLabel, operation: string, code: string, seconds: number): void {
     const timerKey = `${frontend} ${operation}`;
     const counterKey = `${timerKey} ${code}`;
     let counter = this.counters.get(counterKey);
@@ -48,27 +40,35 @@ function secondsSince(startedAt: number): number {
   return (performance.now() - startedAt) / 1000;
 }
 
-/** Express middleware counting and timing every request that reaches it. */
-export function restRequestMetrics(metrics: KvsMetrics): RequestHandler {
+/**
+ * Express middleware counting and timing every request that reaches it, under its operation's
+ * `metric` label in the table.
+ */
+export function restRequestMetrics(metrics: KvsMetrics, table = new OperationTable()): RequestHandler {
   const recorder = new RequestRecorder(metrics);
   return (req, res, next) => {
     const startedAt = performance.now();
     res.once('finish', () => {
       // A request that matched no route has no req.route: `other`, whatever its method.
-      const operation = req.route ? (REST_OPERATIONS[req.method] ?? 'other') : 'other';
+      const route = (req.route as { path?: string } | undefined)?.path;
+      const operation = route === undefined ? OTHER : (table.byRestRoute(req.method, route)?.metric ?? OTHER);
       recorder.record('rest', operation, String(res.statusCode), secondsSince(startedAt));
     });
     next();
   };
 }
 
-/** grpc-js interceptor counting and timing every call, the twin of {@link restRequestMetrics}. */
-export function grpcRequestMetrics(metrics: KvsMetrics): ServerInterceptor {
+/**
+ * grpc-js interceptor counting and timing every call, the twin of {@link restRequestMetrics}.
+ * Probes are not counted, like REST's, which are answered before the middleware.
+ */
+export function grpcRequestMetrics(metrics: KvsMetrics, table = new OperationTable()): ServerInterceptor {
   const recorder = new RequestRecorder(metrics);
   return (method, call) => {
-    if (method.path.startsWith(UNCOUNTED_SERVICE_PREFIX)) return new ServerInterceptingCall(call);
+    const row = table.byGrpcPath(method.path);
+    if (row?.kind === 'probe') return new ServerInterceptingCall(call);
     const startedAt = performance.now();
-    const operation = GRPC_OPERATIONS[method.path] ?? 'other';
+    const operation = row?.metric ?? OTHER;
     const responder = new ResponderBuilder()
       .withSendStatus((outcome, next) => {
         recorder.record('grpc', operation, status[outcome.code] ?? String(outcome.code), secondsSince(startedAt));

@@ -15,9 +15,7 @@ import {
   type RequestLogOptions,
 } from './request-log-line';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
-
-/** Health checks arrive every few seconds from orchestrators; like REST's /healthz they are not logged. */
-const UNLOGGED_SERVICE_PREFIX = '/grpc.health.v1.';
+import { OperationTable } from '../../application/operations';
 
 /** gRPC statuses that mean the server failed, not the client (logged at warn). */
 const SERVER_FAULTS: ReadonlySet<status> = new Set([
@@ -33,9 +31,13 @@ const SERVER_FAULTS: ReadonlySet<status> = new Set([
  * metadata (or makes one), returns it in the trailing metadata, and logs one
  * {@link RequestLogLine} when the call ends.
  */
-export function grpcRequestLog({ logger, enabled = () => true, traceIdOf }: RequestLogOptions): ServerInterceptor {
+export function grpcRequestLog(
+  { logger, enabled = () => true, traceIdOf }: RequestLogOptions,
+  table = new OperationTable(),
+): ServerInterceptor {
   return (method, call) => {
-    if (method.path.startsWith(UNLOGGED_SERVICE_PREFIX) || !enabled()) return new ServerInterceptingCall(call);
+    // Probes arrive every few seconds from orchestrators; like REST's they are not logged.
+    if (table.byGrpcPath(method.path)?.kind === 'probe' || !enabled()) return new ServerInterceptingCall(call);
     const startedAt = performance.now();
     let requestId = '';
     let key: string | undefined;

@@ -2,14 +2,28 @@ import type * as InstrumentationGrpc from '@opentelemetry/instrumentation-grpc';
 import type * as InstrumentationHttp from '@opentelemetry/instrumentation-http';
 import type * as InstrumentationPg from '@opentelemetry/instrumentation-pg';
 import type * as SdkNode from '@opentelemetry/sdk-node';
+import { OPERATIONS } from '../../application/operations/operation-table';
 
 /** Tracing once started: flushes and stops the SDK. */
 export interface RunningTracing {
   shutdown(): Promise<void>;
 }
 
-/** Health checks and scrapes come every few seconds from machines; they would drown the traces. */
-const UNTRACED_PATHS = new Set(['/healthz', '/livez', '/readyz', '/metrics']);
+/** The REST paths of the untraced rows (probes and scrapes come every few seconds from machines). */
+const UNTRACED_PATHS = new Set(OPERATIONS.flatMap((row) => (!row.traced && row.rest ? [row.rest.path] : [])));
+
+/**
+ * The gRPC method names to leave untraced. The instrumentation matches the method name only, not
+ * its service, so a name is untraced only when every row carrying it is: a traced KeyValue/Watch
+ * would trace grpc.health's Watch too, rather than go untraced itself.
+ */
+function untracedGrpcMethods(): string[] {
+  const name = (path: string) => path.slice(path.lastIndexOf('/') + 1);
+  const traced = new Set(OPERATIONS.flatMap((row) => (row.traced && row.grpc ? [name(row.grpc.path)] : [])));
+  return [...new Set(OPERATIONS.flatMap((row) => (!row.traced && row.grpc ? [name(row.grpc.path)] : [])))].filter(
+    (method) => !traced.has(method),
+  );
+}
 
 /**
  * Starts the OpenTelemetry Node SDK, exporting as the standard OTEL_* variables say: server spans
@@ -38,7 +52,7 @@ export function startTracing(): RunningTracing {
         // The service makes no HTTP calls of its own; the OTLP exporter's must not be traced.
         ignoreOutgoingRequestHook: () => true,
       }),
-      new GrpcInstrumentation({ ignoreGrpcMethods: ['Check', 'Watch'] }),
+      new GrpcInstrumentation({ ignoreGrpcMethods: untracedGrpcMethods() }),
       new PgInstrumentation({ requireParentSpan: true }),
     ],
   });

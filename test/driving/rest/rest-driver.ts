@@ -1,4 +1,4 @@
-import type { KvsErrorCode } from '../../../src/core';
+import type { CoreErrorCode as KvsErrorCode } from '../../../src/core';
 import type { RunningRest } from '../../support/rest-server';
 import type { FrontendDriver, Outcome } from '../../contracts/frontend.contract';
 

@@ -1,11 +1,9 @@
-import { status } from '@grpc/grpc-js';
 import { errors, jwtVerify, type JWTPayload } from 'jose';
 import type { Logger } from '../../../platform/logging/logger';
+import type { Principal } from '../../call/call';
 import type { Refusal } from '../../call/refusal';
-
-export type { Refusal };
+import type { Operation, Scope } from '../../operations/operation';
 import type { AuthConfig } from './auth.config';
-import type { Requirement, Scope } from './requirements';
 import { VerifiedTokenCache } from './verified-token-cache';
 
 /** Seconds of clock difference tolerated on exp, nbf and iat between token issuers and kvs. */
@@ -13,17 +11,9 @@ export const CLOCK_TOLERANCE_SECONDS = 30;
 /** Verified tokens remembered at most (see VerifiedTokenCache). */
 export const TOKEN_CACHE_ENTRIES = 10_000;
 
-/** What a verified token allows. */
-export interface Principal {
-  readonly subject?: string;
-  readonly scopes: ReadonlySet<string>;
-  /** When present, the only key prefixes the token may touch (claim `kvs_prefixes`). */
-  readonly prefixes?: readonly string[];
-}
-
-/** Where a request comes from, for the log lines of refusals. */
+/** Where a request comes from, for the log lines of refusals (never its key: keys are logged at debug only). */
 export interface RequestSummary {
-  readonly transport: 'rest' | 'grpc';
+  readonly transport: string;
   readonly operation: string;
   readonly caller: string;
 }
@@ -32,9 +22,8 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 const REALM = 'Bearer realm="kvs"';
 
 /**
- * The one decision function of both frontends: is this bearer token valid (authenticate), and
- * may its holder do this (authorize)? The REST middleware and the gRPC interceptor only carry
- * the transport's values in and the Refusal out, so both give the same outcome for the same input.
+ * The one decision function of every frontend: is this bearer token valid (authenticate), and
+ * may its holder do this (authorize)? AuthPolicy asks it for each call of the pipeline.
  * Refusals are logged with their reason, never with the token.
  */
 export class AccessPolicy {
@@ -89,31 +78,33 @@ export class AccessPolicy {
     return principal;
   }
 
+  /** The 403 refusal when `principal` lacks the scope `operation` needs, else undefined. */
+  authorizeScope(principal: Principal, operation: Operation, describe: () => RequestSummary): Refusal | undefined {
+    const { scope } = operation;
+    if (scope === undefined || principal.scopes.has(scope)) return undefined;
+    return this.refuse(describe(), `token lacks scope ${scope}`, forbidden(`this needs scope ${scope}`, scope));
+  }
+
   /**
-   * The 403 refusal when `principal` may not do what `requirement` asks, else undefined.
-   * `key` is the key the request touches (undefined when it has none or it cannot be decoded).
+   * The 403 refusal when `principal` may not touch `key` (undefined: it cannot be decoded), else
+   * undefined. Only operations with a key and tokens with `kvs_prefixes` are checked.
    */
-  authorize(
+  authorizeKey(
     principal: Principal,
-    requirement: Requirement,
+    operation: Operation,
     key: string | undefined,
     describe: () => RequestSummary,
   ): Refusal | undefined {
-    if (requirement.open || requirement.scope === undefined) return undefined;
-    const { scope } = requirement;
-    if (!principal.scopes.has(scope)) {
-      return this.refuse(describe(), `token lacks scope ${scope}`, forbidden(`this needs scope ${scope}`, scope));
+    if (operation.key === undefined || operation.scope === undefined || principal.prefixes === undefined) {
+      return undefined;
     }
-    if (requirement.key === undefined || principal.prefixes === undefined) return undefined;
     // An undecodable key (undefined here) matches no prefix: a restricted token is refused.
-    if (key === undefined || !principal.prefixes.some((prefix) => key.startsWith(prefix))) {
-      return this.refuse(
-        describe(),
-        'key outside the token prefixes',
-        forbidden('this token may not touch this key', scope),
-      );
-    }
-    return undefined;
+    if (key !== undefined && principal.prefixes.some((prefix) => key.startsWith(prefix))) return undefined;
+    return this.refuse(
+      describe(),
+      'key outside the token prefixes',
+      forbidden('this token may not touch this key', operation.scope),
+    );
   }
 
   private refuse(request: RequestSummary, reason: string, refusal: Refusal): Refusal {
@@ -127,17 +118,11 @@ export class AccessPolicy {
 
 /** Whether a decision result is a refusal rather than a principal. */
 export function isRefusal(result: Principal | Refusal): result is Refusal {
-  return 'httpStatus' in result;
+  return 'code' in result;
 }
 
 function unauthenticated(message: string, challenge: string): Refusal {
-  return {
-    code: 'UNAUTHENTICATED',
-    message,
-    httpStatus: 401,
-    grpcStatus: status.UNAUTHENTICATED,
-    headers: { 'WWW-Authenticate': challenge },
-  };
+  return { code: 'UNAUTHENTICATED', message, challenge };
 }
 
 function invalidToken(message: string): Refusal {
@@ -145,13 +130,7 @@ function invalidToken(message: string): Refusal {
 }
 
 function forbidden(message: string, scope: Scope): Refusal {
-  return {
-    code: 'PERMISSION_DENIED',
-    message,
-    httpStatus: 403,
-    grpcStatus: status.PERMISSION_DENIED,
-    headers: { 'WWW-Authenticate': `${REALM}, error="insufficient_scope", scope="${scope}"` },
-  };
+  return { code: 'PERMISSION_DENIED', message, challenge: `${REALM}, error="insufficient_scope", scope="${scope}"` };
 }
 
 /** A reason for the log (may name the claim) and a message for the client (no token content). */

@@ -1,5 +1,4 @@
-/** Refusing new requests at once while the process is overloaded, on both frontends. */
+/** Refusing new requests at once while the process is overloaded, on every frontend. */
 export { LoadShedder } from './load-shedder';
-export { loadSheddingInterceptor } from './load-shedding-interceptor';
-export { loadSheddingMiddleware } from './load-shedding-middleware';
+export { LoadSheddingPolicy } from './load-shedding-policy';
 export { readLoadSheddingConfig, type LoadSheddingConfig } from './load-shedding.config';

@@ -1,4 +1,3 @@
-import { status } from '@grpc/grpc-js';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Logger } from '../../../platform/logging/logger';
 import type { Refusal } from '../../call/refusal';
@@ -12,15 +11,13 @@ const HISTOGRAM_RESOLUTION_MS = 10;
 const OVERLOADED: Refusal = {
   code: 'OVERLOADED',
   message: 'server overloaded; retry with backoff',
-  httpStatus: 503,
-  grpcStatus: status.UNAVAILABLE,
-  headers: { 'Retry-After': '1' },
+  retryAfterSeconds: 1,
 };
 
 /**
  * Refuses new requests at once while the process is overloaded, instead of letting them queue
  * until their clients time out: when more than maxInFlight requests are in flight (counted
- * across both frontends) or the event loop lagged more than maxEventLoopLagMs in the last
+ * across all frontends) or the event loop lagged more than maxEventLoopLagMs in the last
  * sample. The lag is measured with perf_hooks.monitorEventLoopDelay, sampled every 500 ms, so
  * the per-request check is a counter comparison and a boolean.
  */
@@ -60,7 +57,7 @@ export class LoadShedder {
     };
   }
 
-  /** Stops sampling the event loop. */
+  /** Stops sampling the event loop (the sampler is unref'd: tests stop it, the service never needs to). */
   close(): void {
     clearInterval(this.sampler);
     this.histogram?.disable();

@@ -1,4 +1,3 @@
-import { status } from '@grpc/grpc-js';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from '../../../platform/logging/logger';
 import type { Refusal } from '../../call/refusal';
@@ -37,9 +36,7 @@ export class CallerRateLimiter {
       return {
         code: 'RATE_LIMITED',
         message: `rate limit reached; retry in ${retryAfterSeconds} s`,
-        httpStatus: 429,
-        grpcStatus: status.RESOURCE_EXHAUSTED,
-        headers: { 'Retry-After': String(retryAfterSeconds) },
+        retryAfterSeconds,
       };
     }
   }

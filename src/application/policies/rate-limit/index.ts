@@ -1,5 +1,4 @@
-/** Per-caller request rate limits for both frontends. */
+/** Per-caller request rate limits for every frontend. */
 export { CallerRateLimiter } from './caller-rate-limiter';
-export { rateLimitInterceptor } from './rate-limit-interceptor';
-export { rateLimitMiddleware } from './rate-limit-middleware';
+export { RateLimitPolicy } from './rate-limit-policy';
 export { readRateLimitConfig, type RateLimitConfig } from './rate-limit.config';

@@ -1,1 +1,2 @@
-export { grpcReadOnlyGuard, restReadOnlyGuard } from './read-only-guard';
+/** Refusing writes while the service is read-only. */
+export { ReadOnlyPolicy } from './read-only-policy';

@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { listenOn, type Frontend, type ListeningAddress } from '../frontend.port';
 
-/** Where the admin listener listens and what it serves. */
-export interface AdminServerOptions {
+/** Where the operations listener listens and what it serves. */
+export interface OperationsListenerOptions {
   readonly host: string;
   readonly port: number;
   /** The operator endpoints (metrics, probes), each an express handler or router, tried in order. */
@@ -11,15 +11,15 @@ export interface AdminServerOptions {
 }
 
 /**
- * The optional operator listener (KVS_ADMIN_PORT): metrics and probes on a port of their own,
+ * The optional operations listener (KVS_ADMIN_PORT; not the KvsAdmin API, which the frontends serve): metrics and probes on a port of their own,
  * so they stay available with FRONTEND_TYPE=grpc and can be kept off the public port. It
  * serves no keys. It starts before the log is replayed, so probes can report "not ready yet".
  */
-export class AdminServer implements Frontend {
+export class OperationsListener implements Frontend {
   readonly name = 'admin';
   private readonly server: Server;
 
-  constructor(private readonly options: AdminServerOptions) {
+  constructor(private readonly options: OperationsListenerOptions) {
     const app = express();
     app.disable('x-powered-by');
     app.set('etag', false);

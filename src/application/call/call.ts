@@ -1,0 +1,99 @@
+import type { Operation } from '../operations/operation';
+
+/** What a verified token allows. */
+export interface Principal {
+  readonly subject?: string;
+  readonly scopes: ReadonlySet<string>;
+  /** When present, the only key prefixes the token may touch (claim `kvs_prefixes`). */
+  readonly prefixes?: readonly string[];
+}
+
+/** What a transport adapter knows about a request when it starts (headers or metadata, not the body). */
+export interface CallStart {
+  /** The transport's short name, e.g. 'rest' or 'grpc'. */
+  readonly transport: string;
+  readonly operation: Operation;
+  /** The `Authorization` value the client sent, if any. */
+  readonly authorization: string | undefined;
+  /**
+   * The caller when no token names one: `cert:<subject>` for a verified client certificate, else
+   * `addr:<remote address>`. A function, as reading a certificate costs more than most requests.
+   */
+  readonly peer: () => string;
+  /** When the client stops waiting (ms since the epoch), if it said. */
+  readonly deadline?: number;
+}
+
+/**
+ * The transport-neutral description of one request, which every policy of the pipeline reads:
+ * its operation, its key, its caller and its deadline. Built by the transport's adapter; the
+ * policies write only the principal and what must happen when the call ends.
+ */
+export class Call {
+  readonly transport: string;
+  readonly operation: Operation;
+  readonly authorization: string | undefined;
+  readonly deadline: number | undefined;
+  /** The verified token's principal, once authentication accepted one. */
+  principal: Principal | undefined;
+  /** The key the request touches; meaningful once `keyKnown`. Undefined then: undecodable. */
+  key: string | undefined;
+  /** Whether the key is known yet (a REST path has it at once, a gRPC call once its message arrives). */
+  keyKnown = false;
+  private readonly peer: () => string;
+  private endings: (() => void)[] | undefined;
+
+  constructor(start: CallStart) {
+    this.transport = start.transport;
+    this.operation = start.operation;
+    this.authorization = start.authorization;
+    this.peer = start.peer;
+    this.deadline = start.deadline;
+  }
+
+  /**
+   * Who is calling, as one string for authorization logs and rate limits: the verified token's
+   * subject, else the peer. The prefixes keep the namespaces apart, so a token whose `sub` is
+   * "127.0.0.1" does not share a bucket with that address.
+   */
+  get caller(): string {
+    const subject = this.principal?.subject;
+    return subject !== undefined ? `sub:${subject}` : this.peer();
+  }
+
+  /** The key is known: `key` is its text, undefined when it cannot be decoded. */
+  knowKey(key: string | undefined): void {
+    this.key = key;
+    this.keyKnown = true;
+  }
+
+  /** Whether a policy asked to be told when the call ends. */
+  get hasEndings(): boolean {
+    return this.endings !== undefined;
+  }
+
+  /**
+   * Runs `ending` once when the call ends (answered, refused or cancelled). Policies call it
+   * synchronously within `admit`, before any promise they return.
+   */
+  atEnd(ending: () => void): void {
+    (this.endings ??= []).push(ending);
+  }
+
+  /** The call has ended; the transport adapter calls this exactly once, or more (only the first counts). */
+  end(): void {
+    const endings = this.endings;
+    this.endings = undefined;
+    if (endings) for (const ending of endings) ending();
+  }
+}
+
+/** A certificate subject as "CN=alice,O=example", or undefined when there is none. */
+export function certificateSubject(
+  subject: Readonly<Record<string, string | string[] | undefined>> | undefined,
+): string | undefined {
+  if (subject === undefined || Object.keys(subject).length === 0) return undefined;
+  return Object.entries(subject)
+    .map(([field, value]) => `${field}=${Array.isArray(value) ? value.join('+') : String(value)}`)
+    .join(',');
+}

@@ -1,0 +1,82 @@
+import type { Operation } from './operation';
+
+/** The key of the key-value operations: the `:key` segment of the REST path, the `key` field of the gRPC request. */
+const KEY = { restParam: 'key', grpcField: 'key' } as const;
+const KEY_PATH = '/v1/key/:key';
+
+/**
+ * The operation table: every operation the service offers, one row each (see docs/architecture.md,
+ * "How to add an operation"). The REST routes and gRPC methods, authorization, the read-only
+ * switch, the wire check, metric labels and the tracing filter are all derived from it, and a test
+ * fails when a registered route or method has no row or a row no binding. Rows sharing a REST path
+ * answer 405 for other methods, with `Allow` listing their methods in row order.
+ */
+export const OPERATIONS: readonly Operation[] = [
+  {
+    name: 'Get',
+    kind: 'read',
+    scope: 'kvs:read',
+    key: KEY,
+    rest: { methods: ['GET', 'HEAD'], path: KEY_PATH },
+    grpc: { path: '/KeyValue/Get', stringFields: { 1: 'key' } },
+    metric: 'get',
+    traced: true,
+  },
+  {
+    name: 'Put',
+    kind: 'write',
+    scope: 'kvs:write',
+    key: KEY,
+    rest: { methods: ['PUT'], path: KEY_PATH },
+    grpc: { path: '/KeyValue/Put', stringFields: { 1: 'key', 2: 'value' } },
+    metric: 'put',
+    traced: true,
+  },
+  {
+    name: 'Delete',
+    kind: 'write',
+    scope: 'kvs:write',
+    key: KEY,
+    rest: { methods: ['DELETE'], path: KEY_PATH },
+    grpc: { path: '/KeyValue/Delete', stringFields: { 1: 'key' } },
+    metric: 'delete',
+    traced: true,
+  },
+  {
+    name: 'Compact',
+    kind: 'admin',
+    scope: 'kvs:admin',
+    rest: { methods: ['POST'], path: '/v1/admin/compact' },
+    grpc: { path: '/KvsAdmin/Compact', stringFields: {} },
+    // Counted under `other`, as before the table existed: dashboards keep their series.
+    metric: 'other',
+    traced: true,
+  },
+  {
+    name: 'Metrics',
+    kind: 'metrics',
+    scope: 'kvs:metrics',
+    rest: { methods: ['GET', 'HEAD'], path: '/metrics' },
+    metric: 'other',
+    traced: false,
+  },
+  // The probes: served before every policy (REST mounts them first; gRPC health skips the policies).
+  probe('Livez', { methods: ['GET'], path: '/livez' }),
+  probe('Healthz', { methods: ['GET'], path: '/healthz' }),
+  probe('Readyz', { methods: ['GET'], path: '/readyz' }),
+  probe('HealthCheck', undefined, '/grpc.health.v1.Health/Check'),
+  probe('HealthWatch', undefined, '/grpc.health.v1.Health/Watch'),
+  probe('HealthList', undefined, '/grpc.health.v1.Health/List'),
+  // Reflection describes the API, not the data; KVS_GRPC_REFLECTION=false removes it altogether.
+  reflection('ReflectionV1', '/grpc.reflection.v1.ServerReflection/ServerReflectionInfo'),
+  reflection('ReflectionV1Alpha', '/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo'),
+];
+
+function probe(name: string, rest?: Operation['rest'], grpcPath?: string): Operation {
+  const grpc = grpcPath === undefined ? undefined : { path: grpcPath, stringFields: {} };
+  return { name, kind: 'probe', rest, grpc, metric: 'other', traced: false };
+}
+
+function reflection(name: string, path: string): Operation {
+  return { name, kind: 'meta', grpc: { path, stringFields: {} }, metric: 'other', traced: true };
+}

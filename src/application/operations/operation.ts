@@ -1,0 +1,59 @@
+/** The scopes kvs knows. Write does not imply read: a token needs both to do both. */
+export type Scope = 'kvs:read' | 'kvs:write' | 'kvs:admin' | 'kvs:metrics';
+
+/**
+ * What an operation does, which decides the policies it goes through:
+ * - `read`, `write`, `admin`: the service's API; `write` is refused while the service is read-only;
+ * - `metrics`: the Prometheus scrape (open unless KVS_AUTH_PROTECT_METRICS=true);
+ * - `probe`: liveness/readiness checks: never authenticated, shed, limited, logged, counted or traced;
+ * - `meta`: describes the API rather than the data (gRPC reflection): open, but shed and limited.
+ */
+export type OperationKind = 'read' | 'write' | 'admin' | 'metrics' | 'probe' | 'meta';
+
+/** How a REST request reaches the operation: the methods and the express route template. */
+export interface RestBinding {
+  /** HTTP methods, upper case, e.g. ['GET', 'HEAD']. */
+  readonly methods: readonly string[];
+  /** The express route template, e.g. '/v1/key/:key' (probes: matched in any case, optional trailing slash). */
+  readonly path: string;
+}
+
+/** The role of a `string` field of a gRPC request: it picks the error for bytes that are not UTF-8. */
+export type StringFieldRole = 'key' | 'value';
+
+/** How a gRPC call reaches the operation. */
+export interface GrpcBinding {
+  /** The full method path, '/Service/Method'. */
+  readonly path: string;
+  /** The request's `string` fields by field number, checked for UTF-8 before the handler runs. */
+  readonly stringFields: Readonly<Record<number, StringFieldRole>>;
+}
+
+/** Where the operation's key is: none, or the named REST route parameter and gRPC request field. */
+export interface KeySource {
+  /** The route parameter of the REST path (`:key`). */
+  readonly restParam: string;
+  /** The field of the gRPC request message. */
+  readonly grpcField: string;
+}
+
+/**
+ * One operation the service offers: one row of the operation table. Every transport and every
+ * policy reads what it needs from here; a request that maps to no row is refused before any
+ * policy or handler runs.
+ */
+export interface Operation {
+  /** The operation's name, e.g. 'Get'; handlers are looked up by it. */
+  readonly name: string;
+  readonly kind: OperationKind;
+  /** The scope a token needs; undefined: open (no token needed). */
+  readonly scope?: Scope;
+  /** Where the key the operation touches comes from (checked against a token's `kvs_prefixes`). */
+  readonly key?: KeySource;
+  readonly rest?: RestBinding;
+  readonly grpc?: GrpcBinding;
+  /** The `operation` label of kvs_requests_total and kvs_request_duration_seconds. */
+  readonly metric: string;
+  /** Whether requests get a trace span (probes and scrapes come every few seconds and would drown the traces). */
+  readonly traced: boolean;
+}

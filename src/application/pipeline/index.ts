@@ -1,0 +1,3 @@
+/** The policy pipeline every transport runs its calls through. */
+export type { Policy } from './policy.port';
+export { PolicyPipeline } from './policy-pipeline';

@@ -1,0 +1,243 @@
+/**
+ * Who reads a variable: the service, the `kvs` CLI, or both. Variables only the CLI reads never
+ * trigger the service's "set but not read" warning.
+ */
+export type VariableReader = 'service' | 'cli' | 'both';
+
+/** One environment variable, declared once: its type, its default and its doc line. */
+export interface VariableDeclaration {
+  readonly name: string;
+  /** What values are accepted, as the docs say it (e.g. "port", "true | false"). */
+  readonly type: string;
+  /**
+   * The default as the reader's fallback prints it; EnvReader checks every fallback it is given
+   * against it, so this table cannot drift from the code. Undefined: unset means off / none.
+   */
+  readonly default?: string;
+  /** A default that depends on other variables, described in words (not checked). */
+  readonly defaultText?: string;
+  readonly doc: string;
+  readonly readBy: VariableReader;
+  /** The area, grouping the rows of docs/configuration.md. */
+  readonly area: string;
+}
+
+const SWITCH = 'true | false';
+
+function service(area: string, name: string, type: string, defaultValue: string | undefined, doc: string) {
+  return { name, type, default: defaultValue, doc, readBy: 'service' as const, area };
+}
+
+/**
+ * Every environment variable kvs reads, once each: docs/configuration.md (`npm run docs`) and the
+ * unread-variable warning are derived from this table, EnvReader refuses to read a variable that
+ * is not in it, and test/docs checks that every service variable is read somewhere.
+ */
+export const VARIABLES: readonly VariableDeclaration[] = [
+  service('service', 'FRONTEND_TYPE', 'comma-separated list of rest, grpc', 'rest,grpc', 'The frontends to start.'),
+  service('service', 'KVS_HOST', 'host or address', '127.0.0.1', 'Where every frontend listens (loopback unless set).'),
+  service('service', 'KVS_HTTP_PORT', 'port', '8080', 'Port of the REST frontend (0: any free port).'),
+  service('service', 'KVS_GRPC_PORT', 'port', '50051', 'Port of the gRPC frontend (0: any free port).'),
+  service('service', 'KVS_GRPC_REFLECTION', SWITCH, 'true', 'Whether gRPC server reflection is offered.'),
+  service(
+    'service',
+    'KVS_ADMIN_PORT',
+    'port',
+    undefined,
+    'Port of the operations listener (probes and /metrics); unset: no such listener.',
+  ),
+  service('service', 'KVS_MAX_KEY_BYTES', 'integer 1..65536', '1024', 'Largest key, in UTF-8 bytes.'),
+  service('service', 'KVS_MAX_VALUE_BYTES', 'integer 0..67108864', '1048576', 'Largest value, in UTF-8 bytes.'),
+  service(
+    'service',
+    'LOG_LEVEL',
+    'trace | debug | info | warn | error | fatal',
+    'info',
+    'Level of the JSON log on stdout.',
+  ),
+  service(
+    'limits',
+    'KVS_MAX_BODY_BYTES_IN_FLIGHT',
+    'integer >= 1024',
+    '67108864',
+    'Bytes of REST request bodies received at once, over all connections; beyond it 503 SERVER_BUSY.',
+  ),
+  service('limits', 'KVS_MAX_CONNECTIONS', 'integer 1..1000000', '1024', 'REST connections open at once.'),
+  service(
+    'limits',
+    'KVS_HEADERS_TIMEOUT_MS',
+    'integer 100..600000',
+    '10000',
+    'Longest a client may take to send its headers.',
+  ),
+  service(
+    'limits',
+    'KVS_REQUEST_TIMEOUT_MS',
+    'integer 100..3600000',
+    '30000',
+    'Longest a client may take to send a whole request.',
+  ),
+  service(
+    'limits',
+    'KVS_MAX_IN_FLIGHT',
+    'integer 0..10000000',
+    '0',
+    'Requests in flight above which new ones are shed with OVERLOADED; 0: no bound.',
+  ),
+  service(
+    'limits',
+    'KVS_MAX_EVENT_LOOP_LAG_MS',
+    'integer 0..60000',
+    '0',
+    'Event-loop delay (p99, ms) above which new requests are shed; 0: no bound.',
+  ),
+  service('limits', 'KVS_RATE_LIMIT', 'N/s, N/m or N/h', undefined, 'Requests each caller may make; unset: no limit.'),
+  {
+    ...service('limits', 'KVS_RATE_BURST', 'integer 1..1000000', undefined, 'Requests a caller may make at once.'),
+    defaultText: 'the N of KVS_RATE_LIMIT',
+  },
+  service('log', 'TLOG_TYPE', 'file | postgres', 'file', 'The transaction log.'),
+  service('log', 'TLOG_FILENAME', 'path', './data/transactions.log', 'The file log: its file.'),
+  service('log', 'TLOG_SYNC', 'always | interval | never', 'always', 'The file log: when writes are fsynced.'),
+  service(
+    'log',
+    'KVS_COMPACT_MIN_BYTES',
+    'integer 0..2^40',
+    '67108864',
+    'History size below which the log never compacts by itself.',
+  ),
+  {
+    ...service(
+      'log',
+      'KVS_COMPACT_RATIO',
+      'number 1..1000',
+      undefined,
+      'The log compacts once its history exceeds this many times the live data (and the minimum).',
+    ),
+    defaultText: '2',
+  },
+  service(
+    'log',
+    'TLOG_DB_HOST',
+    'host',
+    undefined,
+    'The PostgreSQL log: server host (required with TLOG_TYPE=postgres).',
+  ),
+  service('log', 'TLOG_DB_PORT', 'integer 1..65535', '5432', 'The PostgreSQL log: server port.'),
+  service('log', 'TLOG_DB_DATABASE', 'name', undefined, 'The PostgreSQL log: database (required).'),
+  service('log', 'TLOG_DB_USERNAME', 'name', undefined, 'The PostgreSQL log: user (required).'),
+  service('log', 'TLOG_DB_PASSWORD', 'secret', undefined, 'The PostgreSQL log: password.'),
+  service('log', 'TLOG_DB_TABLE', 'SQL identifier', 'transactions', 'The PostgreSQL log: table.'),
+  service(
+    'log',
+    'TLOG_DB_SSLMODE',
+    'disable | require | verify-ca | verify-full',
+    'disable',
+    'The PostgreSQL log: TLS to the server.',
+  ),
+  service(
+    'log',
+    'TLOG_DB_SSLROOTCERT',
+    'path',
+    undefined,
+    'The PostgreSQL log: CA certificate for verify-ca / verify-full.',
+  ),
+  service(
+    'log',
+    'TLOG_DB_CONNECT_RETRIES',
+    'integer 0..1000',
+    '10',
+    'The PostgreSQL log: connection attempts at start-up.',
+  ),
+  service(
+    'log',
+    'TLOG_DB_CONNECT_TIMEOUT_MS',
+    'integer 100..600000',
+    '5000',
+    'The PostgreSQL log: timeout of one connection attempt.',
+  ),
+  service(
+    'log',
+    'TLOG_DB_STATEMENT_TIMEOUT_MS',
+    'integer 100..3600000',
+    '10000',
+    'The PostgreSQL log: longest statement.',
+  ),
+  service(
+    'log',
+    'TLOG_DB_MAX_PENDING_WRITES',
+    'integer 1..1000000',
+    '10000',
+    'The PostgreSQL log: writes queued before LOG_OVERLOADED.',
+  ),
+  service('security', 'KVS_TLS_CERT_FILE', 'path', undefined, 'TLS on both frontends: certificate chain (PEM).'),
+  service('security', 'KVS_TLS_KEY_FILE', 'path', undefined, 'TLS: private key (PEM).'),
+  service('security', 'KVS_TLS_CLIENT_CA_FILE', 'path', undefined, 'Mutual TLS: CA client certificates must chain to.'),
+  {
+    ...service(
+      'security',
+      'JWT_KEY',
+      'secret, at least 32 bytes',
+      undefined,
+      'HMAC secret verifying bearer tokens (the CLI signs with it).',
+    ),
+    readBy: 'both' as const,
+  },
+  service('security', 'KVS_JWT_PUBLIC_KEY_FILE', 'path', undefined, 'PEM or JWK public key verifying bearer tokens.'),
+  {
+    ...service('security', 'KVS_JWT_ISSUER', 'string', undefined, 'Required `iss` of tokens.'),
+    readBy: 'both' as const,
+  },
+  {
+    ...service('security', 'KVS_JWT_AUDIENCE', 'string', undefined, 'Required `aud` of tokens.'),
+    readBy: 'both' as const,
+  },
+  service('security', 'KVS_AUTH_PROTECT_METRICS', SWITCH, 'false', 'Whether /metrics needs a token with kvs:metrics.'),
+  service('observability', 'KVS_METRICS', SWITCH, 'true', 'Prometheus metrics on GET /metrics.'),
+  service('observability', 'KVS_REQUEST_LOG', SWITCH, 'false', 'A log line per request.'),
+  service(
+    'observability',
+    'KVS_FLAGS_FILE',
+    'path',
+    undefined,
+    'flagd file of the runtime flags (read-only, request-logging).',
+  ),
+  service('observability', 'KVS_TRACE_KEYS', SWITCH, 'false', 'Keys as span attributes (values never).'),
+  service(
+    'observability',
+    'OTEL_TRACES_EXPORTER',
+    'none | otlp | console',
+    'none',
+    'Tracing exporter; none: tracing off.',
+  ),
+  service(
+    'observability',
+    'OTEL_EXPORTER_OTLP_PROTOCOL',
+    'http/protobuf | http/json | grpc',
+    'http/protobuf',
+    'OTLP transport.',
+  ),
+  service(
+    'observability',
+    'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+    'http/protobuf | http/json | grpc',
+    'http/protobuf',
+    'OTLP transport of traces.',
+  ),
+  cli('KVS_ADDRESS', 'host:port', 'localhost:50051', 'The gRPC server the CLI calls.'),
+  cli('KVS_TOKEN', 'JWT', undefined, 'Bearer token the CLI sends.'),
+  cli('KVS_CACERT', 'path', undefined, 'CA certificate the CLI trusts (turns TLS on).'),
+  cli('KVS_CERT', 'path', undefined, 'Client certificate of the CLI (mutual TLS; needs KVS_KEY).'),
+  cli('KVS_KEY', 'path', undefined, 'Private key of KVS_CERT.'),
+];
+
+function cli(name: string, type: string, defaultValue: string | undefined, doc: string): VariableDeclaration {
+  return { name, type, default: defaultValue, doc, readBy: 'cli', area: 'cli' };
+}
+
+const BY_NAME = new Map(VARIABLES.map((variable) => [variable.name, variable]));
+
+/** The declaration of a variable, or undefined when kvs does not know it. */
+export function declarationOf(name: string): VariableDeclaration | undefined {
+  return BY_NAME.get(name);
+}
