@@ -79,6 +79,15 @@ export class WatchHub implements WatcherSource {
     return watcher;
   }
 
+  /**
+   * The store was restored up to `revision` (call once, before the first watch): the history
+   * starts after it, as the revisions replayed are not kept as changes.
+   */
+  startAt(revision: number): void {
+    this.current = Math.max(this.current, revision);
+    this.history.compact(revision + 1);
+  }
+
   /** Forgets the revisions before `revision` (the log compacted them away); live watchers go on undisturbed. */
   compact(revision: number): void {
     this.history.compact(revision);

@@ -1,4 +1,4 @@
-import { RevisionCompactedError, type WatchHub, type Watcher, type WatchMessage, type WatchStart } from '../../core';
+import { RevisionCompactedError, WatchHub, type Watcher, type WatchMessage, type WatchStart } from '../../core';
 import type { WatchConfig } from './watch.config';
 
 /** The transport a watch runs on (the metrics' label). */
@@ -59,6 +59,12 @@ export class WatchService {
     private readonly observer: WatchObserver = {},
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** A service that refuses every watch (KVS_MAX_WATCHERS=0): for a frontend built without one. */
+  static none(): WatchService {
+    const hub = new WatchHub(0, { historyBytes: 0, bufferBytes: 0 });
+    return new WatchService(hub, { historyBytes: 0, bufferBytes: 0, heartbeatMs: 60_000, maxWatchers: 0 });
+  }
 
   /** Starts the heartbeats. */
   start(): void {

@@ -1,7 +1,13 @@
 import { dirname } from 'node:path';
 import { LogCorruptError } from './file-log.errors';
 import { fsyncDirectory, type LogFileHandle } from './log-file-handle';
-import { checkFileHeader, encodeFileHeader, FILE_HEADER_BYTES, FORMAT_VERSION, type FormatVersion } from './record-format';
+import {
+  checkFileHeader,
+  encodeFileHeader,
+  FILE_HEADER_BYTES,
+  FORMAT_VERSION,
+  type FormatVersion,
+} from './record-format';
 
 /**
  * Makes sure the open log file starts with a valid header before its records are read.
