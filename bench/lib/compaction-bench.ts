@@ -58,7 +58,9 @@ async function overwriteWithCompaction(dir: string): Promise<Omit<CompactionResu
   await log.close();
   let liveBytes = 0;
   for (let key = 0; key < HOT_KEYS; key++) {
-    liveBytes += encodeRecord({ type: 'put', key: benchKey(key), value: store.get(benchKey(key)), sequence: 1 }).length;
+    const { value, createRevision, modRevision, version } = store.getEntry(benchKey(key));
+    const write = { type: 'put' as const, key: benchKey(key), value, createRevision, version };
+    liveBytes += encodeRecord({ revision: modRevision, writes: [write] }).length;
   }
   const files = readdirSync(dir).filter((name) => !name.endsWith('.lock'));
   const dirBytes = files.reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
@@ -80,7 +82,14 @@ function writeOverwriteHistory(filename: string): void {
     writeSync(fd, encodeFileHeader());
     let batch: Buffer[] = [];
     for (let i = 0; i < OVERWRITES; i++) {
-      batch.push(encodeRecord({ type: 'put', key: benchKey(i % HOT_KEYS), value: benchValue(i), sequence: i + 1 }));
+      const put = {
+        type: 'put' as const,
+        key: benchKey(i % HOT_KEYS),
+        value: benchValue(i),
+        createRevision: (i % HOT_KEYS) + 1,
+        version: Math.floor(i / HOT_KEYS) + 1,
+      };
+      batch.push(encodeRecord({ revision: i + 1, writes: [put] }));
       if (batch.length === 10_000) {
         writeSync(fd, Buffer.concat(batch));
         batch = [];

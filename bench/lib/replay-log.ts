@@ -17,7 +17,8 @@ export function writeReplayLog(filename: string, events: number): void {
     let batch: Buffer[] = [];
     let bytes = 0;
     for (let i = 0; i < events; i++) {
-      const record = encodeRecord({ type: 'put', key: benchKey(i), value: benchValue(i), sequence: i + 1 });
+      const put = { type: 'put' as const, key: benchKey(i), value: benchValue(i), createRevision: i + 1, version: 1 };
+      const record = encodeRecord({ revision: i + 1, writes: [put] });
       batch.push(record);
       bytes += record.length;
       if (bytes >= WRITE_BATCH_BYTES) {

@@ -116,7 +116,13 @@ export class KeyValueStore {
     }
     this.issued = this.current;
     // The log may snapshot the live entries to compact its history (it only ever reads them).
-    const live: LiveState = { entries: () => this.index.snapshot().entries() };
+    const index = this.index;
+    const live: LiveState = {
+      get size() {
+        return index.size;
+      },
+      entries: () => index.snapshot().entries(),
+    };
     this.log.attachLiveState(live);
     return { events, keys: this.index.size, revision: this.current };
   }

@@ -59,6 +59,8 @@ export interface TransactionLogger {
 
 /** The store's live entries as the log may read them. */
 export interface LiveState {
+  /** Live keys now. */
+  readonly size: number;
   /** A consistent view of every live entry at the moment of the call, in key order; later writes do not show in it. */
   entries(): Iterable<KeyEntry>;
 }

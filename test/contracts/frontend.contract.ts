@@ -49,7 +49,7 @@ export function runFrontendContract(frontend: string, options: FrontendContractO
       expect(await driver.get('greeting')).toEqual({ ok: true, value: 'hello' });
       expect(await driver.delete('greeting')).toEqual({ ok: true });
       expect(await driver.get('greeting')).toEqual({ ok: false, code: 'KEY_NOT_FOUND' });
-      expect(log.events.map(({ type, key }) => [type, key])).toEqual([
+      expect(log.events.flatMap((record) => record.writes.map(({ type, key }) => [type, key]))).toEqual([
         ['put', 'greeting'],
         ['delete', 'greeting'],
       ]);

@@ -1,6 +1,8 @@
 import {
   KvsError,
   OutcomeUnknownError,
+  type KeyEntry,
+  type LiveState,
   type LogRecord,
   type ReplayedRecord,
   type TransactionLogger,
@@ -93,4 +95,18 @@ export function appendMutation(log: TransactionLogger, mutation: Mutation): Prom
       throw error;
     },
   );
+}
+
+/**
+ * A map of key to value lent as a store's live state, for adapter tests that keep their own
+ * state: each entry at revision 1, version 1, read as it is when the view is taken.
+ */
+export function liveStateOf(map: ReadonlyMap<string, string>): LiveState {
+  return {
+    get size() {
+      return map.size;
+    },
+    entries: () =>
+      [...map].map(([key, value]): KeyEntry => ({ key, value, createRevision: 1, modRevision: 1, version: 1 })),
+  };
 }

@@ -19,7 +19,8 @@ export type CompactionTrigger = 'automatic' | 'on-demand';
 
 /** One finished compaction, as an observer (metrics) sees it. */
 export interface CompactionOutcome extends CompactionReport {
-  readonly outcome: 'succeeded' | 'failed';
+  /** skipped: it would not have shrunk the history, so nothing was written. */
+  readonly outcome: 'succeeded' | 'failed' | 'skipped';
   readonly trigger: CompactionTrigger;
   /** Which log compacted, e.g. "file" or "postgres". */
   readonly log: string;
@@ -35,6 +36,8 @@ export interface CompactionSizes {
   readonly bytesBefore: number;
   readonly bytesAfter: number;
   readonly liveBytes: number;
+  /** Set (to the reason) when the pass found nothing to gain and changed nothing. */
+  readonly skipped?: string;
 }
 
 /** Everything a runner needs besides the compaction itself. */
@@ -117,7 +120,7 @@ export class CompactionRunner {
       liveBytes: sizes?.liveBytes ?? 0,
       durationMs,
     };
-    const outcome = failure === undefined ? 'succeeded' : 'failed';
+    const outcome = failure !== undefined ? 'failed' : sizes?.skipped !== undefined ? 'skipped' : 'succeeded';
     try {
       observer?.compactionFinished?.({ ...report, outcome, trigger, log });
     } catch (error) {
@@ -126,6 +129,13 @@ export class CompactionRunner {
     if (failure === undefined) {
       this.failuresInARow = 0;
       this.notBefore = 0;
+      if (sizes?.skipped !== undefined) {
+        logger.info(
+          { event: 'compaction_skipped', trigger, reason: sizes.skipped, ...report },
+          `${log} log: compaction skipped (${sizes.skipped}): it would not shrink the ${report.bytesBefore} bytes of history`,
+        );
+        return report;
+      }
       logger.info(
         { event: 'compaction_done', trigger, ...report },
         `${log} log: compacted ${report.bytesBefore} bytes of history to ${report.bytesAfter} (live data ${report.liveBytes} bytes) in ${durationMs} ms`,

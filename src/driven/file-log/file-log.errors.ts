@@ -13,19 +13,21 @@ export abstract class FileLogError extends Error {
 
 /**
  * The log file holds something other than intact records where intact records must be
- * (not a torn final record, which is dropped with a warning). The service refuses to start
- * rather than skip data: an operator must look at the named byte offset.
+ * (not a torn final record, which is dropped with a warning), or the log's files do not fit
+ * together (no offset then). The service refuses to start rather than skip data: an operator
+ * must look at the named file and byte offset.
  */
 export class LogCorruptError extends FileLogError {
   readonly code = 'LOG_CORRUPT';
 
   constructor(
     readonly filename: string,
-    readonly offset: number,
+    readonly offset: number | undefined,
     readonly problem: string,
     readonly detail: string,
   ) {
-    super(`file log: ${filename}: ${problem} at byte ${offset} (${detail}); refusing to start`);
+    const where = offset === undefined ? '' : ` at byte ${offset}`;
+    super(`file log: ${filename}: ${problem}${where} (${detail}); refusing to start`);
   }
 }
 

@@ -18,7 +18,7 @@ import { silentLogger, type Logger } from '../../platform/logging/logger';
 import { noLogObserver, type TransactionLogObserver } from '../log-observer.port';
 import { FileLogCompactor, type CompactionHost, type CompactionStepHook } from './compactor';
 import { FileLogError } from './file-log.errors';
-import { GroupCommitWriter, type SyncPolicy } from './group-commit-writer';
+import { GroupCommitWriter, type PendingAppend, type SyncPolicy } from './group-commit-writer';
 import { describeError } from '../../platform/error-text/error-text';
 import { LogDirectory } from './log-directory';
 import { ensureDirectory, freeBytesOn, openLogFile, type LogFileHandle, type OpenLogFile } from './log-file-handle';
@@ -39,14 +39,6 @@ export interface FileLogOptions {
 }
 
 type LoggerState = 'new' | 'replaying' | 'ready' | 'closed';
-
-/** An append waiting for the switch to a new append file. */
-interface HeldAppend {
-  readonly record: Buffer;
-  readonly revision: number;
-  readonly resolve: (revision: number) => void;
-  readonly reject: (error: Error) => void;
-}
 
 /**
  * The transaction log as append-only files of checksummed binary records (FORMAT.md).
@@ -73,11 +65,11 @@ export class FileTransactionLogger implements TransactionLogger {
   private readonly compactor: FileLogCompactor;
   private live: LiveState | undefined;
   /** Appends made while the append file is being switched, submitted in order once it is done. */
-  private held: HeldAppend[] | undefined;
-  /** Bytes of every file but the one taking appends... */
+  private held: PendingAppend[] | undefined;
+  /** Bytes of every file but the one taking appends (whose writer counts its own)... */
   private historyBytes = 0;
-  /** ...and of that one (counting records handed to the writer). */
-  private appendFileBytes = 0;
+  /** ...and the records they hold, plus those the append file held at start-up. */
+  private historyRecords = 0;
   /** Live data as the last compaction measured it (0 until one has run since start-up). */
   private liveBytes = 0;
   private readonly healthState = new LogHealthState();
@@ -128,7 +120,7 @@ export class FileTransactionLogger implements TransactionLogger {
       this.handle = replay.appendHandle;
       this.durableRevision = replay.position.lastRevision;
       this.historyBytes = replay.historyBytes;
-      this.appendFileBytes = replay.appendFileBytes;
+      this.historyRecords = replay.historyRecords + replay.appendFileRecords;
       this.liveBytes = replay.baseBytes;
       if (replay.appendFormat !== FORMAT_VERSION) await this.appendToNewFormat();
       const { size } = await this.openHandle().stat();
@@ -147,20 +139,28 @@ export class FileTransactionLogger implements TransactionLogger {
     }
   }
 
-  async append(logRecord: LogRecord): Promise<void> {
-    if (this.state !== 'ready' || !this.writer) {
-      throw this.unavailable(this.state === 'closed' ? 'closed' : 'append before readEvents finished');
+  append(logRecord: LogRecord): Promise<void> {
+    const writer = this.writer;
+    if (this.state !== 'ready' || !writer) {
+      return Promise.reject(this.unavailable(this.state === 'closed' ? 'closed' : 'append before readEvents finished'));
     }
     const { revision } = logRecord;
     const record = encodeRecord(logRecord);
-    this.appendFileBytes += record.length;
-    // Automatic compaction needs the store's live entries to snapshot.
-    if (this.live) this.compactions.consider(this.historyBytes + this.appendFileBytes, this.liveBytes);
     const held = this.held;
-    const durable = held
-      ? new Promise<number>((resolve, reject) => held.push({ record, revision, resolve, reject }))
-      : this.submit(record, revision);
-    this.durableRevision = await durable;
+    // One promise, settled by the writer itself (see releaseHeld).
+    return new Promise((resolve, reject) => {
+      const append: PendingAppend = {
+        record,
+        revision,
+        resolve: () => {
+          this.durableRevision = revision;
+          resolve();
+        },
+        reject,
+      };
+      if (held) held.push(append);
+      else writer.enqueue(append);
+    });
   }
 
   attachLiveState(live: LiveState): void {
@@ -186,11 +186,6 @@ export class FileTransactionLogger implements TransactionLogger {
     return this.closing;
   }
 
-  private submit(record: Buffer, revision: number): Promise<number> {
-    if (!this.writer) return Promise.reject(this.unavailable('not open'));
-    return this.writer.submit(record, revision);
-  }
-
   private async flushAndRelease(): Promise<void> {
     try {
       // A running compaction notices the closed state between chunks and gives up.
@@ -207,7 +202,7 @@ export class FileTransactionLogger implements TransactionLogger {
     // Nothing of the log is read before the lock is held: another instance might be compacting it.
     await this.lock.acquire();
     await this.directory.load();
-    await this.directory.removeLeftovers();
+    await this.directory.quarantineLeftovers();
   }
 
   /**
@@ -215,10 +210,10 @@ export class FileTransactionLogger implements TransactionLogger {
    * handed to the current file is written and durable, then go to `file`. So acknowledgements
    * stay in sequence order, and what a crash leaves is always a prefix of the sequence.
    */
-  private async switchAppends(file: string): Promise<number> {
+  private async switchAppends(file: string): Promise<{ revision: number; previousBytes: number }> {
     const next = await this.openFile(file);
     const previous = { writer: this.writer, handle: this.handle };
-    const held: HeldAppend[] = [];
+    const held: PendingAppend[] = [];
     this.held = held;
     try {
       await previous.writer?.flush();
@@ -229,33 +224,38 @@ export class FileTransactionLogger implements TransactionLogger {
       await next.close();
       throw error;
     }
+    // Every append to the old file has settled: the last durable one is where the snapshot stands.
+    const revision = this.durableRevision;
+    const previousBytes = previous.writer.acknowledgedBytes;
+    this.historyBytes += previousBytes;
+    this.historyRecords += previous.writer.recordsAcknowledged;
     this.writer = this.newWriter(next, file, FILE_HEADER_BYTES);
     this.handle = next;
     // A full disk is the retired writer's to watch, and it has stopped watching: the new writer
     // starts accepting, and its first write that finds no room makes the log unavailable again.
     if (this.healthState.get() === 'unavailable') this.healthState.set('ok');
-    const heldBytes = held.reduce((sum, append) => sum + append.record.length, 0);
-    this.historyBytes += this.appendFileBytes - heldBytes;
-    this.appendFileBytes = FILE_HEADER_BYTES + heldBytes;
-    // Every append to the old file has settled: the last durable one is where the snapshot stands.
-    const revision = this.durableRevision;
     this.releaseHeld(held);
+    this.reportSize();
     await previous.handle?.close().catch(() => undefined);
-    return revision;
+    return { revision, previousBytes };
   }
 
   /**
-   * A log written by an earlier format gets a new incremental in the current one (steps 1 to 3
-   * of a compaction, before any append), so no file ever mixes two formats.
+   * A log written by an earlier format gets a new incremental in the current one before any
+   * append (steps 1 to 3 and the seal of a compaction at once), so no file mixes two formats.
    */
   private async appendToNewFormat(): Promise<void> {
-    const { base, incrementals } = this.directory.manifest;
+    const { base, incrementals, sealed } = this.directory.manifest;
+    const old = this.openHandle();
+    const { size } = await old.stat();
     const incremental = await this.directory.createIncremental();
-    await this.directory.replaceManifest({ base, incrementals: [...incrementals, incremental] }, () => undefined);
-    await this.handle?.close();
+    await this.directory.replaceManifest(
+      { base, incrementals: [...incrementals, incremental], sealed: { ...sealed, [incrementals.at(-1)!]: size } },
+      () => undefined,
+    );
+    await old.close();
     this.handle = await this.openFile(this.directory.file(incremental));
-    this.historyBytes += this.appendFileBytes;
-    this.appendFileBytes = FILE_HEADER_BYTES;
+    this.historyBytes += size;
     this.logger.info(
       { event: 'file_log_format_upgraded' },
       `file log: appends now go to ${this.directory.file(incremental)} in format ${FORMAT_VERSION}; older files are replayed as they are`,
@@ -271,25 +271,58 @@ export class FileTransactionLogger implements TransactionLogger {
       logger: this.logger,
       freeBytes: () => this.freeBytes(dirname(this.filename)),
       // The writer knows its own file; the log's size counts the older files too.
-      observer: { ...this.observer, sizeBytes: (end) => this.observer.sizeBytes?.(this.historyBytes + end) },
+      observer: { ...this.observer, sizeBytes: (end) => this.historyGrew(this.historyBytes + end) },
     });
   }
 
-  private releaseHeld(held: HeldAppend[]): void {
+  /**
+   * After each acknowledged batch: the log's size, and whether it has outgrown the compaction
+   * thresholds. Only acknowledged records count: a refused write leaves nothing in the file.
+   */
+  private historyGrew(bytes: number): void {
+    this.observer.sizeBytes?.(bytes);
+    // Automatic compaction needs the store's live entries to snapshot.
+    if (this.live) this.compactions.consider(bytes, this.liveBytes);
+  }
+
+  /** Bytes of every file the manifest names, up to the last acknowledged record. */
+  private totalBytes(): number {
+    return this.historyBytes + (this.writer?.acknowledgedBytes ?? 0);
+  }
+
+  /** Tells the observer the size when it changes other than by an append (a compaction). */
+  private reportSize(): void {
+    this.observer.sizeBytes?.(this.totalBytes());
+  }
+
+  /**
+   * Hands the held appends to the writer in order. Each keeps its own promise, settled by the
+   * writer directly: chaining it to a new one would settle it a turn later than the appends made
+   * after the switch, and the store would apply them out of sequence order.
+   */
+  private releaseHeld(held: PendingAppend[]): void {
     this.held = undefined;
-    for (const { record, revision, resolve, reject } of held) this.submit(record, revision).then(resolve, reject);
+    for (const append of held) {
+      if (this.writer) this.writer.enqueue(append);
+      else append.reject(this.unavailable('not open'));
+    }
   }
 
   private compactionHost(): CompactionHost {
     return {
       live: () => this.live,
-      historyBytes: () => this.historyBytes + this.appendFileBytes,
+      historyBytes: () => this.totalBytes(),
+      historyRecords: () => this.historyRecords + (this.writer?.recordsAcknowledged ?? 0),
       switchAppends: (file) => this.switchAppends(file),
       abandonReason: () => (this.state === 'closed' ? 'the log is closing' : undefined),
-      committed: (baseBytes) => {
-        this.historyBytes = baseBytes;
-        this.liveBytes = baseBytes;
+      committed: (base) => {
+        this.historyBytes = base.bytes;
+        this.historyRecords = base.records;
+        this.liveBytes = base.bytes;
+        this.reportSize();
       },
+      // Automatic compaction waits until the history has outgrown this measure of the live data.
+      skipped: () => (this.liveBytes = this.totalBytes()),
       warn: (event, message) => this.logger.warn({ event }, message),
     };
   }

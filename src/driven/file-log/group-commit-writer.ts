@@ -36,11 +36,12 @@ export interface GroupCommitWriterOptions {
   readonly observer?: TransactionLogObserver;
 }
 
-interface PendingAppend {
+/** An append waiting in the queue, with the callbacks that settle its promise. */
+export interface PendingAppend {
   readonly record: Buffer;
-  /** The record's revision, which the acknowledgement carries. */
+  /** The record's revision. */
   readonly revision: number;
-  readonly resolve: (revision: number) => void;
+  readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -77,6 +78,7 @@ export class GroupCommitWriter {
   private fsyncs = 0;
   /** End of the last acknowledged batch: where a failed write is cut back to. */
   private acknowledgedEnd: number;
+  private acknowledgedRecords = 0;
   private readonly observer: TransactionLogObserver;
 
   constructor(
@@ -92,13 +94,28 @@ export class GroupCommitWriter {
     return this.fsyncs;
   }
 
-  /** Queues one encoded record; resolves with its revision once acknowledged under the sync policy. */
-  submit(record: Buffer, revision: number): Promise<number> {
-    if (this.refusal) return Promise.reject(this.refusal);
-    return new Promise<number>((resolve, reject) => {
-      this.queue.push({ record, revision, resolve, reject });
-      this.kick();
-    });
+  /** Size of the file up to the end of the last acknowledged batch: refused writes never count. */
+  get acknowledgedBytes(): number {
+    return this.acknowledgedEnd;
+  }
+
+  /** Records this writer has acknowledged. */
+  get recordsAcknowledged(): number {
+    return this.acknowledgedRecords;
+  }
+
+  /**
+   * Queues one encoded record; its callbacks are called right here once it is acknowledged
+   * under the sync policy (or refused), with no extra promise between, so appends held during
+   * a switch of files settle in order with the ones made after it.
+   */
+  enqueue(append: PendingAppend): void {
+    if (this.refusal) {
+      append.reject(this.refusal);
+      return;
+    }
+    this.queue.push(append);
+    this.kick();
   }
 
   /**
@@ -146,8 +163,9 @@ export class GroupCommitWriter {
           return;
         }
         this.acknowledgedEnd += batchBytes(batch);
+        this.acknowledgedRecords += batch.length;
         this.spaceCheckMs = FIRST_SPACE_CHECK_MS;
-        for (const append of batch) append.resolve(append.revision);
+        for (const append of batch) append.resolve();
         if (batch.length > 0) {
           this.observer.batchFinished?.(true);
           this.observer.sizeBytes?.(this.acknowledgedEnd);

@@ -1,14 +1,14 @@
-import { open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { errorCode } from '../../platform/error-text/error-text';
 import { LogCorruptError } from './file-log.errors';
-import { fsyncDirectory } from './log-file-handle';
+import { ensureDirectory, fsyncDirectory } from './log-file-handle';
 import { encodeManifest, LogFileNames, parseManifest, type Manifest } from './manifest';
-import { encodeFileHeader } from './record-format';
+import { encodeFileHeader, FILE_HEADER_BYTES } from './record-format';
 
 /**
  * The files of one log in its directory (FORMAT.md, "Compaction"): which ones the manifest
- * names, the atomic replacement of the manifest, new incrementals, and the removal of files
+ * names, the atomic replacement of the manifest, new incrementals, and the quarantine of files
  * no manifest names. Every step that a later step relies on is made durable first.
  */
 export class LogDirectory {
@@ -17,6 +17,8 @@ export class LogDirectory {
   readonly names: LogFileNames;
   /** The files in charge; without a manifest on disk, the original log file alone. */
   manifest: Manifest;
+  /** Whether a manifest was found at start-up: every file it names then had its full header. */
+  hasManifest = false;
   private nextGeneration = 1;
 
   constructor(
@@ -34,13 +36,16 @@ export class LogDirectory {
     return join(this.path, name);
   }
 
-  /** Reads the manifest, if there is one; refuses a damaged one or one naming missing files. */
+  /**
+   * Reads the manifest, if there is one; refuses a damaged one, one naming missing files, and
+   * files that only a manifest names when there is none.
+   */
   async load(): Promise<void> {
     let text: string;
     try {
       text = await readFile(this.file(this.names.manifest), 'utf8');
     } catch (error) {
-      if (errorCode(error) === 'ENOENT') return;
+      if (errorCode(error) === 'ENOENT') return this.refuseOrphans();
       throw error;
     }
     const manifest = parseManifest(text, this.names);
@@ -54,26 +59,68 @@ export class LogDirectory {
       });
     }
     this.manifest = manifest;
+    this.hasManifest = true;
     this.nextGeneration = this.names.highestGeneration(manifest) + 1;
   }
 
   /**
-   * Deletes what a crash or a failed compaction left behind: every file of this log's naming
-   * scheme the manifest does not name (temp files, unlisted bases and incrementals, the
-   * original file once a manifest has replaced it). Never touches any other name.
+   * Without a manifest the log is the original file alone. But a base, or an incremental that
+   * holds a record, exists only after a manifest has named it (FORMAT.md, steps 3 and 6), so
+   * finding one means the manifest was lost: replaying the original file alone would drop their
+   * data. (An incremental holding no record is what a crash after step 1 or 2 of the first
+   * compaction leaves: a leftover.)
    */
-  async removeLeftovers(): Promise<void> {
+  private async refuseOrphans(): Promise<void> {
+    const orphans: string[] = [];
+    for (const name of await readdir(this.path)) {
+      const parsed = this.names.parse(name);
+      if (parsed?.kind === 'base' || (parsed && (await sizeOf(this.file(name))) > FILE_HEADER_BYTES)) {
+        orphans.push(name);
+      }
+    }
+    if (orphans.length === 0) return;
+    throw new LogCorruptError(
+      this.file(this.names.manifest),
+      undefined,
+      'manifest missing',
+      `yet ${orphans.sort().join(', ')} exist, which only a manifest names; restore the manifest, ` +
+        'or move those files out of the directory to start from the original log alone',
+    );
+  }
+
+  /**
+   * Moves what a crash or a failed compaction left behind into a quarantine folder (one per
+   * start, under `<log>.quarantine/`), removed after the next successful compaction: every file
+   * of this log's naming scheme the manifest does not name (temp files, unlisted bases and
+   * incrementals, the original file once a manifest has replaced it). Never touches any other
+   * name, and deletes nothing: start-up cannot prove what an operator might still need.
+   */
+  async quarantineLeftovers(): Promise<void> {
     const keep = new Set(listed(this.manifest));
     const leftovers = (await readdir(this.path)).filter((name) => this.names.isOwned(name) && !keep.has(name));
+    if (leftovers.length === 0) return;
+    const folder = join(this.file(this.names.quarantine), new Date().toISOString().replace(/:/g, '-'));
+    await ensureDirectory(folder);
     for (const name of leftovers) {
       const generation = this.names.parse(name)?.generation ?? 0;
       this.nextGeneration = Math.max(this.nextGeneration, generation + 1);
       this.warn(
-        'file_log_leftover_removed',
-        `file log: removing ${this.file(name)}, left over by an unfinished compaction`,
+        'file_log_leftover_quarantined',
+        `file log: moving ${this.file(name)}, left over by an unfinished compaction, to ${folder}`,
       );
+      await rename(this.file(name), join(folder, name));
     }
-    await this.remove(leftovers);
+    await fsyncDirectory(folder);
+    await fsyncDirectory(this.path);
+  }
+
+  /** Deletes the quarantine folder and what it holds (after a successful compaction); true if there was one. */
+  async removeQuarantine(): Promise<boolean> {
+    const folder = this.file(this.names.quarantine);
+    if ((await sizeOf(folder)) < 0) return false;
+    await rm(folder, { recursive: true, force: true });
+    await fsyncDirectory(this.path);
+    return true;
   }
 
   /** A generation number no file of this log has used since start-up. */
@@ -86,12 +133,18 @@ export class LogDirectory {
     const name = this.names.incremental(this.takeGeneration());
     const handle = await open(this.file(name), 'wx', 0o644);
     try {
-      await handle.writeFile(encodeFileHeader());
-      await handle.datasync();
-    } finally {
-      await handle.close();
+      try {
+        await handle.writeFile(encodeFileHeader());
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+      await fsyncDirectory(this.path);
+    } catch (error) {
+      // No manifest names it yet, so it is garbage for sure (a full disk would otherwise leave one per attempt).
+      await this.remove([name]).catch(() => undefined);
+      throw error;
     }
-    await fsyncDirectory(this.path);
     return name;
   }
 
@@ -131,4 +184,14 @@ export class LogDirectory {
 /** Every file a manifest names, base first. */
 export function listed(manifest: Manifest): string[] {
   return manifest.base === undefined ? [...manifest.incrementals] : [manifest.base, ...manifest.incrementals];
+}
+
+/** Size of a file or directory in bytes; -1 if it does not exist. */
+async function sizeOf(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return -1;
+    throw error;
+  }
 }

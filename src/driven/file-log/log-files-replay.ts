@@ -30,8 +30,10 @@ export class LogFilesReplay {
   baseBytes = 0;
   /** Bytes of every file but the one taking appends. */
   historyBytes = 0;
-  /** Bytes of the file taking appends. */
-  appendFileBytes = 0;
+  /** Records in every file but the one taking appends... */
+  historyRecords = 0;
+  /** ...and in that one. */
+  appendFileRecords = 0;
   /** The open file taking appends, once replay is over. */
   appendHandle: LogFileHandle | undefined;
   private readonly torn: PendingTruncation[] = [];
@@ -44,11 +46,11 @@ export class LogFilesReplay {
 
   /** Yields every event of the log in order, in batches. */
   async *batches(): AsyncGenerator<ReplayedRecord[]> {
-    const { base, incrementals } = this.directory.manifest;
+    const { base, incrementals, sealed } = this.directory.manifest;
     if (base !== undefined) yield* this.replayBase(this.directory.file(base));
     for (const [index, name] of incrementals.entries()) {
       const last = index === incrementals.length - 1;
-      yield* this.replayIncremental(this.directory.file(name), last);
+      yield* this.replayIncremental(this.directory.file(name), last, sealed?.[name]);
     }
     await this.truncateTornTails();
   }
@@ -91,16 +93,23 @@ export class LogFilesReplay {
       }
       this.baseBytes = size;
       this.historyBytes += size;
+      this.historyRecords += replay.records;
     } finally {
       await handle.close();
     }
   }
 
-  private async *replayIncremental(file: string, last: boolean): AsyncGenerator<ReplayedRecord[]> {
+  /** `sealed`: the file's final length, when the manifest recorded it. */
+  private async *replayIncremental(
+    file: string,
+    last: boolean,
+    sealed: number | undefined,
+  ): AsyncGenerator<ReplayedRecord[]> {
     const handle = await this.openFile(file);
     let keepOpen = false;
     try {
       const { size } = await handle.stat();
+      this.checkLength(file, size, sealed);
       const format = await prepareFileHeader(handle, file, size, (message) =>
         this.warn('file_log_torn_header_dropped', message),
       );
@@ -112,6 +121,10 @@ export class LogFilesReplay {
         this.position,
       );
       yield* replay.batches();
+      if (sealed !== undefined && replay.tornTail) {
+        const { offset, reason } = replay.tornTail;
+        throw new LogCorruptError(file, offset, 'corrupt record', `${reason}, in a file sealed at ${sealed} bytes`);
+      }
       const earlier = this.torn.find((torn) => torn.handle !== handle);
       if (earlier && replay.records > 0) {
         // Appends to a newer file start only once the older one is durable, so this is not a crash's doing.
@@ -122,18 +135,43 @@ export class LogFilesReplay {
           `${earlier.reason}, yet a later file holds records`,
         );
       }
-      const bytes = replay.tornTail ? replay.tornTail.offset : Math.max(size, FILE_HEADER_BYTES);
       if (replay.tornTail) this.torn.push({ handle, file, ...replay.tornTail });
       if (last) {
         this.appendHandle = handle;
         this.appendFormat = format;
-        this.appendFileBytes = bytes;
+        this.appendFileRecords = replay.records;
       } else {
-        this.historyBytes += bytes;
+        this.historyBytes += replay.tornTail ? replay.tornTail.offset : size;
+        this.historyRecords += replay.records;
       }
       keepOpen = last || replay.tornTail !== undefined;
     } finally {
       if (!keepOpen) await handle.close();
+    }
+  }
+
+  /**
+   * A file a manifest names was created with its full header, fdatasynced, before the manifest
+   * named it, so a shorter one was emptied after the fact; a sealed file has exactly the length
+   * the manifest recorded. (Without a manifest, a short original file is a new log: see
+   * prepareFileHeader.)
+   */
+  private checkLength(file: string, size: number, sealed: number | undefined): void {
+    if (this.directory.hasManifest && size < FILE_HEADER_BYTES) {
+      throw new LogCorruptError(
+        file,
+        size,
+        'file cut short',
+        `${size} bytes, yet the manifest names it, which it does only once its ${FILE_HEADER_BYTES}-byte header is durable`,
+      );
+    }
+    if (sealed !== undefined && size !== sealed) {
+      throw new LogCorruptError(
+        file,
+        Math.min(size, sealed),
+        size < sealed ? 'file cut short' : 'bytes past the end of a sealed file',
+        `${size} bytes where the manifest recorded ${sealed} when the next file took over`,
+      );
     }
   }
 

@@ -8,9 +8,16 @@ export interface Manifest {
   readonly base: string | undefined;
   /** File names of the incrementals; the last one takes the appends. */
   readonly incrementals: readonly string[];
+  /**
+   * Final byte length of incrementals that no longer take appends, recorded once the next one
+   * has taken over (version 2); replay refuses such a file at any other length.
+   */
+  readonly sealed?: Readonly<Record<string, number>>;
 }
 
-const FIRST_LINE = 'kvs-manifest 1';
+/** The version written; version 1 (no sealed lengths) is still read. */
+const FORMAT_VERSION = 2;
+const FIRST_LINE = /^kvs-manifest ([12])$/;
 const CRC_LINE = /^crc32 ([0-9a-f]{8})$/;
 
 /** The names a log called `log` may use, with the generation number of a base or incremental. */
@@ -27,6 +34,11 @@ export class LogFileNames {
 
   get manifest(): string {
     return `${this.log}.manifest`;
+  }
+
+  /** The folder start-up moves leftovers into (FORMAT.md, "Replay"). */
+  get quarantine(): string {
+    return `${this.log}.quarantine`;
   }
 
   get manifestTemp(): string {
@@ -67,9 +79,12 @@ export class LogFileNames {
 
 /** The manifest's text: the version line, the files in order, then a CRC-32 of all that. */
 export function encodeManifest(manifest: Manifest): string {
-  const lines = [FIRST_LINE];
+  const lines = [`kvs-manifest ${FORMAT_VERSION}`];
   if (manifest.base !== undefined) lines.push(`base ${manifest.base}`);
-  for (const name of manifest.incrementals) lines.push(`incr ${name}`);
+  for (const name of manifest.incrementals) {
+    const sealed = manifest.sealed?.[name];
+    lines.push(sealed === undefined ? `incr ${name}` : `incr ${name} ${sealed}`);
+  }
   const body = `${lines.join('\n')}\n`;
   return `${body}crc32 ${crc32(body).toString(16).padStart(8, '0')}\n`;
 }
@@ -77,7 +92,8 @@ export function encodeManifest(manifest: Manifest): string {
 /**
  * Parses a manifest's text, or returns what is wrong with it. Every name must be one the log
  * owns (so a damaged manifest cannot point outside the directory), bases named as bases and
- * incrementals as incrementals (or the original log file).
+ * incrementals as incrementals (or the original log file). Version 1 has no sealed lengths;
+ * in version 2 an incremental other than the last may carry one.
  */
 export function parseManifest(text: string, names: LogFileNames): Manifest | string {
   const crcAt = text.lastIndexOf('crc32 ');
@@ -86,17 +102,35 @@ export function parseManifest(text: string, names: LogFileNames): Manifest | str
   const body = text.slice(0, crcAt);
   if (crc32(body) !== parseInt(crcLine[1], 16)) return 'checksum mismatch';
   const lines = body.split('\n');
-  if (lines.pop() !== '' || lines[0] !== FIRST_LINE) return `first line is not "${FIRST_LINE}"`;
+  const version = FIRST_LINE.exec(lines[0] ?? '')?.[1];
+  if (lines.pop() !== '' || version === undefined) return 'first line is not "kvs-manifest 1" or "kvs-manifest 2"';
   let base: string | undefined;
   const incrementals: string[] = [];
+  const sealed: Record<string, number> = {};
   for (const line of lines.slice(1)) {
-    const [kind, name, extra] = line.split(' ');
+    const [kind, name, length, extra] = line.split(' ');
     const parsed = names.parse(name ?? '');
-    if (extra !== undefined || (parsed?.temp ?? false)) return `bad line "${line}"`;
-    if (kind === 'base' && parsed?.kind === 'base' && base === undefined && incrementals.length === 0) base = name;
-    else if (kind === 'incr' && (parsed?.kind === 'incr' || name === names.log)) incrementals.push(name);
-    else return `bad line "${line}"`;
+    const bytes = version === '2' && length !== undefined && /^\d{1,15}$/.test(length) ? Number(length) : undefined;
+    if (extra !== undefined || (length !== undefined && bytes === undefined) || (parsed?.temp ?? false)) {
+      return `bad line "${line}"`;
+    }
+    if (
+      kind === 'base' &&
+      parsed?.kind === 'base' &&
+      bytes === undefined &&
+      base === undefined &&
+      !incrementals.length
+    ) {
+      base = name;
+    } else if (kind === 'incr' && (parsed?.kind === 'incr' || name === names.log) && !incrementals.includes(name)) {
+      incrementals.push(name);
+      if (bytes !== undefined) sealed[name] = bytes;
+    } else {
+      return `bad line "${line}"`;
+    }
   }
-  if (incrementals.length === 0) return 'no incremental file';
-  return { base, incrementals };
+  const last = incrementals.at(-1);
+  if (last === undefined) return 'no incremental file';
+  if (sealed[last] !== undefined) return 'the last incremental, which takes the appends, is sealed';
+  return Object.keys(sealed).length === 0 ? { base, incrementals } : { base, incrementals, sealed };
 }

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LogLockedError } from './file-log.errors';
@@ -88,12 +89,35 @@ export class PidLockFile {
   }
 }
 
+/** Process states (/proc/<pid>/stat) of a process that has ended but may not be reaped yet. */
+const ENDED_STATES: ReadonlySet<string> = new Set(['Z', 'X']);
+
+/**
+ * Whether `pid` is a running process. A zombie (killed, not yet reaped by its parent: the state
+ * right after a kill -9 until the supervisor waits for it) still answers signal 0, so where
+ * /proc exists its state is read too: a zombie, a dead process or a vanished entry is not running.
+ */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: the process exists but belongs to someone else.
-    return errorCode(error) === 'EPERM';
+    if (errorCode(error) !== 'EPERM') return false;
   }
+  const state = procState(pid);
+  return state === undefined || !ENDED_STATES.has(state);
+}
+
+/** The state letter in /proc/<pid>/stat ('X' once the entry has vanished); undefined without a procfs. */
+function procState(pid: number): string | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') return undefined;
+    return existsSync('/proc/self/stat') ? 'X' : undefined;
+  }
+  // "pid (comm) state ...": comm may hold spaces and parentheses, so look after the last ')'.
+  const afterComm = stat.lastIndexOf(')');
+  return afterComm < 0 ? undefined : stat.charAt(afterComm + 2) || undefined;
 }

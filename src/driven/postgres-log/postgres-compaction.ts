@@ -17,9 +17,11 @@ export interface PostgresCompactionJob {
   /** Quoted table name, as spliced into SQL (the config admits plain identifiers only). */
   readonly table: string;
   /**
-   * The highest acknowledged sequence when the compaction starts. Rows above it are left alone
+   * The highest acknowledged revision when the compaction starts. Rows above it are left alone
    * and never count as superseding: a batch reported failed may still be removed by the
    * logger (see settleUnconfirmed), so only acknowledged rows may make older rows obsolete.
+   * The rows at it are kept too, so the table always holds the revision it stands at (even
+   * when its last write was a delete) and a restart continues above it.
    */
   readonly upTo: number;
   readonly batchRows: number;
@@ -30,7 +32,8 @@ export interface PostgresCompactionJob {
 
 /**
  * Deletes superseded rows: every row (up to `upTo`) whose key has a later row (up to `upTo`),
- * and every delete row (up to `upTo`) once no older row of its key remains. It walks the table in sequence
+ * and every delete row (below `upTo`) once no older row of its key remains. A put row keeps
+ * its key's create_revision and version, so replay restores them. It walks the table in revision
  * order, `batchRows` rows per statement, each its own short transaction, so it never holds a
  * lock for long or builds a huge transaction, and appends go on meanwhile. A session advisory
  * lock keeps concurrent compactions of one table (several processes) from overlapping; when
@@ -76,22 +79,23 @@ async function deleteSuperseded(
   let removedRows = 0;
   let removedBytes = 0;
   while (after < job.upTo) {
-    // One statement per window of batchRows rows: its upper bound by an index-only walk of the
-    // primary key, then the window's superseded rows found by probes of the (key, sequence) index.
+    // One statement per window of about batchRows rows (whole revisions): its upper bound by an
+    // index walk of (revision, sequence), then the window's superseded rows found by probes of
+    // the (key, revision) index.
     // A delete row goes once no older row of its key remains: the older rows of earlier windows
     // are gone already (each is superseded by the delete), those of this window go with it in
     // this statement's transaction, so the guard only looks before the window.
     const result = await client.query<{ upper: string; rows: string; bytes: string }>(
       `WITH bound AS (
          SELECT coalesce(
-           (SELECT sequence FROM ${t} WHERE sequence > $1 AND sequence <= $2 ORDER BY sequence OFFSET $3 - 1 LIMIT 1),
+           (SELECT revision FROM ${t} WHERE revision > $1 AND revision <= $2 ORDER BY revision, sequence OFFSET $3 - 1 LIMIT 1),
            $2) AS upper
        ), doomed AS (
          SELECT a.sequence FROM ${t} a, bound
-         WHERE a.sequence > $1 AND a.sequence <= bound.upper
-           AND (EXISTS (SELECT 1 FROM ${t} b WHERE b.key = a.key AND b.sequence > a.sequence AND b.sequence <= $2)
-                OR (a.event_type = 'delete'
-                    AND NOT EXISTS (SELECT 1 FROM ${t} c WHERE c.key = a.key AND c.sequence <= $1)))
+         WHERE a.revision > $1 AND a.revision <= bound.upper
+           AND (EXISTS (SELECT 1 FROM ${t} b WHERE b.key = a.key AND b.revision > a.revision AND b.revision <= $2)
+                OR (a.event_type = 'delete' AND a.revision < $2
+                    AND NOT EXISTS (SELECT 1 FROM ${t} c WHERE c.key = a.key AND c.revision <= $1)))
        ), gone AS (
          DELETE FROM ${t} WHERE sequence IN (SELECT sequence FROM doomed)
          RETURNING octet_length(key) + coalesce(octet_length(value), 0) AS bytes

@@ -1,16 +1,16 @@
 import type { Pool } from 'pg';
 import type {
   CompactionReport,
-  Event,
   LiveState,
   LogHealth,
   LogHealthListener,
-  Mutation,
+  LogRecord,
+  ReplayedRecord,
   TransactionLogger,
 } from '../../core';
 import { LogHealthState, LogOverloadedError, LogUnavailableError } from '../../core';
 import type { PostgresLogConfig } from './postgres-log.config';
-import { mutationBytes, PostgresLogStatements } from './postgres-log-statements';
+import { recordBytes, PostgresLogStatements } from './postgres-log-statements';
 import { describeError } from '../../platform/error-text/error-text';
 import { silentLogger, type Logger } from '../../platform/logging/logger';
 import { noLogObserver, type TransactionLogObserver } from '../log-observer.port';
@@ -43,20 +43,14 @@ export interface PostgresLoggerOptions {
 }
 
 interface PendingAppend {
-  readonly mutation: Mutation;
-  readonly resolve: (event: Event) => void;
+  readonly record: LogRecord;
+  readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
 
-function sameMutations(events: readonly Event[], mutations: readonly Mutation[]): boolean {
-  return (
-    events.length === mutations.length &&
-    events.every((event, i) => {
-      const mutation = mutations[i];
-      if (event.type !== mutation.type || event.key !== mutation.key) return false;
-      return event.type === 'delete' || (mutation.type === 'put' && event.value === mutation.value);
-    })
-  );
+/** Whether the rows found are exactly these records (compared as the table holds them). */
+function sameRecords(found: readonly ReplayedRecord[], records: readonly LogRecord[]): boolean {
+  return JSON.stringify(found) === JSON.stringify(records);
 }
 
 /**
@@ -91,10 +85,10 @@ export class PostgresTransactionLogger implements TransactionLogger {
   private readonly pageBytes: number;
   private started: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
-  /** The highest sequence number known to be committed and acknowledged (or replayed). */
-  private lastSequence = 0;
+  /** The highest revision known to be committed and acknowledged (or replayed). */
+  private lastRevision = 0;
   /** A failed batch that may nevertheless have committed; settled before the next insert. */
-  private unconfirmed: readonly Mutation[] | undefined;
+  private unconfirmed: readonly LogRecord[] | undefined;
   private queue: PendingAppend[] = [];
   private inFlight = 0;
   private draining: Promise<void> | undefined;
@@ -131,7 +125,7 @@ export class PostgresTransactionLogger implements TransactionLogger {
     });
   }
 
-  async *readEvents(): AsyncIterable<readonly Event[]> {
+  async *readEvents(): AsyncIterable<readonly ReplayedRecord[]> {
     if (this.replay !== 'not started')
       throw new Error('postgres log: readEvents may be called only once, before appends');
     this.replay = 'running';
@@ -139,19 +133,19 @@ export class PostgresTransactionLogger implements TransactionLogger {
     let after = 0;
     for (;;) {
       const page = await this.statements.page(after, this.pageRows, this.pageBytes).catch((error: unknown) => {
-        throw new LogUnavailableError(`postgres log: replay failed after sequence ${after}: ${describeError(error)}`);
+        throw new LogUnavailableError(`postgres log: replay failed after revision ${after}: ${describeError(error)}`);
       });
       if (page.length === 0) break;
-      for (const event of page) this.historyBytes += mutationBytes(event);
+      for (const record of page) this.historyBytes += recordBytes(record);
       // Only this page is held; the next is fetched once the consumer asks for it.
       yield page;
-      after = page[page.length - 1].sequence;
+      after = page[page.length - 1].revision;
     }
-    this.lastSequence = Math.max(this.lastSequence, after);
+    this.lastRevision = Math.max(this.lastRevision, after);
     this.replay = 'done';
   }
 
-  append(mutation: Mutation): Promise<Event> {
+  append(record: LogRecord): Promise<void> {
     if (this.closing) return Promise.reject(new LogUnavailableError('postgres log: closed'));
     if (this.replay !== 'done')
       return Promise.reject(new LogUnavailableError('postgres log: append before readEvents finished'));
@@ -160,8 +154,8 @@ export class PostgresTransactionLogger implements TransactionLogger {
         new LogOverloadedError(`postgres log: ${this.config.maxPendingWrites} writes are already pending; retry later`),
       );
     }
-    return new Promise<Event>((resolve, reject) => {
-      this.queue.push({ mutation, resolve, reject });
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ record, resolve, reject });
       this.draining ??= this.drain();
     });
   }
@@ -200,7 +194,7 @@ export class PostgresTransactionLogger implements TransactionLogger {
     this.started ??= (async () => {
       await waitForDatabase(this.pool, this.config, this.logger);
       await ensureLogTable(this.pool, this.quotedTable);
-      this.lastSequence = await this.statements.lastSequence();
+      this.lastRevision = await this.statements.lastRevision();
     })();
     return this.started;
   }
@@ -222,10 +216,14 @@ export class PostgresTransactionLogger implements TransactionLogger {
 
   private takeBatch(): PendingAppend[] {
     let bytes = 0;
+    let rows = 0;
     let count = 0;
-    while (count < this.queue.length && count < MAX_BATCH_ROWS) {
-      bytes += mutationBytes(this.queue[count].mutation);
-      if (count > 0 && bytes > MAX_BATCH_BYTES) break;
+    while (count < this.queue.length) {
+      const { record } = this.queue[count];
+      bytes += recordBytes(record);
+      rows += record.writes.length;
+      // A record goes whole into one INSERT; one larger than a batch goes alone.
+      if (count > 0 && (bytes > MAX_BATCH_BYTES || rows > MAX_BATCH_ROWS)) break;
       count++;
     }
     return this.queue.splice(0, count);
@@ -233,19 +231,16 @@ export class PostgresTransactionLogger implements TransactionLogger {
 
   /** Inserts one batch and settles its appends in order; never throws. */
   private async write(batch: readonly PendingAppend[]): Promise<void> {
-    const mutations = batch.map((pending) => pending.mutation);
-    this.observer.batchStarted?.(
-      mutations.length,
-      mutations.reduce((sum, mutation) => sum + mutationBytes(mutation), 0),
-    );
-    let sequences: number[];
+    const records = batch.map((pending) => pending.record);
+    const bytes = records.reduce((sum, record) => sum + recordBytes(record), 0);
+    this.observer.batchStarted?.(records.length, bytes);
     let began = performance.now();
     try {
       await this.start();
       await this.settleUnconfirmed();
-      this.unconfirmed = mutations;
+      this.unconfirmed = records;
       began = performance.now();
-      sequences = await this.statements.insert(mutations);
+      await this.statements.insert(records);
       this.unconfirmed = undefined;
     } catch (error) {
       this.observer.durabilityWaited?.((performance.now() - began) / 1000, false);
@@ -257,10 +252,10 @@ export class PostgresTransactionLogger implements TransactionLogger {
     }
     this.observer.durabilityWaited?.((performance.now() - began) / 1000, true);
     this.becameAvailable('a write committed');
-    this.lastSequence = sequences[sequences.length - 1];
-    for (const mutation of mutations) this.historyBytes += mutationBytes(mutation);
+    this.lastRevision = records[records.length - 1].revision;
+    this.historyBytes += bytes;
     this.compactions.consider(this.historyBytes, this.liveBytes);
-    batch.forEach((pending, i) => pending.resolve({ ...pending.mutation, sequence: sequences[i] }));
+    for (const pending of batch) pending.resolve();
     this.observer.batchFinished?.(true);
   }
 
@@ -268,7 +263,7 @@ export class PostgresTransactionLogger implements TransactionLogger {
     const done = await compactPostgresLog({
       pool: this.pool,
       table: this.quotedTable,
-      upTo: this.lastSequence,
+      upTo: this.lastRevision,
       batchRows: this.compactionBatchRows,
       bytesBefore: this.historyBytes,
       logger: this.logger,
@@ -314,15 +309,16 @@ export class PostgresTransactionLogger implements TransactionLogger {
   private async settleUnconfirmed(): Promise<void> {
     const suspect = this.unconfirmed;
     if (suspect === undefined) return;
-    const found = await this.statements.page(this.lastSequence, suspect.length + 1, Number.MAX_SAFE_INTEGER);
+    const rows = suspect.reduce((sum, record) => sum + record.writes.length, 0);
+    const found = await this.statements.page(this.lastRevision, rows + 1, Number.MAX_SAFE_INTEGER);
     if (found.length > 0) {
-      if (!sameMutations(found, suspect)) {
+      if (!sameRecords(found, suspect)) {
         throw new Error(
-          `table ${this.config.table} has rows after sequence ${this.lastSequence} that this instance did not write;` +
+          `table ${this.config.table} has rows after revision ${this.lastRevision} that this instance did not write;` +
             ' is another kvs instance writing to it? One table serves one instance',
         );
       }
-      await this.statements.deleteRange(this.lastSequence, found[found.length - 1].sequence);
+      await this.statements.deleteRange(this.lastRevision, found[found.length - 1].revision);
       this.logger.warn(
         { event: 'postgres_lost_commit_removed', rows: found.length },
         `postgres log: removed ${found.length} row(s) of a write that was reported failed but had committed`,

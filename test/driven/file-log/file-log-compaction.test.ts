@@ -1,9 +1,9 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { LogCorruptError, type FileTransactionLogger } from '../../../src/driven/file-log';
 import { COMPACTION_STEPS, type CompactionStep } from '../../../src/driven/file-log/compactor';
-import {LogUnavailableError} from '../../../src/core';
+import { LogUnavailableError } from '../../../src/core';
 import { stateOf } from '../../contracts/transaction-logger.contract';
-import { collectEvents, appendMutation, type Event, type Mutation } from '../../support/collect-events';
+import { collectEvents, appendMutation, type Event, type Mutation, liveStateOf } from '../../support/collect-events';
 import { TempLogDir } from './temp-log-dir';
 
 let dir: TempLogDir;
@@ -21,7 +21,7 @@ async function openReplayed(
 ): Promise<FileTransactionLogger> {
   const log = dir.open(...rest);
   for (const event of await collectEvents(log)) apply(live, event);
-  log.attachLiveState(live);
+  log.attachLiveState(liveStateOf(live));
   return log;
 }
 
@@ -72,6 +72,12 @@ async function concurrentWrites(
   return events;
 }
 
+/** Bytes of every file the manifest names. */
+async function listedBytes(): Promise<number> {
+  const sizes = await Promise.all((await dir.listed()).map(async (name) => (await stat(dir.file(name))).size));
+  return sizes.reduce((sum, size) => sum + size, 0);
+}
+
 /** What a fresh start replays, and the files it leaves in the directory. */
 async function restart(): Promise<{ state: Map<string, string>; files: string[]; events: Event[] }> {
   const log = dir.open();
@@ -100,10 +106,52 @@ describe('file log compaction', () => {
     expect(events.length).toBeLessThanOrEqual(17 + 9 + 100 + 30);
   });
 
+  it('reports the log size right after it, and skips a compaction that would drop no record', async () => {
+    const live = new Map<string, string>();
+    const sizes: number[] = [];
+    const outcomes: string[] = [];
+    const observer = {
+      sizeBytes: (bytes: number) => sizes.push(bytes),
+      compactionFinished: ({ outcome }: { outcome: string }) => outcomes.push(outcome),
+    };
+    const log = await openReplayed(live, { observer });
+    await writeHistory(log, live, 500, 'a');
+    const first = await log.compact();
+    expect(sizes.at(-1)).toBe(first.bytesAfter);
+    expect(sizes.at(-1)).toBe(await listedBytes());
+    const filesAfterFirst = await dir.files();
+
+    // Nothing since but new keys: each record is a live key's only one, so a rewrite drops nothing.
+    for (let i = 0; i < 5; i++) apply(live, await appendMutation(log, { type: 'put', key: `new-${i}`, value: 'n' }));
+    const second = await log.compact();
+    expect(second.bytesAfter).toBe(second.bytesBefore);
+    expect(await dir.files()).toEqual(filesAfterFirst);
+    expect(outcomes).toEqual(['succeeded', 'skipped']);
+    expect(dir.log.records.filter((record) => String(record.event).startsWith('compaction_'))).toEqual([
+      expect.objectContaining({ event: 'compaction_done', level: 30 }),
+      expect.objectContaining({ event: 'compaction_skipped', level: 30, reason: 'no record to drop' }),
+    ]);
+
+    // One overwrite is something to drop again.
+    apply(live, await appendMutation(log, { type: 'put', key: 'new-0', value: 'again' }));
+    await log.compact();
+    expect(outcomes.at(-1)).toBe('succeeded');
+    expect(sizes.at(-1)).toBe(await listedBytes());
+    await log.close();
+    expect((await restart()).state).toEqual(live);
+  });
+
   it('keeps the event loop turning while it writes a large base, so reads and writes are served meanwhile', async () => {
     const live = new Map<string, string>();
-    const log = await openReplayed(live);
-    for (let i = 0; i < 100_000; i++) live.set(`key-${i}`, 'v'.repeat(100));
+    const log = await openReplayed(live, { sync: 'never' });
+    for (let chunk = 0; chunk < 100; chunk++) {
+      const puts = Array.from({ length: 1000 }, (_, i) =>
+        appendMutation(log, { type: 'put', key: `key-${chunk * 1000 + i}`, value: 'v'.repeat(100) }),
+      );
+      for (const event of await Promise.all(puts)) apply(live, event);
+    }
+    // One overwritten record, so that the compaction has something to drop.
+    apply(live, await appendMutation(log, { type: 'put', key: 'key-0', value: 'w'.repeat(100) }));
     let turns = 0;
     let compacting = true;
     const ticker = (async () => {
@@ -158,7 +206,7 @@ describe('file log compaction', () => {
     expect(files).toContain('transactions.log.manifest');
   });
 
-  it('removes at start what an interrupted compaction left, and nothing else', async () => {
+  it('moves into quarantine at start what an interrupted compaction left, and nothing else', async () => {
     const live = new Map<string, string>();
     const log = await openReplayed(live);
     await writeHistory(log, live, 100, 'a');
@@ -171,7 +219,7 @@ describe('file log compaction', () => {
       'transactions.log.manifest.tmp',
     ];
     const others = ['transactions.log.bak', 'notes.txt'];
-    for (const name of [...leftovers, ...others]) await writeFile(dir.file(name), 'x');
+    for (const name of [...leftovers, ...others]) await writeFile(dir.file(name), `content of ${name}`);
     const { state, files } = await restart();
     expect(state).toEqual(live);
     expect(files).toEqual([
@@ -181,11 +229,33 @@ describe('file log compaction', () => {
       'transactions.log.incr.1',
       'transactions.log.manifest',
     ]);
+    expect(await dir.quarantined()).toEqual(leftovers);
+    const [start] = await readdir(dir.file('transactions.log.quarantine'));
+    const folder = dir.file(`transactions.log.quarantine/${start}`);
     for (const name of leftovers) {
-      expect(dir.warnings).toContainEqual(
-        `file log: removing ${dir.file(name)}, left over by an unfinished compaction`,
+      expect(await readFile(`${folder}/${name}`, 'utf8')).toBe(`content of ${name}`);
+      expect(dir.log.records).toContainEqual(
+        expect.objectContaining({
+          level: 40,
+          event: 'file_log_leftover_quarantined',
+          msg: `file log: moving ${dir.file(name)}, left over by an unfinished compaction, to ${folder}`,
+        }),
       );
     }
+
+    // A later successful compaction removes the quarantine.
+    const again = await openReplayed(new Map());
+    await writeHistory(again, new Map(), 40, 'b');
+    await again.compact();
+    await again.close();
+    expect(await dir.quarantined()).toEqual([]);
+    expect(await dir.files()).toEqual([
+      'notes.txt',
+      'transactions.log.bak',
+      'transactions.log.base.4',
+      'transactions.log.incr.3',
+      'transactions.log.manifest',
+    ]);
   });
 
   it('refuses to start on a damaged manifest or base, naming the file', async () => {
@@ -212,7 +282,7 @@ describe('file log compaction', () => {
 
 describe('a compaction that fails', () => {
   it.each(COMPACTION_STEPS)(
-    'after step "%s" leaves exactly the acknowledged state; writes go on; the next start removes leftovers',
+    'after step "%s" leaves exactly the acknowledged state; writes go on; the next start quarantines leftovers',
     async (failAfter: CompactionStep) => {
       const live = new Map<string, string>();
       const log = await openReplayed(live, {}, undefined, undefined, (step) => {
@@ -230,19 +300,15 @@ describe('a compaction that fails', () => {
 
       const { state, files } = await restart();
       expect(state).toEqual(live);
-      expect(files.filter((name) => name.endsWith('.tmp'))).toEqual([]);
-      const manifest = files.includes('transactions.log.manifest')
-        ? await readFile(dir.file('transactions.log.manifest'), 'utf8')
-        : 'incr transactions.log\n';
-      for (const name of files.filter((file) => file !== 'transactions.log.manifest')) {
-        expect(manifest).toContain(` ${name}\n`);
-      }
+      expect(files.filter((name) => name !== 'transactions.log.manifest')).toEqual((await dir.listed()).sort());
 
       // The log compacts fine afterwards.
       const again = await openReplayed(new Map());
       await again.compact();
       await again.close();
       expect((await restart()).state).toEqual(live);
+      // ...and its success clears the quarantine.
+      expect(await dir.quarantined()).toEqual([]);
     },
   );
 });

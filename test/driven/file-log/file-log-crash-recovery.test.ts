@@ -157,11 +157,13 @@ describe('damage before the end of the log', () => {
     await expectRefused(damaged, sample.boundaries[MUTATIONS.length - 1], 'checksum mismatch');
   });
 
-  it('refuses sequence numbers that do not increase', async () => {
-    const records = [1, 3, 3].map((sequence) => encodeRecord({ type: 'put', key: 'k', value: 'v', sequence }));
+  it('refuses revisions that do not increase', async () => {
+    const records = [1, 3, 3].map((revision) =>
+      encodeRecord({ revision, writes: [{ type: 'put', key: 'k', value: 'v', createRevision: 1, version: 1 }] }),
+    );
     const bytes = Buffer.concat([encodeFileHeader(), ...records]);
     const thirdRecord = bytes.length - records[2].length;
-    await expectRefused(bytes, thirdRecord, 'sequence 3 does not follow 3');
+    await expectRefused(bytes, thirdRecord, 'revision 3 does not follow 3');
   });
 });
 
@@ -184,8 +186,8 @@ describe('a file that is not a kvs log', () => {
 
   it('is refused when the header names another format version', async () => {
     const header = encodeFileHeader();
-    header.writeUInt32LE(2, 8);
+    header.writeUInt32LE(3, 8);
     header.writeUInt32LE(crc32(header.subarray(0, 12)), 12);
-    await expectForeign(header, 'unsupported log format at byte 0 (version 2; this build reads version 1)');
+    await expectForeign(header, 'unsupported log format at byte 0 (version 3; this build reads versions 1 to 2)');
   });
 });

@@ -2,11 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {LogUnavailableError, type LogHealth} from '../../../src/core';
+import { LogUnavailableError, type LogHealth } from '../../../src/core';
 import { encodeRecord } from '../../../src/driven/file-log/record-format';
 import type { FileTransactionLogger } from '../../../src/driven/file-log';
 import { FaultyDisk } from '../../support/faulty-disk';
-import { collectEvents, appendMutation, type Event } from '../../support/collect-events';
+import { appendMutation, collectEvents, liveStateOf, type Event } from '../../support/collect-events';
+import { stateOf } from '../../contracts/transaction-logger.contract';
 import { TempLogDir } from './temp-log-dir';
 
 jest.setTimeout(30_000);
@@ -39,7 +40,9 @@ describe('a write that does not fit on the disk', () => {
     for (const refused of [b, c]) expect(refusal(refused)).toMatchObject({ code: 'LOG_UNAVAILABLE', retryable: true });
     expect(await fileSize(log)).toBe(sizeBefore + recordBytes('a', 'first'));
     expect(log.health()).toBe('unavailable');
-    await expect(appendMutation(log, { type: 'delete', key: 'refused-at-once' })).rejects.toMatchObject({ retryable: true });
+    await expect(appendMutation(log, { type: 'delete', key: 'refused-at-once' })).rejects.toMatchObject({
+      retryable: true,
+    });
     expect(dir.log.records.filter((line) => line.event === 'file_log_unavailable')).toEqual([
       expect.objectContaining({ level: 50, cause: expect.stringContaining('ENOSPC') }),
     ]);
@@ -51,11 +54,7 @@ describe('a write that does not fit on the disk', () => {
     expect(dir.log.records.filter((line) => line.event === 'file_log_recovered')).toHaveLength(1);
     await log.close();
 
-    expect(await collectEvents(dir.open())).toEqual([
-      kept,
-      (a as PromiseFulfilledResult<Event>).value,
-      later,
-    ]);
+    expect(await collectEvents(dir.open())).toEqual([kept, (a as PromiseFulfilledResult<Event>).value, later]);
   });
 });
 
@@ -89,7 +88,9 @@ describe('a failed fsync, or a write failing for another reason than space', () 
       ]);
 
       disk.writeError = undefined;
-      await expect(appendMutation(log, { type: 'put', key: 'later', value: 'x' })).rejects.toMatchObject({ retryable: false });
+      await expect(appendMutation(log, { type: 'put', key: 'later', value: 'x' })).rejects.toMatchObject({
+        retryable: false,
+      });
       await log.close();
       expect(await collectEvents(dir.open())).toEqual([kept]);
     });
@@ -162,10 +163,89 @@ describe('a real full filesystem', () => {
       if (fullDir !== dir) await fullDir.dispose();
     }
   });
+
+  it('counts only acknowledged writes, and failed compactions do not grow the manifest', async () => {
+    const fullDir = mountPoint ? await TempLogDir.create(mountPoint) : dir;
+    const disk = new FaultyDisk();
+    const sizes: number[] = [];
+    const filler = join(fullDir.path, 'filler');
+    try {
+      await writeFile(filler, Buffer.alloc(256 * 1024, 1));
+      if (!mountPoint) disk.capacity = 2 * 1024 * 1024 - 256 * 1024;
+      // A threshold the disk cannot reach: only miscounted bytes could start a compaction.
+      const options = {
+        sync: 'always' as const,
+        compaction: { minBytes: 4 * 1024 * 1024, ratio: 2 },
+        observer: { sizeBytes: (bytes: number) => sizes.push(bytes) },
+      };
+      const log = mountPoint
+        ? fullDir.open(options)
+        : fullDir.open(options, disk.open, disk.freeBytes, (step) => {
+            if (step === 'base-written' && disk.capacity !== Infinity) throw errno('ENOSPC');
+          });
+      const live = new Map<string, string>();
+      await collectEvents(log);
+      log.attachLiveState(liveStateOf(live));
+
+      const value = 'v'.repeat(16 * 1024);
+      const put = async (key: string): Promise<boolean> => {
+        try {
+          const event = await appendMutation(log, { type: 'put', key, value });
+          live.set(event.key, value);
+          return true;
+        } catch (error) {
+          expect(error).toBeInstanceOf(LogUnavailableError);
+          return false;
+        }
+      };
+      // Overwrites of 8 keys until the disk is full, then 400 more refused writes (6 MiB).
+      let refused = 0;
+      for (let n = 0; refused < 400; n++) if (!(await put(`k${n % 8}`))) refused++;
+      expect(log.health()).toBe('unavailable');
+      expect(sizes.at(-1)).toBe(await listedBytes(fullDir));
+
+      // Room for a few pages, not for a base of 8 values: each compaction fails, none adds a file.
+      await rm(filler);
+      await writeFile(filler, Buffer.alloc(256 * 1024 - 64 * 1024, 1));
+      if (!mountPoint) disk.capacity = 2 * 1024 * 1024 - 256 * 1024 + 64 * 1024;
+      await waitUntil(() => log.health() === 'ok');
+      for (let attempt = 0; attempt < 3; attempt++) await expect(log.compact()).rejects.toThrow(LogUnavailableError);
+      // Only those three ran: refused bytes never count toward the automatic threshold.
+      const compactions = fullDir.log.records.filter((record) => String(record.event).startsWith('compaction_'));
+      expect(compactions.map((record) => [record.event, record.trigger])).toEqual(
+        Array.from({ length: 3 }, () => ['compaction_failed', 'on-demand']),
+      );
+      expect(await fullDir.listed()).toHaveLength(2);
+      expect(await fullDir.files()).toEqual(
+        ['filler', 'transactions.log.manifest', ...(await fullDir.listed())].sort(),
+      );
+      expect(sizes.at(-1)).toBe(await listedBytes(fullDir));
+
+      await rm(filler);
+      disk.capacity = Infinity;
+      const report = await log.compact();
+      expect(report.bytesAfter).toBe(await listedBytes(fullDir));
+      expect(sizes.at(-1)).toBe(report.bytesAfter);
+      await log.close();
+      expect(stateOf(await collectEvents(fullDir.open()))).toEqual(live);
+    } finally {
+      if (fullDir !== dir) await fullDir.dispose();
+    }
+  });
 });
 
+/** Bytes of every file the manifest names. */
+async function listedBytes(logDir: TempLogDir): Promise<number> {
+  const sizes = await Promise.all((await logDir.listed()).map(async (name) => (await stat(logDir.file(name))).size));
+  return sizes.reduce((sum, size) => sum + size, 0);
+}
+
+function errno(code: string): Error {
+  return Object.assign(new Error(`${code}: simulated`), { code });
+}
+
 function recordBytes(key: string, value: string): number {
-  return encodeRecord({ type: 'put', key, value, sequence: 1 }).length;
+  return encodeRecord({ revision: 1, writes: [{ type: 'put', key, value, createRevision: 1, version: 1 }] }).length;
 }
 
 function refusal(result: PromiseSettledResult<unknown>): unknown {

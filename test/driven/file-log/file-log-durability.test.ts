@@ -37,7 +37,9 @@ describe('group commit', () => {
   it('with sync=interval fdatasyncs a dirty log on its own, once for many appends', async () => {
     const log = dir.open({ sync: 'interval' });
     await collectEvents(log);
-    await Promise.all(Array.from({ length: 100 }, (_, i) => appendMutation(log, { type: 'put', key: `k${i}`, value: '' })));
+    await Promise.all(
+      Array.from({ length: 100 }, (_, i) => appendMutation(log, { type: 'put', key: `k${i}`, value: '' })),
+    );
     expect(log.syncCount).toBe(0);
     for (let waited = 0; log.syncCount === 0 && waited < 5000; waited += 50) await sleep(50);
     expect(log.syncCount).toBe(1);
@@ -85,6 +87,27 @@ describe('the lock file', () => {
     }
   });
 
+  it('takes over the lock of a process killed with SIGKILL that its parent has not reaped yet (a zombie)', async () => {
+    // The shell starts the holder, then becomes a `sleep` that never waits for it: once killed,
+    // the holder stays a zombie (it still answers signal 0) until its parent goes.
+    const parent = spawn('sh', ['-c', 'sleep 60 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const [line] = (await once(parent.stdout, 'data')) as [Buffer];
+      const holder = Number(line.toString().trim());
+      await writeLock(`${holder}\n`);
+      process.kill(holder, 'SIGKILL');
+      while (!/\) Z /.test(await readFile(`/proc/${holder}/stat`, 'latin1'))) await sleep(10);
+
+      const log = dir.open();
+      expect(await collectEvents(log)).toEqual([]);
+      expect(await readFile(`${dir.file()}.lock`, 'utf8')).toBe(`${process.pid}\n`);
+      expect(dir.warnings.at(-1)).toContain(`(owner ${holder} is not running)`);
+      await log.close();
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
+
   async function writeLock(content: string): Promise<void> {
     await writeFile(`${dir.file()}.lock`, content);
   }
@@ -102,7 +125,9 @@ describe('appends', () => {
 
   it('are refused before readEvents has finished, and readEvents runs only once', async () => {
     const log = dir.open();
-    await expect(appendMutation(log, { type: 'delete', key: 'k' })).rejects.toThrow('append before readEvents finished');
+    await expect(appendMutation(log, { type: 'delete', key: 'k' })).rejects.toThrow(
+      'append before readEvents finished',
+    );
     await collectEvents(log);
     await expect(collectEvents(log)).rejects.toThrow('readEvents may be called only once');
   });

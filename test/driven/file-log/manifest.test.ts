@@ -1,19 +1,45 @@
+import { crc32 } from 'node:zlib';
 import { encodeManifest, LogFileNames, parseManifest } from '../../../src/driven/file-log/manifest';
 
 const names = new LogFileNames('tx.log');
 
 describe('the manifest', () => {
-  it('round-trips the files in charge, base first', () => {
-    const manifest = { base: 'tx.log.base.7', incrementals: ['tx.log.incr.6', 'tx.log.incr.8'] };
+  it('round-trips the files in charge, base first, with the sealed length of a non-last incremental', () => {
+    const manifest = {
+      base: 'tx.log.base.7',
+      incrementals: ['tx.log.incr.6', 'tx.log.incr.8'],
+      sealed: { 'tx.log.incr.6': 1234 },
+    };
     const text = encodeManifest(manifest);
     expect(text).toMatch(
-      /^kvs-manifest 1\nbase tx\.log\.base\.7\nincr tx\.log\.incr\.6\nincr tx\.log\.incr\.8\ncrc32 [0-9a-f]{8}\n$/,
+      /^kvs-manifest 2\nbase tx\.log\.base\.7\nincr tx\.log\.incr\.6 1234\nincr tx\.log\.incr\.8\ncrc32 [0-9a-f]{8}\n$/,
     );
     expect(parseManifest(text, names)).toEqual(manifest);
     expect(parseManifest(encodeManifest({ base: undefined, incrementals: ['tx.log'] }), names)).toEqual({
       base: undefined,
       incrementals: ['tx.log'],
     });
+  });
+
+  it('still reads a version 1 manifest (no sealed lengths), and refuses a length in one', () => {
+    const v1 = withCrc('kvs-manifest 1\nbase tx.log.base.7\nincr tx.log.incr.6\nincr tx.log.incr.8\n');
+    expect(parseManifest(v1, names)).toEqual({
+      base: 'tx.log.base.7',
+      incrementals: ['tx.log.incr.6', 'tx.log.incr.8'],
+    });
+    expect(parseManifest(withCrc('kvs-manifest 1\nincr tx.log 99\nincr tx.log.incr.2\n'), names)).toBe(
+      'bad line "incr tx.log 99"',
+    );
+    expect(parseManifest(withCrc('kvs-manifest 3\nincr tx.log\n'), names)).toMatch(/^first line is not/);
+  });
+
+  it('refuses a sealed last incremental, a length that is not a number, and a file named twice', () => {
+    const sealedLast = { base: undefined, incrementals: ['tx.log', 'tx.log.incr.2'], sealed: { 'tx.log.incr.2': 16 } };
+    expect(parseManifest(encodeManifest(sealedLast), names)).toMatch(/last incremental.*is sealed/);
+    expect(parseManifest(withCrc('kvs-manifest 2\nincr tx.log -5\nincr tx.log.incr.2\n'), names)).toMatch(/^bad line/);
+    expect(parseManifest(withCrc('kvs-manifest 2\nincr tx.log.incr.2\nincr tx.log.incr.2\n'), names)).toMatch(
+      /^bad line/,
+    );
   });
 
   it.each([
@@ -43,3 +69,8 @@ describe('the manifest', () => {
     }
   });
 });
+
+/** A manifest body with its checksum line, as a writer of that version would write it. */
+function withCrc(body: string): string {
+  return `${body}crc32 ${crc32(body).toString(16).padStart(8, '0')}\n`;
+}

@@ -1,9 +1,10 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileTransactionLogger, type FileLogOptions } from '../../../src/driven/file-log';
 import type { OpenLogFile } from '../../../src/driven/file-log/log-file-handle';
 import type { CompactionStepHook } from '../../../src/driven/file-log/compactor';
+import { LogFileNames, parseManifest } from '../../../src/driven/file-log/manifest';
 import { recordingLogger } from '../../support/recording-logger';
 
 /** A fresh directory under the OS temp dir for one test's log files, and the loggers opened on them. */
@@ -42,9 +43,27 @@ export class TempLogDir {
     return logger;
   }
 
-  /** Names of the files in the directory, sorted, without the lock file. */
+  /** Names of the files in the directory, sorted, without the lock file and the quarantine folder. */
   async files(): Promise<string[]> {
-    return (await readdir(this.path)).filter((name) => !name.endsWith('.lock')).sort();
+    return (await readdir(this.path)).filter((name) => !name.endsWith('.lock') && !name.endsWith('.quarantine')).sort();
+  }
+
+  /** The files the standard log's manifest names (the log file alone without a manifest). */
+  async listed(): Promise<string[]> {
+    const names = new LogFileNames('transactions.log');
+    const text = await readFile(this.file(names.manifest), 'utf8').catch(() => undefined);
+    if (text === undefined) return [names.log];
+    const manifest = parseManifest(text, names);
+    if (typeof manifest === 'string') throw new Error(`bad manifest: ${manifest}`);
+    return [...(manifest.base === undefined ? [] : [manifest.base]), ...manifest.incrementals];
+  }
+
+  /** Names of the files start-up moved into the quarantine folder, sorted. */
+  async quarantined(): Promise<string[]> {
+    const folder = this.file('transactions.log.quarantine');
+    const starts = await readdir(folder).catch(() => []);
+    const names = await Promise.all(starts.map((start) => readdir(join(folder, start))));
+    return names.flat().sort();
   }
 
   /** Warnings every logger opened here has reported. */

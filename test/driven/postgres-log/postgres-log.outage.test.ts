@@ -1,6 +1,6 @@
 import { appendMutation, type Event, type Mutation } from '../../support/collect-events';
 import { EnvReader } from '../../../src/config/env-reader';
-import {LogUnavailableError, type LogHealth} from '../../../src/core';
+import { LogUnavailableError, type LogHealth } from '../../../src/core';
 import { PostgresTransactionLogger, readPostgresLogConfig } from '../../../src/driven/postgres-log';
 import { loggerInto, recordingLogger } from '../../support/recording-logger';
 import { TcpProxy } from '../../support/tcp-proxy';
@@ -62,15 +62,15 @@ async function openLogger(env: Record<string, string>, lines: string[] = []) {
 
 async function tableRows(table: string): Promise<Event[]> {
   const result = await postgres.query<{
-    sequence: string;
+    revision: string;
     event_type: 'put' | 'delete';
     key: Buffer;
     value: Buffer | null;
-  }>(`SELECT sequence, event_type, key, value FROM "${table}" ORDER BY sequence`);
+  }>(`SELECT revision, event_type, key, value FROM "${table}" ORDER BY revision, sequence`);
   return result.rows.map((row) =>
     row.event_type === 'put'
-      ? { type: 'put', key: row.key.toString(), value: row.value!.toString(), sequence: Number(row.sequence) }
-      : { type: 'delete', key: row.key.toString(), sequence: Number(row.sequence) },
+      ? { type: 'put', key: row.key.toString(), value: row.value!.toString(), sequence: Number(row.revision) }
+      : { type: 'delete', key: row.key.toString(), sequence: Number(row.revision) },
   );
 }
 
@@ -138,8 +138,12 @@ describe('PostgresTransactionLogger when the database goes away', () => {
     expect(logger.health()).toBe('ok');
 
     await outage.cut();
-    await expect(appendMutation(logger, { type: 'put', key: 'b', value: '2' })).rejects.toBeInstanceOf(LogUnavailableError);
-    await expect(appendMutation(logger, { type: 'put', key: 'c', value: '3' })).rejects.toBeInstanceOf(LogUnavailableError);
+    await expect(appendMutation(logger, { type: 'put', key: 'b', value: '2' })).rejects.toBeInstanceOf(
+      LogUnavailableError,
+    );
+    await expect(appendMutation(logger, { type: 'put', key: 'c', value: '3' })).rejects.toBeInstanceOf(
+      LogUnavailableError,
+    );
     expect(logger.health()).toBe('unavailable');
     await outage.restore();
     // No write is sent: a not-ready instance gets no traffic, so the logger must notice by itself.
@@ -155,10 +159,15 @@ describe('PostgresTransactionLogger when the database goes away', () => {
     const logger = await openLogger(env, lines);
     const a = await appendMutation(logger, { type: 'put', key: 'a', value: '1' });
     await outage.cut();
-    await expect(appendMutation(logger, { type: 'put', key: 'b', value: '2' })).rejects.toBeInstanceOf(LogUnavailableError);
+    await expect(appendMutation(logger, { type: 'put', key: 'b', value: '2' })).rejects.toBeInstanceOf(
+      LogUnavailableError,
+    );
     await outage.restore();
-    // As if the INSERT of b had committed and only the reply was lost.
-    await postgres.query(`INSERT INTO "${env.TLOG_DB_TABLE}" (event_type, key, value) VALUES ('put', 'b', '2')`);
+    // As if the INSERT of b (at the revision after a's) had committed and only the reply was lost.
+    await postgres.query(
+      `INSERT INTO "${env.TLOG_DB_TABLE}" (revision, event_type, key, value, create_revision, version) VALUES ($1, 'put', 'b', '2', $1, 1)`,
+      [a.sequence + 1],
+    );
 
     const c = await appendMutation(logger, { type: 'put', key: 'c', value: '3' });
     expect(await tableRows(env.TLOG_DB_TABLE)).toEqual([a, c]);
@@ -168,13 +177,20 @@ describe('PostgresTransactionLogger when the database goes away', () => {
   it('refuses to write, and deletes nothing, when rows from another writer appear', async () => {
     const env = outage.env();
     const logger = await openLogger(env);
-    await appendMutation(logger, { type: 'put', key: 'mine', value: '1' });
+    const mine = await appendMutation(logger, { type: 'put', key: 'mine', value: '1' });
     await outage.cut();
-    await expect(appendMutation(logger, { type: 'put', key: 'lost', value: '2' })).rejects.toBeInstanceOf(LogUnavailableError);
+    await expect(appendMutation(logger, { type: 'put', key: 'lost', value: '2' })).rejects.toBeInstanceOf(
+      LogUnavailableError,
+    );
     await outage.restore();
-    await postgres.query(`INSERT INTO "${env.TLOG_DB_TABLE}" (event_type, key, value) VALUES ('put', 'theirs', 'x')`);
+    await postgres.query(
+      `INSERT INTO "${env.TLOG_DB_TABLE}" (revision, event_type, key, value, create_revision, version) VALUES ($1, 'put', 'theirs', 'x', $1, 1)`,
+      [mine.sequence + 1],
+    );
 
-    await expect(appendMutation(logger, { type: 'put', key: 'next', value: '3' })).rejects.toThrow(/another kvs instance/);
+    await expect(appendMutation(logger, { type: 'put', key: 'next', value: '3' })).rejects.toThrow(
+      /another kvs instance/,
+    );
     expect((await tableRows(env.TLOG_DB_TABLE)).map((row) => row.key)).toEqual(['mine', 'theirs']);
   });
 });

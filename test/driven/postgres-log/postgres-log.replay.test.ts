@@ -1,6 +1,6 @@
 import type { PostgresLoggerOptions, PostgresTransactionLogger } from '../../../src/driven/postgres-log';
 import { usePostgresLoggers } from '../../support/postgres-loggers';
-import { collectEvents, appendMutation, type Event } from '../../support/collect-events';
+import { appendMutation, collectEvents, eventsOf, type Event } from '../../support/collect-events';
 
 const ROWS = 100_000;
 
@@ -10,11 +10,11 @@ function logger(table: string, options: PostgresLoggerOptions = {}): PostgresTra
   return fixture.open(fixture.postgres.logEnv(table), options);
 }
 
-/** Creates the table through the logger, then fills it server-side with `select` (columns event_type, key, value over i). */
+/** Creates the table through the logger, then fills it server-side with `select` (columns event_type, key, value over i; revision i). */
 async function fill(table: string, rows: number, select: string): Promise<void> {
   for await (const _ of logger(table).readEvents()) throw new Error('the new table should be empty');
   await fixture.postgres.query(
-    `INSERT INTO "${table}" (event_type, key, value) SELECT ${select} FROM generate_series(1, $1::int) AS i ORDER BY i`,
+    `INSERT INTO "${table}" (revision, event_type, key, value) SELECT i, ${select} FROM generate_series(1, $1::int) AS i ORDER BY i`,
     [rows],
   );
 }
@@ -40,7 +40,7 @@ describe('PostgresTransactionLogger replay', () => {
     let count = 0;
     let mismatch: { got: Event; want: Event } | undefined;
     for await (const page of logger(table).readEvents()) {
-      for (const event of page) {
+      for (const event of eventsOf(page)) {
         count++;
         const want = expectedEvent(count);
         if (mismatch === undefined && JSON.stringify(event) !== JSON.stringify(want)) mismatch = { got: event, want };
@@ -57,7 +57,7 @@ describe('PostgresTransactionLogger replay', () => {
 
     const first = await pages.next();
     expect(first.value).toHaveLength(1000);
-    expect(first.value?.[0]).toEqual(expectedEvent(1));
+    expect(eventsOf(first.value ?? [])[0]).toEqual(expectedEvent(1));
     // Had replay loaded everything up front, these rows would still come out.
     await fixture.postgres.query(`DELETE FROM "${table}" WHERE sequence > 1000`);
     expect((await pages.next()).done).toBe(true);
@@ -70,7 +70,7 @@ describe('PostgresTransactionLogger replay', () => {
     const events = logger(table, { replayPageRows: 1000, replayPageBytes: 250_000 }).readEvents();
     const pages = events[Symbol.asyncIterator]();
 
-    const first: readonly Event[] = (await pages.next()).value ?? [];
+    const first: readonly Event[] = eventsOf((await pages.next()).value ?? []);
     expect(first.map((event) => event.key)).toEqual(['big-1', 'big-2', 'big-3']);
     expect(first[2]).toEqual({ type: 'put', key: 'big-3', value: 'v'.repeat(100_000), sequence: 3 });
     // The rows behind the first page were not read yet.

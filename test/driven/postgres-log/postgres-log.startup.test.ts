@@ -45,16 +45,20 @@ describe('PostgresTransactionLogger start-up', () => {
     );
     expect(columns.rows).toEqual([
       { column_name: 'sequence', data_type: 'bigint', is_nullable: 'NO', is_identity: 'YES' },
+      { column_name: 'revision', data_type: 'bigint', is_nullable: 'NO', is_identity: 'NO' },
       { column_name: 'event_type', data_type: 'text', is_nullable: 'NO', is_identity: 'NO' },
       { column_name: 'key', data_type: 'bytea', is_nullable: 'NO', is_identity: 'NO' },
       { column_name: 'value', data_type: 'bytea', is_nullable: 'YES', is_identity: 'NO' },
+      { column_name: 'create_revision', data_type: 'bigint', is_nullable: 'YES', is_identity: 'NO' },
+      { column_name: 'version', data_type: 'bigint', is_nullable: 'YES', is_identity: 'NO' },
     ]);
-    await expect(
-      fixture.postgres.query(`INSERT INTO "${env.TLOG_DB_TABLE}" (event_type, key, value) VALUES ('upsert', 'k', 'v')`),
-    ).rejects.toThrow(/check constraint/);
-    await expect(
-      fixture.postgres.query(`INSERT INTO "${env.TLOG_DB_TABLE}" (event_type, key, value) VALUES ('delete', 'k', 'v')`),
-    ).rejects.toThrow(/check constraint/);
+    const insert = (type: string, value: string | null): Promise<unknown> =>
+      fixture.postgres.query(
+        `INSERT INTO "${env.TLOG_DB_TABLE}" (revision, event_type, key, value) VALUES (1, $1, 'k', $2)`,
+        [type, value],
+      );
+    await expect(insert('upsert', 'v')).rejects.toThrow(/check constraint/);
+    await expect(insert('delete', 'v')).rejects.toThrow(/check constraint/);
   });
 
   it('retries an unreachable database with growing, jittered delays, then fails with a clear error', async () => {

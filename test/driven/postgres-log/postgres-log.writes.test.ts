@@ -1,5 +1,5 @@
 import { appendMutation, type Mutation } from '../../support/collect-events';
-import {LogOverloadedError} from '../../../src/core';
+import { LogOverloadedError } from '../../../src/core';
 import type { PostgresTransactionLogger } from '../../../src/driven/postgres-log';
 import { usePostgresLoggers } from '../../support/postgres-loggers';
 
@@ -56,7 +56,9 @@ describe('PostgresTransactionLogger writes', () => {
       expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(LogOverloadedError);
     }
     // Once the queue drains, appends are taken again.
-    await expect(appendMutation(logger, { type: 'put', key: 'after', value: 'v' })).resolves.toMatchObject({ key: 'after' });
+    await expect(appendMutation(logger, { type: 'put', key: 'after', value: 'v' })).resolves.toMatchObject({
+      key: 'after',
+    });
     const rows = await fixture.postgres.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${env.TLOG_DB_TABLE}"`);
     expect(rows.rows[0].n).toBe(6);
   });

@@ -1,4 +1,3 @@
-import { type Event } from '../../support/collect-events';
 import * as grpc from '@grpc/grpc-js';
 import { maxRequestBytes } from '../../../src/driving/grpc/grpc-frontend';
 import { GRPC_STATUS_BY_CODE, GrpcFrontend } from '../../../src/driving/grpc';
@@ -8,6 +7,7 @@ import {
   KeyValueStore,
   LogUnavailableError,
   type CoreErrorCode as KvsErrorCode,
+  type ReplayedRecord,
   type TransactionLogger,
 } from '../../../src/core';
 import { MemoryTransactionLogger, restoredStore } from '../../support/memory-transaction-logger';
@@ -70,11 +70,12 @@ describe('GrpcFrontend', () => {
     expect([error.status, error.code]).toEqual([grpc.status.UNAVAILABLE, 'LOG_UNAVAILABLE']);
   });
 
-  it('maps every core error code to a status a client can act on, never UNKNOWN or INTERNAL', () => {
+  it('maps every core error code to a status a client can act on, never INTERNAL, UNKNOWN only for an unknown outcome', () => {
     for (const [code, status] of Object.entries(GRPC_STATUS_BY_CODE)) {
-      // OUTCOME_UNKNOWN is UNKNOWN by design: the write may or may not have happened.
-      if (code === 'OUTCOME_UNKNOWN') continue;
-      expect([grpc.status.UNKNOWN, grpc.status.INTERNAL, grpc.status.OK]).not.toContain(status);
+      expect([grpc.status.INTERNAL, grpc.status.OK]).not.toContain(status);
+      // UNKNOWN is the documented status of OUTCOME_UNKNOWN (the write may or may not have
+      // committed) and of nothing else, so UNAVAILABLE keeps meaning "nothing changed".
+      if (code !== 'OUTCOME_UNKNOWN') expect(status).not.toBe(grpc.status.UNKNOWN);
     }
     expect(GRPC_STATUS_BY_CODE.OUTCOME_UNKNOWN).toBe(grpc.status.UNKNOWN);
     expect(GRPC_STATUS_BY_CODE.VALUE_TOO_LARGE).toBe(grpc.status.RESOURCE_EXHAUSTED);
@@ -227,7 +228,7 @@ describe('GrpcFrontend log errors', () => {
 describe('GrpcFrontend server faults', () => {
   it('answers INTERNAL without details and logs the cause server-side', async () => {
     const broken: TransactionLogger = {
-      async *readEvents(): AsyncIterable<readonly Event[]> {},
+      async *readEvents(): AsyncIterable<readonly ReplayedRecord[]> {},
       append: () => Promise.reject(new Error('disk on fire at /var/lib/kvs')),
       close: async () => undefined,
       attachLiveState: () => undefined,

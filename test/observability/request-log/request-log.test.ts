@@ -1,10 +1,9 @@
-import { type Event, type Mutation } from '../../support/collect-events';
 import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
 import { GrpcFrontend } from '../../../src/driving/grpc';
 import { grpcRequestLog, restRequestLog, type RequestLogOptions } from '../../../src/observability/request-log';
 import { RestFrontend } from '../../../src/driving/rest';
-import {KeyValueStore} from '../../../src/core';
+import { KeyValueStore, type LogRecord as KvsLogRecord } from '../../../src/core';
 import { MemoryTransactionLogger } from '../../support/memory-transaction-logger';
 import { recordingLogger, type LogRecord, type RecordingLogger } from '../../support/recording-logger';
 
@@ -13,8 +12,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** A memory log whose appends fail with a plain Error (a server fault) while `broken` is set. */
 class BreakableLog extends MemoryTransactionLogger {
   broken = false;
-  override append(mutation: Mutation): Promise<Event> {
-    return this.broken ? Promise.reject(new Error('disk on fire')) : super.append(mutation);
+  override append(record: KvsLogRecord): Promise<void> {
+    return this.broken ? Promise.reject(new Error('disk on fire')) : super.append(record);
   }
 }
 
