@@ -22,7 +22,7 @@ class Collector {
   constructor(readonly source: EventSource) {
     for (const type of ['change', 'progress', 'error']) {
       source.addEventListener(type, (event) => {
-        const message = event as MessageEvent<string>;
+        const message = event as unknown as { data: unknown; lastEventId: string };
         if (typeof message.data !== 'string') return; // a connection error, not a server-sent event
         this.events.push({ type, id: message.lastEventId, data: JSON.parse(message.data) as Record<string, unknown> });
         this.waiting?.();
