@@ -21,6 +21,10 @@ Commands:
   delete KEY       remove KEY (succeeds when KEY is absent)
   compact          compact the server's transaction log now and print what it did
                    (an operator command: needs scope kvs:admin when authentication is on)
+  watch [--prefix P] [--since R] [--json]
+                   print one line per change under prefix P (default: every key) from revision R
+                   (default: from now) until interrupted, reconnecting by itself: "R PUT KEY VALUE",
+                   "R DELETE KEY", or one JSON object per line with --json
   token --scope "kvs:read kvs:write" [--prefix P]... [--ttl 1h] [--subject S]
                    print a token signed with $JWT_KEY (also uses $KVS_JWT_ISSUER, $KVS_JWT_AUDIENCE)
 
@@ -59,6 +63,12 @@ export type Invocation =
   | ({ readonly command: 'compact' } & Connection)
   | ({ readonly command: 'get' | 'delete'; readonly key: string } & Connection)
   | ({
+      readonly command: 'watch';
+      readonly prefix: string;
+      readonly since?: number;
+      readonly json: boolean;
+    } & Connection)
+  | ({
       readonly command: 'put';
       readonly key: string;
       /** `undefined` means: read the value from standard input. */
@@ -78,7 +88,7 @@ export type Invocation =
 /** A command line that cannot be run; the CLI prints it with the usage hint and exits 2. */
 export class UsageError extends Error {}
 
-const ARITY = { get: 1, delete: 1, put: 2, token: 0, compact: 0 } as const;
+const ARITY = { get: 1, delete: 1, put: 2, token: 0, compact: 0, watch: 0 } as const;
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Parses the arguments after `kvs`; throws UsageError for anything malformed. */
@@ -100,6 +110,8 @@ export function parseKvsArgs(args: readonly string[], env: Env): Invocation {
         prefix: { type: 'string', multiple: true },
         ttl: { type: 'string' },
         subject: { type: 'string' },
+        since: { type: 'string' },
+        json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -110,9 +122,9 @@ export function parseKvsArgs(args: readonly string[], env: Env): Invocation {
   if (values.help) return { command: 'help' };
 
   const [command, ...operands] = positionals;
-  if (command === undefined) throw new UsageError('missing command (get, put, delete, compact or token)');
+  if (command === undefined) throw new UsageError('missing command (get, put, delete, watch, compact or token)');
   if (!Object.hasOwn(ARITY, command)) {
-    throw new UsageError(`unknown command "${command}" (expected get, put, delete, compact or token)`);
+    throw new UsageError(`unknown command "${command}" (expected get, put, delete, watch, compact or token)`);
   }
   const name = command as keyof typeof ARITY;
   if (operands.length !== ARITY[name]) {
@@ -120,6 +132,7 @@ export function parseKvsArgs(args: readonly string[], env: Env): Invocation {
       put: 'KEY and VALUE',
       token: 'no operands',
       compact: 'no operands',
+      watch: 'no operands (use --prefix)',
       get: 'exactly one KEY',
       delete: 'exactly one KEY',
     };
@@ -129,6 +142,7 @@ export function parseKvsArgs(args: readonly string[], env: Env): Invocation {
 
   const connection = parseConnection(values, env);
   if (name === 'compact') return { command: name, ...connection };
+  if (name === 'watch') return { command: name, ...parseWatch(values), ...connection };
   const [key, value] = operands;
   if (name === 'put') return { command: name, key, value: value === '-' ? undefined : value, ...connection };
   return { command: name, key, ...connection };
@@ -146,6 +160,21 @@ interface ParsedValues {
   prefix?: string[];
   ttl?: string;
   subject?: string;
+  since?: string;
+  json?: boolean;
+}
+
+function parseWatch(values: ParsedValues): { prefix: string; since?: number; json: boolean } {
+  const prefixes = values.prefix ?? [];
+  if (prefixes.length > 1) throw new UsageError('watch takes one --prefix');
+  let since: number | undefined;
+  if (values.since !== undefined) {
+    since = /^\d+$/.test(values.since) ? Number(values.since) : NaN;
+    if (!Number.isSafeInteger(since) || since < 1) {
+      throw new UsageError(`--since must be a revision, a whole number from 1 (got "${values.since}")`);
+    }
+  }
+  return { prefix: prefixes[0] ?? '', since, json: values.json === true };
 }
 
 function parseConnection(values: ParsedValues, env: Env): Connection {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { status } from '@grpc/grpc-js';
 import { KvsClient, KvsClientError, type KvsConnectionOptions } from '../kvs-client';
 import { mintToken } from '../token';
+import { runWatch } from './kvs-watch';
 import { EXIT, parseKvsArgs, USAGE, UsageError, type Connection, type Invocation } from './kvs-args';
 
 /** The streams and environment the CLI works with (the real process's, outside tests). */
@@ -11,6 +12,8 @@ export interface CliIo {
   readonly stdout: NodeJS.WritableStream & { readonly isTTY?: boolean };
   readonly stderr: NodeJS.WritableStream;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Ends a `kvs watch` (tests; the process itself is ended by SIGINT). */
+  readonly signal?: AbortSignal;
 }
 
 /** Runs `kvs ARGS...` and resolves with the exit status (see USAGE). */
@@ -63,6 +66,9 @@ export async function runKvsCli(args: readonly string[], io: CliIo): Promise<num
       case 'delete':
         await client.delete(invocation.key);
         break;
+      case 'watch':
+        await runWatch(client, invocation, io.stdout, io.signal);
+        break;
       case 'compact': {
         const done = await client.compact();
         io.stdout.write(
@@ -98,7 +104,7 @@ function connectionOptions({ token, tls }: Connection): KvsConnectionOptions {
   };
 }
 
-function exitStatusOf(error: KvsClientError, command: 'get' | 'put' | 'delete' | 'compact'): number {
+function exitStatusOf(error: KvsClientError, command: 'get' | 'put' | 'delete' | 'compact' | 'watch'): number {
   if (command === 'get' && error.status === status.NOT_FOUND) return EXIT.notFound;
   if (error.status === status.UNAVAILABLE || error.status === status.DEADLINE_EXCEEDED) return EXIT.unavailable;
   return EXIT.serverError;
