@@ -13,7 +13,13 @@ function watchCli(args: string[]) {
   stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
   stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
   const abort = new AbortController();
-  const exit = runKvsCli(['watch', ...args], { stdin: [], stdout, stderr, env: {}, signal: abort.signal });
+  const exit = runKvsCli(['watch', ...args], {
+    stdin: new PassThrough(),
+    stdout,
+    stderr,
+    env: {},
+    signal: abort.signal,
+  });
   return {
     exit,
     lines: () => printed.split('\n').filter((line) => line !== ''),

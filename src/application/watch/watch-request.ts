@@ -2,6 +2,7 @@ import {
   clippedFilter,
   InvalidRequestError,
   watchFilterOf,
+  type KeyEntry,
   type Limits,
   type WatchFilter,
   type WatchSelector,
@@ -43,4 +44,21 @@ export function parseRevision(text: string, what: string): number {
   const revision = /^\d{1,16}$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(revision)) throw new InvalidRequestError(`${what} must be a revision (a whole number)`);
   return revision;
+}
+
+/** A key's entry with the wire's field names (the proto's Entry, the SSE events' JSON): both transports send this. */
+export function entryOnWire(entry: KeyEntry): {
+  key: string;
+  value: string;
+  create_revision: number;
+  mod_revision: number;
+  version: number;
+} {
+  return {
+    key: entry.key,
+    value: entry.value,
+    create_revision: entry.createRevision,
+    mod_revision: entry.modRevision,
+    version: entry.version,
+  };
 }

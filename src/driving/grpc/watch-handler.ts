@@ -3,9 +3,13 @@ import { KVS_ERROR_CODE_METADATA } from '../../api/error-codes';
 import type { WatchRequest__Output } from '../../api/generated/WatchRequest';
 import type { WatchResponse } from '../../api/generated/WatchResponse';
 import type { WatchEvent } from '../../api/generated/WatchEvent';
-import type { Entry } from '../../api/generated/Entry';
-import { RevisionCompactedError, type KeyEntry, type Limits, type WatchMessage, type WatchSelector } from '../../core';
-import { authorizedWatchFilter, parseRevision, type WatchRequest } from '../../application/watch/watch-request';
+import { RevisionCompactedError, type Limits, type WatchMessage, type WatchSelector } from '../../core';
+import {
+  authorizedWatchFilter,
+  entryOnWire,
+  parseRevision,
+  type WatchRequest,
+} from '../../application/watch/watch-request';
 import {
   WatchersExhaustedError,
   type WatchEnd,
@@ -114,18 +118,8 @@ function responseOf(message: WatchMessage, prevValue: boolean): WatchResponse {
   if (message.type === 'progress') return { revision: message.revision, heartbeat: true, events: [] };
   const events = message.events.map(({ type, entry, previous }): WatchEvent => ({
     type: type === 'put' ? 'PUT' : 'DELETE',
-    entry: entryOf(entry),
-    prev_entry: prevValue && previous !== undefined ? entryOf(previous) : undefined,
+    entry: entryOnWire(entry),
+    prev_entry: prevValue && previous !== undefined ? entryOnWire(previous) : undefined,
   }));
   return { revision: message.revision, events };
-}
-
-function entryOf(entry: KeyEntry): Entry {
-  return {
-    key: entry.key,
-    value: entry.value,
-    create_revision: entry.createRevision,
-    mod_revision: entry.modRevision,
-    version: entry.version,
-  };
 }

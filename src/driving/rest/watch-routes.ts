@@ -3,11 +3,15 @@ import {
   InvalidRequestError,
   RevisionCompactedError,
   type ChangeEvent,
-  type KeyEntry,
   type Limits,
   type WatchMessage,
 } from '../../core';
-import { authorizedWatchFilter, parseRevision, type WatchRequest } from '../../application/watch/watch-request';
+import {
+  authorizedWatchFilter,
+  entryOnWire,
+  parseRevision,
+  type WatchRequest,
+} from '../../application/watch/watch-request';
 import {
   WatchersExhaustedError,
   type WatchEnd,
@@ -135,19 +139,9 @@ function sseMessage(message: WatchMessage, prevValue: boolean): string {
 }
 
 function eventJson({ type, entry, previous }: ChangeEvent, prevValue: boolean): Record<string, unknown> {
-  const json: Record<string, unknown> = { type, ...entryJson(entry) };
-  if (prevValue && previous !== undefined) json.prev_entry = entryJson(previous);
+  const json: Record<string, unknown> = { type, ...entryOnWire(entry) };
+  if (prevValue && previous !== undefined) json.prev_entry = entryOnWire(previous);
   return json;
-}
-
-function entryJson(entry: KeyEntry): Record<string, unknown> {
-  return {
-    key: entry.key,
-    value: entry.value,
-    create_revision: entry.createRevision,
-    mod_revision: entry.modRevision,
-    version: entry.version,
-  };
 }
 
 /** The `event: error` that ends a stream the server closes for a reason the client must act on. */
