@@ -12,6 +12,7 @@ import type { BenchResults, CompactionResult, MemoryResult, ReplayResult } from 
 import { measureCompaction } from './lib/compaction-bench';
 import { measureInRounds } from './lib/rounds';
 import { loadRows } from './lib/scenarios';
+import { measureWatch, type WatchResult } from './lib/watch-bench';
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
@@ -43,9 +44,14 @@ async function main(): Promise<void> {
     process.stderr.write('compaction (disk, restart, PUT during compaction) ...\n');
     compaction = await measureCompaction(scratch, options);
   }
+  let watch: WatchResult | undefined;
+  if (selected('watch')) {
+    process.stderr.write('watch (1,000 SSE + 200 gRPC watchers, 10 writes/s) ...\n');
+    watch = await measureWatch(scratch, options);
+  }
   rmSync(scratch, { recursive: true, force: true });
 
-  const results: BenchResults = { load, failed, replay, memory, compaction };
+  const results: BenchResults = { load, failed, replay, memory, compaction, watch };
   const report = renderReport(runInfo(options), results);
   const out = options.out ?? resolve(RESULTS_DIR, isFullRun(options) ? 'latest.md' : 'tmp/partial.md');
   writeFileSync(out, `# kvs benchmark results\n\n${report}`);
