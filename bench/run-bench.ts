@@ -8,10 +8,12 @@ import { parseOptions, type BenchOptions } from './lib/options';
 import { REPO_ROOT, RESULTS_DIR } from './lib/paths';
 import { clockTicksPerSecond } from './lib/proc-stats';
 import { renderReport, type RunInfo } from './lib/report';
-import type { BenchResults, CompactionResult, MemoryResult, ReplayResult } from './lib/results';
+import type { BenchResults, CompactionResult, MemoryResult, ReplayResult, SkippedPeer } from './lib/results';
 import { measureCompaction } from './lib/compaction-bench';
 import { measureInRounds } from './lib/rounds';
-import { loadRows } from './lib/scenarios';
+import { preparePeers } from './lib/peers';
+import { isPeer, loadRows } from './lib/scenarios';
+import { SERVER_NAMES } from './lib/servers';
 import { measureWatch, type WatchResult } from './lib/watch-bench';
 
 async function main(): Promise<void> {
@@ -22,11 +24,22 @@ async function main(): Promise<void> {
   const scratch = mkdtempSync(join(scratchRoot, 'run-'));
   const ticksPerSecond = clockTicksPerSecond();
 
-  const rows = loadRows().filter((row) => selected(row.id));
+  const selectedRows = loadRows().filter((row) => selected(row.id));
+  const peerKinds = new Set(selectedRows.flatMap(({ server }) => (isPeer(server) ? [server] : [])));
+  const { binaries, skipped: skippedPeers } = preparePeers(peerKinds, scratch);
+  const skipped: SkippedPeer[] = [...skippedPeers].map(([peer, reason]) => ({
+    peer,
+    reason,
+    rows: selectedRows.filter(({ server }) => server === peer).length,
+  }));
+  for (const { peer, reason, rows } of skipped) {
+    process.stderr.write(`skipping ${SERVER_NAMES[peer]} (${rows} rows): ${reason}\n`);
+  }
+  const rows = selectedRows.filter(({ server }) => !(isPeer(server) && skippedPeers.has(server)));
   const { load, failed } = await measureInRounds(
     rows,
     options.rounds,
-    (row) => measureLoadRow(row, options, scratch, ticksPerSecond),
+    (row) => measureLoadRow(row, { options, scratch, ticksPerSecond, peers: binaries }),
     (message) => process.stderr.write(message),
   );
 
@@ -51,7 +64,7 @@ async function main(): Promise<void> {
   }
   rmSync(scratch, { recursive: true, force: true });
 
-  const results: BenchResults = { load, failed, replay, memory, compaction, watch };
+  const results: BenchResults = { load, failed, skipped, replay, memory, compaction, watch };
   const report = renderReport(runInfo(options), results);
   const out = options.out ?? resolve(RESULTS_DIR, isFullRun(options) ? 'latest.md' : 'tmp/partial.md');
   writeFileSync(out, `# kvs benchmark results\n\n${report}`);

@@ -63,9 +63,12 @@ export class RawGrpcChannel {
     );
   }
 
-  /** Sends one pre-encoded unary request; the callback gets the status error, or null on OK. */
-  call(method: string, request: Buffer, done: (error: ServiceError | null) => void): void {
-    this.client.makeUnaryRequest(method, passThrough, passThrough, request, this.metadata, (error) => done(error));
+  /**
+   * Sends one pre-encoded unary request; the callback gets the status error, or null and the
+   * encoded response on OK.
+   */
+  call(method: string, request: Buffer, done: (error: ServiceError | null, response?: Buffer) => void): void {
+    this.client.makeUnaryRequest(method, passThrough, passThrough, request, this.metadata, done);
   }
 
   close(): void {

@@ -1,5 +1,8 @@
 import type { Operation } from './workload';
 
+/** The gRPC API a gRPC row's server speaks: kvs's KeyValue service, or etcd's KV. */
+export type GrpcApi = 'kvs' | 'etcd';
+
 /** What the harness asks a load-generator process to do (passed as JSON in argv[2]). */
 export interface LoadSpec {
   /** host:port of the server under test. */
@@ -15,6 +18,8 @@ export interface LoadSpec {
   readonly caFile?: string;
   /** Send this bearer token with every request. */
   readonly token?: string;
+  /** gRPC rows: the API the server speaks (default kvs). */
+  readonly api?: GrpcApi;
 }
 
 /** What a load-generator process reports back (one JSON line on stdout). */
@@ -31,6 +36,8 @@ export interface LoadResult {
   readonly p99Ms: number;
   /** The server's CPU time used during the measured window, in clock ticks. */
   readonly serverCpuTicks: number;
+  /** Load generators in node: their own GC pauses within the window (redis-benchmark has none). */
+  readonly loadGcPauseMs?: number;
 }
 
 /** Reads a load generator's spec from its command line. */

@@ -5,10 +5,11 @@ import type { BenchOptions } from './options';
 import { BENCH_BUILD, RESULTS_DIR } from './paths';
 import type { LoadRowResult, MemoryResult, ReplayResult, ReplayRun } from './results';
 import { runLoad } from './run-load';
-import type { LoadRow, ObservabilityVariant } from './scenarios';
+import { isPeer, type LoadRow, type ObservabilityVariant } from './scenarios';
 import { SpanSink } from './span-sink';
-import { ServerProcess } from './server-process';
-import { baselineServer, kvsServer, SERVER_NAMES } from './servers';
+import { nodeCommand, ServerProcess } from './server-process';
+import { baselineServer, kvsServer, type Frontend } from './servers';
+import { peerServer, type PeerBinaries } from './peers';
 import { overwriteEveryKey } from './overwrite';
 import { writeReplayLog } from './replay-log';
 import { securityMaterial } from './security-material';
@@ -22,36 +23,44 @@ const SETTLE_MS = 2000;
 const DOCKER_HEAP_LIMIT_MB = 512;
 const REPLAY_LINE = /replayed (\d+) events \((\d+) live keys\) in ([\d.]+) s, (\d+) events\/s/;
 
+/** Where a row's server keeps its files, and what the peers need: shared by every row of a run. */
+export interface RowContext {
+  readonly options: BenchOptions;
+  /** The run's scratch directory. */
+  readonly scratch: string;
+  readonly ticksPerSecond: number;
+  readonly peers: PeerBinaries;
+}
+
 /** Starts the row's server, drives it from a separate load-generator process, stops it. */
-export async function measureLoadRow(
-  row: LoadRow,
-  options: BenchOptions,
-  scratch: string,
-  ticksPerSecond: number,
-): Promise<LoadRowResult> {
-  const logFile = join(scratch, `${row.id.replaceAll('/', '_')}.log`);
+export async function measureLoadRow(row: LoadRow, context: RowContext): Promise<LoadRowResult> {
+  const { options, scratch } = context;
+  const files = join(scratch, row.id.replaceAll('/', '_'));
+  const logFile = `${files}.log`;
+  const dataDir = `${files}.data`;
   const nodeFlags = options.profile ? profileFlags(row.id) : [];
   const security = row.security && (await securityMaterial(row.security, scratch));
   const receiver = row.observability === 'tracing' ? await SpanSink.start() : undefined;
   const env = { ...security?.env, ...observabilityEnv(row.observability, receiver) };
-  const spec =
-    row.server === 'kvs'
-      ? kvsServer(row.protocol, {
-          logFile,
-          sync: row.sync ?? 'always',
-          main: options.main,
-          nodeFlags,
-          env,
-          label: security?.label,
-        })
-      : baselineServer(row.server, row.protocol, nodeFlags);
+  const spec = await (row.server === 'kvs'
+    ? kvsServer(frontend(row), {
+        logFile,
+        sync: row.sync ?? 'always',
+        main: options.main,
+        nodeFlags,
+        env,
+        label: security?.label,
+      })
+    : isPeer(row.server)
+      ? peerServer(row.server, dataDir, context.peers)
+      : baselineServer(row.server, frontend(row), nodeFlags));
   const { server, ready } = await ServerProcess.start(spec).catch(async (error: unknown) => {
     await receiver?.close();
     throw error;
   });
   try {
     const load = await runLoad(row.protocol, {
-      target: `127.0.0.1:${ready[2]}`,
+      target: `127.0.0.1:${spec.port ?? ready[2]}`,
       serverPid: server.pid,
       operation: row.operation,
       connections: row.connections,
@@ -59,28 +68,32 @@ export async function measureLoadRow(
       durationSeconds: options.durationSeconds,
       caFile: security?.caFile,
       token: security?.token,
+      api: row.server === 'etcd' ? 'etcd' : undefined,
     });
     return {
       row,
-      serverName:
-        row.server !== 'kvs'
-          ? SERVER_NAMES[row.server]
-          : row.observability
-            ? `${spec.name} obs=${row.observability}`
-            : spec.name,
+      serverName: row.observability ? `${spec.name} obs=${row.observability}` : spec.name,
       tool: load.tool,
       requestsPerSecond: load.requests / load.seconds,
       p50Ms: load.p50Ms,
       p99Ms: load.p99Ms,
-      cpuSecondsPer10k: load.requests ? (load.serverCpuTicks / ticksPerSecond / load.requests) * 10_000 : NaN,
+      cpuSecondsPer10k: load.requests ? (load.serverCpuTicks / context.ticksPerSecond / load.requests) * 10_000 : NaN,
       peakRssMiB: server.peakRssKiB() / KIB_PER_MIB,
       errors: load.errors,
+      loadGcShare: load.loadGcPauseMs === undefined ? undefined : load.loadGcPauseMs / 1000 / load.seconds,
     };
   } finally {
     await server.stop();
     await receiver?.close();
     rmSync(logFile, { force: true });
+    rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** The frontend of a row that runs the service or a node baseline. */
+function frontend(row: LoadRow): Frontend {
+  if (row.protocol === 'resp') throw new Error(`${row.id}: the service and its baselines speak no RESP`);
+  return row.protocol;
 }
 
 /** The service's variables for an observability variant (none for the defaults). */
@@ -130,8 +143,7 @@ export async function measureReplay(
   for (let run = 0; run < runs; run++) {
     const { server, ready } = await ServerProcess.start({
       name: 'bare replay',
-      script: resolve(BENCH_BUILD, 'baselines/map-replay.js'),
-      args: [logFile],
+      command: nodeCommand(resolve(BENCH_BUILD, 'baselines/map-replay.js'), { args: [logFile] }),
       ready: REPLAY_LINE,
     });
     baselineRuns.push({ seconds: Number(ready[3]), eventsPerSecond: Number(ready[4]) });
@@ -181,8 +193,7 @@ async function measureOverwrites(
 export async function measureBaselineMemory(keys: number): Promise<{ rssMiB: number; peakMiB: number }> {
   const { server } = await ServerProcess.start({
     name: 'bare Map',
-    script: resolve(BENCH_BUILD, 'baselines/map-memory-holder.js'),
-    args: [String(keys)],
+    command: nodeCommand(resolve(BENCH_BUILD, 'baselines/map-memory-holder.js'), { args: [String(keys)] }),
     ready: /baseline: holding \d+ keys/,
   });
   try {

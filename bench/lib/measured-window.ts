@@ -1,3 +1,4 @@
+import { PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoadSpec } from './load-protocol';
 import { cpuTicks } from './proc-stats';
@@ -6,21 +7,33 @@ import { cpuTicks } from './proc-stats';
 export interface MeasuredWindow {
   readonly seconds: number;
   readonly serverCpuTicks: number;
+  /** Time the load generator itself was paused by its garbage collector within the window. */
+  readonly loadGcPauseMs: number;
 }
 
 /**
  * Waits out the warm-up while the load runs, then keeps the measured window open for the
- * run's duration; `setMeasuring(true/false)` tells the load generator when to count.
+ * run's duration; `setMeasuring(true/false)` tells the load generator when to count. A pause
+ * of the load generator's own GC delays every call in flight at once, which the latencies
+ * charge to the server: the window reports how long those pauses were.
  */
 export async function measureWindow(
   spec: LoadSpec,
   setMeasuring: (measuring: boolean) => void,
 ): Promise<MeasuredWindow> {
   await sleep(spec.warmupSeconds * 1000);
+  let loadGcPauseMs = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) loadGcPauseMs += entry.duration;
+  });
+  gc.observe({ entryTypes: ['gc'] });
   const cpuBefore = cpuTicks(spec.serverPid);
   const began = performance.now();
   setMeasuring(true);
   await sleep(spec.durationSeconds * 1000);
   setMeasuring(false);
-  return { seconds: (performance.now() - began) / 1000, serverCpuTicks: cpuTicks(spec.serverPid) - cpuBefore };
+  const serverCpuTicks = cpuTicks(spec.serverPid) - cpuBefore;
+  const seconds = (performance.now() - began) / 1000;
+  gc.disconnect();
+  return { seconds, serverCpuTicks, loadGcPauseMs };
 }

@@ -1,10 +1,12 @@
 import { watchTable } from './watch-bench';
 import { medianRun, type BenchResults, type CompactionResult, type PutFigures, type ReplayRun } from './results';
-import { BASELINES, DEFAULT_SYNC, SECURITY_LAYERS } from './scenarios';
+import { DEFAULT_SYNC, isPeer, PEERS, SECURITY_LAYERS } from './scenarios';
+import { SERVER_NAMES, type Protocol } from './servers';
 import {
   cpuRatio,
   evaluateTargets,
   findResult,
+  floorResult,
   MAX_TAIL_RATIO,
   tailRatio,
   TARGET_CONNECTIONS,
@@ -41,6 +43,10 @@ export function renderReport(info: RunInfo, results: BenchResults): string {
     '',
     loadTable(results),
     '',
+    '### Peers: what users would pick instead (same run)',
+    '',
+    peerTable(results),
+    '',
     '### Security layers',
     '',
     securityTable(results),
@@ -60,22 +66,50 @@ export function renderReport(info: RunInfo, results: BenchResults): string {
 
 function loadTable(results: BenchResults): string {
   const header = [
-    '| scenario | conns | server | tool | req/s | p50 ms | p99 ms | p99/p50 | server CPU-s /10k req | peak RSS MiB | errors | req/s × bare | req/s × express | CPU/req × bare |',
-    '|---|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    '| scenario | conns | server | tool | req/s | p50 ms | p99 ms | p99/p50 | load-gen GC % | server CPU-s /10k req | peak RSS MiB | errors | req/s × bare | req/s × express | CPU/req × bare |',
+    '|---|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   const lines = results.load.map((result) => {
     const { row } = result;
-    const bare = findResult(results.load, row.protocol, row.operation, row.connections, BASELINES[row.protocol][0]);
+    const bare = floorResult(results.load, row);
     const express =
       row.protocol === 'rest' ? findResult(results.load, 'rest', row.operation, row.connections, 'express') : undefined;
-    const isBare = row.server === BASELINES[row.protocol][0];
+    const isBare = bare === result || bare === undefined;
     const tail = tailRatio(result);
     const tailFlag =
       row.server === 'kvs' && row.connections === TARGET_CONNECTIONS && tail > MAX_TAIL_RATIO ? ' ✗' : '';
-    return `| ${row.protocol === 'rest' ? 'REST' : 'gRPC'} ${OPERATION_LABELS[row.operation]} | ${row.connections} | ${result.serverName} | ${result.tool} | ${Math.round(result.requestsPerSecond)} | ${ms(result.p50Ms)} | ${ms(result.p99Ms)} | ${tail.toFixed(1)}${tailFlag} | ${result.cpuSecondsPer10k.toFixed(2)} | ${result.peakRssMiB.toFixed(0)} | ${result.errors} | ${isBare ? '—' : ratio(throughputRatio(result, bare))} | ${row.server === 'kvs' ? ratio(throughputRatio(result, express)) : '—'} | ${isBare ? '—' : ratio(cpuRatio(result, bare))} |`;
+    return `| ${label(row.protocol)} ${OPERATION_LABELS[row.operation]} | ${row.connections} | ${result.serverName} | ${result.tool} | ${Math.round(result.requestsPerSecond)} | ${ms(result.p50Ms)} | ${ms(result.p99Ms)} | ${tail.toFixed(1)}${tailFlag} | ${result.loadGcShare === undefined ? '—' : (result.loadGcShare * 100).toFixed(1)} | ${result.cpuSecondsPer10k.toFixed(2)} | ${result.peakRssMiB.toFixed(0)} | ${result.errors} | ${isBare ? '—' : ratio(throughputRatio(result, bare))} | ${row.server === 'kvs' ? ratio(throughputRatio(result, express)) : '—'} | ${isBare ? '—' : ratio(cpuRatio(result, bare))} |`;
   });
   const failed = results.failed.map(({ row, reason }) => `- ${row.id}: not measured: ${reason.split('\n')[0]}`);
   return [...header, ...lines, ...(failed.length ? ['', ...failed] : [])].join('\n');
+}
+
+/**
+ * Each peer row against the kvs rows of the same operation and concurrency it is compared with,
+ * beside those rows' ratio to their floor (the bare baseline of their frontend).
+ */
+function peerTable(results: BenchResults): string {
+  const lines = [
+    '| scenario | conns | peer | peer tool | peer req/s | peer p50 / p99 ms | kvs row | kvs req/s | req/s × peer | CPU/req × peer | req/s × floor (floor) |',
+    '|---|--:|---|---|--:|--:|---|--:|--:|--:|--:|',
+  ];
+  for (const peer of results.load.filter(({ row }) => isPeer(row.server))) {
+    const { row } = peer;
+    if (!isPeer(row.server)) continue;
+    for (const frontend of PEERS[row.server].comparedWith) {
+      const kvs = findResult(results.load, frontend, row.operation, row.connections, 'kvs', DEFAULT_SYNC);
+      if (!kvs) continue;
+      const floor = floorResult(results.load, kvs.row);
+      lines.push(
+        `| ${OPERATION_LABELS[row.operation]} | ${row.connections} | ${peer.serverName} | ${peer.tool} | ${Math.round(peer.requestsPerSecond)} | ${ms(peer.p50Ms)} / ${ms(peer.p99Ms)} | ${label(frontend)} ${kvs.serverName} | ${Math.round(kvs.requestsPerSecond)} | ${ratio(throughputRatio(kvs, peer))} | ${ratio(cpuRatio(kvs, peer))} | ${ratio(throughputRatio(kvs, floor))}${floor ? ` (${floor.serverName})` : ''} |`,
+      );
+    }
+  }
+  const skipped = results.skipped.map(
+    ({ peer, reason, rows }) => `- ${SERVER_NAMES[peer]}: ${rows} row(s) skipped: ${reason}`,
+  );
+  const table = lines.length > 2 ? lines.join('\n') : '(not measured in this run)';
+  return [table, ...(skipped.length ? ['', ...skipped] : [])].join('\n');
 }
 
 /** Each security row against the plain kvs row of the same scenario: what TLS or token checks cost. */
@@ -145,6 +179,10 @@ function targetTable(results: BenchResults): string {
     lines.push(`| ${outcome.target} | ${outcome.measured} | ${verdict} |`);
   }
   return lines.join('\n');
+}
+
+function label(protocol: Protocol): string {
+  return { rest: 'REST', grpc: 'gRPC', resp: 'RESP' }[protocol];
 }
 
 function ms(value: number): string {

@@ -1,5 +1,6 @@
 import type { WatchResult } from './watch-bench';
 import type { LoadRow } from './scenarios';
+import type { PeerKind } from './servers';
 
 /** The figures of one load row. */
 export interface LoadRowResult {
@@ -14,12 +15,22 @@ export interface LoadRowResult {
   /** The server process's peak resident set (VmHWM), in MiB. */
   readonly peakRssMiB: number;
   readonly errors: number;
+  /** Share of the measured window the load generator spent paused by its own GC (node load tools only). */
+  readonly loadGcShare?: number;
 }
 
 /** A row that could not be measured, and why. */
 export interface FailedRow {
   readonly row: LoadRow;
   readonly reason: string;
+}
+
+/** A peer whose rows did not run because its programs are missing, and why. */
+export interface SkippedPeer {
+  readonly peer: PeerKind;
+  readonly reason: string;
+  /** How many selected rows it had. */
+  readonly rows: number;
 }
 
 /** One replay of the log, as the replaying process reported it. */
@@ -86,6 +97,7 @@ export interface CompactionResult {
 export interface BenchResults {
   readonly load: readonly LoadRowResult[];
   readonly failed: readonly FailedRow[];
+  readonly skipped: readonly SkippedPeer[];
   readonly replay?: ReplayResult;
   readonly memory?: MemoryResult;
   readonly compaction?: CompactionResult;

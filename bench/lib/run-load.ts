@@ -2,12 +2,14 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { LoadResult, LoadSpec } from './load-protocol';
 import { BENCH_BUILD } from './paths';
+import type { Protocol } from './servers';
 
 /** Which load generator drives a protocol. */
 const LOAD_SCRIPTS = {
   rest: resolve(BENCH_BUILD, 'load/http-load.js'),
   grpc: resolve(BENCH_BUILD, 'load/grpc-load.js'),
-} as const;
+  resp: resolve(BENCH_BUILD, 'load/redis-load.js'),
+} as const satisfies Record<Protocol, string>;
 
 /** Runs the protocol's load generator as a separate process and returns what it measured. */
 export function runLoad(protocol: keyof typeof LOAD_SCRIPTS, spec: LoadSpec): Promise<LoadResult> {

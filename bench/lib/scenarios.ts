@@ -1,4 +1,4 @@
-import type { Protocol, Security, ServerKind, SyncPolicy } from './servers';
+import type { BaselineKind, Frontend, PeerKind, Protocol, Security, ServerKind, SyncPolicy } from './servers';
 import type { Operation } from './workload';
 
 /** One load-driven row of the table. */
@@ -29,10 +29,27 @@ const OBSERVABILITY_CONNECTIONS = 32;
 /** Concurrent connections (REST) or in-flight calls (gRPC) of every scenario. */
 export const CONNECTIONS = [1, 32, 256] as const;
 const OPERATIONS: readonly Operation[] = ['get-hit', 'get-miss', 'put', 'mix'];
-/** The baselines each protocol's rows are compared with; the first is the "bare" one. */
-export const BASELINES: Record<Protocol, readonly Exclude<ServerKind, 'kvs'>[]> = {
+/** The baselines each frontend's rows are compared with; the first is the "bare" one (the floor). */
+export const BASELINES: Record<Frontend, readonly BaselineKind[]> = {
   rest: ['node-http', 'express'],
   grpc: ['grpc-js'],
+};
+/** Peers run at the target concurrency only: what the issue compares, in bounded time. */
+export const PEER_CONNECTIONS = 32;
+
+/** A peer's rows: the protocol its load tool speaks, what it measures, which kvs rows it is set against. */
+export interface PeerRows {
+  readonly protocol: Protocol;
+  readonly operations: readonly Operation[];
+  readonly comparedWith: readonly Frontend[];
+}
+
+/** The peers and their rows: Redis and etcd as the durable-write peers and their reads (redis-benchmark cannot ask for never-written keys). */
+export const PEERS: Record<PeerKind, PeerRows> = {
+  'go-http': { protocol: 'rest', operations: OPERATIONS, comparedWith: ['rest'] },
+  'go-grpc': { protocol: 'grpc', operations: OPERATIONS, comparedWith: ['grpc'] },
+  redis: { protocol: 'resp', operations: ['get-hit', 'put'], comparedWith: ['rest', 'grpc'] },
+  etcd: { protocol: 'grpc', operations: ['get-hit', 'put'], comparedWith: ['grpc', 'rest'] },
 };
 /** Security layers measured on their own rows. */
 export const SECURITY_LAYERS: readonly Security[] = ['tls', 'jwt'];
@@ -46,7 +63,10 @@ export function loadRows(): LoadRow[] {
     for (const operation of OPERATIONS) {
       for (const connections of CONNECTIONS) {
         for (const server of BASELINES[protocol]) rows.push(row(protocol, operation, connections, server));
+        if (connections === PEER_CONNECTIONS) rows.push(...peerRows(protocol, operation));
         rows.push(row(protocol, operation, connections, 'kvs', DEFAULT_SYNC));
+        // Peers whose tool speaks none of our protocols (Redis) run right after the REST rows.
+        if (protocol === 'rest' && connections === PEER_CONNECTIONS) rows.push(...peerRows('resp', operation));
       }
     }
     for (const connections of CONNECTIONS) rows.push(row(protocol, 'put', connections, 'kvs', 'interval'));
@@ -59,6 +79,18 @@ export function loadRows(): LoadRow[] {
     }
   }
   return rows;
+}
+
+/** The peer rows of one protocol and operation. */
+function peerRows(protocol: Protocol, operation: Operation): LoadRow[] {
+  return (Object.keys(PEERS) as PeerKind[])
+    .filter((peer) => PEERS[peer].protocol === protocol && PEERS[peer].operations.includes(operation))
+    .map((peer) => row(protocol, operation, PEER_CONNECTIONS, peer));
+}
+
+/** Whether a server is a peer (started by bench/lib/peers.ts). */
+export function isPeer(server: ServerKind): server is PeerKind {
+  return server in PEERS;
 }
 
 /** The row with these settings; its id names every one of them, so equal ids mean the same row. */

@@ -13,15 +13,25 @@ const MAX_OUTPUT_CHARS = 256 * 1024;
 export interface ServerSpec {
   /** The name the table shows. */
   readonly name: string;
-  /** The compiled script node runs. */
-  readonly script: string;
-  readonly args?: readonly string[];
+  /** The program and its arguments (`nodeCommand` builds it for a node script). */
+  readonly command: readonly [string, ...string[]];
   /** Variables added to the harness's own environment. */
   readonly env?: Readonly<Record<string, string>>;
-  /** Flags for node itself, such as --cpu-prof. */
-  readonly nodeFlags?: readonly string[];
-  /** The line that says the server is ready; its groups 1 and 2, when present, are host and port. */
+  /**
+   * The line (on stdout or stderr) that says the server is ready; its groups 1 and 2, when
+   * present, are host and port.
+   */
   readonly ready: RegExp;
+  /** The port the harness gave the server, for servers whose ready line does not name it (peers). */
+  readonly port?: number;
+}
+
+/** The command that runs a compiled node script, with flags for node itself such as --cpu-prof. */
+export function nodeCommand(
+  script: string,
+  { nodeFlags = [], args = [] }: { nodeFlags?: readonly string[]; args?: readonly string[] } = {},
+): ServerSpec['command'] {
+  return [process.execPath, ...nodeFlags, script, ...args];
 }
 
 /** A server running as its own process. */
@@ -44,7 +54,8 @@ export class ServerProcess {
 
   /** Starts the server and resolves once it prints its ready line. */
   static async start(spec: ServerSpec): Promise<{ server: ServerProcess; ready: RegExpMatchArray }> {
-    const child = spawn(process.execPath, [...(spec.nodeFlags ?? []), spec.script, ...(spec.args ?? [])], {
+    const [program, ...args] = spec.command;
+    const child = spawn(program, args, {
       env: { ...process.env, ...spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -102,9 +113,11 @@ export class ServerProcess {
       const cleanUp = (): void => {
         clearTimeout(timer);
         this.child.stdout?.off('data', check);
+        this.child.stderr?.off('data', check);
         this.child.off('exit', onExit);
       };
       this.child.stdout?.on('data', check);
+      this.child.stderr?.on('data', check);
       this.child.once('exit', onExit);
       check();
     });

@@ -1,11 +1,17 @@
 import { resolve } from 'node:path';
 import { BENCH_BUILD, REPO_ROOT } from './paths';
-import type { ServerSpec } from './server-process';
+import { nodeCommand, type ServerSpec } from './server-process';
 
-/** Wire protocols the bench drives. */
-export type Protocol = 'rest' | 'grpc';
-/** The service itself, or one of the in-run baselines. */
-export type ServerKind = 'kvs' | 'node-http' | 'express' | 'grpc-js';
+/** The service's frontends. */
+export type Frontend = 'rest' | 'grpc';
+/** Wire protocols the bench drives: the frontends', and Redis's RESP. */
+export type Protocol = Frontend | 'resp';
+/** The in-run baselines: the same routes served from a Map with no framework or a minimal one. */
+export type BaselineKind = 'node-http' | 'express' | 'grpc-js';
+/** The systems users would pick instead of kvs (bench/lib/peers.ts starts them). */
+export type PeerKind = 'go-http' | 'go-grpc' | 'redis' | 'etcd';
+/** The service itself, an in-run baseline, or a peer. */
+export type ServerKind = 'kvs' | BaselineKind | PeerKind;
 /** Security layers a kvs row can turn on. */
 export type Security = 'tls' | 'jwt';
 /** TLOG_SYNC values of the file log. */
@@ -17,9 +23,13 @@ export const SERVER_NAMES: Record<ServerKind, string> = {
   'node-http': 'node:http+Map',
   express: 'express+Map',
   'grpc-js': 'grpc-js+Map',
+  'go-http': 'Go net/http+map (book core)',
+  'go-grpc': 'Go grpc-go+map (book core)',
+  redis: 'Redis (appendfsync always)',
+  etcd: 'etcd (1 member)',
 };
 
-const BASELINE_SCRIPTS: Record<Exclude<ServerKind, 'kvs'>, string> = {
+const BASELINE_SCRIPTS: Record<BaselineKind, string> = {
   'node-http': 'baselines/node-http-map-server.js',
   express: 'baselines/express-map-server.js',
   'grpc-js': 'baselines/grpc-map-server.js',
@@ -39,11 +49,10 @@ export interface KvsRun {
 }
 
 /** The built service (dist/main.js) with one frontend on a free loopback port and a file log. */
-export function kvsServer(protocol: Protocol, run: KvsRun): ServerSpec {
+export function kvsServer(protocol: Frontend, run: KvsRun): ServerSpec {
   return {
     name: `kvs (sync=${run.sync}${run.label ? `, ${run.label}` : ''})`,
-    script: resolve(REPO_ROOT, run.main ?? 'dist/main.js'),
-    nodeFlags: run.nodeFlags,
+    command: nodeCommand(resolve(REPO_ROOT, run.main ?? 'dist/main.js'), { nodeFlags: run.nodeFlags }),
     env: {
       TLOG_TYPE: 'file',
       TLOG_FILENAME: run.logFile,
@@ -59,15 +68,10 @@ export function kvsServer(protocol: Protocol, run: KvsRun): ServerSpec {
 }
 
 /** One of the in-run baselines, serving the same routes from a Map. */
-export function baselineServer(
-  kind: Exclude<ServerKind, 'kvs'>,
-  protocol: Protocol,
-  nodeFlags: readonly string[] = [],
-): ServerSpec {
+export function baselineServer(kind: BaselineKind, protocol: Frontend, nodeFlags: readonly string[] = []): ServerSpec {
   return {
     name: SERVER_NAMES[kind],
-    nodeFlags,
-    script: resolve(BENCH_BUILD, BASELINE_SCRIPTS[kind]),
+    command: nodeCommand(resolve(BENCH_BUILD, BASELINE_SCRIPTS[kind]), { nodeFlags }),
     ready: new RegExp(`baseline: ${protocol} frontend listening on (\\S+):(\\d+)`),
   };
 }

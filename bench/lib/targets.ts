@@ -1,5 +1,5 @@
 import { medianRun, type BenchResults, type LoadRowResult } from './results';
-import { BASELINES, DEFAULT_SYNC, row } from './scenarios';
+import { BASELINES, DEFAULT_SYNC, row, type LoadRow } from './scenarios';
 import type { Protocol, ServerKind, SyncPolicy } from './servers';
 import type { Operation } from './workload';
 
@@ -15,6 +15,8 @@ export interface TargetOutcome {
 export const TARGET_CONNECTIONS = 32;
 const DURABLE_PUT_VS_GET = 0.5;
 const VS_FRAMEWORK = 0.8;
+/** The issue's hard target for the durable write peer (1.0× is the goal). */
+const DURABLE_PUT_VS_REDIS = 0.5;
 /** Request logs and metrics at their defaults may cost at most 15% of GET throughput. */
 const OBSERVABILITY_VS_OFF = 0.85;
 const MIN_REPLAY_EVENTS_PER_SECOND = 500_000;
@@ -28,6 +30,12 @@ export function findResult(
 ): LoadRowResult | undefined {
   const { id } = row(...settings);
   return results.find((result) => result.row.id === id);
+}
+
+/** The bare baseline's result in the scenario of a row (its floor), when the protocol has one. */
+export function floorResult(results: readonly LoadRowResult[], of: LoadRow): LoadRowResult | undefined {
+  if (of.protocol === 'resp') return undefined;
+  return findResult(results, of.protocol, of.operation, of.connections, BASELINES[of.protocol][0]);
 }
 
 /** Throughput of `ours` over `reference`, when both were measured. */
@@ -88,6 +96,15 @@ export function evaluateTargets(results: BenchResults): TargetOutcome[] {
     at32('grpc', 'get-hit', BASELINES.grpc[0]),
     VS_FRAMEWORK,
   );
+
+  for (const protocol of ['rest', 'grpc'] as const) {
+    ratioTarget(
+      `${label(protocol)} durable PUT (sync=always) ≥ ${DURABLE_PUT_VS_REDIS}× Redis appendfsync always, ${TARGET_CONNECTIONS} conns`,
+      at32(protocol, 'put', 'kvs', 'always'),
+      at32('resp', 'put', 'redis'),
+      DURABLE_PUT_VS_REDIS,
+    );
+  }
 
   for (const protocol of ['rest', 'grpc'] as const) {
     ratioTarget(

@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   });
   const finished = new Promise<void>((resolve) => instance.on('done', () => resolve()));
 
-  const { seconds, serverCpuTicks } = await measureWindow(spec, (on) => (measuring = on));
+  const { seconds, serverCpuTicks, loadGcPauseMs } = await measureWindow(spec, (on) => (measuring = on));
   instance.stop();
   await finished;
   reportLoadResult({
@@ -71,6 +71,7 @@ async function main(): Promise<void> {
     p50Ms: latencies.percentileMs(50),
     p99Ms: latencies.percentileMs(99),
     serverCpuTicks,
+    loadGcPauseMs,
   });
 }
 

@@ -15,6 +15,7 @@ import { OperationTable } from '../application/operations';
 import { PolicyPipeline } from '../application/pipeline';
 import type { ReloadingTls } from '../platform/tls';
 import type { EnvReader } from '../config/env-reader';
+import { defaultDataQuotaBytes } from '../config/memory-limits';
 import { readObservability, type FlagsSource } from './observability-layers';
 import { buildSecurityLayers, isLoopback } from './security-layers';
 import type { Observers } from './observability-layers';
@@ -166,11 +167,12 @@ function namesOf<Name extends string>(registry: Record<Name, unknown>): Name[] {
 const MAX_KEY_LIMIT_BYTES = 64 * 1024;
 const MAX_VALUE_LIMIT_BYTES = 64 * 1024 * 1024;
 
-/** Reads KVS_MAX_KEY_BYTES and KVS_MAX_VALUE_BYTES. */
+/** Reads KVS_MAX_KEY_BYTES, KVS_MAX_VALUE_BYTES and KVS_MAX_DATA_BYTES (default: a quarter of the heap limit). */
 function readLimits(env: EnvReader): Limits {
   return {
     maxKeyBytes: env.integer('KVS_MAX_KEY_BYTES', DEFAULT_LIMITS.maxKeyBytes, 1, MAX_KEY_LIMIT_BYTES),
     maxValueBytes: env.integer('KVS_MAX_VALUE_BYTES', DEFAULT_LIMITS.maxValueBytes, 0, MAX_VALUE_LIMIT_BYTES),
+    maxDataBytes: env.integer('KVS_MAX_DATA_BYTES', defaultDataQuotaBytes(), 1, Number.MAX_SAFE_INTEGER),
   };
 }
 
@@ -198,6 +200,8 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
   // Metrics read the store and the log when scraped, both built later by the container.
   const observability = readObservability(env, logger, {
     liveKeys: () => container.get<KeyValueStore>(TOKENS.KeyValueStore).size,
+    dataBytes: () => container.get<KeyValueStore>(TOKENS.KeyValueStore).dataBytes,
+    dataQuotaBytes: limits.maxDataBytes,
     logHealth: () => container.get<TransactionLogger>(TOKENS.TransactionLogger).health(),
   });
   const { observers, endpoints, policies, metrics, admin, flags, traceLog } = observability;

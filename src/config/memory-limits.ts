@@ -9,6 +9,19 @@ const NO_LIMIT_BYTES = 2 ** 60;
 /** The heap should leave this share of the container's memory to buffers, code and the OS. */
 const HEAP_SHARE = 0.75;
 
+/**
+ * The share of the heap limit that KVS_MAX_DATA_BYTES defaults to. Every byte of keys and
+ * values takes two to three bytes of heap once held (string headers, the index, revisions), and
+ * requests, replay and compaction need room beside the data: a quarter keeps the process
+ * clear of the heap limit with small values and large ones alike.
+ */
+const DATA_QUOTA_SHARE_OF_HEAP = 0.25;
+
+/** The default data quota: a quarter of the JavaScript heap limit in force, in bytes. */
+export function defaultDataQuotaBytes(): number {
+  return Math.floor(getHeapStatistics().heap_size_limit * DATA_QUOTA_SHARE_OF_HEAP);
+}
+
 /** The JavaScript heap limit in force and the container's memory limit, if any. */
 export interface MemoryLimits {
   readonly heapLimitMiB: number;

@@ -48,6 +48,16 @@ export const VARIABLES: readonly VariableDeclaration[] = [
   ),
   service('service', 'KVS_MAX_KEY_BYTES', 'integer 1..65536', '1024', 'Largest key, in UTF-8 bytes.'),
   service('service', 'KVS_MAX_VALUE_BYTES', 'integer 0..67108864', '1048576', 'Largest value, in UTF-8 bytes.'),
+  {
+    ...service(
+      'service',
+      'KVS_MAX_DATA_BYTES',
+      'integer 1..2^53-1',
+      undefined,
+      'Quota on live data (UTF-8 bytes of every key and value): a write past it is refused with QUOTA_EXCEEDED (507 / RESOURCE_EXHAUSTED); deletes always work. Watch kvs_data_bytes against kvs_data_quota_bytes.',
+    ),
+    defaultText: 'a quarter of the JavaScript heap limit (--max-old-space-size)',
+  },
   service(
     'service',
     'LOG_LEVEL',

@@ -105,6 +105,18 @@ export class LogOverloadedError extends KvsError {
  */
 export class OutcomeUnknownError extends KvsError {
   readonly code = 'OUTCOME_UNKNOWN';
+
+  constructor(
+    message: string,
+    /**
+     * Settles once the log knows: true if the record committed after all, false if it never
+     * will. The log settles it before it takes any later write, so the store can apply a late
+     * commit in log order. Never rejects.
+     */
+    readonly outcome?: Promise<boolean>,
+  ) {
+    super(message);
+  }
 }
 
 /** The write would take the live data past the configured quota; deletes are always allowed. */

@@ -331,7 +331,8 @@ export class KeyValueStore {
     try {
       appended = this.log.append(record);
     } catch (error) {
-      appended = Promise.reject(error);
+      // A log that throws instead of rejecting must not leave the keys pending for ever.
+      appended = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     return appended.then(
       () => {
@@ -344,6 +345,10 @@ export class KeyValueStore {
       (error: unknown) => {
         finish();
         this.afterFailedAppend(error);
+        // A record the log could not settle in time may still commit: memory follows the log then.
+        if (error instanceof OutcomeUnknownError) {
+          error.outcome?.then((committed) => committed && this.apply(record));
+        }
         throw error;
       },
     );

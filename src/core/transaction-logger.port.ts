@@ -13,7 +13,9 @@ import type { LogHealth, LogHealthListener } from './log-health';
  * - A rejected `append` means the record is not acknowledged; it rejects with
  *   LogUnavailableError or LogOverloadedError when the log cannot take it (nothing changed:
  *   the store gives its revision to the next write), or OutcomeUnknownError when the log
- *   cannot tell (the revision is never given again). When an append fails, every append
+ *   cannot tell (a statement stalled past the write deadline; the revision is never given
+ *   again): its `outcome` says later whether the record committed, and the log settles it
+ *   before it takes any later append. When an append fails, every append
  *   already pending behind it fails too, so the durable records are always a prefix of the
  *   appends made.
  * - `readEvents` yields every durable record in revision order, once, before any append, in

@@ -160,7 +160,9 @@ export function runTransactionLoggerContract(adapter: string, options: LoggerCon
     it('lets close finish appends already in flight', async () => {
       let log = await openLog();
       await collectEvents(log);
-      const pending = Array.from({ length: 50 }, (_, i) => appendMutation(log, { type: 'put', key: `k${i}`, value: `${i}` }));
+      const pending = Array.from({ length: 50 }, (_, i) =>
+        appendMutation(log, { type: 'put', key: `k${i}`, value: `${i}` }),
+      );
       await log.close();
       const events = await Promise.all(pending);
       log = await openLog();
@@ -169,7 +171,9 @@ export function runTransactionLoggerContract(adapter: string, options: LoggerCon
 
     it('is replayed once, before the first append', async () => {
       const log = await openLog();
-      await expect(appendMutation(log, { type: 'put', key: 'early', value: 'v' })).rejects.toBeInstanceOf(LogUnavailableError);
+      await expect(appendMutation(log, { type: 'put', key: 'early', value: 'v' })).rejects.toBeInstanceOf(
+        LogUnavailableError,
+      );
       await collectEvents(log);
       await expect(collectEvents(log)).rejects.toThrow(/only once/);
       const event = await appendMutation(log, { type: 'put', key: 'k', value: 'v' });
@@ -192,7 +196,10 @@ export function runTransactionLoggerContract(adapter: string, options: LoggerCon
           ],
         },
         { revision: 7, writes: HOSTILE_STRINGS.map((key) => ({ type: 'delete' as const, key })) },
-        { revision: 8, writes: [{ type: 'put', key: 'big', value: 'x'.repeat(200_000), createRevision: 3, version: 9 }] },
+        {
+          revision: 8,
+          writes: [{ type: 'put', key: 'big', value: 'x'.repeat(200_000), createRevision: 3, version: 9 }],
+        },
       ];
       for (const record of records) await log.append(record);
       log = await reopen(log);

@@ -24,6 +24,7 @@ describe('configuration errors', () => {
     ['KVS_GRPC_PORT', '-1', /KVS_GRPC_PORT="-1" is not valid; expected an integer from 0 to 65535/],
     ['KVS_MAX_KEY_BYTES', '0', /KVS_MAX_KEY_BYTES="0" is not valid; expected an integer from 1 to/],
     ['KVS_MAX_VALUE_BYTES', '1.5', /KVS_MAX_VALUE_BYTES="1.5" is not valid/],
+    ['KVS_MAX_DATA_BYTES', '0', /KVS_MAX_DATA_BYTES="0" is not valid; expected an integer from 1 to/],
     ['KVS_ADMIN_PORT', 'admin', /KVS_ADMIN_PORT="admin" is not valid; expected an integer from 0 to 65535/],
     ['KVS_METRICS', 'maybe', /KVS_METRICS="maybe" is not valid; expected true, false/],
     ['KVS_REQUEST_LOG', 'yes', /KVS_REQUEST_LOG="yes" is not valid; expected true, false/],

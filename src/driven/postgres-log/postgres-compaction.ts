@@ -18,10 +18,8 @@ export interface PostgresCompactionJob {
   readonly table: string;
   /**
    * The highest acknowledged revision when the compaction starts. Rows above it are left alone
-   * and never count as superseding: a batch reported failed may still be removed by the
-   * logger (see settleUnconfirmed), so only acknowledged rows may make older rows obsolete.
-   * The rows at it are kept too, so the table always holds the revision it stands at (even
-   * when its last write was a delete) and a restart continues above it.
+   * and never count as superseding: a batch whose outcome is not settled yet (see the logger's
+   * settle-or-unknown rule) is not acknowledged, so only acknowledged rows may make older rows obsolete.
    */
   readonly upTo: number;
   readonly batchRows: number;
@@ -32,8 +30,9 @@ export interface PostgresCompactionJob {
 
 /**
  * Deletes superseded rows: every row (up to `upTo`) whose key has a later row (up to `upTo`),
- * and every delete row (below `upTo`) once no older row of its key remains. A put row keeps
- * its key's create_revision and version, so replay restores them. It walks the table in revision
+ * and every delete row (below `upTo`: the rows at `upTo` hold the revision the table stands at,
+ * so a restart continues above it) once no older row of its key remains. A put row keeps its
+ * key's create_revision and version, so replay restores them. It walks the table in revision
  * order, `batchRows` rows per statement, each its own short transaction, so it never holds a
  * lock for long or builds a huge transaction, and appends go on meanwhile. A session advisory
  * lock keeps concurrent compactions of one table (several processes) from overlapping; when
@@ -79,9 +78,9 @@ async function deleteSuperseded(
   let removedRows = 0;
   let removedBytes = 0;
   while (after < job.upTo) {
-    // One statement per window of about batchRows rows (whole revisions): its upper bound by an
-    // index walk of (revision, sequence), then the window's superseded rows found by probes of
-    // the (key, revision) index.
+    // One statement per window of batchRows rows: its upper bound by an index-only walk of the
+    // (revision, sequence) index, then the window's superseded rows found by probes of the
+    // (key, revision) index. Windows hold whole revisions.
     // A delete row goes once no older row of its key remains: the older rows of earlier windows
     // are gone already (each is superseded by the delete), those of this window go with it in
     // this statement's transaction, so the guard only looks before the window.

@@ -1,5 +1,6 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { KeyWrite, LogRecord, ReplayedPut, ReplayedRecord } from '../../core';
+import { queryWithin } from './postgres-backends';
 
 /** A log row as pg returns it: bigint as a string, bytea as a Buffer. */
 interface LogRow {
@@ -9,6 +10,7 @@ interface LogRow {
   readonly value: Buffer | null;
   readonly create_revision: string | null;
   readonly version: string | null;
+  readonly next_revision: string | null;
 }
 
 function toWrite(row: LogRow): ReplayedPut | { type: 'delete'; key: string } {
@@ -32,7 +34,7 @@ function toRecords(rows: readonly LogRow[]): ReplayedRecord[] {
 }
 
 /** Bytes a write takes in the table, for sizing batches. */
-export function writeBytes(write: KeyWrite | ReplayedPut): number {
+function writeBytes(write: KeyWrite | ReplayedPut): number {
   return Buffer.byteLength(write.key) + (write.type === 'put' ? Buffer.byteLength(write.value) : 0);
 }
 
@@ -56,17 +58,20 @@ export class PostgresLogStatements {
   ) {}
 
   /**
-   * Inserts the records' writes as one multi-row INSERT (one round trip, one commit), a row
-   * per write. ORDER BY ordinality makes `sequence` follow the array order, so a record's
-   * writes replay in the order they were made.
+   * Inserts the records' writes as one multi-row INSERT (one round trip, one commit) on
+   * `client`, a row per write, and returns true; or false, inserting nothing, when the table
+   * already has rows after revision `after` (rows this instance did not acknowledge: someone
+   * else writes to the table, and memory no longer matches it). ORDER BY ordinality makes
+   * `sequence` follow the array order, so a record's writes replay in the order they were made.
    */
-  async insert(records: readonly LogRecord[]): Promise<void> {
+  async insert(client: PoolClient, records: readonly LogRecord[], after: number): Promise<boolean> {
     const rows = records.flatMap((record) => record.writes.map((write) => ({ revision: record.revision, write })));
-    const result = await this.pool.query(
+    const result = await client.query(
       `INSERT INTO ${this.table} (${COLUMNS})
        SELECT ${COLUMNS}
        FROM unnest($1::bigint[], $2::text[], $3::bytea[], $4::bytea[], $5::bigint[], $6::bigint[])
          WITH ORDINALITY AS batch(${COLUMNS}, position)
+       WHERE NOT EXISTS (SELECT 1 FROM ${this.table} WHERE revision > $7)
        ORDER BY position`,
       [
         rows.map((row) => row.revision),
@@ -75,26 +80,57 @@ export class PostgresLogStatements {
         rows.map((row) => (row.write.type === 'put' ? Buffer.from(row.write.value, 'utf8') : null)),
         rows.map((row) => (row.write.type === 'put' ? row.write.createRevision : null)),
         rows.map((row) => (row.write.type === 'put' ? row.write.version : null)),
+        after,
       ],
     );
-    if (result.rowCount !== rows.length) {
+    if (result.rowCount === 0) return false;
+    if (result.rowCount !== rows.length)
       throw new Error(`insert wrote ${result.rowCount} rows for ${rows.length} writes`);
-    }
+    return true;
   }
 
   /**
    * The records after revision `after` in revision order: about `maxRows` rows, and no more
    * than fit in `maxBytes` of keys and values (but always at least one record, whole), so a
-   * page of 1 MiB values stays small. Keyset paging: each page is one short indexed query,
-   * with no cursor or transaction held open between pages. A record is never split across
-   * pages: when the row limit cuts the last one short it is left for the next page, or
-   * fetched whole when it is the page's only one.
+   * page of 1 MiB values stays small. Keyset paging: each page is one short indexed query, with
+   * no cursor or transaction held open between pages. A record is never split across pages.
    */
   async page(after: number, maxRows: number, maxBytes: number): Promise<ReplayedRecord[]> {
-    // One row beyond the page is fetched so that lead() tells whether the page's last record
-    // goes on past it.
-    const result = await this.pool.query<LogRow & { next_revision: string | null }>(
-      `SELECT ${COLUMNS}, next_revision FROM (
+    const result = await this.pool.query<LogRow>(this.pageSql, [after, maxRows, maxBytes]);
+    return this.whole(result.rows, (revision) =>
+      this.pool.query<LogRow>(this.recordSql, [revision]).then((r) => r.rows),
+    );
+  }
+
+  /** The first records (about `maxRows` rows) after `after`, connection included, by `deadline` (for settling a write). */
+  async pageWithin(after: number, maxRows: number, deadline: number): Promise<ReplayedRecord[]> {
+    const rows = await queryWithin<LogRow>(
+      this.pool,
+      this.pageSql,
+      [after, maxRows, Number.MAX_SAFE_INTEGER],
+      deadline,
+    );
+    return this.whole(rows, (revision) => queryWithin<LogRow>(this.pool, this.recordSql, [revision], deadline));
+  }
+
+  /**
+   * The page's records, its last one left to the next page when it goes on past the page (or
+   * fetched whole by `record` when it is the page's only one).
+   */
+  private async whole(
+    rows: readonly LogRow[],
+    record: (revision: number) => Promise<readonly LogRow[]>,
+  ): Promise<ReplayedRecord[]> {
+    const records = toRecords(rows);
+    const last = rows[rows.length - 1];
+    if (last === undefined || last.next_revision !== last.revision) return records;
+    if (records.length > 1) return records.slice(0, -1);
+    return toRecords(await record(records[0].revision));
+  }
+
+  /** One row beyond the page is fetched so that lead() tells whether the page's last record goes on past it. */
+  private get pageSql(): string {
+    return `SELECT ${COLUMNS}, next_revision FROM (
          SELECT *, row_number() OVER w AS n, lead(revision) OVER w AS next_revision,
                 sum(row_bytes) OVER w AS bytes_through
          FROM (
@@ -104,24 +140,11 @@ export class PostgresLogStatements {
          WINDOW w AS (ORDER BY revision, sequence)
        ) page
        WHERE n <= $2 AND bytes_through - row_bytes < $3
-       ORDER BY revision, sequence`,
-      [after, maxRows, maxBytes],
-    );
-    const records = toRecords(result.rows);
-    const last = result.rows[result.rows.length - 1];
-    if (last === undefined || last.next_revision !== last.revision) return records;
-    // The last record goes on past the page: leave it to the next page, unless it is the only one.
-    if (records.length > 1) return records.slice(0, -1);
-    return [await this.record(records[0].revision)];
+       ORDER BY revision, sequence`;
   }
 
-  /** Every row of one revision, as a record. */
-  private async record(revision: number): Promise<ReplayedRecord> {
-    const result = await this.pool.query<LogRow>(
-      `SELECT ${COLUMNS} FROM ${this.table} WHERE revision = $1 ORDER BY sequence`,
-      [revision],
-    );
-    return toRecords(result.rows)[0];
+  private get recordSql(): string {
+    return `SELECT ${COLUMNS}, NULL AS next_revision FROM ${this.table} WHERE revision = $1 ORDER BY sequence`;
   }
 
   /** The highest revision in the table, or 0 when it is empty. */
@@ -130,10 +153,5 @@ export class PostgresLogStatements {
       `SELECT coalesce(max(revision), 0) AS last FROM ${this.table}`,
     );
     return Number(result.rows[0].last);
-  }
-
-  /** Deletes the rows with revisions in (after, through]. */
-  async deleteRange(after: number, through: number): Promise<void> {
-    await this.pool.query(`DELETE FROM ${this.table} WHERE revision > $1 AND revision <= $2`, [after, through]);
   }
 }

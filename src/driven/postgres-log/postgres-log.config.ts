@@ -34,8 +34,15 @@ export interface PostgresLogConfig {
   readonly connectRetries: number;
   /** How long one connection attempt may take, at start-up and whenever the pool reconnects. */
   readonly connectTimeoutMs: number;
-  /** How long one statement may run before it fails (server and client side). */
+  /** How long one replay or compaction statement may run before it fails (server and client side). */
   readonly statementTimeoutMs: number;
+  /**
+   * The write deadline: an append is answered within about this long, acknowledged, refused
+   * (nothing changed) or, when its outcome cannot be settled in time, outcome unknown.
+   */
+  readonly writeTimeoutMs: number;
+  /** How long the liveness ping behind readiness may take before the database counts as not answering. */
+  readonly pingTimeoutMs: number;
   /** Appends queued or in flight beyond which new appends fail at once with LogOverloadedError. */
   readonly maxPendingWrites: number;
   /** When the log compacts by itself (KVS_COMPACT_MIN_BYTES, KVS_COMPACT_RATIO). */
@@ -68,6 +75,8 @@ export function readPostgresLogConfig(env: EnvReader): PostgresLogConfig {
     connectRetries: env.integer('TLOG_DB_CONNECT_RETRIES', 10, 0, 1000),
     connectTimeoutMs: env.integer('TLOG_DB_CONNECT_TIMEOUT_MS', 5000, 100, 600_000),
     statementTimeoutMs: env.integer('TLOG_DB_STATEMENT_TIMEOUT_MS', 10_000, 100, 3_600_000),
+    writeTimeoutMs: env.integer('TLOG_DB_WRITE_TIMEOUT_MS', 1000, 100, 600_000),
+    pingTimeoutMs: env.integer('TLOG_DB_PING_TIMEOUT_MS', 500, 50, 60_000),
     maxPendingWrites: env.integer('TLOG_DB_MAX_PENDING_WRITES', 10_000, 1, 1_000_000),
     compaction: readCompactionThresholds(env),
   };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import { Pool } from 'pg';
+import { Pool, type ClientConfig } from 'pg';
 import { describeError, errorCode } from '../../platform/error-text/error-text';
 import type { Logger } from '../../platform/logging/logger';
 import type { PostgresLogConfig } from './postgres-log.config';
@@ -38,31 +38,48 @@ function tlsOptions(config: PostgresLogConfig): false | ConnectionOptions {
   return { ca, rejectUnauthorized: true };
 }
 
-/**
- * The pool behind the logger. Every wait is bounded, so requests fail fast when the database
- * is gone instead of hanging: connecting by connectTimeoutMs, each statement by
- * statementTimeoutMs on both ends. A broken connection is dropped and the next query opens a
- * new one, so writes recover by themselves once the database is back.
- */
-export function createPool(config: PostgresLogConfig, logger: Logger): Pool {
-  const pool = new Pool({
+/** What distinguishes the logger's pools: their job, size, statement bound and name in pg_stat_activity. */
+export interface PoolRole {
+  /** Connections at most. */
+  readonly max: number;
+  /** Server-side bound of one statement (and of a lock wait, and of an idle transaction). */
+  readonly statementTimeoutMs: number;
+  /** Client-side bound of one query's reply; undefined when the caller bounds it itself. */
+  readonly queryTimeoutMs: number | undefined;
+  /** application_name, as pg_stat_activity shows it (at most 63 bytes). */
+  readonly applicationName: string;
+}
+
+/** The settings every connection to the log's database shares: server, credentials, TLS, connect bound. */
+export function connectionSettings(config: PostgresLogConfig): ClientConfig {
+  return {
     host: config.host,
     port: config.port,
     database: config.database,
     user: config.user,
     password: config.password,
     ssl: tlsOptions(config),
-    // Writes go one batch at a time, so two connections suffice (one spare while one
-    // reconnects); a third serves a compaction, which holds its session for its advisory lock.
-    max: 3,
     connectionTimeoutMillis: config.connectTimeoutMs,
-    statement_timeout: config.statementTimeoutMs,
-    query_timeout: config.statementTimeoutMs + 1000,
-    lock_timeout: config.statementTimeoutMs,
-    idle_in_transaction_session_timeout: config.statementTimeoutMs,
     keepAlive: true,
+  };
+}
+
+/**
+ * A pool behind the logger. Every wait is bounded, so requests fail fast when the database is
+ * gone instead of hanging: connecting by connectTimeoutMs, each statement by the role's bound. A
+ * broken connection is dropped and the next query opens a new one, so the logger recovers by
+ * itself once the database is back.
+ */
+export function createPool(config: PostgresLogConfig, logger: Logger, role: PoolRole): Pool {
+  const pool = new Pool({
+    ...connectionSettings(config),
+    max: role.max,
+    statement_timeout: role.statementTimeoutMs,
+    query_timeout: role.queryTimeoutMs,
+    lock_timeout: role.statementTimeoutMs,
+    idle_in_transaction_session_timeout: role.statementTimeoutMs,
     idleTimeoutMillis: 30_000,
-    application_name: 'kvs',
+    application_name: role.applicationName,
   });
   // An idle connection the server drops (restart, failover) emits 'error'; unhandled, it would kill the process.
   pool.on('error', (error) =>

@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import { DatabaseError, type Pool, type PoolClient } from 'pg';
 import type {
   CompactionReport,
   LiveState,
@@ -8,25 +8,37 @@ import type {
   ReplayedRecord,
   TransactionLogger,
 } from '../../core';
-import { LogHealthState, LogOverloadedError, LogUnavailableError } from '../../core';
+import { LogHealthState, LogOverloadedError, LogUnavailableError, OutcomeUnknownError } from '../../core';
 import type { PostgresLogConfig } from './postgres-log.config';
 import { recordBytes, PostgresLogStatements } from './postgres-log-statements';
 import { describeError } from '../../platform/error-text/error-text';
 import { silentLogger, type Logger } from '../../platform/logging/logger';
 import { noLogObserver, type TransactionLogObserver } from '../log-observer.port';
 import { createPool, waitForDatabase } from './postgres-pool';
+import {
+  backendsNamed,
+  connectWithin,
+  endBackends,
+  queryWithin,
+  within,
+  writerApplicationName,
+} from './postgres-backends';
+import { PostgresTableLock } from './postgres-table-lock';
 import { ensureLogTable } from './postgres-schema';
 import { CompactionRunner, type CompactionSizes } from '../compaction/compaction-runner';
 import { compactPostgresLog, DEFAULT_COMPACTION_BATCH_ROWS } from './postgres-compaction';
 
 /** One INSERT carries at most this many rows... */
 const MAX_BATCH_ROWS = 1000;
-/** ...and about this many bytes of keys and values (a single larger mutation goes alone). */
+/** ...and about this many bytes of keys and values (a single larger record goes alone). */
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
-/** While writes fail, the database is pinged after this long... */
-const FIRST_PING_MS = 250;
-/** ...doubling up to this, so readiness recovers even when no write arrives to try. */
-const MAX_PING_MS = 5000;
+/** The liveness ping behind readiness runs this often (each bounded by TLOG_DB_PING_TIMEOUT_MS). */
+const PING_INTERVAL_MS = 1000;
+/** The share of the write deadline the INSERT may take; settling an uncertain one gets the rest. */
+const INSERT_SHARE = 0.75;
+/** An unsettled write is retried after this long, doubling up to MAX_SETTLE_RETRY_MS. */
+const FIRST_SETTLE_RETRY_MS = 100;
+const MAX_SETTLE_RETRY_MS = 2000;
 
 /** Tuning the tests change; production uses the defaults. */
 export interface PostgresLoggerOptions {
@@ -48,35 +60,83 @@ interface PendingAppend {
   readonly reject: (error: Error) => void;
 }
 
-/** Whether the rows found are exactly these records (compared as the table holds them). */
+/** Whether the rows found are exactly these records, as the table holds them. */
 function sameRecords(found: readonly ReplayedRecord[], records: readonly LogRecord[]): boolean {
   return JSON.stringify(found) === JSON.stringify(records);
+}
+
+/** What became of one INSERT. */
+type InsertOutcome =
+  | { readonly kind: 'committed' }
+  /** The server answered with an error (the statement rolled back) or nothing was sent: it never commits. */
+  | { readonly kind: 'refused'; readonly error: unknown }
+  /** The table has rows this instance did not acknowledge; nothing was inserted. */
+  | { readonly kind: 'foreign' }
+  /** No answer by the deadline, or the connection broke after sending: it may commit yet. */
+  | { readonly kind: 'uncertain'; readonly pid: number; readonly error: unknown };
+
+/** What settling an uncertain INSERT found once its backend was gone. */
+type Settled = { readonly kind: 'committed' } | { readonly kind: 'absent' } | { readonly kind: 'foreign' };
+
+/** A batch answered OutcomeUnknownError, settled in the background before any later write. */
+interface UnsettledBatch {
+  /** The backend that ran its INSERT. */
+  readonly pid: number;
+  readonly records: readonly LogRecord[];
+  /** Settles the appends' `outcome` promises: whether the batch committed. */
+  readonly report: (committed: boolean) => void;
+}
+
+/** The backend pid pg learnt when the connection opened (BackendKeyData; not in pg's type declarations). */
+function backendPid(client: PoolClient): number {
+  const pid = (client as PoolClient & { processID?: unknown }).processID;
+  if (typeof pid !== 'number') throw new Error('the connection has no backend pid');
+  return pid;
+}
+
+/** The server answered the statement with an ERROR: an autocommitted statement that fails rolls back. */
+function isStatementError(error: unknown): boolean {
+  return error instanceof DatabaseError && error.severity === 'ERROR';
 }
 
 /**
  * The transaction log in a PostgreSQL table (schema in postgres-schema.ts).
  *
- * Connecting is lazy: the first readEvents or append connects (retrying with backoff) and
- * creates the table if it is missing, so construction never fails on the network.
+ * Connecting is lazy: the first readEvents connects (retrying with backoff), takes the table's
+ * lock (one running instance per table, see PostgresTableLock), creates the table if it is
+ * missing and ends any write an earlier instance left running, so construction never fails on
+ * the network.
  *
  * Appends are group-committed: while one INSERT is in flight the next appends queue, and the
  * next INSERT takes them all, in call order. An append resolves only after its INSERT has
- * committed; a failed INSERT rejects exactly its own appends with LogUnavailableError, and the
- * next batch simply tries again on a fresh connection, so writes recover when the database does.
+ * committed. Every append is answered within the write deadline (TLOG_DB_WRITE_TIMEOUT_MS) with
+ * the truth: acknowledged; LogUnavailableError only when the INSERT can no longer commit (the
+ * server refused it, or it was never sent); and when its fate is uncertain (no reply by three
+ * quarters of the deadline, or the connection broke), the logger settles it first: it terminates
+ * the INSERT's backend from another connection, waits until pg_stat_activity no longer lists it,
+ * and reads whether the batch's rows exist. If that does not finish in time (a stopped backend
+ * never ends), the appends get OutcomeUnknownError and every later append is refused until a
+ * background retry settles the batch; a batch that turns out committed then reaches memory
+ * through the errors' `outcome`, in log order, since nothing was written after it. Rows are never
+ * deleted to undo a write.
  *
- * A failed INSERT may still have committed (the connection can drop after COMMIT, before the
- * reply). Those writes were reported failed and never reached memory, so before the next batch
- * the logger looks past the last acknowledged sequence number and deletes that batch's rows if
- * it finds them, keeping the table equal to what was acknowledged.
+ * Each INSERT also checks that the table has nothing after the last acknowledged revision: rows
+ * this instance did not write mean memory no longer matches the table, so the log fails (the
+ * process restarts and replays the truth).
  *
- * Health: a failed INSERT makes the log `unavailable` (one log line); a committed one, or a ping
- * that succeeds while unavailable, makes it `ok` again (one log line).
- *
- * One table serves one running kvs instance: each instance keeps the state in memory, so a second
- * writer would leave both with stale maps. If another writer's rows are found, writes fail.
+ * Health: `unavailable` (one log line) when a write fails, while a batch is unsettled, or when
+ * the liveness ping (every second, bounded by TLOG_DB_PING_TIMEOUT_MS) gets no answer; `ok`
+ * again (one log line) when a write commits or a ping succeeds with nothing unsettled.
  */
 export class PostgresTransactionLogger implements TransactionLogger {
+  /** Replay, compaction and settling: statements bounded by TLOG_DB_STATEMENT_TIMEOUT_MS. */
   private readonly pool: Pool;
+  /** INSERTs only, bounded by the write deadline; named so a later instance can find them. */
+  private readonly writePool: Pool;
+  /** The liveness ping's own connection, so a stalled write never delays it. */
+  private readonly pingPool: Pool;
+  private readonly writerName: string;
+  private readonly lock: PostgresTableLock;
   private readonly statements: PostgresLogStatements;
   /** The table name as spliced into SQL; the config only admits plain identifiers. */
   private readonly quotedTable: string;
@@ -87,8 +147,9 @@ export class PostgresTransactionLogger implements TransactionLogger {
   private closing: Promise<void> | undefined;
   /** The highest revision known to be committed and acknowledged (or replayed). */
   private lastRevision = 0;
-  /** A failed batch that may nevertheless have committed; settled before the next insert. */
-  private unconfirmed: readonly LogRecord[] | undefined;
+  /** A batch answered outcome-unknown; no write is sent until it is settled. */
+  private unsettled: UnsettledBatch | undefined;
+  private settleTimer: NodeJS.Timeout | undefined;
   private queue: PendingAppend[] = [];
   private inFlight = 0;
   private draining: Promise<void> | undefined;
@@ -103,7 +164,6 @@ export class PostgresTransactionLogger implements TransactionLogger {
   private replay: 'not started' | 'running' | 'done' = 'not started';
   private readonly healthState = new LogHealthState();
   private pingTimer: NodeJS.Timeout | undefined;
-  private pingMs = FIRST_PING_MS;
 
   constructor(
     private readonly config: PostgresLogConfig,
@@ -113,7 +173,29 @@ export class PostgresTransactionLogger implements TransactionLogger {
     this.pageRows = options.replayPageRows ?? 5000;
     this.pageBytes = options.replayPageBytes ?? 8 * 1024 * 1024;
     this.observer = options.observer ?? noLogObserver;
-    this.pool = createPool(config, this.logger);
+    // Three: replay or settling, a spare while one reconnects, and a compaction (which holds its
+    // session for its advisory lock).
+    this.pool = createPool(config, this.logger, {
+      max: 3,
+      statementTimeoutMs: config.statementTimeoutMs,
+      queryTimeoutMs: config.statementTimeoutMs + 1000,
+      applicationName: 'kvs',
+    });
+    this.writerName = writerApplicationName(config.table);
+    // One INSERT at a time; the second connection is the spare while a broken one is replaced.
+    this.writePool = createPool(config, this.logger, {
+      max: 2,
+      statementTimeoutMs: Math.round(config.writeTimeoutMs * INSERT_SHARE),
+      queryTimeoutMs: undefined,
+      applicationName: this.writerName,
+    });
+    this.pingPool = createPool(config, this.logger, {
+      max: 1,
+      statementTimeoutMs: config.pingTimeoutMs,
+      queryTimeoutMs: undefined,
+      applicationName: 'kvs',
+    });
+    this.lock = new PostgresTableLock(config, this.logger);
     this.quotedTable = `"${config.table}"`;
     this.statements = new PostgresLogStatements(this.pool, this.quotedTable);
     this.compactionBatchRows = options.compactionBatchRows ?? DEFAULT_COMPACTION_BATCH_ROWS;
@@ -149,6 +231,7 @@ export class PostgresTransactionLogger implements TransactionLogger {
     if (this.closing) return Promise.reject(new LogUnavailableError('postgres log: closed'));
     if (this.replay !== 'done')
       return Promise.reject(new LogUnavailableError('postgres log: append before readEvents finished'));
+    if (this.unsettled) return Promise.reject(this.unsettledRefusal());
     if (this.queue.length + this.inFlight >= this.config.maxPendingWrites) {
       return Promise.reject(
         new LogOverloadedError(`postgres log: ${this.config.maxPendingWrites} writes are already pending; retry later`),
@@ -183,20 +266,47 @@ export class PostgresTransactionLogger implements TransactionLogger {
     this.closing ??= (async () => {
       await this.compactions.stop();
       clearTimeout(this.pingTimer);
+      clearTimeout(this.settleTimer);
       await this.draining;
-      await this.pool.end();
+      await Promise.all([this.pool.end(), this.writePool.end(), this.pingPool.end(), this.lock.release()]);
     })();
     return this.closing;
   }
 
-  /** Connects (with start-up retries) and creates the table, once; later calls share the outcome. */
+  /** Connects (with start-up retries), takes the table, creates it and ends earlier writers, once. */
   private start(): Promise<void> {
     this.started ??= (async () => {
       await waitForDatabase(this.pool, this.config, this.logger);
+      await this.lock.acquire();
       await ensureLogTable(this.pool, this.quotedTable);
+      await this.endEarlierWriters();
       this.lastRevision = await this.statements.lastRevision();
+      this.schedulePing();
     })();
     return this.started;
+  }
+
+  /**
+   * An instance killed while its INSERT stalled leaves that backend running: it could commit
+   * after this replay and behind writes acknowledged later. Holding the table's lock, every
+   * backend still named as the table's writer is such a leftover: end it (and be sure it has
+   * ended) before reading the table, or refuse to start.
+   */
+  private async endEarlierWriters(): Promise<void> {
+    const deadline = performance.now() + this.config.statementTimeoutMs;
+    const pids = await backendsNamed(this.pool, this.writerName, deadline);
+    if (pids.length === 0) return;
+    this.logger.warn(
+      { event: 'postgres_earlier_writer', pids },
+      `postgres log: ending ${pids.length} backend(s) an earlier instance left writing to table ${this.config.table} before replaying it`,
+    );
+    await endBackends(this.pool, pids, this.writerName, deadline).catch((error: unknown) => {
+      throw new Error(
+        `postgres log: backend ${pids.join(', ')} of an earlier kvs instance on table ${this.config.table} did not end` +
+          ` within TLOG_DB_STATEMENT_TIMEOUT_MS=${this.config.statementTimeoutMs} ms (${describeError(error)});` +
+          ' it may still commit a write, so the table cannot be replayed yet; start again once it has ended',
+      );
+    });
   }
 
   /** Writes queued appends batch after batch, one INSERT in flight at a time, until the queue is empty. */
@@ -229,34 +339,170 @@ export class PostgresTransactionLogger implements TransactionLogger {
     return this.queue.splice(0, count);
   }
 
-  /** Inserts one batch and settles its appends in order; never throws. */
+  /** Inserts one batch and answers its appends, in order, within the write deadline; never throws. */
   private async write(batch: readonly PendingAppend[]): Promise<void> {
     const records = batch.map((pending) => pending.record);
-    const bytes = records.reduce((sum, record) => sum + recordBytes(record), 0);
-    this.observer.batchStarted?.(records.length, bytes);
-    let began = performance.now();
-    try {
-      await this.start();
-      await this.settleUnconfirmed();
-      this.unconfirmed = records;
-      began = performance.now();
-      await this.statements.insert(records);
-      this.unconfirmed = undefined;
-    } catch (error) {
-      this.observer.durabilityWaited?.((performance.now() - began) / 1000, false);
-      const failure = new LogUnavailableError(`postgres log: write not acknowledged: ${describeError(error)}`);
-      for (const pending of batch) pending.reject(failure);
-      this.observer.batchFinished?.(false);
-      this.becameUnavailable(failure.message);
+    this.observer.batchStarted?.(
+      records.length,
+      records.reduce((sum, record) => sum + recordBytes(record), 0),
+    );
+    const began = performance.now();
+    const deadline = began + this.config.writeTimeoutMs;
+    const outcome = await this.insert(records, began + this.config.writeTimeoutMs * INSERT_SHARE);
+    this.observer.durabilityWaited?.((performance.now() - began) / 1000, outcome.kind === 'committed');
+    if (outcome.kind === 'committed') {
+      this.acknowledge(batch);
       return;
     }
-    this.observer.durabilityWaited?.((performance.now() - began) / 1000, true);
+    this.observer.batchFinished?.(false);
+    if (outcome.kind === 'refused') {
+      this.refuse(batch, `postgres log: write not acknowledged: ${describeError(outcome.error)}`);
+      return;
+    }
+    if (outcome.kind === 'foreign') {
+      this.foreignRows(batch);
+      return;
+    }
+    const cause = describeError(outcome.error);
+    const settled = await this.settle(outcome.pid, records, deadline).catch(() => undefined);
+    if (settled === undefined) {
+      this.outcomeUnknown(batch, outcome.pid, cause);
+    } else if (settled.kind === 'committed') {
+      this.logger.warn(
+        { event: 'postgres_write_settled', committed: true, rows: batch.length },
+        `postgres log: a write whose reply was lost (${cause}) turned out committed; acknowledged`,
+      );
+      this.acknowledge(batch);
+    } else if (settled.kind === 'absent') {
+      this.refuse(batch, `postgres log: write not acknowledged (${cause}); its backend ended without committing it`);
+    } else {
+      this.foreignRows(batch);
+    }
+  }
+
+  /** Runs the INSERT on a connection of its own (to know its backend) by `deadline`, and says what became of it. */
+  private async insert(records: readonly LogRecord[], deadline: number): Promise<InsertOutcome> {
+    let client: PoolClient;
+    let pid: number;
+    try {
+      if (!this.lock.held) await within(this.lock.acquire(), deadline, 'taking the table lock again');
+      client = await connectWithin(this.writePool, deadline);
+      pid = backendPid(client);
+    } catch (error) {
+      return { kind: 'refused', error };
+    }
+    try {
+      const inserted = await within(
+        this.statements.insert(client, records, this.lastRevision),
+        deadline,
+        `an INSERT of ${records.length} record(s)`,
+      );
+      client.release();
+      return inserted ? { kind: 'committed' } : { kind: 'foreign' };
+    } catch (error) {
+      // A connection whose INSERT did not answer must not serve another one.
+      client.release(true);
+      return isStatementError(error) ? { kind: 'refused', error } : { kind: 'uncertain', pid, error };
+    }
+  }
+
+  /**
+   * Ends the backend `pid` (from another connection), waits until it is gone, then reads what
+   * follows the last acknowledged revision: the batch's rows, nothing, or someone else's. Rejects
+   * when that cannot be done by `deadline`.
+   */
+  private async settle(pid: number, records: readonly LogRecord[], deadline: number): Promise<Settled> {
+    await endBackends(this.pool, [pid], this.writerName, deadline);
+    const rows = records.reduce((sum, record) => sum + record.writes.length, 0);
+    const found = await this.statements.pageWithin(this.lastRevision, rows + 1, deadline);
+    if (found.length === 0) return { kind: 'absent' };
+    return sameRecords(found, records) ? { kind: 'committed' } : { kind: 'foreign' };
+  }
+
+  private acknowledge(batch: readonly PendingAppend[]): void {
     this.becameAvailable('a write committed');
-    this.lastRevision = records[records.length - 1].revision;
-    this.historyBytes += bytes;
+    this.lastRevision = batch[batch.length - 1].record.revision;
+    for (const pending of batch) this.historyBytes += recordBytes(pending.record);
     this.compactions.consider(this.historyBytes, this.liveBytes);
     for (const pending of batch) pending.resolve();
     this.observer.batchFinished?.(true);
+  }
+
+  /** Answers "nothing changed": only for a batch that can no longer commit. */
+  private refuse(batch: readonly PendingAppend[], message: string): void {
+    const failure = new LogUnavailableError(message);
+    for (const pending of batch) pending.reject(failure);
+    this.becameUnavailable(message);
+  }
+
+  /** The table holds rows this instance did not write: memory is stale, only a restart and replay can help. */
+  private foreignRows(batch: readonly PendingAppend[]): void {
+    const message =
+      `postgres log: table ${this.config.table} has rows after revision ${this.lastRevision} that this instance did not write;` +
+      ' is another kvs instance writing to it? One table serves one instance';
+    for (const pending of batch) pending.reject(new LogUnavailableError(message, false));
+    if (this.healthState.set('failed')) this.logger.error({ event: 'postgres_log_failed' }, message);
+  }
+
+  /** Answers OUTCOME_UNKNOWN, refuses what waits behind the batch, and settles it in the background. */
+  private outcomeUnknown(batch: readonly PendingAppend[], pid: number, cause: string): void {
+    const reports: ((committed: boolean) => void)[] = [];
+    const message =
+      `postgres log: a write stalled past TLOG_DB_WRITE_TIMEOUT_MS=${this.config.writeTimeoutMs} ms (${cause})` +
+      ` and its backend ${pid} could not be confirmed ended; it may still commit`;
+    for (const pending of batch) {
+      const outcome = new Promise<boolean>((resolve) => reports.push(resolve));
+      pending.reject(new OutcomeUnknownError(message, outcome));
+    }
+    this.unsettled = {
+      pid,
+      records: batch.map((pending) => pending.record),
+      report: (committed) => reports.forEach((report) => report(committed)),
+    };
+    this.becameUnavailable(message);
+    // Queued writes were never sent; while the batch is unsettled they can never commit.
+    for (const pending of this.queue.splice(0)) pending.reject(this.unsettledRefusal());
+    this.settleLater(FIRST_SETTLE_RETRY_MS);
+  }
+
+  private unsettledRefusal(): LogUnavailableError {
+    return new LogUnavailableError(
+      'postgres log: an earlier write has not been settled yet (its database backend does not answer); writes are refused until it is',
+    );
+  }
+
+  /** Retries settling the unsettled batch, with a growing wait, until it is settled or the log closes. */
+  private settleLater(delayMs: number): void {
+    if (this.closing) return;
+    this.settleTimer = setTimeout(() => {
+      const unsettled = this.unsettled;
+      if (unsettled === undefined) return;
+      const deadline = performance.now() + Math.max(this.config.writeTimeoutMs, 1000);
+      this.settle(unsettled.pid, unsettled.records, deadline).then(
+        (settled) => this.settled(unsettled, settled),
+        () => this.settleLater(Math.min(delayMs * 2, MAX_SETTLE_RETRY_MS)),
+      );
+    }, delayMs);
+    this.settleTimer.unref();
+  }
+
+  private settled(unsettled: UnsettledBatch, settled: Settled): void {
+    if (settled.kind === 'foreign') {
+      this.foreignRows([]);
+      return;
+    }
+    if (settled.kind === 'committed') {
+      this.lastRevision = unsettled.records[unsettled.records.length - 1].revision;
+      for (const record of unsettled.records) this.historyBytes += recordBytes(record);
+    }
+    // Reported before any later write is taken, so a late commit reaches memory in log order.
+    unsettled.report(settled.kind === 'committed');
+    this.unsettled = undefined;
+    this.logger.info(
+      { event: 'postgres_write_settled', committed: settled.kind === 'committed', rows: unsettled.records.length },
+      `postgres log: the write whose outcome was unknown is settled: it ${settled.kind === 'committed' ? 'committed' : 'did not commit'}`,
+    );
+    this.becameAvailable('an unsettled write was settled');
   }
 
   private async compactOnce(): Promise<CompactionSizes> {
@@ -280,50 +526,32 @@ export class PostgresTransactionLogger implements TransactionLogger {
         `${cause}; writes fail until the database is back`,
       );
     }
-    if (this.pingTimer === undefined) this.schedulePing();
   }
 
   private becameAvailable(how: string): void {
-    clearTimeout(this.pingTimer);
-    this.pingTimer = undefined;
-    this.pingMs = FIRST_PING_MS;
+    if (this.unsettled) return;
     if (this.healthState.set('ok')) {
       this.logger.info({ event: 'postgres_log_recovered' }, `postgres log: the database is reachable again (${how})`);
     }
   }
 
-  /** Pings the database after a growing wait while it is unavailable. */
+  /** Pings the database every PING_INTERVAL_MS, so readiness follows it even when no write arrives. */
   private schedulePing(): void {
     if (this.closing) return;
     this.pingTimer = setTimeout(() => {
-      this.pool.query('SELECT 1').then(
-        () => this.becameAvailable('a ping succeeded'),
-        () => this.schedulePing(),
-      );
-    }, this.pingMs);
+      const deadline = performance.now() + this.config.pingTimeoutMs;
+      queryWithin(this.pingPool, 'SELECT 1', [], deadline)
+        .then(
+          () => this.becameAvailable('a ping succeeded'),
+          (error: unknown) => {
+            if (this.closing) return;
+            this.becameUnavailable(
+              `postgres log: the database did not answer a ping within TLOG_DB_PING_TIMEOUT_MS=${this.config.pingTimeoutMs} ms (${describeError(error)})`,
+            );
+          },
+        )
+        .finally(() => this.schedulePing());
+    }, PING_INTERVAL_MS);
     this.pingTimer.unref();
-    this.pingMs = Math.min(this.pingMs * 2, MAX_PING_MS);
-  }
-
-  /** Deletes the rows of a batch that was reported failed but committed anyway (see the class comment). */
-  private async settleUnconfirmed(): Promise<void> {
-    const suspect = this.unconfirmed;
-    if (suspect === undefined) return;
-    const rows = suspect.reduce((sum, record) => sum + record.writes.length, 0);
-    const found = await this.statements.page(this.lastRevision, rows + 1, Number.MAX_SAFE_INTEGER);
-    if (found.length > 0) {
-      if (!sameRecords(found, suspect)) {
-        throw new Error(
-          `table ${this.config.table} has rows after revision ${this.lastRevision} that this instance did not write;` +
-            ' is another kvs instance writing to it? One table serves one instance',
-        );
-      }
-      await this.statements.deleteRange(this.lastRevision, found[found.length - 1].revision);
-      this.logger.warn(
-        { event: 'postgres_lost_commit_removed', rows: found.length },
-        `postgres log: removed ${found.length} row(s) of a write that was reported failed but had committed`,
-      );
-    }
-    this.unconfirmed = undefined;
   }
 }

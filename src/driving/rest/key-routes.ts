@@ -1,9 +1,10 @@
 import type { IRouter, Request, RequestHandler, Response } from 'express';
-import type { KeyValueStore } from '../../core';
+import { NoSuchKeyError, PreconditionFailedError, type KeyValueStore, type ReadResult } from '../../core';
 import type { Logger } from '../../platform/logging/logger';
 import type { BodyBudget } from './body-budget';
 import { sendError, sendFailure } from './http-status';
 import { readTextBody } from './read-body';
+import { etagOf, notModified, setRevisionHeaders, writeCondition } from './revision-headers';
 
 /**
  * The handlers of the book's API on /v1/key/{key} (the key one percent-encoded segment), by
@@ -16,35 +17,52 @@ export function keyHandlers(
 ): Readonly<Record<string, RequestHandler>> {
   return {
     Get: (req: Request, res: Response) => {
-      let value: string;
+      let read: ReadResult;
       try {
-        value = store.get(req.params.key as string);
+        read = store.read(req.params.key as string);
+        if (read.entry === undefined) throw new NoSuchKeyError(req.params.key as string);
       } catch (error) {
         sendFailure(res, error, logger);
         return;
       }
+      setRevisionHeaders(res, read.revision, read.entry);
+      if (notModified(req, read.entry)) {
+        res.status(304).end();
+        return;
+      }
       // res.end rather than res.send: send would hash the body for an ETag on every read.
       res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-      res.end(value);
+      res.end(read.entry.value);
     },
     Put: async (req: Request, res: Response) => {
       try {
+        // The body is read first: a refusal must not leave it unread on a kept-alive connection.
         const value = await readTextBody(req, store.limits.maxValueBytes, bodies);
-        await store.put(req.params.key as string, value);
+        const { revision, entry } = await store.put(req.params.key as string, value, writeCondition(req));
+        setRevisionHeaders(res, revision, entry);
         res.status(201).end();
       } catch (error) {
-        sendFailure(res, error, logger);
+        sendWriteFailure(res, error, logger);
       }
     },
     Delete: async (req: Request, res: Response) => {
       try {
-        await store.delete(req.params.key as string);
+        const { revision } = await store.delete(req.params.key as string, writeCondition(req));
+        res.setHeader('X-Kvs-Revision', String(revision));
         res.status(200).end();
       } catch (error) {
-        sendFailure(res, error, logger);
+        sendWriteFailure(res, error, logger);
       }
     },
   };
+}
+
+/** A failed precondition's 412 carries the key's current ETag (none when it is absent). */
+function sendWriteFailure(res: Response, error: unknown, logger: Logger): void {
+  if (error instanceof PreconditionFailedError && error.currentModRevision > 0) {
+    res.setHeader('ETag', etagOf(error.currentModRevision));
+  }
+  sendFailure(res, error, logger);
 }
 
 /** The answers to key paths that are not one segment: INVALID_KEY, as before any policy. */

@@ -22,6 +22,10 @@ const LOG_STATES: readonly LogHealth[] = ['ok', 'unavailable', 'failed'];
 export interface ScrapedState {
   /** Keys in the store. */
   readonly liveKeys: () => number;
+  /** UTF-8 bytes of the live keys and values, as the data quota counts them. */
+  readonly dataBytes?: () => number;
+  /** The data quota (KVS_MAX_DATA_BYTES), when there is one. */
+  readonly dataQuotaBytes?: number;
   /** Whether the transaction log takes writes. */
   readonly logHealth: () => LogHealth;
 }
@@ -114,7 +118,7 @@ export class KvsMetrics {
     registers: [this.registry],
   });
 
-  constructor({ liveKeys, logHealth }: ScrapedState) {
+  constructor({ liveKeys, logHealth, dataBytes, dataQuotaBytes }: ScrapedState) {
     new Gauge({
       name: 'kvs_keys',
       help: 'Keys currently stored.',
@@ -123,6 +127,22 @@ export class KvsMetrics {
         this.set(liveKeys());
       },
     });
+    // etcd's model: the size of the data against its space quota, so an alert can fire before writes are refused.
+    new Gauge({
+      name: 'kvs_data_bytes',
+      help: 'UTF-8 bytes of the live keys and values, as KVS_MAX_DATA_BYTES counts them.',
+      registers: [this.registry],
+      collect() {
+        this.set(dataBytes?.() ?? 0);
+      },
+    });
+    if (dataQuotaBytes !== undefined) {
+      new Gauge({
+        name: 'kvs_data_quota_bytes',
+        help: 'The data quota (KVS_MAX_DATA_BYTES): writes that would take kvs_data_bytes past it are refused with QUOTA_EXCEEDED.',
+        registers: [this.registry],
+      }).set(dataQuotaBytes);
+    }
     new Gauge({
       name: 'kvs_log_state',
       help: 'Whether the transaction log takes writes: 1 for the current state (ok, unavailable, failed), 0 for the others.',

@@ -22,7 +22,13 @@ async function main() {
   for await (const batch of log.readEvents()) for (const record of batch) revision = record.revision;
   for (let round = 0; ; round++) {
     const appends = Array.from({ length: 10 }, (_, i) => {
-      const put = { type: 'put', key: `r${round}-${i}`, value: 'v'.repeat(i * 300), createRevision: ++revision, version: 1 };
+      const put = {
+        type: 'put',
+        key: `r${round}-${i}`,
+        value: 'v'.repeat(i * 300),
+        createRevision: ++revision,
+        version: 1,
+      };
       return log.append({ revision, writes: [put] }).then(() => {
         process.stdout.write(`${put.createRevision}\n`);
       });

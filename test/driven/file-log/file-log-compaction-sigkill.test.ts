@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { COMPACTION_STEPS } from '../../../src/driven/file-log/compactor';
 import { stateOf } from '../../contracts/transaction-logger.contract';
 import { collectEvents } from '../../support/collect-events';
+import { runUntilKilled } from './killed-child';
 import { TempLogDir } from './temp-log-dir';
 
 const CHILD = join(__dirname, 'compact-until-killed.child.js');
@@ -18,23 +18,11 @@ afterEach(() => dir.dispose());
 
 /** Runs the child until it kills itself during a compaction; returns each worker's highest acknowledged n. */
 async function compactUntilKilled(filename: string, step: string): Promise<number[]> {
-  const child = spawn(process.execPath, [CHILD, filename, step], { stdio: ['ignore', 'pipe', 'pipe'] });
   const highest = Array.from({ length: WORKERS }, () => -1);
-  let pending = '';
-  let errors = '';
-  child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-  child.stdout.on('data', (chunk: Buffer) => {
-    const lines = (pending + chunk.toString()).split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) {
-      const [w, n] = line.split(' ').map(Number);
-      highest[w] = Math.max(highest[w], n);
-    }
+  await runUntilKilled(CHILD, [filename, step], (line) => {
+    const [w, n] = line.split(' ').map(Number);
+    highest[w] = Math.max(highest[w], n);
   });
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-    child.on('close', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
-  );
-  if (signal !== 'SIGKILL') throw new Error(`child exited with ${code}: ${errors}`);
   return highest;
 }
 

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { SyncPolicy } from '../../../src/driven/file-log';
 import { collectEvents, appendMutation } from '../../support/collect-events';
+import { runUntilKilled } from './killed-child';
 import { TempLogDir } from './temp-log-dir';
 
 const CHILD = join(__dirname, 'append-until-killed.child.js');
@@ -15,23 +15,13 @@ beforeEach(async () => {
 
 afterEach(() => dir.dispose());
 
-/** Runs a child that appends until it has acknowledged enough writes, SIGKILLs it, and returns the highest sequence it acknowledged. */
+/** Runs a child that appends until it has acknowledged enough writes, SIGKILLs it, and returns the highest revision it acknowledged. */
 async function appendUntilKilled(filename: string, sync: SyncPolicy): Promise<number> {
-  const child = spawn(process.execPath, [CHILD, filename, sync], { stdio: ['ignore', 'pipe', 'pipe'] });
   let highestAck = 0;
-  let pending = '';
-  let errors = '';
-  child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-  child.stdout.on('data', (chunk: Buffer) => {
-    const lines = (pending + chunk.toString()).split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) highestAck = Math.max(highestAck, Number(line));
+  await runUntilKilled(CHILD, [filename, sync], (line, child) => {
+    highestAck = Math.max(highestAck, Number(line));
     if (highestAck >= ACKS_BEFORE_KILL) child.kill('SIGKILL');
   });
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-    child.on('close', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
-  );
-  if (signal !== 'SIGKILL') throw new Error(`child exited with ${code}: ${errors}`);
   return highestAck;
 }
 

@@ -1,3 +1,5 @@
+import { Pool } from 'pg';
+import { compactPostgresLog } from '../../../src/driven/postgres-log/postgres-compaction';
 import type { PostgresLoggerOptions, PostgresTransactionLogger } from '../../../src/driven/postgres-log';
 import { stateOf } from '../../contracts/transaction-logger.contract';
 import { collectEvents, appendMutation, type Event, type Mutation, liveStateOf } from '../../support/collect-events';
@@ -34,6 +36,11 @@ async function writeHistory(log: PostgresTransactionLogger, live: Map<string, st
     const events = await Promise.all(group.map((mutation) => appendMutation(log, mutation)));
     events.forEach((event) => apply(live, event));
   }
+}
+
+async function lastSequence(table: string): Promise<number> {
+  const result = await fixture.postgres.query(`SELECT max(revision)::int AS n FROM "${table}"`);
+  return (result.rows[0] as { n: number }).n;
 }
 
 async function rowCount(table: string): Promise<number> {
@@ -82,19 +89,29 @@ describe('PostgresTransactionLogger compaction', () => {
     expect(replay.at(-1)).toEqual(next);
   });
 
-  it('lets several processes compact one table at the same moment (advisory lock), losing nothing', async () => {
+  it('lets several sessions compact one table at the same moment (advisory lock), losing nothing', async () => {
     const env = fixture.postgres.logEnv();
     const live = new Map<string, string>();
     const writer = await replayed(env, live, { compactionBatchRows: 50 });
     await writeHistory(writer, live, 3000, 'a');
     const lines = recordingLogger();
-    // Other instances on the same table (their own pools, so their own sessions), as at a rolling restart.
-    const others = await Promise.all(
-      Array.from({ length: 3 }, () => replayed(env, new Map(), { compactionBatchRows: 50, logger: lines.logger })),
+    // Compactions from pools of their own (their own sessions), as several processes would run them.
+    const pools = Array.from({ length: 3 }, () => new Pool({ ...fixture.postgres.connection, max: 1 }));
+    const upTo = await lastSequence(env.TLOG_DB_TABLE);
+    const others = pools.map((pool) =>
+      compactPostgresLog({
+        pool,
+        table: `"${env.TLOG_DB_TABLE}"`,
+        upTo,
+        batchRows: 50,
+        bytesBefore: 0,
+        logger: lines.logger,
+      }),
     );
-    const reports = await Promise.all([writer.compact(), ...others.map((other) => other.compact())]);
+    const reports = await Promise.all([writer.compact(), ...others]);
+    await Promise.all(pools.map((pool) => pool.end()));
     expect(reports.filter((report) => report.bytesAfter < report.bytesBefore).length).toBeGreaterThanOrEqual(1);
-    await Promise.all([writer.close(), ...others.map((other) => other.close())]);
+    await writer.close();
     const replay = await collectEvents(fixture.open(env));
     expect(stateOf(replay)).toEqual(live);
     expect(await rowCount(env.TLOG_DB_TABLE)).toBe(live.size);

@@ -37,6 +37,8 @@ describe('readPostgresLogConfig', () => {
       connectRetries: 10,
       connectTimeoutMs: 5000,
       statementTimeoutMs: 10_000,
+      writeTimeoutMs: 1000,
+      pingTimeoutMs: 500,
       maxPendingWrites: 10_000,
       compaction: { minBytes: 64 * 1024 * 1024, ratio: 2 },
     });
@@ -53,6 +55,8 @@ describe('readPostgresLogConfig', () => {
       TLOG_DB_CONNECT_TIMEOUT_MS: '1500',
       TLOG_DB_STATEMENT_TIMEOUT_MS: '2500',
       TLOG_DB_MAX_PENDING_WRITES: '64',
+      TLOG_DB_WRITE_TIMEOUT_MS: '750',
+      TLOG_DB_PING_TIMEOUT_MS: '200',
     });
     expect(config).toMatchObject({
       port: 6543,
@@ -63,6 +67,8 @@ describe('readPostgresLogConfig', () => {
       connectTimeoutMs: 1500,
       statementTimeoutMs: 2500,
       maxPendingWrites: 64,
+      writeTimeoutMs: 750,
+      pingTimeoutMs: 200,
     });
   });
 

@@ -12,7 +12,10 @@ function logger(table: string, options: PostgresLoggerOptions = {}): PostgresTra
 
 /** Creates the table through the logger, then fills it server-side with `select` (columns event_type, key, value over i; revision i). */
 async function fill(table: string, rows: number, select: string): Promise<void> {
-  for await (const _ of logger(table).readEvents()) throw new Error('the new table should be empty');
+  const creator = logger(table);
+  for await (const _ of creator.readEvents()) throw new Error('the new table should be empty');
+  // One table serves one running instance: the creator makes way for the logger under test.
+  await creator.close();
   await fixture.postgres.query(
     `INSERT INTO "${table}" (revision, event_type, key, value) SELECT i, ${select} FROM generate_series(1, $1::int) AS i ORDER BY i`,
     [rows],

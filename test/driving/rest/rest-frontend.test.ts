@@ -119,6 +119,8 @@ describe('REST frontend', () => {
     const serverLog = recordingLogger();
     server = await startRestServer(undefined, serverLog.logger);
     const detail = 'file log: /var/lib/kvs/transactions.log: write failed (ENOSPC: no space left on device, write)';
+    // A delete of a live key goes to the log (one of an absent key writes nothing).
+    await server.store.put('k', 'v0');
     server.log.failNext(1, new LogUnavailableError(detail));
     server.log.failNext(1, new LogUnavailableError(detail, false));
     const retryable = await fetch(keyUrl('k'), { method: 'PUT', body: 'v' });

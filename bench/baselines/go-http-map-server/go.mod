@@ -1,0 +1,3 @@
+module kvs.bench/go-http-map-server
+
+go 1.19
