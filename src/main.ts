@@ -13,6 +13,8 @@ import type { ReloadingTls } from './platform/tls';
 import { unreadVariables } from './config/unread-variables';
 import { composeService, type ServiceParts } from './composition/container';
 import { stopOnSignalsOrLogFailure } from './composition/shutdown';
+import { startListener } from './composition/listen-errors';
+import { routeGrpcJsLogs } from './composition/grpc-js-logging';
 
 /** Exit status for a configuration mistake (documented in the README). */
 const EXIT_CONFIG_ERROR = 2;
@@ -43,15 +45,20 @@ function configure(): { service: ServiceParts; logger: Logger } {
   const env = new EnvReader(process.env);
   try {
     const logger = createRootLogger(env);
+    routeGrpcJsLogs(logger);
     const service = composeService(env, logger);
     warnAboutUnreadVariables(env, logger);
     return { service, logger };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    // A plain line on stderr: the configuration that would shape a JSON log is what is wrong.
-    process.stderr.write(`kvs: ${error.message}\n`);
-    process.exit(EXIT_CONFIG_ERROR);
+    exitOnConfigError(error);
   }
+}
+
+/** A plain line on stderr, then exit 2: the configuration that would shape a JSON log is what is wrong. */
+function exitOnConfigError(error: ConfigError): never {
+  process.stderr.write(`kvs: ${error.message}\n`);
+  process.exit(EXIT_CONFIG_ERROR);
 }
 
 /** One warning per KVS_/TLOG_ variable that is set but read by nothing: most likely a typo. */
@@ -81,7 +88,7 @@ async function serve(service: ServiceParts, logger: Logger): Promise<void> {
     await flags.start(flagsFile);
     if (admin) {
       // Before the replay, so metrics (and probes saying "not ready") answer during a long one.
-      const { host, port } = await admin.start();
+      const { host, port } = await startListener(admin);
       logger.info({ event: 'admin_listening', host, port }, `admin listener on ${host}:${port}`);
     }
     const began = performance.now();
@@ -98,7 +105,7 @@ async function serve(service: ServiceParts, logger: Logger): Promise<void> {
     // Frontends start only after the restore, so no client ever sees a half-replayed store.
     const listening = [];
     for (const frontend of frontends) {
-      const { host, port } = await frontend.start();
+      const { host, port } = await startListener(frontend);
       listening.push({ frontend: frontend.name, host, port });
       logger.info(
         { event: 'frontend_listening', frontend: frontend.name, host, port },
@@ -166,6 +173,8 @@ function logMemoryLimits(logger: Logger): void {
 
 const { service, logger } = configure();
 serve(service, logger).catch((error: unknown) => {
+  // A setting found wrong only while starting (a taken port): reported like any other config error.
+  if (error instanceof ConfigError) exitOnConfigError(error);
   logger.fatal({ event: 'start_failed', err: error }, `cannot start: ${describeError(error)}`);
   process.exit(EXIT_FAILURE);
 });

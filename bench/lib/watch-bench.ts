@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { WatchLoadResult, WatchLoadSpec } from '../load/watch-load';
 import type { BenchOptions } from './options';
 import { BENCH_BUILD, REPO_ROOT } from './paths';
-import { ServerProcess } from './server-process';
+import { nodeCommand, ServerProcess } from './server-process';
 
 /** The first scale row: watchers of one key on one kvs process, at 10 durable writes/s. */
 const SSE_WATCHERS = 1000;
@@ -28,7 +28,7 @@ export interface WatchResult extends WatchLoadResult {
 export async function measureWatch(scratch: string, options: BenchOptions): Promise<WatchResult> {
   const { server, ready } = await ServerProcess.start({
     name: 'kvs (watch)',
-    script: resolve(REPO_ROOT, options.main ?? 'dist/main.js'),
+    command: nodeCommand(resolve(REPO_ROOT, options.main ?? 'dist/main.js')),
     env: {
       TLOG_TYPE: 'file',
       TLOG_FILENAME: join(scratch, 'watch.log'),

@@ -45,12 +45,30 @@ export class KvsClientError extends Error {
   }
 }
 
+/** What a write's answer says beyond success. */
+export interface WriteResult {
+  /** The store's revision after the write, when the server reports revisions (older servers do not). */
+  readonly revision?: string;
+}
+
 /** What a compaction did, as the server reports it (sizes in bytes). */
 export interface CompactionSummary {
   readonly bytesBefore: number;
   readonly bytesAfter: number;
   readonly liveBytes: number;
   readonly durationMs: number;
+}
+
+/**
+ * The `revision` field of an answer, when it has a non-zero one. Read by name rather than from
+ * the generated type so that this client shows revisions as soon as the contract carries them,
+ * and shows none for servers that predate them (proto3 decodes an absent int64 as "0").
+ */
+export function revisionOf(response: object): WriteResult {
+  const revision = (response as { revision?: unknown }).revision;
+  // int64 arrives as a string (longs: String), a number or a Long, depending on the loader's options.
+  const text = typeof revision === 'string' || typeof revision === 'number' ? String(revision) : '';
+  return text === '' || text === '0' ? {} : { revision: text };
 }
 
 /** A typed, promise-based client of the KeyValue gRPC service (and of KvsAdmin), built on the generated stubs. */
@@ -88,12 +106,13 @@ export class KvsClient {
     return response.value;
   }
 
-  /** Stores the value durably under the key. */
-  async put(key: string, value: string, options?: KvsCallOptions): Promise<void> {
-    await this.unary(
+  /** Stores the value durably under the key; resolves with the write's revision when the server reports one. */
+  async put(key: string, value: string, options?: KvsCallOptions): Promise<WriteResult> {
+    const response = await this.unary<object>(
       (metadata, callOptions, done) => this.stub.Put({ key, value }, metadata, callOptions, done),
       options,
     );
+    return revisionOf(response);
   }
 
   /** Removes the key durably; succeeds when it is already absent. */

@@ -189,7 +189,7 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
     const missing = [layers.tls === undefined && 'TLS', !layers.auth && 'authentication'].filter(Boolean).join(' and ');
     logger.warn(
       { event: 'insecure_listen', host, tls: layers.tls !== undefined, auth: layers.auth },
-      `listening on ${host}, beyond loopback, without ${missing}; see README "Security"`,
+      `listening on ${host}, beyond loopback, without ${missing}; see docs/securing.md`,
     );
   }
   const createLogger = TRANSACTION_LOGGERS[loggerName](env);

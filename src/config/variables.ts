@@ -199,7 +199,21 @@ export const VARIABLES: readonly VariableDeclaration[] = [
     'TLOG_DB_STATEMENT_TIMEOUT_MS',
     'integer 100..3600000',
     '10000',
-    'The PostgreSQL log: longest statement.',
+    'The PostgreSQL log: longest replay, compaction or settling statement (writes use TLOG_DB_WRITE_TIMEOUT_MS).',
+  ),
+  service(
+    'log',
+    'TLOG_DB_WRITE_TIMEOUT_MS',
+    'integer 100..600000',
+    '1000',
+    'The PostgreSQL log: write deadline. Every write is answered within it: acknowledged, 503 only when it can no longer commit, else 504 OUTCOME_UNKNOWN.',
+  ),
+  service(
+    'log',
+    'TLOG_DB_PING_TIMEOUT_MS',
+    'integer 50..60000',
+    '500',
+    'The PostgreSQL log: bound of the liveness ping (every second); no answer in time makes /readyz 503 until a ping succeeds.',
   ),
   service(
     'log',

@@ -16,12 +16,25 @@ export interface Frontend {
   stop(): Promise<void>;
 }
 
-/** Starts `server` listening on host:port; resolves with where it listens, rejects if it cannot (port in use). */
+/** A frontend cannot listen because another socket holds its port (EADDRINUSE). */
+export class PortInUseError extends Error {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+  ) {
+    super(`${host}:${port}: address already in use`);
+    this.name = 'PortInUseError';
+  }
+}
+
+/** Starts `server` listening on host:port; resolves with where it listens, rejects if it cannot (PortInUseError when taken). */
 export function listenOn(server: NetServer, host: string, port: number): Promise<ListeningAddress> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (error: NodeJS.ErrnoException): void =>
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(host, port) : error);
+    server.once('error', fail);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       const { address, port: bound } = server.address() as AddressInfo;
       resolve({ host: address, port: bound });
     });

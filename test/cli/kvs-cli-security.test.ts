@@ -1,36 +1,15 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
 import { decodeJwt } from 'jose';
 import { startInProcessService, type InProcessService } from '../support/in-process-service';
 import { makeTestCertificates, type TestCertificates } from '../support/test-certificates';
+import { requireBuiltCli, runCli, type CliRun } from '../support/run-cli';
 
-const CLI = path.resolve(__dirname, '../../dist/client/cli/kvs.js');
 const SECRET = 'cli-test-secret-of-at-least-32-bytes';
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the built CLI with only the given environment (plus PATH). */
-function kvs(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  child.stdin.end();
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const kvs = (args: string[], env: Record<string, string> = {}): Promise<CliRun> => runCli(args, { env });
 
 describe('kvs token', () => {
   beforeAll(() => {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
+    requireBuiltCli();
   });
 
   it('mints an HS256 token with the scopes, prefixes, subject and lifetime asked for', async () => {
@@ -130,7 +109,7 @@ describe('kvs against a server with TLS, mTLS and tokens', () => {
     expect(await kvs(['get', 'cli'], env)).toEqual({ code: 0, stdout: 'secure', stderr: '' });
   });
 
-  it('exits 4 naming UNAUTHENTICATED without a token', async () => {
+  it('exits 5 (refused by the server) naming UNAUTHENTICATED without a token', async () => {
     const run = await kvs([
       '--address',
       service.grpcAddress,
@@ -143,7 +122,7 @@ describe('kvs against a server with TLS, mTLS and tokens', () => {
       'get',
       'cli',
     ]);
-    expect(run.code).toBe(4);
+    expect(run.code).toBe(5);
     expect(run.stderr).toContain('UNAUTHENTICATED');
   });
 

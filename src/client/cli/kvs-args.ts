@@ -1,52 +1,20 @@
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
+import { closest, distance } from 'fastest-levenshtein';
+import {
+  COMMAND_NAMES,
+  DEFAULT_ADDRESS,
+  DEFAULT_GRPC_PORT,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_TOKEN_TTL,
+  isCommand,
+  type CommandName,
+} from './kvs-help';
 
-/** The address used when neither --address nor KVS_ADDRESS is given. */
-export const DEFAULT_ADDRESS = 'localhost:50051';
-/** The per-call deadline used when --timeout is not given. */
-export const DEFAULT_TIMEOUT_MS = 10_000;
-/** Lifetime of a minted token when --ttl is not given. */
-export const DEFAULT_TOKEN_TTL = '1h';
 /** HMAC secrets shorter than this are refused by the server, so the CLI refuses to mint with them. */
 const MIN_SECRET_BYTES = 32;
-
-/** Exit statuses of the kvs command, part of its documented interface. */
-export const EXIT = { ok: 0, notFound: 1, usage: 2, unavailable: 3, serverError: 4 } as const;
-
-/** `--help` text; the exit statuses listed here are what scripts rely on. */
-export const USAGE = `Usage: kvs [OPTIONS] COMMAND
-
-Commands:
-  get KEY          print the value of KEY (raw; a newline is added only on a terminal)
-  put KEY VALUE    store VALUE under KEY; VALUE "-" reads the value from standard input
-  delete KEY       remove KEY (succeeds when KEY is absent)
-  compact          compact the server's transaction log now and print what it did
-                   (an operator command: needs scope kvs:admin when authentication is on)
-  watch [--prefix P] [--since R] [--json]
-                   print one line per change under prefix P (default: every key) from revision R
-                   (default: from now) until interrupted, reconnecting by itself: "R PUT KEY VALUE",
-                   "R DELETE KEY", or one JSON object per line with --json
-  token --scope "kvs:read kvs:write" [--prefix P]... [--ttl 1h] [--subject S]
-                   print a token signed with $JWT_KEY (also uses $KVS_JWT_ISSUER, $KVS_JWT_AUDIENCE)
-
-Options:
-  --address HOST:PORT  gRPC server address (default: $KVS_ADDRESS, else ${DEFAULT_ADDRESS})
-  --timeout MS         deadline of the call in milliseconds (default: ${DEFAULT_TIMEOUT_MS})
-  --token JWT          send this bearer token (default: $KVS_TOKEN)
-  --tls                use TLS, trusting the system's CAs (implied by --cacert and --cert)
-  --cacert FILE        use TLS, trusting this CA certificate (default: $KVS_CACERT)
-  --cert FILE          client certificate for mutual TLS (default: $KVS_CERT); needs --key
-  --key FILE           private key of --cert (default: $KVS_KEY)
-  -h, --help           show this help
-
-Put "--" before a KEY or VALUE that starts with "-".
-
-Exit status:
-  0  success
-  1  key not found (get)
-  2  usage error
-  3  server unavailable or unreachable, or no answer within the timeout
-  4  any other error reported by the server (invalid key, value too large, not authorized...)
-`;
+/** A suggestion further than this many edits away is noise rather than help. */
+const MAX_SUGGESTION_DISTANCE = 3;
 
 /** How to reach the server. */
 export interface Connection {
@@ -57,162 +25,228 @@ export interface Connection {
   readonly tls?: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string };
 }
 
-/** What the command line asks for. */
-export type Invocation =
-  | { readonly command: 'help' }
-  | ({ readonly command: 'compact' } & Connection)
-  | ({ readonly command: 'get' | 'delete'; readonly key: string } & Connection)
-  | ({
-      readonly command: 'watch';
-      readonly prefix: string;
-      readonly since?: number;
-      readonly json: boolean;
-    } & Connection)
+/** What every invocation says about its output. */
+interface Output {
+  /** Print results (and errors) as JSON objects. */
+  readonly json: boolean;
+}
+
+/** A command that talks to the server. */
+export type ServerInvocation =
+  | ({ readonly command: 'compact' } & Connection & Output)
+  | ({ readonly command: 'watch'; readonly prefix: string; readonly since?: number } & Connection & Output)
+  | ({ readonly command: 'get' | 'delete'; readonly key: string } & Connection & Output)
   | ({
       readonly command: 'put';
       readonly key: string;
       /** `undefined` means: read the value from standard input. */
       readonly value: string | undefined;
-    } & Connection)
-  | {
-      readonly command: 'token';
-      readonly secret: string;
-      readonly scopes: readonly string[];
-      readonly prefixes: readonly string[];
-      readonly ttlSeconds: number;
-      readonly subject?: string;
-      readonly issuer?: string;
-      readonly audience?: string;
-    };
+    } & Connection &
+      Output);
 
-/** A command line that cannot be run; the CLI prints it with the usage hint and exits 2. */
-export class UsageError extends Error {}
+/** `kvs token`: mint a token locally. */
+export interface TokenInvocation extends Output {
+  readonly command: 'token';
+  readonly secret: string;
+  readonly scopes: readonly string[];
+  readonly prefixes: readonly string[];
+  readonly ttlSeconds: number;
+  readonly subject?: string;
+  readonly issuer?: string;
+  readonly audience?: string;
+}
 
-const ARITY = { get: 1, delete: 1, put: 2, token: 0, compact: 0, watch: 0 } as const;
+/** What the command line asks for. */
+export type Invocation =
+  | ({ readonly command: 'help'; readonly topic?: CommandName } & Output)
+  | ({ readonly command: 'version' } & Output)
+  | TokenInvocation
+  | ServerInvocation;
+
+/** A command line that cannot be run; the CLI prints it with a usage hint and exits 2. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    /** The command whose help the hint points to, when known. */
+    readonly command?: CommandName,
+  ) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+const OPTIONS = {
+  address: { type: 'string' },
+  timeout: { type: 'string' },
+  token: { type: 'string' },
+  tls: { type: 'boolean' },
+  cacert: { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  scope: { type: 'string' },
+  prefix: { type: 'string', multiple: true },
+  ttl: { type: 'string' },
+  subject: { type: 'string' },
+  since: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+type OptionName = keyof typeof OPTIONS;
+
+const CONNECTION_OPTIONS: readonly OptionName[] = ['address', 'timeout', 'token', 'tls', 'cacert', 'cert', 'key'];
+/** The operands and the options of each command (--json, --help and --version go with any). */
+const COMMANDS: Record<CommandName, { readonly operands: string; readonly options: readonly OptionName[] }> = {
+  get: { operands: 'KEY', options: CONNECTION_OPTIONS },
+  put: { operands: 'KEY VALUE', options: CONNECTION_OPTIONS },
+  delete: { operands: 'KEY', options: CONNECTION_OPTIONS },
+  compact: { operands: '', options: CONNECTION_OPTIONS },
+  watch: { operands: '', options: [...CONNECTION_OPTIONS, 'prefix', 'since'] },
+  token: { operands: '', options: ['scope', 'prefix', 'ttl', 'subject'] },
+  help: { operands: '[COMMAND]', options: [] },
+};
+const COMMON_OPTIONS: readonly OptionName[] = ['json', 'help', 'version'];
+
 type Env = Readonly<Record<string, string | undefined>>;
+type Values = Partial<Record<OptionName, string | boolean | string[]>>;
 
 /** Parses the arguments after `kvs`; throws UsageError for anything malformed. */
 export function parseKvsArgs(args: readonly string[], env: Env): Invocation {
-  let parsed;
+  const { values, positionals } = parseOptions(args);
+  const json = values.json === true;
+  const [first, ...operands] = positionals;
+  if (values.version) return { command: 'version', json };
+  if (values.help) return { command: 'help', topic: first !== undefined && isCommand(first) ? first : undefined, json };
+  if (first === undefined) throw new UsageError('missing command (get, put, delete, watch, compact, token or help)');
+  if (!isCommand(first)) {
+    throw new UsageError(`unknown command "${first}"${didYouMean(first, COMMAND_NAMES)}`);
+  }
+  const command = first;
+  const { operands: expected, options } = COMMANDS[command];
+  for (const name of Object.keys(values) as OptionName[]) {
+    if (options.includes(name) || COMMON_OPTIONS.includes(name)) continue;
+    const owner = COMMAND_NAMES.filter((other) => COMMANDS[other].options.includes(name));
+    throw new UsageError(`--${name} is not an option of ${command} (it goes with ${owner.join(', ')})`, command);
+  }
+  if (command === 'help') {
+    if (operands.length > 1 || (operands.length === 1 && !isCommand(operands[0]))) {
+      throw new UsageError(`help takes one command name (${COMMAND_NAMES.join(', ')})`, 'help');
+    }
+    return { command, topic: operands[0] as CommandName | undefined, json };
+  }
+  const arity = expected === '' ? 0 : expected.split(' ').length;
+  if (operands.length !== arity) {
+    throw new UsageError(`${command} takes ${arity === 0 ? 'no operands' : expected}`, command);
+  }
+  if (command === 'token') return parseToken(values, env, json);
+  const connection = parseConnection(values, env, command);
+  if (command === 'compact') return { command, ...connection, json };
+  if (command === 'watch') return { command, ...parseWatch(values, command), ...connection, json };
+  const [key, value] = operands;
+  if (command === 'put') return { command, key, value: value === '-' ? undefined : value, ...connection, json };
+  return { command, key, ...connection, json };
+}
+
+/** The prefix and start revision of `kvs watch`. */
+function parseWatch(values: Values, command: CommandName): { prefix: string; since?: number } {
+  const prefixes = (values.prefix as string[] | undefined) ?? [];
+  if (prefixes.length > 1) throw new UsageError('watch takes one --prefix', command);
+  const raw = values.since as string | undefined;
+  if (raw === undefined) return { prefix: prefixes[0] ?? '' };
+  const since = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(since) || since < 1) {
+    throw new UsageError(`--since must be a revision, a whole number from 1 (got "${raw}")`, command);
+  }
+  return { prefix: prefixes[0] ?? '', since };
+}
+
+/** node:util's strict parse, with a "did you mean" for a mistyped option. */
+function parseOptions(args: readonly string[]): { values: Values; positionals: string[] } {
   try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        address: { type: 'string' },
-        timeout: { type: 'string' },
-        token: { type: 'string' },
-        tls: { type: 'boolean' },
-        cacert: { type: 'string' },
-        cert: { type: 'string' },
-        key: { type: 'string' },
-        scope: { type: 'string' },
-        prefix: { type: 'string', multiple: true },
-        ttl: { type: 'string' },
-        subject: { type: 'string' },
-        since: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    return parseArgs({ args: [...args], allowPositionals: true, options: OPTIONS });
   } catch (error) {
+    const unknown = /^Unknown option '([^']+)'/.exec((error as Error).message)?.[1];
+    if (unknown !== undefined) {
+      const known = Object.keys(OPTIONS).map((name) => `--${name}`);
+      throw new UsageError(`unknown option ${unknown}${didYouMean(unknown.split('=')[0], known)}`);
+    }
+    // node:util's own text, e.g. "Option '--address <value>' argument missing".
     throw new UsageError((error as Error).message);
   }
-  const { values, positionals } = parsed;
-  if (values.help) return { command: 'help' };
-
-  const [command, ...operands] = positionals;
-  if (command === undefined) throw new UsageError('missing command (get, put, delete, watch, compact or token)');
-  if (!Object.hasOwn(ARITY, command)) {
-    throw new UsageError(`unknown command "${command}" (expected get, put, delete, watch, compact or token)`);
-  }
-  const name = command as keyof typeof ARITY;
-  if (operands.length !== ARITY[name]) {
-    const expected = {
-      put: 'KEY and VALUE',
-      token: 'no operands',
-      compact: 'no operands',
-      watch: 'no operands (use --prefix)',
-      get: 'exactly one KEY',
-      delete: 'exactly one KEY',
-    };
-    throw new UsageError(`${name} takes ${expected[name]}`);
-  }
-  if (name === 'token') return parseToken(values, env);
-
-  const connection = parseConnection(values, env);
-  if (name === 'compact') return { command: name, ...connection };
-  if (name === 'watch') return { command: name, ...parseWatch(values), ...connection };
-  const [key, value] = operands;
-  if (name === 'put') return { command: name, key, value: value === '-' ? undefined : value, ...connection };
-  return { command: name, key, ...connection };
 }
 
-interface ParsedValues {
-  address?: string;
-  timeout?: string;
-  token?: string;
-  tls?: boolean;
-  cacert?: string;
-  cert?: string;
-  key?: string;
-  scope?: string;
-  prefix?: string[];
-  ttl?: string;
-  subject?: string;
-  since?: string;
-  json?: boolean;
+/** "; did you mean --address?" when a known name is a few edits away, else ''. */
+function didYouMean(typed: string, known: readonly string[]): string {
+  const nearest = closest(typed, [...known]);
+  return distance(typed, nearest) <= MAX_SUGGESTION_DISTANCE ? `; did you mean ${nearest}?` : '';
 }
 
-function parseWatch(values: ParsedValues): { prefix: string; since?: number; json: boolean } {
-  const prefixes = values.prefix ?? [];
-  if (prefixes.length > 1) throw new UsageError('watch takes one --prefix');
-  let since: number | undefined;
-  if (values.since !== undefined) {
-    since = /^\d+$/.test(values.since) ? Number(values.since) : NaN;
-    if (!Number.isSafeInteger(since) || since < 1) {
-      throw new UsageError(`--since must be a revision, a whole number from 1 (got "${values.since}")`);
-    }
+/** A gRPC target with a scheme (`dns:///host:port`, `unix:/path`), which grpc-js resolves itself. */
+function hasScheme(address: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(address) || address.startsWith('unix:');
+}
+
+/**
+ * `host` → `host:50051`, `[::1]` or `::1` → `[::1]:50051`: an address without a port means the
+ * gRPC default, not grpc-js's 443. Targets with a scheme are left alone.
+ */
+export function withDefaultPort(address: string): string {
+  if (hasScheme(address)) return address;
+  if (isIP(address) === 6) return `[${address}]:${DEFAULT_GRPC_PORT}`;
+  if (/^\[[^\]]*\]$/.test(address) || !address.includes(':')) return `${address}:${DEFAULT_GRPC_PORT}`;
+  return address;
+}
+
+/** The address to dial: the default port added, a port that is not a number refused. */
+function dialAddress(raw: string, command: CommandName): string {
+  if (raw.trim() === '') throw new UsageError('--address must not be empty', command);
+  const address = withDefaultPort(raw);
+  if (!hasScheme(address) && !/:\d{1,5}$/.test(address)) {
+    throw new UsageError(`--address "${raw}": the port must be a number, e.g. localhost:${DEFAULT_GRPC_PORT}`, command);
   }
-  return { prefix: prefixes[0] ?? '', since, json: values.json === true };
+  return address;
 }
 
-function parseConnection(values: ParsedValues, env: Env): Connection {
-  const address = values.address ?? (env.KVS_ADDRESS || DEFAULT_ADDRESS);
-  if (address.trim() === '') throw new UsageError('--address must not be empty');
-  const token = values.token ?? (env.KVS_TOKEN || undefined);
-  const caFile = values.cacert ?? (env.KVS_CACERT || undefined);
-  const certFile = values.cert ?? (env.KVS_CERT || undefined);
-  const keyFile = values.key ?? (env.KVS_KEY || undefined);
+function parseConnection(values: Values, env: Env, command: CommandName): Connection {
+  const address = dialAddress((values.address as string | undefined) ?? (env.KVS_ADDRESS || DEFAULT_ADDRESS), command);
+  const option = (name: 'token' | 'cacert' | 'cert' | 'key', fallback: string | undefined): string | undefined =>
+    (values[name] as string | undefined) ?? (fallback || undefined);
+  const caFile = option('cacert', env.KVS_CACERT);
+  const certFile = option('cert', env.KVS_CERT);
+  const keyFile = option('key', env.KVS_KEY);
   if ((certFile === undefined) !== (keyFile === undefined)) {
-    throw new UsageError('--cert and --key (or KVS_CERT and KVS_KEY) go together');
+    throw new UsageError('--cert and --key (or KVS_CERT and KVS_KEY) go together', command);
   }
   const useTls = values.tls === true || caFile !== undefined || certFile !== undefined;
   return {
     address,
-    timeoutMs: parseTimeout(values.timeout),
-    token,
+    timeoutMs: parseTimeout(values.timeout as string | undefined, command),
+    token: option('token', env.KVS_TOKEN),
     tls: useTls ? { caFile, certFile, keyFile } : undefined,
   };
 }
 
-function parseToken(values: ParsedValues, env: Env): Invocation {
+function parseToken(values: Values, env: Env, json: boolean): TokenInvocation {
   const secret = env.JWT_KEY;
-  if (!secret) throw new UsageError('token needs the signing secret in JWT_KEY');
+  if (!secret) throw new UsageError('token needs the signing secret in JWT_KEY', 'token');
   if (new TextEncoder().encode(secret).length < MIN_SECRET_BYTES) {
-    throw new UsageError(`JWT_KEY must be at least ${MIN_SECRET_BYTES} bytes (the server refuses shorter secrets)`);
+    throw new UsageError(
+      `JWT_KEY must be at least ${MIN_SECRET_BYTES} bytes (the server refuses shorter secrets)`,
+      'token',
+    );
   }
-  const scopes = (values.scope ?? '').split(' ').filter((scope) => scope !== '');
-  if (scopes.length === 0) throw new UsageError('token needs --scope, e.g. --scope "kvs:read kvs:write"');
+  const scopes = ((values.scope as string | undefined) ?? '').split(' ').filter((scope) => scope !== '');
+  if (scopes.length === 0) throw new UsageError('token needs --scope, e.g. --scope "kvs:read kvs:write"', 'token');
   return {
     command: 'token',
     secret,
     scopes,
-    prefixes: values.prefix ?? [],
-    ttlSeconds: parseDuration(values.ttl ?? DEFAULT_TOKEN_TTL),
-    subject: values.subject,
+    prefixes: (values.prefix as string[] | undefined) ?? [],
+    ttlSeconds: parseDuration((values.ttl as string | undefined) ?? DEFAULT_TOKEN_TTL),
+    subject: values.subject as string | undefined,
     issuer: env.KVS_JWT_ISSUER || undefined,
     audience: env.KVS_JWT_AUDIENCE || undefined,
+    json,
   };
 }
 
@@ -223,16 +257,16 @@ function parseDuration(raw: string): number {
   const match = /^(\d+)([smhd])$/.exec(raw);
   const seconds = match === null ? NaN : Number(match[1]) * DURATION_UNITS[match[2]];
   if (!Number.isSafeInteger(seconds) || seconds < 1) {
-    throw new UsageError(`--ttl must be a duration such as 90s, 15m, 1h or 7d (got "${raw}")`);
+    throw new UsageError(`--ttl must be a duration such as 90s, 15m, 1h or 7d (got "${raw}")`, 'token');
   }
   return seconds;
 }
 
-function parseTimeout(raw: string | undefined): number {
+function parseTimeout(raw: string | undefined, command: CommandName): number {
   if (raw === undefined) return DEFAULT_TIMEOUT_MS;
   const timeoutMs = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) {
-    throw new UsageError(`--timeout must be a whole number of milliseconds, at least 1 (got "${raw}")`);
+    throw new UsageError(`--timeout must be a whole number of milliseconds, at least 1 (got "${raw}")`, command);
   }
   return timeoutMs;
 }

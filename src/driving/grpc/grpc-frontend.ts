@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { KeyValueStore, Limits } from '../../core';
 import { loadKeyValueDefinition, loadKeyValuePackage } from '../../api/keyvalue-proto';
-import type { Frontend, ListeningAddress } from '../frontend.port';
+import { PortInUseError, type Frontend, type ListeningAddress } from '../frontend.port';
 import { silentLogger, type Logger } from '../../platform/logging/logger';
 import type { ReadinessSignal } from '../readiness-signal.port';
 import type { ServerTls } from '../../platform/tls/server-tls';
@@ -114,7 +114,8 @@ export class GrpcFrontend implements Frontend {
     return new Promise((resolve, reject) => {
       this.server.bindAsync(hostPort(host, port), this.credentials, (error, boundPort) => {
         if (error) {
-          reject(error);
+          // grpc-js folds the listen errors into one message, without the errno code.
+          reject(/\bEADDRINUSE\b/.test(error.message) ? new PortInUseError(host, port) : error);
           return;
         }
         this.listening = true;

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import express, { type Request, type RequestHandler, type Response } from 'express';
+import { headContentLength } from '../../platform/http/head-content-length';
 import { listenOn, type Frontend, type ListeningAddress } from '../frontend.port';
 
 /** Where the operations listener listens and what it serves. */
@@ -23,6 +24,7 @@ export class OperationsListener implements Frontend {
     const app = express();
     app.disable('x-powered-by');
     app.set('etag', false);
+    app.use(headContentLength);
     if (options.handlers.length > 0) app.use(...options.handlers);
     app.use((_req: Request, res: Response) => {
       res.statusCode = 404;

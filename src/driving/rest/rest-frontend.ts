@@ -5,6 +5,7 @@ import type { KeyValueStore } from '../../core';
 import { listenOn, type Frontend, type ListeningAddress } from '../frontend.port';
 import { silentLogger, type Logger } from '../../platform/logging/logger';
 import type { ServerTls } from '../../platform/tls/server-tls';
+import { headContentLength } from '../../platform/http/head-content-length';
 import { sendError, sendFailure } from './http-status';
 import { inOrderPerConnection } from './in-order-per-connection';
 import { addKeyPathErrors, keyHandlers } from './key-routes';
@@ -71,6 +72,7 @@ export class RestFrontend implements Frontend {
     this.app = app;
     app.disable('x-powered-by');
     app.set('etag', false);
+    app.use(headContentLength);
     // The key routes live on the app's own router rather than a mounted one: one routing pass
     // per request instead of two. That router therefore takes their strict matching rules...
     app.enable('case sensitive routing');

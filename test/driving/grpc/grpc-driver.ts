@@ -48,7 +48,7 @@ async function outcome(call: Promise<string | void>): Promise<Outcome> {
 export function grpcDriver(running: RunningGrpc): FrontendDriver {
   const { client } = running;
   return {
-    put: (key, value) => outcome(client.put(key, value)),
+    put: (key, value) => outcome(client.put(key, value).then(() => undefined)),
     get: (key) => outcome(client.get(key)),
     delete: (key) => outcome(client.delete(key)),
     close: () => running.close(),

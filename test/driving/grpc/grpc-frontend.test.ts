@@ -163,7 +163,12 @@ describe('GrpcFrontend', () => {
 
   it('honours the client deadline; a write already handed to the log still completes', async () => {
     log.holdAppends();
-    const error = await failure(running.client.put('slow', 'v', { timeoutMs: 100 }));
+    // The deadline leaves the server ample time to hand the write to the (held) log first: with
+    // 100 ms a loaded machine sometimes let it pass before the request arrived, and then no write
+    // existed to complete.
+    const failed = failure(running.client.put('slow', 'v', { timeoutMs: 2000 }));
+    while (!log.events.some((record) => record.writes.some((write) => write.key === 'slow'))) await new Promise((resolve) => setTimeout(resolve, 5));
+    const error = await failed;
     expect(error.status).toBe(grpc.status.DEADLINE_EXCEEDED);
     log.release();
     await expect(running.client.get('slow')).resolves.toBe('v');

@@ -107,7 +107,7 @@ describe('GrpcFrontend standard services', () => {
     });
     const stopped = running.frontend.stop();
     log.release();
-    await expect(write).resolves.toBeUndefined();
+    await expect(write).resolves.toEqual({});
     await stopped;
 
     const late = healthClient(running.address);

@@ -1,7 +1,7 @@
 /**
  * Tokens already verified, so a client that sends the same token on every request pays for one
  * signature check, not one per request (measured: JWT verification per request cost REST GET
- * 1.7× and gRPC Get 1.9× the server CPU of a request without auth; see README "Security").
+ * 1.7× and gRPC Get 1.9× the server CPU of a request without auth; see docs/security.md).
  *
  * Safe because an entry is only ever made from a token that passed full verification against
  * the (fixed) key, issuer and audience, and is dropped once the token expires, with the same
