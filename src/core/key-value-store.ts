@@ -336,9 +336,7 @@ export class KeyValueStore {
     }
     return appended.then(
       () => {
-        const changes = this.onCommit && changeBatchOf(record, (key) => this.index.get(key));
-        this.apply(record);
-        if (changes) this.onCommit?.(changes);
+        this.applyCommitted(record);
         finish();
         return revision;
       },
@@ -347,11 +345,22 @@ export class KeyValueStore {
         this.afterFailedAppend(error);
         // A record the log could not settle in time may still commit: memory follows the log then.
         if (error instanceof OutcomeUnknownError) {
-          error.outcome?.then((committed) => committed && this.apply(record));
+          void error.outcome?.then((committed) => committed && this.applyCommitted(record));
         }
         throw error;
       },
     );
+  }
+
+  /**
+   * Applies a durable record and tells the commit observer (the watch hub) of its changes,
+   * read against the entries just before it. The hub ignores a revision older than one it
+   * already has (a late commit after later writes): it cannot be delivered in order.
+   */
+  private applyCommitted(record: LogRecord): void {
+    const changes = this.onCommit && changeBatchOf(record, (key) => this.index.get(key));
+    this.apply(record);
+    if (changes) this.onCommit?.(changes);
   }
 
   /**
