@@ -15,9 +15,9 @@ import type { LogHealth, LogHealthListener } from './log-health';
  *   the store gives its revision to the next write), or OutcomeUnknownError when the log
  *   cannot tell (a statement stalled past the write deadline; the revision is never given
  *   again): its `outcome` says later whether the record committed, and the log settles it
- *   before it takes any later append. When an append fails, every append
- *   already pending behind it fails too, so the durable records are always a prefix of the
- *   appends made.
+ *   before it takes any later append. Appends pending behind a refused
+ *   one may still succeed (the PostgreSQL log retries the next batch): replay then has a gap
+ *   in revisions, which it accepts.
  * - `readEvents` yields every durable record in revision order, once, before any append, in
  *   batches (a read chunk, a database page) so that replaying millions of records does not
  *   pay one asynchronous step per record. Empty batches are allowed. Replay gives back every

@@ -31,10 +31,15 @@ async function firstSchemaTable(table: string): Promise<void> {
   await fixture.postgres.query(`DELETE FROM "${table}" WHERE key = 'gap'`);
 }
 
-async function restore(env: Record<string, string>): Promise<KeyValueStore> {
-  const store = new KeyValueStore(fixture.open(env));
-  await store.restore();
-  return store;
+/** A store restored from the table; `close` ends its logger (one instance per table: it holds the table's lock). */
+async function restore(env: Record<string, string>): Promise<KeyValueStore & { close(): Promise<void> }> {
+  const log = fixture.open(env);
+  const store = new KeyValueStore(log);
+  await store.restore().catch(async (error: unknown) => {
+    await log.close();
+    throw error;
+  });
+  return Object.assign(store, { close: () => log.close() });
 }
 
 const MIGRATED: KeyEntry[] = [
@@ -51,6 +56,7 @@ describe('PostgreSQL log schema migration', () => {
     expect(store.range({}).entries).toEqual(MIGRATED);
     await store.put('c', 'after');
     await store.compact();
+    await store.close();
 
     const again = await restore(env);
     expect(again.revision).toBe(6);

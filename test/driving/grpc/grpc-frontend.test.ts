@@ -167,8 +167,8 @@ describe('GrpcFrontend', () => {
     // 100 ms a loaded machine sometimes let it pass before the request arrived, and then no write
     // existed to complete.
     const failed = failure(running.client.put('slow', 'v', { timeoutMs: 2000 }));
-    while (!log.events.some((record) => record.writes.some((write) => write.key === 'slow')))
-      await new Promise((resolve) => setTimeout(resolve, 5));
+    const handedToLog = (): boolean => log.events.some((record) => record.writes.some((write) => write.key === 'slow'));
+    while (!handedToLog()) await new Promise((resolve) => setTimeout(resolve, 5));
     const error = await failed;
     expect(error.status).toBe(grpc.status.DEADLINE_EXCEEDED);
     log.release();
