@@ -30,6 +30,12 @@ const ERROR_CODE_TABLE = {
   METHOD_NOT_ALLOWED: { meaning: 'the path exists but not with this method (see the Allow header)', only: 'rest' },
   NO_SUCH_ROUTE: { meaning: 'no operation has this path, whatever the credentials', only: 'rest' },
   INTERNAL: { meaning: 'an unexpected server fault; details are logged server-side only', only: 'rest' },
+  MALFORMED_REQUEST: { meaning: 'the HTTP request itself could not be parsed (request line, headers)', only: 'rest' },
+  HEADERS_TOO_LARGE: { meaning: "the request's headers exceed the server's limit", only: 'rest' },
+  REQUEST_TIMEOUT: {
+    meaning: 'the request did not arrive within KVS_HEADERS_TIMEOUT_MS / KVS_REQUEST_TIMEOUT_MS',
+    only: 'rest',
+  },
   UNAUTHENTICATED: { meaning: 'no bearer token, or one that is not valid' },
   PERMISSION_DENIED: { meaning: "the token lacks the operation's scope, or may not touch this key" },
   RATE_LIMITED: { meaning: "the caller's request rate limit is reached; retry after the given time" },

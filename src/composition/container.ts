@@ -18,7 +18,6 @@ import type { EnvReader } from '../config/env-reader';
 import { defaultDataQuotaBytes } from '../config/memory-limits';
 import { readObservability, type FlagsSource } from './observability-layers';
 import { buildSecurityLayers, isLoopback } from './security-layers';
-import type { Observers } from './observability-layers';
 import type { WatchService } from '../application/watch/watch-service';
 import { buildWatches, type WatchParts } from './watch-layer';
 
@@ -78,10 +77,9 @@ interface FrontendContext {
   readonly layers: Layers;
 }
 
-/** What every frontend applies around its handlers: observers, the pipeline, the REST endpoints, TLS. */
+/** What every frontend applies around its handlers: the pipeline (observers and policies), the REST endpoints, TLS. */
 interface Layers {
   readonly operations: OperationTable;
-  readonly observers: Observers;
   readonly pipeline: PolicyPipeline;
   readonly endpoints: readonly RequestHandler[];
   readonly tls?: ReloadingTls;
@@ -127,7 +125,6 @@ export const FRONTENDS = {
         {
           logger,
           probes: probeRouter(readiness),
-          middleware: layers.observers.middleware,
           operations: layers.operations,
           pipeline: layers.pipeline,
           endpoints: layers.endpoints,
@@ -145,7 +142,6 @@ export const FRONTENDS = {
         {
           logger,
           readiness,
-          interceptors: layers.observers.interceptors,
           operations: layers.operations,
           pipeline: layers.pipeline,
           tls: layers.tls,
@@ -209,13 +205,13 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
     container.get<KeyValueStore>(TOKENS.KeyValueStore),
   );
   const observer = watches.logObserver;
-  // Request logs and metrics before the pipeline, so refusals (401, 429, shed load) are logged
-  // and counted; /metrics after it, so auth can protect /metrics; read-only last of the policies.
+  // Request logs and metrics observe every call before the policies, so refusals (401, 429, shed
+  // load) are logged and counted; /metrics after them, so auth can protect /metrics; read-only
+  // last of the policies.
   const operations = new OperationTable();
   const chain: Layers = {
     operations,
-    observers,
-    pipeline: new PolicyPipeline([...layers.policies, ...policies]),
+    pipeline: new PolicyPipeline([...layers.policies, ...policies], observers),
     endpoints,
     tls: layers.tls,
     watches: watches.service,

@@ -1,33 +1,20 @@
-import type { ServerInterceptor } from '@grpc/grpc-js';
 import type { RequestHandler } from 'express';
 import type { TransactionLogger } from '../core';
 import { ReadOnlyPolicy } from '../application/policies/read-only';
-import type { Policy } from '../application/pipeline';
+import type { Observer, Policy } from '../application/pipeline';
 import { readFlagsConfig, RuntimeFlags } from '../platform/flags';
 import { combineLogObservers, noLogObserver, type TransactionLogObserver } from '../driven/log-observer.port';
 import type { Logger } from '../platform/logging/logger';
-import {
-  grpcRequestMetrics,
-  KvsMetrics,
-  logMetricsObserver,
-  metricsEndpoint,
-  restRequestMetrics,
-} from '../observability/metrics';
-import { grpcRequestLog, restRequestLog } from '../observability/request-log';
+import { KvsMetrics, logMetricsObserver, metricsEndpoint, RequestMetricsObserver } from '../observability/metrics';
+import { RequestLogObserver } from '../observability/request-log';
 import {
   activeTraceId,
   readTracingConfig,
-  restSpanRoute,
+  SpanRouteObserver,
   TracedTransactionLogger,
   tracingLogObserver,
 } from '../observability/tracing';
 import type { EnvReader } from '../config/env-reader';
-
-/** REST middleware and their gRPC interceptor twins, in the same order, outermost first. */
-export interface Observers {
-  readonly middleware: RequestHandler[];
-  readonly interceptors: ServerInterceptor[];
-}
 
 // What operators see of the service: request logs, metrics, tracing, runtime flags, the admin listener.
 
@@ -44,8 +31,8 @@ function readSwitch(env: EnvReader, name: string, fallback: boolean): boolean {
 
 /** The operator-facing concerns: request logs, metrics and the admin listener. */
 export interface Observability {
-  /** Before the policy pipeline, seeing every request: trace naming, request logs, request metrics. */
-  readonly observers: Observers;
+  /** The pipeline's observers, seeing every call before the policies: span naming, request logs, request metrics. */
+  readonly observers: Observer[];
   /** After it: GET /metrics on the REST port. */
   readonly endpoints: RequestHandler[];
   /** The pipeline's last policies: read-only, when a flag file can switch it on. */
@@ -81,23 +68,22 @@ export function readObservability(
   // The SDK itself was started by observability/tracing/preload before anything else loaded.
   const tracing = readTracingConfig(env);
 
-  const outer: Observers = { middleware: [], interceptors: [] };
+  const observers: Observer[] = [];
   const endpoints: RequestHandler[] = [];
   const policies: Policy[] = [];
-  if (tracing.enabled) outer.middleware.push(restSpanRoute(tracing.traceKeys));
+  if (tracing.enabled) observers.push(new SpanRouteObserver(tracing.traceKeys));
   // With a flag file, request logs can be switched on and off at run time (request-logging).
   if (requestLog || flagsFile !== undefined) {
-    const options = {
-      logger: logger.child({ component: 'request' }),
-      enabled: () => flags.requestLogging,
-      traceIdOf: tracing.enabled ? activeTraceId : undefined,
-    };
-    outer.middleware.push(restRequestLog(options));
-    outer.interceptors.push(grpcRequestLog(options));
+    observers.push(
+      new RequestLogObserver({
+        logger: logger.child({ component: 'request' }),
+        enabled: () => flags.requestLogging,
+        traceIdOf: tracing.enabled ? activeTraceId : undefined,
+      }),
+    );
   }
   if (metrics) {
-    outer.middleware.push(restRequestMetrics(metrics));
-    outer.interceptors.push(grpcRequestMetrics(metrics));
+    observers.push(new RequestMetricsObserver(metrics));
     endpoints.push(metricsEndpoint(metrics, metricsLogger));
   }
   // After the observers, so refused writes are still logged and counted.
@@ -110,7 +96,7 @@ export function readObservability(
       : { port: adminPort, handlers: metrics ? [metricsEndpoint(metrics, metricsLogger)] : [] };
 
   return {
-    observers: outer,
+    observers,
     endpoints,
     policies,
     logObserver: combineLogObservers(

@@ -244,6 +244,13 @@ export const VARIABLES: readonly VariableDeclaration[] = [
     ...service('security', 'KVS_JWT_AUDIENCE', 'string', undefined, 'Required `aud` of tokens.'),
     readBy: 'both' as const,
   },
+  service(
+    'security',
+    'KVS_AUTH_CLOCK_TOLERANCE_S',
+    'integer 0..300',
+    '30',
+    'Seconds of clock skew tolerated on token `exp` and `nbf` (a token is accepted this long after it expires).',
+  ),
   service('security', 'KVS_AUTH_PROTECT_METRICS', SWITCH, 'false', 'Whether /metrics needs a token with kvs:metrics.'),
   service('observability', 'KVS_METRICS', SWITCH, 'true', 'Prometheus metrics on GET /metrics.'),
   service('observability', 'KVS_REQUEST_LOG', SWITCH, 'false', 'A log line per request.'),

@@ -51,6 +51,16 @@ describe('kvs token', () => {
     expect(run.stderr).toMatch(message);
   });
 
+  it.each(['kvs:raed', 'read', 'kvs:read kvs:everything'])(
+    'refuses the unknown scope in --scope %p: exit 2',
+    async (scope) => {
+      const run = await kvs(['token', '--scope', scope], { JWT_KEY: SECRET });
+      expect(run).toMatchObject({ code: 2, stdout: '' });
+      expect(run.stderr).toMatch(/unknown scope/);
+      expect(run.stderr).toContain('kvs:read, kvs:write, kvs:admin, kvs:metrics');
+    },
+  );
+
   it('needs --scope', async () => {
     expect(await kvs(['token'], { JWT_KEY: SECRET })).toMatchObject({
       code: 2,

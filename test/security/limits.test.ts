@@ -1,10 +1,10 @@
 import { pino } from 'pino';
 import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { status } from '@grpc/grpc-js';
+import { Metadata, status } from '@grpc/grpc-js';
 import { KvsClient, KvsClientError } from '../../src/client/kvs-client';
 import { LoadShedder } from '../../src/application/policies/load-shedding';
-import { healthCheck, rawClient } from '../support/grpc-raw';
+import { healthCheck, rawClient, rawUnary } from '../support/grpc-raw';
 import { send } from '../support/http-request';
 import { startInProcessService, type InProcessService } from '../support/in-process-service';
 import { goodClaims, hmacSetup } from './jwt-fixtures';
@@ -147,9 +147,16 @@ describe('load shedding', () => {
       expect((await send(`${service.restUrl}/healthz`)).status).toBe(200);
       expect(await healthCheck(health)).toBe('SERVING');
 
+      // A second refusal while still saturated logs nothing new: one line per transition.
+      expect((await send(`${service.restUrl}/v1/key/other`)).status).toBe(503);
       expect(await held.finish()).toBe(201);
       expect((await send(`${service.restUrl}/v1/key/held`)).body).toBe('held');
       expect(await grpcOutcome(client.get('held'))).toBe('ok');
+      const transitions = service.log.records.filter((record) => String(record.event).startsWith('shedding_'));
+      expect(transitions.map((record) => [record.level, record.event, record.reason, record.maxInFlight])).toEqual([
+        [40, 'shedding_started', 'in_flight', 1],
+        [40, 'shedding_stopped', 'in_flight', 1],
+      ]);
     } finally {
       held.abort();
       client.close();
@@ -204,6 +211,43 @@ describe('LoadShedder event-loop lag', () => {
       expect(admits()).toBe(true);
     } finally {
       shedder.close();
+    }
+  });
+});
+
+describe('gRPC request metadata', () => {
+  let service: InProcessService;
+  beforeAll(async () => {
+    service = await startInProcessService({});
+  });
+  afterAll(() => service.stop());
+
+  /** A Get of key "k", hand-encoded (field 1, length 1). */
+  const GET_K = Buffer.from([0x0a, 0x01, 0x6b]);
+  /** Metadata of one entry per size, e.g. [60_000, 10_000]: two entries, 70 KB. */
+  const metadataOf = (sizes: number[]): Metadata => {
+    const metadata = new Metadata();
+    sizes.forEach((bytes, i) => metadata.set(`x-filler-${i}`, 'm'.repeat(bytes)));
+    return metadata;
+  };
+
+  it.each([
+    // Past 64 KiB in one entry nghttp2 itself resets the stream (COMPRESSION_ERROR), also at once.
+    ['one 60 KB entry and four 10 KB ones', [60_000, 10_000, 10_000, 10_000, 10_000]],
+    ['ten 10 KB entries', Array<number>(10).fill(10_000)],
+  ])('of 100 KB (%s) is answered RESOURCE_EXHAUSTED at once, well within a 2 s deadline', async (_name, sizes) => {
+    const client = rawClient(service.grpcAddress);
+    try {
+      // A hang would end in DEADLINE_EXCEEDED instead.
+      expect((await rawUnary(client, '/KeyValue/Get', GET_K, metadataOf(sizes), 2000)).code).toBe(
+        status.RESOURCE_EXHAUSTED,
+      );
+      // The connection stays usable: a call with ordinary metadata is served.
+      expect((await rawUnary(client, '/KeyValue/Get', GET_K, metadataOf([1000, 1000]), 2000)).code).toBe(
+        status.NOT_FOUND,
+      );
+    } finally {
+      client.close();
     }
   });
 });

@@ -13,6 +13,7 @@ export function rawUnary(
   path: string,
   request: Buffer,
   metadata = new grpc.Metadata(),
+  deadlineMs = 5000,
 ): Promise<{ code: grpc.status; response?: Buffer; errorCode?: string }> {
   return new Promise((resolve) => {
     client.makeUnaryRequest(
@@ -21,7 +22,7 @@ export function rawUnary(
       identity,
       request,
       metadata,
-      { deadline: Date.now() + 5000 },
+      { deadline: Date.now() + deadlineMs },
       (error, response) => {
         if (error)
           resolve({ code: error.code, errorCode: error.metadata?.get('kvs-error-code')[0] as string | undefined });

@@ -1,4 +1,5 @@
 import type { Operation } from '../operations/operation';
+import { requestIdFrom } from './request-id';
 
 /** What a verified token allows. */
 export interface Principal {
@@ -24,18 +25,44 @@ export interface CallStart {
   readonly peer: () => string;
   /** When the client stops waiting (ms since the epoch), if it said. */
   readonly deadline?: number;
+  /** The transport's verb: the HTTP method, or the RPC's method name. */
+  readonly method: string;
+  /** The route template ('/v1/key/:key') or the RPC path ('/KeyValue/Get'), once known. */
+  readonly route?: string;
+  /** The request id the client sent (`x-request-id` header or metadata), if any; used when valid. */
+  readonly suppliedRequestId?: unknown;
+}
+
+/** How a call ended, as the transport adapter reports it to the observers. */
+export interface CallOutcome {
+  /** The HTTP status, or the gRPC status name ('OK', 'NOT_FOUND'...). */
+  readonly status: number | string;
+  /** Whether the server failed rather than the client (5xx; INTERNAL, UNAVAILABLE...). */
+  readonly serverFault: boolean;
+  /** False when the client went away before an answer was sent (cancelled, connection closed). */
+  readonly answered: boolean;
+  /** Bytes sent to the client, headers included, where the transport knows them (REST). */
+  readonly bytesOut?: number;
 }
 
 /**
- * The transport-neutral description of one request, which every policy of the pipeline reads:
- * its operation, its key, its caller and its deadline. Built by the transport's adapter; the
- * policies write only the principal and what must happen when the call ends.
+ * The transport-neutral description of one request, which every policy and observer of the
+ * pipeline reads: its operation, its key, its caller, its deadline, its request id and, once it
+ * ended, its outcome. Built by the transport's adapter; the policies write only the principal and
+ * what must happen when the call ends.
  */
 export class Call {
   readonly transport: string;
   readonly operation: Operation;
   readonly authorization: string | undefined;
   readonly deadline: number | undefined;
+  readonly method: string;
+  /** The route template or RPC path; the REST adapter may learn it only at the end (a 405's route). */
+  route: string | undefined;
+  /** When the transport handed the call over (a performance.now() reading). */
+  readonly startedAt = performance.now();
+  /** How the call ended; undefined until it has. */
+  outcome: CallOutcome | undefined;
   /** The verified token's principal, once authentication accepted one. */
   principal: Principal | undefined;
   /** The key the request touches; meaningful once `keyKnown`. Undefined then: undecodable. */
@@ -43,6 +70,8 @@ export class Call {
   /** Whether the key is known yet (a REST path has it at once, a gRPC call once its message arrives). */
   keyKnown = false;
   private readonly peer: () => string;
+  private readonly suppliedRequestId: unknown;
+  private id: string | undefined;
   private endings: (() => void)[] | undefined;
 
   constructor(start: CallStart) {
@@ -51,6 +80,22 @@ export class Call {
     this.authorization = start.authorization;
     this.peer = start.peer;
     this.deadline = start.deadline;
+    this.method = start.method;
+    this.route = start.route;
+    this.suppliedRequestId = start.suppliedRequestId;
+  }
+
+  /**
+   * The request id: the client's if usable, else a fresh one. Made when first asked for (by an
+   * observer), as a random id costs; the adapter returns it to the client once it exists.
+   */
+  get requestId(): string {
+    return (this.id ??= requestIdFrom(this.suppliedRequestId));
+  }
+
+  /** Whether anything asked for the request id, so that the transport returns it. */
+  get hasRequestId(): boolean {
+    return this.id !== undefined;
   }
 
   /**
@@ -82,8 +127,13 @@ export class Call {
     (this.endings ??= []).push(ending);
   }
 
-  /** The call has ended; the transport adapter calls this exactly once, or more (only the first counts). */
-  end(): void {
+  /**
+   * The call has ended with `outcome`; the transport adapter calls this once, or more (only the
+   * first counts), and the endings then read the outcome.
+   */
+  end(outcome: CallOutcome): void {
+    if (this.outcome !== undefined) return;
+    this.outcome = outcome;
     const endings = this.endings;
     this.endings = undefined;
     if (endings) for (const ending of endings) ending();

@@ -8,5 +8,5 @@ export type {
   Scope,
   StringFieldRole,
 } from './operation';
-export { OPERATIONS } from './operation-table';
+export { OPERATIONS, UNROUTED } from './operation-table';
 export { OperationTable, type RestPath, type RestResolution } from './operation-lookup';

@@ -84,6 +84,13 @@ export const OPERATIONS: readonly Operation[] = [
   reflection('ReflectionV1Alpha', '/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo'),
 ];
 
+/**
+ * What a request that maps to no row is observed as (an unknown route, a 405, a malformed key
+ * path, an unimplemented method): logged and counted under `other`, then refused by its
+ * transport before any policy runs. Not a row: nothing serves it.
+ */
+export const UNROUTED: Operation = { name: 'Unrouted', kind: 'unrouted', metric: 'other', traced: true };
+
 function probe(name: string, rest?: Operation['rest'], grpcPath?: string): Operation {
   const grpc = grpcPath === undefined ? undefined : { path: grpcPath, stringFields: {} };
   return { name, kind: 'probe', rest, grpc, metric: 'other', traced: false };

@@ -1,14 +1,17 @@
-/** The scopes kvs knows. Write does not imply read: a token needs both to do both. */
-export type Scope = 'kvs:read' | 'kvs:write' | 'kvs:admin' | 'kvs:metrics';
+import type { Scope } from '../../api/scopes';
+
+/** The scopes kvs knows (declared with the wire contract in api/scopes.ts, which the CLI reads too). */
+export type { Scope };
 
 /**
  * What an operation does, which decides the policies it goes through:
  * - `read`, `write`, `admin`: the service's API; `write` is refused while the service is read-only;
  * - `metrics`: the Prometheus scrape (open unless KVS_AUTH_PROTECT_METRICS=true);
  * - `probe`: liveness/readiness checks: never authenticated, shed, limited, logged, counted or traced;
- * - `meta`: describes the API rather than the data (gRPC reflection): open, but shed and limited.
+ * - `meta`: describes the API rather than the data (gRPC reflection): open, but shed and limited;
+ * - `unrouted`: no row at all (`UNROUTED`): observed, then refused by the transport before any policy.
  */
-export type OperationKind = 'read' | 'write' | 'admin' | 'metrics' | 'probe' | 'meta';
+export type OperationKind = 'read' | 'write' | 'admin' | 'metrics' | 'probe' | 'meta' | 'unrouted';
 
 /** How a REST request reaches the operation: the methods and the express route template. */
 export interface RestBinding {

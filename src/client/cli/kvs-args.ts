@@ -10,6 +10,7 @@ import {
   isCommand,
   type CommandName,
 } from './kvs-help';
+import { SCOPES } from '../../api/scopes';
 
 /** HMAC secrets shorter than this are refused by the server, so the CLI refuses to mint with them. */
 const MIN_SECRET_BYTES = 32;
@@ -237,6 +238,10 @@ function parseToken(values: Values, env: Env, json: boolean): TokenInvocation {
   }
   const scopes = ((values.scope as string | undefined) ?? '').split(' ').filter((scope) => scope !== '');
   if (scopes.length === 0) throw new UsageError('token needs --scope, e.g. --scope "kvs:read kvs:write"', 'token');
+  const unknown = scopes.filter((scope) => !(SCOPES as readonly string[]).includes(scope));
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown scope ${unknown.join(', ')} in --scope: accepted are ${SCOPES.join(', ')}`, 'token');
+  }
   return {
     command: 'token',
     secret,

@@ -2,11 +2,17 @@ import type { KeyValueStore } from '../../core';
 import type { KvsAdminHandlers } from '../../api/generated/KvsAdmin';
 import { toGrpcFailure } from './grpc-status';
 import type { Logger } from '../../platform/logging/logger';
+import { wireRejectionOf } from './request-wire-check';
 
 /** The KvsAdmin service (proto/kvs_admin.proto): operator RPCs, each one call on the core store. */
 export function adminHandlers(store: KeyValueStore, logger: Logger): KvsAdminHandlers {
   return {
-    Compact: (_call, callback) => {
+    Compact: (call, callback) => {
+      const rejection = wireRejectionOf(call.request);
+      if (rejection) {
+        callback(toGrpcFailure(rejection, logger));
+        return;
+      }
       store.compact().then(
         (report) =>
           callback(null, {

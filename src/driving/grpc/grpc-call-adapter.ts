@@ -1,16 +1,20 @@
 import {
+  Metadata,
   ServerInterceptingCall,
   status,
-  type Metadata,
   type ServerInterceptingCallInterface,
   type ServerInterceptor,
   type ServerMethodDefinition,
 } from '@grpc/grpc-js';
 import { Call, certificateSubject } from '../../application/call/call';
 import type { Verdict } from '../../application/call/refusal';
-import type { OperationTable } from '../../application/operations';
+import { REQUEST_ID_HEADER } from '../../application/call/request-id';
+import { UNROUTED, type OperationTable } from '../../application/operations';
 import type { PolicyPipeline } from '../../application/pipeline';
-import { grpcRefusal } from './grpc-status';
+import { grpcRefusal, isServerFault } from './grpc-status';
+
+/** A status as a server interceptor sends it (grpc-js does not export the type by name). */
+type PartialStatusObject = Parameters<ServerInterceptingCallInterface['sendStatus']>[0];
 
 /** The Call of each admitted gRPC call, by the metadata grpc-js hands on to the handler. */
 const CALLS = new WeakMap<Metadata, Call>();
@@ -25,58 +29,73 @@ type Admitted = boolean | Promise<boolean>;
 
 /**
  * The gRPC adapter of the policy pipeline, the one interceptor between grpc-js and the policies:
- * maps the method to its operation (a registered method without a row is refused UNIMPLEMENTED,
- * as grpc-js refuses unregistered ones), builds the Call when the metadata arrives, runs the
- * pipeline, and checks the key when the request message arrives. grpc-js may hand the message
- * over while an admission is still pending (it only holds back forwarding it), so the message
- * waits for the outcome.
+ * maps the method to its operation (a registered method without a row is observed as `UNROUTED`
+ * and refused UNIMPLEMENTED, as grpc-js refuses unregistered ones), builds the Call when the
+ * metadata arrives, lets the observers see it, runs the policies, and checks the key when the
+ * request message arrives; the call ends with its status (a stream's, too) or its cancellation.
+ * grpc-js may hand the message over while an admission is still pending (it only holds back
+ * forwarding it), so the message waits for the outcome.
  */
 export function grpcCallAdapter(table: OperationTable, pipeline: PolicyPipeline): ServerInterceptor {
-  return (method: ServerMethodDefinition<unknown, unknown>, call: ServerInterceptingCallInterface) => {
-    const operation = table.byGrpcPath(method.path);
-    if (operation === undefined) {
-      return new ServerInterceptingCall(call, {
-        start: (next) =>
-          next({
-            onReceiveMetadata: () =>
-              call.sendStatus({
-                code: status.UNIMPLEMENTED,
-                details: `The server does not implement the method ${method.path}`,
-              }),
-          }),
-      });
-    }
-    if (pipeline.policies.length === 0) return new ServerInterceptingCall(call);
+  return (method: ServerMethodDefinition<unknown, unknown>, next: ServerInterceptingCallInterface) => {
+    const row = table.byGrpcPath(method.path);
+    if (row !== undefined && pipeline.isEmpty) return new ServerInterceptingCall(next);
+    const operation = row ?? UNROUTED;
     let described: Call | undefined;
     let admitted: Admitted = false;
-    const settle = (verdict: Verdict): boolean => {
-      if (verdict === undefined) return true;
-      call.sendStatus(grpcRefusal(verdict));
+    /** Sends the status on (the request id in its trailers, when one was made) and ends the call. */
+    const finish = (outcome: PartialStatusObject, passOn: (outcome: PartialStatusObject) => void): void => {
+      let sent = outcome;
+      if (described?.hasRequestId) {
+        const metadata = outcome.metadata ?? new Metadata();
+        metadata.set(REQUEST_ID_HEADER, described.requestId);
+        sent = { ...outcome, metadata };
+      }
+      described?.end({
+        status: status[outcome.code] ?? String(outcome.code),
+        serverFault: isServerFault(outcome.code),
+        answered: true,
+      });
+      passOn(sent);
+    };
+    // Refusals go to the next call directly: this call's own sendStatus would wait for the
+    // metadata a refused call never passes on.
+    const refuse = (outcome: PartialStatusObject): false => {
+      finish(outcome, (sent) => next.sendStatus(sent));
       return false;
     };
-    const fail = (): false => {
-      call.sendStatus({ code: status.INTERNAL, details: 'internal error' });
-      return false;
-    };
+    const settle = (verdict: Verdict): boolean => verdict === undefined || refuse(grpcRefusal(verdict));
+    const fail = (): false => refuse({ code: status.INTERNAL, details: 'internal error' });
     /** Runs `then` once admitted, synchronously when the admission already is. */
     const whenAdmitted = (then: () => void): void => {
       if (admitted instanceof Promise) admitted.then((ok) => ok && then(), fail);
       else if (admitted) then();
     };
     const keyField = operation.key?.grpcField;
-    return new ServerInterceptingCall(call, {
-      start: (next) =>
-        next({
+    return new ServerInterceptingCall(next, {
+      start: (listen) =>
+        listen({
           onReceiveMetadata: (metadata: Metadata, passOn) => {
             const [authorization] = metadata.get('authorization');
-            const deadline = call.getDeadline();
+            const deadline = next.getDeadline();
             described = new Call({
               transport: 'grpc',
               operation,
               authorization: typeof authorization === 'string' ? authorization : undefined,
-              peer: () => grpcPeer(call),
+              peer: () => grpcPeer(next),
               deadline: deadline instanceof Date ? deadline.getTime() : deadline,
+              method: method.path.slice(method.path.lastIndexOf('/') + 1),
+              route: method.path,
+              suppliedRequestId: metadata.get(REQUEST_ID_HEADER)[0],
             });
+            pipeline.observe(described);
+            if (row === undefined) {
+              refuse({
+                code: status.UNIMPLEMENTED,
+                details: `The server does not implement the method ${method.path}`,
+              });
+              return;
+            }
             const verdict = pipeline.admit(described);
             admitted = verdict instanceof Promise ? verdict.then(settle, fail) : settle(verdict);
             whenAdmitted(() => {
@@ -94,12 +113,9 @@ export function grpcCallAdapter(table: OperationTable, pipeline: PolicyPipeline)
               passOn(message);
             });
           },
-          onCancel: () => described?.end(),
+          onCancel: () => described?.end({ status: status[status.CANCELLED], serverFault: false, answered: false }),
         }),
-      sendStatus: (outcome, passOn) => {
-        described?.end();
-        passOn(outcome);
-      },
+      sendStatus: finish,
     });
   };
 }

@@ -17,6 +17,7 @@ import { OperationTable } from '../../application/operations';
 import { PolicyPipeline } from '../../application/pipeline';
 import { grpcCallAdapter } from './grpc-call-adapter';
 import { WatchService } from '../../application/watch/watch-service';
+import { metadataSizeLimit } from './metadata-size-limit';
 
 /** How long stop() lets in-flight calls run before cutting their connections. */
 const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
@@ -33,14 +34,12 @@ export interface GrpcFrontendOptions extends GrpcOptions {
 export interface GrpcDependencies {
   /** Where server faults are reported. */
   readonly logger?: Logger;
-  /**
-   * Observing interceptors (request ids, logs, metrics), outermost first, run before the
-   * operation is resolved: they see every call, refused ones included.
-   */
-  readonly interceptors?: readonly grpc.ServerInterceptor[];
   /** The operations served (default: the service's table); a method without a row is refused. */
   readonly operations?: OperationTable;
-  /** The policies every call goes through (shedding, auth, limits, read-only); none by default. */
+  /**
+   * The observers (request logs, metrics) that see every call and the policies (shedding, auth,
+   * limits, read-only) it goes through; none by default.
+   */
   readonly pipeline?: PolicyPipeline;
   /** The service's readiness, which grpc.health.v1 reports while the frontend runs. */
   readonly readiness?: ReadinessSignal;
@@ -67,7 +66,6 @@ export class GrpcFrontend implements Frontend {
     private readonly options: GrpcFrontendOptions,
     {
       logger = silentLogger,
-      interceptors = [],
       readiness,
       tls,
       operations = new OperationTable(),
@@ -78,17 +76,22 @@ export class GrpcFrontend implements Frontend {
     this.health = new GrpcHealth(readiness);
     this.server = new grpc.Server({
       'grpc.max_receive_message_length': maxRequestBytes(store.limits),
-      interceptors: [...interceptors, grpcCallAdapter(operations, pipeline)],
+      // Metadata over the limit is refused before the call adapter, so before any observer or
+      // policy reads a header (such a refusal is therefore neither logged nor counted).
+      interceptors: [metadataSizeLimit(), grpcCallAdapter(operations, pipeline)],
     });
     this.noteMethods();
     const definition = loadKeyValueDefinition();
+    // Both API services get the wire check, their string fields taken from the operation table.
     const check = new RequestWireCheck(operations);
     this.server.addService(
       check.wrap(loadKeyValuePackage(definition).KeyValue.service),
       keyValueHandlers(store, watches, logger),
     );
-    const adminDefinition = loadKvsAdminDefinition();
-    this.server.addService(loadKvsAdminPackage(adminDefinition).KvsAdmin.service, adminHandlers(store, logger));
+    this.server.addService(
+      check.wrap(loadKvsAdminPackage(loadKvsAdminDefinition()).KvsAdmin.service),
+      adminHandlers(store, logger),
+    );
     this.health.addToServer(this.server);
     if (options.reflection !== false) addReflection(this.server, definition);
     this.credentials =

@@ -62,3 +62,17 @@ function withCode(kvsCode: GrpcErrorCode, details: string): GrpcFailure {
   metadata.set(KVS_ERROR_CODE_METADATA, kvsCode);
   return { code: GRPC_STATUS_BY_CODE[kvsCode], details, metadata };
 }
+
+/** gRPC statuses that mean the server failed, not the client (request lines at warn). */
+const SERVER_FAULTS: ReadonlySet<status> = new Set([
+  status.INTERNAL,
+  status.UNKNOWN,
+  status.DATA_LOSS,
+  status.UNIMPLEMENTED,
+  status.UNAVAILABLE,
+]);
+
+/** Whether a call answered with `code` failed on the server's side. */
+export function isServerFault(code: status): boolean {
+  return SERVER_FAULTS.has(code);
+}

@@ -26,6 +26,9 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<RestErrorCode, number>> = {
   METHOD_NOT_ALLOWED: 405,
   NO_SUCH_ROUTE: 404,
   INTERNAL: 500,
+  MALFORMED_REQUEST: 400,
+  HEADERS_TOO_LARGE: 431,
+  REQUEST_TIMEOUT: 408,
   UNAUTHENTICATED: 401,
   PERMISSION_DENIED: 403,
   RATE_LIMITED: 429,
@@ -55,12 +58,17 @@ export function sendRefusal(res: Response, refusal: Refusal): void {
   writeBody(res, HTTP_STATUS_BY_CODE[refusal.code], refusal.code, refusal.message);
 }
 
-function writeBody(res: Response, status: number, code: string, message: string): void {
+/** The documented error body of `code` (`{"code": "...", "message": "..."}`). */
+export function errorBody(code: RestErrorCode, message: string): string {
+  return JSON.stringify({ code, message });
+}
+
+function writeBody(res: Response, status: number, code: RestErrorCode, message: string): void {
   // res.end rather than res.json: json goes through send's charset and ETag handling,
   // which made a 404 cost about a fifth more CPU than a hit.
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.end(JSON.stringify({ code, message }));
+  res.end(errorBody(code, message));
 }
 
 /**

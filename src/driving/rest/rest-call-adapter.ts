@@ -2,7 +2,8 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { TLSSocket } from 'node:tls';
 import { Call, certificateSubject } from '../../application/call/call';
 import type { Verdict } from '../../application/call/refusal';
-import type { OperationTable } from '../../application/operations';
+import { REQUEST_ID_HEADER } from '../../application/call/request-id';
+import { UNROUTED, type OperationTable } from '../../application/operations';
 import type { PolicyPipeline } from '../../application/pipeline';
 import { sendRefusal } from './http-status';
 
@@ -16,27 +17,40 @@ export function callOf(res: Response): Call | undefined {
 
 /**
  * The REST adapter of the policy pipeline, the one middleware between express and the policies:
- * maps the request to its operation, builds the Call (its key from the path) and runs the
- * pipeline before the body is read. A request that maps to no row skips every policy and goes
- * straight to the routes' fallbacks (404 NO_SUCH_ROUTE, 405, a malformed key path), whatever its
- * credentials. A pipeline that answers synchronously adds no promise hop.
+ * maps the request to its operation, builds the Call (its key from the path), lets the observers
+ * see it and runs the policies before the body is read. A request that maps to no row is
+ * observed (as `UNROUTED`) but skips every policy, going straight to the routes' fallbacks (404
+ * NO_SUCH_ROUTE, 405, a malformed key path), whatever its credentials. A pipeline that answers
+ * synchronously adds no promise hop.
  */
 export function restCallAdapter(table: OperationTable, pipeline: PolicyPipeline): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
     const resolved = table.byRest(req.method, req.path);
-    if (resolved === undefined) {
+    if (resolved === undefined && pipeline.observers.length === 0) {
       next();
       return;
     }
+    const operation = resolved?.operation ?? UNROUTED;
     const call = new Call({
       transport: 'rest',
-      operation: resolved.operation,
+      operation,
       authorization: req.headers.authorization,
       peer: () => restPeer(req),
+      method: req.method,
+      route: operation.rest?.path,
+      suppliedRequestId: req.headers[REQUEST_ID_HEADER],
     });
-    if (resolved.operation.key !== undefined) call.knowKey(resolved.key);
+    if (operation.key !== undefined) call.knowKey(resolved?.key);
+    pipeline.observe(call);
+    if (call.hasRequestId) res.setHeader(REQUEST_ID_HEADER, call.requestId);
+    if (resolved === undefined) {
+      watchEnd(req, res, call);
+      next();
+      return;
+    }
     (res.locals as Record<string, Call>)[CALL_LOCAL] = call;
     if (pipeline.policies.length === 0) {
+      watchEnd(req, res, call);
       next();
       return;
     }
@@ -45,11 +59,31 @@ export function restCallAdapter(table: OperationTable, pipeline: PolicyPipeline)
       else sendRefusal(res, verdict);
     };
     const verdict = pipeline.admit(call);
-    // 'close' fires once the response is sent or the connection is gone, whichever is first.
-    if (call.hasEndings) res.once('close', () => call.end());
+    watchEnd(req, res, call);
     if (verdict instanceof Promise) verdict.then(decide, next);
     else decide(verdict);
   };
+}
+
+/** Ends the call with its outcome when the response is done, if an observer or policy waits for that. */
+function watchEnd(req: Request, res: Response, call: Call): void {
+  if (!call.hasEndings) return;
+  const bytesBefore = req.socket.bytesWritten;
+  const end = (): void => {
+    // The route express matched, which a fallback (405, malformed key path) knows better than the table.
+    const route = (req.route as { path?: string } | undefined)?.path;
+    if (route !== undefined) call.route = route;
+    call.end({
+      status: res.statusCode,
+      serverFault: res.statusCode >= 500,
+      answered: res.writableFinished,
+      bytesOut: req.socket.bytesWritten - bytesBefore,
+    });
+  };
+  // 'finish' once the response is sent, before the http instrumentation ends its span on
+  // 'close', which alone fires when the connection is gone first; the call ends once.
+  res.on('finish', end);
+  res.on('close', end);
 }
 
 /** The caller when no token names one: the verified client certificate's subject, else the remote address. */

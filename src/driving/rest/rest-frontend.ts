@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { KeyValueStore } from '../../core';
 import { listenOn, type Frontend, type ListeningAddress } from '../frontend.port';
+import { answerExpectContinue, answerParserErrors } from './http-parser-errors';
 import { silentLogger, type Logger } from '../../platform/logging/logger';
 import type { ServerTls } from '../../platform/tls/server-tls';
 import { headContentLength } from '../../platform/http/head-content-length';
@@ -31,13 +32,17 @@ export interface RestDependencies {
   /** The probe routes (/livez, /readyz, /healthz), mounted before the middleware: never authenticated or shed. */
   readonly probes?: RequestHandler;
   /**
-   * Observing middleware (request ids, logs, metrics, span names), in order, run before the
-   * operation is resolved: they see every request, refused ones included.
+   * Middleware run before the operation is resolved, in order, seeing every request that is not
+   * a probe (tests stand in for an instrumentation with it; the service's observers are the
+   * pipeline's).
    */
   readonly middleware?: readonly RequestHandler[];
   /** The operations served (default: the service's table); a request that maps to no row is refused. */
   readonly operations?: OperationTable;
-  /** The policies every call goes through (shedding, auth, limits, read-only); none by default. */
+  /**
+   * The observers (request logs, metrics, span names) that see every request and the policies
+   * (shedding, auth, limits, read-only) it goes through; none by default.
+   */
   readonly pipeline?: PolicyPipeline;
   /** Endpoints answered once the policies admitted the call, before the routes (GET /metrics). */
   readonly endpoints?: readonly RequestHandler[];
@@ -102,6 +107,8 @@ export class RestFrontend implements Frontend {
     const handler = inOrderPerConnection(app);
     this.server = tls === undefined ? createServer(serverOptions, handler) : httpsServer(serverOptions, handler, tls);
     this.server.maxConnections = limits.maxConnections;
+    answerParserErrors(this.server);
+    answerExpectContinue(this.server, handler, store.limits.maxValueBytes);
   }
 
   /** Every route with a method handler ('GET /v1/key/:key'), for the operation-table test; `.all` fallbacks excluded. */

@@ -1,5 +1,5 @@
 export { KvsMetrics, type ScrapedState } from './kvs-metrics';
 export { logMetricsObserver } from './log-metrics';
 export { metricsEndpoint, METRICS_PATH } from './metrics-endpoint';
-export { grpcRequestMetrics, restRequestMetrics } from './request-metrics';
+export { RequestMetricsObserver } from './request-metrics';
 export { watchMetrics, type WatchMetricsObserver } from './watch-metrics';

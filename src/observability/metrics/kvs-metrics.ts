@@ -1,9 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { LogHealth } from '../../core';
 
-/** The frontends that label request metrics. */
-export type FrontendLabel = 'rest' | 'grpc';
-
 /** Request latency buckets (seconds): in-memory reads take well under a millisecond, durable writes a few. */
 const REQUEST_SECONDS_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5];
 /** fdatasync / COMMIT buckets (seconds): from a fast NVMe flush to a stalled disk. */

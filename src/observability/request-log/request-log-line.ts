@@ -8,7 +8,8 @@ import type { Logger } from '../../platform/logging/logger';
  */
 export interface RequestLogLine {
   readonly event: 'request';
-  readonly frontend: 'rest' | 'grpc';
+  /** The transport: 'rest' or 'grpc'. */
+  readonly frontend: string;
   readonly requestId: string;
   /** HTTP method, or the RPC's method name. */
   readonly method: string;
@@ -23,7 +24,7 @@ export interface RequestLogLine {
   readonly key?: string;
 }
 
-/** What a request-log middleware or interceptor is built with. */
+/** What the request-log observer is built with. */
 export interface RequestLogOptions {
   /** Where request lines go (a child `{ component: 'request' }` of the root logger). */
   readonly logger: Logger;

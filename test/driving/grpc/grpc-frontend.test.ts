@@ -29,12 +29,12 @@ function field(number: number, payload: Buffer): Buffer {
 }
 
 /** Sends hand-encoded request bytes, bypassing every encoder, and resolves with the status. */
-function rawCall(address: string, method: string, request: Buffer): Promise<grpc.StatusObject> {
+function rawCall(address: string, method: string, request: Buffer, service = 'KeyValue'): Promise<grpc.StatusObject> {
   const client = new grpc.Client(address, grpc.credentials.createInsecure());
   return new Promise((resolve) => {
     client
       .makeUnaryRequest(
-        `/KeyValue/${method}`,
+        `/${service}/${method}`,
         (b: Buffer) => b,
         (b: Buffer) => b,
         request,
@@ -133,6 +133,29 @@ describe('GrpcFrontend', () => {
     const tolerated = await rawCall(running.address, 'Put', Buffer.concat([field(1, Buffer.from('k')), unknownFields]));
     expect(tolerated.code).toBe(grpc.status.OK);
     expect(log.events.flatMap((record) => record.writes)).toEqual([expect.objectContaining({ key: 'k', value: '' })]);
+  });
+
+  it('checks KvsAdmin requests on the wire too: malformed bytes are INVALID_ARGUMENT and compact nothing', async () => {
+    const malformed = [
+      Buffer.from([0x0a, 0x7f, 0x61, 0x62, 0x63]), // a field claiming 127 bytes, carrying 3
+      Buffer.from([0x0f]), // wire type 7
+      Buffer.from([0x08, 0x96]), // a varint cut short
+      Buffer.from([0x00, 0x00]), // field number 0
+    ];
+    for (const bytes of malformed) {
+      const answer = await rawCall(running.address, 'Compact', bytes, 'KvsAdmin');
+      expect([bytes.toString('hex'), answer.code, answer.metadata.get('kvs-error-code')]).toEqual([
+        bytes.toString('hex'),
+        grpc.status.INVALID_ARGUMENT,
+        ['INVALID_MESSAGE'],
+      ]);
+    }
+    expect(log.compactions).toBe(0);
+    // Unknown fields are tolerated: the request is an empty message.
+    expect((await rawCall(running.address, 'Compact', Buffer.from([0x08, 0x01]), 'KvsAdmin')).code).toBe(
+      grpc.status.OK,
+    );
+    expect(log.compactions).toBe(1);
   });
 
   it('rejects keys and values that are not valid UTF-8 instead of decoding them to U+FFFD', async () => {

@@ -88,6 +88,51 @@ describe('a 413', () => {
   });
 });
 
+describe('Expect: 100-continue', () => {
+  const expecting = (key: string, length: number): string =>
+    `PUT /v1/key/${key} HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: ${length}\r\n\r\n`;
+
+  it('with an oversized Content-Length gets 413 VALUE_TOO_LARGE and no 100 Continue first', async () => {
+    await start({});
+    const connection = new Connection(expecting('huge', 5000));
+    await connection.closed;
+    expect(connection.responses.map((r) => [r.status, r.headers.connection])).toEqual([[413, 'close']]);
+    expect(JSON.parse(connection.responses[0].body)).toMatchObject({ code: 'VALUE_TOO_LARGE' });
+  });
+
+  it('within the limit gets 100 Continue, then the write is answered 201', async () => {
+    await start({});
+    const connection = new Connection(expecting('fits', 10));
+    expect((await connection.response()).status).toBe(100);
+    connection.socket.write('0123456789');
+    while (connection.responses.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(connection.responses.map((r) => r.status)).toEqual([100, 201]);
+    connection.socket.destroy();
+  });
+});
+
+describe("Node's HTTP parser refusals carry the JSON error body", () => {
+  it.each([
+    ['a malformed request line', 400, 'MALFORMED_REQUEST', 'GARBAGE\r\n\r\n'],
+    ['an invalid header', 400, 'MALFORMED_REQUEST', 'GET /v1/key/k HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n'],
+    [
+      'headers beyond the parser limit',
+      431,
+      'HEADERS_TOO_LARGE',
+      `GET /v1/key/k HTTP/1.1\r\nHost: x\r\nX-Big: ${'h'.repeat(20 * 1024)}\r\n\r\n`,
+    ],
+  ])('%s: %i %s, and the connection closes', async (_name, status, code, request) => {
+    await start({});
+    const { responses, closed } = await rawExchange('127.0.0.1', port, request, 2);
+    expect(closed).toBe(true);
+    expect(responses.map((r) => [r.status, r.headers['content-type'], r.headers.connection])).toEqual([
+      [status, 'application/json; charset=utf-8', 'close'],
+    ]);
+    expect(JSON.parse(responses[0].body)).toEqual({ code, message: expect.any(String) });
+    expect(arrived).toEqual([]);
+  });
+});
+
 describe('a client that disconnects mid-body', () => {
   it('is logged once at debug, never as an error', async () => {
     await start({});
@@ -109,6 +154,7 @@ describe('slow clients', () => {
     const connection = new Connection('PUT /v1/key/slow HTTP/1.1\r\nHost: x\r\n');
     await connection.closed;
     expect(connection.responses.map((r) => r.status)).toEqual([408]);
+    expect(JSON.parse(connection.responses[0].body)).toMatchObject({ code: 'REQUEST_TIMEOUT' });
   });
 
   it('are cut off after KVS_REQUEST_TIMEOUT_MS when their body never ends', async () => {

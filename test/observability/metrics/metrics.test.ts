@@ -1,11 +1,15 @@
 import { GrpcFrontend } from '../../../src/driving/grpc';
 import {
-  grpcRequestMetrics,
   KvsMetrics,
   logMetricsObserver,
   metricsEndpoint,
-  restRequestMetrics,
+  RequestMetricsObserver,
 } from '../../../src/observability/metrics';
+import { PolicyPipeline, type Policy } from '../../../src/application/pipeline';
+import { LoadShedder, LoadSheddingPolicy } from '../../../src/application/policies/load-shedding';
+import { silentLogger } from '../../../src/platform/logging/logger';
+import { request as httpRequest } from 'node:http';
+import { status as grpcStatus } from '@grpc/grpc-js';
 import { openLogFile, type OpenLogFile } from '../../../src/driven/file-log/log-file-handle';
 import { RestFrontend } from '../../../src/driving/rest';
 import { KvsClient } from '../../../src/client/kvs-client';
@@ -35,13 +39,14 @@ describe('metrics', () => {
     await dir.dispose();
   });
 
-  async function start(store: KeyValueStore, metrics: KvsMetrics): Promise<void> {
+  async function start(store: KeyValueStore, metrics: KvsMetrics, policies: Policy[] = []): Promise<void> {
+    const pipeline = new PolicyPipeline(policies, [new RequestMetricsObserver(metrics)]);
     rest = new RestFrontend(
       store,
       { host: '127.0.0.1', port: 0 },
-      { middleware: [metricsEndpoint(metrics), restRequestMetrics(metrics)] },
+      { middleware: [metricsEndpoint(metrics)], pipeline },
     );
-    grpc = new GrpcFrontend(store, { host: '127.0.0.1', port: 0 }, { interceptors: [grpcRequestMetrics(metrics)] });
+    grpc = new GrpcFrontend(store, { host: '127.0.0.1', port: 0 }, { pipeline });
     url = `http://127.0.0.1:${(await rest.start()).port}`;
     client = new KvsClient(`127.0.0.1:${(await grpc.start()).port}`, { timeoutMs: 10_000 });
   }
@@ -103,6 +108,39 @@ describe('metrics', () => {
     expect(metricsText.family('kvs_request_duration_seconds').type).toBe('HISTOGRAM');
     expect(metricsText.family('process_cpu_user_seconds_total').type).toBe('COUNTER');
     expect(metricsText.family('nodejs_eventloop_lag_seconds').type).toBe('GAUGE');
+  });
+
+  it('counts shed requests under their operation, not other', async () => {
+    const metrics = new KvsMetrics({ liveKeys: () => 0, logHealth: () => 'ok' });
+    const store = new KeyValueStore(dir.open({ sync: 'never' }));
+    await store.restore();
+    const shedder = new LoadShedder({ maxInFlight: 1, maxEventLoopLagMs: 0 }, silentLogger);
+    await start(store, metrics, [new LoadSheddingPolicy(shedder)]);
+    // A PUT whose body never comes holds the one slot (admission happens before the body is read).
+    const held = httpRequest(`${url}/v1/key/held`, { method: 'PUT', headers: { 'content-length': '10' } });
+    held.on('error', () => undefined);
+    held.flushHeaders();
+    let shed = 0;
+    let answered = 0;
+    while (shed === 0) {
+      const status = (await fetch(`${url}/v1/key/a`)).status;
+      if (status === 503) shed += 1;
+      else answered += 1;
+    }
+    const grpcShed = await client.get('a').catch((error: { status?: number }) => error.status);
+    expect(grpcShed).toBe(grpcStatus.UNAVAILABLE);
+    held.destroy();
+
+    const metricsText = await scrape(`${url}/metrics`);
+    expect(metricsText.value('kvs_requests_total', { frontend: 'rest', operation: 'get', code: '503' })).toBe(shed);
+    expect(metricsText.value('kvs_requests_total', { frontend: 'rest', operation: 'get', code: '404' })).toBe(answered);
+    expect(metricsText.value('kvs_requests_total', { frontend: 'grpc', operation: 'get', code: 'UNAVAILABLE' })).toBe(
+      1,
+    );
+    expect(metricsText.value('kvs_requests_total', { operation: 'other', code: '503' })).toBe(0);
+    expect(metricsText.count('kvs_request_duration_seconds', { frontend: 'rest', operation: 'get' })).toBe(
+      shed + answered,
+    );
   });
 
   it('reports a failed file log', async () => {

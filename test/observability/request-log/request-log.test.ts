@@ -1,7 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
 import { GrpcFrontend } from '../../../src/driving/grpc';
-import { grpcRequestLog, restRequestLog, type RequestLogOptions } from '../../../src/observability/request-log';
+import { RequestLogObserver, type RequestLogOptions } from '../../../src/observability/request-log';
+import { PolicyPipeline } from '../../../src/application/pipeline';
 import { RestFrontend } from '../../../src/driving/rest';
 import { KeyValueStore, type LogRecord as KvsLogRecord } from '../../../src/core';
 import { MemoryTransactionLogger } from '../../support/memory-transaction-logger';
@@ -38,6 +39,11 @@ function recordingAt(level: 'debug' | 'info'): RecordingLogger {
   return recording;
 }
 
+/** A pipeline with the request-log observer alone, logging to `recording`. */
+function observing(recording: RecordingLogger, options: Partial<RequestLogOptions>): PolicyPipeline {
+  return new PolicyPipeline([], [new RequestLogObserver({ logger: recording.logger, ...options })]);
+}
+
 describe('request logs', () => {
   let log: BreakableLog;
   let store: KeyValueStore;
@@ -48,7 +54,7 @@ describe('request logs', () => {
     await store.restore();
   });
 
-  describe('REST (pino-http)', () => {
+  describe('REST', () => {
     let frontend: RestFrontend;
     let url: string;
 
@@ -56,7 +62,7 @@ describe('request logs', () => {
       frontend = new RestFrontend(
         store,
         { host: '127.0.0.1', port: 0 },
-        { logger: recording.logger, middleware: [restRequestLog({ logger: recording.logger, ...options })] },
+        { logger: recording.logger, pipeline: observing(recording, options) },
       );
       url = `http://127.0.0.1:${(await frontend.start()).port}`;
     }
@@ -143,7 +149,7 @@ describe('request logs', () => {
     });
   });
 
-  describe('gRPC (interceptor)', () => {
+  describe('gRPC', () => {
     let frontend: GrpcFrontend;
     let client: grpc.Client;
 
@@ -151,7 +157,7 @@ describe('request logs', () => {
       frontend = new GrpcFrontend(
         store,
         { host: '127.0.0.1', port: 0 },
-        { logger: recording.logger, interceptors: [grpcRequestLog({ logger: recording.logger, ...options })] },
+        { logger: recording.logger, pipeline: observing(recording, options) },
       );
       const { port } = await frontend.start();
       client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());

@@ -3,7 +3,8 @@ import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import type { RequestHandler } from 'express';
 import { RestFrontend } from '../../../src/driving/rest';
-import { restSpanRoute, TracedTransactionLogger, tracingLogObserver } from '../../../src/observability/tracing';
+import { SpanRouteObserver, TracedTransactionLogger, tracingLogObserver } from '../../../src/observability/tracing';
+import { PolicyPipeline } from '../../../src/application/pipeline';
 import { KeyValueStore } from '../../../src/core';
 import { TempLogDir } from '../../driven/file-log/temp-log-dir';
 
@@ -88,7 +89,7 @@ describe('tracing', () => {
     const frontend = new RestFrontend(
       store,
       { host: '127.0.0.1', port: 0 },
-      { middleware: [serverSpan, restSpanRoute(true)] },
+      { middleware: [serverSpan], pipeline: new PolicyPipeline([], [new SpanRouteObserver(true)]) },
     );
     const { port } = await frontend.start();
     try {
@@ -110,7 +111,7 @@ describe('tracing', () => {
     const frontend = new RestFrontend(
       store,
       { host: '127.0.0.1', port: 0 },
-      { middleware: [serverSpan, restSpanRoute(false)] },
+      { middleware: [serverSpan], pipeline: new PolicyPipeline([], [new SpanRouteObserver(false)]) },
     );
     const { port } = await frontend.start();
     try {

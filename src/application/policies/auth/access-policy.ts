@@ -6,8 +6,6 @@ import type { Operation, Scope } from '../../operations/operation';
 import type { AuthConfig } from './auth.config';
 import { VerifiedTokenCache } from './verified-token-cache';
 
-/** Seconds of clock difference tolerated on exp, nbf and iat between token issuers and kvs. */
-export const CLOCK_TOLERANCE_SECONDS = 30;
 /** Verified tokens remembered at most (see VerifiedTokenCache). */
 export const TOKEN_CACHE_ENTRIES = 10_000;
 
@@ -63,7 +61,7 @@ export class AccessPolicy {
         issuer: this.config.issuer,
         audience: this.config.audience,
         requiredClaims: ['exp'],
-        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        clockTolerance: this.config.clockToleranceSeconds,
       }));
     } catch (error) {
       const { reason, message } = describeVerificationFailure(error);
@@ -74,7 +72,7 @@ export class AccessPolicy {
       return this.refuse(describe(), principal, invalidToken('token claims are malformed'));
     }
     // exp is required, so it is there; the entry lapses when jose would start refusing the token.
-    this.verified.set(token, principal, ((payload.exp as number) + CLOCK_TOLERANCE_SECONDS) * 1000);
+    this.verified.set(token, principal, ((payload.exp as number) + this.config.clockToleranceSeconds) * 1000);
     return principal;
   }
 

@@ -16,18 +16,32 @@ export interface AuthConfig {
   readonly audience?: string;
   /** Whether /metrics needs a token with kvs:metrics. */
   readonly protectMetrics: boolean;
+  /** Seconds of clock difference tolerated on exp and nbf (KVS_AUTH_CLOCK_TOLERANCE_S). */
+  readonly clockToleranceSeconds: number;
 }
+
+/** The default of KVS_AUTH_CLOCK_TOLERANCE_S (jose itself tolerates 0 s unless told otherwise). */
+export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
+/** The largest KVS_AUTH_CLOCK_TOLERANCE_S accepted: more is no longer clock skew. */
+const MAX_CLOCK_TOLERANCE_SECONDS = 300;
 
 const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
 
 /**
  * Reads JWT_KEY (HMAC secret) or KVS_JWT_PUBLIC_KEY_FILE (PEM or JWK public key), and
- * KVS_JWT_ISSUER, KVS_JWT_AUDIENCE, KVS_AUTH_PROTECT_METRICS. Neither key set: auth off.
+ * KVS_JWT_ISSUER, KVS_JWT_AUDIENCE, KVS_AUTH_PROTECT_METRICS, KVS_AUTH_CLOCK_TOLERANCE_S.
+ * Neither key set: auth off.
  */
 export function readAuthConfig(env: EnvReader): AuthConfig | undefined {
   const secret = env.optional('JWT_KEY');
   const publicKeyFile = env.optional('KVS_JWT_PUBLIC_KEY_FILE');
   const protectMetrics = env.oneOf('KVS_AUTH_PROTECT_METRICS', ['true', 'false'], 'false') === 'true';
+  const clockToleranceSeconds = env.integer(
+    'KVS_AUTH_CLOCK_TOLERANCE_S',
+    DEFAULT_CLOCK_TOLERANCE_SECONDS,
+    0,
+    MAX_CLOCK_TOLERANCE_SECONDS,
+  );
   if (secret === undefined && publicKeyFile === undefined) return undefined;
   if (secret !== undefined && publicKeyFile !== undefined) {
     throw env.invalid('KVS_JWT_PUBLIC_KEY_FILE', publicKeyFile, 'to be unset when JWT_KEY is set (use one key)');
@@ -36,6 +50,7 @@ export function readAuthConfig(env: EnvReader): AuthConfig | undefined {
     issuer: env.optional('KVS_JWT_ISSUER'),
     audience: env.optional('KVS_JWT_AUDIENCE'),
     protectMetrics,
+    clockToleranceSeconds,
   };
   if (secret !== undefined) {
     const bytes = new TextEncoder().encode(secret);

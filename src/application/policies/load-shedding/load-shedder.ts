@@ -24,6 +24,8 @@ const OVERLOADED: Refusal = {
 export class LoadShedder {
   private inFlight = 0;
   private lagging = false;
+  /** Whether requests have been refused for KVS_MAX_IN_FLIGHT since in-flight last fell below it. */
+  private saturated = false;
   private readonly histogram?: IntervalHistogram;
   private readonly sampler?: NodeJS.Timeout;
 
@@ -45,7 +47,11 @@ export class LoadShedder {
    */
   admit(): { release: () => void } | Refusal {
     const { maxInFlight } = this.config;
-    if (this.lagging || (maxInFlight > 0 && this.inFlight >= maxInFlight)) return OVERLOADED;
+    if (this.lagging) return OVERLOADED;
+    if (maxInFlight > 0 && this.inFlight >= maxInFlight) {
+      if (!this.saturated) this.noteSaturation(true);
+      return OVERLOADED;
+    }
     this.inFlight += 1;
     let released = false;
     return {
@@ -53,8 +59,21 @@ export class LoadShedder {
         if (released) return;
         released = true;
         this.inFlight -= 1;
+        if (this.saturated && this.inFlight < maxInFlight) this.noteSaturation(false);
       },
     };
+  }
+
+  /** Logs the in-flight bound's transitions once each, like the lag ones (never per request). */
+  private noteSaturation(saturated: boolean): void {
+    this.saturated = saturated;
+    const { maxInFlight } = this.config;
+    this.logger.warn(
+      { event: saturated ? 'shedding_started' : 'shedding_stopped', reason: 'in_flight', maxInFlight },
+      saturated
+        ? `${maxInFlight} requests in flight (KVS_MAX_IN_FLIGHT); shedding new requests`
+        : `requests in flight back under KVS_MAX_IN_FLIGHT (${maxInFlight})`,
+    );
   }
 
   /** Stops sampling the event loop (the sampler is unref'd: tests stop it, the service never needs to). */
@@ -73,7 +92,7 @@ export class LoadShedder {
     // The state changes before the line is logged, so what the line says already holds.
     this.lagging = lagging;
     this.logger.warn(
-      { event: lagging ? 'shedding_started' : 'shedding_stopped', lagMs: Math.round(lagMs) },
+      { event: lagging ? 'shedding_started' : 'shedding_stopped', reason: 'event_loop_lag', lagMs: Math.round(lagMs) },
       lagging ? `event loop lag ${Math.round(lagMs)} ms; shedding new requests` : 'event loop lag back to normal',
     );
   }
