@@ -14,6 +14,7 @@ import { measureInRounds } from './lib/rounds';
 import { preparePeers } from './lib/peers';
 import { isPeer, loadRows } from './lib/scenarios';
 import { SERVER_NAMES } from './lib/servers';
+import { measureWatch, type WatchResult } from './lib/watch-bench';
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
@@ -56,9 +57,14 @@ async function main(): Promise<void> {
     process.stderr.write('compaction (disk, restart, PUT during compaction) ...\n');
     compaction = await measureCompaction(scratch, options);
   }
+  let watch: WatchResult | undefined;
+  if (selected('watch')) {
+    process.stderr.write('watch (1,000 SSE + 200 gRPC watchers, 10 writes/s) ...\n');
+    watch = await measureWatch(scratch, options);
+  }
   rmSync(scratch, { recursive: true, force: true });
 
-  const results: BenchResults = { load, failed, skipped, replay, memory, compaction };
+  const results: BenchResults = { load, failed, skipped, replay, memory, compaction, watch };
   const report = renderReport(runInfo(options), results);
   const out = options.out ?? resolve(RESULTS_DIR, isFullRun(options) ? 'latest.md' : 'tmp/partial.md');
   writeFileSync(out, `# kvs benchmark results\n\n${report}`);

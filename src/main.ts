@@ -71,7 +71,17 @@ function warnAboutUnreadVariables(env: EnvReader, logger: Logger): void {
 
 /** Restore → serve → stop on signal. */
 async function serve(service: ServiceParts, logger: Logger): Promise<void> {
-  const { log, store, frontends, readiness, operationsListener: admin, metrics, tls, logDescription } = service;
+  const {
+    log,
+    store,
+    frontends,
+    readiness,
+    operationsListener: admin,
+    metrics,
+    tls,
+    logDescription,
+    watches,
+  } = service;
   const { flags, file: flagsFile } = service.flags;
   logMemoryLimits(logger);
   try {
@@ -86,6 +96,7 @@ async function serve(service: ServiceParts, logger: Logger): Promise<void> {
     const seconds = (performance.now() - began) / 1000;
     const replay = { events, keys, seconds: Number(seconds.toFixed(3)) };
     metrics?.replayed(events, seconds);
+    watches.restored(store);
     const rate = events >= MIN_EVENTS_FOR_RATE ? `, ${Math.round(events / seconds)} events/s` : '';
     logger.info(
       { event: 'replay_done', ...replay },
@@ -116,6 +127,7 @@ async function serve(service: ServiceParts, logger: Logger): Promise<void> {
   if (tls) reloadTlsOnChange(tls);
   stopOnSignalsOrLogFailure({
     frontends,
+    watches: watches.service,
     admin,
     log,
     readiness,

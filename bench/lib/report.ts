@@ -1,3 +1,4 @@
+import { watchTable } from './watch-bench';
 import { medianRun, type BenchResults, type CompactionResult, type PutFigures, type ReplayRun } from './results';
 import { DEFAULT_SYNC, isPeer, PEERS, SECURITY_LAYERS } from './scenarios';
 import { SERVER_NAMES, type Protocol } from './servers';
@@ -55,6 +56,7 @@ export function renderReport(info: RunInfo, results: BenchResults): string {
     replayTable(results),
     '',
     ...(results.compaction ? ['### Compaction', '', compactionTable(results.compaction), ''] : []),
+    ...(results.watch ? ['### Watch', '', watchTable(results.watch), ''] : []),
     '### Targets (first performance pass)',
     '',
     targetTable(results),

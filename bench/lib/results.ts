@@ -1,3 +1,4 @@
+import type { WatchResult } from './watch-bench';
 import type { LoadRow } from './scenarios';
 import type { PeerKind } from './servers';
 
@@ -100,6 +101,7 @@ export interface BenchResults {
   readonly replay?: ReplayResult;
   readonly memory?: MemoryResult;
   readonly compaction?: CompactionResult;
+  readonly watch?: WatchResult;
 }
 
 /** The middle run (by rate) of runs sorted by rate. */

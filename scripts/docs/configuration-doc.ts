@@ -6,6 +6,7 @@ export const CONFIGURATION_DOC = 'docs/configuration.md';
 const AREAS: Readonly<Record<string, string>> = {
   service: 'Service',
   limits: 'Limits',
+  watch: 'Watch',
   log: 'Transaction log',
   security: 'Security',
   observability: 'Observability',

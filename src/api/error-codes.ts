@@ -12,7 +12,8 @@ const ERROR_CODE_TABLE = {
   VALUE_TOO_LARGE: { meaning: "the value's UTF-8 encoding exceeds KVS_MAX_VALUE_BYTES" },
   INVALID_VALUE: { meaning: 'the value is not valid UTF-8' },
   INVALID_REQUEST: {
-    meaning: 'a range, delete-range or transaction that cannot run as asked (selector, limit, compare, op count)',
+    meaning:
+      'a range, delete-range, transaction or watch that cannot run as asked (selector, limit, compare, op count)',
   },
   LOG_UNAVAILABLE: { meaning: 'the transaction log cannot make writes durable; nothing changed' },
   LOG_OVERLOADED: { meaning: 'too many writes wait for the transaction log; nothing changed, retry later' },

@@ -4,6 +4,8 @@ import type { KeyValueClient } from '../api/generated/KeyValue';
 import { knownErrorCode, KVS_ERROR_CODE_METADATA, type KvsErrorCode } from '../api/error-codes';
 import { tlsChannel, type ClientTls } from './tls-channel';
 import { loadKeyValuePackage } from '../api/keyvalue-proto';
+import type { WatchRequest } from '../api/generated/WatchRequest';
+import type { WatchResponse__Output } from '../api/generated/WatchResponse';
 import type { CompactResponse__Output } from '../api/generated/CompactResponse';
 import type { KvsAdminClient } from '../api/generated/KvsAdmin';
 import { loadKvsAdminPackage } from '../api/kvs-admin-proto';
@@ -130,6 +132,17 @@ export class KvsClient {
       liveBytes: Number(response.live_bytes),
       durationMs: Number(response.duration_ms),
     };
+  }
+
+  /**
+   * Opens a watch stream (KeyValue/Watch): one WatchResponse per revision or heartbeat, until
+   * the stream fails (a grpc-js ServiceError; KvsClientError.from reads its kvs code) or is
+   * cancelled. No deadline: a watch lasts until one side ends it.
+   */
+  watch(request: WatchRequest): grpc.ClientReadableStream<WatchResponse__Output> {
+    const metadata = new grpc.Metadata();
+    if (this.authorization !== undefined) metadata.set('authorization', this.authorization);
+    return this.stub.Watch(request, metadata);
   }
 
   /** Closes the channels; calls after this fail. */

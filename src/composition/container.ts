@@ -18,6 +18,8 @@ import type { EnvReader } from '../config/env-reader';
 import { defaultDataQuotaBytes } from '../config/memory-limits';
 import { readObservability, type FlagsSource } from './observability-layers';
 import { buildSecurityLayers, isLoopback } from './security-layers';
+import type { WatchService } from '../application/watch/watch-service';
+import { buildWatches, type WatchParts } from './watch-layer';
 
 export type { FlagsSource } from './observability-layers';
 
@@ -53,6 +55,8 @@ export interface ServiceParts {
   /** When TLS is on: main reloads it on SIGHUP. */
   readonly tls?: ReloadingTls;
   readonly logDescription: LogDescription;
+  /** The watch hub and service: main tells them of the restore and shuts the streams first. */
+  readonly watches: WatchParts;
 }
 
 /** Which log the service writes to, for the start-up line: never a password. */
@@ -79,6 +83,7 @@ interface Layers {
   readonly pipeline: PolicyPipeline;
   readonly endpoints: readonly RequestHandler[];
   readonly tls?: ReloadingTls;
+  readonly watches: WatchService;
 }
 
 /**
@@ -124,6 +129,7 @@ export const FRONTENDS = {
           pipeline: layers.pipeline,
           endpoints: layers.endpoints,
           tls: layers.tls,
+          watches: layers.watches,
         },
       ),
   ),
@@ -139,6 +145,7 @@ export const FRONTENDS = {
           operations: layers.operations,
           pipeline: layers.pipeline,
           tls: layers.tls,
+          watches: layers.watches,
         },
       ),
   ),
@@ -193,7 +200,11 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
     dataQuotaBytes: limits.maxDataBytes,
     logHealth: () => container.get<TransactionLogger>(TOKENS.TransactionLogger).health(),
   });
-  const { observers, endpoints, policies, logObserver: observer, metrics, admin, flags, traceLog } = observability;
+  const { observers, endpoints, policies, metrics, admin, flags, traceLog } = observability;
+  const watches = buildWatches(env, observability.logObserver, metrics, () =>
+    container.get<KeyValueStore>(TOKENS.KeyValueStore),
+  );
+  const observer = watches.logObserver;
   // Request logs and metrics observe every call before the policies, so refusals (401, 429, shed
   // load) are logged and counted; /metrics after them, so auth can protect /metrics; read-only
   // last of the policies.
@@ -203,6 +214,7 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
     pipeline: new PolicyPipeline([...layers.policies, ...policies], observers),
     endpoints,
     tls: layers.tls,
+    watches: watches.service,
   };
   container.bind<FlagsSource>(TOKENS.Flags).toConstantValue(flags);
   container.bind<LogDescription>(TOKENS.LogDescription).toConstantValue(describeLog(loggerName, env));
@@ -231,7 +243,7 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
     );
   container
     .bind<KeyValueStore>(TOKENS.KeyValueStore)
-    .toDynamicValue((context) => new KeyValueStore(context.get(TOKENS.TransactionLogger), limits));
+    .toDynamicValue((context) => new KeyValueStore(context.get(TOKENS.TransactionLogger), limits, watches.observe));
   container
     .bind<Readiness>(TOKENS.Readiness)
     .toDynamicValue((context) => new Readiness(context.get(TOKENS.TransactionLogger)));
@@ -256,6 +268,7 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
     metrics,
     tls: layers.tls,
     logDescription: context.get(TOKENS.LogDescription),
+    watches,
   }));
   return container;
 }

@@ -12,6 +12,8 @@ const EXIT_FAILURE = 1;
 /** What stopping the service touches; `exit` and `signals` are the process's own outside tests. */
 export interface ShutdownParts {
   readonly frontends: readonly Frontend[];
+  /** Ended first and at once: streams never hold the shutdown for the frontends' grace period. */
+  readonly watches?: { shutdown(): void };
   /** Stopped after the frontends: its probes and metrics tell operators how the drain goes. */
   readonly admin?: { stop(): Promise<unknown> };
   readonly log: TransactionLogger;
@@ -32,6 +34,7 @@ export interface ShutdownParts {
  */
 export function stopOnSignalsOrLogFailure({
   frontends,
+  watches,
   admin,
   log,
   readiness,
@@ -44,6 +47,7 @@ export function stopOnSignalsOrLogFailure({
   const stop = (reason: string, exitCode: number): void => {
     stopping = true;
     readiness.stopping();
+    watches?.shutdown();
     Promise.all(frontends.map((frontend) => frontend.stop()))
       .then(() => admin?.stop())
       .then(() => log.close())

@@ -1,3 +1,6 @@
+/** The kind of change one write makes to a key. */
+export type EventType = 'put' | 'delete';
+
 /** A put as the log records it: the value and the key's revisions after the write. */
 export interface PutWrite {
   readonly type: 'put';

@@ -1,4 +1,4 @@
-/** The core's public surface: the store, its port, its events, errors and limits. */
+/** The core's public surface: the store, its port, its events, errors and limits, and the watch hub. */
 export * from './errors';
 export * from './events';
 export * from './key-order';
@@ -9,3 +9,8 @@ export * from './ordered-index';
 export * from './range-query';
 export * from './txn';
 export type * from './transaction-logger.port';
+export * from './change-feed';
+export * from './watch-filter';
+export * from './watch-history';
+export * from './watch-hub';
+export * from './watcher';

@@ -1,3 +1,4 @@
+import { changeBatchOf, type CommitObserver } from './change-feed';
 import type { DeleteWrite, KeyWrite, LogRecord, PutWrite, ReplayedRecord } from './events';
 import { NoSuchKeyError, OutcomeUnknownError, PreconditionFailedError, QuotaExceededError, KvsError } from './errors';
 import { checkKey, checkValue, DEFAULT_LIMITS, utf8ByteLength, type Limits } from './limits';
@@ -101,6 +102,8 @@ export class KeyValueStore {
     private readonly log: TransactionLogger,
     /** The size limits checked on every request, and the data quota. */
     readonly limits: Limits = DEFAULT_LIMITS,
+    /** Told of every committed revision, in order, as it is applied (the watch hub's feed); not of replay. */
+    private readonly onCommit?: CommitObserver,
   ) {}
 
   /** Replays the log into memory; call once, before serving any request. */
@@ -333,7 +336,7 @@ export class KeyValueStore {
     }
     return appended.then(
       () => {
-        this.apply(record);
+        this.applyCommitted(record);
         finish();
         return revision;
       },
@@ -342,11 +345,22 @@ export class KeyValueStore {
         this.afterFailedAppend(error);
         // A record the log could not settle in time may still commit: memory follows the log then.
         if (error instanceof OutcomeUnknownError) {
-          void error.outcome?.then((committed) => committed && this.apply(record));
+          void error.outcome?.then((committed) => committed && this.applyCommitted(record));
         }
         throw error;
       },
     );
+  }
+
+  /**
+   * Applies a durable record and tells the commit observer (the watch hub) of its changes,
+   * read against the entries just before it. The hub ignores a revision older than one it
+   * already has (a late commit after later writes): it cannot be delivered in order.
+   */
+  private applyCommitted(record: LogRecord): void {
+    const changes = this.onCommit && changeBatchOf(record, (key) => this.index.get(key));
+    this.apply(record);
+    if (changes) this.onCommit?.(changes);
   }
 
   /**

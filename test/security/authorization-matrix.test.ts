@@ -1,4 +1,4 @@
-import { status } from '@grpc/grpc-js';
+import { status, type ServiceError } from '@grpc/grpc-js';
 import { KvsClient, KvsClientError } from '../../src/client/kvs-client';
 import { send } from '../support/http-request';
 import { startInProcessService, type InProcessService } from '../support/in-process-service';
@@ -6,18 +6,18 @@ import { confusedToken, goodClaims, hmacSetup, rsaSetup, unsignedToken, type Key
 
 /**
  * The authorization matrix, on real sockets, for both frontends and both kinds of key:
- * {token} × {GET, PUT, DELETE} × {key inside the token's prefix, key outside it}. Every cell
+ * {token} × {GET, PUT, DELETE, WATCH} × {key inside the token's prefix, key outside it}. Every cell
  * has its expected outcome, and after every refused cell the values are read back with an
  * admin token: no refused request changed or revealed anything.
  */
 
-type Operation = 'GET' | 'PUT' | 'DELETE';
+type Operation = 'GET' | 'PUT' | 'DELETE' | 'WATCH';
 type Outcome = 'ok' | 'unauthenticated' | 'forbidden';
 
 const ALLOWED_KEY = 'team-a/k1';
 const OUTSIDE_KEY = 'team-b/k1';
 const ORIGINAL: Record<string, string> = { [ALLOWED_KEY]: 'secret value A', [OUTSIDE_KEY]: 'secret value B' };
-const OPERATIONS: Operation[] = ['GET', 'PUT', 'DELETE'];
+const OPERATIONS: Operation[] = ['GET', 'PUT', 'DELETE', 'WATCH'];
 const KEYS = [ALLOWED_KEY, OUTSIDE_KEY];
 const NEW_VALUE = 'written by the cell';
 
@@ -64,7 +64,7 @@ const TOKEN_CASES: TokenCase[] = [
 
 function expected(token: TokenCase, operation: Operation, key: string): Outcome {
   if (token.scopes === undefined) return 'unauthenticated';
-  const needed = operation === 'GET' ? 'kvs:read' : 'kvs:write';
+  const needed = operation === 'GET' || operation === 'WATCH' ? 'kvs:read' : 'kvs:write';
   if (!token.scopes.includes(needed)) return 'forbidden';
   if (token.prefixes && !token.prefixes.some((prefix) => key.startsWith(prefix))) return 'forbidden';
   return 'ok';
@@ -82,6 +82,7 @@ function restTransport(service: InProcessService): Transport {
   return {
     name: 'REST',
     async perform(token, operation, key) {
+      if (operation === 'WATCH') return restWatch(service, token, key);
       const answer = await send(`${service.restUrl}/v1/key/${encodeURIComponent(key)}`, {
         method: operation,
         headers: token === undefined ? {} : { Authorization: `Bearer ${token}` },
@@ -122,6 +123,7 @@ function grpcTransport(service: InProcessService): Transport {
     async perform(token, operation, key) {
       const client = clientFor(token);
       try {
+        if (operation === 'WATCH') return { outcome: 'ok', text: await grpcWatch(service, client, key) };
         if (operation === 'GET') return { outcome: 'ok', text: await client.get(key) };
         if (operation === 'PUT') await client.put(key, NEW_VALUE);
         else await client.delete(key);
@@ -140,6 +142,37 @@ function grpcTransport(service: InProcessService): Transport {
     },
     close: () => clients.forEach((client) => client.close()),
   };
+}
+
+/** The first event of a watch of `key` from its current revision: its current value, if the token may watch it. */
+async function restWatch(service: InProcessService, token: string | undefined, key: string) {
+  const start = service.store.getEntry(key).modRevision;
+  const answer = await fetch(`${service.restUrl}/v1/watch?key=${encodeURIComponent(key)}&start_revision=${start}`, {
+    headers: token === undefined ? {} : { Authorization: `Bearer ${token}` },
+  });
+  if (answer.status !== 200) {
+    const body = await answer.text();
+    const code = (JSON.parse(body) as { code: string }).code;
+    const outcome: Outcome = answer.status === 401 && code === 'UNAUTHENTICATED' ? 'unauthenticated' : 'forbidden';
+    if (outcome === 'forbidden') expect([answer.status, code]).toEqual([403, 'PERMISSION_DENIED']);
+    return { outcome, text: `${answer.status} ${body}` };
+  }
+  const reader = answer.body!.getReader();
+  const { value } = await reader.read();
+  await reader.cancel();
+  return { outcome: 'ok' as const, text: new TextDecoder().decode(value) };
+}
+
+/** The same over gRPC: the first WatchResponse's value, or the stream's failure (thrown as KvsClientError). */
+function grpcWatch(service: InProcessService, client: KvsClient, key: string): Promise<string> {
+  const stream = client.watch({ key, start_revision: service.store.getEntry(key).modRevision });
+  return new Promise((resolve, reject) => {
+    stream.once('data', (response: { events: { entry?: { value: string } | null }[] }) => {
+      resolve(response.events[0]?.entry?.value ?? '');
+      stream.cancel();
+    });
+    stream.once('error', (error: ServiceError) => reject(KvsClientError.from(error)));
+  });
 }
 
 describe.each([
@@ -202,7 +235,7 @@ describe.each([
               expect(await readBack(other)).toBe(ORIGINAL[other]);
               expect(text).not.toContain(ORIGINAL[other]);
             }
-          } else if (operation === 'GET') {
+          } else if (operation === 'GET' || operation === 'WATCH') {
             expect(text).toContain(ORIGINAL[key]);
           } else {
             expect(after).toBe(operation === 'PUT' ? NEW_VALUE : undefined);

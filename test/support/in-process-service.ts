@@ -6,7 +6,7 @@ import type { Frontend } from '../../src/driving/frontend.port';
 import type { Readiness } from '../../src/driving/probes';
 import type { ReloadingTls } from '../../src/platform/tls';
 import { EnvReader } from '../../src/config/env-reader';
-import { buildContainer, TOKENS } from '../../src/composition/container';
+import { buildContainer, TOKENS, type ServiceParts } from '../../src/composition/container';
 import type { KeyValueStore, TransactionLogger } from '../../src/core';
 import { recordingLogger, type RecordingLogger } from './recording-logger';
 
@@ -20,6 +20,8 @@ export interface InProcessService {
   readonly log: RecordingLogger;
   /** The certificates, when TLS is on. */
   readonly tls?: ReloadingTls;
+  /** The watch hub and service, started as main starts them. */
+  readonly watches: ServiceParts['watches'];
   stop(): Promise<void>;
 }
 
@@ -43,6 +45,8 @@ export async function startInProcessService(env: Record<string, string>): Promis
   );
   const store = container.get<KeyValueStore>(TOKENS.KeyValueStore);
   await store.restore();
+  const { watches } = container.get<ServiceParts>(TOKENS.Service);
+  watches.restored(store);
   const frontends = container.getAll<Frontend>(TOKENS.Frontend);
   const ports = new Map<string, number>();
   for (const frontend of frontends) ports.set(frontend.name, (await frontend.start()).port);
@@ -56,8 +60,10 @@ export async function startInProcessService(env: Record<string, string>): Promis
     store,
     log,
     tls,
+    watches,
     async stop() {
       readiness.stopping();
+      watches.service.shutdown();
       await Promise.all(frontends.map((frontend) => frontend.stop()));
       await container.get<TransactionLogger>(TOKENS.TransactionLogger).close();
       tls?.close();

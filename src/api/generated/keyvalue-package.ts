@@ -1,16 +1,20 @@
 import type * as grpc from '@grpc/grpc-js';
-import type { MessageTypeDefinition } from '@grpc/proto-loader';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { CompactRequest as _CompactRequest, CompactRequest__Output as _CompactRequest__Output } from './CompactRequest';
 import type { CompactResponse as _CompactResponse, CompactResponse__Output as _CompactResponse__Output } from './CompactResponse';
 import type { DeleteRequest as _DeleteRequest, DeleteRequest__Output as _DeleteRequest__Output } from './DeleteRequest';
 import type { DeleteResponse as _DeleteResponse, DeleteResponse__Output as _DeleteResponse__Output } from './DeleteResponse';
+import type { Entry as _Entry, Entry__Output as _Entry__Output } from './Entry';
 import type { GetRequest as _GetRequest, GetRequest__Output as _GetRequest__Output } from './GetRequest';
 import type { GetResponse as _GetResponse, GetResponse__Output as _GetResponse__Output } from './GetResponse';
 import type { KeyValueClient as _KeyValueClient, KeyValueDefinition as _KeyValueDefinition } from './KeyValue';
 import type { KvsAdminClient as _KvsAdminClient, KvsAdminDefinition as _KvsAdminDefinition } from './KvsAdmin';
 import type { PutRequest as _PutRequest, PutRequest__Output as _PutRequest__Output } from './PutRequest';
 import type { PutResponse as _PutResponse, PutResponse__Output as _PutResponse__Output } from './PutResponse';
+import type { WatchEvent as _WatchEvent, WatchEvent__Output as _WatchEvent__Output } from './WatchEvent';
+import type { WatchRequest as _WatchRequest, WatchRequest__Output as _WatchRequest__Output } from './WatchRequest';
+import type { WatchResponse as _WatchResponse, WatchResponse__Output as _WatchResponse__Output } from './WatchResponse';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -21,6 +25,8 @@ export interface ProtoGrpcType {
   CompactResponse: MessageTypeDefinition<_CompactResponse, _CompactResponse__Output>
   DeleteRequest: MessageTypeDefinition<_DeleteRequest, _DeleteRequest__Output>
   DeleteResponse: MessageTypeDefinition<_DeleteResponse, _DeleteResponse__Output>
+  Entry: MessageTypeDefinition<_Entry, _Entry__Output>
+  EventType: EnumTypeDefinition
   GetRequest: MessageTypeDefinition<_GetRequest, _GetRequest__Output>
   GetResponse: MessageTypeDefinition<_GetResponse, _GetResponse__Output>
   /**
@@ -33,5 +39,8 @@ export interface ProtoGrpcType {
   KvsAdmin: SubtypeConstructor<typeof grpc.Client, _KvsAdminClient> & { service: _KvsAdminDefinition }
   PutRequest: MessageTypeDefinition<_PutRequest, _PutRequest__Output>
   PutResponse: MessageTypeDefinition<_PutResponse, _PutResponse__Output>
+  WatchEvent: MessageTypeDefinition<_WatchEvent, _WatchEvent__Output>
+  WatchRequest: MessageTypeDefinition<_WatchRequest, _WatchRequest__Output>
+  WatchResponse: MessageTypeDefinition<_WatchResponse, _WatchResponse__Output>
 }
 

@@ -7,6 +7,8 @@ export interface Principal {
   readonly scopes: ReadonlySet<string>;
   /** When present, the only key prefixes the token may touch (claim `kvs_prefixes`). */
   readonly prefixes?: readonly string[];
+  /** When the token expires (ms since the epoch, claim `exp`): long-lived streams end then. */
+  readonly expiresAt?: number;
 }
 
 /** What a transport adapter knows about a request when it starts (headers or metadata, not the body). */

@@ -43,6 +43,18 @@ export const OPERATIONS: readonly Operation[] = [
     traced: true,
   },
   {
+    name: 'Watch',
+    kind: 'read',
+    scope: 'kvs:read',
+    // No key source: a watch names a key, a prefix or a range in its query or message, and its
+    // handler refuses a single key outside the token's prefixes and clips the others to them.
+    rest: { methods: ['GET'], path: '/v1/watch' },
+    grpc: { path: '/KeyValue/Watch', stringFields: { 1: 'key', 2: 'key', 5: 'key', 6: 'key' } },
+    metric: 'watch',
+    traced: true,
+    stream: true,
+  },
+  {
     name: 'Compact',
     kind: 'admin',
     scope: 'kvs:admin',

@@ -57,6 +57,11 @@ export interface Operation {
   readonly grpc?: GrpcBinding;
   /** The `operation` label of kvs_requests_total and kvs_request_duration_seconds. */
   readonly metric: string;
+  /**
+   * A long-lived stream (Watch): admitted by the policies like any call, but not counted in
+   * flight (KVS_MAX_IN_FLIGHT) for its lifetime; KVS_MAX_WATCHERS bounds the streams instead.
+   */
+  readonly stream?: boolean;
   /** Whether requests get a trace span (probes and scrapes come every few seconds and would drown the traces). */
   readonly traced: boolean;
 }

@@ -35,6 +35,7 @@ interface Output {
 /** A command that talks to the server. */
 export type ServerInvocation =
   | ({ readonly command: 'compact' } & Connection & Output)
+  | ({ readonly command: 'watch'; readonly prefix: string; readonly since?: number } & Connection & Output)
   | ({ readonly command: 'get' | 'delete'; readonly key: string } & Connection & Output)
   | ({
       readonly command: 'put';
@@ -87,6 +88,7 @@ const OPTIONS = {
   prefix: { type: 'string', multiple: true },
   ttl: { type: 'string' },
   subject: { type: 'string' },
+  since: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -100,6 +102,7 @@ const COMMANDS: Record<CommandName, { readonly operands: string; readonly option
   put: { operands: 'KEY VALUE', options: CONNECTION_OPTIONS },
   delete: { operands: 'KEY', options: CONNECTION_OPTIONS },
   compact: { operands: '', options: CONNECTION_OPTIONS },
+  watch: { operands: '', options: [...CONNECTION_OPTIONS, 'prefix', 'since'] },
   token: { operands: '', options: ['scope', 'prefix', 'ttl', 'subject'] },
   help: { operands: '[COMMAND]', options: [] },
 };
@@ -115,7 +118,7 @@ export function parseKvsArgs(args: readonly string[], env: Env): Invocation {
   const [first, ...operands] = positionals;
   if (values.version) return { command: 'version', json };
   if (values.help) return { command: 'help', topic: first !== undefined && isCommand(first) ? first : undefined, json };
-  if (first === undefined) throw new UsageError('missing command (get, put, delete, compact, token or help)');
+  if (first === undefined) throw new UsageError('missing command (get, put, delete, watch, compact, token or help)');
   if (!isCommand(first)) {
     throw new UsageError(`unknown command "${first}"${didYouMean(first, COMMAND_NAMES)}`);
   }
@@ -139,9 +142,23 @@ export function parseKvsArgs(args: readonly string[], env: Env): Invocation {
   if (command === 'token') return parseToken(values, env, json);
   const connection = parseConnection(values, env, command);
   if (command === 'compact') return { command, ...connection, json };
+  if (command === 'watch') return { command, ...parseWatch(values, command), ...connection, json };
   const [key, value] = operands;
   if (command === 'put') return { command, key, value: value === '-' ? undefined : value, ...connection, json };
   return { command, key, ...connection, json };
+}
+
+/** The prefix and start revision of `kvs watch`. */
+function parseWatch(values: Values, command: CommandName): { prefix: string; since?: number } {
+  const prefixes = (values.prefix as string[] | undefined) ?? [];
+  if (prefixes.length > 1) throw new UsageError('watch takes one --prefix', command);
+  const raw = values.since as string | undefined;
+  if (raw === undefined) return { prefix: prefixes[0] ?? '' };
+  const since = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(since) || since < 1) {
+    throw new UsageError(`--since must be a revision, a whole number from 1 (got "${raw}")`, command);
+  }
+  return { prefix: prefixes[0] ?? '', since };
 }
 
 /** node:util's strict parse, with a "did you mean" for a mistyped option. */

@@ -53,6 +53,7 @@ const SUMMARIES = {
   get: 'get KEY          print the value of KEY',
   put: 'put KEY VALUE    store VALUE under KEY ("-" reads it from standard input)',
   delete: 'delete KEY       remove KEY (succeeds when KEY is absent)',
+  watch: 'watch            print the changes under --prefix as they happen, until interrupted',
   compact: "compact          compact the server's transaction log now (needs kvs:admin)",
   token: 'token --scope S  print a token signed with $JWT_KEY',
   help: 'help [COMMAND]   show help for all commands or for one',
@@ -82,6 +83,21 @@ ${CONNECTION_HELP}`,
   delete: `Usage: kvs [OPTIONS] delete KEY
 
 Removes KEY; succeeds when it is already absent. Prints nothing (with --json: {"key": KEY}).
+
+${CONNECTION_HELP}`,
+  watch: `Usage: kvs [OPTIONS] watch [--prefix P] [--since R]
+
+Prints one line per change to a key starting with P (default: every key) from revision R
+(default: the changes after now) until interrupted: "R PUT KEY VALUE" or "R DELETE KEY".
+Reconnects by itself after a dropped connection, a server restart or being dropped as too
+slow, from the revision after the last one printed, so it misses and repeats nothing; stops
+(exit 4) when the server no longer has the revisions it needs (REVISION_COMPACTED).
+With --json: one object per line {"revision", "type", "key", "value", "create_revision",
+"mod_revision", "version"}. --timeout does not apply: a watch lasts until it is ended.
+
+Options:
+  --prefix P             the keys to watch (one prefix)
+  --since R              the first revision to print
 
 ${CONNECTION_HELP}`,
   compact: `Usage: kvs [OPTIONS] compact

@@ -12,6 +12,8 @@ export interface CliIo {
   readonly stdout: NodeJS.WritableStream & { readonly isTTY?: boolean };
   readonly stderr: NodeJS.WritableStream;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Ends a `kvs watch` (tests; the process itself is ended by SIGINT). */
+  readonly signal?: AbortSignal;
 }
 
 /** Runs `kvs ARGS...` and resolves with the exit status (see EXIT_STATUS_TABLE). */

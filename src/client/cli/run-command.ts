@@ -4,6 +4,7 @@ import type { KvsErrorCode } from '../../api/error-codes';
 import { KvsClient, KvsClientError, type KvsConnectionOptions } from '../kvs-client';
 import { mintToken } from '../token';
 import { diagnoseConnection } from './connection-diagnosis';
+import { runWatch } from './kvs-watch';
 import { EXIT } from './kvs-help';
 import type { Connection, ServerInvocation, TokenInvocation } from './kvs-args';
 import type { CliIo } from './kvs';
@@ -68,6 +69,11 @@ export async function runServerCommand(invocation: ServerInvocation, io: CliIo):
   }
   const client = new KvsClient(invocation.address, { timeoutMs: invocation.timeoutMs }, connection);
   try {
+    if (invocation.command === 'watch') {
+      // Prints as it goes and ends only when interrupted: no result object at the end.
+      await runWatch(client, invocation, io.stdout, io.signal);
+      return EXIT.ok;
+    }
     return report(await call(client, invocation, value, io), invocation.json, io);
   } catch (error) {
     if (!(error instanceof KvsClientError)) throw error;
@@ -77,7 +83,12 @@ export async function runServerCommand(invocation: ServerInvocation, io: CliIo):
   }
 }
 
-async function call(client: KvsClient, invocation: ServerInvocation, value: string, io: CliIo): Promise<Outcome> {
+async function call(
+  client: KvsClient,
+  invocation: Exclude<ServerInvocation, { command: 'watch' }>,
+  value: string,
+  io: CliIo,
+): Promise<Outcome> {
   switch (invocation.command) {
     case 'get': {
       const found = await client.get(invocation.key);

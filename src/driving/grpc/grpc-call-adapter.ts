@@ -16,6 +16,14 @@ import { grpcRefusal, isServerFault } from './grpc-status';
 /** A status as a server interceptor sends it (grpc-js does not export the type by name). */
 type PartialStatusObject = Parameters<ServerInterceptingCallInterface['sendStatus']>[0];
 
+/** The Call of each admitted gRPC call, by the metadata grpc-js hands on to the handler. */
+const CALLS = new WeakMap<Metadata, Call>();
+
+/** The Call the adapter admitted a handler's call with (its principal), else undefined (no policies). */
+export function callOfMetadata(metadata: Metadata): Call | undefined {
+  return CALLS.get(metadata);
+}
+
 /** The outcome of the metadata stage: true once admitted, false once refused. */
 type Admitted = boolean | Promise<boolean>;
 
@@ -90,7 +98,10 @@ export function grpcCallAdapter(table: OperationTable, pipeline: PolicyPipeline)
             }
             const verdict = pipeline.admit(described);
             admitted = verdict instanceof Promise ? verdict.then(settle, fail) : settle(verdict);
-            whenAdmitted(() => passOn(metadata));
+            whenAdmitted(() => {
+              CALLS.set(metadata, described!);
+              passOn(metadata);
+            });
           },
           onReceiveMessage: (message: unknown, passOn) => {
             whenAdmitted(() => {

@@ -16,6 +16,7 @@ import { RequestWireCheck } from './request-wire-check';
 import { OperationTable } from '../../application/operations';
 import { PolicyPipeline } from '../../application/pipeline';
 import { grpcCallAdapter } from './grpc-call-adapter';
+import { WatchService } from '../../application/watch/watch-service';
 import { metadataSizeLimit } from './metadata-size-limit';
 
 /** How long stop() lets in-flight calls run before cutting their connections. */
@@ -44,6 +45,8 @@ export interface GrpcDependencies {
   readonly readiness?: ReadinessSignal;
   /** Serve TLS with these certificates (reloaded in place); plaintext when unset. */
   readonly tls?: ServerTls;
+  /** The watches KeyValue.Watch opens (none: every watch is refused). */
+  readonly watches?: WatchService;
 }
 
 /**
@@ -67,6 +70,7 @@ export class GrpcFrontend implements Frontend {
       tls,
       operations = new OperationTable(),
       pipeline = new PolicyPipeline(),
+      watches = WatchService.none(),
     }: GrpcDependencies = {},
   ) {
     this.health = new GrpcHealth(readiness);
@@ -82,7 +86,7 @@ export class GrpcFrontend implements Frontend {
     const check = new RequestWireCheck(operations);
     this.server.addService(
       check.wrap(loadKeyValuePackage(definition).KeyValue.service),
-      keyValueHandlers(store, logger),
+      keyValueHandlers(store, watches, logger),
     );
     this.server.addService(
       check.wrap(loadKvsAdminPackage(loadKvsAdminDefinition()).KvsAdmin.service),

@@ -4,9 +4,11 @@ import type { KeyValueHandlers } from '../../api/generated/KeyValue';
 import { toGrpcFailure } from './grpc-status';
 import type { Logger } from '../../platform/logging/logger';
 import { wireRejectionOf } from './request-wire-check';
+import type { WatchService } from '../../application/watch/watch-service';
+import { watchHandler } from './watch-handler';
 
-/** The KeyValue service implementation: each RPC is one call on the core store. */
-export function keyValueHandlers(store: KeyValueStore, logger: Logger): KeyValueHandlers {
+/** The KeyValue service implementation: each unary RPC is one call on the core store; Watch streams from the watch service. */
+export function keyValueHandlers(store: KeyValueStore, watches: WatchService, logger: Logger): KeyValueHandlers {
   function answer<Request extends object, Response>(
     call: ServerUnaryCall<Request, Response>,
     callback: sendUnaryData<Response>,
@@ -42,6 +44,7 @@ export function keyValueHandlers(store: KeyValueStore, logger: Logger): KeyValue
         await store.delete(key);
         return {};
       }),
+    Watch: watchHandler(watches, store.limits, logger),
   };
 }
 

@@ -17,6 +17,8 @@ import { OperationTable } from '../../application/operations';
 import { PolicyPipeline } from '../../application/pipeline';
 import { REST_LIMIT_DEFAULTS, type RestOptions } from './rest.config';
 import { BodyBudget } from './body-budget';
+import { WatchService } from '../../application/watch/watch-service';
+import { watchHandlers } from './watch-routes';
 
 /** How long stop() lets in-flight requests run before cutting their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -46,6 +48,8 @@ export interface RestDependencies {
   readonly endpoints?: readonly RequestHandler[];
   /** Serve HTTPS with these certificates (reloaded in place); plain HTTP when unset. */
   readonly tls?: ServerTls;
+  /** The watches GET /v1/watch opens (none: every watch is refused). */
+  readonly watches?: WatchService;
 }
 
 /** The REST frontend: the book's HTTP API on express, over one node:http server. */
@@ -65,6 +69,7 @@ export class RestFrontend implements Frontend {
       operations = new OperationTable(),
       pipeline = new PolicyPipeline(),
       endpoints = [],
+      watches = WatchService.none(),
     }: RestDependencies = {},
   ) {
     const limits = { ...REST_LIMIT_DEFAULTS, ...definedOnly(options) };
@@ -83,7 +88,11 @@ export class RestFrontend implements Frontend {
     app.use(restCallAdapter(operations, pipeline));
     if (endpoints.length > 0) app.use(...endpoints);
     const bodies = new BodyBudget(limits.maxBodyBytesInFlight);
-    addOperationRoutes(app, operations, { ...keyHandlers(store, logger, bodies), ...adminHandlers(store, logger) });
+    addOperationRoutes(app, operations, {
+      ...keyHandlers(store, logger, bodies),
+      ...adminHandlers(store, logger),
+      ...watchHandlers(watches, store.limits, logger),
+    });
     addKeyPathErrors(app);
     app.use((_req: Request, res: Response) =>
       sendError(res, 'NO_SUCH_ROUTE', 'no such route; the API is /v1/key/{key}'),

@@ -2,3 +2,4 @@ export { KvsMetrics, type ScrapedState } from './kvs-metrics';
 export { logMetricsObserver } from './log-metrics';
 export { metricsEndpoint, METRICS_PATH } from './metrics-endpoint';
 export { RequestMetricsObserver } from './request-metrics';
+export { watchMetrics, type WatchMetricsObserver } from './watch-metrics';

@@ -161,5 +161,6 @@ function principalOf(payload: JWTPayload): Principal | string {
     subject: payload.sub,
     scopes: new Set((scope ?? '').split(' ').filter((s) => s !== '')),
     prefixes: prefixes,
+    expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : undefined,
   };
 }

@@ -13,7 +13,9 @@ export class LoadSheddingPolicy implements Policy {
     if (call.operation.kind === 'probe') return undefined;
     const admission = this.shedder.admit();
     if ('code' in admission) return admission;
-    call.atEnd(admission.release);
+    // A stream is shed when it opens but then lives for hours: it must not fill the in-flight count.
+    if (call.operation.stream) admission.release();
+    else call.atEnd(admission.release);
     return undefined;
   }
 }

@@ -1,0 +1,50 @@
+import type { EventType, LogRecord } from './events';
+import type { KeyEntry } from './ordered-index';
+
+/** One key's change within a committed revision. */
+export interface ChangeEvent {
+  readonly type: EventType;
+  /**
+   * The key after the change. After a delete, as in etcd: the key with the delete's revision as
+   * modRevision, an empty value, createRevision and version 0.
+   */
+  readonly entry: KeyEntry;
+  /** The key just before the change; undefined when it was absent. */
+  readonly previous: KeyEntry | undefined;
+}
+
+/** Every change of one committed store revision, in the order the write made them. */
+export interface ChangeBatch {
+  readonly revision: number;
+  readonly events: readonly ChangeEvent[];
+}
+
+/**
+ * Where committed changes come from: the store calls it once per revision that changed
+ * something, in revision order, synchronously right after the revision is applied (so a
+ * reader of the store never sees a revision a watcher has not been offered). It must not
+ * throw and must not block: it only records and hands on.
+ */
+export type CommitObserver = (batch: ChangeBatch) => void;
+
+/**
+ * The batch a durable record makes, read against the entries just before it is applied
+ * (`before`). A record writes each key at most once (the store refuses a transaction that
+ * writes a key twice), so each event's previous entry is the key's entry before the record.
+ */
+export function changeBatchOf(record: LogRecord, before: (key: string) => KeyEntry | undefined): ChangeBatch {
+  const { revision } = record;
+  const events = record.writes.map((write): ChangeEvent => {
+    const previous = before(write.key);
+    if (write.type === 'delete') {
+      return {
+        type: 'delete',
+        entry: { key: write.key, value: '', createRevision: 0, modRevision: revision, version: 0 },
+        previous,
+      };
+    }
+    const { key, value, createRevision, version } = write;
+    return { type: 'put', entry: { key, value, createRevision, modRevision: revision, version }, previous };
+  });
+  return { revision, events };
+}

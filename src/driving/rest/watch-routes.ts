@@ -1,0 +1,156 @@
+import type { Request, RequestHandler, Response } from 'express';
+import {
+  InvalidRequestError,
+  RevisionCompactedError,
+  type ChangeEvent,
+  type Limits,
+  type WatchMessage,
+} from '../../core';
+import {
+  authorizedWatchFilter,
+  entryOnWire,
+  parseRevision,
+  type WatchRequest,
+} from '../../application/watch/watch-request';
+import {
+  WatchersExhaustedError,
+  type WatchEnd,
+  type WatchService,
+  type WatchSink,
+} from '../../application/watch/watch-service';
+import type { Logger } from '../../platform/logging/logger';
+import { sendError, sendFailure, sendRefusal } from './http-status';
+import { callOf } from './rest-call-adapter';
+
+/** How long a closing stream may take to flush its last event before its connection is cut (a client that stopped reading never would). */
+const CLOSE_FLUSH_MS = 1000;
+
+/** The handler of GET /v1/watch: server-sent events, one message per revision (docs/watch.md). */
+export function watchHandlers(
+  watches: WatchService,
+  limits: Limits,
+  logger: Logger,
+): Readonly<Record<string, RequestHandler>> {
+  return {
+    Watch: (req: Request, res: Response) => {
+      let request: WatchRequest;
+      let session;
+      try {
+        request = watchRequestOf(req);
+        const principal = callOf(res)?.principal;
+        const filter = authorizedWatchFilter(request.selector, limits, principal);
+        if ('code' in filter) {
+          sendRefusal(res, filter);
+          return;
+        }
+        session = watches.open('rest', {
+          filter,
+          startRevision: request.startRevision,
+          expiresAt: principal?.expiresAt,
+        });
+      } catch (error) {
+        refuse(res, error, logger);
+        return;
+      }
+      res.statusCode = 200;
+      res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+      res.setHeader('Cache-Control', 'no-cache');
+      // nginx buffers proxied responses unless told not to.
+      res.setHeader('X-Accel-Buffering', 'no');
+      res.flushHeaders();
+      req.socket.setNoDelay(true);
+      const running = session;
+      res.once('close', () => running.cancel());
+      void running.run(new SseSink(res, request.prevValue));
+    },
+  };
+}
+
+/** The watch a query names; the Last-Event-ID header (an EventSource resuming) wins over start_revision. */
+function watchRequestOf(req: Request): WatchRequest {
+  const query = req.query as Record<string, unknown>;
+  const text = (name: string): string | undefined => {
+    const value = query[name];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string') throw new InvalidRequestError(`${name} must be given once`);
+    return value;
+  };
+  const lastEventId = req.headers['last-event-id'];
+  const startText = text('start_revision');
+  let startRevision: number | undefined;
+  if (typeof lastEventId === 'string' && lastEventId !== '')
+    startRevision = parseRevision(lastEventId, 'Last-Event-ID') + 1;
+  else if (startText !== undefined) startRevision = parseRevision(startText, 'start_revision');
+  const prevValue = text('prev_value');
+  if (prevValue !== undefined && prevValue !== 'true' && prevValue !== 'false')
+    throw new InvalidRequestError('prev_value must be true or false');
+  return {
+    selector: { key: text('key'), prefix: text('prefix'), start: text('start'), end: text('end') },
+    startRevision: startRevision || undefined,
+    prevValue: prevValue === 'true',
+  };
+}
+
+function refuse(res: Response, error: unknown, logger: Logger): void {
+  if (error instanceof RevisionCompactedError) {
+    res.statusCode = 410;
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.end(JSON.stringify({ code: error.code, message: error.message, compact_revision: error.compactRevision }));
+  } else if (error instanceof WatchersExhaustedError) {
+    sendError(res, 'OVERLOADED', error.message);
+  } else {
+    sendFailure(res, error, logger);
+  }
+}
+
+/** Writes a watch as server-sent events. */
+class SseSink implements WatchSink {
+  constructor(
+    private readonly res: Response,
+    private readonly prevValue: boolean,
+  ) {}
+
+  send(message: WatchMessage): void | Promise<void> {
+    const written = this.res.write(sseMessage(message, this.prevValue));
+    if (written) return undefined;
+    return new Promise((resolve) => {
+      this.res.once('drain', resolve);
+      this.res.once('close', resolve);
+    });
+  }
+
+  close(end: WatchEnd): void {
+    const { res } = this;
+    if (end.reason === 'shutdown') res.write(sseMessage({ type: 'progress', revision: end.revision }, false));
+    else res.write(sseError(end));
+    res.end();
+    // A client that stopped reading never takes the last event: its connection is cut.
+    setTimeout(() => res.destroy(), CLOSE_FLUSH_MS).unref();
+  }
+}
+
+/** One SSE message: `id` is the revision (a resume starts after it), `event` change or progress. */
+function sseMessage(message: WatchMessage, prevValue: boolean): string {
+  if (message.type === 'progress') {
+    return `id: ${message.revision}\nevent: progress\ndata: ${JSON.stringify({ revision: message.revision })}\n\n`;
+  }
+  const events = message.events.map((event) => eventJson(event, prevValue));
+  return `id: ${message.revision}\nevent: change\ndata: ${JSON.stringify({ revision: message.revision, events })}\n\n`;
+}
+
+function eventJson({ type, entry, previous }: ChangeEvent, prevValue: boolean): Record<string, unknown> {
+  const json: Record<string, unknown> = { type, ...entryOnWire(entry) };
+  if (prevValue && previous !== undefined) json.prev_entry = entryOnWire(previous);
+  return json;
+}
+
+/** The `event: error` that ends a stream the server closes for a reason the client must act on. */
+function sseError(end: Exclude<WatchEnd, { reason: 'shutdown' }>): string {
+  const body =
+    end.reason === 'expired'
+      ? { code: 'UNAUTHENTICATED', message: 'the token expired; reconnect with a fresh one' }
+      : end.error instanceof RevisionCompactedError
+        ? { code: end.error.code, message: end.error.message, compact_revision: end.error.compactRevision }
+        : { code: 'WATCH_TOO_SLOW', message: end.error.message };
+  return `event: error\ndata: ${JSON.stringify(body)}\n\n`;
+}
