@@ -8,14 +8,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KeyValueStore, type ReplayedRecord, type TransactionLogger } from '../src/core';
-import { FileTransactionLogger } from '../src/driven/file-log';
+import { KeyValueStore, type ReplayedRecord, type TransactionLog } from '../src/core';
+import { FileTransactionLog } from '../src/driven/file-log';
 import { benchKey, benchValue } from './lib/workload';
 
 const KEYS = 1_000_000;
 
 /** A log that replays `count` puts of the bench's keys and takes appends without storing them. */
-function syntheticLog(count: number): TransactionLogger {
+function syntheticLog(count: number): TransactionLog {
   return {
     async *readEvents(): AsyncIterable<readonly ReplayedRecord[]> {
       for (let start = 0; start < count; start += 10_000) {
@@ -78,7 +78,7 @@ async function rangeChild(): Promise<void> {
 
 async function txnChild(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'kvs-bench-txn-'));
-  const log = new FileTransactionLogger({ filename: join(dir, 'transactions.log'), sync: 'always' });
+  const log = new FileTransactionLog({ filename: join(dir, 'transactions.log'), sync: 'always' });
   const store = new KeyValueStore(log);
   await store.restore();
   const rounds = 300;

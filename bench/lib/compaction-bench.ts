@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync, readdirSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_COMPACTION_THRESHOLDS } from '../../src/driven/compaction/compaction-runner';
-import { FileTransactionLogger } from '../../src/driven/file-log';
+import { FileTransactionLog } from '../../src/driven/file-log';
 import { encodeFileHeader, encodeRecord } from '../../src/driven/file-log/record-format';
 import { KeyValueStore } from '../../src/core';
 import type { BenchOptions } from './options';
@@ -47,7 +47,7 @@ export async function measureCompaction(scratch: string, options: BenchOptions):
  */
 async function overwriteWithCompaction(dir: string): Promise<Omit<CompactionResult, 'restart' | 'put'>> {
   mkdirSync(dir, { recursive: true });
-  const log = new FileTransactionLogger({ filename: join(dir, 'tx.log'), sync: 'never' });
+  const log = new FileTransactionLog({ filename: join(dir, 'tx.log'), sync: 'never' });
   const store = new KeyValueStore(log);
   await store.restore();
   let next = 0;

@@ -1,14 +1,14 @@
 import type { RequestHandler } from 'express';
 import { Container } from 'inversify';
-import { DEFAULT_LIMITS, KeyValueStore, type Limits, type TransactionLogger } from '../core';
+import { DEFAULT_LIMITS, KeyValueStore, type Limits, type TransactionLog } from '../core';
 import { OperationsListener } from '../driving/operations-listener';
-import { FileTransactionLogger, readFileLogConfig } from '../driven/file-log';
+import { FileTransactionLog, readFileLogConfig } from '../driven/file-log';
 import type { Frontend } from '../driving/frontend.port';
 import { GrpcFrontend, readGrpcConfig } from '../driving/grpc';
 import type { TransactionLogObserver } from '../driven/log-observer.port';
 import type { Logger } from '../platform/logging/logger';
 import type { KvsMetrics } from '../observability/metrics';
-import { PostgresTransactionLogger, readPostgresLogConfig } from '../driven/postgres-log';
+import { PostgresTransactionLog, readPostgresLogConfig } from '../driven/postgres-log';
 import { probeRouter, Readiness } from '../driving/probes';
 import { readRestConfig, RestFrontend, restCallAdapter } from '../driving/rest';
 import { OperationTable } from '../application/operations';
@@ -25,7 +25,7 @@ export type { FlagsSource } from './observability-layers';
 
 /** Service identifiers of the container's bindings. */
 export const TOKENS = {
-  TransactionLogger: Symbol.for('kvs.TransactionLogger'),
+  TransactionLog: Symbol.for('kvs.TransactionLog'),
   KeyValueStore: Symbol.for('kvs.KeyValueStore'),
   Frontend: Symbol.for('kvs.Frontend'),
   Readiness: Symbol.for('kvs.Readiness'),
@@ -43,7 +43,7 @@ export const TOKENS = {
 
 /** What main runs: the parts of the service, each built by the container from its bindings. */
 export interface ServiceParts {
-  readonly log: TransactionLogger;
+  readonly log: TransactionLog;
   readonly store: KeyValueStore;
   readonly frontends: readonly Frontend[];
   readonly readiness: Readiness;
@@ -63,7 +63,7 @@ export interface ServiceParts {
 export type LogDescription = Readonly<Record<string, string | number>>;
 
 /** What every transaction log is built with besides its own options. */
-interface LoggerContext {
+interface TransactionLogContext {
   readonly logger: Logger;
   readonly observer: TransactionLogObserver;
 }
@@ -103,16 +103,16 @@ function adapter<Config, Context, Built>(
 // The adapter registries. Adding a logger or a frontend means one folder under src/driving (a frontend)
 // or src/driven (a log) and one line here; TLOG_TYPE and FRONTEND_TYPE accept exactly these names, and the first
 // entries are the defaults.
-export const TRANSACTION_LOGGERS = {
+export const TRANSACTION_LOGS = {
   file: adapter(
     readFileLogConfig,
-    (config, { logger, observer }: LoggerContext): TransactionLogger =>
-      new FileTransactionLogger({ ...config, observer }, logger),
+    (config, { logger, observer }: TransactionLogContext): TransactionLog =>
+      new FileTransactionLog({ ...config, observer }, logger),
   ),
   postgres: adapter(
     readPostgresLogConfig,
-    (config, { logger, observer }: LoggerContext): TransactionLogger =>
-      new PostgresTransactionLogger(config, { logger, observer }),
+    (config, { logger, observer }: TransactionLogContext): TransactionLog =>
+      new PostgresTransactionLog(config, { logger, observer }),
   ),
 };
 export const FRONTENDS = {
@@ -151,7 +151,7 @@ export const FRONTENDS = {
   ),
 };
 
-type LoggerName = keyof typeof TRANSACTION_LOGGERS;
+type LoggerName = keyof typeof TRANSACTION_LOGS;
 type FrontendName = keyof typeof FRONTENDS;
 
 /** The names a registry accepts, in registry order. */
@@ -174,7 +174,7 @@ function readLimits(env: EnvReader): Limits {
 
 /** Reads and validates the whole configuration, then binds the chosen adapters around the core. */
 export function buildContainer(env: EnvReader, logger: Logger): Container {
-  const loggerName = env.oneOf('TLOG_TYPE', namesOf(TRANSACTION_LOGGERS), 'file');
+  const loggerName = env.oneOf('TLOG_TYPE', namesOf(TRANSACTION_LOGS), 'file');
   const frontendNames = env.listOf('FRONTEND_TYPE', namesOf(FRONTENDS), namesOf(FRONTENDS));
   const limits = readLimits(env);
   // Loopback unless asked otherwise, as etcd and Redis's protected mode do: a fresh install is
@@ -188,7 +188,7 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
       `listening on ${host}, beyond loopback, without ${missing}; see docs/securing.md`,
     );
   }
-  const createLogger = TRANSACTION_LOGGERS[loggerName](env);
+  const createLogger = TRANSACTION_LOGS[loggerName](env);
   const frontendFactories = frontendNames.map((name: FrontendName) => ({ name, create: FRONTENDS[name](env) }));
 
   const container = new Container({ defaultScope: 'Singleton' });
@@ -198,7 +198,7 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
     liveKeys: () => container.get<KeyValueStore>(TOKENS.KeyValueStore).size,
     dataBytes: () => container.get<KeyValueStore>(TOKENS.KeyValueStore).dataBytes,
     dataQuotaBytes: limits.maxDataBytes,
-    logHealth: () => container.get<TransactionLogger>(TOKENS.TransactionLogger).health(),
+    logHealth: () => container.get<TransactionLog>(TOKENS.TransactionLog).health(),
   });
   const { observers, endpoints, policies, metrics, admin, flags, traceLog } = observability;
   const watches = buildWatches(env, observability.logObserver, metrics, () =>
@@ -235,7 +235,7 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
     );
   }
   container
-    .bind<TransactionLogger>(TOKENS.TransactionLogger)
+    .bind<TransactionLog>(TOKENS.TransactionLog)
     .toDynamicValue(() =>
       traceLog(
         createLogger({ logger: logger.child({ component: `${loggerName satisfies LoggerName}-log` }), observer }),
@@ -243,10 +243,10 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
     );
   container
     .bind<KeyValueStore>(TOKENS.KeyValueStore)
-    .toDynamicValue((context) => new KeyValueStore(context.get(TOKENS.TransactionLogger), limits, watches.observe));
+    .toDynamicValue((context) => new KeyValueStore(context.get(TOKENS.TransactionLog), limits, watches.observe));
   container
     .bind<Readiness>(TOKENS.Readiness)
-    .toDynamicValue((context) => new Readiness(context.get(TOKENS.TransactionLogger)));
+    .toDynamicValue((context) => new Readiness(context.get(TOKENS.TransactionLog)));
   for (const { name, create } of frontendFactories) {
     container.bind<Frontend>(TOKENS.Frontend).toDynamicValue((context) =>
       create({
@@ -259,7 +259,7 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
     );
   }
   container.bind<ServiceParts>(TOKENS.Service).toDynamicValue((context) => ({
-    log: context.get(TOKENS.TransactionLogger),
+    log: context.get(TOKENS.TransactionLog),
     store: context.get(TOKENS.KeyValueStore),
     frontends: context.getAll(TOKENS.Frontend),
     readiness: context.get(TOKENS.Readiness),

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import type { TransactionLogger } from '../core';
+import type { TransactionLog } from '../core';
 import { ReadOnlyPolicy } from '../application/policies/read-only';
 import type { Observer, Policy } from '../application/pipeline';
 import { readFlagsConfig, RuntimeFlags } from '../platform/flags';
@@ -11,7 +11,7 @@ import {
   activeTraceId,
   readTracingConfig,
   SpanRouteObserver,
-  TracedTransactionLogger,
+  TracedTransactionLog,
   tracingLogObserver,
 } from '../observability/tracing';
 import type { EnvReader } from '../config/env-reader';
@@ -43,7 +43,7 @@ export interface Observability {
   readonly admin?: { readonly port: number; readonly handlers: readonly RequestHandler[] };
   readonly flags: FlagsSource;
   /** Wraps the transaction log in its tracing decorator when tracing is on. */
-  readonly traceLog: (log: TransactionLogger) => TransactionLogger;
+  readonly traceLog: (log: TransactionLog) => TransactionLog;
 }
 
 /**
@@ -106,6 +106,6 @@ export function readObservability(
     metrics,
     admin,
     flags: { flags, file: flagsFile },
-    traceLog: (log) => (tracing.enabled ? new TracedTransactionLogger(log, tracing.traceKeys) : log),
+    traceLog: (log) => (tracing.enabled ? new TracedTransactionLog(log, tracing.traceKeys) : log),
   };
 }

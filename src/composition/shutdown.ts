@@ -1,5 +1,5 @@
 // Part of the composition root: how the running service stops.
-import type { TransactionLogger } from '../core';
+import type { TransactionLog } from '../core';
 import { describeError } from '../platform/error-text/error-text';
 import type { Frontend } from '../driving/frontend.port';
 import type { Logger } from '../platform/logging/logger';
@@ -16,7 +16,7 @@ export interface ShutdownParts {
   readonly watches?: { shutdown(): void };
   /** Stopped after the frontends: its probes and metrics tell operators how the drain goes. */
   readonly admin?: { stop(): Promise<unknown> };
-  readonly log: TransactionLogger;
+  readonly log: TransactionLog;
   /** Told first, so that probes report not ready from the moment shutdown begins. */
   readonly readiness: { stopping(): void };
   readonly logger: Logger;

@@ -8,7 +8,7 @@ export * from './log-health';
 export * from './ordered-index';
 export * from './range-query';
 export * from './txn';
-export type * from './transaction-logger.port';
+export type * from './transaction-log.port';
 export * from './change-feed';
 export * from './watch-filter';
 export * from './watch-history';

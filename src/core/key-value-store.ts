@@ -13,7 +13,7 @@ import {
   type RangeQuery,
 } from './range-query';
 import { checkTxn, compareHolds, keysOf, type TxnOpResult, type TxnRequest, type TxnResult } from './txn';
-import type { CompactionReport, LiveState, TransactionLogger } from './transaction-logger.port';
+import type { CompactionReport, LiveState, TransactionLog } from './transaction-log.port';
 
 /** What a restore found in the log. */
 export interface RestoreSummary {
@@ -99,7 +99,7 @@ export class KeyValueStore {
   private pendingBytes = 0;
 
   constructor(
-    private readonly log: TransactionLogger,
+    private readonly log: TransactionLog,
     /** The size limits checked on every request, and the data quota. */
     readonly limits: Limits = DEFAULT_LIMITS,
     /** Told of every committed revision, in order, as it is applied (the watch hub's feed); not of replay. */

@@ -79,7 +79,7 @@ describe('dependency rules', () => {
 
   it('finds the layers and reads their imports', () => {
     expect(allFiles.length).toBeGreaterThan(50);
-    expect(specifiers(join(SRC, 'core/key-value-store.ts'))).toContain('./transaction-logger.port');
+    expect(specifiers(join(SRC, 'core/key-value-store.ts'))).toContain('./transaction-log.port');
     const tops = readdirSync(SRC).map((name) => name.replace(/\.ts$/, ''));
     expect(tops.filter((name) => name !== 'main').sort()).toEqual([...LAYERS].sort());
   });

@@ -1,18 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_STATUS_TABLE } from '../../src/client/cli/kvs-help';
-import { MemoryTransactionLogger, restoredStore } from '../support/memory-transaction-logger';
+import { MemoryTransactionLog, restoredStore } from '../support/memory-transaction-log';
 import { startGrpc, type RunningGrpc } from '../driving/grpc/grpc-driver';
 import { requireBuiltCli, runCli as kvs } from '../support/run-cli';
 
 describe('kvs command-line client', () => {
-  let log: MemoryTransactionLogger;
+  let log: MemoryTransactionLog;
   let running: RunningGrpc;
   let at: string[];
 
   beforeAll(async () => {
     requireBuiltCli();
-    log = new MemoryTransactionLogger();
+    log = new MemoryTransactionLog();
     running = await startGrpc(await restoredStore(log, { maxKeyBytes: 64, maxValueBytes: 4096 }));
     at = ['--address', running.address];
   });

@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type { Frontend } from '../../src/driving/frontend.port';
 import { stopOnSignalsOrLogFailure } from '../../src/composition/shutdown';
-import { MemoryTransactionLogger } from '../support/memory-transaction-logger';
+import { MemoryTransactionLog } from '../support/memory-transaction-log';
 import { recordingLogger } from '../support/recording-logger';
 
 /** The service's parts with every step of a shutdown recorded in order. */
 function service() {
   const steps: string[] = [];
-  const log = new MemoryTransactionLogger();
+  const log = new MemoryTransactionLog();
   const close = log.close.bind(log);
   log.close = async () => {
     steps.push('log closed');

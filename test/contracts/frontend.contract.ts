@@ -1,6 +1,6 @@
 import type { KeyValueStore, Limits } from '../../src/core';
 import type { KvsErrorCode } from '../../src/api/error-codes';
-import { MemoryTransactionLogger, restoredStore } from '../support/memory-transaction-logger';
+import { MemoryTransactionLog, restoredStore } from '../support/memory-transaction-log';
 import { HOSTILE_STRINGS } from '../support/hostile-strings';
 
 /** What a call through a frontend came to, in the core's terms, whatever the transport. */
@@ -32,11 +32,11 @@ export const CONTRACT_LIMITS: Limits = { maxKeyBytes: 64, maxValueBytes: 4096 };
 /** The behaviour every frontend must show, run by each frontend's own test file. */
 export function runFrontendContract(frontend: string, options: FrontendContractOptions): void {
   describe(`Frontend contract: ${frontend}`, () => {
-    let log: MemoryTransactionLogger;
+    let log: MemoryTransactionLog;
     let driver: FrontendDriver;
 
     beforeEach(async () => {
-      log = new MemoryTransactionLogger();
+      log = new MemoryTransactionLog();
       driver = await options.start(await restoredStore(log, CONTRACT_LIMITS));
     });
 

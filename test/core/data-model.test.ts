@@ -8,10 +8,10 @@ import {
   type TxnOp,
 } from '../../src/core';
 import { HOSTILE_STRINGS } from '../support/hostile-strings';
-import { MemoryTransactionLogger, restoredStore } from '../support/memory-transaction-logger';
+import { MemoryTransactionLog, restoredStore } from '../support/memory-transaction-log';
 
-async function newStore(maxDataBytes?: number): Promise<{ store: KeyValueStore; log: MemoryTransactionLogger }> {
-  const log = new MemoryTransactionLogger();
+async function newStore(maxDataBytes?: number): Promise<{ store: KeyValueStore; log: MemoryTransactionLog }> {
+  const log = new MemoryTransactionLog();
   const store = await restoredStore(log, { maxKeyBytes: 1024, maxValueBytes: 1024 * 1024, maxDataBytes });
   return { store, log };
 }

@@ -1,8 +1,8 @@
 import { KeyValueStore, LogUnavailableError, type ChangeBatch } from '../../src/core';
-import { MemoryTransactionLogger } from '../support/memory-transaction-logger';
+import { MemoryTransactionLog } from '../support/memory-transaction-log';
 
 /** A store whose committed revisions are recorded as the watch hub would get them. */
-async function observedStore(log = new MemoryTransactionLogger()) {
+async function observedStore(log = new MemoryTransactionLog()) {
   const batches: ChangeBatch[] = [];
   const store = new KeyValueStore(log, undefined, (batch) => batches.push(batch));
   await store.restore();
@@ -55,7 +55,7 @@ describe('KeyValueStore change feed', () => {
   it('is told nothing of replay or of a write the log refused', async () => {
     const first = await observedStore();
     await first.store.put('a', '1');
-    const { store, log, batches } = await observedStore(new MemoryTransactionLogger([...first.log.events]));
+    const { store, log, batches } = await observedStore(new MemoryTransactionLog([...first.log.events]));
     expect(batches).toEqual([]);
     log.failNext(1, new LogUnavailableError('disk full'));
     await expect(store.put('a', '2')).rejects.toThrow(LogUnavailableError);

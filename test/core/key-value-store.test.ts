@@ -7,13 +7,13 @@ import {
   utf8ByteLength,
   ValueTooLargeError,
 } from '../../src/core';
-import { MemoryTransactionLogger } from '../support/memory-transaction-logger';
+import { MemoryTransactionLog } from '../support/memory-transaction-log';
 
 const limits = { maxKeyBytes: 8, maxValueBytes: 16 };
 
 async function newStore(
-  log = new MemoryTransactionLogger(),
-): Promise<{ store: KeyValueStore; log: MemoryTransactionLogger }> {
+  log = new MemoryTransactionLog(),
+): Promise<{ store: KeyValueStore; log: MemoryTransactionLog }> {
   const store = new KeyValueStore(log, limits);
   await store.restore();
   return { store, log };
@@ -81,7 +81,7 @@ describe('KeyValueStore', () => {
   });
 
   it('restores from the log without writing it again', async () => {
-    const log = new MemoryTransactionLogger([
+    const log = new MemoryTransactionLog([
       { revision: 1, writes: [{ type: 'put', key: 'a', value: '1' }] },
       { revision: 2, writes: [{ type: 'put', key: 'b', value: '2' }] },
       { revision: 5, writes: [{ type: 'delete', key: 'a' }] },

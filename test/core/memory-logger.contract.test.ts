@@ -1,13 +1,13 @@
-import { MemoryTransactionLogger } from '../support/memory-transaction-logger';
-import { runTransactionLoggerContract } from '../contracts/transaction-logger.contract';
+import { MemoryTransactionLog } from '../support/memory-transaction-log';
+import { runTransactionLogContract } from '../contracts/transaction-log.contract';
 
 // The fake used by the core's unit tests must itself keep the port's contract.
-runTransactionLoggerContract('memory (test fake)', {
+runTransactionLogContract('memory (test fake)', {
   async newFixture() {
-    let events: MemoryTransactionLogger['events'] = [];
+    let events: MemoryTransactionLog['events'] = [];
     return {
       async open() {
-        const log = new MemoryTransactionLogger(events);
+        const log = new MemoryTransactionLog(events);
         events = log.events;
         return log;
       },

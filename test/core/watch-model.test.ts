@@ -9,7 +9,7 @@ import {
   type WatchFilter,
   type Watcher,
 } from '../../src/core';
-import { MemoryTransactionLogger } from '../support/memory-transaction-logger';
+import { MemoryTransactionLog } from '../support/memory-transaction-log';
 import { SeededRandom } from '../support/seeded-random';
 
 const KEYS = ['a/1', 'a/2', 'a/3', 'b/1', 'b/2', 'c'];
@@ -138,7 +138,7 @@ describe('watch: randomized model', () => {
       const random = new SeededRandom(seed);
       // A small buffer, so that slow readers are dropped and resume too.
       const hub = new WatchHub(0, { historyBytes: 64 << 20, bufferBytes: 2048 });
-      const log = new MemoryTransactionLogger();
+      const log = new MemoryTransactionLog();
       const store = new KeyValueStore(log, undefined, hub.observe);
       await store.restore();
       let writing = true;

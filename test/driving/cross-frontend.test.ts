@@ -1,6 +1,6 @@
 import { CONTRACT_LIMITS, type FrontendDriver } from '../contracts/frontend.contract';
 import { HOSTILE_STRINGS } from '../support/hostile-strings';
-import { MemoryTransactionLogger, restoredStore } from '../support/memory-transaction-logger';
+import { MemoryTransactionLog, restoredStore } from '../support/memory-transaction-log';
 import { grpcDriver, startGrpc } from './grpc/grpc-driver';
 import { startRestFrontend } from '../support/rest-server';
 import { restDriver } from './rest/rest-driver';
@@ -10,7 +10,7 @@ describe('REST and gRPC frontends on one store', () => {
   let rest: FrontendDriver;
 
   beforeAll(async () => {
-    const store = await restoredStore(new MemoryTransactionLogger(), CONTRACT_LIMITS);
+    const store = await restoredStore(new MemoryTransactionLog(), CONTRACT_LIMITS);
     grpc = grpcDriver(await startGrpc(store));
     rest = restDriver(await startRestFrontend(store));
   });

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { logRecords, runService, startService } from '../support/service-process';
 import { useTempDir } from '../support/temp-dir';
-import { FRONTENDS, TRANSACTION_LOGGERS } from '../../src/composition/container';
+import { FRONTENDS, TRANSACTION_LOGS } from '../../src/composition/container';
 
 const scratch = useTempDir('config', 'file');
 
@@ -12,7 +12,7 @@ const scratch = useTempDir('config', 'file');
  */
 describe('configuration errors', () => {
   it.each([
-    ['TLOG_TYPE', 'mysql', `TLOG_TYPE="mysql" is not valid; expected ${Object.keys(TRANSACTION_LOGGERS).join(', ')}`],
+    ['TLOG_TYPE', 'mysql', `TLOG_TYPE="mysql" is not valid; expected ${Object.keys(TRANSACTION_LOGS).join(', ')}`],
     ['TLOG_SYNC', 'sometimes', /TLOG_SYNC="sometimes" is not valid; expected always, interval, never/],
     [
       'FRONTEND_TYPE',

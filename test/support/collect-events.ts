@@ -5,7 +5,7 @@ import {
   type LiveState,
   type LogRecord,
   type ReplayedRecord,
-  type TransactionLogger,
+  type TransactionLog,
 } from '../../src/core';
 
 /**
@@ -28,9 +28,9 @@ interface Revisions {
   inFlight: number;
 }
 
-const revisionsByLog = new WeakMap<TransactionLogger, Revisions>();
+const revisionsByLog = new WeakMap<TransactionLog, Revisions>();
 
-function revisionsOf(log: TransactionLogger): Revisions {
+function revisionsOf(log: TransactionLog): Revisions {
   let revisions = revisionsByLog.get(log);
   if (!revisions) {
     revisions = { issued: 0, applied: 0, inFlight: 0 };
@@ -40,7 +40,7 @@ function revisionsOf(log: TransactionLogger): Revisions {
 }
 
 /** Every record the logger's readEvents yields, its batches flattened in order. */
-export async function collectRecords(log: TransactionLogger): Promise<ReplayedRecord[]> {
+export async function collectRecords(log: TransactionLog): Promise<ReplayedRecord[]> {
   const all: ReplayedRecord[] = [];
   const revisions = revisionsOf(log);
   for await (const batch of log.readEvents()) {
@@ -54,7 +54,7 @@ export async function collectRecords(log: TransactionLogger): Promise<ReplayedRe
 }
 
 /** Every key write the logger replays, in order, each with its record's revision as `sequence`. */
-export async function collectEvents(log: TransactionLogger): Promise<Event[]> {
+export async function collectEvents(log: TransactionLog): Promise<Event[]> {
   return eventsOf(await collectRecords(log));
 }
 
@@ -74,7 +74,7 @@ export function eventsOf(records: readonly ReplayedRecord[]): Event[] {
  * collectEvents has replayed the log), and resolves with it as an event. A refused append's
  * revision is given again once nothing is in flight, as the store does.
  */
-export function appendMutation(log: TransactionLogger, mutation: Mutation): Promise<Event> {
+export function appendMutation(log: TransactionLog, mutation: Mutation): Promise<Event> {
   const revisions = revisionsOf(log);
   const revision = ++revisions.issued;
   const record: LogRecord = {

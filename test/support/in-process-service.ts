@@ -7,7 +7,7 @@ import type { Readiness } from '../../src/driving/probes';
 import type { ReloadingTls } from '../../src/platform/tls';
 import { EnvReader } from '../../src/config/env-reader';
 import { buildContainer, TOKENS, type ServiceParts } from '../../src/composition/container';
-import type { KeyValueStore, TransactionLogger } from '../../src/core';
+import type { KeyValueStore, TransactionLog } from '../../src/core';
 import { recordingLogger, type RecordingLogger } from './recording-logger';
 
 /** The whole service wired by the real composition root, in this process, on loopback sockets. */
@@ -65,7 +65,7 @@ export async function startInProcessService(env: Record<string, string>): Promis
       readiness.stopping();
       watches.service.shutdown();
       await Promise.all(frontends.map((frontend) => frontend.stop()));
-      await container.get<TransactionLogger>(TOKENS.TransactionLogger).close();
+      await container.get<TransactionLog>(TOKENS.TransactionLog).close();
       tls?.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -1,6 +1,6 @@
 import { EnvReader } from '../../src/config/env-reader';
 import {
-  PostgresTransactionLogger,
+  PostgresTransactionLog,
   readPostgresLogConfig,
   type PostgresLoggerOptions,
 } from '../../src/driven/postgres-log';
@@ -11,13 +11,13 @@ export interface PostgresLoggers {
   /** The file's database server (available from beforeAll on). */
   readonly postgres: TestPostgres;
   /** A logger configured from `env` as the service would be; closed after the test. */
-  open(env: Record<string, string>, options?: PostgresLoggerOptions): PostgresTransactionLogger;
+  open(env: Record<string, string>, options?: PostgresLoggerOptions): PostgresTransactionLog;
 }
 
 /** Starts a PostgreSQL for the calling test file, closes every logger after each test and the server at the end. */
 export function usePostgresLoggers(): PostgresLoggers {
   let server: TestPostgres | undefined;
-  const opened: PostgresTransactionLogger[] = [];
+  const opened: PostgresTransactionLog[] = [];
 
   beforeAll(async () => {
     server = await TestPostgres.start();
@@ -35,7 +35,7 @@ export function usePostgresLoggers(): PostgresLoggers {
       return server;
     },
     open(env, options = {}) {
-      const logger = new PostgresTransactionLogger(readPostgresLogConfig(new EnvReader(env)), options);
+      const logger = new PostgresTransactionLog(readPostgresLogConfig(new EnvReader(env)), options);
       opened.push(logger);
       return logger;
     },

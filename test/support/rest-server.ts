@@ -2,7 +2,7 @@ import { KeyValueStore, type Limits } from '../../src/core';
 import type { Logger } from '../../src/platform/logging/logger';
 import { probeRouter, Readiness } from '../../src/driving/probes';
 import { RestFrontend } from '../../src/driving/rest';
-import { MemoryTransactionLogger } from './memory-transaction-logger';
+import { MemoryTransactionLog } from './memory-transaction-log';
 
 /** A RestFrontend listening on 127.0.0.1 at a free port. */
 export interface RunningRest {
@@ -14,7 +14,7 @@ export interface RunningRest {
 /** A RestFrontend over a store with a memory log, for REST tests. */
 export interface RestServer extends RunningRest {
   readonly store: KeyValueStore;
-  readonly log: MemoryTransactionLogger;
+  readonly log: MemoryTransactionLog;
   /** The service's readiness, serving once started, which the probe routes report. */
   readonly readiness: Readiness;
   stop(): Promise<void>;
@@ -35,7 +35,7 @@ export async function startRestFrontend(
 
 /** Starts a REST frontend over a fresh store with a memory log and the given limits. */
 export async function startRestServer(limits?: Limits, logger?: Logger): Promise<RestServer> {
-  const log = new MemoryTransactionLogger();
+  const log = new MemoryTransactionLog();
   const store = new KeyValueStore(log, limits);
   await store.restore();
   const readiness = new Readiness(log);

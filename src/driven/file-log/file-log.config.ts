@@ -1,6 +1,6 @@
 import type { EnvReader } from '../../config/env-reader';
 import { readCompactionThresholds } from '../compaction/compaction.config';
-import type { FileLogOptions } from './file-transaction-logger';
+import type { FileLogOptions } from './file-transaction-log';
 import type { SyncPolicy } from './group-commit-writer';
 
 const SYNC_POLICIES: readonly SyncPolicy[] = ['always', 'interval', 'never'];

@@ -1,3 +1,3 @@
 /** The PostgreSQL transaction log adapter: the logger and its configuration. */
 export { readPostgresLogConfig, type PostgresLogConfig, type PostgresSslMode } from './postgres-log.config';
-export { PostgresTransactionLogger, type PostgresLoggerOptions } from './postgres-transaction-logger';
+export { PostgresTransactionLog, type PostgresLoggerOptions } from './postgres-transaction-log';

@@ -1,4 +1,4 @@
-import type { LogHealth, TransactionLogger } from '../../core';
+import type { LogHealth, TransactionLog } from '../../core';
 import type { ReadinessSignal } from '../readiness-signal.port';
 
 /** Why the service is or is not ready, as /readyz reports it. */
@@ -15,7 +15,7 @@ export class Readiness implements ReadinessSignal {
   /** The value listeners last heard: the log's health has already changed when its listener runs. */
   private reported = false;
 
-  constructor(private readonly log: Pick<TransactionLogger, 'health' | 'onHealthChange'>) {
+  constructor(private readonly log: Pick<TransactionLog, 'health' | 'onHealthChange'>) {
     log.onHealthChange(() => this.tellListeners());
   }
 

@@ -1,6 +1,6 @@
 import { context, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { TransactionLogObserver } from '../../driven/log-observer.port';
-import { TRACER_NAME } from './traced-transaction-logger';
+import { TRACER_NAME } from './traced-transaction-log';
 
 /**
  * A transaction log observer recording each batch as a span, `kvs.log.batch` (attributes:

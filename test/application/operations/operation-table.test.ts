@@ -12,7 +12,7 @@ import { goodClaims, hmacSetup } from '../../security/jwt-fixtures';
 import { rawClient, rawUnary } from '../../support/grpc-raw';
 import { send } from '../../support/http-request';
 import { startInProcessService, type InProcessService } from '../../support/in-process-service';
-import { MemoryTransactionLogger } from '../../support/memory-transaction-logger';
+import { MemoryTransactionLog } from '../../support/memory-transaction-log';
 import { silentLogger } from '../../../src/platform/logging/logger';
 
 const table = new OperationTable();
@@ -22,9 +22,9 @@ const routed = (row: Operation) => row.rest !== undefined && row.kind !== 'probe
 const concrete = (path: string) => path.replace(/:[a-z]+/g, 'k');
 
 async function frontends(rows: readonly Operation[] = OPERATIONS, pipeline = new PolicyPipeline()) {
-  const store = new KeyValueStore(new MemoryTransactionLogger());
+  const store = new KeyValueStore(new MemoryTransactionLog());
   await store.restore();
-  const readiness = new Readiness(new MemoryTransactionLogger());
+  const readiness = new Readiness(new MemoryTransactionLog());
   const operations = new OperationTable(rows);
   const metrics = new KvsMetrics({ liveKeys: () => 0, logHealth: () => 'ok' });
   const rest = new RestFrontend(

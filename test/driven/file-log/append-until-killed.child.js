@@ -14,10 +14,10 @@ require.extensions['.ts'] = (module, filename) => {
   module._compile(outputText, filename);
 };
 
-const { FileTransactionLogger } = require('../../../src/driven/file-log');
+const { FileTransactionLog } = require('../../../src/driven/file-log');
 
 async function main() {
-  const log = new FileTransactionLogger({ filename: process.argv[2], sync: process.argv[3] });
+  const log = new FileTransactionLog({ filename: process.argv[2], sync: process.argv[3] });
   let revision = 0;
   for await (const batch of log.readEvents()) for (const record of batch) revision = record.revision;
   for (let round = 0; ; round++) {

@@ -15,7 +15,7 @@ require.extensions['.ts'] = (module, filename) => {
   module._compile(outputText, filename);
 };
 
-const { FileTransactionLogger } = require('../../../src/driven/file-log');
+const { FileTransactionLog } = require('../../../src/driven/file-log');
 const { KeyValueStore } = require('../../../src/core');
 
 const WORKERS = 8;
@@ -47,7 +47,7 @@ async function main() {
     await afterMoreAcks(30);
     process.kill(process.pid, 'SIGKILL');
   };
-  const log = new FileTransactionLogger({ filename, sync: 'always' }, undefined, undefined, undefined, hook);
+  const log = new FileTransactionLog({ filename, sync: 'always' }, undefined, undefined, undefined, hook);
   const store = new KeyValueStore(log);
   await store.restore();
   for (let w = 0; w < WORKERS; w++) worker(store, w).catch((error) => fail(error));

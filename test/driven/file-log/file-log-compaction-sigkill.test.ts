@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { COMPACTION_STEPS } from '../../../src/driven/file-log/compactor';
-import { stateOf } from '../../contracts/transaction-logger.contract';
+import { stateOf } from '../../contracts/transaction-log.contract';
 import { collectEvents } from '../../support/collect-events';
 import { runUntilKilled } from './killed-child';
 import { TempLogDir } from './temp-log-dir';

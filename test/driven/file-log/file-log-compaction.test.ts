@@ -1,8 +1,8 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { LogCorruptError, type FileTransactionLogger } from '../../../src/driven/file-log';
+import { LogCorruptError, type FileTransactionLog } from '../../../src/driven/file-log';
 import { COMPACTION_STEPS, type CompactionStep } from '../../../src/driven/file-log/compactor';
 import { LogUnavailableError } from '../../../src/core';
-import { stateOf } from '../../contracts/transaction-logger.contract';
+import { stateOf } from '../../contracts/transaction-log.contract';
 import { collectEvents, appendMutation, type Event, type Mutation, liveStateOf } from '../../support/collect-events';
 import { TempLogDir } from './temp-log-dir';
 
@@ -18,7 +18,7 @@ afterEach(() => dir.dispose());
 async function openReplayed(
   live: Map<string, string>,
   ...rest: Parameters<TempLogDir['open']>
-): Promise<FileTransactionLogger> {
+): Promise<FileTransactionLog> {
   const log = dir.open(...rest);
   for (const event of await collectEvents(log)) apply(live, event);
   log.attachLiveState(liveStateOf(live));
@@ -33,7 +33,7 @@ function apply(live: Map<string, string>, event: Event): Event {
 
 /** `count` overwrites and deletes of 17 keys, each applied to `live` once acknowledged, as the store does. */
 async function writeHistory(
-  log: FileTransactionLogger,
+  log: FileTransactionLog,
   live: Map<string, string>,
   count: number,
   tag: string,
@@ -50,11 +50,7 @@ async function writeHistory(
  * Appends made while a compaction runs: started together, applied as each is acknowledged,
  * which must happen in call order (so in sequence order) even across the switch of files.
  */
-async function concurrentWrites(
-  log: FileTransactionLogger,
-  live: Map<string, string>,
-  count: number,
-): Promise<Event[]> {
+async function concurrentWrites(log: FileTransactionLog, live: Map<string, string>, count: number): Promise<Event[]> {
   const acknowledged: number[] = [];
   const pending: Promise<Event>[] = [];
   for (let i = 0; i < count; i++) {

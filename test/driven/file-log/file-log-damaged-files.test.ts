@@ -1,9 +1,9 @@
 import { readdir, readFile, truncate, unlink, writeFile } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
-import { LogCorruptError, type FileTransactionLogger } from '../../../src/driven/file-log';
+import { LogCorruptError, type FileTransactionLog } from '../../../src/driven/file-log';
 import type { CompactionStep } from '../../../src/driven/file-log/compactor';
 import { FILE_HEADER_BYTES } from '../../../src/driven/file-log/record-format';
-import { stateOf } from '../../contracts/transaction-logger.contract';
+import { stateOf } from '../../contracts/transaction-log.contract';
 import { appendMutation, collectEvents, liveStateOf, type Event } from '../../support/collect-events';
 import { TempLogDir } from './temp-log-dir';
 
@@ -19,7 +19,7 @@ beforeEach(async () => {
 afterEach(() => dir.dispose());
 
 /** A logger on the directory's log, replayed, with the state lent as the store would. */
-async function openReplayed(live: Map<string, string>, failAfter?: CompactionStep): Promise<FileTransactionLogger> {
+async function openReplayed(live: Map<string, string>, failAfter?: CompactionStep): Promise<FileTransactionLog> {
   const log = dir.open({}, undefined, undefined, (step) => {
     if (step === failAfter) throw new Error(`injected fault after ${step}`);
   });
@@ -33,7 +33,7 @@ function apply(live: Map<string, string>, event: Event): void {
   else live.delete(event.key);
 }
 
-async function write(log: FileTransactionLogger, live: Map<string, string>, count: number, tag: string): Promise<void> {
+async function write(log: FileTransactionLog, live: Map<string, string>, count: number, tag: string): Promise<void> {
   for (let i = 0; i < count; i++)
     apply(live, await appendMutation(log, { type: 'put', key: `k${i % 7}`, value: `${tag}${i}` }));
 }

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LogUnavailableError, type LogHealth } from '../../../src/core';
 import { encodeRecord } from '../../../src/driven/file-log/record-format';
-import type { FileTransactionLogger } from '../../../src/driven/file-log';
+import type { FileTransactionLog } from '../../../src/driven/file-log';
 import { FaultyDisk } from '../../support/faulty-disk';
 import { appendMutation, collectEvents, liveStateOf, type Event } from '../../support/collect-events';
-import { stateOf } from '../../contracts/transaction-logger.contract';
+import { stateOf } from '../../contracts/transaction-log.contract';
 import { TempLogDir } from './temp-log-dir';
 
 jest.setTimeout(30_000);
@@ -252,11 +252,11 @@ function refusal(result: PromiseSettledResult<unknown>): unknown {
   return result.status === 'rejected' ? result.reason : undefined;
 }
 
-async function fileSize(log: FileTransactionLogger): Promise<number> {
+async function fileSize(log: FileTransactionLog): Promise<number> {
   return (await stat(log.filename)).size;
 }
 
-function recordHealth(log: FileTransactionLogger): LogHealth[] {
+function recordHealth(log: FileTransactionLog): LogHealth[] {
   const changes: LogHealth[] = [];
   log.onHealthChange((health) => changes.push(health));
   return changes;

@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileTransactionLogger, type FileLogOptions } from '../../../src/driven/file-log';
+import { FileTransactionLog, type FileLogOptions } from '../../../src/driven/file-log';
 import type { OpenLogFile } from '../../../src/driven/file-log/log-file-handle';
 import type { CompactionStepHook } from '../../../src/driven/file-log/compactor';
 import { LogFileNames, parseManifest } from '../../../src/driven/file-log/manifest';
@@ -11,7 +11,7 @@ import { recordingLogger } from '../../support/recording-logger';
 export class TempLogDir {
   /** What every logger opened here has logged. */
   readonly log = recordingLogger();
-  private readonly loggers: FileTransactionLogger[] = [];
+  private readonly loggers: FileTransactionLog[] = [];
 
   private constructor(readonly path: string) {}
 
@@ -31,8 +31,8 @@ export class TempLogDir {
     openFile?: OpenLogFile,
     freeBytes?: (directory: string) => Promise<number>,
     afterCompactionStep?: CompactionStepHook,
-  ): FileTransactionLogger {
-    const logger = new FileTransactionLogger(
+  ): FileTransactionLog {
+    const logger = new FileTransactionLog(
       { filename: this.file(), ...options },
       this.log.logger,
       openFile,

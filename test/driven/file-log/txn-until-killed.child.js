@@ -6,7 +6,7 @@
 // printed ack was real).
 require('./ts-require');
 
-const { FileTransactionLogger } = require('../../../src/driven/file-log');
+const { FileTransactionLog } = require('../../../src/driven/file-log');
 const { KeyValueStore } = require('../../../src/core');
 
 const WORKERS = 8;
@@ -30,7 +30,7 @@ async function worker(store, w) {
 }
 
 async function main() {
-  const log = new FileTransactionLogger({ filename: process.argv[2], sync: 'always' });
+  const log = new FileTransactionLog({ filename: process.argv[2], sync: 'always' });
   const store = new KeyValueStore(log);
   await store.restore();
   for (let w = 0; w < WORKERS; w++) worker(store, w).catch(fail);

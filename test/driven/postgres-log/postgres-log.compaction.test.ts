@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
 import { compactPostgresLog } from '../../../src/driven/postgres-log/postgres-compaction';
-import type { PostgresLoggerOptions, PostgresTransactionLogger } from '../../../src/driven/postgres-log';
-import { stateOf } from '../../contracts/transaction-logger.contract';
+import type { PostgresLoggerOptions, PostgresTransactionLog } from '../../../src/driven/postgres-log';
+import { stateOf } from '../../contracts/transaction-log.contract';
 import { collectEvents, appendMutation, type Event, type Mutation, liveStateOf } from '../../support/collect-events';
 import { usePostgresLoggers } from '../../support/postgres-loggers';
 import { recordingLogger } from '../../support/recording-logger';
@@ -12,7 +12,7 @@ async function replayed(
   env: Record<string, string>,
   live: Map<string, string>,
   options: PostgresLoggerOptions = {},
-): Promise<PostgresTransactionLogger> {
+): Promise<PostgresTransactionLog> {
   const log = fixture.open(env, options);
   for (const event of await collectEvents(log)) apply(live, event);
   log.attachLiveState(liveStateOf(live));
@@ -26,7 +26,7 @@ function apply(live: Map<string, string>, event: Event): Event {
 }
 
 /** Overwrites and deletes of 40 keys, in concurrent groups of 50, applied to `live` as acknowledged. */
-async function writeHistory(log: PostgresTransactionLogger, live: Map<string, string>, count: number, tag: string) {
+async function writeHistory(log: PostgresTransactionLog, live: Map<string, string>, count: number, tag: string) {
   for (let start = 0; start < count; start += 50) {
     const group = Array.from({ length: Math.min(50, count - start) }, (_, j): Mutation => {
       const i = start + j;
@@ -48,7 +48,7 @@ async function rowCount(table: string): Promise<number> {
   return (result.rows[0] as { n: number }).n;
 }
 
-describe('PostgresTransactionLogger compaction', () => {
+describe('PostgresTransactionLog compaction', () => {
   it('deletes superseded rows in small batches while writes go on; replay gives the same state', async () => {
     const env = fixture.postgres.logEnv();
     const live = new Map<string, string>();

@@ -1,10 +1,10 @@
-import { runTransactionLoggerContract } from '../../contracts/transaction-logger.contract';
+import { runTransactionLogContract } from '../../contracts/transaction-log.contract';
 import { usePostgresLoggers } from '../../support/postgres-loggers';
 
 const fixture = usePostgresLoggers();
 
 // Each test gets a table of its own; reopening it means a new logger (and pool) on the same table.
-runTransactionLoggerContract('postgres', {
+runTransactionLogContract('postgres', {
   async newFixture() {
     const env = fixture.postgres.logEnv();
     return {

@@ -19,7 +19,7 @@ function recordingObserver() {
   return { observer, calls };
 }
 
-describe('PostgresTransactionLogger observer', () => {
+describe('PostgresTransactionLog observer', () => {
   it('reports each batch with its rows and bytes, each commit, and the writes waiting', async () => {
     const { observer, calls } = recordingObserver();
     const logger = fixture.open(fixture.postgres.logEnv(), { observer });

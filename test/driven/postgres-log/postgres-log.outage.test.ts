@@ -1,7 +1,7 @@
 import { appendMutation, type Event, type Mutation } from '../../support/collect-events';
 import { EnvReader } from '../../../src/config/env-reader';
 import { LogUnavailableError, OutcomeUnknownError, type LogHealth } from '../../../src/core';
-import { PostgresTransactionLogger, readPostgresLogConfig } from '../../../src/driven/postgres-log';
+import { PostgresTransactionLog, readPostgresLogConfig } from '../../../src/driven/postgres-log';
 import { loggerInto, recordingLogger } from '../../support/recording-logger';
 import { TcpProxy } from '../../support/tcp-proxy';
 import { TestPostgres } from '../../support/test-postgres';
@@ -17,7 +17,7 @@ interface Outage {
 let postgres: TestPostgres;
 let outage: Outage;
 let proxy: TcpProxy | undefined;
-const loggers: PostgresTransactionLogger[] = [];
+const loggers: PostgresTransactionLog[] = [];
 
 beforeAll(async () => {
   postgres = await TestPostgres.start();
@@ -52,7 +52,7 @@ afterAll(async () => {
 });
 
 async function openLogger(env: Record<string, string>, lines: string[] = []) {
-  const logger = new PostgresTransactionLogger(readPostgresLogConfig(new EnvReader(env)), {
+  const logger = new PostgresTransactionLog(readPostgresLogConfig(new EnvReader(env)), {
     logger: loggerInto(lines),
   });
   loggers.push(logger);
@@ -87,7 +87,7 @@ async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
-describe('PostgresTransactionLogger when the database goes away', () => {
+describe('PostgresTransactionLog when the database goes away', () => {
   it('fails writes fast during an outage, recovers without a restart, and loses no acknowledged write', async () => {
     const env = outage.env();
     const logger = await openLogger(env);
@@ -149,7 +149,7 @@ describe('PostgresTransactionLogger when the database goes away', () => {
   it('reports its health: unavailable with one log line when a write fails, ok again by a ping once the database is back', async () => {
     const env = outage.env();
     const log = recordingLogger();
-    const logger = new PostgresTransactionLogger(readPostgresLogConfig(new EnvReader(env)), { logger: log.logger });
+    const logger = new PostgresTransactionLog(readPostgresLogConfig(new EnvReader(env)), { logger: log.logger });
     loggers.push(logger);
     for await (const _ of logger.readEvents()) throw new Error('expected an empty log');
     const changes: LogHealth[] = [];

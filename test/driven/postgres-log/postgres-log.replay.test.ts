@@ -1,4 +1,4 @@
-import type { PostgresLoggerOptions, PostgresTransactionLogger } from '../../../src/driven/postgres-log';
+import type { PostgresLoggerOptions, PostgresTransactionLog } from '../../../src/driven/postgres-log';
 import { usePostgresLoggers } from '../../support/postgres-loggers';
 import { appendMutation, collectEvents, eventsOf, type Event } from '../../support/collect-events';
 
@@ -6,7 +6,7 @@ const ROWS = 100_000;
 
 const fixture = usePostgresLoggers();
 
-function logger(table: string, options: PostgresLoggerOptions = {}): PostgresTransactionLogger {
+function logger(table: string, options: PostgresLoggerOptions = {}): PostgresTransactionLog {
   return fixture.open(fixture.postgres.logEnv(table), options);
 }
 
@@ -35,7 +35,7 @@ const SELECT_100K = `
   convert_to('key-' || (i % 1000), 'UTF8') || '\\x00'::bytea || convert_to('ü', 'UTF8'),
   CASE WHEN i % 10 = 0 THEN NULL ELSE convert_to('value-' || i || ' 🗝️', 'UTF8') END`;
 
-describe('PostgresTransactionLogger replay', () => {
+describe('PostgresTransactionLog replay', () => {
   it(`replays ${ROWS.toLocaleString('en')} rows in sequence order with their exact content`, async () => {
     const table = fixture.postgres.newTable();
     await fill(table, ROWS, SELECT_100K);

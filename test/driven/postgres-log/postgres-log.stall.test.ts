@@ -13,7 +13,7 @@ async function until(condition: () => boolean | Promise<boolean>): Promise<void>
   while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
-describe('PostgresTransactionLogger with a stalled backend', () => {
+describe('PostgresTransactionLog with a stalled backend', () => {
   it('answers outcome unknown, refuses later writes until settled, and applies a batch that turns out committed to memory', async () => {
     const env: Record<string, string> = { ...fixture.postgres.logEnv(), TLOG_DB_WRITE_TIMEOUT_MS: '600' };
     const table = env.TLOG_DB_TABLE;

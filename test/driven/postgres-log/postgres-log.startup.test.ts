@@ -1,12 +1,12 @@
 import { createServer } from 'node:net';
-import type { PostgresTransactionLogger } from '../../../src/driven/postgres-log';
+import type { PostgresTransactionLog } from '../../../src/driven/postgres-log';
 import { usePostgresLoggers } from '../../support/postgres-loggers';
 import { collectEvents, appendMutation } from '../../support/collect-events';
 import { loggerInto } from '../../support/recording-logger';
 
 const fixture = usePostgresLoggers();
 
-function logger(env: Record<string, string>, lines: string[] = []): PostgresTransactionLogger {
+function logger(env: Record<string, string>, lines: string[] = []): PostgresTransactionLog {
   return fixture.open(env, { logger: loggerInto(lines) });
 }
 
@@ -20,7 +20,7 @@ function closedPort(): Promise<number> {
   });
 }
 
-describe('PostgresTransactionLogger start-up', () => {
+describe('PostgresTransactionLog start-up', () => {
   it('lets several instances race to start on one empty table: one gets it, the others are refused naming it, the table is created once', async () => {
     for (let round = 0; round < 5; round++) {
       const env = fixture.postgres.logEnv();

@@ -2,7 +2,7 @@ import { appendMutation } from '../../support/collect-events';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { EnvReader } from '../../../src/config/env-reader';
-import { PostgresTransactionLogger, readPostgresLogConfig } from '../../../src/driven/postgres-log';
+import { PostgresTransactionLog, readPostgresLogConfig } from '../../../src/driven/postgres-log';
 import { EmbeddedPostgresServer } from '../../support/embedded-postgres-server';
 
 const FIXTURES = join(__dirname, '../../fixtures/postgres-tls');
@@ -11,7 +11,7 @@ const CA_FILE = join(FIXTURES, 'ca.crt');
 // TLS needs a server configured for it, so this file always runs its own embedded server,
 // whose certificate (test/fixtures/postgres-tls) names IP 127.0.0.1 and not "localhost".
 let server: EmbeddedPostgresServer;
-const loggers: PostgresTransactionLogger[] = [];
+const loggers: PostgresTransactionLog[] = [];
 
 beforeAll(async () => {
   server = await EmbeddedPostgresServer.create({
@@ -43,7 +43,7 @@ async function connectWith(settings: Record<string, string>): Promise<boolean> {
     TLOG_DB_CONNECT_RETRIES: '0',
     ...settings,
   };
-  const logger = new PostgresTransactionLogger(readPostgresLogConfig(new EnvReader(env)));
+  const logger = new PostgresTransactionLog(readPostgresLogConfig(new EnvReader(env)));
   loggers.push(logger);
   for await (const _ of logger.readEvents()) void _;
   await appendMutation(logger, { type: 'put', key: 'k', value: 'v' });
@@ -101,7 +101,7 @@ describe('TLOG_DB_SSLMODE', () => {
       TLOG_DB_SSLMODE: 'verify-ca',
       TLOG_DB_SSLROOTCERT: '/nonexistent/ca.pem',
     };
-    expect(() => new PostgresTransactionLogger(readPostgresLogConfig(new EnvReader(env)))).toThrow(
+    expect(() => new PostgresTransactionLog(readPostgresLogConfig(new EnvReader(env)))).toThrow(
       'cannot read the CA certificate file TLOG_DB_SSLROOTCERT=/nonexistent/ca.pem',
     );
   });

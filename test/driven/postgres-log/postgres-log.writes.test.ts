@@ -1,11 +1,11 @@
 import { appendMutation, type Mutation } from '../../support/collect-events';
 import { LogOverloadedError } from '../../../src/core';
-import type { PostgresTransactionLogger } from '../../../src/driven/postgres-log';
+import type { PostgresTransactionLog } from '../../../src/driven/postgres-log';
 import { usePostgresLoggers } from '../../support/postgres-loggers';
 
 const fixture = usePostgresLoggers();
 
-async function openLogger(env: Record<string, string>): Promise<PostgresTransactionLogger> {
+async function openLogger(env: Record<string, string>): Promise<PostgresTransactionLog> {
   const logger = fixture.open(env);
   for await (const _ of logger.readEvents()) throw new Error('expected an empty log');
   return logger;
@@ -23,7 +23,7 @@ function puts(count: number, prefix: string): Mutation[] {
   return Array.from({ length: count }, (_, i) => ({ type: 'put', key: `${prefix}${i}`, value: `value ${i}` }));
 }
 
-describe('PostgresTransactionLogger writes', () => {
+describe('PostgresTransactionLog writes', () => {
   it('batches appends made together into one INSERT per 1,000 rows, sequence numbers in call order', async () => {
     const env = fixture.postgres.logEnv();
     const logger = await openLogger(env);

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { MemoryTransactionLogger, restoredStore } from '../../support/memory-transaction-logger';
+import { MemoryTransactionLog, restoredStore } from '../../support/memory-transaction-log';
 import { startGrpc, type RunningGrpc } from './grpc-driver';
 
 /** A unary method of a client made from a proto we know nothing about but its names. */
@@ -12,7 +12,7 @@ describe("a client generated from the book's proto", () => {
   let foreign: grpc.Client;
 
   beforeAll(async () => {
-    running = await startGrpc(await restoredStore(new MemoryTransactionLogger()));
+    running = await startGrpc(await restoredStore(new MemoryTransactionLog()));
     // Loaded with proto-loader's defaults, not ours: nothing is shared with kvs but the wire.
     const definition = protoLoader.loadSync(path.join(__dirname, '../../fixtures/book-keyvalue.proto'));
     const KeyValue = grpc.loadPackageDefinition(definition).KeyValue as grpc.ServiceClientConstructor;

@@ -8,9 +8,9 @@ import {
   LogUnavailableError,
   type CoreErrorCode as KvsErrorCode,
   type ReplayedRecord,
-  type TransactionLogger,
+  type TransactionLog,
 } from '../../../src/core';
-import { MemoryTransactionLogger, restoredStore } from '../../support/memory-transaction-logger';
+import { MemoryTransactionLog, restoredStore } from '../../support/memory-transaction-log';
 import { startGrpc, type RunningGrpc } from './grpc-driver';
 
 /** The rejection of a call, for assertions on its status and kvs code. */
@@ -48,11 +48,11 @@ function rawCall(address: string, method: string, request: Buffer, service = 'Ke
 }
 
 describe('GrpcFrontend', () => {
-  let log: MemoryTransactionLogger;
+  let log: MemoryTransactionLog;
   let running: RunningGrpc;
 
   beforeEach(async () => {
-    log = new MemoryTransactionLogger();
+    log = new MemoryTransactionLog();
     running = await startGrpc(await restoredStore(log, { maxKeyBytes: 64, maxValueBytes: 4096 }));
   });
 
@@ -209,7 +209,7 @@ describe('GrpcFrontend message size', () => {
   it("follows the configured value limit beyond grpc-js's 4 MiB default", async () => {
     const limits = { maxKeyBytes: 1024, maxValueBytes: 5 * 1024 * 1024 };
     expect(maxRequestBytes(limits)).toBeGreaterThan(limits.maxKeyBytes + limits.maxValueBytes);
-    const running = await startGrpc(await restoredStore(new MemoryTransactionLogger(), limits));
+    const running = await startGrpc(await restoredStore(new MemoryTransactionLog(), limits));
     try {
       const value = '€'.repeat(Math.floor(limits.maxValueBytes / 3)) + 'xx'; // exactly the limit
       await running.client.put('k'.repeat(1024), value);
@@ -230,7 +230,7 @@ describe('GrpcFrontend log errors', () => {
     [false, 'the transaction log has failed; the service is restarting'],
   ] as const) {
     it(`names the condition only (${retryable ? 'retryable' : 'failed for good'}), never a path or errno; the detail is logged`, async () => {
-      const log = new MemoryTransactionLogger();
+      const log = new MemoryTransactionLog();
       const server = recordingLogger();
       const frontend = new GrpcFrontend(
         await restoredStore(log),
@@ -257,7 +257,7 @@ describe('GrpcFrontend log errors', () => {
 
 describe('GrpcFrontend server faults', () => {
   it('answers INTERNAL without details and logs the cause server-side', async () => {
-    const broken: TransactionLogger = {
+    const broken: TransactionLog = {
       async *readEvents(): AsyncIterable<readonly ReplayedRecord[]> {},
       append: () => Promise.reject(new Error('disk on fire at /var/lib/kvs')),
       close: async () => undefined,

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
-import { MemoryTransactionLogger, restoredStore } from '../../support/memory-transaction-logger';
+import { MemoryTransactionLog, restoredStore } from '../../support/memory-transaction-log';
 import { startGrpc, type RunningGrpc } from './grpc-driver';
 
 const LOADER_OPTIONS: protoLoader.Options = { keepCase: true, enums: String, defaults: true, oneofs: true };
@@ -58,11 +58,11 @@ function reflect(address: string, version: 'v1' | 'v1alpha', request: object): P
 }
 
 describe('GrpcFrontend standard services', () => {
-  let log: MemoryTransactionLogger;
+  let log: MemoryTransactionLog;
   let running: RunningGrpc;
 
   beforeEach(async () => {
-    log = new MemoryTransactionLogger();
+    log = new MemoryTransactionLog();
     running = await startGrpc(await restoredStore(log), 60_000);
   });
 
@@ -141,7 +141,7 @@ describe('GrpcFrontend standard services', () => {
 
 describe('GrpcFrontend shutdown deadline', () => {
   it('forces connections closed after the grace period; the write handed to the log still lands', async () => {
-    const log = new MemoryTransactionLogger();
+    const log = new MemoryTransactionLog();
     const store = await restoredStore(log);
     const running = await startGrpc(store, 100);
     log.holdAppends();

@@ -7,11 +7,11 @@ import { KeyValueStore } from '../../../src/core';
 import { GrpcFrontend } from '../../../src/driving/grpc';
 import { probeRouter, Readiness } from '../../../src/driving/probes';
 import { RestFrontend } from '../../../src/driving/rest';
-import { MemoryTransactionLogger } from '../../support/memory-transaction-logger';
+import { MemoryTransactionLog } from '../../support/memory-transaction-log';
 
 describe('Readiness', () => {
   it('is ready once serving, not while the log cannot take writes, and never again once stopping', () => {
-    const log = new MemoryTransactionLogger();
+    const log = new MemoryTransactionLog();
     const readiness = new Readiness(log);
     const changes: boolean[] = [];
     readiness.onChange((ready) => changes.push(ready));
@@ -33,7 +33,7 @@ describe('Readiness', () => {
 });
 
 describe('probeRouter on the REST frontend', () => {
-  const log = new MemoryTransactionLogger();
+  const log = new MemoryTransactionLog();
   const readiness = new Readiness(log);
   // A middleware that refuses everything: the probes must answer before it runs.
   const refuseAll = (_req: Request, res: Response, _next: NextFunction): void => {
@@ -84,7 +84,7 @@ describe('probeRouter on the REST frontend', () => {
 
 describe('grpc.health.v1 on the gRPC frontend', () => {
   it('follows readiness exactly: NOT_SERVING while the log cannot take writes, SERVING again after', async () => {
-    const log = new MemoryTransactionLogger();
+    const log = new MemoryTransactionLog();
     const readiness = new Readiness(log);
     const frontend = new GrpcFrontend(new KeyValueStore(log), { host: '127.0.0.1', port: 0 }, { readiness });
     const { port } = await frontend.start();

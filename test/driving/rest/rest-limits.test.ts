@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import { KeyValueStore } from '../../../src/core';
 import { RestFrontend, type RestOptions } from '../../../src/driving/rest';
-import { MemoryTransactionLogger } from '../../support/memory-transaction-logger';
+import { MemoryTransactionLog } from '../../support/memory-transaction-log';
 import { parseResponses, rawExchange, type RawResponse } from '../../support/raw-http';
 import { recordingLogger, type RecordingLogger } from '../../support/recording-logger';
 
@@ -19,7 +19,7 @@ async function start(options: Partial<RestOptions>): Promise<void> {
     arrived.push(req.url);
     next();
   };
-  const store = new KeyValueStore(new MemoryTransactionLogger(), { maxKeyBytes: 64, maxValueBytes: 4096 });
+  const store = new KeyValueStore(new MemoryTransactionLog(), { maxKeyBytes: 64, maxValueBytes: 4096 });
   await store.restore();
   frontend = new RestFrontend(
     store,

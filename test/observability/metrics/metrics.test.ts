@@ -13,7 +13,7 @@ import { status as grpcStatus } from '@grpc/grpc-js';
 import { openLogFile, type OpenLogFile } from '../../../src/driven/file-log/log-file-handle';
 import { RestFrontend } from '../../../src/driving/rest';
 import { KvsClient } from '../../../src/client/kvs-client';
-import { KeyValueStore, type TransactionLogger } from '../../../src/core';
+import { KeyValueStore, type TransactionLog } from '../../../src/core';
 import { TempLogDir } from '../../driven/file-log/temp-log-dir';
 import { scrape } from '../../support/prometheus-text';
 
@@ -54,7 +54,7 @@ describe('metrics', () => {
   it('counts requests by frontend, operation and code, and reports the log and the store', async () => {
     const stores: KeyValueStore[] = [];
     // The gauge reads the store, which needs the log, which reports to the metrics: a late binding.
-    const logs: TransactionLogger[] = [];
+    const logs: TransactionLog[] = [];
     const metrics = new KvsMetrics({ liveKeys: () => stores[0]?.size ?? 0, logHealth: () => logs[0].health() });
     const log = dir.open({ sync: 'always', observer: logMetricsObserver(metrics) });
     logs.push(log);
@@ -144,7 +144,7 @@ describe('metrics', () => {
   });
 
   it('reports a failed file log', async () => {
-    const logs: TransactionLogger[] = [];
+    const logs: TransactionLog[] = [];
     const metrics = new KvsMetrics({ liveKeys: () => 0, logHealth: () => logs[0].health() });
     let broken = false;
     // Real file handles whose fdatasync fails with EIO once `broken` is set, as a dying disk's would.

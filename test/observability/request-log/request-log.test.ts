@@ -5,13 +5,13 @@ import { RequestLogObserver, type RequestLogOptions } from '../../../src/observa
 import { PolicyPipeline } from '../../../src/application/pipeline';
 import { RestFrontend } from '../../../src/driving/rest';
 import { KeyValueStore, type LogRecord as KvsLogRecord } from '../../../src/core';
-import { MemoryTransactionLogger } from '../../support/memory-transaction-logger';
+import { MemoryTransactionLog } from '../../support/memory-transaction-log';
 import { recordingLogger, type LogRecord, type RecordingLogger } from '../../support/recording-logger';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A memory log whose appends fail with a plain Error (a server fault) while `broken` is set. */
-class BreakableLog extends MemoryTransactionLogger {
+class BreakableLog extends MemoryTransactionLog {
   broken = false;
   override append(record: KvsLogRecord): Promise<void> {
     return this.broken ? Promise.reject(new Error('disk on fire')) : super.append(record);

@@ -3,7 +3,7 @@ import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import type { RequestHandler } from 'express';
 import { RestFrontend } from '../../../src/driving/rest';
-import { SpanRouteObserver, TracedTransactionLogger, tracingLogObserver } from '../../../src/observability/tracing';
+import { SpanRouteObserver, TracedTransactionLog, tracingLogObserver } from '../../../src/observability/tracing';
 import { PolicyPipeline } from '../../../src/application/pipeline';
 import { KeyValueStore } from '../../../src/core';
 import { TempLogDir } from '../../driven/file-log/temp-log-dir';
@@ -31,7 +31,7 @@ describe('tracing', () => {
 
   async function tracedStore(traceKeys: boolean): Promise<KeyValueStore> {
     const log = dir.open({ sync: 'always', observer: tracingLogObserver() });
-    const store = new KeyValueStore(new TracedTransactionLogger(log, traceKeys));
+    const store = new KeyValueStore(new TracedTransactionLog(log, traceKeys));
     await store.restore();
     return store;
   }

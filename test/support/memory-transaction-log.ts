@@ -6,17 +6,17 @@ import type {
   LogHealthListener,
   LogRecord,
   ReplayedRecord,
-  TransactionLogger,
+  TransactionLog,
 } from '../../src/core';
 import { KeyValueStore, LogHealthState, LogUnavailableError } from '../../src/core';
 
 /**
- * A TransactionLogger that keeps its records in an array, for unit tests of the core.
+ * A TransactionLog that keeps its records in an array, for unit tests of the core.
  * `failNext` makes the next appends reject as a real adapter does when its storage fails;
  * `holdAppends` keeps appends pending until `release` is called, to test ordering;
  * `healthState` lets a test set the health the logger reports.
  */
-export class MemoryTransactionLogger implements TransactionLogger {
+export class MemoryTransactionLog implements TransactionLog {
   readonly events: ReplayedRecord[] = [];
   readonly healthState = new LogHealthState();
   private failures: Error[] = [];
@@ -113,7 +113,7 @@ export class MemoryTransactionLogger implements TransactionLogger {
 
 /** A store on `log` that has been restored, as the service does before any frontend serves. */
 export async function restoredStore(
-  log: TransactionLogger = new MemoryTransactionLogger(),
+  log: TransactionLog = new MemoryTransactionLog(),
   limits?: Limits,
 ): Promise<KeyValueStore> {
   const store = new KeyValueStore(log, limits);

@@ -5,7 +5,7 @@ import type { LogHealth, LogHealthListener } from './log-health';
 /**
  * The driven port: where the store makes its writes durable and reads them back at start-up.
  *
- * Contract every adapter keeps (test/contracts/transaction-logger.contract.ts checks it):
+ * Contract every adapter keeps (test/contracts/transaction-log.contract.ts checks it):
  * - The store gives every record its revision (see KeyValueStore) and calls `append` in
  *   revision order; `append` resolves only once the whole record is durable under the
  *   adapter's sync policy, and promises resolve in call order, so the store applies records
@@ -33,7 +33,7 @@ import type { LogHealth, LogHealthListener } from './log-health';
  *   revision it had (an empty record `{revision, writes: []}` may say so). A log may also
  *   compact by itself once its history has grown (its thresholds).
  */
-export interface TransactionLogger {
+export interface TransactionLog {
   /** Yields the log's records in revision order, a batch at a time; called once, before the first append. */
   readEvents(): AsyncIterable<readonly ReplayedRecord[]>;
   /** Makes the record durable; resolves once it is. */

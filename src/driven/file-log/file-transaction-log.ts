@@ -6,7 +6,7 @@ import type {
   LogHealthListener,
   LogRecord,
   ReplayedRecord,
-  TransactionLogger,
+  TransactionLog,
 } from '../../core';
 import { KvsError, LogHealthState, LogUnavailableError } from '../../core';
 import {
@@ -47,7 +47,7 @@ type LoggerState = 'new' | 'replaying' | 'ready' | 'closed';
  * log unavailable until space is freed; a failed fsync (or any other write error) makes it fail
  * for good (see GroupCommitWriter). Compaction (compactor.ts) runs online, one at a time.
  */
-export class FileTransactionLogger implements TransactionLogger {
+export class FileTransactionLog implements TransactionLog {
   /** Absolute path of the log file. */
   readonly filename: string;
   /** The sync policy in force. */

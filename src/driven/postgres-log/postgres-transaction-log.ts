@@ -6,7 +6,7 @@ import type {
   LogHealthListener,
   LogRecord,
   ReplayedRecord,
-  TransactionLogger,
+  TransactionLog,
 } from '../../core';
 import { LogHealthState, LogOverloadedError, LogUnavailableError, OutcomeUnknownError } from '../../core';
 import type { PostgresLogConfig } from './postgres-log.config';
@@ -128,7 +128,7 @@ function isStatementError(error: unknown): boolean {
  * the liveness ping (every second, bounded by TLOG_DB_PING_TIMEOUT_MS) gets no answer; `ok`
  * again (one log line) when a write commits or a ping succeeds with nothing unsettled.
  */
-export class PostgresTransactionLogger implements TransactionLogger {
+export class PostgresTransactionLog implements TransactionLog {
   /** Replay, compaction and settling: statements bounded by TLOG_DB_STATEMENT_TIMEOUT_MS. */
   private readonly pool: Pool;
   /** INSERTs only, bounded by the write deadline; named so a later instance can find them. */

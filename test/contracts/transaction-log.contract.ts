@@ -1,17 +1,11 @@
-import {
-  KeyValueStore,
-  LogUnavailableError,
-  type KeyEntry,
-  type LogRecord,
-  type TransactionLogger,
-} from '../../src/core';
+import { KeyValueStore, LogUnavailableError, type KeyEntry, type LogRecord, type TransactionLog } from '../../src/core';
 import { appendMutation, collectEvents, collectRecords, type Event, type Mutation } from '../support/collect-events';
 import { HOSTILE_STRINGS } from '../support/hostile-strings';
 
 /** One empty log store an adapter test provides; `open` may be called again after `close`. */
 export interface LogFixture {
   /** Opens a logger on this fixture's storage (the same storage every time). */
-  open(): Promise<TransactionLogger>;
+  open(): Promise<TransactionLog>;
   /** Removes the storage. */
   dispose(): Promise<void>;
 }
@@ -41,21 +35,21 @@ function strip({ sequence: _sequence, ...mutation }: Event): Mutation {
 }
 
 /**
- * The behaviour every TransactionLogger adapter must show, run by each adapter's own test file
+ * The behaviour every TransactionLog adapter must show, run by each adapter's own test file
  * so the file log and the Postgres log are held to the very same rules.
  */
-export function runTransactionLoggerContract(adapter: string, options: LoggerContractOptions): void {
-  describe(`TransactionLogger contract: ${adapter}`, () => {
+export function runTransactionLogContract(adapter: string, options: LoggerContractOptions): void {
+  describe(`TransactionLog contract: ${adapter}`, () => {
     let fixture: LogFixture;
-    const open: TransactionLogger[] = [];
+    const open: TransactionLog[] = [];
 
-    async function openLog(): Promise<TransactionLogger> {
+    async function openLog(): Promise<TransactionLog> {
       const log = await fixture.open();
       open.push(log);
       return log;
     }
 
-    async function reopen(log: TransactionLogger): Promise<TransactionLogger> {
+    async function reopen(log: TransactionLog): Promise<TransactionLog> {
       await log.close();
       return openLog();
     }

@@ -6,7 +6,7 @@ import type {
   LogHealthListener,
   LogRecord,
   ReplayedRecord,
-  TransactionLogger,
+  TransactionLog,
 } from '../../core';
 import { KEY_ATTRIBUTE } from './trace-attributes';
 
@@ -14,15 +14,15 @@ import { KEY_ATTRIBUTE } from './trace-attributes';
 export const TRACER_NAME = 'kvs';
 
 /**
- * A TransactionLogger decorator giving every append a span, `kvs.log.append`, under the
+ * A TransactionLog decorator giving every append a span, `kvs.log.append`, under the
  * request's span, from the call until the write is durable. The batch it joined and the
  * batch's fdatasync or commit appear as its children (see tracingLogObserver).
  */
-export class TracedTransactionLogger implements TransactionLogger {
+export class TracedTransactionLog implements TransactionLog {
   private readonly tracer: Tracer = trace.getTracer(TRACER_NAME);
 
   constructor(
-    private readonly inner: TransactionLogger,
+    private readonly inner: TransactionLog,
     private readonly traceKeys: boolean,
   ) {}
 
