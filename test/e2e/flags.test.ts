@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KvsClient, KvsClientError } from '../../src/client/kvs-client';
 import { logRecords, startService, type ServiceProcess } from '../support/service-process';
+import { eventually } from '../support/eventually';
 
 /** A flagd flag file setting the two kvs flags. */
 function flagFile(flags: { readOnly: boolean; requestLogging: boolean }): string {
@@ -14,11 +15,6 @@ function flagFile(flags: { readOnly: boolean; requestLogging: boolean }): string
   return JSON.stringify({
     flags: { 'read-only': flag(flags.readOnly), 'request-logging': flag(flags.requestLogging) },
   });
-}
-
-/** Polls until `condition` holds (the provider watches the file by polling it every few seconds). */
-async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
 /**
@@ -50,10 +46,12 @@ describe('runtime flags (KVS_FLAGS_FILE)', () => {
     const requestLines = () => logRecords(running.output()).filter((record) => record.event === 'request').length;
 
     expect((await fetch(url('before'), { method: 'PUT', body: 'v' })).status).toBe(201);
-    await until(() => requestLines() === 1);
+    await eventually(() => requestLines() === 1);
 
     await writeFile(file, flagFile({ readOnly: true, requestLogging: false }));
-    await until(async () => (await fetch(url('probe'), { method: 'PUT', body: 'v' })).status === 503);
+    await eventually(async () => (await fetch(url('probe'), { method: 'PUT', body: 'v' })).status === 503, {
+      intervalMs: 100,
+    });
     const refused = await fetch(url('before'), { method: 'DELETE' });
     expect(refused.status).toBe(503);
     expect(await refused.json()).toEqual({ code: 'READ_ONLY', message: expect.any(String) });
@@ -67,14 +65,16 @@ describe('runtime flags (KVS_FLAGS_FILE)', () => {
     const linesWhileOff = requestLines();
 
     await writeFile(file, '{"flags": {"read-only": ');
-    await until(() => logRecords(running.output()).some((record) => record.event === 'flags_error'));
+    await eventually(() => logRecords(running.output()).some((record) => record.event === 'flags_error'));
     expect((await fetch(url('still'), { method: 'PUT', body: 'v' })).status).toBe(503);
     expect(requestLines()).toBe(linesWhileOff);
 
     await writeFile(file, flagFile({ readOnly: false, requestLogging: true }));
-    await until(async () => (await fetch(url('after'), { method: 'PUT', body: 'v' })).status === 201);
+    await eventually(async () => (await fetch(url('after'), { method: 'PUT', body: 'v' })).status === 201, {
+      intervalMs: 100,
+    });
     await client.put('after grpc', 'v');
-    await until(() => requestLines() > linesWhileOff);
+    await eventually(() => requestLines() > linesWhileOff);
     // Three rewrites, each noticed at the provider's next poll of the file (about every 5 s).
   }, 60_000);
 

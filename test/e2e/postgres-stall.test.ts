@@ -2,6 +2,7 @@ import { writerApplicationName } from '../../src/driven/postgres-log/postgres-ba
 import { backendPids, postmasterPid, signalAll } from '../support/postgres-backends';
 import { runService, startService, type ServiceProcess } from '../support/service-process';
 import { TestPostgres } from '../support/test-postgres';
+import { eventually } from '../support/eventually';
 
 /**
  * The service on the Postgres log while database backends are frozen with SIGSTOP: a write is
@@ -113,10 +114,6 @@ async function readiness(base: string): Promise<number> {
   return response.status;
 }
 
-async function eventually(condition: () => Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 50));
-}
-
 /** Every key holds a value the history allows, in the running service and after a clean restart (memory and log agree). */
 async function expectTruthful(env: Record<string, string>, history: History): Promise<void> {
   const served = async (): Promise<Record<string, string | undefined>> => {
@@ -215,21 +212,29 @@ describe('service on the Postgres log with a stalled database backend', () => {
         }
       };
       const writers = Array.from({ length: 16 }, (_, id) => writer(id));
-      await eventually(async () => history.count('acknowledged') >= 300);
-      stopped = await backendPids(postgres, writerApplicationName(env.TLOG_DB_TABLE));
-      signalAll(stopped, 'SIGSTOP');
-      const refusedBefore = history.count('refused');
-      await eventually(async () => history.count('refused') >= refusedBefore + 50);
+      try {
+        await eventually(async () => history.count('acknowledged') >= 300);
+        stopped = await backendPids(postgres, writerApplicationName(env.TLOG_DB_TABLE));
+        signalAll(stopped, 'SIGSTOP');
+        const refusedBefore = history.count('refused');
+        await eventually(async () => history.count('refused') >= refusedBefore + 50, {
+          describe: () => `50 refusals in the stall (${history.count('refused') - refusedBefore} so far)`,
+        });
 
-      if (variant.startsWith('with kill')) {
-        const killed = killAndRestart(env);
-        stop = true;
-        await Promise.all(writers);
-        await killed;
-      } else {
-        signalAll(stopped.splice(0), 'SIGCONT');
-        const acknowledged = history.count('acknowledged');
-        await eventually(async () => history.count('acknowledged') >= acknowledged + 300);
+        if (variant.startsWith('with kill')) {
+          const killed = killAndRestart(env);
+          stop = true;
+          await Promise.all(writers);
+          await killed;
+        } else {
+          signalAll(stopped.splice(0), 'SIGCONT');
+          const acknowledged = history.count('acknowledged');
+          await eventually(async () => history.count('acknowledged') >= acknowledged + 300, {
+            describe: () => `300 acks after the stall (${history.count('acknowledged') - acknowledged} so far)`,
+          });
+        }
+      } finally {
+        // Also when a wait gives up: looping writers would keep jest from exiting.
         stop = true;
         await Promise.all(writers);
       }

@@ -5,6 +5,7 @@ import { PostgresTransactionLog, readPostgresLogConfig } from '../../../src/driv
 import { loggerInto, recordingLogger } from '../../support/recording-logger';
 import { TcpProxy } from '../../support/tcp-proxy';
 import { TestPostgres } from '../../support/test-postgres';
+import { eventually } from '../../support/eventually';
 
 /** Takes the database away from the logger and brings it back. */
 interface Outage {
@@ -83,10 +84,6 @@ async function insertPut(table: string, revision: number, key: string, value: st
   );
 }
 
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
-}
-
 describe('PostgresTransactionLog when the database goes away', () => {
   it('fails writes fast during an outage, recovers without a restart, and loses no acknowledged write', async () => {
     const env = outage.env();
@@ -118,16 +115,25 @@ describe('PostgresTransactionLog when the database goes away', () => {
     }
 
     const writers = Array.from({ length: 8 }, (_, id) => writer(id));
-    await until(() => acked.length >= 300);
-    await outage.cut();
-    const ackedBeforeOutage = acked.length;
-    // Writers keep going; each of these rejections came back while the database was down
-    // (the test would time out if appends hung instead of failing fast).
-    await until(() => rejected.length >= 50);
-    await outage.restore();
-    await until(() => acked.length >= ackedBeforeOutage + 300);
-    stop = true;
-    await Promise.all(writers);
+    const state = () =>
+      `acked ${acked.length}, rejected ${rejected.length}, unknown ${unknown.length}, health ${logger.health()}`;
+    let ackedBeforeOutage = 0;
+    try {
+      await eventually(() => acked.length >= 300, { describe: () => `300 acks before the outage (${state()})` });
+      await outage.cut();
+      ackedBeforeOutage = acked.length;
+      // Writers keep going; each of these rejections came back while the database was down
+      // (the wait would give up if appends hung instead of failing fast).
+      await eventually(() => rejected.length >= 50, { describe: () => `50 rejections in the outage (${state()})` });
+      await outage.restore();
+      await eventually(() => acked.length >= ackedBeforeOutage + 300, {
+        describe: () => `300 acks after the outage, from ${ackedBeforeOutage} (${state()})`,
+      });
+    } finally {
+      // Also when a wait gives up: looping writers would keep jest from exiting.
+      stop = true;
+      await Promise.all(writers);
+    }
 
     expect(unexpected).toEqual([]);
     // The same logger instance writes again after the outage.
@@ -144,7 +150,7 @@ describe('PostgresTransactionLog when the database goes away', () => {
     ).toEqual(lateCommits);
     const rowKeys = new Set(rows.map((row) => JSON.stringify([row.type, row.key])));
     expect(rejected.filter((m) => m.type === 'put' && rowKeys.has(JSON.stringify([m.type, m.key])))).toEqual([]);
-  });
+  }, 90_000);
 
   it('reports its health: unavailable with one log line when a write fails, ok again by a ping once the database is back', async () => {
     const env = outage.env();
@@ -167,7 +173,7 @@ describe('PostgresTransactionLog when the database goes away', () => {
     expect(logger.health()).toBe('unavailable');
     await outage.restore();
     // No write is sent: a not-ready instance gets no traffic, so the logger must notice by itself.
-    await until(() => logger.health() === 'ok');
+    await eventually(() => logger.health() === 'ok', { describe: () => `health ok (is ${logger.health()})` });
     expect(changes).toEqual(['unavailable', 'ok']);
     const events = log.records.map((line) => line.event).filter((event) => String(event).startsWith('postgres_log_'));
     expect(events).toEqual(['postgres_log_unavailable', 'postgres_log_recovered']);

@@ -3,15 +3,12 @@ import { writerApplicationName } from '../../../src/driven/postgres-log/postgres
 import { backendPids, signalAll } from '../../support/postgres-backends';
 import { usePostgresLoggers } from '../../support/postgres-loggers';
 import { collectEvents, appendMutation } from '../../support/collect-events';
+import { eventually } from '../../support/eventually';
 
 const fixture = usePostgresLoggers();
 let stopped: number[] = [];
 
 afterEach(() => signalAll(stopped.splice(0), 'SIGCONT'));
-
-async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
-}
 
 describe('PostgresTransactionLog with a stalled backend', () => {
   it('answers outcome unknown, refuses later writes until settled, and applies a batch that turns out committed to memory', async () => {
@@ -39,8 +36,8 @@ describe('PostgresTransactionLog with a stalled backend', () => {
     const outcome = await (stalled as OutcomeUnknownError).outcome;
     expect(outcome).toBe(true);
     // Memory follows the log once settled, before any later write is taken.
-    await until(() => store.get('k') === 'stalled');
-    await until(() => log.health() === 'ok');
+    await eventually(() => store.get('k') === 'stalled');
+    await eventually(() => log.health() === 'ok');
     await store.put('after', 'y');
     await log.close();
 
@@ -62,7 +59,7 @@ describe('PostgresTransactionLog with a stalled backend', () => {
     const pending = appendMutation(log, { type: 'put', key: 'b', value: '2' });
     // Let the backend go on once the INSERT has timed out on the client and its termination is
     // pending: it ends without running the INSERT, and the logger can confirm it.
-    await until(async () => {
+    await eventually(async () => {
       const result = await fixture.postgres.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'kvs' AND query LIKE 'SELECT pid FROM pg_stat_activity WHERE pid = ANY%'`,
       );
