@@ -270,9 +270,11 @@ export class FileTransactionLog implements TransactionLog {
     const old = this.openHandle();
     const { size } = await old.stat();
     const incremental = await this.directory.createIncremental();
-    await this.directory.replaceManifest(
-      { base, incrementals: [...incrementals, incremental], sealed: { ...sealed, [incrementals.at(-1)!]: size } },
-    );
+    await this.directory.replaceManifest({
+      base,
+      incrementals: [...incrementals, incremental],
+      sealed: { ...sealed, [incrementals.at(-1)!]: size },
+    });
     await old.close();
     this.handle = await this.openFile(this.directory.file(incremental));
     this.historyBytes += size;
