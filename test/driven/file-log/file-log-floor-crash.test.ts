@@ -154,16 +154,16 @@ function expectPrefix(state: Map<string, string>): void {
 /** Drives a log of the directory to the floor write it is about, arming the camera just before. */
 type Trigger = (sync: SyncPolicy, camera: Camera, acked: Map<string, string>) => Promise<void>;
 
+/** A start (and a clean close) of the directory's log with the camera armed. */
+async function armedStart(sync: SyncPolicy, camera: Camera): Promise<void> {
+  camera.arm();
+  const log = dir.open({ sync }, synced.open, undefined, camera.hook);
+  await collectEvents(log);
+  await log.close();
+}
+
 const triggers: [string, Trigger][] = [
-  [
-    'the first start (a manifest is created)',
-    async (sync, camera) => {
-      camera.arm();
-      const log = dir.open({ sync }, synced.open, undefined, camera.hook);
-      await collectEvents(log);
-      await log.close();
-    },
-  ],
+  ['the first start (a manifest is created)', (sync, camera) => armedStart(sync, camera)],
   [
     'a start after a kill -9',
     async (sync, camera, acked) => {
@@ -178,10 +178,7 @@ const triggers: [string, Trigger][] = [
       for (const name of readdirSync(crashed)) copyFileSync(join(crashed, name), dir.file(name));
       synced.byName.clear();
       for (const [name, length] of syncedAtCrash) synced.byName.set(name, length);
-      camera.arm();
-      const log = dir.open({ sync }, synced.open, undefined, camera.hook);
-      await collectEvents(log);
-      await log.close();
+      await armedStart(sync, camera);
     },
   ],
   [
