@@ -186,6 +186,8 @@ function floorTable(f: FloorResult): string {
       (run) =>
         `| ${step(run.floorEveryBytes)} | ${Math.round(run.putsPerSecond)} | ${ratio(run.putsPerSecond / without.putsPerSecond)} | ${run.floors} |`,
     ),
+    '',
+    `One floor write alone (median): ${ms(f.floorWriteMs)} ms, ${ratio(f.floorWriteMs / f.fdatasyncMs)} the ${ms(f.fdatasyncMs)} ms fdatasync of a 1 KiB append.`,
   ].join('\n');
 }
 

@@ -105,6 +105,10 @@ export interface FloorRun {
 /** The durable-floor row: the same durable PUT load with each floor step. */
 export interface FloorResult {
   readonly runs: readonly FloorRun[];
+  /** Median time of one floor write alone... */
+  readonly floorWriteMs: number;
+  /** ...and of one fdatasync of a 1 KiB append. */
+  readonly fdatasyncMs: number;
 }
 
 /** Everything one run measured. */
