@@ -8,7 +8,7 @@ import type {
   ReplayedRecord,
   TransactionLog,
 } from '../../src/core';
-import { KeyValueStore, LogHealthState, LogUnavailableError } from '../../src/core';
+import { KeyValueStore, LogHealthState, LogUnavailableError, revisionNotAfter } from '../../src/core';
 
 /**
  * A TransactionLog that keeps its records in an array, for unit tests of the core.
@@ -46,9 +46,7 @@ export class MemoryTransactionLog implements TransactionLog {
     const failure = this.failures.shift();
     if (failure) return Promise.reject(failure);
     const last = this.events.at(-1)?.revision ?? 0;
-    if (record.revision <= last) {
-      return Promise.reject(new Error(`memory log: revision ${record.revision} does not follow ${last}`));
-    }
+    if (record.revision <= last) return Promise.reject(revisionNotAfter(record.revision, last));
     this.events.push(record);
     if (!this.held) return Promise.resolve();
     const held = this.held;
