@@ -146,7 +146,7 @@ describe('kvs ls, get --meta, conditional put/delete and txn against a real serv
     for (const text of ['ls ', 'txn [FILE]', '--meta']) expect([text, overview.includes(text)]).toEqual([text, true]);
     expect((await kvs(['ls', '--help'])).stdout).toContain('--keys-only');
     expect((await kvs(['put', '--help'])).stdout).toContain('--if-absent');
-    expect((await kvs(['delete', '--help'])).stdout).toContain('--if-revision R');
+    expect((await kvs(['delete', '--help'])).stdout).toContain('--if-revision R ');
     expect((await kvs(['txn', '--help'])).stdout).toContain('"compare"');
   });
 });

@@ -71,7 +71,7 @@ export type CommandName = keyof typeof SUMMARIES;
 
 /** The per-command help: usage line, what it does and prints, and its options. */
 const COMMAND_HELP: Record<CommandName, string> = {
-  get: `Usage: kvs [OPTIONS] get [--meta] KEY
+  get: `Usage: kvs [OPTIONS] get KEY
 
 Prints the value of KEY, raw (a newline is added only on a terminal).
 With --meta: "create_revision N", "mod_revision N", "version N" and "revision N" lines (the
@@ -84,7 +84,7 @@ Options:
   --meta                 print the key's revisions too
 
 ${CONNECTION_HELP}`,
-  put: `Usage: kvs [OPTIONS] put [--if-revision R | --if-absent | --if-exists] KEY VALUE
+  put: `Usage: kvs [OPTIONS] put KEY VALUE
        kvs [OPTIONS] put KEY -        (the value from standard input, byte for byte)
 
 Stores VALUE under KEY once the server's log has it durably. Prints "revision N", the
@@ -95,7 +95,7 @@ Put "--" before a KEY or VALUE that starts with "-".
 ${CONDITION_HELP}  --if-absent            only if the key is absent (create)
 
 ${CONNECTION_HELP}`,
-  delete: `Usage: kvs [OPTIONS] delete [--if-revision R | --if-exists] KEY
+  delete: `Usage: kvs [OPTIONS] delete KEY
 
 Removes KEY; succeeds when it is already absent (unless --if-exists). Prints nothing
 (with --json: {"key": KEY, "deleted": true|false} and "revision" when the server reports it).
