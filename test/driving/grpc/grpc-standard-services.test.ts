@@ -107,7 +107,7 @@ describe('GrpcFrontend standard services', () => {
     });
     const stopped = running.frontend.stop();
     log.release();
-    await expect(write).resolves.toEqual({});
+    await expect(write).resolves.toEqual({ revision: '1' });
     await stopped;
 
     const late = healthClient(running.address);
