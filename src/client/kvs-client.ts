@@ -139,7 +139,10 @@ export function revisionOf(response: object): WriteResult {
 }
 
 /** A conditional write's fields: expected_mod_revision and require_exists. */
-function conditionOf(options: KvsWriteOptions | undefined): { expected_mod_revision?: number; require_exists?: boolean } {
+function conditionOf(options: KvsWriteOptions | undefined): {
+  expected_mod_revision?: number;
+  require_exists?: boolean;
+} {
   return {
     ...(options?.ifRevision === undefined ? {} : { expected_mod_revision: options.ifRevision }),
     ...(options?.ifExists ? { require_exists: true } : {}),

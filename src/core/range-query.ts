@@ -116,7 +116,8 @@ export function boundsWithin(bounds: KeyBounds, prefixes: readonly string[]): bo
     (permitted) =>
       (permitted.lower === undefined ||
         (bounds.lower !== undefined && compareKeys(bounds.lower.key, permitted.lower.key) >= 0)) &&
-      (permitted.upper === undefined || (bounds.upper !== undefined && compareKeys(bounds.upper, permitted.upper) <= 0)),
+      (permitted.upper === undefined ||
+        (bounds.upper !== undefined && compareKeys(bounds.upper, permitted.upper) <= 0)),
   );
 }
 

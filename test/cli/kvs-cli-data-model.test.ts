@@ -102,7 +102,11 @@ describe('kvs ls, get --meta, conditional put/delete and txn against a real serv
     await client.put('acct/a', '10');
     const txn = {
       compare: [{ key: 'acct/a', target: 'value', op: '==', value: '10' }],
-      success: [{ put: { key: 'acct/a', value: '5' } }, { put: { key: 'acct/b', value: '5' } }, { get: { key: 'acct/b' } }],
+      success: [
+        { put: { key: 'acct/a', value: '5' } },
+        { put: { key: 'acct/b', value: '5' } },
+        { get: { key: 'acct/b' } },
+      ],
       failure: [{ get: { key: 'acct/a' } }, { get: { key: 'acct/none' } }],
     };
     const file = join(dir, 'txn.json');
@@ -116,11 +120,21 @@ describe('kvs ls, get --meta, conditional put/delete and txn against a real serv
       succeeded: false,
       revision: expect.any(Number),
       results: [
-        { get: { key: 'acct/a', value: '5', create_revision: expect.any(Number), mod_revision: expect.any(Number), version: 2 } },
+        {
+          get: {
+            key: 'acct/a',
+            value: '5',
+            create_revision: expect.any(Number),
+            mod_revision: expect.any(Number),
+            version: 2,
+          },
+        },
         { get: null },
       ],
     });
-    expect((await kvs(['txn', '-'], JSON.stringify(txn))).stdout).toBe('failed, revision ' + String(JSON.parse(failed.stdout).revision) + '\nget acct/a 5\nget acct/none absent\n');
+    expect((await kvs(['txn', '-'], JSON.stringify(txn))).stdout).toBe(
+      'failed, revision ' + String(JSON.parse(failed.stdout).revision) + '\nget acct/a 5\nget acct/none absent\n',
+    );
   });
 
   it('refuses a malformed transaction with exit 2 naming the problem, sending nothing', async () => {

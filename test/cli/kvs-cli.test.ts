@@ -23,7 +23,11 @@ describe('kvs command-line client', () => {
 
   it('puts, gets (raw value, no added newline) and deletes, exiting 0', async () => {
     const revision = log.events.length + 1;
-    expect(await kvs([...at, 'put', 'city', 'Zürich 🏔'])).toEqual({ code: 0, stdout: `revision ${revision}\n`, stderr: '' });
+    expect(await kvs([...at, 'put', 'city', 'Zürich 🏔'])).toEqual({
+      code: 0,
+      stdout: `revision ${revision}\n`,
+      stderr: '',
+    });
     expect(await kvs([...at, 'get', 'city'])).toEqual({ code: 0, stdout: 'Zürich 🏔', stderr: '' });
     expect(await kvs([...at, 'delete', 'city'])).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(await kvs([...at, 'delete', 'city'])).toMatchObject({ code: 0 });

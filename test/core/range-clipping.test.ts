@@ -33,7 +33,8 @@ describe('a range clipped to prefixes (RangeQuery.within)', () => {
           within.some((prefix) => key.startsWith(prefix)) &&
           ('prefix' in selector
             ? key.startsWith(selector.prefix)
-            : compareKeys(key, selector.start) >= 0 && (selector.end === undefined || compareKeys(key, selector.end) < 0)),
+            : compareKeys(key, selector.start) >= 0 &&
+              (selector.end === undefined || compareKeys(key, selector.end) < 0)),
       );
       const seen: string[] = [];
       let startAfter: string | undefined;

@@ -64,7 +64,10 @@ function randomMessage(random: SeededRandom, depth: number): Buffer {
     const field = random.int(1, 9);
     switch (random.int(0, 4)) {
       case 0:
-        fields.push(tag(field, 0), varint(random.pick([0n, 1n, -1n, 2n ** 63n - 1n, -(2n ** 63n), BigInt(random.int(0, 5000))])));
+        fields.push(
+          tag(field, 0),
+          varint(random.pick([0n, 1n, -1n, 2n ** 63n - 1n, -(2n ** 63n), BigInt(random.int(0, 5000))])),
+        );
         break;
       case 1: {
         const text = Buffer.from(random.pick([...HOSTILE_STRINGS, '', 'k', 'x'.repeat(random.int(0, 2000))]));
@@ -99,12 +102,21 @@ function errorLines(): string[] {
 describe('gRPC data-model fuzz (seed 17)', () => {
   it('answers random bytes to the new methods with client errors or success, never INTERNAL', async () => {
     const random = new SeededRandom(17);
-    const cases = Array.from({ length: RAW_CASES }, () => ({ method: random.pick(METHODS), bytes: randomMessage(random, 3) }));
+    const cases = Array.from({ length: RAW_CASES }, () => ({
+      method: random.pick(METHODS),
+      bytes: randomMessage(random, 3),
+    }));
     const client = rawClient(service.grpcAddress!);
     try {
-      const answers = await runCases(RAW_CASES, (i) => rawUnary(client, `/KeyValue/${cases[i].method}`, cases[i].bytes));
+      const answers = await runCases(RAW_CASES, (i) =>
+        rawUnary(client, `/KeyValue/${cases[i].method}`, cases[i].bytes),
+      );
       const unexpected = answers
-        .map((answer, i) => ({ status: grpc.status[answer.code], method: cases[i].method, hex: cases[i].bytes.toString('hex') }))
+        .map((answer, i) => ({
+          status: grpc.status[answer.code],
+          method: cases[i].method,
+          hex: cases[i].bytes.toString('hex'),
+        }))
         .filter(({ status }) => !ACCEPTABLE.has(status));
       expect(unexpected).toEqual([]);
       // Both outcomes must occur, or the fuzz tests little.
@@ -118,9 +130,13 @@ describe('gRPC data-model fuzz (seed 17)', () => {
 
   it('answers random field values through a generated client with client errors or success, never INTERNAL', async () => {
     const random = new SeededRandom(18);
-    const stub: KeyValueClient = new (loadKeyValuePackage().KeyValue)(service.grpcAddress!, grpc.credentials.createInsecure());
+    const stub: KeyValueClient = new (loadKeyValuePackage().KeyValue)(
+      service.grpcAddress!,
+      grpc.credentials.createInsecure(),
+    );
     const text = () => random.pick([...HOSTILE_STRINGS, '', 'k', 'fz/', 'x'.repeat(random.int(1000, 1100))]);
-    const int64 = () => random.pick(['0', '1', '-1', '9007199254740993', '9223372036854775807', String(random.int(0, 50))]);
+    const int64 = () =>
+      random.pick(['0', '1', '-1', '9007199254740993', '9223372036854775807', String(random.int(0, 50))]);
     const enumValue = <T>(names: readonly T[]) => random.pick<T | number>([...names, 0, 99, -1]);
     const compare = () => ({
       key: text(),
@@ -159,7 +175,12 @@ describe('gRPC data-model fuzz (seed 17)', () => {
           return (done) => stub.Txn(request, done);
         }
         case 3: {
-          const request = { key: text(), value: text(), expected_mod_revision: int64(), require_exists: random.chance(0.3) };
+          const request = {
+            key: text(),
+            value: text(),
+            expected_mod_revision: int64(),
+            require_exists: random.chance(0.3),
+          };
           return (done) => stub.Put(request, done);
         }
         default: {
@@ -169,8 +190,10 @@ describe('gRPC data-model fuzz (seed 17)', () => {
       }
     });
     try {
-      const statuses = await runCases(TYPED_CASES, (i) =>
-        new Promise<string>((resolve) => calls[i]((error) => resolve(grpc.status[error?.code ?? grpc.status.OK]))),
+      const statuses = await runCases(
+        TYPED_CASES,
+        (i) =>
+          new Promise<string>((resolve) => calls[i]((error) => resolve(grpc.status[error?.code ?? grpc.status.OK]))),
       );
       const unexpected = statuses.map((status, i) => ({ status, i })).filter(({ status }) => !ACCEPTABLE.has(status));
       expect(unexpected).toEqual([]);

@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { KvsClient, KvsClientError } from '../../src/client/kvs-client';
+import { KvsClient, type KvsClientError } from '../../src/client/kvs-client';
 import { startInProcessService, type InProcessService } from '../support/in-process-service';
 import { goodClaims, hmacSetup } from './jwt-fixtures';
 
@@ -16,7 +16,11 @@ describe('gRPC Range, DeleteRange and Txn under kvs_prefixes', () => {
   const KEYS = ['a', 'team-a/1', 'team-a/2', 'team-b/1', 'team-b/2', 'team-c/1', 'team-c/2', 'z'];
 
   const client = async (claims: Record<string, unknown>): Promise<KvsClient> => {
-    const made = new KvsClient(service.grpcAddress, { timeoutMs: 10_000 }, { token: await setup.sign(goodClaims(claims)) });
+    const made = new KvsClient(
+      service.grpcAddress,
+      { timeoutMs: 10_000 },
+      { token: await setup.sign(goodClaims(claims)) },
+    );
     clients.push(made);
     return made;
   };
@@ -96,9 +100,9 @@ describe('gRPC Range, DeleteRange and Txn under kvs_prefixes', () => {
     const denied = ['PERMISSION_DENIED', 'PERMISSION_DENIED'];
     expect(await refused(reader.txn({ success: [{ get: { key: 'a' } }] }))).toEqual(denied);
     expect(await refused(writer.txn({ success: [{ get: { key: 'a' } }] }))).toEqual(denied);
-    expect(
-      await refused(writer.txn({ compare: [{ key: 'a', target: 'EXISTS', op: 'EQUAL', exists: true }] })),
-    ).toEqual(denied);
+    expect(await refused(writer.txn({ compare: [{ key: 'a', target: 'EXISTS', op: 'EQUAL', exists: true }] }))).toEqual(
+      denied,
+    );
     expect(await writer.txn({ success: [{ put: { key: 'a', value: 'blind' } }] })).toMatchObject({ succeeded: true });
     expect(await refused(writer.range())).toEqual(denied);
     expect(await refused(reader.deleteRange({ all: true }))).toEqual(denied);

@@ -26,7 +26,10 @@ export function deleteRangeRefusal(
 ): Refusal | undefined {
   const prefixes = principal?.prefixes;
   if (prefixes === undefined || boundsWithin(boundsOf(selector, limits), prefixes)) return undefined;
-  return { code: 'PERMISSION_DENIED', message: "this token may not touch every key of the range; stay inside its prefixes" };
+  return {
+    code: 'PERMISSION_DENIED',
+    message: 'this token may not touch every key of the range; stay inside its prefixes',
+  };
 }
 
 /**

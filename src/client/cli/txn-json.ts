@@ -52,7 +52,8 @@ function compareOf(item: unknown, where: string): Compare {
   const compare = object(item, where);
   only(compare, ['key', 'target', 'op', 'value'], where);
   const target = TARGETS[String(compare.target)];
-  if (target === undefined) throw new TxnInputError(`${where}.target must be one of ${Object.keys(TARGETS).join(', ')}`);
+  if (target === undefined)
+    throw new TxnInputError(`${where}.target must be one of ${Object.keys(TARGETS).join(', ')}`);
   const op = OPS[String(compare.op)];
   if (op === undefined) throw new TxnInputError(`${where}.op must be one of ${Object.keys(OPS).join(' ')}`);
   const key = text(compare.key, `${where}.key`);

@@ -87,7 +87,7 @@ function fieldChecksOf(fields: StringFields): FieldChecks {
   return Object.fromEntries(
     Object.entries(fields).map(([field, role]: [string, StringFieldRole | StringFields]) => [
       field,
-      typeof role === "string" ? INVALID_UTF8[role as StringFieldRole] : fieldChecksOf(role),
+      typeof role === 'string' ? INVALID_UTF8[role as StringFieldRole] : fieldChecksOf(role),
     ]),
   );
 }

@@ -72,7 +72,11 @@ describe('many gRPC clients on the whole service', () => {
   it('pages hostile keys through Range: each once, in UTF-8 byte order', async () => {
     // Astral characters against U+E000..U+FFFF tell UTF-8 order from UTF-16 order.
     const extra = ['h/\uFFFD', 'h/\uE000', 'h/😀', 'h/\uFF5E', 'h/𝄞x', 'h/'];
-    const keys = [...HOSTILE_STRINGS.map((text) => `h/${text}`), ...HOSTILE_STRINGS.map((text) => `h/${text}/2`), ...extra];
+    const keys = [
+      ...HOSTILE_STRINGS.map((text) => `h/${text}`),
+      ...HOSTILE_STRINGS.map((text) => `h/${text}/2`),
+      ...extra,
+    ];
     const client = clients[0];
     for (const key of keys) await client.put(key, `v:${key}`);
     await client.put('h0', 'outside the prefix');

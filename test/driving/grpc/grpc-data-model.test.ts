@@ -8,7 +8,9 @@ import { rawClient, rawUnary } from '../../support/grpc-raw';
 import { startGrpc, type RunningGrpc } from './grpc-driver';
 
 /** The failure of a call, as the typed client reports it. */
-async function failure(call: Promise<unknown>): Promise<Pick<KvsClientError, 'status' | 'code' | 'currentModRevision'>> {
+async function failure(
+  call: Promise<unknown>,
+): Promise<Pick<KvsClientError, 'status' | 'code' | 'currentModRevision'>> {
   try {
     await call;
   } catch (error) {
@@ -119,7 +121,12 @@ describe('gRPC data model v2: revisions, conditional writes, Range, DeleteRange,
       ['p/b', ''],
     ]);
     expect((await client.range()).entries).toHaveLength(6);
-    expect((await client.range({ start: 'p/b' })).entries.map((entry) => entry.key)).toEqual(['p/b', 'p/c', 'p/d', 'q']);
+    expect((await client.range({ start: 'p/b' })).entries.map((entry) => entry.key)).toEqual([
+      'p/b',
+      'p/c',
+      'p/d',
+      'q',
+    ]);
   });
 
   it('refuses malformed ranges as INVALID_REQUEST', async () => {
@@ -204,7 +211,8 @@ describe('gRPC data model v2: revisions, conditional writes, Range, DeleteRange,
 
   it('refuses invalid UTF-8 inside a transaction message as INVALID_KEY / INVALID_VALUE, storing nothing', async () => {
     const bad = Buffer.from([0x6b, 0xff]);
-    const field = (number: number, payload: Buffer) => Buffer.concat([Buffer.from([(number << 3) | 2, payload.length]), payload]);
+    const field = (number: number, payload: Buffer) =>
+      Buffer.concat([Buffer.from([(number << 3) | 2, payload.length]), payload]);
     const putOp = (key: Buffer, value: Buffer) => field(2, field(1, Buffer.concat([field(1, key), field(2, value)])));
     expect(await rawUnary(raw, '/KeyValue/Txn', putOp(bad, Buffer.from('v')))).toMatchObject({
       code: grpc.status.INVALID_ARGUMENT,

@@ -2,12 +2,7 @@ import type { Compare } from '../../../src/api/generated/Compare';
 import type { RequestOp } from '../../../src/api/generated/RequestOp';
 import { KvsClientError, type KvsClient, type KvsWriteOptions } from '../../../src/client/kvs-client';
 import type { TxnOp, TxnRequest, WriteCondition } from '../../../src/core';
-import type {
-  Capability,
-  Failure,
-  ScenarioDriver,
-  TxnOpOutcome,
-} from '../../contracts/data-model-scenario';
+import type { Capability, Failure, ScenarioDriver, TxnOpOutcome } from '../../contracts/data-model-scenario';
 
 const TARGETS = {
   modRevision: 'MOD_REVISION',

@@ -65,7 +65,8 @@ describe('proto/keyvalue.proto', () => {
 
   it('comments every message, enum, field, value and RPC', () => {
     const lines = text.split('\n');
-    const declaration = /^\s*(message |enum |service |rpc |oneof |(optional |repeated )?[\w.]+ \w+ = \d+;|[A-Z_]+ = \d+;)/;
+    const declaration =
+      /^\s*(message |enum |service |rpc |oneof |(optional |repeated )?[\w.]+ \w+ = \d+;|[A-Z_]+ = \d+;)/;
     const uncommented = lines
       .map((line, i) => ({ line, previous: lines[i - 1] ?? '' }))
       .filter(({ line, previous }) => declaration.test(line) && !/^\s*\/\//.test(previous))

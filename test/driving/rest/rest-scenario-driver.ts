@@ -63,5 +63,7 @@ function etagRevision(response: Response): number {
 
 function failureOf(response: Response, body: string): Failure {
   const { code } = JSON.parse(body) as { code: KvsErrorCode };
-  return code === 'PRECONDITION_FAILED' ? { ok: false, code, currentModRevision: etagRevision(response) } : { ok: false, code };
+  return code === 'PRECONDITION_FAILED'
+    ? { ok: false, code, currentModRevision: etagRevision(response) }
+    : { ok: false, code };
 }
