@@ -26,14 +26,19 @@ describe('a range clipped to prefixes (RangeQuery.within)', () => {
     for (let i = 0; i < 300; i++) {
       const within = Array.from({ length: random.int(0, 3) }, () => randomKey(random, 2));
       const [start, end] = [randomKey(random, 3), randomKey(random, 3)].sort(compareKeys);
-      const selector = random.pick([{ prefix: '' }, { prefix: randomKey(random, 1) }, { start, end }, { start }]);
+      const selector: { prefix?: string; start?: string; end?: string } = random.pick<object>([
+        { prefix: '' },
+        { prefix: randomKey(random, 1) },
+        { start, end },
+        { start },
+      ]);
       const limit = random.int(1, 7);
       const expected = keys.filter(
         (key) =>
           within.some((prefix) => key.startsWith(prefix)) &&
-          ('prefix' in selector
+          (selector.prefix !== undefined
             ? key.startsWith(selector.prefix)
-            : compareKeys(key, selector.start) >= 0 &&
+            : compareKeys(key, selector.start ?? '') >= 0 &&
               (selector.end === undefined || compareKeys(key, selector.end) < 0)),
       );
       const seen: string[] = [];

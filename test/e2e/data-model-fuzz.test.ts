@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { loadKeyValuePackage } from '../../src/api/keyvalue-proto';
 import type { KeyValueClient } from '../../src/api/generated/KeyValue';
+import type { TxnRequest } from '../../src/api/generated/TxnRequest';
 import { logRecords, startService, type ServiceProcess } from '../support/service-process';
 import { rawClient, rawUnary } from '../support/grpc-raw';
 import { SeededRandom } from '../support/seeded-random';
+import { runCases } from '../support/run-cases';
 import { HOSTILE_STRINGS } from '../support/hostile-strings';
 
 // Bounded and seeded: the same cases on every run.
@@ -30,19 +32,6 @@ afterAll(async () => {
   await service.exited();
   await rm(dir, { recursive: true, force: true });
 });
-
-async function runCases<T>(count: number, run: (index: number) => Promise<T>): Promise<T[]> {
-  const results = new Array<T>(count);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      const index = next++;
-      results[index] = await run(index);
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return results;
-}
 
 function varint(value: bigint): Buffer {
   const bytes: number[] = [];
@@ -108,7 +97,7 @@ describe('gRPC data-model fuzz (seed 17)', () => {
     }));
     const client = rawClient(service.grpcAddress!);
     try {
-      const answers = await runCases(RAW_CASES, (i) =>
+      const answers = await runCases(RAW_CASES, CONCURRENCY, (i) =>
         rawUnary(client, `/KeyValue/${cases[i].method}`, cases[i].bytes),
       );
       const unexpected = answers
@@ -172,7 +161,8 @@ describe('gRPC data-model fuzz (seed 17)', () => {
         }
         case 2: {
           const request = { compare: many(compare, 129), success: many(op, 129), failure: many(op, 3) };
-          return (done) => stub.Txn(request, done);
+          // Deliberately off the generated type: enum numbers no CompareTarget or CompareOp has.
+          return (done) => stub.Txn(request as unknown as TxnRequest, done);
         }
         case 3: {
           const request = {
@@ -192,7 +182,8 @@ describe('gRPC data-model fuzz (seed 17)', () => {
     try {
       const statuses = await runCases(
         TYPED_CASES,
-        (i) =>
+        CONCURRENCY,
+        (i: number) =>
           new Promise<string>((resolve) => calls[i]((error) => resolve(grpc.status[error?.code ?? grpc.status.OK]))),
       );
       const unexpected = statuses.map((status, i) => ({ status, i })).filter(({ status }) => !ACCEPTABLE.has(status));
