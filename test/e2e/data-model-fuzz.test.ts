@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { loadKeyValuePackage } from '../../src/api/keyvalue-proto';
 import type { KeyValueClient } from '../../src/api/generated/KeyValue';
 import type { TxnRequest } from '../../src/api/generated/TxnRequest';
-import { logRecords, startService, type ServiceProcess } from '../support/service-process';
+import { errorLogLines, startService, type ServiceProcess } from '../support/service-process';
 import { rawClient, rawUnary } from '../support/grpc-raw';
 import { SeededRandom } from '../support/seeded-random';
 import { runCases } from '../support/run-cases';
@@ -82,12 +82,6 @@ function randomMessage(random: SeededRandom, depth: number): Buffer {
   return random.chance(0.2) && message.length > 1 ? message.subarray(0, random.int(1, message.length - 1)) : message;
 }
 
-function errorLines(): string[] {
-  return logRecords(service.output())
-    .filter((record) => record.level >= 50)
-    .map((record) => record.msg);
-}
-
 describe('gRPC data-model fuzz (seed 17)', () => {
   it('answers random bytes to the new methods with client errors or success, never INTERNAL', async () => {
     const random = new SeededRandom(17);
@@ -114,7 +108,7 @@ describe('gRPC data-model fuzz (seed 17)', () => {
     } finally {
       client.close();
     }
-    expect(errorLines()).toEqual([]);
+    expect(errorLogLines(service)).toEqual([]);
   });
 
   it('answers random field values through a generated client with client errors or success, never INTERNAL', async () => {
@@ -193,6 +187,6 @@ describe('gRPC data-model fuzz (seed 17)', () => {
     } finally {
       stub.close();
     }
-    expect(errorLines()).toEqual([]);
+    expect(errorLogLines(service)).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { KvsClient } from '../../src/client/kvs-client';
-import { logRecords, startService, type ServiceProcess } from '../support/service-process';
+import { errorLogLines, startService, type ServiceProcess } from '../support/service-process';
 import { SeededRandom } from '../support/seeded-random';
 import { runCases } from '../support/run-cases';
 
@@ -29,12 +29,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function errorLines(): string[] {
-  return logRecords(service.output())
-    .filter((record) => record.level >= 50)
-    .map((record) => record.msg);
-}
-
 describe('gRPC malformed messages (seed 9)', () => {
   it('answer only INVALID_ARGUMENT or RESOURCE_EXHAUSTED, and store nothing', async () => {
     const random = new SeededRandom(9);
@@ -53,7 +47,7 @@ describe('gRPC malformed messages (seed 9)', () => {
       client.close();
     }
     expect((await stat(logFile)).size).toBe(sizeBefore);
-    expect(errorLines()).toEqual([]);
+    expect(errorLogLines(service)).toEqual([]);
     const kvs = new KvsClient(service.grpcAddress!);
     try {
       await kvs.put('after-grpc-fuzz', 'fine');
@@ -83,7 +77,7 @@ describe('REST fuzz (seed 7)', () => {
     expect(statuses.filter((status) => status >= 400 && status < 500).length).toBeGreaterThan(100);
 
     expect(service.process.exitCode).toBeNull();
-    expect(errorLines()).toEqual([]);
+    expect(errorLogLines(service)).toEqual([]);
     const put = await fetch(`${service.restUrl}/v1/key/after-fuzz`, { method: 'PUT', body: 'still fine' });
     expect(put.status).toBe(201);
     expect(await (await fetch(`${service.restUrl}/v1/key/after-fuzz`)).text()).toBe('still fine');
