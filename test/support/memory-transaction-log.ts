@@ -8,7 +8,8 @@ import type {
   ReplayedRecord,
   TransactionLog,
 } from '../../src/core';
-import { KeyValueStore, LogHealthState, LogUnavailableError, revisionNotAfter } from '../../src/core';
+import { KeyValueStore, LogHealthState, LogUnavailableError } from '../../src/core';
+import { revisionNotAfter } from '../../src/core/transaction-log.port';
 
 /**
  * A TransactionLog that keeps its records in an array, for unit tests of the core.
@@ -46,7 +47,9 @@ export class MemoryTransactionLog implements TransactionLog {
     const failure = this.failures.shift();
     if (failure) return Promise.reject(failure);
     const last = this.events.at(-1)?.revision ?? 0;
-    if (record.revision <= last) return Promise.reject(revisionNotAfter(record.revision, last));
+    if (record.revision <= last) {
+      return Promise.reject(revisionNotAfter(record.revision, last));
+    }
     this.events.push(record);
     if (!this.held) return Promise.resolve();
     const held = this.held;
