@@ -82,6 +82,41 @@ export const OPERATIONS: readonly Operation[] = [
   // Reflection describes the API, not the data; KVS_GRPC_REFLECTION=false removes it altogether.
   reflection('ReflectionV1', '/grpc.reflection.v1.ServerReflection/ServerReflectionInfo'),
   reflection('ReflectionV1Alpha', '/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo'),
+  // Data model v2 on REST: ranges, deletes of a range, transactions (their keys are in the query
+  // or body: the handlers clip ranges to, and check the others against, the token's prefixes).
+  {
+    name: 'Range',
+    kind: 'read',
+    scope: 'kvs:read',
+    rest: { methods: ['GET', 'HEAD'], path: '/v1/keys' },
+    metric: 'range',
+    traced: true,
+  },
+  {
+    name: 'DeleteRange',
+    kind: 'write',
+    scope: 'kvs:write',
+    rest: { methods: ['DELETE'], path: '/v1/keys' },
+    metric: 'delete_range',
+    traced: true,
+  },
+  {
+    // kvs:write for every transaction; its compares and gets need kvs:read besides (checked by the handler).
+    name: 'Txn',
+    kind: 'write',
+    scope: 'kvs:write',
+    rest: { methods: ['POST'], path: '/v1/txn' },
+    metric: 'txn',
+    traced: true,
+  },
+  // The OpenAPI document describes the API, not the data: open, like reflection.
+  {
+    name: 'OpenApi',
+    kind: 'meta',
+    rest: { methods: ['GET', 'HEAD'], path: '/openapi.json' },
+    metric: 'other',
+    traced: true,
+  },
 ];
 
 /**
