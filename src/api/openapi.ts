@@ -330,12 +330,7 @@ const paths: Json = {
         ...GUARDED,
       },
     },
-    head: {
-      operationId: 'Head',
-      summary: 'As GET, without the body.',
-      ...security('kvs:read'),
-      responses: { '200': { description: 'The key is live.' }, '404': { description: 'No such key.' } },
-    },
+    head: head('HeadKey', 'kvs:read', 'As GET, without the body: 200 when the key is live, 404 when not.'),
     put: {
       operationId: 'Put',
       summary: "Sets the key's value once it is durable.",
@@ -370,6 +365,7 @@ const paths: Json = {
     },
   },
   '/v1/keys': {
+    head: head('HeadRange', 'kvs:read', 'As GET, without the body.'),
     get: {
       operationId: 'Range',
       summary: 'A page of keys in UTF-8 byte order; a prefix-restricted token sees only its keys.',
@@ -455,6 +451,7 @@ const paths: Json = {
     },
   },
   '/metrics': {
+    head: head('HeadMetrics', 'kvs:metrics', 'As GET, without the body.'),
     get: {
       operationId: 'Metrics',
       summary: 'Prometheus metrics (open unless KVS_AUTH_PROTECT_METRICS=true, then kvs:metrics).',
@@ -470,6 +467,7 @@ const paths: Json = {
     },
   },
   '/openapi.json': {
+    head: head('HeadOpenApi', undefined, 'As GET, without the body.'),
     get: {
       operationId: 'OpenApi',
       summary: 'This document.',
@@ -491,6 +489,26 @@ const paths: Json = {
     },
   },
 };
+
+/** A HEAD operation: its GET's statuses and headers, no body. */
+function head(operationId: string, scope: (typeof SCOPES)[number] | undefined, summary: string): Json {
+  const status = (description: string): Json => ({ description });
+  return {
+    operationId,
+    summary,
+    ...security(scope),
+    responses: {
+      '200': status('As GET.'),
+      '304': status('As GET.'),
+      '400': status('As GET.'),
+      '401': status('As GET.'),
+      '403': status('As GET.'),
+      '404': status('As GET.'),
+      '429': status('As GET.'),
+      '503': status('As GET.'),
+    },
+  };
+}
 
 function probePath(operationId: string, summary: string): Json {
   return {

@@ -90,9 +90,9 @@ describe('range and transaction authorization', () => {
     };
     const refused = await call(teamA, 'POST', '/v1/txn', outsideCompare);
     expect([refused.status, refused.body.code]).toEqual([403, 'PERMISSION_DENIED']);
-    expect((await call(teamA, 'POST', '/v1/txn', { success: [inside], failure: [{ get: { key: 'zzz' } }] })).status).toBe(
-      403,
-    );
+    expect(
+      (await call(teamA, 'POST', '/v1/txn', { success: [inside], failure: [{ get: { key: 'zzz' } }] })).status,
+    ).toBe(403);
     expect(service.store.read('team-a/new').entry).toBeUndefined();
     const allowed = await call(teamAB, 'POST', '/v1/txn', outsideCompare);
     expect([allowed.status, allowed.body.succeeded]).toEqual([200, true]);

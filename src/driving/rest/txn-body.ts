@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv/dist/2020';
 import { InvalidRequestError, type Compare, type CompareTarget, type TxnOp, type TxnRequest } from '../../core';
-import { componentRef, openApiValidator } from './openapi-schemas';
+import { documentRef, openApiValidator } from './openapi-schemas';
 
 /** The body of POST /v1/txn as the OpenAPI document's TxnRequest schema describes it. */
 interface TxnBody {
@@ -22,7 +22,7 @@ const TARGETS: Readonly<Record<string, CompareTarget>> = {
 // The schema is the published document's, so what the server accepts is what the document says;
 // allErrors off: the first problem found is the one the client is told.
 const validate = openApiValidator({ allErrors: false }).compile<TxnBody>({
-  $ref: componentRef('schemas', 'TxnRequest'),
+  $ref: documentRef('components', 'schemas', 'TxnRequest'),
 });
 
 /**

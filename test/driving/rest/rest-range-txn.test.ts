@@ -183,7 +183,10 @@ describe('POST /v1/txn', () => {
     const cases: [unknown, RegExp][] = [
       ['{', /not valid JSON/],
       ['[]', /the body must be object/],
-      [{ compare: [{ key: 'a', target: 'age', op: '==', value: 1 }] }, /\/compare\/0\/target must be one of mod_revision/],
+      [
+        { compare: [{ key: 'a', target: 'age', op: '==', value: 1 }] },
+        /\/compare\/0\/target must be one of mod_revision/,
+      ],
       [{ compare: [{ key: 'a', target: 'version', op: '==', value: 'x' }] }, /version compare needs a whole number/],
       [{ compare: [{ key: 'a', target: 'exists', op: '<', value: true }] }, /exists compare takes == or !=/],
       [{ success: [{ put: { key: 'a' } }] }, /\/success\/0\/put must have required property 'value'/],
@@ -208,7 +211,10 @@ describe('POST /v1/txn', () => {
   it('refuses a body over its limit with 413 VALUE_TOO_LARGE naming the transaction limit', async () => {
     const answer = await txn({ success: [{ put: { key: 'a', value: 'x'.repeat(6 * 1024 * 1024) } }] });
     expect(answer.status).toBe(413);
-    expect(answer.body).toEqual({ code: 'VALUE_TOO_LARGE', message: expect.stringMatching(/transaction body may be at most/) });
+    expect(answer.body).toEqual({
+      code: 'VALUE_TOO_LARGE',
+      message: expect.stringMatching(/transaction body may be at most/),
+    });
     const valueOverLimit = await txn({ success: [{ put: { key: 'a', value: 'x'.repeat(2000) } }] });
     expect([valueOverLimit.status, valueOverLimit.body.message]).toEqual([413, expect.stringMatching(/^value is/)]);
   });
