@@ -111,7 +111,7 @@ describe('real answers of every route', () => {
     const body =
       options.body === undefined || typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
     const headers = { ...(auth === null ? {} : { Authorization: `Bearer ${auth}` }), ...options.headers };
-    const answer = await send(`${service.restUrl}${path}`, { method, headers, body: body as string | undefined });
+    const answer = await send(`${service.restUrl}${path}`, { method, headers, body: body });
     answers.push({ method, template, answer });
     return answer;
   }
