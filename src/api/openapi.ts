@@ -19,6 +19,14 @@ const MAX_TXN_OPS = 128;
 /** A JSON Schema (2020-12, OpenAPI 3.1's dialect) or any other part of the document. */
 type Json = { readonly [name: string]: unknown };
 
+/** An object schema with exactly these properties, all required but the `optional` ones. */
+const record = (properties: Json, optional: readonly string[] = []): Json => ({
+  type: 'object',
+  required: Object.keys(properties).filter((name) => !optional.includes(name)),
+  additionalProperties: false,
+  properties,
+});
+
 const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
 const digits: Json = { type: 'string', pattern: '^[0-9]+$' };
 const revisionNumber: Json = { type: 'integer', minimum: 0 };
@@ -91,99 +99,61 @@ const rangeParameters: Json[] = [
   },
 ];
 
-const entry: Json = {
-  type: 'object',
-  required: ['key', 'create_revision', 'mod_revision', 'version'],
-  additionalProperties: false,
-  properties: {
+const entry = record(
+  {
     key: { type: 'string' },
     value: { type: 'string', description: 'Left out with keys_only=true.' },
     create_revision: revisionNumber,
     mod_revision: revisionNumber,
     version: { type: 'integer', minimum: 1 },
   },
-};
+  ['value'],
+);
 
-const keyObject = (extra: Json = {}): Json => ({
-  type: 'object',
-  required: ['key', ...Object.keys(extra)],
-  additionalProperties: false,
-  properties: { key: { type: 'string', minLength: 1 }, ...extra },
-});
+const keyObject = (extra: Json = {}): Json => record({ key: { type: 'string', minLength: 1 }, ...extra });
 
-/** One op of a transaction branch: an object with exactly one of put, delete, get. */
-const requestOp: Json = {
+/** Exactly one of `properties` (a transaction op, or its result): the schema names the kind. */
+const oneOfKinds = (properties: Json): Json => ({
   type: 'object',
   minProperties: 1,
   maxProperties: 1,
   additionalProperties: false,
-  properties: {
-    put: keyObject({ value: { type: 'string' } }),
-    delete: keyObject(),
-    get: keyObject(),
-  },
-};
+  properties,
+});
 
-const compare: Json = {
-  type: 'object',
-  required: ['key', 'target', 'op', 'value'],
-  additionalProperties: false,
-  properties: {
-    key: { type: 'string', minLength: 1 },
-    target: { enum: ['mod_revision', 'create_revision', 'version', 'value', 'exists'] },
-    op: { enum: ['==', '!=', '<', '>'] },
-    value: {
-      type: ['integer', 'string', 'boolean'],
-      description: 'A whole number for the revisions and version, a string for value, a boolean for exists.',
-    },
+/** One op of a transaction branch: an object with exactly one of put, delete, get. */
+const requestOp = oneOfKinds({
+  put: keyObject({ value: { type: 'string' } }),
+  delete: keyObject(),
+  get: keyObject(),
+});
+
+const compare = record({
+  key: { type: 'string', minLength: 1 },
+  target: { enum: ['mod_revision', 'create_revision', 'version', 'value', 'exists'] },
+  op: { enum: ['==', '!=', '<', '>'] },
+  value: {
+    type: ['integer', 'string', 'boolean'],
+    description: 'A whole number for the revisions and version, a string for value, a boolean for exists.',
   },
-};
+});
 
 const branch: Json = { type: 'array', maxItems: MAX_TXN_OPS, items: ref('RequestOp') };
 
-const txnRequest: Json = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
+const txnRequest = record(
+  {
     compare: { type: 'array', maxItems: MAX_TXN_OPS, items: ref('Compare') },
     success: branch,
     failure: branch,
   },
-};
+  ['compare', 'success', 'failure'],
+);
 
-const responseOp: Json = {
-  type: 'object',
-  minProperties: 1,
-  maxProperties: 1,
-  additionalProperties: false,
-  properties: {
-    put: {
-      type: 'object',
-      required: ['revision'],
-      additionalProperties: false,
-      properties: { revision: revisionNumber },
-    },
-    delete: {
-      type: 'object',
-      required: ['deleted'],
-      additionalProperties: false,
-      properties: { deleted: { type: 'boolean' } },
-    },
-    get: {
-      type: 'object',
-      required: ['item'],
-      additionalProperties: false,
-      properties: { item: { oneOf: [ref('Entry'), { type: 'null' }] } },
-    },
-  },
-};
-
-const error: Json = {
-  type: 'object',
-  required: ['code', 'message'],
-  additionalProperties: false,
-  properties: { code: { enum: [...REST_ERROR_CODES] }, message: { type: 'string' } },
-};
+const responseOp = oneOfKinds({
+  put: record({ revision: revisionNumber }),
+  delete: record({ deleted: { type: 'boolean' } }),
+  get: record({ item: { oneOf: [ref('Entry'), { type: 'null' }] } }),
+});
 
 const errorResponse = (description: string, headers: Json = {}): Json => ({
   description,
@@ -192,67 +162,42 @@ const errorResponse = (description: string, headers: Json = {}): Json => ({
 });
 
 const schemas: Json = {
-  Error: error,
+  Error: record({ code: { enum: [...REST_ERROR_CODES] }, message: { type: 'string' } }),
   Entry: entry,
-  RangeResponse: {
-    type: 'object',
-    required: ['revision', 'items', 'next_start_after'],
-    additionalProperties: false,
-    properties: {
-      revision: revisionNumber,
-      items: { type: 'array', items: ref('Entry') },
-      next_start_after: {
-        type: ['string', 'null'],
-        description: 'The last key of the page when more keys follow (pass it as start_after), else null.',
-      },
+  RangeResponse: record({
+    revision: revisionNumber,
+    items: { type: 'array', items: ref('Entry') },
+    next_start_after: {
+      type: ['string', 'null'],
+      description: 'The last key of the page when more keys follow (pass it as start_after), else null.',
     },
-  },
-  DeleteRangeResponse: {
-    type: 'object',
-    required: ['revision', 'deleted'],
-    additionalProperties: false,
-    properties: { revision: revisionNumber, deleted: { type: 'integer', minimum: 0 } },
-  },
+  }),
+  DeleteRangeResponse: record({ revision: revisionNumber, deleted: { type: 'integer', minimum: 0 } }),
   Compare: compare,
   RequestOp: requestOp,
   TxnRequest: txnRequest,
   ResponseOp: responseOp,
-  TxnResponse: {
-    type: 'object',
-    required: ['succeeded', 'revision', 'results'],
-    additionalProperties: false,
-    properties: {
-      succeeded: { type: 'boolean' },
-      revision: revisionNumber,
-      results: { type: 'array', items: ref('ResponseOp') },
-    },
-  },
+  TxnResponse: record({
+    succeeded: { type: 'boolean' },
+    revision: revisionNumber,
+    results: { type: 'array', items: ref('ResponseOp') },
+  }),
+  // Open to more fields: a compaction may come to report more of what it did.
   CompactionReport: {
-    type: 'object',
-    required: ['bytesBefore', 'bytesAfter', 'liveBytes', 'durationMs'],
-    properties: {
+    ...record({
       bytesBefore: { type: 'integer', minimum: 0 },
       bytesAfter: { type: 'integer', minimum: 0 },
       liveBytes: { type: 'integer', minimum: 0 },
       durationMs: { type: 'number', minimum: 0 },
-    },
+    }),
+    additionalProperties: true,
   },
-  Readiness: {
-    type: 'object',
-    required: ['status'],
-    additionalProperties: false,
-    properties: { status: { enum: ['ready', 'starting', 'log-unavailable', 'log-failed', 'stopping'] } },
-  },
-  Compacted: {
-    type: 'object',
-    required: ['code', 'message', 'compact_revision'],
-    additionalProperties: false,
-    properties: {
-      code: { const: 'REVISION_COMPACTED' },
-      message: { type: 'string' },
-      compact_revision: revisionNumber,
-    },
-  },
+  Readiness: record({ status: { enum: ['ready', 'starting', 'log-unavailable', 'log-failed', 'stopping'] } }),
+  Compacted: record({
+    code: { const: 'REVISION_COMPACTED' },
+    message: { type: 'string' },
+    compact_revision: revisionNumber,
+  }),
 };
 
 const headers: Json = {

@@ -1,5 +1,5 @@
 import { startInProcessService, type InProcessService } from '../support/in-process-service';
-import { goodClaims, rsaSetup, type KeySetup } from './jwt-fixtures';
+import { goodClaims, hmacSetup } from './jwt-fixtures';
 
 /**
  * Ranges, deletes of a range and transactions under real JWTs: a range reaching outside the
@@ -7,7 +7,7 @@ import { goodClaims, rsaSetup, type KeySetup } from './jwt-fixtures';
  * when the whole range lies inside them, and a transaction only when every key it names does.
  */
 describe('range and transaction authorization', () => {
-  let setup: KeySetup;
+  const setup = hmacSetup();
   let service: InProcessService;
   let teamA: string;
   let teamAB: string;
@@ -15,7 +15,6 @@ describe('range and transaction authorization', () => {
   let writeOnly: string;
 
   beforeAll(async () => {
-    setup = rsaSetup();
     service = await startInProcessService(setup.env);
     const sign = (scope: string, prefixes?: string[]) =>
       setup.sign(goodClaims({ scope, ...(prefixes && { kvs_prefixes: prefixes }) }));
@@ -27,7 +26,6 @@ describe('range and transaction authorization', () => {
 
   afterAll(async () => {
     await service.stop();
-    setup.remove();
   });
 
   beforeEach(async () => {

@@ -1,4 +1,4 @@
-import { boundsOf, keysOf, withinPrefixes, type KeySelector, type Limits, type TxnRequest } from '../../core';
+import { keysOf, withinPrefixes, type KeyBounds, type TxnRequest } from '../../core';
 import type { Principal } from '../call/call';
 import type { Refusal } from '../call/refusal';
 import { forbidden } from '../policies/auth';
@@ -11,16 +11,11 @@ import { forbidden } from '../policies/auth';
  */
 
 /**
- * The 403 when `principal` may not delete every key `selector` names: the whole range must lie
- * inside its `kvs_prefixes`, so a delete never removes a key the token could not see. Throws
- * the core's errors for a bad selector.
+ * The 403 when `principal` may not delete every key of `bounds` (a selector's, `boundsOf`): the
+ * whole range must lie inside its `kvs_prefixes`, so a delete never removes a key the token
+ * could not see.
  */
-export function authorizeDeleteRange(
-  selector: KeySelector,
-  limits: Limits,
-  principal: Principal | undefined,
-): Refusal | undefined {
-  const bounds = boundsOf(selector, limits);
+export function authorizeDeleteRange(bounds: KeyBounds, principal: Principal | undefined): Refusal | undefined {
   const prefixes = principal?.prefixes;
   if (prefixes === undefined || withinPrefixes(bounds, prefixes)) return undefined;
   return forbidden('this token may not delete keys outside its prefixes', 'kvs:write');

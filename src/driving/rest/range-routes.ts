@@ -1,7 +1,14 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { authorizeDeleteRange } from '../../application/key-access/key-access';
 import { entryOnWire } from '../../application/watch/watch-request';
-import { InvalidRequestError, type KeyEntry, type KeySelector, type KeyValueStore, type RangeQuery } from '../../core';
+import {
+  boundsOf,
+  InvalidRequestError,
+  type KeyEntry,
+  type KeySelector,
+  type KeyValueStore,
+  type RangeQuery,
+} from '../../core';
 import type { Logger } from '../../platform/logging/logger';
 import { sendFailure, sendRefusal } from './http-status';
 import { QueryParams } from './query-params';
@@ -42,7 +49,7 @@ export function rangeHandlers(store: KeyValueStore, logger: Logger): Readonly<Re
       try {
         const params = new QueryParams(req, DELETE_PARAMETERS);
         const selector = deletedSelectorOf(params);
-        const refusal = authorizeDeleteRange(selector, store.limits, callOf(res)?.principal);
+        const refusal = authorizeDeleteRange(boundsOf(selector, store.limits), callOf(res)?.principal);
         if (refusal !== undefined) {
           sendRefusal(res, refusal);
           return;
