@@ -107,6 +107,8 @@ async function restRangeChild(): Promise<void> {
     const after = index === undefined ? '' : `&start_after=${benchKey(index)}`;
     result[name] = await microsPer(2000, () => fetchOk(`${rest.url}/v1/keys?prefix=&limit=100${after}`));
   }
+  // The floor of this client on this machine: one key, same connection, same loop.
+  result.oneKey = await microsPer(2000, () => fetchOk(`${rest.url}/v1/key/${benchKey(1)}`));
   await rest.stop();
   process.stdout.write(JSON.stringify(result));
 }
@@ -189,7 +191,7 @@ async function main(): Promise<void> {
     `| memory per key, 1M keys, heap after GC: store / Map | ${store.toFixed(0)} B / ${map.toFixed(0)} B = ${(store / map).toFixed(2)}× |`,
     `| range page of 100 of 1M keys: start / middle / end | ${range.start.toFixed(1)} / ${range.middle.toFixed(1)} / ${range.end.toFixed(1)} µs |`,
     `| 4 writes, file log sync=always: one txn / 4 PUTs in a row | ${txnRow(txn)} |`,
-    `| REST GET /v1/keys page of 100 of 1M keys: start / middle / end | ${restRange.start.toFixed(0)} / ${restRange.middle.toFixed(0)} / ${restRange.end.toFixed(0)} µs |`,
+    `| REST GET /v1/keys page of 100 of 1M keys: start / middle / end (GET /v1/key of one key) | ${restRange.start.toFixed(0)} / ${restRange.middle.toFixed(0)} / ${restRange.end.toFixed(0)} µs (${restRange.oneKey.toFixed(0)} µs) |`,
     `| REST, 4 writes, file log sync=always: POST /v1/txn / 4 PUT /v1/key in a row | ${txnRow(restTxn)} |`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
