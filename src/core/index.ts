@@ -10,6 +10,7 @@ export * from './prefix-bounds';
 export * from './range-query';
 export * from './txn';
 export type * from './transaction-log.port';
+export { revisionNotAfter } from './transaction-log.port';
 export * from './change-feed';
 export * from './watch-filter';
 export * from './watch-history';
