@@ -6,7 +6,6 @@ export * from './key-value-store';
 export * from './limits';
 export * from './log-health';
 export * from './ordered-index';
-export * from './prefix-bounds';
 export * from './range-query';
 export * from './txn';
 export type * from './transaction-log.port';

@@ -3,9 +3,9 @@ import type { DeleteWrite, KeyWrite, LogRecord, PutWrite, ReplayedRecord } from 
 import { NoSuchKeyError, OutcomeUnknownError, PreconditionFailedError, QuotaExceededError, KvsError } from './errors';
 import { checkKey, checkValue, DEFAULT_LIMITS, utf8ByteLength, type Limits } from './limits';
 import { OrderedIndex, type KeyEntry } from './ordered-index';
-import { clipToPrefixes } from './prefix-bounds';
 import {
   boundsOf,
+  clipBounds,
   pageBounds,
   pageLimit,
   withinBounds,
@@ -163,17 +163,14 @@ export class KeyValueStore {
     return { revision: this.current, entry: this.index.get(key) };
   }
 
-  /**
-   * A page of the keys a selector names, in UTF-8 byte order, in O(log n + page); with `within`
-   * (a token's prefixes), only the keys under one of them: a range reaching outside is clipped.
-   */
-  range(query: RangeQuery, within?: readonly string[]): RangePage {
+  /** A page of the keys a selector names (clipped to `within`), in UTF-8 byte order, in O(log n + page). */
+  range(query: RangeQuery): RangePage {
     const bounds = pageBounds(query, this.limits);
     const limit = pageLimit(query);
-    const pieces = within === undefined ? [bounds] : clipToPrefixes(bounds, within);
+    const parts = query.within === undefined ? [bounds] : clipBounds(bounds, query.within);
     const entries: KeyEntry[] = [];
     let more = false;
-    for (const entry of this.entriesIn(pieces)) {
+    for (const entry of this.entriesIn(parts)) {
       if (entries.length === limit) {
         more = true;
         break;
@@ -186,6 +183,11 @@ export class KeyValueStore {
       more,
       nextStartAfter: more ? entries[entries.length - 1].key : undefined,
     };
+  }
+
+  /** The entries of each of the bounds, one after the other. */
+  private *entriesIn(parts: readonly KeyBounds[]): Generator<KeyEntry> {
+    for (const { lower, upper } of parts) yield* this.index.entries(lower, upper);
   }
 
   /**
@@ -276,11 +278,6 @@ export class KeyValueStore {
   /** Rewrites the log's history to hold just the live state; reads and writes go on meanwhile. */
   compact(): Promise<CompactionReport> {
     return this.log.compact();
-  }
-
-  /** The entries of each of the pieces in turn (pieces in key order give the entries in key order). */
-  private *entriesIn(pieces: readonly KeyBounds[]): Generator<KeyEntry> {
-    for (const piece of pieces) yield* this.index.entries(piece.lower, piece.upper);
   }
 
   /** What the key will be once the writes to it in flight are durable. */

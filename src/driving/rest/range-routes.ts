@@ -1,14 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { authorizeDeleteRange } from '../../application/key-access/key-access';
+import { deleteRangeRefusal } from '../../application/data-model/key-access';
 import { entryOnWire } from '../../application/watch/watch-request';
-import {
-  boundsOf,
-  InvalidRequestError,
-  type KeyEntry,
-  type KeySelector,
-  type KeyValueStore,
-  type RangeQuery,
-} from '../../core';
+import { InvalidRequestError, type KeyEntry, type KeySelector, type KeyValueStore, type RangeQuery } from '../../core';
 import type { Logger } from '../../platform/logging/logger';
 import { sendFailure, sendRefusal } from './http-status';
 import { QueryParams } from './query-params';
@@ -34,8 +27,9 @@ export function rangeHandlers(store: KeyValueStore, logger: Logger): Readonly<Re
           startAfter: params.text('start_after'),
           limit: params.count('limit'),
           keysOnly: params.flag('keys_only'),
+          within: callOf(res)?.principal?.prefixes,
         };
-        const page = store.range(query, callOf(res)?.principal?.prefixes);
+        const page = store.range(query);
         sendJson(res, 200, {
           revision: page.revision,
           items: page.entries.map((entry) => itemOf(entry, query.keysOnly === true)),
@@ -49,7 +43,7 @@ export function rangeHandlers(store: KeyValueStore, logger: Logger): Readonly<Re
       try {
         const params = new QueryParams(req, DELETE_PARAMETERS);
         const selector = deletedSelectorOf(params);
-        const refusal = authorizeDeleteRange(boundsOf(selector, store.limits), callOf(res)?.principal);
+        const refusal = deleteRangeRefusal(selector, store.limits, callOf(res)?.principal);
         if (refusal !== undefined) {
           sendRefusal(res, refusal);
           return;

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { authorizeTxn } from '../../application/key-access/key-access';
+import { txnRefusal } from '../../application/data-model/key-access';
 import { entryOnWire } from '../../application/watch/watch-request';
 import { ValueTooLargeError, type KeyValueStore, type Limits, type TxnOpResult } from '../../core';
 import type { Logger } from '../../platform/logging/logger';
@@ -32,7 +32,7 @@ export function txnHandlers(
     Txn: async (req: Request, res: Response) => {
       try {
         const txn = txnOfBody(await readTxnBody(req, limit, bodies));
-        const refusal = authorizeTxn(txn, callOf(res)?.principal);
+        const refusal = txnRefusal(txn, callOf(res)?.principal);
         if (refusal !== undefined) {
           sendRefusal(res, refusal);
           return;

@@ -127,8 +127,7 @@ function invalidToken(message: string): Refusal {
   return unauthenticated(message, `${REALM}, error="invalid_token", error_description="${message}"`);
 }
 
-/** The 403 refusal of a token that lacks `scope`, with the bearer challenge naming it. */
-export function forbidden(message: string, scope: Scope): Refusal {
+function forbidden(message: string, scope: Scope): Refusal {
   return { code: 'PERMISSION_DENIED', message, challenge: `${REALM}, error="insufficient_scope", scope="${scope}"` };
 }
 
