@@ -1,8 +1,12 @@
-import type { Operation } from './operation';
+import type { Operation, StringFields } from './operation';
 
 /** The key of the key-value operations: the `:key` segment of the REST path, the `key` field of the gRPC request. */
 const KEY = { restParam: 'key', grpcField: 'key' } as const;
 const KEY_PATH = '/v1/key/:key';
+
+/** The string fields of a Txn's messages: Compare (key, value operand) and RequestOp (put, delete, get). */
+const TXN_COMPARE: StringFields = { 1: 'key', 5: 'value' };
+const TXN_OP: StringFields = { 1: { 1: 'key', 2: 'value' }, 2: { 1: 'key' }, 3: { 1: 'key' } };
 
 /**
  * The operation table: every operation the service offers, one row each (see docs/architecture.md,
@@ -72,6 +76,36 @@ export const OPERATIONS: readonly Operation[] = [
     metric: 'other',
     traced: false,
   },
+  // Data model v2 (issue 17), REST and gRPC. They name many keys, so they have no key source: their
+  // handlers clip reads to the token's kvs_prefixes and refuse writes reaching outside them.
+  {
+    name: 'Range',
+    kind: 'read',
+    scope: 'kvs:read',
+    rest: { methods: ['GET', 'HEAD'], path: '/v1/keys' },
+    grpc: { path: '/KeyValue/Range', stringFields: { 1: 'key', 2: 'key', 5: 'key', 6: 'key' } },
+    metric: 'range',
+    traced: true,
+  },
+  {
+    name: 'DeleteRange',
+    kind: 'write',
+    scope: 'kvs:write',
+    rest: { methods: ['DELETE'], path: '/v1/keys' },
+    grpc: { path: '/KeyValue/DeleteRange', stringFields: { 1: 'key', 2: 'key', 3: 'key' } },
+    metric: 'delete_range',
+    traced: true,
+  },
+  {
+    // A write (refused while read-only) whose compares and gets also need kvs:read (its handler checks).
+    name: 'Txn',
+    kind: 'write',
+    scope: 'kvs:write',
+    rest: { methods: ['POST'], path: '/v1/txn' },
+    grpc: { path: '/KeyValue/Txn', stringFields: { 1: TXN_COMPARE, 2: TXN_OP, 3: TXN_OP } },
+    metric: 'txn',
+    traced: true,
+  },
   // The probes: served before every policy (REST mounts them first; gRPC health skips the policies).
   probe('Livez', { methods: ['GET'], path: '/livez' }),
   probe('Healthz', { methods: ['GET'], path: '/healthz' }),
@@ -82,33 +116,6 @@ export const OPERATIONS: readonly Operation[] = [
   // Reflection describes the API, not the data; KVS_GRPC_REFLECTION=false removes it altogether.
   reflection('ReflectionV1', '/grpc.reflection.v1.ServerReflection/ServerReflectionInfo'),
   reflection('ReflectionV1Alpha', '/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo'),
-  // Data model v2 on REST: ranges, deletes of a range, transactions (their keys are in the query
-  // or body: the handlers clip ranges to, and check the others against, the token's prefixes).
-  {
-    name: 'Range',
-    kind: 'read',
-    scope: 'kvs:read',
-    rest: { methods: ['GET', 'HEAD'], path: '/v1/keys' },
-    metric: 'range',
-    traced: true,
-  },
-  {
-    name: 'DeleteRange',
-    kind: 'write',
-    scope: 'kvs:write',
-    rest: { methods: ['DELETE'], path: '/v1/keys' },
-    metric: 'delete_range',
-    traced: true,
-  },
-  {
-    // kvs:write for every transaction; its compares and gets need kvs:read besides (checked by the handler).
-    name: 'Txn',
-    kind: 'write',
-    scope: 'kvs:write',
-    rest: { methods: ['POST'], path: '/v1/txn' },
-    metric: 'txn',
-    traced: true,
-  },
   // The OpenAPI document describes the API, not the data: open, like reflection.
   {
     name: 'OpenApi',
