@@ -71,3 +71,8 @@ export const KVS_ERROR_CODE_METADATA = 'kvs-error-code';
 export function knownErrorCode(reported: unknown): KvsErrorCode | undefined {
   return KVS_ERROR_CODES.find((code) => code === reported);
 }
+
+/** The codes a REST client can see, in table order (the OpenAPI document's error code enum). */
+export const REST_ERROR_CODES = KVS_ERROR_CODES.filter(
+  (code) => (ERROR_CODE_TABLE[code] as { only?: string }).only !== 'grpc',
+) as readonly RestErrorCode[];

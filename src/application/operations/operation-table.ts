@@ -76,12 +76,13 @@ export const OPERATIONS: readonly Operation[] = [
     metric: 'other',
     traced: false,
   },
-  // Data model v2 (issue 17), gRPC. They name many keys, so they have no key source: their
+  // Data model v2 (issue 17), REST and gRPC. They name many keys, so they have no key source: their
   // handlers clip reads to the token's kvs_prefixes and refuse writes reaching outside them.
   {
     name: 'Range',
     kind: 'read',
     scope: 'kvs:read',
+    rest: { methods: ['GET', 'HEAD'], path: '/v1/keys' },
     grpc: { path: '/KeyValue/Range', stringFields: { 1: 'key', 2: 'key', 5: 'key', 6: 'key' } },
     metric: 'range',
     traced: true,
@@ -90,6 +91,7 @@ export const OPERATIONS: readonly Operation[] = [
     name: 'DeleteRange',
     kind: 'write',
     scope: 'kvs:write',
+    rest: { methods: ['DELETE'], path: '/v1/keys' },
     grpc: { path: '/KeyValue/DeleteRange', stringFields: { 1: 'key', 2: 'key', 3: 'key' } },
     metric: 'delete_range',
     traced: true,
@@ -99,6 +101,7 @@ export const OPERATIONS: readonly Operation[] = [
     name: 'Txn',
     kind: 'write',
     scope: 'kvs:write',
+    rest: { methods: ['POST'], path: '/v1/txn' },
     grpc: { path: '/KeyValue/Txn', stringFields: { 1: TXN_COMPARE, 2: TXN_OP, 3: TXN_OP } },
     metric: 'txn',
     traced: true,
@@ -113,6 +116,14 @@ export const OPERATIONS: readonly Operation[] = [
   // Reflection describes the API, not the data; KVS_GRPC_REFLECTION=false removes it altogether.
   reflection('ReflectionV1', '/grpc.reflection.v1.ServerReflection/ServerReflectionInfo'),
   reflection('ReflectionV1Alpha', '/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo'),
+  // The OpenAPI document describes the API, not the data: open, like reflection.
+  {
+    name: 'OpenApi',
+    kind: 'meta',
+    rest: { methods: ['GET', 'HEAD'], path: '/openapi.json' },
+    metric: 'other',
+    traced: true,
+  },
 ];
 
 /**

@@ -2,6 +2,14 @@ import type { IRouter, Request, RequestHandler, Response } from 'express';
 import type { OperationTable } from '../../application/operations';
 import { sendError } from './http-status';
 
+/**
+ * Express serves HEAD with a path's GET handler when HEAD has none: a HEAD the table has no row
+ * for would reach that handler having skipped every policy (auth included). It gets `refuse`.
+ */
+function getOnly(handler: RequestHandler, refuse: RequestHandler): RequestHandler {
+  return (req, res, next) => (req.method === 'HEAD' ? refuse(req, res, next) : handler(req, res, next));
+}
+
 /** Kinds served outside the routes: the probes by their own router, /metrics by the metrics endpoint. */
 const SERVED_ELSEWHERE = new Set(['probe', 'metrics']);
 
@@ -19,15 +27,18 @@ export function addOperationRoutes(
     const rows = [...operations.values()];
     if (rows.every((operation) => SERVED_ELSEWHERE.has(operation.kind))) continue;
     const route = router.route(path);
+    const allowed = [...operations.keys()].join(', ');
+    const notAllowed = (_req: Request, res: Response): void => {
+      res.setHeader('Allow', allowed);
+      sendError(res, 'METHOD_NOT_ALLOWED', `method not allowed; allowed: ${allowed}`);
+    };
     for (const [method, operation] of operations) {
       const handler = handlers[operation.name];
       if (handler === undefined) throw new Error(`operation ${operation.name} has no REST handler`);
-      route[method.toLowerCase() as 'get'](handler);
+      route[method.toLowerCase() as 'get'](
+        method === 'GET' && !operations.has('HEAD') ? getOnly(handler, notAllowed) : handler,
+      );
     }
-    const allowed = [...operations.keys()].join(', ');
-    route.all((_req: Request, res: Response) => {
-      res.setHeader('Allow', allowed);
-      sendError(res, 'METHOD_NOT_ALLOWED', `method not allowed; allowed: ${allowed}`);
-    });
+    route.all(notAllowed);
   }
 }

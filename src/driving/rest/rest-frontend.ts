@@ -19,6 +19,9 @@ import { REST_LIMIT_DEFAULTS, type RestOptions } from './rest.config';
 import { BodyBudget } from './body-budget';
 import { WatchService } from '../../application/watch/watch-service';
 import { watchHandlers } from './watch-routes';
+import { rangeHandlers } from './range-routes';
+import { txnHandlers } from './txn-routes';
+import { openApiHandlers } from './openapi-routes';
 
 /** How long stop() lets in-flight requests run before cutting their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -92,6 +95,9 @@ export class RestFrontend implements Frontend {
       ...keyHandlers(store, logger, bodies),
       ...adminHandlers(store, logger),
       ...watchHandlers(watches, store.limits, logger),
+      ...rangeHandlers(store, logger),
+      ...txnHandlers(store, logger, bodies),
+      ...openApiHandlers(),
     });
     addKeyPathErrors(app);
     app.use((_req: Request, res: Response) =>

@@ -1,0 +1,495 @@
+import { REST_ERROR_CODES } from './error-codes';
+import { SCOPES } from './scopes';
+
+/**
+ * The OpenAPI 3.1 description of the whole REST API (served at GET /openapi.json), kept beside
+ * the proto as the REST half of the wire contract. The REST frontend validates transaction
+ * bodies against its TxnRequest schema, and test/driving/rest/openapi.test.ts validates the
+ * document itself and the real answers of every route against it, so it cannot drift.
+ * The numbers below are the core's (MAX_RANGE_LIMIT, DEFAULT_RANGE_LIMIT, MAX_TXN_OPS; the api
+ * layer imports nothing of the core): the test checks they match.
+ */
+
+/** Entries per range page at most, and by default. */
+const MAX_RANGE_LIMIT = 1000;
+const DEFAULT_RANGE_LIMIT = 100;
+/** Ops per transaction branch, and compares per transaction, at most. */
+const MAX_TXN_OPS = 128;
+
+/** A JSON Schema (2020-12, OpenAPI 3.1's dialect) or any other part of the document. */
+type Json = { readonly [name: string]: unknown };
+
+/** An object schema with exactly these properties, all required but the `optional` ones. */
+const record = (properties: Json, optional: readonly string[] = []): Json => ({
+  type: 'object',
+  required: Object.keys(properties).filter((name) => !optional.includes(name)),
+  additionalProperties: false,
+  properties,
+});
+
+const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
+const digits: Json = { type: 'string', pattern: '^[0-9]+$' };
+const revisionNumber: Json = { type: 'integer', minimum: 0 };
+
+/** A response header by name, from components.headers. */
+const header = (name: string): Json => ({ $ref: `#/components/headers/${name}` });
+/** A shared response (an error status) from components.responses. */
+const response = (name: string): Json => ({ $ref: `#/components/responses/${name}` });
+const json = (schema: Json): Json => ({ 'application/json': { schema } });
+
+/** The error answers every API route may give besides its own: auth, limits, shedding. */
+const GUARDED = {
+  '401': response('Unauthenticated'),
+  '403': response('PermissionDenied'),
+  '429': response('RateLimited'),
+  '500': response('Internal'),
+  '503': response('Unavailable'),
+};
+/** Writes may also end with an unknown outcome or the data quota. */
+const WRITE_ERRORS = { ...GUARDED, '504': response('OutcomeUnknown'), '507': response('QuotaExceeded') };
+
+const keyParameter: Json = {
+  name: 'key',
+  in: 'path',
+  required: true,
+  description: "The key: one percent-encoded path segment (encode '/' as %2F).",
+  schema: { type: 'string', minLength: 1 },
+};
+
+const selectorParameters: Json[] = [
+  {
+    name: 'prefix',
+    in: 'query',
+    description: 'Every key starting with this; the empty prefix names every key. Not with start/end.',
+    schema: { type: 'string' },
+  },
+  {
+    name: 'start',
+    in: 'query',
+    description: 'First key of a half-open range [start, end), in UTF-8 byte order (inclusive).',
+    schema: { type: 'string' },
+  },
+  {
+    name: 'end',
+    in: 'query',
+    description: 'End of the half-open range (exclusive); no end when missing.',
+    schema: { type: 'string', minLength: 1 },
+  },
+];
+
+const rangeParameters: Json[] = [
+  ...selectorParameters,
+  {
+    name: 'start_after',
+    in: 'query',
+    description: "Resume after this key: the previous page's next_start_after.",
+    schema: { type: 'string' },
+  },
+  {
+    name: 'limit',
+    in: 'query',
+    description: `Entries per page, 1 to ${MAX_RANGE_LIMIT} (400 above).`,
+    schema: { type: 'integer', minimum: 1, maximum: MAX_RANGE_LIMIT, default: DEFAULT_RANGE_LIMIT },
+  },
+  {
+    name: 'keys_only',
+    in: 'query',
+    description: 'Leave the values out.',
+    schema: { type: 'boolean', default: false },
+  },
+];
+
+const entry = record(
+  {
+    key: { type: 'string' },
+    value: { type: 'string', description: 'Left out with keys_only=true.' },
+    create_revision: revisionNumber,
+    mod_revision: revisionNumber,
+    version: { type: 'integer', minimum: 1 },
+  },
+  ['value'],
+);
+
+const keyObject = (extra: Json = {}): Json => record({ key: { type: 'string', minLength: 1 }, ...extra });
+
+/** Exactly one of `properties` (a transaction op, or its result): the schema names the kind. */
+const oneOfKinds = (properties: Json): Json => ({
+  type: 'object',
+  minProperties: 1,
+  maxProperties: 1,
+  additionalProperties: false,
+  properties,
+});
+
+/** One op of a transaction branch: an object with exactly one of put, delete, get. */
+const requestOp = oneOfKinds({
+  put: keyObject({ value: { type: 'string' } }),
+  delete: keyObject(),
+  get: keyObject(),
+});
+
+const compare = record({
+  key: { type: 'string', minLength: 1 },
+  target: { enum: ['mod_revision', 'create_revision', 'version', 'value', 'exists'] },
+  op: { enum: ['==', '!=', '<', '>'] },
+  value: {
+    type: ['integer', 'string', 'boolean'],
+    description: 'A whole number for the revisions and version, a string for value, a boolean for exists.',
+  },
+});
+
+const branch: Json = { type: 'array', maxItems: MAX_TXN_OPS, items: ref('RequestOp') };
+
+const txnRequest = record(
+  {
+    compare: { type: 'array', maxItems: MAX_TXN_OPS, items: ref('Compare') },
+    success: branch,
+    failure: branch,
+  },
+  ['compare', 'success', 'failure'],
+);
+
+const responseOp = oneOfKinds({
+  put: record({ revision: revisionNumber }),
+  delete: record({ deleted: { type: 'boolean' } }),
+  get: record({ item: { oneOf: [ref('Entry'), { type: 'null' }] } }),
+});
+
+const errorResponse = (description: string, headers: Json = {}): Json => ({
+  description,
+  headers,
+  content: json(ref('Error')),
+});
+
+const schemas: Json = {
+  Error: record({ code: { enum: [...REST_ERROR_CODES] }, message: { type: 'string' } }),
+  Entry: entry,
+  RangeResponse: record({
+    revision: revisionNumber,
+    items: { type: 'array', items: ref('Entry') },
+    next_start_after: {
+      type: ['string', 'null'],
+      description: 'The last key of the page when more keys follow (pass it as start_after), else null.',
+    },
+  }),
+  DeleteRangeResponse: record({ revision: revisionNumber, deleted: { type: 'integer', minimum: 0 } }),
+  Compare: compare,
+  RequestOp: requestOp,
+  TxnRequest: txnRequest,
+  ResponseOp: responseOp,
+  TxnResponse: record({
+    succeeded: { type: 'boolean' },
+    revision: revisionNumber,
+    results: { type: 'array', items: ref('ResponseOp') },
+  }),
+  // Open to more fields: a compaction may come to report more of what it did.
+  CompactionReport: {
+    ...record({
+      bytesBefore: { type: 'integer', minimum: 0 },
+      bytesAfter: { type: 'integer', minimum: 0 },
+      liveBytes: { type: 'integer', minimum: 0 },
+      durationMs: { type: 'number', minimum: 0 },
+    }),
+    additionalProperties: true,
+  },
+  Readiness: record({ status: { enum: ['ready', 'starting', 'log-unavailable', 'log-failed', 'stopping'] } }),
+  Compacted: record({
+    code: { const: 'REVISION_COMPACTED' },
+    message: { type: 'string' },
+    compact_revision: revisionNumber,
+  }),
+};
+
+const headers: Json = {
+  ETag: { description: 'The key\'s mod_revision, quoted: "42".', schema: { type: 'string', pattern: '^"[0-9]+"$' } },
+  'X-Kvs-Revision': { description: 'The store revision the answer was made at (or the write made).', schema: digits },
+  'X-Kvs-Create-Revision': { description: "The revision that created the key's current generation.", schema: digits },
+  'X-Kvs-Version': { description: 'Writes to the key since it was created.', schema: digits },
+  'Retry-After': { description: 'Seconds to wait before retrying.', schema: digits },
+  'WWW-Authenticate': { description: 'The bearer challenge.', schema: { type: 'string' } },
+};
+
+const responses: Json = {
+  BadRequest: errorResponse(
+    'A malformed key, value, selector, parameter or body (INVALID_KEY, KEY_TOO_LARGE, INVALID_VALUE, INVALID_REQUEST).',
+  ),
+  Unauthenticated: errorResponse('No valid bearer token (authentication on).', {
+    'WWW-Authenticate': header('WWW-Authenticate'),
+  }),
+  PermissionDenied: errorResponse('The token lacks the scope, or a key lies outside its kvs_prefixes.'),
+  NotFound: errorResponse('KEY_NOT_FOUND, or NO_SUCH_ROUTE.'),
+  PreconditionFailed: errorResponse(
+    "If-Match / If-None-Match did not hold; nothing changed. ETag: the key's current one (none when absent).",
+    { ETag: header('ETag') },
+  ),
+  TooLarge: errorResponse('VALUE_TOO_LARGE: the body is over the limit; the connection is closed.'),
+  RateLimited: errorResponse('RATE_LIMITED: the caller used up its budget.', { 'Retry-After': header('Retry-After') }),
+  Unavailable: errorResponse(
+    'Nothing changed: LOG_UNAVAILABLE, LOG_OVERLOADED, SERVER_BUSY, OVERLOADED, READ_ONLY, WATCH_TOO_SLOW.',
+    { 'Retry-After': header('Retry-After') },
+  ),
+  OutcomeUnknown: errorResponse('OUTCOME_UNKNOWN: the write may or may not have been applied; read to find out.'),
+  QuotaExceeded: errorResponse('QUOTA_EXCEEDED: the write would take the live data past KVS_MAX_DATA_BYTES.'),
+  Internal: errorResponse('INTERNAL: a server fault, logged by the server.'),
+};
+
+const ifMatch: Json = {
+  name: 'If-Match',
+  in: 'header',
+  description: 'Write only if the key\'s mod_revision is this ("42"), or, for *, only if the key is live.',
+  schema: { type: 'string' },
+};
+
+const security = (scope: (typeof SCOPES)[number] | undefined): Json =>
+  scope === undefined ? { security: [{}] } : { security: [{}, { bearer: [scope] }] };
+
+const paths: Json = {
+  '/v1/key/{key}': {
+    parameters: [keyParameter],
+    get: {
+      operationId: 'Get',
+      summary: "A key's value, with its revisions in the headers.",
+      ...security('kvs:read'),
+      parameters: [
+        {
+          name: 'If-None-Match',
+          in: 'header',
+          description: 'The current ETag (or *) answers 304.',
+          schema: { type: 'string' },
+        },
+      ],
+      responses: {
+        '200': {
+          description: 'The raw value.',
+          headers: {
+            ETag: header('ETag'),
+            'X-Kvs-Revision': header('X-Kvs-Revision'),
+            'X-Kvs-Create-Revision': header('X-Kvs-Create-Revision'),
+            'X-Kvs-Version': header('X-Kvs-Version'),
+          },
+          content: { 'text/plain': { schema: { type: 'string' } } },
+        },
+        '304': { description: 'Not modified: If-None-Match named the current ETag.' },
+        '400': response('BadRequest'),
+        '404': response('NotFound'),
+        ...GUARDED,
+      },
+    },
+    head: head('HeadKey', 'kvs:read', 'As GET, without the body: 200 when the key is live, 404 when not.'),
+    put: {
+      operationId: 'Put',
+      summary: "Sets the key's value once it is durable.",
+      ...security('kvs:write'),
+      parameters: [
+        ifMatch,
+        { name: 'If-None-Match', in: 'header', description: '* : create only.', schema: { const: '*' } },
+      ],
+      requestBody: { required: false, content: { 'text/plain': { schema: { type: 'string' } } } },
+      responses: {
+        '201': {
+          description: 'Durable.',
+          headers: { ETag: header('ETag'), 'X-Kvs-Revision': header('X-Kvs-Revision') },
+        },
+        '400': response('BadRequest'),
+        '412': response('PreconditionFailed'),
+        '413': response('TooLarge'),
+        ...WRITE_ERRORS,
+      },
+    },
+    delete: {
+      operationId: 'Delete',
+      summary: 'Removes the key (200 also when it was absent).',
+      ...security('kvs:write'),
+      parameters: [ifMatch],
+      responses: {
+        '200': { description: 'Gone.', headers: { 'X-Kvs-Revision': header('X-Kvs-Revision') } },
+        '400': response('BadRequest'),
+        '412': response('PreconditionFailed'),
+        ...WRITE_ERRORS,
+      },
+    },
+  },
+  '/v1/keys': {
+    head: head('HeadRange', 'kvs:read', 'As GET, without the body.'),
+    get: {
+      operationId: 'Range',
+      summary: 'A page of keys in UTF-8 byte order; a prefix-restricted token sees only its keys.',
+      description: 'Name exactly one of a prefix or a start/end range.',
+      ...security('kvs:read'),
+      parameters: rangeParameters,
+      responses: {
+        '200': { description: 'The page.', content: json(ref('RangeResponse')) },
+        '400': response('BadRequest'),
+        ...GUARDED,
+      },
+    },
+    delete: {
+      operationId: 'DeleteRange',
+      summary: 'Deletes every key a prefix or start/end range names, in one revision.',
+      description:
+        'The empty prefix (every key) needs all=true. A prefix-restricted token may only delete a range lying inside its prefixes.',
+      ...security('kvs:write'),
+      parameters: [
+        ...selectorParameters,
+        {
+          name: 'all',
+          in: 'query',
+          description: 'Confirms a delete of every key (alone or with the empty prefix).',
+          schema: { type: 'boolean' },
+        },
+      ],
+      responses: {
+        '200': { description: 'Deleted.', content: json(ref('DeleteRangeResponse')) },
+        '400': response('BadRequest'),
+        ...WRITE_ERRORS,
+      },
+    },
+  },
+  '/v1/txn': {
+    post: {
+      operationId: 'Txn',
+      summary: "etcd's Txn: if every compare holds the success ops run, else the failure ops; one revision.",
+      description:
+        'A compare that does not hold is not an error: the answer is 200 with succeeded false. Compares and gets need kvs:read besides kvs:write; every key named must lie inside the token prefixes.',
+      ...security('kvs:write'),
+      requestBody: { required: true, content: json(ref('TxnRequest')) },
+      responses: {
+        '200': { description: 'The branch that ran and its results.', content: json(ref('TxnResponse')) },
+        '400': response('BadRequest'),
+        '413': response('TooLarge'),
+        ...WRITE_ERRORS,
+      },
+    },
+  },
+  '/v1/watch': {
+    get: {
+      operationId: 'Watch',
+      summary: 'Changes of a key, prefix or range as server-sent events (see docs/watch.md).',
+      ...security('kvs:read'),
+      parameters: [
+        { name: 'key', in: 'query', schema: { type: 'string', minLength: 1 } },
+        ...selectorParameters,
+        { name: 'start_revision', in: 'query', schema: digits },
+        { name: 'prev_value', in: 'query', schema: { type: 'boolean' } },
+        { name: 'Last-Event-ID', in: 'header', description: 'Resume after this revision.', schema: digits },
+      ],
+      responses: {
+        '200': {
+          description: 'The event stream: `change`, `progress` and a closing `error` event.',
+          content: { 'text/event-stream': { schema: { type: 'string' } } },
+        },
+        '400': response('BadRequest'),
+        '410': { description: 'The start revision is compacted.', content: json(ref('Compacted')) },
+        ...GUARDED,
+      },
+    },
+  },
+  '/v1/admin/compact': {
+    post: {
+      operationId: 'Compact',
+      summary: 'Compacts the transaction log now.',
+      ...security('kvs:admin'),
+      responses: {
+        '200': { description: 'What the compaction did.', content: json(ref('CompactionReport')) },
+        ...GUARDED,
+      },
+    },
+  },
+  '/metrics': {
+    head: head('HeadMetrics', 'kvs:metrics', 'As GET, without the body.'),
+    get: {
+      operationId: 'Metrics',
+      summary: 'Prometheus metrics (open unless KVS_AUTH_PROTECT_METRICS=true, then kvs:metrics).',
+      ...security('kvs:metrics'),
+      responses: {
+        '200': {
+          description: 'The text exposition format.',
+          content: { 'text/plain': { schema: { type: 'string' } } },
+        },
+        '401': response('Unauthenticated'),
+        '403': response('PermissionDenied'),
+      },
+    },
+  },
+  '/openapi.json': {
+    head: head('HeadOpenApi', undefined, 'As GET, without the body.'),
+    get: {
+      operationId: 'OpenApi',
+      summary: 'This document.',
+      ...security(undefined),
+      responses: { '200': { description: 'OpenAPI 3.1.', content: json({ type: 'object' }) } },
+    },
+  },
+  '/livez': probePath('Livez', 'Liveness: 200 whenever the process answers.'),
+  '/healthz': probePath('Healthz', 'As /livez, kept for older checks.'),
+  '/readyz': {
+    get: {
+      operationId: 'Readyz',
+      summary: 'Readiness: 200 while the service should get traffic.',
+      ...security(undefined),
+      responses: {
+        '200': { description: 'Ready.', content: json(ref('Readiness')) },
+        '503': { description: 'Not ready, and why.', content: json(ref('Readiness')) },
+      },
+    },
+  },
+};
+
+/** A HEAD operation: its GET's statuses and headers, no body. */
+function head(operationId: string, scope: (typeof SCOPES)[number] | undefined, summary: string): Json {
+  const status = (description: string): Json => ({ description });
+  return {
+    operationId,
+    summary,
+    ...security(scope),
+    responses: {
+      '200': status('As GET.'),
+      '304': status('As GET.'),
+      '400': status('As GET.'),
+      '401': status('As GET.'),
+      '403': status('As GET.'),
+      '404': status('As GET.'),
+      '429': status('As GET.'),
+      '503': status('As GET.'),
+    },
+  };
+}
+
+function probePath(operationId: string, summary: string): Json {
+  return {
+    get: {
+      operationId,
+      summary,
+      ...security(undefined),
+      responses: { '200': { description: 'ok', content: { 'text/plain': { schema: { const: 'ok' } } } } },
+    },
+  };
+}
+
+/** The OpenAPI 3.1 document of the REST API. */
+export const OPENAPI_DOCUMENT = {
+  openapi: '3.1.0',
+  info: {
+    title: 'kvs',
+    version: '0.1.0',
+    description:
+      'A durable key-value service (etcd-style revisions, ranges and transactions). Errors answer {"code", "message"} with a stable code (docs/errors.md). Any path not listed is 404 NO_SUCH_ROUTE; any method not listed on a path is 405 METHOD_NOT_ALLOWED with Allow.',
+  },
+  components: {
+    schemas,
+    headers,
+    responses,
+    securitySchemes: {
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: `When authentication is on. Scopes: ${SCOPES.join(', ')}; claim kvs_prefixes limits the keys.`,
+      },
+    },
+  },
+  paths,
+} as const;
+
+/** The range and transaction limits the document states, for the test that checks them against the core. */
+export const OPENAPI_LIMITS = { MAX_RANGE_LIMIT, DEFAULT_RANGE_LIMIT, MAX_TXN_OPS } as const;
