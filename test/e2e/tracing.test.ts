@@ -191,10 +191,13 @@ describe('tracing on the Postgres log', () => {
       headers: { traceparent: caller.header },
     });
     expect(put.status).toBe(201);
-    const spans = await receiver.trace(caller.traceId, (found) =>
-      found.some(
-        (span) => attribute(span, 'db.system') === 'postgresql' || attribute(span, 'db.system.name') === 'postgresql',
-      ),
+    // The pg span and the log's own span may come in different export batches: wait for both.
+    const spans = await receiver.trace(
+      caller.traceId,
+      (found) =>
+        found.some(
+          (span) => attribute(span, 'db.system') === 'postgresql' || attribute(span, 'db.system.name') === 'postgresql',
+        ) && found.some((span) => span.name === 'kvs.log.append'),
     );
     const query = spans.find(
       (span) => attribute(span, 'db.system') === 'postgresql' || attribute(span, 'db.system.name') === 'postgresql',
