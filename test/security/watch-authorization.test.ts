@@ -46,8 +46,10 @@ describe('watch authorization', () => {
       headers: { Authorization: `Bearer ${await restricted()}` },
     });
     expect(answer.status).toBe(200);
+    // The stream opens with a progress event; read on to the first change.
     const reader = answer.body!.getReader();
-    const first = new TextDecoder().decode((await reader.read()).value);
+    let first = '';
+    while (!first.includes('event: change')) first += new TextDecoder().decode((await reader.read()).value);
     await reader.cancel();
     expect(first).toContain(`id: ${start + 1}\nevent: change\n`);
     expect(first).toContain('"key":"team-a/k"');
@@ -59,7 +61,9 @@ describe('watch authorization', () => {
     const client = new KvsClient(service.grpcAddress, {}, { token: await restricted() });
     const stream = client.watch({ prefix: '', start_revision: start });
     stream.on('error', () => undefined); // the CANCELLED of our own cancel()
-    const first = await new Promise<WatchResponse__Output>((resolve) => stream.once('data', resolve));
+    const first = await new Promise<WatchResponse__Output>((resolve) =>
+      stream.on('data', (response: WatchResponse__Output) => response.heartbeat || resolve(response)),
+    );
     stream.cancel();
     client.close();
     expect(first.revision).toBe(String(start + 1));
