@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   }
   let watch: WatchResult | undefined;
   if (selected('watch')) {
-    process.stderr.write('watch (1,000 SSE + 200 gRPC watchers, 10 writes/s) ...\n');
+    process.stderr.write('watch (1,000 SSE + 200 gRPC of one key; 10,000 SSE; 100 prefixes) ...\n');
     watch = await measureWatch(scratch, options);
   }
   rmSync(scratch, { recursive: true, force: true });

@@ -128,7 +128,9 @@ describe('watch over server-sent events and gRPC', () => {
     await reader.cancel();
     // It opens with a progress event at the revision before its start, then goes on from there.
     expect(text).toMatch(
-      new RegExp(`^id: ${start + 2}\nevent: progress\ndata: \\{"revision":${start + 2}\\}\n\nid: ${start + 3}\nevent: change\n`),
+      new RegExp(
+        `^id: ${start + 2}\nevent: progress\ndata: \\{"revision":${start + 2}\\}\n\nid: ${start + 3}\nevent: change\n`,
+      ),
     );
   });
 
