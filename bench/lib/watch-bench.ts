@@ -95,7 +95,9 @@ export async function measureWatch(scratch: string, options: BenchOptions): Prom
     let getWatched: Promise<LoadResult> | undefined;
     // The writes last as long as the GET run beside them (its warm-up, its window, a margin).
     const writeSeconds = options.warmupSeconds + seconds + 2 + SETTLE_MS / 1000;
-    const row = await watchRow(ports, ROWS.tenThousand, writeSeconds, () => (getWatched = get()));
+    const row = await watchRow(ports, ROWS.tenThousand, writeSeconds, () => {
+      getWatched = get();
+    });
     return { ...row, getAlone, getWatched: await getWatched! };
   });
   const alone = await withServer(scratch, options, ROWS.prefixes, (ports) =>

@@ -49,10 +49,10 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 /** The key write `index` goes to, and the watch query of watcher `watcher`. */
 function keyOf(spec: WatchLoadSpec, index: number): string {
-  return spec.prefixes === 0 ? KEY : `p${index % spec.prefixes}/k`;
+  return spec.prefixes === 0 ? KEY : `p${index % spec.prefixes}-k`;
 }
 function queryOf(spec: WatchLoadSpec, watcher: number): string {
-  return spec.prefixes === 0 ? `key=${KEY}` : `prefix=p${watcher % spec.prefixes}/`;
+  return spec.prefixes === 0 ? `key=${KEY}` : `prefix=p${watcher % spec.prefixes}-`;
 }
 
 async function main(): Promise<void> {
