@@ -56,19 +56,21 @@ export interface WatchRowResult extends WatchLoadResult {
   readonly peakRssKiBPerWatcher: number;
 }
 
-/** What the watch rows measured. */
+/** The 10,000-watcher row, with the REST GET hit at 32 connections from another process: without watchers, then with all connected. */
+export type TenThousandResult = WatchRowResult & { readonly getAlone: LoadResult; readonly getWatched: LoadResult };
+
+/** The 100-prefix row, with the same paced writes with no watcher, on a fresh server. */
+export type PrefixesResult = WatchRowResult & { readonly alone: WatchLoadResult };
+
+/** What the watch rows measured (a row not selected is missing; one that failed says why). */
 export interface WatchResult {
-  readonly oneKey: WatchRowResult;
-  readonly tenThousand: WatchRowResult & {
-    /** REST GET hit at 32 connections from another process: without watchers, then with all connected. */
-    readonly getAlone: LoadResult;
-    readonly getWatched: LoadResult;
-  };
-  readonly prefixes: WatchRowResult & {
-    /** The same paced writes with no watcher, on a fresh server. */
-    readonly alone: WatchLoadResult;
-  };
+  readonly oneKey?: WatchRowResult | Error;
+  readonly tenThousand?: TenThousandResult | Error;
+  readonly prefixes?: PrefixesResult | Error;
 }
+
+/** The ids `--filter` selects the watch rows by. */
+export const WATCH_ROW_IDS = ['watch/one-key', 'watch/10k', 'watch/prefixes'] as const;
 
 /**
  * The watch rows (`--filter watch`), each on a fresh kvs process (both frontends, durable file
@@ -76,37 +78,56 @@ export interface WatchResult {
  * one key at 10 writes/s; 10,000 SSE watchers of one key at 1 write/s with REST GETs of other
  * clients beside them; 100 SSE watchers of distinct prefixes under 1,000 writes/s, against the
  * same writes with no watcher. Delivery is timed from each write's acknowledgement to its
- * receipt by every watcher of its key.
+ * receipt by every watcher of its key. A row that fails is reported as such; the others run.
  */
-export async function measureWatch(scratch: string, options: BenchOptions): Promise<WatchResult> {
+export async function measureWatch(
+  scratch: string,
+  options: BenchOptions,
+  selected: (id: string) => boolean,
+): Promise<WatchResult> {
   const seconds = options.durationSeconds;
-  const oneKey = await withServer(scratch, options, ROWS.oneKey, (port) => watchRow(port, ROWS.oneKey, seconds));
-  const tenThousand = await withServer(scratch, options, ROWS.tenThousand, async (ports) => {
-    const get = (): Promise<LoadResult> =>
-      runLoad('rest', {
-        target: `127.0.0.1:${ports.rest}`,
-        serverPid: ports.pid,
-        operation: 'get-hit',
-        connections: GET_CONNECTIONS,
-        warmupSeconds: options.warmupSeconds,
-        durationSeconds: seconds,
+  const attempt = async <T>(
+    id: (typeof WATCH_ROW_IDS)[number],
+    row: () => Promise<T>,
+  ): Promise<T | Error | undefined> => {
+    if (!selected(id)) return undefined;
+    process.stderr.write(`${id} ...\n`);
+    return row().catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+  };
+  const oneKey = await attempt('watch/one-key', () =>
+    withServer(scratch, options, ROWS.oneKey, (ports) => watchRow(ports, ROWS.oneKey, seconds)),
+  );
+  const tenThousand = await attempt('watch/10k', () =>
+    withServer(scratch, options, ROWS.tenThousand, async (ports): Promise<TenThousandResult> => {
+      const get = (): Promise<LoadResult> =>
+        runLoad('rest', {
+          target: `127.0.0.1:${ports.rest}`,
+          serverPid: ports.pid,
+          operation: 'get-hit',
+          connections: GET_CONNECTIONS,
+          warmupSeconds: options.warmupSeconds,
+          durationSeconds: seconds,
+        });
+      const getAlone = await get();
+      let getWatched: Promise<LoadResult> | undefined;
+      // The writes last as long as the GET run beside them (its warm-up, its window, a margin).
+      const writeSeconds = options.warmupSeconds + seconds + 2 + SETTLE_MS / 1000;
+      const row = await watchRow(ports, ROWS.tenThousand, writeSeconds, () => {
+        getWatched = get();
       });
-    const getAlone = await get();
-    let getWatched: Promise<LoadResult> | undefined;
-    // The writes last as long as the GET run beside them (its warm-up, its window, a margin).
-    const writeSeconds = options.warmupSeconds + seconds + 2 + SETTLE_MS / 1000;
-    const row = await watchRow(ports, ROWS.tenThousand, writeSeconds, () => {
-      getWatched = get();
-    });
-    return { ...row, getAlone, getWatched: await getWatched! };
+      return { ...row, getAlone, getWatched: await getWatched! };
+    }),
+  );
+  const prefixes = await attempt('watch/prefixes', async (): Promise<PrefixesResult> => {
+    const alone = await withServer(scratch, options, ROWS.prefixes, (ports) =>
+      watchRow(ports, { ...ROWS.prefixes, sseWatchers: 0 }, seconds),
+    );
+    const watched = await withServer(scratch, options, ROWS.prefixes, (ports) =>
+      watchRow(ports, ROWS.prefixes, seconds),
+    );
+    return { ...watched, alone };
   });
-  const alone = await withServer(scratch, options, ROWS.prefixes, (ports) =>
-    watchRow(ports, { ...ROWS.prefixes, sseWatchers: 0 }, seconds),
-  );
-  const prefixes = await withServer(scratch, options, ROWS.prefixes, (ports) =>
-    watchRow(ports, ROWS.prefixes, seconds),
-  );
-  return { oneKey, tenThousand, prefixes: { ...prefixes, alone } };
+  return { oneKey, tenThousand, prefixes };
 }
 
 /** The server under test of a row, as the row sees it. */
@@ -142,6 +163,9 @@ async function withServer<T>(
   });
   try {
     return await body({ rest: Number(ready[1]), grpc: Number(ready[2]), pid: server.pid, server });
+  } catch (error) {
+    process.stderr.write(`${server.spec.name} failed; its last output:\n${server.log.slice(-2000)}\n`);
+    throw error;
   } finally {
     await server.stop();
   }
@@ -230,19 +254,35 @@ function memory(w: WatchRowResult): string {
 
 /** The rows as the report's table shows them. */
 export function watchTable(w: WatchResult): string {
-  const { oneKey, tenThousand: ten, prefixes } = w;
+  const lines = ['| Row | Measured | Target | |', '|-----|----------|--------|-|'];
   const complete = (r: WatchRowResult): boolean => r.delivered === r.expected;
-  const getRatio = ten.getWatched.requests / ten.getWatched.seconds / (ten.getAlone.requests / ten.getAlone.seconds);
-  const writeRatio = prefixes.writesPerSecond / prefixes.alone.writesPerSecond;
-  return [
-    '| Row | Measured | Target | |',
-    '|-----|----------|--------|-|',
-    `| ${count(oneKey.row.sseWatchers)} SSE + ${oneKey.row.grpcWatchers} gRPC watchers of one key, ${oneKey.row.writesPerSecond} durable writes/s, ${oneKey.writes} writes: delivery from the write's acknowledgement, p99 | ${delivery(oneKey)} | ≤ 100 ms, none missed | ${verdict(oneKey.p99Ms <= 100 && complete(oneKey))} |`,
-    `| the same: server memory per watcher (RSS growth, SSE and gRPC together) | ${memory(oneKey)} | | |`,
-    `| ${count(ten.row.sseWatchers)} SSE watchers of one key, ${ten.row.writesPerSecond} write/s: all connected (in ${ten.connectSeconds.toFixed(1)} s), delivery p99 | ${delivery(ten)} | ≤ 250 ms | ${verdict(ten.p99Ms <= 250 && complete(ten))} |`,
-    `| the same: server memory per watcher | ${memory(ten)} | ≤ 20 KiB | ${verdict(ten.rssKiBPerWatcher <= 20)} |`,
-    `| the same: REST GET hit of other clients (${GET_CONNECTIONS} conns) while they are connected, vs without | ${getRatio.toFixed(2)}× (${Math.round(ten.getWatched.requests / ten.getWatched.seconds)} vs ${Math.round(ten.getAlone.requests / ten.getAlone.seconds)} req/s; p99 ${ms(ten.getWatched.p99Ms)} vs ${ms(ten.getAlone.p99Ms)}) | ≥ 0.8× | ${verdict(getRatio >= 0.8)} |`,
-    `| ${prefixes.row.sseWatchers} SSE watchers of distinct prefixes, ${count(prefixes.row.writesPerSecond)} durable writes/s paced (≤ ${prefixes.row.inFlight} in flight), ${count(prefixes.writes)} writes: delivery p99 | ${delivery(prefixes)} | reported | ${complete(prefixes) ? 'none missed' : '**missed some**'} |`,
-    `| the same: the writes' throughput vs no watchers | ${writeRatio.toFixed(2)}× (${Math.round(prefixes.writesPerSecond)} vs ${Math.round(prefixes.alone.writesPerSecond)} writes/s; write p99 ${ms(prefixes.writeP99Ms)} vs ${ms(prefixes.alone.writeP99Ms)}) | ≥ 0.9× | ${verdict(writeRatio >= 0.9)} |`,
-  ].join('\n');
+  const failed = (id: string, error: Error): string =>
+    `| ${id} | failed: ${error.message.split('\n')[0]} | | **failed** |`;
+  const { oneKey, tenThousand: ten, prefixes } = w;
+  if (oneKey instanceof Error) lines.push(failed('watch/one-key', oneKey));
+  else if (oneKey) {
+    lines.push(
+      `| ${count(oneKey.row.sseWatchers)} SSE + ${oneKey.row.grpcWatchers} gRPC watchers of one key, ${oneKey.row.writesPerSecond} durable writes/s, ${oneKey.writes} writes: delivery from the write's acknowledgement, p99 | ${delivery(oneKey)} | ≤ 100 ms, none missed | ${verdict(oneKey.p99Ms <= 100 && complete(oneKey))} |`,
+      `| the same: server memory per watcher (RSS growth, SSE and gRPC together) | ${memory(oneKey)} | | |`,
+    );
+  }
+  if (ten instanceof Error) lines.push(failed('watch/10k', ten));
+  else if (ten) {
+    const rate = (r: LoadResult): number => r.requests / r.seconds;
+    const getRatio = rate(ten.getWatched) / rate(ten.getAlone);
+    lines.push(
+      `| ${count(ten.row.sseWatchers)} SSE watchers of one key, ${ten.row.writesPerSecond} write/s: all connected (in ${ten.connectSeconds.toFixed(1)} s), delivery p99 | ${delivery(ten)} | ≤ 250 ms | ${verdict(ten.p99Ms <= 250 && complete(ten))} |`,
+      `| the same: server memory per watcher | ${memory(ten)} | ≤ 20 KiB | ${verdict(ten.rssKiBPerWatcher <= 20)} |`,
+      `| the same: REST GET hit of other clients (${GET_CONNECTIONS} conns) while they are connected, vs without | ${getRatio.toFixed(2)}× (${Math.round(rate(ten.getWatched))} vs ${Math.round(rate(ten.getAlone))} req/s; p99 ${ms(ten.getWatched.p99Ms)} vs ${ms(ten.getAlone.p99Ms)}; errors ${ten.getWatched.errors + ten.getAlone.errors}) | ≥ 0.8× | ${verdict(getRatio >= 0.8)} |`,
+    );
+  }
+  if (prefixes instanceof Error) lines.push(failed('watch/prefixes', prefixes));
+  else if (prefixes) {
+    const writeRatio = prefixes.writesPerSecond / prefixes.alone.writesPerSecond;
+    lines.push(
+      `| ${prefixes.row.sseWatchers} SSE watchers of distinct prefixes, ${count(prefixes.row.writesPerSecond)} durable writes/s paced (≤ ${prefixes.row.inFlight} in flight), ${count(prefixes.writes)} writes: delivery p99 | ${delivery(prefixes)} | reported | ${complete(prefixes) ? 'none missed' : '**missed some**'} |`,
+      `| the same: the writes' throughput vs no watchers | ${writeRatio.toFixed(2)}× (${Math.round(prefixes.writesPerSecond)} vs ${Math.round(prefixes.alone.writesPerSecond)} writes/s; write p99 ${ms(prefixes.writeP99Ms)} vs ${ms(prefixes.alone.writeP99Ms)}) | ≥ 0.9× | ${verdict(writeRatio >= 0.9)} |`,
+    );
+  }
+  return lines.join('\n');
 }
