@@ -5,6 +5,7 @@
 import { Agent, get, request } from 'node:http';
 import { KvsClient } from '../../src/client/kvs-client';
 import type { WatchResponse__Output } from '../../src/api/generated/WatchResponse';
+import { SseMessages } from '../../test/support/sse-messages';
 
 /** What the harness asks for (argv[2], JSON). */
 export interface WatchLoadSpec {
@@ -172,18 +173,13 @@ function openSse(port: number, query: string, receive: (value: string) => void):
         reject(new Error(`SSE watch answered ${res.statusCode}`));
         return;
       }
-      let buffered = '';
+      const messages = new SseMessages();
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
-        buffered += chunk;
-        let end: number;
-        while ((end = buffered.indexOf('\n\n')) >= 0) {
-          const message = buffered.slice(0, end);
-          buffered = buffered.slice(end + 2);
-          if (!message.includes('event: change')) continue;
-          const data = /^data: (.*)$/m.exec(message)?.[1];
-          if (data === undefined) continue;
-          for (const event of (JSON.parse(data) as { events: { value: string }[] }).events) receive(event.value);
+        for (const message of messages.push(chunk)) {
+          if (message.event !== 'change' || message.data === undefined) continue;
+          for (const event of (JSON.parse(message.data) as { events: { value: string }[] }).events)
+            receive(event.value);
         }
       });
       resolve();

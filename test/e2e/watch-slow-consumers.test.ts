@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { KvsClient } from '../../src/client/kvs-client';
 import { eventually } from '../support/eventually';
 import { startService, type ServiceProcess } from '../support/service-process';
+import { SseMessages } from '../support/sse-messages';
 import { useTempDir } from '../support/temp-dir';
 
 const SLOW_SSE = 20;
@@ -25,18 +26,11 @@ function peakRssMiB(pid: number): number {
 /** The revisions a reading SSE watcher of `key` received, in order. */
 function readingWatcher(restUrl: string, key: string) {
   const revisions: number[] = [];
-  let buffered = '';
+  const messages = new SseMessages();
   const request = get(`${restUrl}/v1/watch?key=${key}`, (res) => {
     res.setEncoding('utf8');
     res.on('data', (chunk: string) => {
-      buffered += chunk;
-      let end: number;
-      while ((end = buffered.indexOf('\n\n')) >= 0) {
-        const message = buffered.slice(0, end);
-        buffered = buffered.slice(end + 2);
-        const change = /^id: (\d+)\nevent: change\n/.exec(message);
-        if (change) revisions.push(Number(change[1]));
-      }
+      for (const message of messages.push(chunk)) if (message.event === 'change') revisions.push(Number(message.id));
     });
   });
   request.on('error', () => undefined);

@@ -3,22 +3,19 @@ import type { WatchResponse__Output } from '../../../src/api/generated/WatchResp
 import { KvsClient, KvsClientError } from '../../../src/client/kvs-client';
 import { eventually } from '../../support/eventually';
 import { startInProcessService, type InProcessService } from '../../support/in-process-service';
+import { SseMessages } from '../../support/sse-messages';
 
 /** The change revisions an SSE stream delivered so far (read as it arrives). */
 function sseRevisions(response: Response): { revisions: number[]; stop: () => Promise<void> } {
   const revisions: number[] = [];
   const reader = response.body!.getReader();
-  let text = '';
+  const messages = new SseMessages();
   const reading = (async () => {
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
-      text += new TextDecoder().decode(value);
-      for (let end = text.indexOf('\n\n'); end >= 0; end = text.indexOf('\n\n')) {
-        const change = /^id: (\d+)\nevent: change\n/.exec(text.slice(0, end));
-        if (change) revisions.push(Number(change[1]));
-        text = text.slice(end + 2);
-      }
+      for (const message of messages.push(new TextDecoder().decode(value)))
+        if (message.event === 'change') revisions.push(Number(message.id));
     }
   })().catch(() => undefined);
   return { revisions, stop: () => reader.cancel().then(() => reading) };
