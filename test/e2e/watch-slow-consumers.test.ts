@@ -46,7 +46,7 @@ describe('watchers that stop reading', () => {
     service = await startService({
       TLOG_FILENAME: join(dir.path, 'transactions.log'),
       TLOG_SYNC: 'never',
-      KVS_WATCH_BUFFER_BYTES: String(64 * 1024),
+      KVS_WATCH_BUFFER_BYTES: String(256 * 1024),
       KVS_WATCH_HISTORY_BYTES: String(4 * 1024 * 1024),
       NODE_OPTIONS: `--max-old-space-size=${HEAP_MIB}`,
     });

@@ -2,6 +2,7 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import { KvsClient, KvsClientError } from '../../src/client/kvs-client';
 import { send } from '../support/http-request';
 import { startInProcessService, type InProcessService } from '../support/in-process-service';
+import { readUntil } from '../support/sse-messages';
 import { confusedToken, goodClaims, hmacSetup, rsaSetup, unsignedToken, type KeySetup } from './jwt-fixtures';
 
 /**
@@ -158,10 +159,7 @@ async function restWatch(service: InProcessService, token: string | undefined, k
     return { outcome, text: `${answer.status} ${body}` };
   }
   // The stream opens with a progress event; read on to the first change.
-  const reader = answer.body!.getReader();
-  let text = '';
-  while (!text.includes('event: change')) text += new TextDecoder().decode((await reader.read()).value);
-  await reader.cancel();
+  const text = await readUntil(answer.body!, 'event: change');
   return { outcome: 'ok' as const, text: text.slice(text.indexOf('event: change')) };
 }
 

@@ -2,6 +2,7 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import { KvsClient } from '../../src/client/kvs-client';
 import type { WatchResponse__Output } from '../../src/api/generated/WatchResponse';
 import { startInProcessService, type InProcessService } from '../support/in-process-service';
+import { readUntil } from '../support/sse-messages';
 import { goodClaims, rsaSetup, type KeySetup } from './jwt-fixtures';
 
 /**
@@ -47,10 +48,7 @@ describe('watch authorization', () => {
     });
     expect(answer.status).toBe(200);
     // The stream opens with a progress event; read on to the first change.
-    const reader = answer.body!.getReader();
-    let first = '';
-    while (!first.includes('event: change')) first += new TextDecoder().decode((await reader.read()).value);
-    await reader.cancel();
+    const first = await readUntil(answer.body!, 'event: change');
     expect(first).toContain(`id: ${start + 1}\nevent: change\n`);
     expect(first).toContain('"key":"team-a/k"');
     expect(first).not.toContain('team-b');

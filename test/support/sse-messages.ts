@@ -25,3 +25,20 @@ export class SseMessages {
     return messages;
   }
 }
+
+/** Reads a response body until its text includes `marker` or the stream ends; returns the text read. */
+export async function readUntil(body: ReadableStream<Uint8Array>, marker: string): Promise<string> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    while (!text.includes(marker)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    await reader.cancel();
+  }
+  return text;
+}

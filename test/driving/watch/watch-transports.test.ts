@@ -6,6 +6,7 @@ import { KvsClient, KvsClientError } from '../../../src/client/kvs-client';
 import type { WatchResponse__Output } from '../../../src/api/generated/WatchResponse';
 import { startInProcessService, type InProcessService } from '../../support/in-process-service';
 import { eventually } from '../../support/eventually';
+import { readUntil } from '../../support/sse-messages';
 import { TcpProxy } from '../../support/tcp-proxy';
 
 /** A server-sent event as the test compares it. */
@@ -122,10 +123,7 @@ describe('watch over server-sent events and gRPC', () => {
       headers: { 'Last-Event-ID': String(start + 2) },
     });
     expect(resumed.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const reader = resumed.body!.getReader();
-    let text = '';
-    while (!text.includes('event: change')) text += new TextDecoder().decode((await reader.read()).value);
-    await reader.cancel();
+    const text = await readUntil(resumed.body!, 'event: change');
     // It opens with a progress event at the revision before its start, then goes on from there.
     expect(text).toMatch(
       new RegExp(
