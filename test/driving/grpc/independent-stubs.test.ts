@@ -31,15 +31,15 @@ function generateStubs(outDir: string): Record<string, DescMessage | DescService
 
 /** A grpc-js client whose every method is described by the generated service descriptor alone. */
 function clientOf(service: DescService, address: string): grpc.Client {
-  const methods: grpc.ServiceDefinition = {};
+  const methods: Record<string, grpc.MethodDefinition<object, object>> = {};
   for (const method of service.methods) {
     methods[method.name] = {
       path: `/${service.typeName}/${method.name}`,
       requestStream: method.methodKind === 'client_streaming' || method.methodKind === 'bidi_streaming',
       responseStream: method.methodKind === 'server_streaming' || method.methodKind === 'bidi_streaming',
-      requestSerialize: (message: never) => Buffer.from(toBinary(method.input, message)),
+      requestSerialize: (message: object) => Buffer.from(toBinary(method.input, message as never)),
       requestDeserialize: (bytes: Buffer) => fromBinary(method.input, bytes),
-      responseSerialize: (message: never) => Buffer.from(toBinary(method.output, message)),
+      responseSerialize: (message: object) => Buffer.from(toBinary(method.output, message as never)),
       responseDeserialize: (bytes: Buffer) => fromBinary(method.output, bytes),
     };
   }
