@@ -22,7 +22,7 @@ import { measureInRounds } from './lib/rounds';
 import { preparePeers } from './lib/peers';
 import { isPeer, loadRows } from './lib/scenarios';
 import { SERVER_NAMES } from './lib/servers';
-import { measureWatch, type WatchResult } from './lib/watch-bench';
+import { measureWatch, WATCH_ROW_IDS, type WatchResult } from './lib/watch-bench';
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
@@ -71,9 +71,9 @@ async function main(): Promise<void> {
     floor = await measureFloor(scratch, options);
   }
   let watch: WatchResult | undefined;
-  if (selected('watch')) {
-    process.stderr.write('watch (1,000 SSE + 200 gRPC watchers, 10 writes/s) ...\n');
-    watch = await measureWatch(scratch, options);
+  if (WATCH_ROW_IDS.some(selected)) {
+    process.stderr.write('watch (1,000 SSE + 200 gRPC of one key; 10,000 SSE; 100 prefixes) ...\n');
+    watch = await measureWatch(scratch, options, selected);
   }
   rmSync(scratch, { recursive: true, force: true });
 

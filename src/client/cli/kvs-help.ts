@@ -135,7 +135,8 @@ Prints one line per change to a key starting with P (default: every key) from re
 (default: the changes after now) until interrupted: "R PUT KEY VALUE" or "R DELETE KEY".
 Reconnects by itself after a dropped connection, a server restart or being dropped as too
 slow, from the revision after the last one printed, so it misses and repeats nothing; stops
-(exit 4) when the server no longer has the revisions it needs (REVISION_COMPACTED).
+(exit 4) when the server no longer has the revisions it needs (REVISION_COMPACTED). Each
+connection's start is said on standard error: "kvs: watching from revision R".
 With --json: one object per line {"revision", "type", "key", "value", "create_revision",
 "mod_revision", "version"}. --timeout does not apply: a watch lasts until it is ended.
 

@@ -93,7 +93,7 @@ export async function runServerCommand(invocation: ServerInvocation, io: CliIo):
   try {
     if (invocation.command === 'watch') {
       // Prints as it goes and ends only when interrupted: no result object at the end.
-      await runWatch(client, invocation, io.stdout, io.signal);
+      await runWatch(client, invocation, io.stdout, io.stderr, io.signal);
       return EXIT.ok;
     }
     if (invocation.command === 'txn') return report(await runTxn(client, txn!), invocation.json, io);
