@@ -43,8 +43,9 @@ export function changeBatchOf(record: LogRecord, before: (key: string) => KeyEnt
         previous,
       };
     }
-    const { key, value, createRevision, version } = write;
-    return { type: 'put', entry: { key, value, createRevision, modRevision: revision, version }, previous };
+    const { key, value, createRevision, version, expiresAt } = write;
+    const entry = { key, value, createRevision, modRevision: revision, version };
+    return { type: 'put', entry: expiresAt === undefined ? entry : { ...entry, expiresAt }, previous };
   });
   return { revision, events };
 }

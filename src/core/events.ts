@@ -10,6 +10,8 @@ export interface PutWrite {
   readonly createRevision: number;
   /** Writes since the key was created, this one included. */
   readonly version: number;
+  /** The deadline (Unix ms) this generation carries, when it was written with a TTL. */
+  readonly expiresAt?: number;
 }
 
 /** A delete as the log records it. */

@@ -1,4 +1,5 @@
 /** The core's public surface: the store, its port, its events, errors and limits, and the watch hub. */
+export * from './clock';
 export * from './errors';
 export * from './events';
 export * from './key-order';

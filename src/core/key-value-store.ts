@@ -1,7 +1,9 @@
 import { changeBatchOf, type CommitObserver } from './change-feed';
 import type { DeleteWrite, KeyWrite, LogRecord, PutWrite, ReplayedRecord } from './events';
 import { NoSuchKeyError, OutcomeUnknownError, PreconditionFailedError, QuotaExceededError, KvsError } from './errors';
-import { checkKey, checkValue, DEFAULT_LIMITS, utf8ByteLength, type Limits } from './limits';
+import { systemClock, type Clock } from './clock';
+import { ExpiryQueue, type Deadline } from './expiry-queue';
+import { checkKey, checkTtl, checkValue, DEFAULT_LIMITS, utf8ByteLength, type Limits } from './limits';
 import { OrderedIndex, type KeyEntry } from './ordered-index';
 import {
   boundsOf,
@@ -34,6 +36,20 @@ export interface WriteCondition {
   readonly modRevision?: number;
   /** true: the key must be live; false: it must be absent. */
   readonly exists?: boolean;
+}
+
+/** How long a put's generation lives: a TTL in ms from now (the store's clock); none when undefined. */
+export interface PutOptions {
+  readonly ttlMs?: number;
+}
+
+/** Keys one expiry record deletes at most, when no other batch size is asked for. */
+export const DEFAULT_EXPIRY_BATCH = 1000;
+
+/** What the store's deadlines look like now (for metrics). */
+export interface ExpiryStats {
+  /** Live keys (their deadline not passed) with a deadline. */
+  readonly keysWithTtl: number;
 }
 
 /** What a put answers: its revision and the key's entry after it. */
@@ -97,6 +113,10 @@ export class KeyValueStore {
   private liveBytes = 0;
   /** What the writes in flight add to liveBytes once durable (negative when they free space). */
   private pendingBytes = 0;
+  /** Every generation with a deadline (and stale ones, dropped when due). */
+  private readonly deadlines = new ExpiryQueue();
+  /** Keys in the index with a deadline, expired or not. */
+  private withDeadline = 0;
 
   constructor(
     private readonly log: TransactionLog,
@@ -104,6 +124,8 @@ export class KeyValueStore {
     readonly limits: Limits = DEFAULT_LIMITS,
     /** Told of every committed revision, in order, as it is applied (the watch hub's feed); not of replay. */
     private readonly onCommit?: CommitObserver,
+    /** The wall clock deadlines are set and checked against (Unix ms). */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** Replays the log into memory; call once, before serving any request. */
@@ -150,7 +172,7 @@ export class KeyValueStore {
   /** Returns the key's entry with its revisions, or throws NoSuchKeyError. */
   getEntry(key: string): KeyEntry {
     checkKey(key, this.limits);
-    const entry = this.index.get(key);
+    const entry = this.visible(key);
     if (entry === undefined) throw new NoSuchKeyError(key);
     return entry;
   }
@@ -158,7 +180,12 @@ export class KeyValueStore {
   /** The key's entry (undefined when absent) with the store revision. */
   read(key: string): ReadResult {
     checkKey(key, this.limits);
-    return { revision: this.current, entry: this.index.get(key) };
+    return { revision: this.current, entry: this.visible(key) };
+  }
+
+  /** Keys with a deadline now (those past it whose delete is not logged yet included). */
+  get expiryStats(): ExpiryStats {
+    return { keysWithTtl: this.withDeadline };
   }
 
   /** A page of the keys a selector names, in UTF-8 byte order, in O(log n + page). */
@@ -167,7 +194,9 @@ export class KeyValueStore {
     const limit = pageLimit(query);
     const entries: KeyEntry[] = [];
     let more = false;
+    const now = this.clock.now();
     for (const entry of this.index.entries(bounds.lower, bounds.upper)) {
+      if (expired(entry, now)) continue;
       if (entries.length === limit) {
         more = true;
         break;
@@ -184,16 +213,18 @@ export class KeyValueStore {
 
   /**
    * Sets the key's value once the log has it durably, if the condition (when given) holds;
-   * writing the same value twice is two writes (two revisions).
+   * writing the same value twice is two writes (two revisions). With a TTL the new generation
+   * expires that long from now; without one it does not expire (a put replaces any deadline).
    */
-  async put(key: string, value: string, condition?: WriteCondition): Promise<PutResult> {
+  async put(key: string, value: string, condition?: WriteCondition, options: PutOptions = {}): Promise<PutResult> {
     checkKey(key, this.limits);
     checkValue(value, this.limits);
-    if (condition === undefined) return this.commitPut(key, value, this.projected(key));
+    const expiresAt = this.deadlineOf(options.ttlMs);
+    if (condition === undefined) return this.commitPut(key, value, this.projected(key), expiresAt);
     return this.whenSettled([key], () => {
-      const current = this.index.get(key);
+      const current = this.visible(key);
       checkCondition(key, current, condition);
-      return this.commitPut(key, value, current);
+      return this.commitPut(key, value, current, expiresAt);
     });
   }
 
@@ -205,7 +236,7 @@ export class KeyValueStore {
     // delete ahead of this one might still fail.
     if (condition === undefined && this.projected(key) !== undefined) return this.commitDelete(key);
     return this.whenSettled([key], async () => {
-      const current = this.index.get(key);
+      const current = this.visible(key);
       if (condition !== undefined) checkCondition(key, current, condition);
       if (current === undefined) return { revision: this.current, deleted: false };
       return this.commitDelete(key);
@@ -219,8 +250,10 @@ export class KeyValueStore {
       [...this.pending].filter(([key]) => withinBounds(key, bounds)).map(([, write]) => write.settled);
     return this.whenSettledOn(pendingInRange, async () => {
       const writes: DeleteWrite[] = [];
+      const now = this.clock.now();
+      // Keys past their deadline are already gone for clients; their expiry deletes them.
       for (const entry of this.index.entries(bounds.lower, bounds.upper))
-        writes.push({ type: 'delete', key: entry.key });
+        if (!expired(entry, now)) writes.push({ type: 'delete', key: entry.key });
       if (writes.length === 0) return { revision: this.current, deleted: 0 };
       const revision = await this.commit(writes, new Array<undefined>(writes.length));
       return { revision, deleted: writes.length };
@@ -235,10 +268,10 @@ export class KeyValueStore {
   async txn(request: TxnRequest): Promise<TxnResult> {
     checkTxn(request, this.limits);
     return this.whenSettled(keysOf(request), async () => {
-      const succeeded = request.compare.every((compare) => compareHolds(compare, this.index.get(compare.key)));
+      const succeeded = request.compare.every((compare) => compareHolds(compare, this.visible(compare.key)));
       const revision = this.issued + 1;
       const local = new Map<string, KeyEntry | undefined>();
-      const view = (key: string): KeyEntry | undefined => (local.has(key) ? local.get(key) : this.index.get(key));
+      const view = (key: string): KeyEntry | undefined => (local.has(key) ? local.get(key) : this.visible(key));
       const writes: KeyWrite[] = [];
       const entries: (KeyEntry | undefined)[] = [];
       const results: TxnOpResult[] = [];
@@ -246,7 +279,7 @@ export class KeyValueStore {
         if (op.type === 'get') {
           results.push({ type: 'get', entry: view(op.key) });
         } else if (op.type === 'put') {
-          const { write, entry } = putOf(op.key, op.value, view(op.key), revision);
+          const { write, entry } = putOf(op.key, op.value, view(op.key), revision, this.deadlineOf(op.ttlMs));
           local.set(op.key, entry);
           writes.push(write);
           entries.push(entry);
@@ -272,14 +305,73 @@ export class KeyValueStore {
     return this.log.compact();
   }
 
-  /** What the key will be once the writes to it in flight are durable. */
-  private projected(key: string): KeyEntry | undefined {
-    const pending = this.pending.get(key);
-    return pending ? pending.entry : this.index.get(key);
+  /**
+   * Logs the expiry of up to `maxKeys` keys whose deadline has passed, as one record of deletes
+   * (one revision), each conditional on the key still being the generation that carried the
+   * deadline: a key written again meanwhile is left alone. Resolves to the number deleted (0
+   * when none was due); call it again while it returns `maxKeys`. A failed append puts the
+   * deadlines back, so the next call tries again.
+   */
+  async expireDue(maxKeys = DEFAULT_EXPIRY_BATCH): Promise<number> {
+    const now = this.clock.now();
+    const due: Deadline[] = [];
+    while (due.length < maxKeys) {
+      const item = this.deadlines.popDue(now);
+      if (item === undefined) break;
+      if (this.isGeneration(item)) due.push(item);
+    }
+    if (due.length === 0) return 0;
+    try {
+      return await this.whenSettled(
+        due.map((item) => item.key),
+        async () => {
+          const writes: DeleteWrite[] = due
+            .filter((item) => this.isGeneration(item))
+            .map((item) => ({ type: 'delete', key: item.key }));
+          if (writes.length === 0) return 0;
+          await this.commit(writes, new Array<undefined>(writes.length));
+          return writes.length;
+        },
+      );
+    } catch (error) {
+      for (const item of due) if (this.isGeneration(item)) this.deadlines.push(item);
+      throw error;
+    }
   }
 
-  private commitPut(key: string, value: string, previous: KeyEntry | undefined): Promise<PutResult> {
-    const { write, entry } = putOf(key, value, previous, this.issued + 1);
+  /** The key's entry as clients may see it: undefined when absent or past its deadline. */
+  private visible(key: string): KeyEntry | undefined {
+    const entry = this.index.get(key);
+    return entry === undefined || expired(entry, this.clock.now()) ? undefined : entry;
+  }
+
+  /** Whether the key is still the generation the deadline was set for. */
+  private isGeneration(item: Deadline): boolean {
+    const entry = this.index.get(item.key);
+    return entry?.modRevision === item.modRevision && entry.expiresAt === item.expiresAt;
+  }
+
+  /** The absolute deadline of a TTL from now, checked against the limit; undefined for none. */
+  private deadlineOf(ttlMs: number | undefined): number | undefined {
+    if (ttlMs === undefined) return undefined;
+    checkTtl(ttlMs, this.limits);
+    return this.clock.now() + ttlMs;
+  }
+
+  /** What the key will be once the writes to it in flight are durable (undefined when that is past its deadline). */
+  private projected(key: string): KeyEntry | undefined {
+    const pending = this.pending.get(key);
+    const entry = pending ? pending.entry : this.index.get(key);
+    return entry === undefined || expired(entry, this.clock.now()) ? undefined : entry;
+  }
+
+  private commitPut(
+    key: string,
+    value: string,
+    previous: KeyEntry | undefined,
+    expiresAt: number | undefined,
+  ): Promise<PutResult> {
+    const { write, entry } = putOf(key, value, previous, this.issued + 1, expiresAt);
     return this.commit([write], [entry]).then((revision) => ({ revision, entry }));
   }
 
@@ -392,6 +484,7 @@ export class KeyValueStore {
     for (const write of record.writes) {
       const previous = this.index.get(write.key);
       this.liveBytes -= entryBytes(previous);
+      if (previous?.expiresAt !== undefined) this.withDeadline--;
       if (write.type === 'delete') {
         this.index.delete(write.key);
         continue;
@@ -402,27 +495,39 @@ export class KeyValueStore {
         createRevision: write.createRevision ?? previous?.createRevision ?? revision,
         modRevision: revision,
         version: write.version ?? (previous?.version ?? 0) + 1,
+        ...(write.expiresAt === undefined ? {} : { expiresAt: write.expiresAt }),
       };
       this.index.set(entry);
       this.liveBytes += entryBytes(entry);
+      if (write.expiresAt !== undefined) {
+        this.withDeadline++;
+        this.deadlines.push({ expiresAt: write.expiresAt, key: write.key, modRevision: revision });
+      }
     }
     if (revision > this.current) this.current = revision;
   }
 }
 
-/** The put record of `value` at `revision` on a key that is `previous` just before it. */
+/** The put record of `value` at `revision` (expiring at `expiresAt`) on a key that is `previous` just before it. */
 function putOf(
   key: string,
   value: string,
   previous: KeyEntry | undefined,
   revision: number,
+  expiresAt: number | undefined,
 ): { write: PutWrite; entry: KeyEntry } {
   const createRevision = previous?.createRevision ?? revision;
   const version = (previous?.version ?? 0) + 1;
+  const deadline = expiresAt === undefined ? {} : { expiresAt };
   return {
-    write: { type: 'put', key, value, createRevision, version },
-    entry: { key, value, createRevision, modRevision: revision, version },
+    write: { type: 'put', key, value, createRevision, version, ...deadline },
+    entry: { key, value, createRevision, modRevision: revision, version, ...deadline },
   };
+}
+
+/** Whether the entry's deadline is at or before `now`. */
+function expired(entry: KeyEntry, now: number): boolean {
+  return entry.expiresAt !== undefined && entry.expiresAt <= now;
 }
 
 function checkCondition(key: string, current: KeyEntry | undefined, condition: WriteCondition): void {
