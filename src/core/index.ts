@@ -4,6 +4,7 @@ export * from './errors';
 export * from './events';
 export * from './key-order';
 export * from './key-value-store';
+export * from './lease-table';
 export * from './limits';
 export * from './log-health';
 export * from './ordered-index';

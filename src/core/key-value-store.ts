@@ -1,6 +1,15 @@
-import { changeBatchOf, type CommitObserver } from './change-feed';
-import type { DeleteWrite, KeyWrite, LogRecord, PutWrite, ReplayedRecord } from './events';
-import { NoSuchKeyError, OutcomeUnknownError, PreconditionFailedError, QuotaExceededError, KvsError } from './errors';
+import { changeBatchOf, extrasOf, type CommitObserver } from './change-feed';
+import type { DeleteWrite, KeyWrite, LeaseWrite, LogRecord, PutWrite, ReplayedRecord } from './events';
+import {
+  InvalidRequestError,
+  KvsError,
+  LeaseNotFoundError,
+  NoSuchKeyError,
+  OutcomeUnknownError,
+  PreconditionFailedError,
+  QuotaExceededError,
+} from './errors';
+import { LeaseTable, type LeaseStatus } from './lease-table';
 import { systemClock, type Clock } from './clock';
 import { ExpiryQueue, type Deadline } from './expiry-queue';
 import { checkKey, checkTtl, checkValue, DEFAULT_LIMITS, utf8ByteLength, type Limits } from './limits';
@@ -38,9 +47,26 @@ export interface WriteCondition {
   readonly exists?: boolean;
 }
 
-/** How long a put's generation lives: a TTL in ms from now (the store's clock); none when undefined. */
+/**
+ * How long a put's generation lives: a TTL in ms from now (the store's clock), or as long as
+ * a lease; neither when both are undefined (a put may not name both).
+ */
 export interface PutOptions {
   readonly ttlMs?: number;
+  readonly lease?: number;
+}
+
+/** What a lease grant answers. */
+export interface LeaseGrantResult {
+  readonly id: number;
+  readonly ttlMs: number;
+  readonly revision: number;
+}
+
+/** What a revoke answers: its revision and how many keys it deleted. */
+export interface LeaseRevokeResult {
+  readonly revision: number;
+  readonly deleted: number;
 }
 
 /** Keys one expiry record deletes at most, when no other batch size is asked for. */
@@ -48,8 +74,10 @@ export const DEFAULT_EXPIRY_BATCH = 1000;
 
 /** What the store's deadlines look like now (for metrics). */
 export interface ExpiryStats {
-  /** Live keys (their deadline not passed) with a deadline. */
+  /** Keys in the store with a deadline (those past it whose delete is not logged yet included). */
   readonly keysWithTtl: number;
+  /** Leases held (those past their deadline whose revoke is not logged yet included). */
+  readonly leases: number;
 }
 
 /** What a put answers: its revision and the key's entry after it. */
@@ -117,6 +145,7 @@ export class KeyValueStore {
   private readonly deadlines = new ExpiryQueue();
   /** Keys in the index with a deadline, expired or not. */
   private withDeadline = 0;
+  private readonly leases = new LeaseTable();
 
   constructor(
     private readonly log: TransactionLog,
@@ -137,13 +166,16 @@ export class KeyValueStore {
       events += batch.length;
     }
     this.issued = this.current;
+    this.leases.adoptOrphans(this.current);
     // The log may snapshot the live entries to compact its history (it only ever reads them).
     const index = this.index;
+    const leases = this.leases;
     const live: LiveState = {
       get size() {
         return index.size;
       },
       entries: () => index.snapshot().entries(),
+      leases: () => leases.grants(),
     };
     this.log.attachLiveState(live);
     return { events, keys: this.index.size, revision: this.current };
@@ -185,7 +217,7 @@ export class KeyValueStore {
 
   /** Keys with a deadline now (those past it whose delete is not logged yet included). */
   get expiryStats(): ExpiryStats {
-    return { keysWithTtl: this.withDeadline };
+    return { keysWithTtl: this.withDeadline, leases: this.leases.size };
   }
 
   /** A page of the keys a selector names, in UTF-8 byte order, in O(log n + page). */
@@ -196,7 +228,7 @@ export class KeyValueStore {
     let more = false;
     const now = this.clock.now();
     for (const entry of this.index.entries(bounds.lower, bounds.upper)) {
-      if (expired(entry, now)) continue;
+      if (this.isExpired(entry, now)) continue;
       if (entries.length === limit) {
         more = true;
         break;
@@ -219,12 +251,13 @@ export class KeyValueStore {
   async put(key: string, value: string, condition?: WriteCondition, options: PutOptions = {}): Promise<PutResult> {
     checkKey(key, this.limits);
     checkValue(value, this.limits);
-    const expiresAt = this.deadlineOf(options.ttlMs);
-    if (condition === undefined) return this.commitPut(key, value, this.projected(key), expiresAt);
+    const extras = this.extrasOf(options);
+    if (condition === undefined) return this.commitPut(key, value, this.projected(key), extras);
     return this.whenSettled([key], () => {
       const current = this.visible(key);
       checkCondition(key, current, condition);
-      return this.commitPut(key, value, current, expiresAt);
+      this.checkLeaseOpen(extras.lease);
+      return this.commitPut(key, value, current, extras);
     });
   }
 
@@ -253,7 +286,7 @@ export class KeyValueStore {
       const now = this.clock.now();
       // Keys past their deadline are already gone for clients; their expiry deletes them.
       for (const entry of this.index.entries(bounds.lower, bounds.upper))
-        if (!expired(entry, now)) writes.push({ type: 'delete', key: entry.key });
+        if (!this.isExpired(entry, now)) writes.push({ type: 'delete', key: entry.key });
       if (writes.length === 0) return { revision: this.current, deleted: 0 };
       const revision = await this.commit(writes, new Array<undefined>(writes.length));
       return { revision, deleted: writes.length };
@@ -279,7 +312,7 @@ export class KeyValueStore {
         if (op.type === 'get') {
           results.push({ type: 'get', entry: view(op.key) });
         } else if (op.type === 'put') {
-          const { write, entry } = putOf(op.key, op.value, view(op.key), revision, this.deadlineOf(op.ttlMs));
+          const { write, entry } = putOf(op.key, op.value, view(op.key), revision, this.extrasOf(op));
           local.set(op.key, entry);
           writes.push(write);
           entries.push(entry);
@@ -314,6 +347,71 @@ export class KeyValueStore {
    */
   async expireDue(maxKeys = DEFAULT_EXPIRY_BATCH): Promise<number> {
     const now = this.clock.now();
+    let deleted = 0;
+    // A lease's keys go in one record, whatever their number (its revoke is one revision).
+    for (const id of this.leases.due(now)) deleted += (await this.endLease(id)).deleted;
+    return deleted + (await this.expireKeys(now, maxKeys));
+  }
+
+  /**
+   * Grants a lease of `ttlMs` (a logged record); its deadline starts now and each keepalive
+   * renews it. The id is random (53 bits) so that clients cannot guess each other's leases.
+   */
+  async grantLease(ttlMs: number): Promise<LeaseGrantResult> {
+    checkTtl(ttlMs, this.limits);
+    let id: number;
+    do id = Math.floor(Math.random() * Number.MAX_SAFE_INTEGER) + 1;
+    while (this.leases.has(id));
+    const revision = await this.commit([], [], [{ type: 'grant', id, ttlMs }]);
+    return { id, ttlMs, revision };
+  }
+
+  /** Renews the lease's deadline to now + its TTL (not a write); LeaseNotFoundError unless it is alive. */
+  keepAliveLease(id: number): LeaseStatus {
+    const now = this.clock.now();
+    if (!this.leases.renew(id, now)) throw new LeaseNotFoundError(id);
+    return this.leaseStatus(id);
+  }
+
+  /** The lease's TTL, deadline and keys; LeaseNotFoundError unless it is alive. */
+  leaseStatus(id: number): LeaseStatus {
+    const status = this.leases.status(id, this.clock.now());
+    if (status === undefined) throw new LeaseNotFoundError(id);
+    return status;
+  }
+
+  /** Revokes the lease: one record deletes every key attached to it. LeaseNotFoundError unless it is alive. */
+  revokeLease(id: number): Promise<LeaseRevokeResult> {
+    if (!this.leases.open(id, this.clock.now())) throw new LeaseNotFoundError(id);
+    return this.endLease(id);
+  }
+
+  /**
+   * Logs the end of a lease (revoke or expiry): the deletes of its keys and the revoke, in one
+   * record, once no write to its keys (or attaching a key to it) is in flight. No key attaches
+   * meanwhile; a failed append leaves the lease as it was.
+   */
+  private endLease(id: number): Promise<LeaseRevokeResult> {
+    if (!this.leases.setEnding(id, true)) return Promise.resolve({ revision: this.current, deleted: 0 });
+    const attached = new Set(this.leases.keys(id));
+    const inFlight = (): Promise<void>[] =>
+      [...this.pending]
+        .filter(([key, write]) => write.entry?.lease === id || attached.has(key))
+        .map(([, write]) => write.settled);
+    return this.whenSettledOn(inFlight, async () => {
+      const writes: DeleteWrite[] = this.leases.keys(id).map((key) => ({ type: 'delete', key }));
+      try {
+        const revision = await this.commit(writes, new Array<undefined>(writes.length), [{ type: 'revoke', id }]);
+        return { revision, deleted: writes.length };
+      } catch (error) {
+        this.leases.setEnding(id, false);
+        throw error;
+      }
+    });
+  }
+
+  /** The TTL half of expireDue: keys past their own deadline, at most `maxKeys` in one record. */
+  private async expireKeys(now: number, maxKeys: number): Promise<number> {
     const due: Deadline[] = [];
     while (due.length < maxKeys) {
       const item = this.deadlines.popDue(now);
@@ -342,7 +440,18 @@ export class KeyValueStore {
   /** The key's entry as clients may see it: undefined when absent or past its deadline. */
   private visible(key: string): KeyEntry | undefined {
     const entry = this.index.get(key);
-    return entry === undefined || expired(entry, this.clock.now()) ? undefined : entry;
+    return entry === undefined || this.isExpired(entry, this.clock.now()) ? undefined : entry;
+  }
+
+  /** Whether the entry is past its own deadline or its lease's at `now`. */
+  private isExpired(entry: KeyEntry, now: number): boolean {
+    if (entry.expiresAt !== undefined && entry.expiresAt <= now) return true;
+    return entry.lease !== undefined && !this.leases.alive(entry.lease, now);
+  }
+
+  /** Refuses with LeaseNotFoundError unless a key may attach to the lease now. */
+  private checkLeaseOpen(lease: number | undefined): void {
+    if (lease !== undefined && !this.leases.open(lease, this.clock.now())) throw new LeaseNotFoundError(lease);
   }
 
   /** Whether the key is still the generation the deadline was set for. */
@@ -351,27 +460,28 @@ export class KeyValueStore {
     return entry?.modRevision === item.modRevision && entry.expiresAt === item.expiresAt;
   }
 
-  /** The absolute deadline of a TTL from now, checked against the limit; undefined for none. */
-  private deadlineOf(ttlMs: number | undefined): number | undefined {
-    if (ttlMs === undefined) return undefined;
+  /** What a put's options make of its generation: an absolute deadline (TTL checked against the limit) or a lease. */
+  private extrasOf({ ttlMs, lease }: PutOptions): Extras {
+    if (ttlMs !== undefined && lease !== undefined)
+      throw new InvalidRequestError('a put takes a ttl or a lease, not both');
+    if (lease !== undefined) {
+      this.checkLeaseOpen(lease);
+      return { lease };
+    }
+    if (ttlMs === undefined) return {};
     checkTtl(ttlMs, this.limits);
-    return this.clock.now() + ttlMs;
+    return { expiresAt: this.clock.now() + ttlMs };
   }
 
   /** What the key will be once the writes to it in flight are durable (undefined when that is past its deadline). */
   private projected(key: string): KeyEntry | undefined {
     const pending = this.pending.get(key);
     const entry = pending ? pending.entry : this.index.get(key);
-    return entry === undefined || expired(entry, this.clock.now()) ? undefined : entry;
+    return entry === undefined || this.isExpired(entry, this.clock.now()) ? undefined : entry;
   }
 
-  private commitPut(
-    key: string,
-    value: string,
-    previous: KeyEntry | undefined,
-    expiresAt: number | undefined,
-  ): Promise<PutResult> {
-    const { write, entry } = putOf(key, value, previous, this.issued + 1, expiresAt);
+  private commitPut(key: string, value: string, previous: KeyEntry | undefined, extras: Extras): Promise<PutResult> {
+    const { write, entry } = putOf(key, value, previous, this.issued + 1, extras);
     return this.commit([write], [entry]).then((revision) => ({ revision, entry }));
   }
 
@@ -399,14 +509,18 @@ export class KeyValueStore {
    * and applies them once it is durable. `entries[i]` is what writes[i] leaves its key as.
    * Everything before the append runs synchronously, so records reach the log in revision order.
    */
-  private commit(writes: readonly KeyWrite[], entries: readonly (KeyEntry | undefined)[]): Promise<number> {
+  private commit(
+    writes: readonly KeyWrite[],
+    entries: readonly (KeyEntry | undefined)[],
+    leases?: readonly LeaseWrite[],
+  ): Promise<number> {
     const growth = this.growthOf(writes, entries);
     const quota = this.limits.maxDataBytes;
     if (growth > 0 && quota !== undefined && this.liveBytes + this.pendingBytes + growth > quota) {
       throw new QuotaExceededError(`the live data would exceed the quota of ${quota} bytes; delete keys to make room`);
     }
     const revision = ++this.issued;
-    const record: LogRecord = { revision, writes };
+    const record: LogRecord = leases === undefined ? { revision, writes } : { revision, writes, leases };
     let settle!: () => void;
     const settled = new Promise<void>((resolve) => (settle = resolve));
     const mine = writes.map((write, i): [string, PendingWrite] => [write.key, { entry: entries[i], settled }]);
@@ -452,7 +566,8 @@ export class KeyValueStore {
   private applyCommitted(record: LogRecord): void {
     const changes = this.onCommit && changeBatchOf(record, (key) => this.index.get(key));
     this.apply(record);
-    if (changes) this.onCommit?.(changes);
+    // A lease grant changes no key: watchers have nothing to see.
+    if (changes && changes.events.length > 0) this.onCommit?.(changes);
   }
 
   /**
@@ -487,6 +602,7 @@ export class KeyValueStore {
       if (previous?.expiresAt !== undefined) this.withDeadline--;
       if (write.type === 'delete') {
         this.index.delete(write.key);
+        this.leases.attach(write.key, previous?.lease, undefined);
         continue;
       }
       const entry: KeyEntry = {
@@ -495,39 +611,42 @@ export class KeyValueStore {
         createRevision: write.createRevision ?? previous?.createRevision ?? revision,
         modRevision: revision,
         version: write.version ?? (previous?.version ?? 0) + 1,
-        ...(write.expiresAt === undefined ? {} : { expiresAt: write.expiresAt }),
+        ...extrasOf(write.expiresAt, write.lease),
       };
       this.index.set(entry);
+      this.leases.attach(write.key, previous?.lease, write.lease);
       this.liveBytes += entryBytes(entry);
       if (write.expiresAt !== undefined) {
         this.withDeadline++;
         this.deadlines.push({ expiresAt: write.expiresAt, key: write.key, modRevision: revision });
       }
     }
+    const now = this.clock.now();
+    for (const lease of record.leases ?? []) this.leases.apply(lease, revision, now);
     if (revision > this.current) this.current = revision;
   }
 }
 
-/** The put record of `value` at `revision` (expiring at `expiresAt`) on a key that is `previous` just before it. */
+/** A generation's deadline or lease (at most one of them). */
+interface Extras {
+  readonly expiresAt?: number;
+  readonly lease?: number;
+}
+
+/** The put record of `value` at `revision` (with its deadline or lease) on a key that is `previous` just before it. */
 function putOf(
   key: string,
   value: string,
   previous: KeyEntry | undefined,
   revision: number,
-  expiresAt: number | undefined,
+  extras: Extras,
 ): { write: PutWrite; entry: KeyEntry } {
   const createRevision = previous?.createRevision ?? revision;
   const version = (previous?.version ?? 0) + 1;
-  const deadline = expiresAt === undefined ? {} : { expiresAt };
   return {
-    write: { type: 'put', key, value, createRevision, version, ...deadline },
-    entry: { key, value, createRevision, modRevision: revision, version, ...deadline },
+    write: { type: 'put', key, value, createRevision, version, ...extras },
+    entry: { key, value, createRevision, modRevision: revision, version, ...extras },
   };
-}
-
-/** Whether the entry's deadline is at or before `now`. */
-function expired(entry: KeyEntry, now: number): boolean {
-  return entry.expiresAt !== undefined && entry.expiresAt <= now;
 }
 
 function checkCondition(key: string, current: KeyEntry | undefined, condition: WriteCondition): void {

@@ -23,7 +23,13 @@ export interface Compare {
 
 /** One operation of a transaction branch. */
 export type TxnOp =
-  | { readonly type: 'put'; readonly key: string; readonly value: string; readonly ttlMs?: number }
+  | {
+      readonly type: 'put';
+      readonly key: string;
+      readonly value: string;
+      readonly ttlMs?: number;
+      readonly lease?: number;
+    }
   | { readonly type: 'delete'; readonly key: string }
   | { readonly type: 'get'; readonly key: string };
 

@@ -4,20 +4,8 @@ import {
   LogUnavailableError,
   NoSuchKeyError,
   type ChangeBatch,
-  type Clock,
 } from '../../src/core';
-import { MemoryTransactionLog } from '../support/memory-transaction-log';
-
-/** A clock the test moves by hand. */
-class ManualClock implements Clock {
-  constructor(public time = 1_700_000_000_000) {}
-  now(): number {
-    return this.time;
-  }
-  advance(ms: number): void {
-    this.time += ms;
-  }
-}
+import { ManualClock, MemoryTransactionLog } from '../support/memory-transaction-log';
 
 async function ttlStore(log = new MemoryTransactionLog(), clock = new ManualClock()) {
   const batches: ChangeBatch[] = [];
