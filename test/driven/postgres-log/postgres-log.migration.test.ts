@@ -66,6 +66,31 @@ describe('PostgreSQL log schema migration', () => {
     ]);
   });
 
+  it('adds the TTL and lease columns to a table with revisions but without them, keeping its rows', async () => {
+    const env = fixture.postgres.logEnv();
+    const table = env.TLOG_DB_TABLE;
+    await fixture.postgres.query(`CREATE TABLE "${table}" (
+      sequence        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      revision        bigint NOT NULL,
+      event_type      text   NOT NULL CHECK (event_type IN ('put', 'delete')),
+      key             bytea  NOT NULL,
+      value           bytea  CHECK ((event_type = 'put') = (value IS NOT NULL)),
+      create_revision bigint,
+      version         bigint)`);
+    await fixture.postgres.query(
+      `INSERT INTO "${table}" (revision, event_type, key, value, create_revision, version)
+       VALUES (1, 'put', convert_to('a', 'UTF8'), convert_to('1', 'UTF8'), 1, 1)`,
+    );
+    const store = await restore(env);
+    expect(store.range({}).entries).toEqual([{ key: 'a', value: '1', createRevision: 1, modRevision: 1, version: 1 }]);
+    await store.put('t', 'v', undefined, { ttlMs: 3_600_000 });
+    const deadline = store.getEntry('t').expiresAt;
+    await store.close();
+    const again = await restore(env);
+    expect(again.getEntry('t').expiresAt).toBe(deadline);
+    await again.close();
+  });
+
   it('refuses to start on a first-schema table it does not own, printing the SQL that its owner can run', async () => {
     const env = fixture.postgres.logEnv();
     const table = env.TLOG_DB_TABLE;
