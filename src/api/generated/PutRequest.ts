@@ -1,5 +1,6 @@
 // Original file: proto/keyvalue.proto
 
+import type { Long } from '@grpc/proto-loader';
 
 /**
  * Asks to store a value under a key, replacing any previous value.
@@ -13,6 +14,16 @@ export interface PutRequest {
    * The value to store: UTF-8 text (may be empty), at most the value limit in bytes.
    */
   'value'?: (string);
+  /**
+   * TTL and leases: the new generation expires this many ms from now (0: never; at most
+   * KVS_MAX_TTL, else INVALID_ARGUMENT). A put without it clears any TTL.
+   */
+  'ttl_ms'?: (number | string | Long);
+  /**
+   * TTL and leases: attach the key to this lease (Lease/Grant); it is deleted when the lease
+   * ends. NOT_FOUND (LEASE_NOT_FOUND) unless the lease is alive; not together with ttl_ms.
+   */
+  'lease'?: (number | string | Long);
 }
 
 /**
@@ -27,4 +38,14 @@ export interface PutRequest__Output {
    * The value to store: UTF-8 text (may be empty), at most the value limit in bytes.
    */
   'value': (string);
+  /**
+   * TTL and leases: the new generation expires this many ms from now (0: never; at most
+   * KVS_MAX_TTL, else INVALID_ARGUMENT). A put without it clears any TTL.
+   */
+  'ttl_ms': (string);
+  /**
+   * TTL and leases: attach the key to this lease (Lease/Grant); it is deleted when the lease
+   * ends. NOT_FOUND (LEASE_NOT_FOUND) unless the lease is alive; not together with ttl_ms.
+   */
+  'lease': (string);
 }

@@ -3,6 +3,7 @@ import type { Operation } from './operation';
 /** The key of the key-value operations: the `:key` segment of the REST path, the `key` field of the gRPC request. */
 const KEY = { restParam: 'key', grpcField: 'key' } as const;
 const KEY_PATH = '/v1/key/:key';
+const LEASE_PATH = '/v1/leases/:id';
 
 /**
  * The operation table: every operation the service offers, one row each (see docs/architecture.md,
@@ -72,6 +73,12 @@ export const OPERATIONS: readonly Operation[] = [
     metric: 'other',
     traced: false,
   },
+  // Leases (etcd's model, docs/ttl-and-leases.md): no key of their own (keys attach through Put).
+  // Keepalives and status reads are not writes, so they go on while the service is read-only.
+  lease('LeaseGrant', 'write', { methods: ['POST'], path: '/v1/leases' }, '/Lease/Grant'),
+  lease('LeaseKeepAlive', 'read', { methods: ['POST'], path: '/v1/leases/:id/keepalive' }, '/Lease/KeepAlive', true),
+  lease('LeaseTimeToLive', 'read', { methods: ['GET'], path: LEASE_PATH }, '/Lease/TimeToLive'),
+  lease('LeaseRevoke', 'write', { methods: ['DELETE'], path: LEASE_PATH }, '/Lease/Revoke'),
   // The probes: served before every policy (REST mounts them first; gRPC health skips the policies).
   probe('Livez', { methods: ['GET'], path: '/livez' }),
   probe('Healthz', { methods: ['GET'], path: '/healthz' }),
@@ -98,4 +105,16 @@ function probe(name: string, rest?: Operation['rest'], grpcPath?: string): Opera
 
 function reflection(name: string, path: string): Operation {
   return { name, kind: 'meta', grpc: { path, stringFields: {} }, metric: 'other', traced: true };
+}
+
+/** A lease operation: scope kvs:write whatever its kind; the gRPC KeepAlive is a stream. */
+function lease(
+  name: string,
+  kind: 'read' | 'write',
+  rest: Operation['rest'],
+  grpcPath: string,
+  stream = false,
+): Operation {
+  const grpc = { path: grpcPath, stringFields: {} };
+  return { name, kind, scope: 'kvs:write', rest, grpc, metric: 'lease', traced: true, ...(stream ? { stream } : {}) };
 }

@@ -6,6 +6,8 @@ import type { Logger } from '../../platform/logging/logger';
 import { wireRejectionOf } from './request-wire-check';
 import type { WatchService } from '../../application/watch/watch-service';
 import { watchHandler } from './watch-handler';
+import { expiresAtOf } from '../../application/expiry/expires-at';
+import { grpcPutOptions } from './lease-handlers';
 
 /** The KeyValue service implementation: each unary RPC is one call on the core store; Watch streams from the watch service. */
 export function keyValueHandlers(store: KeyValueStore, watches: WatchService, logger: Logger): KeyValueHandlers {
@@ -33,10 +35,14 @@ export function keyValueHandlers(store: KeyValueStore, watches: WatchService, lo
   }
 
   return {
-    Get: (call, callback) => answer(call, callback, ({ key }) => ({ value: store.get(key) })),
+    Get: (call, callback) =>
+      answer(call, callback, ({ key }) => {
+        const entry = store.getEntry(key);
+        return { value: entry.value, expires_at_ms: expiresAtOf(store, entry) };
+      }),
     Put: (call, callback) =>
-      answer(call, callback, async ({ key, value }) => {
-        await store.put(key, value);
+      answer(call, callback, async ({ key, value, ttl_ms, lease }) => {
+        await store.put(key, value, undefined, grpcPutOptions(ttl_ms, lease));
         return {};
       }),
     Delete: (call, callback) =>

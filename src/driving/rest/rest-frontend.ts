@@ -19,6 +19,7 @@ import { REST_LIMIT_DEFAULTS, type RestOptions } from './rest.config';
 import { BodyBudget } from './body-budget';
 import { WatchService } from '../../application/watch/watch-service';
 import { watchHandlers } from './watch-routes';
+import { leaseHandlers } from './lease-routes';
 
 /** How long stop() lets in-flight requests run before cutting their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -92,6 +93,7 @@ export class RestFrontend implements Frontend {
       ...keyHandlers(store, logger, bodies),
       ...adminHandlers(store, logger),
       ...watchHandlers(watches, store.limits, logger),
+      ...leaseHandlers(store, logger, bodies),
     });
     addKeyPathErrors(app);
     app.use((_req: Request, res: Response) =>

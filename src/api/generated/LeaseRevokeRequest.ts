@@ -1,0 +1,17 @@
+// Original file: proto/keyvalue.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+/**
+ * Asks to revoke a lease.
+ */
+export interface LeaseRevokeRequest {
+  'id'?: (number | string | Long);
+}
+
+/**
+ * Asks to revoke a lease.
+ */
+export interface LeaseRevokeRequest__Output {
+  'id': (string);
+}

@@ -1,0 +1,17 @@
+// Original file: proto/keyvalue.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+/**
+ * Asks how a lease stands.
+ */
+export interface LeaseTimeToLiveRequest {
+  'id'?: (number | string | Long);
+}
+
+/**
+ * Asks how a lease stands.
+ */
+export interface LeaseTimeToLiveRequest__Output {
+  'id': (string);
+}
