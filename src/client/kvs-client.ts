@@ -106,10 +106,14 @@ export class KvsClient {
     return response.value;
   }
 
-  /** Stores the value durably under the key; resolves with the write's revision when the server reports one. */
-  async put(key: string, value: string, options?: KvsCallOptions): Promise<WriteResult> {
+  /**
+   * Stores the value durably under the key (expiring `ttlMs` after the write when given);
+   * resolves with the write's revision when the server reports one.
+   */
+  async put(key: string, value: string, options?: KvsCallOptions & { ttlMs?: number }): Promise<WriteResult> {
+    const ttl = options?.ttlMs === undefined ? {} : { ttl_ms: options.ttlMs };
     const response = await this.unary<object>(
-      (metadata, callOptions, done) => this.stub.Put({ key, value }, metadata, callOptions, done),
+      (metadata, callOptions, done) => this.stub.Put({ key, value, ...ttl }, metadata, callOptions, done),
       options,
     );
     return revisionOf(response);

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { closest, distance } from 'fastest-levenshtein';
+import { DURATION_SYNTAX, parseDuration as parseTtl } from '../../api/duration';
 import {
   COMMAND_NAMES,
   DEFAULT_ADDRESS,
@@ -42,6 +43,8 @@ export type ServerInvocation =
       readonly key: string;
       /** `undefined` means: read the value from standard input. */
       readonly value: string | undefined;
+      /** --ttl: the key expires this many ms after the write. */
+      readonly ttlMs?: number;
     } & Connection &
       Output);
 
@@ -99,7 +102,7 @@ const CONNECTION_OPTIONS: readonly OptionName[] = ['address', 'timeout', 'token'
 /** The operands and the options of each command (--json, --help and --version go with any). */
 const COMMANDS: Record<CommandName, { readonly operands: string; readonly options: readonly OptionName[] }> = {
   get: { operands: 'KEY', options: CONNECTION_OPTIONS },
-  put: { operands: 'KEY VALUE', options: CONNECTION_OPTIONS },
+  put: { operands: 'KEY VALUE', options: [...CONNECTION_OPTIONS, 'ttl'] },
   delete: { operands: 'KEY', options: CONNECTION_OPTIONS },
   compact: { operands: '', options: CONNECTION_OPTIONS },
   watch: { operands: '', options: [...CONNECTION_OPTIONS, 'prefix', 'since'] },
@@ -144,7 +147,10 @@ export function parseKvsArgs(args: readonly string[], env: Env): Invocation {
   if (command === 'compact') return { command, ...connection, json };
   if (command === 'watch') return { command, ...parseWatch(values, command), ...connection, json };
   const [key, value] = operands;
-  if (command === 'put') return { command, key, value: value === '-' ? undefined : value, ...connection, json };
+  if (command === 'put') {
+    const ttlMs = values.ttl === undefined ? undefined : parsePutTtl(values.ttl as string);
+    return { command, key, value: value === '-' ? undefined : value, ...connection, json, ...(ttlMs && { ttlMs }) };
+  }
   return { command, key, ...connection, json };
 }
 
@@ -265,6 +271,13 @@ function parseDuration(raw: string): number {
     throw new UsageError(`--ttl must be a duration such as 90s, 15m, 1h or 7d (got "${raw}")`, 'token');
   }
   return seconds;
+}
+
+/** `kvs put --ttl`: a TTL as the service reads it (`30s`, `500ms`, `2h`; bare: seconds), in ms. */
+function parsePutTtl(raw: string): number {
+  const ms = parseTtl(raw);
+  if (ms === undefined) throw new UsageError(`--ttl must be ${DURATION_SYNTAX} (got "${raw}")`, 'put');
+  return ms;
 }
 
 function parseTimeout(raw: string | undefined, command: CommandName): number {
