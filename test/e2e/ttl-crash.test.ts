@@ -42,10 +42,10 @@ function allowedAt(states: readonly KeyState[], now: number): (string | null)[] 
 async function crashWhileExpiring(env: Record<string, string>): Promise<void> {
   let service: ServiceProcess = await startService(env);
   try {
-    const url = service.restUrl!;
     const outcomes = new Map<string, KeyOutcome>();
-    let acked = 0;
+    const url = service.restUrl!;
     let killed = false;
+    let acked = 0;
 
     async function writer(id: number): Promise<void> {
       for (let n = 0; !killed; n++) {
@@ -140,19 +140,12 @@ describe('crash safety with TTLs', () => {
     150_000,
   );
 
-  describe('postgres log', () => {
-    let postgres: TestPostgres;
-
-    beforeAll(async () => {
-      postgres = await TestPostgres.start();
-    });
-
-    afterAll(() => postgres?.close());
-
-    it(
-      'serves no expired key and keeps every unexpired acknowledged write through SIGKILL',
-      () => crashWhileExpiring({ ...postgres.logEnv(), FRONTEND_TYPE: 'rest' }),
-      150_000,
-    );
-  });
+  it('serves no expired key and keeps every unexpired acknowledged write through SIGKILL (postgres log)', async () => {
+    const postgres = await TestPostgres.start();
+    try {
+      await crashWhileExpiring({ ...postgres.logEnv(), FRONTEND_TYPE: 'rest' });
+    } finally {
+      await postgres.close();
+    }
+  }, 150_000);
 });

@@ -1,9 +1,8 @@
-import { status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
+import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import type { KeyValueStore } from '../../core';
 import type { KeyValueHandlers } from '../../api/generated/KeyValue';
-import { toGrpcFailure } from './grpc-status';
 import type { Logger } from '../../platform/logging/logger';
-import { wireRejectionOf } from './request-wire-check';
+import { answerUnary } from './unary-answer';
 import type { WatchService } from '../../application/watch/watch-service';
 import { watchHandler } from './watch-handler';
 import { expiresAtOf } from '../../application/expiry/expires-at';
@@ -11,28 +10,11 @@ import { grpcPutOptions } from './lease-handlers';
 
 /** The KeyValue service implementation: each unary RPC is one call on the core store; Watch streams from the watch service. */
 export function keyValueHandlers(store: KeyValueStore, watches: WatchService, logger: Logger): KeyValueHandlers {
-  function answer<Request extends object, Response>(
+  const answer = <Request extends object, Response>(
     call: ServerUnaryCall<Request, Response>,
     callback: sendUnaryData<Response>,
     work: (request: Request) => Response | Promise<Response>,
-  ): void {
-    // A call that is already over must not start a write nobody waits for. A write already
-    // handed to the log is not abandoned when the call ends: the log completes it.
-    if (call.cancelled || deadlinePassed(call.getDeadline())) {
-      callback({ code: status.CANCELLED, details: 'call ended before the server started it' });
-      return;
-    }
-    const rejection = wireRejectionOf(call.request);
-    Promise.resolve()
-      .then(() => {
-        if (rejection) throw rejection;
-        return work(call.request);
-      })
-      .then(
-        (response) => callback(null, response),
-        (error: unknown) => callback(toGrpcFailure(error, logger)),
-      );
-  }
+  ): void => answerUnary(call, callback, logger, work);
 
   return {
     Get: (call, callback) =>
@@ -52,9 +34,4 @@ export function keyValueHandlers(store: KeyValueStore, watches: WatchService, lo
       }),
     Watch: watchHandler(watches, store.limits, logger),
   };
-}
-
-function deadlinePassed(deadline: Date | number): boolean {
-  const at = deadline instanceof Date ? deadline.getTime() : deadline;
-  return at <= Date.now();
 }

@@ -1,4 +1,4 @@
-import type { sendUnaryData, ServerUnaryCall, ServerDuplexStream } from '@grpc/grpc-js';
+import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { InvalidRequestError, type KeyValueStore, type PutOptions } from '../../core';
 import type { LeaseHandlers } from '../../api/generated/Lease';
 import type { LeaseKeepAliveRequest__Output } from '../../api/generated/LeaseKeepAliveRequest';
@@ -6,6 +6,7 @@ import type { LeaseKeepAliveResponse } from '../../api/generated/LeaseKeepAliveR
 import type { Logger } from '../../platform/logging/logger';
 import { toGrpcFailure } from './grpc-status';
 import { wireRejectionOf } from './request-wire-check';
+import { answerUnary } from './unary-answer';
 
 /** An int64 field as the loader gives it (a decimal string); InvalidRequestError beyond 2^53 or below 0. */
 export function int64Of(text: string | number, field: string): number {
@@ -23,36 +24,19 @@ export function grpcPutOptions(ttlMs: string, lease: string): PutOptions {
 
 /** The Lease service (etcd's model): each unary RPC one call on the store; KeepAlive renews per message. */
 export function leaseHandlers(store: KeyValueStore, logger: Logger): LeaseHandlers {
-  function unary<Request extends object, Response>(
-    call: ServerUnaryCall<Request, Response>,
-    callback: sendUnaryData<Response>,
-    work: (request: Request) => Response | Promise<Response>,
-  ): void {
-    const rejection = wireRejectionOf(call.request);
-    Promise.resolve()
-      .then(() => {
-        if (rejection) throw rejection;
-        return work(call.request);
-      })
-      .then(
-        (response) => callback(null, response),
-        (error: unknown) => callback(toGrpcFailure(error, logger)),
-      );
-  }
-
   return {
     Grant: (call, callback) =>
-      unary(call, callback, async ({ ttl_ms }) => {
+      answerUnary(call, callback, logger, async ({ ttl_ms }) => {
         const { id, ttlMs, revision } = await store.grantLease(int64Of(ttl_ms, 'ttl_ms'));
         return { id, ttl_ms: ttlMs, revision };
       }),
     Revoke: (call, callback) =>
-      unary(call, callback, async ({ id }) => {
+      answerUnary(call, callback, logger, async ({ id }) => {
         const { revision, deleted } = await store.revokeLease(int64Of(id, 'id'));
         return { revision, deleted };
       }),
     TimeToLive: (call, callback) =>
-      unary(call, callback, ({ id }) => {
+      answerUnary(call, callback, logger, ({ id }) => {
         const status = store.leaseStatus(int64Of(id, 'id'));
         const remaining = Math.max(0, status.deadline - Date.now());
         return { id: status.id, ttl_ms: status.ttlMs, remaining_ms: remaining, keys: [...status.keys] };

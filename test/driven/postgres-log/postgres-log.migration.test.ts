@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { KeyValueStore, type KeyEntry } from '../../../src/core';
-import { migrationSql, SchemaMigrationNeededError } from '../../../src/driven/postgres-log/postgres-schema';
+import {
+  logTableSql,
+  migrationSql,
+  SchemaMigrationNeededError,
+} from '../../../src/driven/postgres-log/postgres-schema';
 import { usePostgresLoggers } from '../../support/postgres-loggers';
 
 const fixture = usePostgresLoggers();
@@ -69,14 +73,9 @@ describe('PostgreSQL log schema migration', () => {
   it('adds the TTL and lease columns to a table with revisions but without them, keeping its rows', async () => {
     const env = fixture.postgres.logEnv();
     const table = env.TLOG_DB_TABLE;
-    await fixture.postgres.query(`CREATE TABLE "${table}" (
-      sequence        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-      revision        bigint NOT NULL,
-      event_type      text   NOT NULL CHECK (event_type IN ('put', 'delete')),
-      key             bytea  NOT NULL,
-      value           bytea  CHECK ((event_type = 'put') = (value IS NOT NULL)),
-      create_revision bigint,
-      version         bigint)`);
+    // The schema before TTLs: today's table without the two columns they added.
+    await fixture.postgres.query(logTableSql(`"${table}"`));
+    await fixture.postgres.query(`ALTER TABLE "${table}" DROP COLUMN expires_at, DROP COLUMN lease`);
     await fixture.postgres.query(
       `INSERT INTO "${table}" (revision, event_type, key, value, create_revision, version)
        VALUES (1, 'put', convert_to('a', 'UTF8'), convert_to('1', 'UTF8'), 1, 1)`,
