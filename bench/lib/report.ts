@@ -1,3 +1,4 @@
+import { expiryTable } from './expiry-bench';
 import { watchTable } from './watch-bench';
 import { medianRun, type BenchResults, type CompactionResult, type PutFigures, type ReplayRun } from './results';
 import { DEFAULT_SYNC, isPeer, PEERS, SECURITY_LAYERS } from './scenarios';
@@ -57,6 +58,7 @@ export function renderReport(info: RunInfo, results: BenchResults): string {
     '',
     ...(results.compaction ? ['### Compaction', '', compactionTable(results.compaction), ''] : []),
     ...(results.watch ? ['### Watch', '', watchTable(results.watch), ''] : []),
+    ...(results.expiry ? ['### Expiry', '', expiryTable(results.expiry), ''] : []),
     '### Targets (first performance pass)',
     '',
     targetTable(results),

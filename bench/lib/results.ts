@@ -1,3 +1,4 @@
+import type { ExpiryResult } from './expiry-bench';
 import type { WatchResult } from './watch-bench';
 import type { LoadRow } from './scenarios';
 import type { PeerKind } from './servers';
@@ -102,6 +103,7 @@ export interface BenchResults {
   readonly memory?: MemoryResult;
   readonly compaction?: CompactionResult;
   readonly watch?: WatchResult;
+  readonly expiry?: ExpiryResult;
 }
 
 /** The middle run (by rate) of runs sorted by rate. */
