@@ -16,9 +16,11 @@ import { checkKey, checkTtl, checkValue, DEFAULT_LIMITS, utf8ByteLength, type Li
 import { OrderedIndex, type KeyEntry } from './ordered-index';
 import {
   boundsOf,
+  clipBounds,
   pageBounds,
   pageLimit,
   withinBounds,
+  type KeyBounds,
   type KeySelector,
   type RangePage,
   type RangeQuery,
@@ -220,14 +222,15 @@ export class KeyValueStore {
     return { keysWithTtl: this.withDeadline, leases: this.leases.size };
   }
 
-  /** A page of the keys a selector names, in UTF-8 byte order, in O(log n + page). */
+  /** A page of the keys a selector names (clipped to `within`), in UTF-8 byte order, in O(log n + page). */
   range(query: RangeQuery): RangePage {
     const bounds = pageBounds(query, this.limits);
     const limit = pageLimit(query);
+    const parts = query.within === undefined ? [bounds] : clipBounds(bounds, query.within);
     const entries: KeyEntry[] = [];
     let more = false;
     const now = this.clock.now();
-    for (const entry of this.index.entries(bounds.lower, bounds.upper)) {
+    for (const entry of this.entriesIn(parts)) {
       if (this.isExpired(entry, now)) continue;
       if (entries.length === limit) {
         more = true;
@@ -241,6 +244,11 @@ export class KeyValueStore {
       more,
       nextStartAfter: more ? entries[entries.length - 1].key : undefined,
     };
+  }
+
+  /** The entries of each of the bounds, one after the other. */
+  private *entriesIn(parts: readonly KeyBounds[]): Generator<KeyEntry> {
+    for (const { lower, upper } of parts) yield* this.index.entries(lower, upper);
   }
 
   /**

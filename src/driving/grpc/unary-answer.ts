@@ -4,10 +4,8 @@ import { toGrpcFailure } from './grpc-status';
 import { wireRejectionOf } from './request-wire-check';
 
 /**
- * Answers a unary call with what `work` makes of its request, or with the gRPC status of what
- * it throws (a wire rejection of the request included). A call that is already over must not
- * start a write nobody waits for; a write already handed to the log is not abandoned when the
- * call ends: the log completes it.
+ * Runs one unary call's work and answers with its response, or with the status of what it threw
+ * (a refused wire check first). Every unary handler of the KeyValue service goes through here.
  */
 export function answerUnary<Request extends object, Response>(
   call: ServerUnaryCall<Request, Response>,
@@ -15,6 +13,8 @@ export function answerUnary<Request extends object, Response>(
   logger: Logger,
   work: (request: Request) => Response | Promise<Response>,
 ): void {
+  // A call that is already over must not start a write nobody waits for. A write already
+  // handed to the log is not abandoned when the call ends: the log completes it.
   if (call.cancelled || deadlinePassed(call.getDeadline())) {
     callback({ code: status.CANCELLED, details: 'call ended before the server started it' });
     return;
