@@ -10,6 +10,9 @@ export interface LeaseGrantResponse {
    * The lease id (random, below 2^53): name it in PutRequest.lease.
    */
   'id'?: (number | string | Long);
+  /**
+   * Its TTL in ms.
+   */
   'ttl_ms'?: (number | string | Long);
   /**
    * The revision of the grant's log record.
@@ -25,6 +28,9 @@ export interface LeaseGrantResponse__Output {
    * The lease id (random, below 2^53): name it in PutRequest.lease.
    */
   'id': (string);
+  /**
+   * Its TTL in ms.
+   */
   'ttl_ms': (string);
   /**
    * The revision of the grant's log record.

@@ -6,6 +6,9 @@ import type { Long } from '@grpc/proto-loader';
  * Renews a lease.
  */
 export interface LeaseKeepAliveRequest {
+  /**
+   * The lease id.
+   */
   'id'?: (number | string | Long);
 }
 
@@ -13,5 +16,8 @@ export interface LeaseKeepAliveRequest {
  * Renews a lease.
  */
 export interface LeaseKeepAliveRequest__Output {
+  /**
+   * The lease id.
+   */
   'id': (string);
 }

@@ -6,6 +6,9 @@ import type { Long } from '@grpc/proto-loader';
  * The renewed lease.
  */
 export interface LeaseKeepAliveResponse {
+  /**
+   * The lease id.
+   */
   'id'?: (number | string | Long);
   /**
    * Its TTL: the lease now lives this long from the renewal.
@@ -17,6 +20,9 @@ export interface LeaseKeepAliveResponse {
  * The renewed lease.
  */
 export interface LeaseKeepAliveResponse__Output {
+  /**
+   * The lease id.
+   */
   'id': (string);
   /**
    * Its TTL: the lease now lives this long from the renewal.

@@ -6,6 +6,9 @@ import type { Long } from '@grpc/proto-loader';
  * Asks to revoke a lease.
  */
 export interface LeaseRevokeRequest {
+  /**
+   * The lease id.
+   */
   'id'?: (number | string | Long);
 }
 
@@ -13,5 +16,8 @@ export interface LeaseRevokeRequest {
  * Asks to revoke a lease.
  */
 export interface LeaseRevokeRequest__Output {
+  /**
+   * The lease id.
+   */
   'id': (string);
 }

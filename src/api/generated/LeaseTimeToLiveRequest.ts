@@ -6,6 +6,9 @@ import type { Long } from '@grpc/proto-loader';
  * Asks how a lease stands.
  */
 export interface LeaseTimeToLiveRequest {
+  /**
+   * The lease id.
+   */
   'id'?: (number | string | Long);
 }
 
@@ -13,5 +16,8 @@ export interface LeaseTimeToLiveRequest {
  * Asks how a lease stands.
  */
 export interface LeaseTimeToLiveRequest__Output {
+  /**
+   * The lease id.
+   */
   'id': (string);
 }

@@ -6,6 +6,9 @@ import type { Long } from '@grpc/proto-loader';
  * How a lease stands.
  */
 export interface LeaseTimeToLiveResponse {
+  /**
+   * The lease id.
+   */
   'id'?: (number | string | Long);
   /**
    * The TTL it was granted with.
@@ -25,6 +28,9 @@ export interface LeaseTimeToLiveResponse {
  * How a lease stands.
  */
 export interface LeaseTimeToLiveResponse__Output {
+  /**
+   * The lease id.
+   */
   'id': (string);
   /**
    * The TTL it was granted with.
