@@ -84,7 +84,7 @@ Options:
   --meta                 print the key's revisions too
 
 ${CONNECTION_HELP}`,
-  put: `Usage: kvs [OPTIONS] put KEY VALUE
+  put: `Usage: kvs [OPTIONS] put KEY VALUE      (options include --ttl DURATION)
        kvs [OPTIONS] put KEY -        (the value from standard input, byte for byte)
 
 Stores VALUE under KEY once the server's log has it durably. Prints "revision N", the
@@ -93,6 +93,9 @@ With --json: {"key": KEY} (and "revision" when the server reports one).
 Put "--" before a KEY or VALUE that starts with "-".
 
 ${CONDITION_HELP}  --if-absent            only if the key is absent (create)
+  --ttl DURATION         the key expires this long after the write: 500ms, 30s, 10m, 2h (a bare
+                         number is seconds; at most the server's KVS_MAX_TTL). Without --ttl a
+                         put clears any TTL the key had.
 
 ${CONNECTION_HELP}`,
   delete: `Usage: kvs [OPTIONS] delete KEY

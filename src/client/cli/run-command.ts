@@ -120,7 +120,10 @@ async function call(
       return { exit: EXIT.ok, text, json: { key: invocation.key, value: found } };
     }
     case 'put': {
-      const { revision } = await client.put(invocation.key, value, invocation.condition);
+      const { revision } = await client.put(invocation.key, value, {
+        ...invocation.condition,
+        ttlMs: invocation.ttlMs,
+      });
       const text = revision === undefined ? '' : `revision ${revision}\n`;
       return { exit: EXIT.ok, text, json: { key: invocation.key, ...(revision === undefined ? {} : { revision }) } };
     }
