@@ -12,6 +12,8 @@ import type { KeyValueClient as _KeyValueClient, KeyValueDefinition as _KeyValue
 import type { KvsAdminClient as _KvsAdminClient, KvsAdminDefinition as _KvsAdminDefinition } from './KvsAdmin';
 import type { PutRequest as _PutRequest, PutRequest__Output as _PutRequest__Output } from './PutRequest';
 import type { PutResponse as _PutResponse, PutResponse__Output as _PutResponse__Output } from './PutResponse';
+import type { SnapshotChunk as _SnapshotChunk, SnapshotChunk__Output as _SnapshotChunk__Output } from './SnapshotChunk';
+import type { SnapshotRequest as _SnapshotRequest, SnapshotRequest__Output as _SnapshotRequest__Output } from './SnapshotRequest';
 import type { WatchEvent as _WatchEvent, WatchEvent__Output as _WatchEvent__Output } from './WatchEvent';
 import type { WatchRequest as _WatchRequest, WatchRequest__Output as _WatchRequest__Output } from './WatchRequest';
 import type { WatchResponse as _WatchResponse, WatchResponse__Output as _WatchResponse__Output } from './WatchResponse';
@@ -39,6 +41,8 @@ export interface ProtoGrpcType {
   KvsAdmin: SubtypeConstructor<typeof grpc.Client, _KvsAdminClient> & { service: _KvsAdminDefinition }
   PutRequest: MessageTypeDefinition<_PutRequest, _PutRequest__Output>
   PutResponse: MessageTypeDefinition<_PutResponse, _PutResponse__Output>
+  SnapshotChunk: MessageTypeDefinition<_SnapshotChunk, _SnapshotChunk__Output>
+  SnapshotRequest: MessageTypeDefinition<_SnapshotRequest, _SnapshotRequest__Output>
   WatchEvent: MessageTypeDefinition<_WatchEvent, _WatchEvent__Output>
   WatchRequest: MessageTypeDefinition<_WatchRequest, _WatchRequest__Output>
   WatchResponse: MessageTypeDefinition<_WatchResponse, _WatchResponse__Output>

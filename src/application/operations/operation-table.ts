@@ -82,6 +82,17 @@ export const OPERATIONS: readonly Operation[] = [
   // Reflection describes the API, not the data; KVS_GRPC_REFLECTION=false removes it altogether.
   reflection('ReflectionV1', '/grpc.reflection.v1.ServerReflection/ServerReflectionInfo'),
   reflection('ReflectionV1Alpha', '/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo'),
+  // Snapshots (docs/snapshots.md): a consistent backup of the whole store, streamed; it reads
+  // every key, so only the operator's scope may take one.
+  {
+    name: 'Snapshot',
+    kind: 'admin',
+    scope: 'kvs:admin',
+    rest: { methods: ['GET'], path: '/v1/admin/snapshot' },
+    grpc: { path: '/KvsAdmin/Snapshot', stringFields: {} },
+    metric: 'snapshot',
+    traced: true,
+  },
 ];
 
 /**

@@ -1,0 +1,109 @@
+import { crc32 } from 'node:zlib';
+
+// The layout is described in docs/snapshot-format.md; keep the two in step.
+
+/** First bytes of every snapshot: identifies the format before anything else is trusted. */
+export const SNAPSHOT_MAGIC = Buffer.from('KVSSNAP\n', 'latin1');
+/** The format version this build writes and reads. */
+export const SNAPSHOT_VERSION = 1;
+/** magic (8) + version u32 + revision u64 + created-at ms u64 + CRC-32 of bytes 0..27 u32. */
+export const SNAPSHOT_HEADER_BYTES = 32;
+/** kind u32 + payloadLength u32 + records u32 + payload CRC-32 u32 + CRC-32 of the first 16 bytes u32. */
+export const SECTION_HEADER_BYTES = 20;
+/** keys (u64) + sections (u64) + bytes before the end section (u64) + SHA-256 of those bytes (32). */
+export const END_PAYLOAD_BYTES = 56;
+/** keyLength u32 + valueLength u32 + createRevision, modRevision, version, deadline u64 each. */
+export const KEY_RECORD_FIXED_BYTES = 40;
+/**
+ * The largest section payload a reader accepts: room for one record of the largest key and
+ * value the service allows (64 KiB, 64 MiB), so a damaged length can never make it buffer more.
+ */
+export const MAX_SECTION_PAYLOAD_BYTES = 64 * 1024 * 1024 + 64 * 1024 + KEY_RECORD_FIXED_BYTES;
+
+/**
+ * Section kinds. `keys`: key records; `leases`: reserved for the leases of issue 19 (this build
+ * writes none and refuses a snapshot holding one, which it could not restore); `end`: the trailer.
+ */
+export const SECTION_KIND = { keys: 1, leases: 2, end: 255 } as const;
+
+/** One live key as a snapshot holds it: value, revisions and deadline. */
+export interface SnapshotEntry {
+  readonly key: string;
+  readonly value: string;
+  readonly createRevision: number;
+  readonly modRevision: number;
+  readonly version: number;
+  /** When the key expires, absolute Unix milliseconds; 0: never. */
+  readonly deadlineMs: number;
+}
+
+const TWO_TO_32 = 0x1_0000_0000;
+
+/** Writes a safe integer as u64 little-endian, without BigInt. */
+export function writeU64(buffer: Buffer, offset: number, value: number): void {
+  buffer.writeUInt32LE(value % TWO_TO_32, offset);
+  buffer.writeUInt32LE(Math.floor(value / TWO_TO_32), offset + 4);
+}
+
+/** Reads a u64 little-endian as a number (exact up to 2^53; callers check Number.isSafeInteger). */
+export function readU64(buffer: Buffer, offset: number): number {
+  return buffer.readUInt32LE(offset) + buffer.readUInt32LE(offset + 4) * TWO_TO_32;
+}
+
+/** The snapshot header of a store at `revision`, taken at `createdAtMs` (Unix ms). */
+export function encodeSnapshotHeader(revision: number, createdAtMs: number): Buffer {
+  const header = Buffer.alloc(SNAPSHOT_HEADER_BYTES);
+  SNAPSHOT_MAGIC.copy(header, 0);
+  header.writeUInt32LE(SNAPSHOT_VERSION, 8);
+  writeU64(header, 12, revision);
+  writeU64(header, 20, createdAtMs);
+  header.writeUInt32LE(crc32(header.subarray(0, 28)), 28);
+  return header;
+}
+
+/** A section: its header (with both checksums) followed by `payload`, as one buffer. */
+export function encodeSection(kind: number, records: number, payload: Buffer): Buffer {
+  const section = Buffer.allocUnsafe(SECTION_HEADER_BYTES + payload.length);
+  section.writeUInt32LE(kind, 0);
+  section.writeUInt32LE(payload.length, 4);
+  section.writeUInt32LE(records, 8);
+  section.writeUInt32LE(crc32(payload), 12);
+  section.writeUInt32LE(crc32(section.subarray(0, 16)), 16);
+  payload.copy(section, SECTION_HEADER_BYTES);
+  return section;
+}
+
+/** Bytes a key record takes. */
+export function keyRecordBytes(keyBytes: number, valueBytes: number): number {
+  return KEY_RECORD_FIXED_BYTES + keyBytes + valueBytes;
+}
+
+/** Encodes one key record at `at` (room already reserved); returns the offset after it. */
+export function encodeKeyRecord(
+  buffer: Buffer,
+  at: number,
+  entry: SnapshotEntry,
+  keyBytes: number,
+  valueBytes: number,
+): number {
+  buffer.writeUInt32LE(keyBytes, at);
+  buffer.writeUInt32LE(valueBytes, at + 4);
+  writeU64(buffer, at + 8, entry.createRevision);
+  writeU64(buffer, at + 16, entry.modRevision);
+  writeU64(buffer, at + 24, entry.version);
+  writeU64(buffer, at + 32, entry.deadlineMs);
+  let p = at + KEY_RECORD_FIXED_BYTES;
+  p += buffer.write(entry.key, p, keyBytes, 'utf8');
+  p += buffer.write(entry.value, p, valueBytes, 'utf8');
+  return p;
+}
+
+/** The end section: the counts and the SHA-256 of every byte before it. */
+export function encodeEndSection(keys: number, sections: number, bytesBefore: number, sha256: Buffer): Buffer {
+  const payload = Buffer.alloc(END_PAYLOAD_BYTES);
+  writeU64(payload, 0, keys);
+  writeU64(payload, 8, sections);
+  writeU64(payload, 16, bytesBefore);
+  sha256.copy(payload, 24);
+  return encodeSection(SECTION_KIND.end, 0, payload);
+}
