@@ -134,7 +134,8 @@ export function parseKvsArgs(args: readonly string[], env: Env): Invocation {
   const [first, ...operands] = positionals;
   if (values.version) return { command: 'version', json };
   if (values.help) return { command: 'help', topic: first !== undefined && isCommand(first) ? first : undefined, json };
-  if (first === undefined) throw new UsageError('missing command (get, put, delete, watch, compact, snapshot, token or help)');
+  if (first === undefined)
+    throw new UsageError('missing command (get, put, delete, watch, compact, snapshot, token or help)');
   if (!isCommand(first)) {
     throw new UsageError(`unknown command "${first}"${didYouMean(first, COMMAND_NAMES)}`);
   }

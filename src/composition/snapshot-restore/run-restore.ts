@@ -28,7 +28,8 @@ const RESTORE_TARGETS: Record<keyof typeof TRANSACTION_LOGS, (env: EnvReader) =>
     const { filename } = readFileLogConfig(env);
     return {
       description: `file log ${filename}`,
-      write: (view, force, logger) => restoreFileLog(filename, view, { force, warn: (message) => logger.warn(message) }),
+      write: (view, force, logger) =>
+        restoreFileLog(filename, view, { force, warn: (message) => logger.warn(message) }),
     };
   },
   postgres: (env) => {
@@ -64,9 +65,7 @@ export interface RestoreIo {
 export async function runRestore(request: RestoreRequest, io: RestoreIo): Promise<number> {
   const fail = (exit: number, message: string, fields: Record<string, unknown> = {}): number => {
     io.stderr.write(
-      request.json
-        ? `${JSON.stringify({ error: { message, exit, ...fields } })}\n`
-        : `kvs: ${message}\n`,
+      request.json ? `${JSON.stringify({ error: { message, exit, ...fields } })}\n` : `kvs: ${message}\n`,
     );
     return exit;
   };

@@ -28,7 +28,7 @@ function parse(bytes: Buffer, pieces: (remaining: number) => number = (n) => n) 
   const parser = new SnapshotParser();
   const entries: SnapshotEntry[] = [];
   try {
-    for (let at = 0; at < bytes.length; ) {
+    for (let at = 0; at < bytes.length;) {
       const size = Math.max(1, Math.min(bytes.length - at, pieces(bytes.length - at)));
       entries.push(...parser.push(bytes.subarray(at, at + size)));
       at += size;
