@@ -15,11 +15,23 @@ export class RestoreTargetNotEmptyError extends Error {
   }
 }
 
+/** The points of a restore at which a crash leaves a distinct state on disk, in order; each is reported once reached. */
+export const RESTORE_STEPS = [
+  'manifest-described',
+  'incremental-created',
+  'base-written',
+  'base-renamed',
+  'committed',
+  'old-files-removed',
+] as const;
+
 /** What the restore should do besides writing. */
 export interface FileLogRestoreOptions {
   /** Replace a log that holds data. */
   readonly force: boolean;
   readonly warn: (message: string) => void;
+  /** Called after each of RESTORE_STEPS: a seam for tests that kill the process exactly there. */
+  readonly afterStep?: (step: (typeof RESTORE_STEPS)[number]) => void | Promise<void>;
 }
 
 /**
@@ -37,7 +49,7 @@ export interface FileLogRestoreOptions {
 export async function restoreFileLog(
   filename: string,
   view: StoreView,
-  { force, warn }: FileLogRestoreOptions,
+  { force, warn, afterStep = () => undefined }: FileLogRestoreOptions,
 ): Promise<WrittenBase> {
   const path = resolve(filename);
   const directory = new LogDirectory(path, (_event, message) => warn(message));
@@ -59,8 +71,10 @@ export async function restoreFileLog(
       }
       await directory.replaceManifest({ base: undefined, incrementals: [directory.names.log] }, () => undefined);
     }
+    await afterStep('manifest-described');
     const retired = listed(directory.manifest);
     const incremental = await directory.createIncremental();
+    await afterStep('incremental-created');
     const base = directory.names.base(directory.takeGeneration());
     const temp = directory.names.temp(base);
     let written: WrittenBase;
@@ -70,10 +84,14 @@ export async function restoreFileLog(
       await directory.remove([temp, incremental]).catch(() => undefined);
       throw error;
     }
+    await afterStep('base-written');
     await directory.publish(temp, base);
+    await afterStep('base-renamed');
     await directory.replaceManifest({ base, incrementals: [incremental] }, () => undefined);
+    await afterStep('committed');
     await directory.remove(retired);
     await directory.removeQuarantine();
+    await afterStep('old-files-removed');
     return written;
   } finally {
     await lock.release();
