@@ -55,7 +55,7 @@ const SUMMARIES = {
   delete: 'delete KEY       remove KEY (succeeds when KEY is absent)',
   watch: 'watch            print the changes under --prefix as they happen, until interrupted',
   compact: "compact          compact the server's transaction log now (needs kvs:admin)",
-  snapshot: 'snapshot ACTION FILE  save, check (status) or restore (offline) a snapshot of the store',
+  snapshot: 'snapshot ACTION  save|status|restore FILE: back up the store, check or restore a backup',
   token: 'token --scope S  print a token signed with $JWT_KEY',
   help: 'help [COMMAND]   show help for all commands or for one',
 } as const;
