@@ -15,6 +15,7 @@ import { preparePeers } from './lib/peers';
 import { isPeer, loadRows } from './lib/scenarios';
 import { SERVER_NAMES } from './lib/servers';
 import { measureWatch, type WatchResult } from './lib/watch-bench';
+import { measureSnapshots, type SnapshotResult } from './lib/snapshot-bench';
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
@@ -62,9 +63,14 @@ async function main(): Promise<void> {
     process.stderr.write('watch (1,000 SSE + 200 gRPC watchers, 10 writes/s) ...\n');
     watch = await measureWatch(scratch, options);
   }
+  let snapshot: SnapshotResult | undefined;
+  if (selected('snapshot')) {
+    process.stderr.write('snapshot (1,000,000 keys: save, status, restore, PUT during snapshots) ...\n');
+    snapshot = await measureSnapshots(scratch, options);
+  }
   rmSync(scratch, { recursive: true, force: true });
 
-  const results: BenchResults = { load, failed, skipped, replay, memory, compaction, watch };
+  const results: BenchResults = { load, failed, skipped, replay, memory, compaction, watch, snapshot };
   const report = renderReport(runInfo(options), results);
   const out = options.out ?? resolve(RESULTS_DIR, isFullRun(options) ? 'latest.md' : 'tmp/partial.md');
   writeFileSync(out, `# kvs benchmark results\n\n${report}`);

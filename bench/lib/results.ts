@@ -1,3 +1,4 @@
+import type { SnapshotResult } from './snapshot-bench';
 import type { WatchResult } from './watch-bench';
 import type { LoadRow } from './scenarios';
 import type { PeerKind } from './servers';
@@ -102,6 +103,7 @@ export interface BenchResults {
   readonly memory?: MemoryResult;
   readonly compaction?: CompactionResult;
   readonly watch?: WatchResult;
+  readonly snapshot?: SnapshotResult;
 }
 
 /** The middle run (by rate) of runs sorted by rate. */
