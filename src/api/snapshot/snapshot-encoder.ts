@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import {
   encodeEndSection,
   encodeKeyRecord,
-  encodeSection,
+  sealSection,
+  SECTION_HEADER_BYTES,
   encodeSnapshotHeader,
   keyRecordBytes,
   SECTION_KIND,
-  type SnapshotEntry,
+  type EncodableEntry,
 } from './snapshot-format';
 
 /** A section is closed once its payload reaches this size: the unit of checksumming and of one synchronous stretch of encoding. */
@@ -15,7 +16,7 @@ export const SECTION_TARGET_BYTES = 256 * 1024;
 /** What a snapshot is made of: the revision it stands at and its entries, in key order. */
 export interface SnapshotSource {
   readonly revision: number;
-  readonly entries: Iterable<SnapshotEntry>;
+  readonly entries: Iterable<EncodableEntry>;
 }
 
 /**
@@ -34,32 +35,34 @@ export function* encodeSnapshot(source: SnapshotSource, createdAtMs: number): Ge
     return buffer;
   };
   yield emit(encodeSnapshotHeader(source.revision, createdAtMs));
-  let payload = Buffer.allocUnsafe(SECTION_TARGET_BYTES * 2);
-  let used = 0;
+  // Each section is encoded in place in a buffer of its own (the sink may hold it until sent).
+  const fresh = (): Buffer => Buffer.allocUnsafe(SECTION_HEADER_BYTES + SECTION_TARGET_BYTES * 2);
+  let section = fresh();
+  let used = SECTION_HEADER_BYTES;
   let records = 0;
   for (const entry of source.entries) {
     const keyBytes = Buffer.byteLength(entry.key, 'utf8');
     const valueBytes = Buffer.byteLength(entry.value, 'utf8');
     const size = keyRecordBytes(keyBytes, valueBytes);
-    if (used + size > payload.length) {
-      const larger = Buffer.allocUnsafe(Math.max(payload.length * 2, used + size));
-      payload.copy(larger, 0, 0, used);
-      payload = larger;
+    if (used + size > section.length) {
+      // One record larger than the room left: this section grows to hold it.
+      const larger = Buffer.allocUnsafe(used + size);
+      section.copy(larger, 0, 0, used);
+      section = larger;
     }
-    used = encodeKeyRecord(payload, used, entry, keyBytes, valueBytes);
+    used = encodeKeyRecord(section, used, entry, keyBytes, valueBytes);
     records++;
     keys++;
-    if (used < SECTION_TARGET_BYTES) continue;
+    if (used < SECTION_HEADER_BYTES + SECTION_TARGET_BYTES) continue;
     sections++;
-    yield emit(encodeSection(SECTION_KIND.keys, records, payload.subarray(0, used)));
-    used = 0;
+    yield emit(sealSection(section, SECTION_KIND.keys, records, used));
+    section = fresh();
+    used = SECTION_HEADER_BYTES;
     records = 0;
-    // A section that grew for one large record does not keep its large buffer for the rest.
-    if (payload.length > SECTION_TARGET_BYTES * 2) payload = Buffer.allocUnsafe(SECTION_TARGET_BYTES * 2);
   }
   if (records > 0) {
     sections++;
-    yield emit(encodeSection(SECTION_KIND.keys, records, payload.subarray(0, used)));
+    yield emit(sealSection(section, SECTION_KIND.keys, records, used));
   }
   yield encodeEndSection(keys, sections, bytes, hash.digest());
 }

@@ -37,6 +37,9 @@ export interface SnapshotEntry {
   readonly deadlineMs: number;
 }
 
+/** An entry as the encoder takes it: a missing deadline is none (0). */
+export type EncodableEntry = Omit<SnapshotEntry, 'deadlineMs'> & { readonly deadlineMs?: number };
+
 const TWO_TO_32 = 0x1_0000_0000;
 
 /** Writes a safe integer as u64 little-endian, without BigInt. */
@@ -61,16 +64,17 @@ export function encodeSnapshotHeader(revision: number, createdAtMs: number): Buf
   return header;
 }
 
-/** A section: its header (with both checksums) followed by `payload`, as one buffer. */
-export function encodeSection(kind: number, records: number, payload: Buffer): Buffer {
-  const section = Buffer.allocUnsafe(SECTION_HEADER_BYTES + payload.length);
-  section.writeUInt32LE(kind, 0);
-  section.writeUInt32LE(payload.length, 4);
-  section.writeUInt32LE(records, 8);
-  section.writeUInt32LE(crc32(payload), 12);
-  section.writeUInt32LE(crc32(section.subarray(0, 16)), 16);
-  payload.copy(section, SECTION_HEADER_BYTES);
-  return section;
+/**
+ * Fills in the header of the section whose payload was written at `buffer[SECTION_HEADER_BYTES,
+ * end)`, both checksums included; returns the whole section.
+ */
+export function sealSection(buffer: Buffer, kind: number, records: number, end: number): Buffer {
+  buffer.writeUInt32LE(kind, 0);
+  buffer.writeUInt32LE(end - SECTION_HEADER_BYTES, 4);
+  buffer.writeUInt32LE(records, 8);
+  buffer.writeUInt32LE(crc32(buffer.subarray(SECTION_HEADER_BYTES, end)), 12);
+  buffer.writeUInt32LE(crc32(buffer.subarray(0, 16)), 16);
+  return buffer.subarray(0, end);
 }
 
 /** Bytes a key record takes. */
@@ -82,7 +86,7 @@ export function keyRecordBytes(keyBytes: number, valueBytes: number): number {
 export function encodeKeyRecord(
   buffer: Buffer,
   at: number,
-  entry: SnapshotEntry,
+  entry: EncodableEntry,
   keyBytes: number,
   valueBytes: number,
 ): number {
@@ -91,7 +95,7 @@ export function encodeKeyRecord(
   writeU64(buffer, at + 8, entry.createRevision);
   writeU64(buffer, at + 16, entry.modRevision);
   writeU64(buffer, at + 24, entry.version);
-  writeU64(buffer, at + 32, entry.deadlineMs);
+  writeU64(buffer, at + 32, entry.deadlineMs ?? 0);
   let p = at + KEY_RECORD_FIXED_BYTES;
   p += buffer.write(entry.key, p, keyBytes, 'utf8');
   p += buffer.write(entry.value, p, valueBytes, 'utf8');
@@ -100,10 +104,10 @@ export function encodeKeyRecord(
 
 /** The end section: the counts and the SHA-256 of every byte before it. */
 export function encodeEndSection(keys: number, sections: number, bytesBefore: number, sha256: Buffer): Buffer {
-  const payload = Buffer.alloc(END_PAYLOAD_BYTES);
-  writeU64(payload, 0, keys);
-  writeU64(payload, 8, sections);
-  writeU64(payload, 16, bytesBefore);
-  sha256.copy(payload, 24);
-  return encodeSection(SECTION_KIND.end, 0, payload);
+  const section = Buffer.alloc(SECTION_HEADER_BYTES + END_PAYLOAD_BYTES);
+  writeU64(section, SECTION_HEADER_BYTES, keys);
+  writeU64(section, SECTION_HEADER_BYTES + 8, sections);
+  writeU64(section, SECTION_HEADER_BYTES + 16, bytesBefore);
+  sha256.copy(section, SECTION_HEADER_BYTES + 24);
+  return sealSection(section, SECTION_KIND.end, 0, section.length);
 }
