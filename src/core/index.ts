@@ -9,6 +9,7 @@ export * from './ordered-index';
 export * from './range-query';
 export * from './txn';
 export type * from './transaction-log.port';
+export { revisionNotAfter } from './transaction-log.port';
 export * from './change-feed';
 export * from './watch-filter';
 export * from './watch-history';

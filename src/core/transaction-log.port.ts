@@ -10,6 +10,9 @@ import type { LogHealth, LogHealthListener } from './log-health';
  *   revision order; `append` resolves only once the whole record is durable under the
  *   adapter's sync policy, and promises resolve in call order, so the store applies records
  *   in log order. A record is durable all or nothing: replay never gives part of one.
+ *   A record whose revision does not exceed the last durable one is a caller's bug (it would
+ *   replay out of order, or shadow an acknowledged write): rejected, nothing written
+ *   ({@link revisionNotAfter}).
  * - A rejected `append` means the record is not acknowledged; it rejects with
  *   LogUnavailableError or LogOverloadedError when the log cannot take it (nothing changed:
  *   the store gives its revision to the next write), or OutcomeUnknownError when the log
@@ -77,4 +80,9 @@ export interface CompactionReport {
   readonly liveBytes: number;
   /** Wall-clock duration in milliseconds. */
   readonly durationMs: number;
+}
+
+/** The rejection of an append whose revision does not exceed the log's last durable revision. */
+export function revisionNotAfter(revision: number, durable: number): Error {
+  return new Error(`append at revision ${revision}, not after the last durable revision ${durable}; nothing written`);
 }

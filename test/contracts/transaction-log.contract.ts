@@ -82,6 +82,18 @@ export function runTransactionLogContract(adapter: string, options: LoggerContra
       expect(await collectEvents(log)).toEqual([a, b, c]);
     });
 
+    it('refuses a record whose revision does not exceed the last durable one, writing nothing', async () => {
+      let log = await openLog();
+      await collectRecords(log);
+      const put = (revision: number, value: string) =>
+        log.append({ revision, writes: [{ type: 'put', key: 'k', value, createRevision: 1, version: revision }] });
+      await put(1, 'first');
+      await expect(put(1, 'again')).rejects.toThrow(/not after the last durable revision 1/);
+      await put(2, 'second');
+      log = await reopen(log);
+      expect((await collectRecords(log)).map((record) => record.revision)).toEqual([1, 2]);
+    });
+
     it('continues the sequence after a reopen', async () => {
       let log = await openLog();
       await collectEvents(log);

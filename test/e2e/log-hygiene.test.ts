@@ -9,13 +9,15 @@ import { send } from '../support/http-request';
 import { rawExchange } from '../support/raw-http';
 import { logRecords, startService, type ServiceProcess } from '../support/service-process';
 import { goodClaims, hmacSetup } from '../security/jwt-fixtures';
+import { TcpProxy } from '../support/tcp-proxy';
+import { TestPostgres } from '../support/test-postgres';
 
 /**
  * The logging rule on a real service process with request logs on: keys appear in logs only at
  * debug, values and tokens never. Every refusal and error path is driven on REST and gRPC with
- * distinctive markers in the keys, values and tokens, and no line at info or above may carry one.
- * (Log-unavailable is not driven here: it needs a failing disk or database; its lines name the
- * log's condition only, see test/driven.)
+ * distinctive markers in the keys, values and tokens, at LOG_LEVEL=debug: no line at info or
+ * above may carry one, and no line at all a value or a token. The log-unavailable path is driven
+ * by cutting the network to a real PostgreSQL.
  */
 
 const KEY_MARK = 'kmarkQ7';
@@ -60,9 +62,8 @@ describe('no key, value or token at info or above, on every refusal and error pa
       ...setup.env,
       TLOG_FILENAME: join(dir, 'tx.log'),
       KVS_REQUEST_LOG: 'true',
-      // The production level. (At LOG_LEVEL=debug the request line, itself at info, adds the key:
-      // src/observability/request-log keyIfDebug; see the report of this change.)
-      LOG_LEVEL: 'info',
+      // Debug, so the test also proves that debug detail stays on debug lines.
+      LOG_LEVEL: 'debug',
       KVS_FLAGS_FILE: flags,
       KVS_RATE_LIMIT: '1/h',
       KVS_RATE_BURST: '5',
@@ -205,11 +206,65 @@ describe('no key, value or token at info or above, on every refusal and error pa
     for (const event of ['access_refused', 'request', 'shedding_started', 'flags_changed'])
       expect(events).toContain(event);
     expect(loud.filter((record) => record.event === 'request').length).toBeGreaterThan(30);
-    const secrets = [KEY_MARK, VALUE_MARK, TOKEN_MARK, ...tokens.map((t) => t.split('.')[2])];
-    const leaks = loud.flatMap((record) => {
-      const line = JSON.stringify(record);
-      return secrets.filter((secret) => line.includes(secret)).map((secret) => `${secret} in ${line}`);
-    });
-    expect(leaks).toEqual([]);
+    // Keys are logged at debug (so the markers would be found if they leaked upwards).
+    expect(records.some((record) => record.event === 'request_key' && String(record.key).includes(KEY_MARK))).toBe(
+      true,
+    );
+    const tokenSecrets = [TOKEN_MARK, ...tokens.map((t) => t.split('.')[2])];
+    expect(leaksOf(loud, [KEY_MARK, VALUE_MARK, ...tokenSecrets])).toEqual([]);
+    expect(leaksOf(records, [VALUE_MARK, ...tokenSecrets])).toEqual([]);
   }, 90_000);
+});
+
+/** Each secret found in a record, with the record. */
+function leaksOf(records: Record<string, unknown>[], secrets: string[]): string[] {
+  return records.flatMap((record) => {
+    const line = JSON.stringify(record);
+    return secrets.filter((secret) => line.includes(secret)).map((secret) => `${secret} in ${line}`);
+  });
+}
+
+describe('no key or value at info or above while the log is unavailable', () => {
+  let postgres: TestPostgres;
+  let proxy: TcpProxy;
+  let service: ServiceProcess | undefined;
+
+  beforeAll(async () => {
+    postgres = await TestPostgres.start();
+    proxy = await TcpProxy.start(postgres.connection.host, postgres.connection.port);
+  });
+
+  afterAll(async () => {
+    service?.process.kill('SIGKILL');
+    await proxy?.cut();
+    await postgres?.close();
+  });
+
+  it('REST and gRPC writes refused with LOG_UNAVAILABLE while the database is cut away', async () => {
+    service = await startService({
+      ...postgres.logEnv(),
+      TLOG_DB_HOST: '127.0.0.1',
+      TLOG_DB_PORT: String(proxy.port),
+      TLOG_DB_CONNECT_TIMEOUT_MS: '500',
+      KVS_REQUEST_LOG: 'true',
+      LOG_LEVEL: 'info',
+    });
+    const url = `${service.restUrl}/v1/key/${key('pg')}`;
+    expect((await fetch(url, { method: 'PUT', body: VALUE })).status).toBe(201);
+    await proxy.cut();
+    const refused = await fetch(url, { method: 'PUT', body: `${VALUE} 2` });
+    expect([refused.status, ((await refused.json()) as { code: string }).code]).toEqual([503, 'LOG_UNAVAILABLE']);
+    const client = new KvsClient(service.grpcAddress!, { timeoutMs: 5000 });
+    try {
+      await expect(client.put(key('gpg'), VALUE)).rejects.toMatchObject({ status: status.UNAVAILABLE });
+    } finally {
+      client.close();
+    }
+    await proxy.restore();
+
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const loud = logRecords(service.output()).filter((record) => Number(record.level) >= INFO);
+    expect(loud.map((record) => record.event)).toContain('postgres_log_unavailable');
+    expect(leaksOf(loud, [KEY_MARK, VALUE_MARK])).toEqual([]);
+  });
 });

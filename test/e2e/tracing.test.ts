@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -74,6 +75,31 @@ describe('tracing over OTLP', () => {
     expect(named(restSpans, 'kvs.log.append').parentSpanId).toBe(server.spanId);
     expect(attribute(named(restSpans, 'kvs.log.batch'), 'kvs.log.batch.records')).toEqual(expect.anything());
 
+    // A request cut off before its route runs, and one with a query: neither the raw path nor
+    // the query reach the span.
+    const aborted = newTraceparent();
+    const port = Number(new URL(service.restUrl!).port);
+    await new Promise<void>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write(
+          `PUT /v1/key/aborted-key HTTP/1.1\r\nHost: x\r\ntraceparent: ${aborted.header}\r\nContent-Length: 100\r\n\r\npart`,
+          () => setTimeout(() => socket.destroy(), 100),
+        );
+      });
+      socket.on('close', () => resolve());
+    });
+    const queried = newTraceparent();
+    await (
+      await fetch(`${service.restUrl}/v1/key/q?query-secret=1`, { headers: { traceparent: queried.header } })
+    ).arrayBuffer();
+    const [abortedSpan] = await receiver.trace(aborted.traceId, (spans) => spans.length > 0);
+    const [queriedSpan] = await receiver.trace(queried.traceId, (spans) => spans.length > 0);
+    expect(attribute(abortedSpan, 'url.path')).toMatch(/^(\/v1\/key\/:key|\(unmatched\))$/);
+    expect([attribute(queriedSpan, 'url.path'), attribute(queriedSpan, 'url.query')]).toEqual([
+      '/v1/key/:key',
+      '(redacted)',
+    ]);
+
     const call = newTraceparent();
     client = new grpc.Client(service.grpcAddress!, grpc.credentials.createInsecure());
     const metadata = new grpc.Metadata();
@@ -107,7 +133,8 @@ describe('tracing over OTLP', () => {
     const lines = logRecords(service.output()).filter((record) => record.event === 'request');
     expect(lines.map((line) => line.traceId)).toEqual(expect.arrayContaining([rest.traceId, call.traceId]));
     const exported = receiver.bodies.join('\n');
-    for (const secret of ['traced-key', 'traced-value', 'gkey', 'gval']) expect(exported).not.toContain(secret);
+    for (const secret of ['traced-key', 'traced-value', 'gkey', 'gval', 'aborted-key', 'query-secret'])
+      expect(exported).not.toContain(secret);
     expect([...receiver.serviceNames]).toEqual(['kvs']);
   });
 });

@@ -218,8 +218,11 @@ describe('LoadShedder event-loop lag', () => {
 describe('gRPC request metadata', () => {
   let service: InProcessService;
   beforeAll(async () => {
-    service = await startInProcessService({});
+    service = await startInProcessService({ KVS_REQUEST_LOG: 'true' });
   });
+  /** The request lines of refused oversized calls: the refusal is observed like any other. */
+  const refusedLines = () =>
+    service.log.records.filter((record) => record.event === 'request' && record.status === 'RESOURCE_EXHAUSTED');
   afterAll(() => service.stop());
 
   /** A Get of key "k", hand-encoded (field 1, length 1). */
@@ -237,6 +240,7 @@ describe('gRPC request metadata', () => {
     ['ten 10 KB entries', Array<number>(10).fill(10_000)],
   ])('of 100 KB (%s) is answered RESOURCE_EXHAUSTED at once, well within a 2 s deadline', async (_name, sizes) => {
     const client = rawClient(service.grpcAddress);
+    const refusedBefore = refusedLines().length;
     try {
       // A hang would end in DEADLINE_EXCEEDED instead.
       expect((await rawUnary(client, '/KeyValue/Get', GET_K, metadataOf(sizes), 2000)).code).toBe(
@@ -246,6 +250,7 @@ describe('gRPC request metadata', () => {
       expect((await rawUnary(client, '/KeyValue/Get', GET_K, metadataOf([1000, 1000]), 2000)).code).toBe(
         status.NOT_FOUND,
       );
+      expect(refusedLines().slice(refusedBefore)).toMatchObject([{ route: '/KeyValue/Get', frontend: 'grpc' }]);
     } finally {
       client.close();
     }

@@ -25,6 +25,8 @@ export type Event = Mutation & { readonly sequence: number };
 interface Revisions {
   issued: number;
   applied: number;
+  /** Revisions up to this one may have reached the log (an outcome it could not tell): never given again. */
+  spent: number;
   inFlight: number;
 }
 
@@ -33,7 +35,7 @@ const revisionsByLog = new WeakMap<TransactionLog, Revisions>();
 function revisionsOf(log: TransactionLog): Revisions {
   let revisions = revisionsByLog.get(log);
   if (!revisions) {
-    revisions = { issued: 0, applied: 0, inFlight: 0 };
+    revisions = { issued: 0, applied: 0, spent: 0, inFlight: 0 };
     revisionsByLog.set(log, revisions);
   }
   return revisions;
@@ -72,7 +74,8 @@ export function eventsOf(records: readonly ReplayedRecord[]): Event[] {
 /**
  * Appends the mutation as a record of its own at the next revision (after collectRecords or
  * collectEvents has replayed the log), and resolves with it as an event. A refused append's
- * revision is given again once nothing is in flight, as the store does.
+ * revision is given again once nothing is in flight, as the store does; one whose outcome is
+ * unknown never is (it may still commit, as the store's own accounting knows).
  */
 export function appendMutation(log: TransactionLog, mutation: Mutation): Promise<Event> {
   const revisions = revisionsOf(log);
@@ -91,7 +94,8 @@ export function appendMutation(log: TransactionLog, mutation: Mutation): Promise
     (error: unknown) => {
       revisions.inFlight--;
       const refused = error instanceof KvsError && !(error instanceof OutcomeUnknownError);
-      if (refused && revisions.inFlight === 0) revisions.issued = revisions.applied;
+      if (!refused) revisions.spent = revisions.issued;
+      if (revisions.inFlight === 0) revisions.issued = Math.max(revisions.applied, revisions.spent);
       throw error;
     },
   );

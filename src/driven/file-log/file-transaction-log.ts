@@ -8,7 +8,7 @@ import type {
   ReplayedRecord,
   TransactionLog,
 } from '../../core';
-import { KvsError, LogHealthState, LogUnavailableError } from '../../core';
+import { KvsError, LogHealthState, LogUnavailableError, revisionNotAfter } from '../../core';
 import {
   CompactionRunner,
   DEFAULT_COMPACTION_THRESHOLDS,
@@ -145,6 +145,7 @@ export class FileTransactionLog implements TransactionLog {
       return Promise.reject(this.unavailable(this.state === 'closed' ? 'closed' : 'append before readEvents finished'));
     }
     const { revision } = logRecord;
+    if (revision <= this.durableRevision) return Promise.reject(revisionNotAfter(revision, this.durableRevision));
     const record = encodeRecord(logRecord);
     const held = this.held;
     // One promise, settled by the writer itself (see releaseHeld).

@@ -8,7 +8,13 @@ import type {
   ReplayedRecord,
   TransactionLog,
 } from '../../core';
-import { LogHealthState, LogOverloadedError, LogUnavailableError, OutcomeUnknownError } from '../../core';
+import {
+  LogHealthState,
+  LogOverloadedError,
+  LogUnavailableError,
+  OutcomeUnknownError,
+  revisionNotAfter,
+} from '../../core';
 import type { PostgresLogConfig } from './postgres-log.config';
 import { recordBytes, PostgresLogStatements } from './postgres-log-statements';
 import { describeError } from '../../platform/error-text/error-text';
@@ -232,6 +238,8 @@ export class PostgresTransactionLog implements TransactionLog {
     if (this.replay !== 'done')
       return Promise.reject(new LogUnavailableError('postgres log: append before readEvents finished'));
     if (this.unsettled) return Promise.reject(this.unsettledRefusal());
+    if (record.revision <= this.lastRevision)
+      return Promise.reject(revisionNotAfter(record.revision, this.lastRevision));
     if (this.queue.length + this.inFlight >= this.config.maxPendingWrites) {
       return Promise.reject(
         new LogOverloadedError(`postgres log: ${this.config.maxPendingWrites} writes are already pending; retry later`),

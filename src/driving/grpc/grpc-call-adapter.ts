@@ -12,6 +12,7 @@ import { REQUEST_ID_HEADER } from '../../application/call/request-id';
 import { UNROUTED, type OperationTable } from '../../application/operations';
 import type { PolicyPipeline } from '../../application/pipeline';
 import { grpcRefusal, isServerFault } from './grpc-status';
+import { MAX_METADATA_BYTES, metadataBytes, metadataSizeLimit, oversizedMetadata } from './metadata-size-limit';
 
 /** A status as a server interceptor sends it (grpc-js does not export the type by name). */
 type PartialStatusObject = Parameters<ServerInterceptingCallInterface['sendStatus']>[0];
@@ -31,7 +32,7 @@ type Admitted = boolean | Promise<boolean>;
  * The gRPC adapter of the policy pipeline, the one interceptor between grpc-js and the policies:
  * maps the method to its operation (a registered method without a row is observed as `UNROUTED`
  * and refused UNIMPLEMENTED, as grpc-js refuses unregistered ones), builds the Call when the
- * metadata arrives, lets the observers see it, runs the policies, and checks the key when the
+ * metadata arrives, lets the observers see it, refuses oversized metadata, runs the policies, and checks the key when the
  * request message arrives; the call ends with its status (a stream's, too) or its cancellation.
  * grpc-js may hand the message over while an admission is still pending (it only holds back
  * forwarding it), so the message waits for the outcome.
@@ -39,7 +40,7 @@ type Admitted = boolean | Promise<boolean>;
 export function grpcCallAdapter(table: OperationTable, pipeline: PolicyPipeline): ServerInterceptor {
   return (method: ServerMethodDefinition<unknown, unknown>, next: ServerInterceptingCallInterface) => {
     const row = table.byGrpcPath(method.path);
-    if (row !== undefined && pipeline.isEmpty) return new ServerInterceptingCall(next);
+    if (row !== undefined && pipeline.isEmpty) return metadataSizeLimit()(method, next);
     const operation = row ?? UNROUTED;
     let described: Call | undefined;
     let admitted: Admitted = false;
@@ -94,6 +95,10 @@ export function grpcCallAdapter(table: OperationTable, pipeline: PolicyPipeline)
                 code: status.UNIMPLEMENTED,
                 details: `The server does not implement the method ${method.path}`,
               });
+              return;
+            }
+            if (metadataBytes(metadata) > MAX_METADATA_BYTES) {
+              refuse(oversizedMetadata(MAX_METADATA_BYTES));
               return;
             }
             const verdict = pipeline.admit(described);

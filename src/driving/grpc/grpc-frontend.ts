@@ -17,7 +17,6 @@ import { OperationTable } from '../../application/operations';
 import { PolicyPipeline } from '../../application/pipeline';
 import { grpcCallAdapter } from './grpc-call-adapter';
 import { WatchService } from '../../application/watch/watch-service';
-import { metadataSizeLimit } from './metadata-size-limit';
 
 /** How long stop() lets in-flight calls run before cutting their connections. */
 const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
@@ -78,7 +77,7 @@ export class GrpcFrontend implements Frontend {
       'grpc.max_receive_message_length': maxRequestBytes(store.limits),
       // Metadata over the limit is refused before the call adapter, so before any observer or
       // policy reads a header (such a refusal is therefore neither logged nor counted).
-      interceptors: [metadataSizeLimit(), grpcCallAdapter(operations, pipeline)],
+      interceptors: [grpcCallAdapter(operations, pipeline)],
     });
     this.noteMethods();
     const definition = loadKeyValueDefinition();

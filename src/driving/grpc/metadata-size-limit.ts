@@ -5,14 +5,21 @@ import { ServerInterceptingCall, status, type Metadata, type ServerInterceptor }
  * entry). 16 KiB is gRPC core's hard default (`grpc.absolute_max_metadata_size`); a bearer token
  * and the usual headers take a few hundred bytes.
  */
-const MAX_METADATA_BYTES = 16 * 1024;
+export const MAX_METADATA_BYTES = 16 * 1024;
 const ENTRY_OVERHEAD_BYTES = 32;
 
+/** The refusal of a call whose metadata exceeds `maxBytes`. */
+export function oversizedMetadata(maxBytes: number): { code: status; details: string } {
+  return { code: status.RESOURCE_EXHAUSTED, details: `request metadata exceeds ${maxBytes} bytes` };
+}
+
 /**
- * Refuses a call whose metadata exceeds MAX_METADATA_BYTES with RESOURCE_EXHAUSTED at once.
- * Hand-rolled because grpc-js enforces no receive limit of its own (no `grpc.max_metadata_size`
- * on its server, grpc/grpc-node#1533 and #2050): without this a client could make every policy
- * and log line work on megabytes of headers.
+ * Refuses a call whose metadata exceeds `maxBytes` with RESOURCE_EXHAUSTED at once: the check
+ * of the call adapter's fast path, where no observer or policy runs (the adapter makes the same
+ * check itself otherwise, after the observers have seen the call, so the refusal is logged and
+ * counted). Hand-rolled because grpc-js enforces no receive limit of its own (no
+ * `grpc.max_metadata_size` on its server, grpc/grpc-node#1533 and #2050): without this a client
+ * could make every policy and log line work on megabytes of headers.
  */
 export function metadataSizeLimit(maxBytes = MAX_METADATA_BYTES): ServerInterceptor {
   return (_method, call) =>
@@ -20,19 +27,15 @@ export function metadataSizeLimit(maxBytes = MAX_METADATA_BYTES): ServerIntercep
       start: (next) =>
         next({
           onReceiveMetadata: (metadata, forward) => {
-            const size = metadataBytes(metadata);
-            if (size <= maxBytes) forward(metadata);
-            else
-              call.sendStatus({
-                code: status.RESOURCE_EXHAUSTED,
-                details: `request metadata exceeds ${maxBytes} bytes`,
-              });
+            if (metadataBytes(metadata) <= maxBytes) forward(metadata);
+            else call.sendStatus(oversizedMetadata(maxBytes));
           },
         }),
     });
 }
 
-function metadataBytes(metadata: Metadata): number {
+/** The metadata's size as HPACK counts it. */
+export function metadataBytes(metadata: Metadata): number {
   let total = 0;
   for (const [name, values] of Object.entries(metadata.toJSON())) {
     for (const value of values) {

@@ -3,8 +3,8 @@ import type { Logger } from '../../platform/logging/logger';
 
 /**
  * What both frontends log once per request, in one shape so one query covers both. Values are
- * never logged; the key only at debug level (keys may be personal data, and at info they would
- * make every line unique).
+ * never logged, nor keys (keys may be personal data, and they would make every line unique):
+ * at debug level a {@link RequestKeyLine} beside it names the key.
  */
 export interface RequestLogLine {
   readonly event: 'request';
@@ -21,7 +21,13 @@ export interface RequestLogLine {
   /** Bytes sent to the client, headers included (REST only: grpc-js serializes past the interceptors). */
   readonly bytesOut?: number;
   readonly traceId?: string;
-  readonly key?: string;
+}
+
+/** The debug line that names a request's key, joined to its request line by the request id. */
+export interface RequestKeyLine {
+  readonly event: 'request_key';
+  readonly requestId: string;
+  readonly key: string;
 }
 
 /** What the request-log observer is built with. */
@@ -45,11 +51,6 @@ export function requestLogLevel(serverFault: boolean): Level {
 /** Milliseconds since `startedAt` (a performance.now() reading), to the microsecond. */
 export function millisecondsSince(startedAt: number): number {
   return Math.round((performance.now() - startedAt) * 1000) / 1000;
-}
-
-/** The key, only when the logger writes debug lines. */
-export function keyIfDebug(logger: Logger, key: unknown): string | undefined {
-  return typeof key === 'string' && logger.isLevelEnabled('debug') ? key : undefined;
 }
 
 /** The line's human-readable message, e.g. `GET /v1/key/:key 200 0.412 ms`. */

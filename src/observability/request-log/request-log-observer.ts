@@ -1,10 +1,10 @@
 import type { Call } from '../../application/call/call';
 import type { Observer } from '../../application/pipeline';
 import {
-  keyIfDebug,
   millisecondsSince,
   requestLogLevel,
   requestMessage,
+  type RequestKeyLine,
   type RequestLogLine,
   type RequestLogOptions,
 } from './request-log-line';
@@ -51,8 +51,13 @@ export class RequestLogObserver implements Observer {
       durationMs: millisecondsSince(call.startedAt),
       bytesOut: outcome.bytesOut,
       traceId,
-      key: keyIfDebug(this.logger, call.key),
     };
     this.logger[requestLogLevel(outcome.serverFault)](line, requestMessage(line));
+    // The key only ever at debug, on a line of its own: the request line's level follows the
+    // outcome (info or warn), and a key must never reach those levels.
+    if (typeof call.key === 'string' && this.logger.isLevelEnabled('debug')) {
+      const keyLine: RequestKeyLine = { event: 'request_key', requestId: call.requestId, key: call.key };
+      this.logger.debug(keyLine, 'request key');
+    }
   }
 }

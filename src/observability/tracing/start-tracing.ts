@@ -3,6 +3,7 @@ import type * as InstrumentationHttp from '@opentelemetry/instrumentation-http';
 import type * as InstrumentationPg from '@opentelemetry/instrumentation-pg';
 import type * as SdkNode from '@opentelemetry/sdk-node';
 import { OPERATIONS } from '../../application/operations/operation-table';
+import { REDACTED_QUERY, UNMATCHED_ROUTE } from './trace-attributes';
 
 /** Tracing once started: flushes and stops the SDK. */
 export interface RunningTracing {
@@ -49,6 +50,13 @@ export function startTracing(): RunningTracing {
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has((request.url ?? '').split('?')[0]),
+        // The raw path and query hold keys and prefixes: the span starts without them, and the
+        // span-route observer sets the route template once the request is routed. A request cut
+        // off before it reaches a route keeps the placeholder.
+        startIncomingSpanHook: (request) => ({
+          'url.path': UNMATCHED_ROUTE,
+          ...((request.url ?? '').includes('?') ? { 'url.query': REDACTED_QUERY } : {}),
+        }),
         // The service makes no HTTP calls of its own; the OTLP exporter's must not be traced.
         ignoreOutgoingRequestHook: () => true,
       }),

@@ -87,7 +87,8 @@ async function insertPut(table: string, revision: number, key: string, value: st
 describe('PostgresTransactionLog when the database goes away', () => {
   it('fails writes fast during an outage, recovers without a restart, and loses no acknowledged write', async () => {
     const env = outage.env();
-    const logger = await openLogger(env);
+    const lines: string[] = [];
+    const logger = await openLogger(env, lines);
     const acked: Event[] = [];
     const rejected: Mutation[] = [];
     // Writes in flight when the server crashed cannot be settled while it is down: outcome unknown,
@@ -116,7 +117,7 @@ describe('PostgresTransactionLog when the database goes away', () => {
 
     const writers = Array.from({ length: 8 }, (_, id) => writer(id));
     const state = () =>
-      `acked ${acked.length}, rejected ${rejected.length}, unknown ${unknown.length}, health ${logger.health()}`;
+      `acked ${acked.length}, rejected ${rejected.length}, unknown ${unknown.length}, health ${logger.health()}; log: ${lines.join(' | ')}`;
     let ackedBeforeOutage = 0;
     try {
       await eventually(() => acked.length >= 300, { describe: () => `300 acks before the outage (${state()})` });

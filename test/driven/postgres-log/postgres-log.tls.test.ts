@@ -1,4 +1,4 @@
-import { appendMutation } from '../../support/collect-events';
+import { appendMutation, collectRecords } from '../../support/collect-events';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { EnvReader } from '../../../src/config/env-reader';
@@ -41,11 +41,14 @@ async function connectWith(settings: Record<string, string>): Promise<boolean> {
     TLOG_DB_PASSWORD: password,
     TLOG_DB_TABLE: 'tls_log',
     TLOG_DB_CONNECT_RETRIES: '0',
+    // The first write opens a TLS connection of its own; on a loaded machine the handshake alone
+    // can take longer than the default write deadline, and this test is about TLS, not deadlines.
+    TLOG_DB_WRITE_TIMEOUT_MS: '15000',
     ...settings,
   };
   const logger = new PostgresTransactionLog(readPostgresLogConfig(new EnvReader(env)));
   loggers.push(logger);
-  for await (const _ of logger.readEvents()) void _;
+  await collectRecords(logger);
   await appendMutation(logger, { type: 'put', key: 'k', value: 'v' });
   const encrypted = await kvsConnectionsEncrypted();
   expect(encrypted.length).toBeGreaterThan(0);

@@ -23,6 +23,13 @@ function requestLines(recording: RecordingLogger): LogRecord[] {
   return recording.records.filter((record) => record.event === 'request');
 }
 
+/** The debug lines naming request keys, as [level, requestId, key]. */
+function keyLines(recording: RecordingLogger): unknown[][] {
+  return recording.records
+    .filter((record) => record.event === 'request_key')
+    .map((record) => [record.level, record.requestId, record.key]);
+}
+
 /**
  * The request lines once `count` have been written: a response can reach the client a moment
  * before the server's 'finish' handler writes its line.
@@ -88,8 +95,10 @@ describe('request logs', () => {
         method: 'PUT',
         route: '/v1/key/:key',
         status: 201,
-        key: 'secret key',
       });
+      // The key is on a debug line of its own, never on the info line.
+      expect(line.key).toBeUndefined();
+      expect(keyLines(recording)).toEqual([[pino.levels.values.debug, 'caller-id-1', 'secret key']]);
       expect(line.durationMs).toEqual(expect.any(Number));
       expect(line.bytesOut).toBeGreaterThan(0);
       expect(JSON.stringify(recording.records)).not.toContain('secret value');
@@ -211,9 +220,13 @@ describe('request logs', () => {
           method: 'Put',
           route: '/KeyValue/Put',
           status: 'OK',
-          key: 'grpc key',
         },
-        { level: pino.levels.values.info, method: 'Get', status: 'NOT_FOUND', key: 'absent' },
+        { level: pino.levels.values.info, method: 'Get', status: 'NOT_FOUND' },
+      ]);
+      expect(lines.map((line) => line.key)).toEqual([undefined, undefined]);
+      expect(keyLines(recording)).toEqual([
+        [pino.levels.values.debug, 'caller-id-2', 'grpc key'],
+        [pino.levels.values.debug, lines[1].requestId, 'absent'],
       ]);
       expect(lines[0].durationMs).toEqual(expect.any(Number));
       expect(JSON.stringify(recording.records)).not.toContain('grpc value');
