@@ -53,15 +53,16 @@ export function readU64(buffer: Buffer, offset: number): number {
   return buffer.readUInt32LE(offset) + buffer.readUInt32LE(offset + 4) * TWO_TO_32;
 }
 
-/** The snapshot header of a store at `revision`, taken at `createdAtMs` (Unix ms). */
+/** The snapshot header of a store at `revision`, taken at `createdAtMs` (Unix ms): magic, then the fields, then their CRC-32. */
 export function encodeSnapshotHeader(revision: number, createdAtMs: number): Buffer {
-  const header = Buffer.alloc(SNAPSHOT_HEADER_BYTES);
-  SNAPSHOT_MAGIC.copy(header, 0);
-  header.writeUInt32LE(SNAPSHOT_VERSION, 8);
-  writeU64(header, 12, revision);
-  writeU64(header, 20, createdAtMs);
-  header.writeUInt32LE(crc32(header.subarray(0, 28)), 28);
-  return header;
+  const fields = Buffer.alloc(20);
+  fields.writeUInt32LE(SNAPSHOT_VERSION, 0);
+  writeU64(fields, 4, revision);
+  writeU64(fields, 12, createdAtMs);
+  const checked = Buffer.concat([SNAPSHOT_MAGIC, fields]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32LE(crc32(checked));
+  return Buffer.concat([checked, crc], SNAPSHOT_HEADER_BYTES);
 }
 
 /**
