@@ -8,8 +8,16 @@ import { parseOptions, type BenchOptions } from './lib/options';
 import { REPO_ROOT, RESULTS_DIR } from './lib/paths';
 import { clockTicksPerSecond } from './lib/proc-stats';
 import { renderReport, type RunInfo } from './lib/report';
-import type { BenchResults, CompactionResult, MemoryResult, ReplayResult, SkippedPeer } from './lib/results';
+import type {
+  BenchResults,
+  CompactionResult,
+  FloorResult,
+  MemoryResult,
+  ReplayResult,
+  SkippedPeer,
+} from './lib/results';
 import { measureCompaction } from './lib/compaction-bench';
+import { measureFloor } from './lib/floor-bench';
 import { measureInRounds } from './lib/rounds';
 import { preparePeers } from './lib/peers';
 import { isPeer, loadRows } from './lib/scenarios';
@@ -58,6 +66,11 @@ async function main(): Promise<void> {
     process.stderr.write('compaction (disk, restart, PUT during compaction) ...\n');
     compaction = await measureCompaction(scratch, options);
   }
+  let floor: FloorResult | undefined;
+  if (selected('floor')) {
+    process.stderr.write('durable floor (durable PUT with each floor step) ...\n');
+    floor = await measureFloor(scratch, options);
+  }
   let watch: WatchResult | undefined;
   if (selected('watch')) {
     process.stderr.write('watch (1,000 SSE + 200 gRPC watchers, 10 writes/s) ...\n');
@@ -70,7 +83,7 @@ async function main(): Promise<void> {
   }
   rmSync(scratch, { recursive: true, force: true });
 
-  const results: BenchResults = { load, failed, skipped, replay, memory, compaction, watch, snapshot };
+  const results: BenchResults = { load, failed, skipped, replay, memory, compaction, floor, watch, snapshot };
   const report = renderReport(runInfo(options), results);
   const out = options.out ?? resolve(RESULTS_DIR, isFullRun(options) ? 'latest.md' : 'tmp/partial.md');
   writeFileSync(out, `# kvs benchmark results\n\n${report}`);

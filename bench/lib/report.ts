@@ -1,5 +1,12 @@
 import { watchTable } from './watch-bench';
-import { medianRun, type BenchResults, type CompactionResult, type PutFigures, type ReplayRun } from './results';
+import {
+  medianRun,
+  type BenchResults,
+  type CompactionResult,
+  type FloorResult,
+  type PutFigures,
+  type ReplayRun,
+} from './results';
 import type { SnapshotResult } from './snapshot-bench';
 import { DEFAULT_SYNC, isPeer, PEERS, SECURITY_LAYERS } from './scenarios';
 import { SERVER_NAMES, type Protocol } from './servers';
@@ -57,6 +64,7 @@ export function renderReport(info: RunInfo, results: BenchResults): string {
     replayTable(results),
     '',
     ...(results.compaction ? ['### Compaction', '', compactionTable(results.compaction), ''] : []),
+    ...(results.floor ? ['### Durable floor of the file log', '', floorTable(results.floor), ''] : []),
     ...(results.watch ? ['### Watch', '', watchTable(results.watch), ''] : []),
     ...(results.snapshot ? ['### Snapshots', '', snapshotTable(results.snapshot), ''] : []),
     '### Targets (first performance pass)',
@@ -164,6 +172,22 @@ function compactionTable(c: CompactionResult): string {
     `| restart: replay of that directory (best of runs) | ${restart.compacted.seconds.toFixed(3)} s, ${restart.compacted.events.toLocaleString('en-US')} events; uncompacted history (${mib(restart.uncompactedBytes)}): ${restart.uncompacted.seconds.toFixed(3)} s, ${restart.uncompacted.events.toLocaleString('en-US')} events | < 1 s | ${restart.compacted.seconds < 1 ? '**met**' : '**missed**'} |`,
     `| durable REST PUT, 32 connections, ${c.put.keys.toLocaleString('en-US')}-key log: without compaction | ${put(c.put.without)} | | |`,
     `| the same while the log is compacted back to back (${c.put.during.compactions} compactions in the run) | ${put(c.put.during)}; ${ratio(c.put.during.requestsPerSecond / c.put.without.requestsPerSecond)} of without | ≥ 0.5× | ${c.put.during.requestsPerSecond >= 0.5 * c.put.without.requestsPerSecond ? '**met**' : '**missed**'} |`,
+  ].join('\n');
+}
+
+function floorTable(f: FloorResult): string {
+  const [without] = f.runs;
+  const step = (bytes: number): string =>
+    bytes === Infinity ? 'none while running (start-up and close only)' : `every ${bytes / 2 ** 20} MiB`;
+  return [
+    '| durable PUT (in process, sync=always, 32 writers, 1 KiB values), floor recorded | PUT/s | × none | floors in the window |',
+    '|---|--:|--:|--:|',
+    ...f.runs.map(
+      (run) =>
+        `| ${step(run.floorEveryBytes)} | ${Math.round(run.putsPerSecond)} | ${ratio(run.putsPerSecond / without.putsPerSecond)} | ${run.floors} |`,
+    ),
+    '',
+    `One floor write alone (median): ${ms(f.floorWriteMs)} ms, ${ratio(f.floorWriteMs / f.fdatasyncMs)} the ${ms(f.fdatasyncMs)} ms fdatasync of a 1 KiB append.`,
   ].join('\n');
 }
 

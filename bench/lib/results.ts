@@ -94,6 +94,24 @@ export interface CompactionResult {
   readonly put: { readonly keys: number; readonly without: PutFigures; readonly during: PutFigures };
 }
 
+/** Durable PUT throughput with one durable-floor step while running. */
+export interface FloorRun {
+  /** Growth between two floors; Infinity: floors at start-up and close only. */
+  readonly floorEveryBytes: number;
+  readonly putsPerSecond: number;
+  /** Floors recorded in the measured window. */
+  readonly floors: number;
+}
+
+/** The durable-floor row: the same durable PUT load with each floor step. */
+export interface FloorResult {
+  readonly runs: readonly FloorRun[];
+  /** Median time of one floor write alone... */
+  readonly floorWriteMs: number;
+  /** ...and of one fdatasync of a 1 KiB append. */
+  readonly fdatasyncMs: number;
+}
+
 /** Everything one run measured. */
 export interface BenchResults {
   readonly load: readonly LoadRowResult[];
@@ -102,6 +120,7 @@ export interface BenchResults {
   readonly replay?: ReplayResult;
   readonly memory?: MemoryResult;
   readonly compaction?: CompactionResult;
+  readonly floor?: FloorResult;
   readonly watch?: WatchResult;
   readonly snapshot?: SnapshotResult;
 }

@@ -1,5 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
 import type { GetResponse__Output } from '../api/generated/GetResponse';
+import type { Entry__Output } from '../api/generated/Entry';
+import type { RangeResponse__Output } from '../api/generated/RangeResponse';
+import type { DeleteRangeResponse__Output } from '../api/generated/DeleteRangeResponse';
+import type { DeleteResponse__Output } from '../api/generated/DeleteResponse';
+import type { TxnRequest } from '../api/generated/TxnRequest';
+import type { TxnResponse__Output } from '../api/generated/TxnResponse';
 import type { KeyValueClient } from '../api/generated/KeyValue';
 import { knownErrorCode, KVS_ERROR_CODE_METADATA, type KvsErrorCode } from '../api/error-codes';
 import { tlsChannel, type ClientTls } from './tls-channel';
@@ -25,6 +31,9 @@ export interface KvsConnectionOptions {
   readonly tls?: ClientTls;
 }
 
+/** Trailing metadata of a failed precondition: the key's current mod_revision (0: absent). */
+const MOD_REVISION_METADATA = 'kvs-mod-revision';
+
 /** A failed call: the gRPC status, and the kvs error code when the server reported one. */
 export class KvsClientError extends Error {
   constructor(
@@ -34,15 +43,19 @@ export class KvsClientError extends Error {
     readonly details: string,
     /** The server's kvs error code; undefined when the failure did not come from kvs itself. */
     readonly code: KvsErrorCode | undefined,
+    /** For PRECONDITION_FAILED: the key's current mod_revision (0: absent), as the server reported it. */
+    readonly currentModRevision?: number,
   ) {
     super(`${grpc.status[status]}: ${details}`);
     this.name = 'KvsClientError';
   }
 
-  /** Wraps a grpc-js error, reading the kvs error code from its trailing metadata. */
+  /** Wraps a grpc-js error, reading the kvs error code (and a current mod_revision) from its trailing metadata. */
   static from(error: grpc.ServiceError): KvsClientError {
     const [reported] = error.metadata?.get(KVS_ERROR_CODE_METADATA) ?? [];
-    return new KvsClientError(error.code, error.details, knownErrorCode(reported));
+    const [modRevision] = error.metadata?.get(MOD_REVISION_METADATA) ?? [];
+    const current = typeof modRevision === 'string' && /^\d+$/.test(modRevision) ? Number(modRevision) : undefined;
+    return new KvsClientError(error.code, error.details, knownErrorCode(reported), current);
   }
 }
 
@@ -50,6 +63,60 @@ export class KvsClientError extends Error {
 export interface WriteResult {
   /** The store's revision after the write, when the server reports revisions (older servers do not). */
   readonly revision?: string;
+}
+
+/** A write's condition: the key's current mod_revision must be `ifRevision` (0: the key must be absent), or the key must be live. */
+export interface KvsWriteOptions extends KvsCallOptions {
+  readonly ifRevision?: number;
+  readonly ifExists?: boolean;
+}
+
+/** What a delete did: its revision (when the server reports one) and whether the key was live. */
+export interface DeleteResult extends WriteResult {
+  readonly deleted: boolean;
+}
+
+/** A key with its value and revisions. */
+export interface KvsEntry {
+  readonly key: string;
+  readonly value: string;
+  readonly createRevision: number;
+  readonly modRevision: number;
+  readonly version: number;
+}
+
+/** A key's entry read by Get, with the store revision it was read at. */
+export interface KvsRead extends KvsEntry {
+  readonly revision: number;
+}
+
+/** Which keys a Range reads: a prefix ("" or missing: all keys) or a start/end range, and how much. */
+export interface KvsRangeRequest {
+  readonly prefix?: string;
+  readonly start?: string;
+  readonly end?: string;
+  /** Resume after this key (the previous page's nextStartAfter). */
+  readonly startAfter?: string;
+  /** Entries per page, 1..1000 (the server's default: 100). */
+  readonly limit?: number;
+  readonly keysOnly?: boolean;
+}
+
+/** A page of a Range. */
+export interface KvsRangePage {
+  readonly entries: readonly KvsEntry[];
+  readonly revision: number;
+  readonly more: boolean;
+  /** When more: pass as startAfter for the next page. */
+  readonly nextStartAfter?: string;
+}
+
+/** Which keys a DeleteRange removes: a prefix, a start/end range, or all. */
+export interface KvsDeleteRangeRequest {
+  readonly prefix?: string;
+  readonly start?: string;
+  readonly end?: string;
+  readonly all?: boolean;
 }
 
 /** What a compaction did, as the server reports it (sizes in bytes). */
@@ -70,6 +137,28 @@ export function revisionOf(response: object): WriteResult {
   // int64 arrives as a string (longs: String), a number or a Long, depending on the loader's options.
   const text = typeof revision === 'string' || typeof revision === 'number' ? String(revision) : '';
   return text === '' || text === '0' ? {} : { revision: text };
+}
+
+/** A conditional write's fields: expected_mod_revision and require_exists. */
+function conditionOf(options: KvsWriteOptions | undefined): {
+  expected_mod_revision?: number;
+  require_exists?: boolean;
+} {
+  return {
+    ...(options?.ifRevision === undefined ? {} : { expected_mod_revision: options.ifRevision }),
+    ...(options?.ifExists ? { require_exists: true } : {}),
+  };
+}
+
+/** An entry off the wire, its int64 fields (strings) as numbers: revisions stay far below 2^53. */
+function entryOf(entry: Omit<Entry__Output, 'value'> & { value: string }): KvsEntry {
+  return {
+    key: entry.key,
+    value: entry.value,
+    createRevision: Number(entry.create_revision),
+    modRevision: Number(entry.mod_revision),
+    version: Number(entry.version),
+  };
 }
 
 /** A typed, promise-based client of the KeyValue gRPC service (and of KvsAdmin), built on the generated stubs. */
@@ -107,18 +196,94 @@ export class KvsClient {
     return response.value;
   }
 
-  /** Stores the value durably under the key; resolves with the write's revision when the server reports one. */
-  async put(key: string, value: string, options?: KvsCallOptions): Promise<WriteResult> {
+  /** The key's value and revisions; rejects with KvsClientError (status NOT_FOUND when the key has none). */
+  async getEntry(key: string, options?: KvsCallOptions): Promise<KvsRead> {
+    const response = await this.unary<GetResponse__Output>(
+      (metadata, callOptions, done) => this.stub.Get({ key }, metadata, callOptions, done),
+      options,
+    );
+    return { ...entryOf({ key, ...response }), revision: Number(response.revision) };
+  }
+
+  /**
+   * Stores the value durably under the key; resolves with the write's revision when the server
+   * reports one. With a condition, rejects with FAILED_PRECONDITION (code PRECONDITION_FAILED,
+   * `currentModRevision` set) when it does not hold.
+   */
+  async put(key: string, value: string, options?: KvsWriteOptions): Promise<WriteResult> {
     const response = await this.unary<object>(
-      (metadata, callOptions, done) => this.stub.Put({ key, value }, metadata, callOptions, done),
+      (metadata, callOptions, done) =>
+        this.stub.Put({ key, value, ...conditionOf(options) }, metadata, callOptions, done),
       options,
     );
     return revisionOf(response);
   }
 
-  /** Removes the key durably; succeeds when it is already absent. */
-  async delete(key: string, options?: KvsCallOptions): Promise<void> {
-    await this.unary((metadata, callOptions, done) => this.stub.Delete({ key }, metadata, callOptions, done), options);
+  /** Removes the key durably; succeeds when it is already absent (unless a condition says otherwise). */
+  async delete(key: string, options?: KvsWriteOptions): Promise<DeleteResult> {
+    const response = await this.unary<DeleteResponse__Output>(
+      (metadata, callOptions, done) => this.stub.Delete({ key, ...conditionOf(options) }, metadata, callOptions, done),
+      options,
+    );
+    return { ...revisionOf(response), deleted: response.deleted === true };
+  }
+
+  /** One page of the keys a prefix or range names, in UTF-8 byte order. */
+  async range(request: KvsRangeRequest = {}, options?: KvsCallOptions): Promise<KvsRangePage> {
+    const response = await this.unary<RangeResponse__Output>(
+      (metadata, callOptions, done) =>
+        this.stub.Range(
+          {
+            prefix: request.prefix,
+            start: request.start,
+            end: request.end,
+            start_after: request.startAfter,
+            limit: request.limit,
+            keys_only: request.keysOnly,
+          },
+          metadata,
+          callOptions,
+          done,
+        ),
+      options,
+    );
+    return {
+      entries: response.entries.map(entryOf),
+      revision: Number(response.revision),
+      more: response.more,
+      nextStartAfter: response.more ? response.next_start_after : undefined,
+    };
+  }
+
+  /** Every page of a range, one after the other (each page is read at its own revision). */
+  async *rangePages(request: KvsRangeRequest = {}, options?: KvsCallOptions): AsyncGenerator<KvsRangePage> {
+    let startAfter = request.startAfter;
+    for (;;) {
+      const page = await this.range({ ...request, startAfter }, options);
+      yield page;
+      if (!page.more) return;
+      startAfter = page.nextStartAfter;
+    }
+  }
+
+  /** Deletes every key a prefix or range names (or all of them) in one revision. */
+  async deleteRange(
+    request: KvsDeleteRangeRequest,
+    options?: KvsCallOptions,
+  ): Promise<{ revision: number; deleted: number }> {
+    const response = await this.unary<DeleteRangeResponse__Output>(
+      (metadata, callOptions, done) => this.stub.DeleteRange(request, metadata, callOptions, done),
+      options,
+    );
+    return { revision: Number(response.revision), deleted: Number(response.deleted) };
+  }
+
+  /** Runs a transaction (see proto/keyvalue.proto, Txn); resolves with the server's answer. */
+  txn(request: TxnRequest, options?: KvsCallOptions): Promise<TxnResponse__Output> {
+    return this.unary<TxnResponse__Output>(
+      (metadata, callOptions, done) => this.stub.Txn(request, metadata, callOptions, done),
+      options,
+    );
   }
 
   /** Asks the server to compact its transaction log now (KvsAdmin/Compact); resolves with what it did. */

@@ -5,9 +5,11 @@ import { checkKey, checkValue, DEFAULT_LIMITS, utf8ByteLength, type Limits } fro
 import { OrderedIndex, type KeyEntry } from './ordered-index';
 import {
   boundsOf,
+  clipBounds,
   pageBounds,
   pageLimit,
   withinBounds,
+  type KeyBounds,
   type KeySelector,
   type RangePage,
   type RangeQuery,
@@ -177,13 +179,14 @@ export class KeyValueStore {
     return { revision: this.current, entry: this.index.get(key) };
   }
 
-  /** A page of the keys a selector names, in UTF-8 byte order, in O(log n + page). */
+  /** A page of the keys a selector names (clipped to `within`), in UTF-8 byte order, in O(log n + page). */
   range(query: RangeQuery): RangePage {
     const bounds = pageBounds(query, this.limits);
     const limit = pageLimit(query);
+    const parts = query.within === undefined ? [bounds] : clipBounds(bounds, query.within);
     const entries: KeyEntry[] = [];
     let more = false;
-    for (const entry of this.index.entries(bounds.lower, bounds.upper)) {
+    for (const entry of this.entriesIn(parts)) {
       if (entries.length === limit) {
         more = true;
         break;
@@ -196,6 +199,11 @@ export class KeyValueStore {
       more,
       nextStartAfter: more ? entries[entries.length - 1].key : undefined,
     };
+  }
+
+  /** The entries of each of the bounds, one after the other. */
+  private *entriesIn(parts: readonly KeyBounds[]): Generator<KeyEntry> {
+    for (const { lower, upper } of parts) yield* this.index.entries(lower, upper);
   }
 
   /**

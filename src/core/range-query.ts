@@ -21,6 +21,11 @@ export interface RangeQuery extends KeySelector {
   readonly limit?: number;
   /** Leave values out (empty strings). */
   readonly keysOnly?: boolean;
+  /**
+   * Only keys starting with one of these (a token's `kvs_prefixes`): the range is clipped to
+   * them, so a page never holds a key outside them. Undefined: no restriction.
+   */
+  readonly within?: readonly string[];
 }
 
 /** What a range read answers. */
@@ -87,4 +92,66 @@ export function withinBounds(key: string, { lower, upper }: KeyBounds): boolean 
     if (order < 0 || (order === 0 && !lower.inclusive)) return false;
   }
   return upper === undefined || compareKeys(key, upper) < 0;
+}
+
+/**
+ * The parts of `bounds` inside the prefixes' ranges, in key order and disjoint: reading them one
+ * after the other reads exactly the permitted keys of the bounds, in O(log n) per part, however
+ * many keys outside the prefixes lie between them.
+ */
+export function clipBounds(bounds: KeyBounds, prefixes: readonly string[]): KeyBounds[] {
+  const parts: KeyBounds[] = [];
+  for (const permitted of prefixRanges(prefixes)) {
+    const lower = laterLower(bounds.lower, permitted.lower);
+    const upper = earlierUpper(bounds.upper, permitted.upper);
+    if (lower !== undefined && upper !== undefined && compareKeys(lower.key, upper) >= 0) continue;
+    parts.push({ lower, upper });
+  }
+  return parts;
+}
+
+/** Whether every key the bounds admit starts with one of the prefixes. */
+export function boundsWithin(bounds: KeyBounds, prefixes: readonly string[]): boolean {
+  return prefixRanges(prefixes).some(
+    (permitted) =>
+      (permitted.lower === undefined ||
+        (bounds.lower !== undefined && compareKeys(bounds.lower.key, permitted.lower.key) >= 0)) &&
+      (permitted.upper === undefined ||
+        (bounds.upper !== undefined && compareKeys(bounds.upper, permitted.upper) <= 0)),
+  );
+}
+
+/**
+ * The prefixes as bounds in key order, disjoint, touching ones merged: a prefix inside another
+ * is dropped, and a prefix sorting after another without starting with it lies above its whole
+ * range, so the rest are already disjoint.
+ */
+function prefixRanges(prefixes: readonly string[]): KeyBounds[] {
+  const sorted = [...prefixes].sort(compareKeys);
+  const ranges: { lower: LowerBound | undefined; upper: string | undefined }[] = [];
+  let kept: string | undefined;
+  for (const prefix of sorted) {
+    if (kept !== undefined && prefix.startsWith(kept)) continue;
+    kept = prefix;
+    const lower = prefix === '' ? undefined : { key: prefix, inclusive: true };
+    const upper = prefix === '' ? undefined : prefixEnd(prefix);
+    const last = ranges[ranges.length - 1];
+    if (last !== undefined && last.upper === prefix) last.upper = upper;
+    else ranges.push({ lower, upper });
+  }
+  return ranges;
+}
+
+function laterLower(a: LowerBound | undefined, b: LowerBound | undefined): LowerBound | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  const order = compareKeys(a.key, b.key);
+  if (order !== 0) return order > 0 ? a : b;
+  return a.inclusive ? b : a;
+}
+
+function earlierUpper(a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return compareKeys(a, b) <= 0 ? a : b;
 }

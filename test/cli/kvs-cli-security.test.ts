@@ -98,7 +98,7 @@ describe('kvs against a server with TLS, mTLS and tokens', () => {
     const mine = ['--cert', certs.client.certFile, '--key', certs.client.keyFile];
     expect(await kvs([...at, ...mine, '--token', token, 'put', 'cli', 'secure'])).toEqual({
       code: 0,
-      stdout: '',
+      stdout: expect.stringMatching(/^revision \d+\n$/),
       stderr: '',
     });
     expect(await kvs([...at, ...mine, '--token', token, 'get', 'cli'])).toEqual({

@@ -22,7 +22,12 @@ describe('kvs command-line client', () => {
   });
 
   it('puts, gets (raw value, no added newline) and deletes, exiting 0', async () => {
-    expect(await kvs([...at, 'put', 'city', 'Zürich 🏔'])).toEqual({ code: 0, stdout: '', stderr: '' });
+    const revision = log.events.length + 1;
+    expect(await kvs([...at, 'put', 'city', 'Zürich 🏔'])).toEqual({
+      code: 0,
+      stdout: `revision ${revision}\n`,
+      stderr: '',
+    });
     expect(await kvs([...at, 'get', 'city'])).toEqual({ code: 0, stdout: 'Zürich 🏔', stderr: '' });
     expect(await kvs([...at, 'delete', 'city'])).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(await kvs([...at, 'delete', 'city'])).toMatchObject({ code: 0 });
@@ -145,9 +150,10 @@ describe('kvs command-line client', () => {
       expect([args, run.code, run.stderr]).toEqual([args, 0, '']);
       return JSON.parse(run.stdout);
     };
-    expect(await json(['put', 'j', 'línea\n'])).toEqual({ key: 'j' });
+    const { revision } = (await json(['put', 'j', 'línea\n'])) as { revision: string };
+    expect(revision).toMatch(/^\d+$/);
     expect(await json(['get', 'j'])).toEqual({ key: 'j', value: 'línea\n' });
-    expect(await json(['delete', 'j'])).toEqual({ key: 'j' });
+    expect(await json(['delete', 'j'])).toEqual({ key: 'j', deleted: true, revision: String(Number(revision) + 1) });
     expect(await json(['compact'])).toEqual({
       bytesBefore: expect.any(Number),
       bytesAfter: expect.any(Number),

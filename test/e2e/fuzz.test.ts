@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { KvsClient } from '../../src/client/kvs-client';
-import { logRecords, startService, type ServiceProcess } from '../support/service-process';
+import { errorLogLines, startService, type ServiceProcess } from '../support/service-process';
 import { SeededRandom } from '../support/seeded-random';
+import { runCases } from '../support/run-cases';
 
 // Bounded and seeded: the same cases on every run, a few seconds each.
 const REST_CASES = 600;
@@ -28,26 +29,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs `count` cases, `CONCURRENCY` at a time. */
-async function runCases<T>(count: number, run: (index: number) => Promise<T>): Promise<T[]> {
-  const results: T[] = new Array<T>(count);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      const index = next++;
-      results[index] = await run(index);
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return results;
-}
-
-function errorLines(): string[] {
-  return logRecords(service.output())
-    .filter((record) => record.level >= 50)
-    .map((record) => record.msg);
-}
-
 describe('gRPC malformed messages (seed 9)', () => {
   it('answer only INVALID_ARGUMENT or RESOURCE_EXHAUSTED, and store nothing', async () => {
     const random = new SeededRandom(9);
@@ -55,7 +36,7 @@ describe('gRPC malformed messages (seed 9)', () => {
     const cases = Array.from({ length: GRPC_CASES }, () => malformedMessage(random));
     const client = new grpc.Client(service.grpcAddress!, grpc.credentials.createInsecure());
     try {
-      const codes = await runCases(GRPC_CASES, (i) =>
+      const codes = await runCases(GRPC_CASES, CONCURRENCY, (i) =>
         rawUnary(client, random.pick(['Put', 'Get', 'Delete']), cases[i]),
       );
       const unexpected = codes
@@ -66,7 +47,7 @@ describe('gRPC malformed messages (seed 9)', () => {
       client.close();
     }
     expect((await stat(logFile)).size).toBe(sizeBefore);
-    expect(errorLines()).toEqual([]);
+    expect(errorLogLines(service)).toEqual([]);
     const kvs = new KvsClient(service.grpcAddress!);
     try {
       await kvs.put('after-grpc-fuzz', 'fine');
@@ -86,7 +67,7 @@ describe('REST fuzz (seed 7)', () => {
     const cuts = cases.map((bytes) =>
       random.chance(0.25) ? random.int(bytes.indexOf('\r\n\r\n') + 4, bytes.length) : undefined,
     );
-    const statuses = await runCases(REST_CASES, (i) => firstStatus(port, cases[i], cuts[i]));
+    const statuses = await runCases(REST_CASES, CONCURRENCY, (i) => firstStatus(port, cases[i], cuts[i]));
     const serverErrors = statuses
       .map((status, i) => ({ status, request: cases[i].subarray(0, 200).toString('latin1') }))
       .filter(({ status }) => status >= 500);
@@ -96,7 +77,7 @@ describe('REST fuzz (seed 7)', () => {
     expect(statuses.filter((status) => status >= 400 && status < 500).length).toBeGreaterThan(100);
 
     expect(service.process.exitCode).toBeNull();
-    expect(errorLines()).toEqual([]);
+    expect(errorLogLines(service)).toEqual([]);
     const put = await fetch(`${service.restUrl}/v1/key/after-fuzz`, { method: 'PUT', body: 'still fine' });
     expect(put.status).toBe(201);
     expect(await (await fetch(`${service.restUrl}/v1/key/after-fuzz`)).text()).toBe('still fine');

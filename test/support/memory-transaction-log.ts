@@ -9,6 +9,7 @@ import type {
   TransactionLog,
 } from '../../src/core';
 import { KeyValueStore, LogHealthState, LogUnavailableError } from '../../src/core';
+import { revisionNotAfter } from '../../src/core/transaction-log.port';
 
 /**
  * A TransactionLog that keeps its records in an array, for unit tests of the core.
@@ -47,7 +48,7 @@ export class MemoryTransactionLog implements TransactionLog {
     if (failure) return Promise.reject(failure);
     const last = this.events.at(-1)?.revision ?? 0;
     if (record.revision <= last) {
-      return Promise.reject(new Error(`memory log: revision ${record.revision} does not follow ${last}`));
+      return Promise.reject(revisionNotAfter(record.revision, last));
     }
     this.events.push(record);
     if (!this.held) return Promise.resolve();

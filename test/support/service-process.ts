@@ -101,3 +101,10 @@ function serviceEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   for (const [name, value] of Object.entries(process.env)) if (name.startsWith('TLOG_DB_')) base[name] = value;
   return { ...base, KVS_HOST: '127.0.0.1', KVS_HTTP_PORT: '0', KVS_GRPC_PORT: '0', ...env };
 }
+
+/** The messages of the error (and fatal) lines a service logged so far: a fuzz run must leave none. */
+export function errorLogLines(service: Pick<ServiceProcess, 'output'>): string[] {
+  return logRecords(service.output())
+    .filter((record) => record.level >= 50)
+    .map((record) => record.msg);
+}

@@ -1,5 +1,6 @@
 // Original file: proto/keyvalue.proto
 
+import type { Long } from '@grpc/proto-loader';
 
 /**
  * The value stored under the requested key.
@@ -9,6 +10,23 @@ export interface GetResponse {
    * The value exactly as it was written (may be empty). A missing key is NOT_FOUND, never "".
    */
   'value'?: (string);
+  /**
+   * Revision of the write that created the key's current generation.
+   */
+  'create_revision'?: (number | string | Long);
+  /**
+   * Revision of the key's last write: what a conditional write's expected_mod_revision names.
+   * In a transaction's results, 0 means the key was absent.
+   */
+  'mod_revision'?: (number | string | Long);
+  /**
+   * Writes since the key was created: 1 after its first put.
+   */
+  'version'?: (number | string | Long);
+  /**
+   * The store revision the value was read at.
+   */
+  'revision'?: (number | string | Long);
 }
 
 /**
@@ -19,4 +37,21 @@ export interface GetResponse__Output {
    * The value exactly as it was written (may be empty). A missing key is NOT_FOUND, never "".
    */
   'value': (string);
+  /**
+   * Revision of the write that created the key's current generation.
+   */
+  'create_revision': (string);
+  /**
+   * Revision of the key's last write: what a conditional write's expected_mod_revision names.
+   * In a transaction's results, 0 means the key was absent.
+   */
+  'mod_revision': (string);
+  /**
+   * Writes since the key was created: 1 after its first put.
+   */
+  'version': (string);
+  /**
+   * The store revision the value was read at.
+   */
+  'revision': (string);
 }

@@ -1,5 +1,6 @@
 // Original file: proto/keyvalue.proto
 
+import type { Long } from '@grpc/proto-loader';
 
 /**
  * Asks to store a value under a key, replacing any previous value.
@@ -13,6 +14,17 @@ export interface PutRequest {
    * The value to store: UTF-8 text (may be empty), at most the value limit in bytes.
    */
   'value'?: (string);
+  /**
+   * When set, write only if the key's current mod_revision is this; 0: only if the key is
+   * absent (create). Otherwise FAILED_PRECONDITION and nothing changes. Not in a Txn's ops
+   * (use a Compare there).
+   */
+  'expected_mod_revision'?: (number | string | Long);
+  /**
+   * Write only if the key is live (REST's If-Match: *); otherwise FAILED_PRECONDITION.
+   */
+  'require_exists'?: (boolean);
+  '_expected_mod_revision'?: "expected_mod_revision";
 }
 
 /**
@@ -27,4 +39,15 @@ export interface PutRequest__Output {
    * The value to store: UTF-8 text (may be empty), at most the value limit in bytes.
    */
   'value': (string);
+  /**
+   * When set, write only if the key's current mod_revision is this; 0: only if the key is
+   * absent (create). Otherwise FAILED_PRECONDITION and nothing changes. Not in a Txn's ops
+   * (use a Compare there).
+   */
+  'expected_mod_revision'?: (string);
+  /**
+   * Write only if the key is live (REST's If-Match: *); otherwise FAILED_PRECONDITION.
+   */
+  'require_exists': (boolean);
+  '_expected_mod_revision'?: "expected_mod_revision";
 }

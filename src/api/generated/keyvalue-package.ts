@@ -3,6 +3,9 @@ import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-load
 
 import type { CompactRequest as _CompactRequest, CompactRequest__Output as _CompactRequest__Output } from './CompactRequest';
 import type { CompactResponse as _CompactResponse, CompactResponse__Output as _CompactResponse__Output } from './CompactResponse';
+import type { Compare as _Compare, Compare__Output as _Compare__Output } from './Compare';
+import type { DeleteRangeRequest as _DeleteRangeRequest, DeleteRangeRequest__Output as _DeleteRangeRequest__Output } from './DeleteRangeRequest';
+import type { DeleteRangeResponse as _DeleteRangeResponse, DeleteRangeResponse__Output as _DeleteRangeResponse__Output } from './DeleteRangeResponse';
 import type { DeleteRequest as _DeleteRequest, DeleteRequest__Output as _DeleteRequest__Output } from './DeleteRequest';
 import type { DeleteResponse as _DeleteResponse, DeleteResponse__Output as _DeleteResponse__Output } from './DeleteResponse';
 import type { Entry as _Entry, Entry__Output as _Entry__Output } from './Entry';
@@ -12,8 +15,14 @@ import type { KeyValueClient as _KeyValueClient, KeyValueDefinition as _KeyValue
 import type { KvsAdminClient as _KvsAdminClient, KvsAdminDefinition as _KvsAdminDefinition } from './KvsAdmin';
 import type { PutRequest as _PutRequest, PutRequest__Output as _PutRequest__Output } from './PutRequest';
 import type { PutResponse as _PutResponse, PutResponse__Output as _PutResponse__Output } from './PutResponse';
+import type { RangeRequest as _RangeRequest, RangeRequest__Output as _RangeRequest__Output } from './RangeRequest';
+import type { RangeResponse as _RangeResponse, RangeResponse__Output as _RangeResponse__Output } from './RangeResponse';
+import type { RequestOp as _RequestOp, RequestOp__Output as _RequestOp__Output } from './RequestOp';
+import type { ResponseOp as _ResponseOp, ResponseOp__Output as _ResponseOp__Output } from './ResponseOp';
 import type { SnapshotChunk as _SnapshotChunk, SnapshotChunk__Output as _SnapshotChunk__Output } from './SnapshotChunk';
 import type { SnapshotRequest as _SnapshotRequest, SnapshotRequest__Output as _SnapshotRequest__Output } from './SnapshotRequest';
+import type { TxnRequest as _TxnRequest, TxnRequest__Output as _TxnRequest__Output } from './TxnRequest';
+import type { TxnResponse as _TxnResponse, TxnResponse__Output as _TxnResponse__Output } from './TxnResponse';
 import type { WatchEvent as _WatchEvent, WatchEvent__Output as _WatchEvent__Output } from './WatchEvent';
 import type { WatchRequest as _WatchRequest, WatchRequest__Output as _WatchRequest__Output } from './WatchRequest';
 import type { WatchResponse as _WatchResponse, WatchResponse__Output as _WatchResponse__Output } from './WatchResponse';
@@ -25,6 +34,11 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   CompactRequest: MessageTypeDefinition<_CompactRequest, _CompactRequest__Output>
   CompactResponse: MessageTypeDefinition<_CompactResponse, _CompactResponse__Output>
+  Compare: MessageTypeDefinition<_Compare, _Compare__Output>
+  CompareOp: EnumTypeDefinition
+  CompareTarget: EnumTypeDefinition
+  DeleteRangeRequest: MessageTypeDefinition<_DeleteRangeRequest, _DeleteRangeRequest__Output>
+  DeleteRangeResponse: MessageTypeDefinition<_DeleteRangeResponse, _DeleteRangeResponse__Output>
   DeleteRequest: MessageTypeDefinition<_DeleteRequest, _DeleteRequest__Output>
   DeleteResponse: MessageTypeDefinition<_DeleteResponse, _DeleteResponse__Output>
   Entry: MessageTypeDefinition<_Entry, _Entry__Output>
@@ -41,8 +55,14 @@ export interface ProtoGrpcType {
   KvsAdmin: SubtypeConstructor<typeof grpc.Client, _KvsAdminClient> & { service: _KvsAdminDefinition }
   PutRequest: MessageTypeDefinition<_PutRequest, _PutRequest__Output>
   PutResponse: MessageTypeDefinition<_PutResponse, _PutResponse__Output>
+  RangeRequest: MessageTypeDefinition<_RangeRequest, _RangeRequest__Output>
+  RangeResponse: MessageTypeDefinition<_RangeResponse, _RangeResponse__Output>
+  RequestOp: MessageTypeDefinition<_RequestOp, _RequestOp__Output>
+  ResponseOp: MessageTypeDefinition<_ResponseOp, _ResponseOp__Output>
   SnapshotChunk: MessageTypeDefinition<_SnapshotChunk, _SnapshotChunk__Output>
   SnapshotRequest: MessageTypeDefinition<_SnapshotRequest, _SnapshotRequest__Output>
+  TxnRequest: MessageTypeDefinition<_TxnRequest, _TxnRequest__Output>
+  TxnResponse: MessageTypeDefinition<_TxnResponse, _TxnResponse__Output>
   WatchEvent: MessageTypeDefinition<_WatchEvent, _WatchEvent__Output>
   WatchRequest: MessageTypeDefinition<_WatchRequest, _WatchRequest__Output>
   WatchResponse: MessageTypeDefinition<_WatchResponse, _WatchResponse__Output>

@@ -7,6 +7,7 @@ export type {
   RestBinding,
   Scope,
   StringFieldRole,
+  StringFields,
 } from './operation';
 export { OPERATIONS, UNROUTED } from './operation-table';
 export { OperationTable, type RestPath, type RestResolution } from './operation-lookup';

@@ -1,8 +1,12 @@
-import type { Operation } from './operation';
+import type { Operation, StringFields } from './operation';
 
 /** The key of the key-value operations: the `:key` segment of the REST path, the `key` field of the gRPC request. */
 const KEY = { restParam: 'key', grpcField: 'key' } as const;
 const KEY_PATH = '/v1/key/:key';
+
+/** The string fields of a Txn's messages: Compare (key, value operand) and RequestOp (put, delete, get). */
+const TXN_COMPARE: StringFields = { 1: 'key', 5: 'value' };
+const TXN_OP: StringFields = { 1: { 1: 'key', 2: 'value' }, 2: { 1: 'key' }, 3: { 1: 'key' } };
 
 /**
  * The operation table: every operation the service offers, one row each (see docs/architecture.md,
@@ -71,6 +75,33 @@ export const OPERATIONS: readonly Operation[] = [
     rest: { methods: ['GET', 'HEAD'], path: '/metrics' },
     metric: 'other',
     traced: false,
+  },
+  // Data model v2 (issue 17), gRPC. They name many keys, so they have no key source: their
+  // handlers clip reads to the token's kvs_prefixes and refuse writes reaching outside them.
+  {
+    name: 'Range',
+    kind: 'read',
+    scope: 'kvs:read',
+    grpc: { path: '/KeyValue/Range', stringFields: { 1: 'key', 2: 'key', 5: 'key', 6: 'key' } },
+    metric: 'range',
+    traced: true,
+  },
+  {
+    name: 'DeleteRange',
+    kind: 'write',
+    scope: 'kvs:write',
+    grpc: { path: '/KeyValue/DeleteRange', stringFields: { 1: 'key', 2: 'key', 3: 'key' } },
+    metric: 'delete_range',
+    traced: true,
+  },
+  {
+    // A write (refused while read-only) whose compares and gets also need kvs:read (its handler checks).
+    name: 'Txn',
+    kind: 'write',
+    scope: 'kvs:write',
+    grpc: { path: '/KeyValue/Txn', stringFields: { 1: TXN_COMPARE, 2: TXN_OP, 3: TXN_OP } },
+    metric: 'txn',
+    traced: true,
   },
   // The probes: served before every policy (REST mounts them first; gRPC health skips the policies).
   probe('Livez', { methods: ['GET'], path: '/livez' }),

@@ -24,12 +24,20 @@ export interface RestBinding {
 /** The role of a `string` field of a gRPC request: it picks the error for bytes that are not UTF-8. */
 export type StringFieldRole = 'key' | 'value';
 
+/**
+ * The `string` fields of a gRPC message by field number, with their roles; a field holding a
+ * message (or repeated messages) maps to that message's own string fields.
+ */
+export interface StringFields {
+  readonly [field: number]: StringFieldRole | StringFields;
+}
+
 /** How a gRPC call reaches the operation. */
 export interface GrpcBinding {
   /** The full method path, '/Service/Method'. */
   readonly path: string;
-  /** The request's `string` fields by field number, checked for UTF-8 before the handler runs. */
-  readonly stringFields: Readonly<Record<number, StringFieldRole>>;
+  /** The request's `string` fields, nested messages' included, checked for UTF-8 before the handler runs. */
+  readonly stringFields: StringFields;
 }
 
 /** Where the operation's key is: none, or the named REST route parameter and gRPC request field. */

@@ -32,17 +32,32 @@ interface Output {
   readonly json: boolean;
 }
 
+/** A write's precondition: --if-revision R (--if-absent is R = 0) or --if-exists. */
+export interface WriteCondition {
+  readonly ifRevision?: number;
+  readonly ifExists?: boolean;
+}
+
 /** A command that talks to the server. */
 export type ServerInvocation =
   | ({ readonly command: 'compact' } & Connection & Output)
   | ({ readonly command: 'snapshot'; readonly action: 'save'; readonly file: string } & Connection & Output)
   | ({ readonly command: 'watch'; readonly prefix: string; readonly since?: number } & Connection & Output)
-  | ({ readonly command: 'get' | 'delete'; readonly key: string } & Connection & Output)
+  | ({ readonly command: 'ls'; readonly prefix: string; readonly keysOnly: boolean } & Connection & Output)
+  | ({ readonly command: 'get'; readonly key: string; readonly meta: boolean } & Connection & Output)
+  | ({ readonly command: 'delete'; readonly key: string; readonly condition: WriteCondition } & Connection & Output)
   | ({
       readonly command: 'put';
       readonly key: string;
       /** `undefined` means: read the value from standard input. */
       readonly value: string | undefined;
+      readonly condition: WriteCondition;
+    } & Connection &
+      Output)
+  | ({
+      readonly command: 'txn';
+      /** The file holding the JSON transaction; `undefined`: standard input. */
+      readonly file: string | undefined;
     } & Connection &
       Output);
 
@@ -104,6 +119,11 @@ const OPTIONS = {
   subject: { type: 'string' },
   since: { type: 'string' },
   force: { type: 'boolean' },
+  'keys-only': { type: 'boolean' },
+  meta: { type: 'boolean' },
+  'if-revision': { type: 'string' },
+  'if-absent': { type: 'boolean' },
+  'if-exists': { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -112,10 +132,13 @@ type OptionName = keyof typeof OPTIONS;
 
 const CONNECTION_OPTIONS: readonly OptionName[] = ['address', 'timeout', 'token', 'tls', 'cacert', 'cert', 'key'];
 /** The operands and the options of each command (--json, --help and --version go with any). */
+/** `[NAME]` operands are optional. */
 const COMMANDS: Record<CommandName, { readonly operands: string; readonly options: readonly OptionName[] }> = {
-  get: { operands: 'KEY', options: CONNECTION_OPTIONS },
-  put: { operands: 'KEY VALUE', options: CONNECTION_OPTIONS },
-  delete: { operands: 'KEY', options: CONNECTION_OPTIONS },
+  get: { operands: 'KEY', options: [...CONNECTION_OPTIONS, 'meta'] },
+  put: { operands: 'KEY VALUE', options: [...CONNECTION_OPTIONS, 'if-revision', 'if-absent', 'if-exists'] },
+  delete: { operands: 'KEY', options: [...CONNECTION_OPTIONS, 'if-revision', 'if-exists'] },
+  ls: { operands: '', options: [...CONNECTION_OPTIONS, 'prefix', 'keys-only'] },
+  txn: { operands: '[FILE]', options: CONNECTION_OPTIONS },
   compact: { operands: '', options: CONNECTION_OPTIONS },
   watch: { operands: '', options: [...CONNECTION_OPTIONS, 'prefix', 'since'] },
   snapshot: { operands: 'ACTION FILE', options: [...CONNECTION_OPTIONS, 'force'] },
@@ -134,8 +157,9 @@ export function parseKvsArgs(args: readonly string[], env: Env): Invocation {
   const [first, ...operands] = positionals;
   if (values.version) return { command: 'version', json };
   if (values.help) return { command: 'help', topic: first !== undefined && isCommand(first) ? first : undefined, json };
-  if (first === undefined)
-    throw new UsageError('missing command (get, put, delete, watch, compact, snapshot, token or help)');
+  if (first === undefined) {
+    throw new UsageError('missing command (get, put, delete, ls, txn, watch, compact, snapshot, token or help)');
+  }
   if (!isCommand(first)) {
     throw new UsageError(`unknown command "${first}"${didYouMean(first, COMMAND_NAMES)}`);
   }
@@ -152,18 +176,49 @@ export function parseKvsArgs(args: readonly string[], env: Env): Invocation {
     }
     return { command, topic: operands[0] as CommandName | undefined, json };
   }
-  const arity = expected === '' ? 0 : expected.split(' ').length;
-  if (operands.length !== arity) {
-    throw new UsageError(`${command} takes ${arity === 0 ? 'no operands' : expected}`, command);
+  const names = expected === '' ? [] : expected.split(' ');
+  const required = names.filter((name) => !name.startsWith('[')).length;
+  if (operands.length < required || operands.length > names.length) {
+    throw new UsageError(`${command} takes ${names.length === 0 ? 'no operands' : expected}`, command);
   }
   if (command === 'token') return parseToken(values, env, json);
   if (command === 'snapshot') return parseSnapshot(operands, values, env, json);
   const connection = parseConnection(values, env, command);
   if (command === 'compact') return { command, ...connection, json };
   if (command === 'watch') return { command, ...parseWatch(values, command), ...connection, json };
+  if (command === 'ls') {
+    return { command, prefix: onePrefix(values, command), keysOnly: values['keys-only'] === true, ...connection, json };
+  }
   const [key, value] = operands;
-  if (command === 'put') return { command, key, value: value === '-' ? undefined : value, ...connection, json };
-  return { command, key, ...connection, json };
+  if (command === 'txn') return { command, file: key === '-' ? undefined : key, ...connection, json };
+  if (command === 'get') return { command, key, meta: values.meta === true, ...connection, json };
+  const condition = parseCondition(values, command);
+  if (command === 'put') {
+    return { command, key, value: value === '-' ? undefined : value, condition, ...connection, json };
+  }
+  return { command, key, condition, ...connection, json };
+}
+
+/** The one --prefix of ls and watch ("" when not given: every key). */
+function onePrefix(values: Values, command: CommandName): string {
+  const prefixes = (values.prefix as string[] | undefined) ?? [];
+  if (prefixes.length > 1) throw new UsageError(`${command} takes one --prefix`, command);
+  return prefixes[0] ?? '';
+}
+
+/** --if-revision R, --if-absent (R = 0) or --if-exists: at most one of them. */
+function parseCondition(values: Values, command: CommandName): WriteCondition {
+  const raw = values['if-revision'] as string | undefined;
+  const given = [raw !== undefined, values['if-absent'] === true, values['if-exists'] === true].filter(Boolean);
+  if (given.length > 1) throw new UsageError('name one of --if-revision, --if-absent and --if-exists', command);
+  if (values['if-absent'] === true) return { ifRevision: 0 };
+  if (values['if-exists'] === true) return { ifExists: true };
+  if (raw === undefined) return {};
+  const revision = /^\d{1,16}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(revision)) {
+    throw new UsageError(`--if-revision must be a mod_revision, a whole number (got "${raw}")`, command);
+  }
+  return { ifRevision: revision };
 }
 
 /** `kvs snapshot save|status|restore FILE`: save talks to the server, status and restore work offline. */
@@ -193,15 +248,14 @@ function parseSnapshot(
 
 /** The prefix and start revision of `kvs watch`. */
 function parseWatch(values: Values, command: CommandName): { prefix: string; since?: number } {
-  const prefixes = (values.prefix as string[] | undefined) ?? [];
-  if (prefixes.length > 1) throw new UsageError('watch takes one --prefix', command);
+  const prefix = onePrefix(values, command);
   const raw = values.since as string | undefined;
-  if (raw === undefined) return { prefix: prefixes[0] ?? '' };
+  if (raw === undefined) return { prefix };
   const since = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(since) || since < 1) {
     throw new UsageError(`--since must be a revision, a whole number from 1 (got "${raw}")`, command);
   }
-  return { prefix: prefixes[0] ?? '', since };
+  return { prefix, since };
 }
 
 /** node:util's strict parse, with a "did you mean" for a mistyped option. */

@@ -31,6 +31,11 @@ export const EXIT_STATUS_TABLE = `Exit status:
   6  precondition failed: a conditional write whose condition did not hold; nothing changed
 `;
 
+const CONDITION_HELP = `Preconditions (at most one; exit 6 and nothing changes when it does not hold):
+  --if-revision R        only if the key's mod_revision is R (kvs get --meta shows it)
+  --if-exists            only if the key is live
+`;
+
 const CONNECTION_HELP = `Connection options:
   --address HOST[:PORT]  gRPC server (default: $KVS_ADDRESS, else ${DEFAULT_ADDRESS});
                          the port defaults to ${DEFAULT_GRPC_PORT}
@@ -50,9 +55,11 @@ const COMMON_HELP = `Common options:
 
 /** One line per command, for the overview. */
 const SUMMARIES = {
-  get: 'get KEY          print the value of KEY',
+  get: 'get KEY          print the value of KEY (--meta: with its revisions)',
   put: 'put KEY VALUE    store VALUE under KEY ("-" reads it from standard input)',
   delete: 'delete KEY       remove KEY (succeeds when KEY is absent)',
+  ls: 'ls               list the keys under --prefix, with their values',
+  txn: 'txn [FILE]       run the JSON transaction in FILE (or standard input)',
   watch: 'watch            print the changes under --prefix as they happen, until interrupted',
   compact: "compact          compact the server's transaction log now (needs kvs:admin)",
   snapshot: 'snapshot ACTION  save|status|restore FILE: back up the store, check or restore a backup',
@@ -68,22 +75,59 @@ const COMMAND_HELP: Record<CommandName, string> = {
   get: `Usage: kvs [OPTIONS] get KEY
 
 Prints the value of KEY, raw (a newline is added only on a terminal).
-With --json: {"key": KEY, "value": VALUE}.
+With --meta: "create_revision N", "mod_revision N", "version N" and "revision N" lines (the
+last: the store revision it was read at), then "value VALUE".
+With --json: {"key": KEY, "value": VALUE} (--meta adds "create_revision", "mod_revision",
+"version", "revision").
 Exits 1 when KEY has no value.
+
+Options:
+  --meta                 print the key's revisions too
 
 ${CONNECTION_HELP}`,
   put: `Usage: kvs [OPTIONS] put KEY VALUE
        kvs [OPTIONS] put KEY -        (the value from standard input, byte for byte)
 
-Stores VALUE under KEY once the server's log has it durably. Prints "revision N" when the
-server reports the write's revision, else nothing.
+Stores VALUE under KEY once the server's log has it durably. Prints "revision N", the
+write's revision (the key's new mod_revision), when the server reports it, else nothing.
 With --json: {"key": KEY} (and "revision" when the server reports one).
 Put "--" before a KEY or VALUE that starts with "-".
+
+${CONDITION_HELP}  --if-absent            only if the key is absent (create)
 
 ${CONNECTION_HELP}`,
   delete: `Usage: kvs [OPTIONS] delete KEY
 
-Removes KEY; succeeds when it is already absent. Prints nothing (with --json: {"key": KEY}).
+Removes KEY; succeeds when it is already absent (unless --if-exists). Prints nothing
+(with --json: {"key": KEY, "deleted": true|false} and "revision" when the server reports it).
+
+${CONDITION_HELP}
+${CONNECTION_HELP}`,
+  ls: `Usage: kvs [OPTIONS] ls [--prefix P] [--keys-only]
+
+Lists every key starting with P (default: every key the token may read) in UTF-8 byte
+order, one "KEY VALUE" line each ("KEY" with --keys-only), paging through the server's
+Range 100 keys at a time (each page is read at its own revision).
+With --json: {"items": [{"key", "value", "create_revision", "mod_revision", "version"}...]}.
+
+Options:
+  --prefix P             the keys to list (one prefix)
+  --keys-only            leave the values out
+
+${CONNECTION_HELP}`,
+  txn: `Usage: kvs [OPTIONS] txn [FILE]
+
+Runs the transaction in FILE ("-" or none: standard input), JSON as REST's POST /v1/txn:
+  {"compare": [{"key": K, "target": "mod_revision" | "create_revision" | "version" |
+                "value" | "exists", "op": "==" | "!=" | "<" | ">", "value": OPERAND}],
+   "success": [OP...], "failure": [OP...]}
+with OP one of {"put": {"key": K, "value": V}}, {"delete": {"key": K}}, {"get": {"key": K}}
+(at most 128 per branch). If every compare holds the success ops run, else the failure ops;
+all writes get one revision. Prints "succeeded, revision N" (or "failed, revision N"), then one
+line per op: "put KEY", "delete KEY deleted|absent", "get KEY VALUE" or "get KEY absent".
+With --json: {"succeeded", "revision", "results": [{"put": {"revision"}} |
+{"delete": {"deleted"}} | {"get": ENTRY or null}]}.
+Exits 6 when the compares did not hold (the failure ops ran instead), 2 for a malformed file.
 
 ${CONNECTION_HELP}`,
   watch: `Usage: kvs [OPTIONS] watch [--prefix P] [--since R]

@@ -9,10 +9,17 @@ import { EXIT } from './kvs-help';
 import type { Connection, ServerInvocation, SnapshotFileInvocation, TokenInvocation } from './kvs-args';
 import { restoreSnapshot, saveSnapshot, snapshotStatus } from './kvs-snapshot';
 import type { CliIo } from './kvs';
+import { txnOutput, txnRequestOfJson } from './txn-json';
+import type { TxnRequest } from '../../api/generated/TxnRequest';
 
 /** What a command printed and how it ended: a result on stdout, or an error on stderr with its exit status. */
 export type Outcome =
-  | { readonly exit: typeof EXIT.ok; readonly text: string; readonly json: Record<string, unknown> }
+  | {
+      /** ok, or preconditionFailed for a transaction whose compares did not hold (its result is printed). */
+      readonly exit: typeof EXIT.ok | typeof EXIT.preconditionFailed;
+      readonly text: string;
+      readonly json: Record<string, unknown>;
+    }
   | { readonly exit: number; readonly error: Record<string, unknown> & { readonly message: string } };
 
 /** Refusals that retrying cannot fix until something changes on the server's side: exit 5. */
@@ -74,6 +81,21 @@ export async function runServerCommand(invocation: ServerInvocation, io: CliIo):
       return usage(`cannot read the value from standard input: ${(error as Error).message}`);
     }
   }
+  let txn: TxnRequest | undefined;
+  if (invocation.command === 'txn') {
+    const from = invocation.file === undefined ? 'standard input' : `file ${invocation.file}`;
+    let text: string;
+    try {
+      text = invocation.file === undefined ? await readUtf8(io.stdin) : readFileSync(invocation.file, 'utf8');
+    } catch (error) {
+      return usage(`cannot read the transaction from ${from}: ${(error as Error).message}`);
+    }
+    try {
+      txn = txnRequestOfJson(text);
+    } catch (error) {
+      return usage(`${from}: ${(error as Error).message}`);
+    }
+  }
   const client = new KvsClient(invocation.address, { timeoutMs: invocation.timeoutMs }, connection);
   try {
     if (invocation.command === 'watch') {
@@ -81,6 +103,7 @@ export async function runServerCommand(invocation: ServerInvocation, io: CliIo):
       await runWatch(client, invocation, io.stdout, io.signal);
       return EXIT.ok;
     }
+    if (invocation.command === 'txn') return report(await runTxn(client, txn!), invocation.json, io);
     return report(await call(client, invocation, value, io), invocation.json, io);
   } catch (error) {
     if (!(error instanceof KvsClientError)) throw error;
@@ -92,24 +115,29 @@ export async function runServerCommand(invocation: ServerInvocation, io: CliIo):
 
 async function call(
   client: KvsClient,
-  invocation: Exclude<ServerInvocation, { command: 'watch' }>,
+  invocation: Exclude<ServerInvocation, { command: 'watch' | 'txn' }>,
   value: string,
   io: CliIo,
 ): Promise<Outcome> {
   switch (invocation.command) {
     case 'get': {
+      if (invocation.meta) return getWithMeta(client, invocation.key);
       const found = await client.get(invocation.key);
       const text = io.stdout.isTTY ? `${found}\n` : found;
       return { exit: EXIT.ok, text, json: { key: invocation.key, value: found } };
     }
     case 'put': {
-      const { revision } = await client.put(invocation.key, value);
+      const { revision } = await client.put(invocation.key, value, invocation.condition);
       const text = revision === undefined ? '' : `revision ${revision}\n`;
       return { exit: EXIT.ok, text, json: { key: invocation.key, ...(revision === undefined ? {} : { revision }) } };
     }
-    case 'delete':
-      await client.delete(invocation.key);
-      return { exit: EXIT.ok, text: '', json: { key: invocation.key } };
+    case 'delete': {
+      const { revision, deleted } = await client.delete(invocation.key, invocation.condition);
+      const json = { key: invocation.key, deleted, ...(revision === undefined ? {} : { revision }) };
+      return { exit: EXIT.ok, text: '', json };
+    }
+    case 'ls':
+      return list(client, invocation.prefix, invocation.keysOnly);
     case 'compact': {
       const done = await client.compact();
       const text = `compacted ${done.bytesBefore} bytes of log to ${done.bytesAfter} (live data ${done.liveBytes} bytes) in ${done.durationMs} ms\n`;
@@ -118,6 +146,49 @@ async function call(
     case 'snapshot':
       return saveSnapshot(client, invocation.file);
   }
+}
+
+/** `get --meta`: the key's revisions, then its value. */
+async function getWithMeta(client: KvsClient, key: string): Promise<Outcome> {
+  const read = await client.getEntry(key);
+  const text =
+    `create_revision ${read.createRevision}\nmod_revision ${read.modRevision}\nversion ${read.version}\n` +
+    `revision ${read.revision}\nvalue ${read.value}\n`;
+  const json = {
+    key,
+    value: read.value,
+    create_revision: read.createRevision,
+    mod_revision: read.modRevision,
+    version: read.version,
+    revision: read.revision,
+  };
+  return { exit: EXIT.ok, text, json };
+}
+
+/** `ls`: every page of the prefix. */
+async function list(client: KvsClient, prefix: string, keysOnly: boolean): Promise<Outcome> {
+  const lines: string[] = [];
+  const items: Record<string, unknown>[] = [];
+  for await (const page of client.rangePages({ prefix, keysOnly })) {
+    for (const entry of page.entries) {
+      lines.push(keysOnly ? `${entry.key}\n` : `${entry.key} ${entry.value}\n`);
+      items.push({
+        key: entry.key,
+        ...(keysOnly ? {} : { value: entry.value }),
+        create_revision: entry.createRevision,
+        mod_revision: entry.modRevision,
+        version: entry.version,
+      });
+    }
+  }
+  return { exit: EXIT.ok, text: lines.join(''), json: { items } };
+}
+
+/** `txn`: the answer printed whichever branch ran; exit 6 when the compares did not hold. */
+async function runTxn(client: KvsClient, txn: TxnRequest): Promise<Outcome> {
+  const response = await client.txn(txn);
+  const { json, text } = txnOutput(txn, response);
+  return { exit: response.succeeded ? EXIT.ok : EXIT.preconditionFailed, text, json };
 }
 
 /** The error of a failed call, with a one-line diagnosis instead of grpc-js's text when the connection failed. */

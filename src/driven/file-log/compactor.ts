@@ -102,7 +102,10 @@ export class FileLogCompactor {
     await directory.publish(temp, base);
     await this.afterStep('base-renamed');
     const retired = listed(directory.manifest).filter((name) => name !== incremental);
-    await directory.replaceManifest({ base, incrementals: [incremental] }, () => this.afterStep('commit-written'));
+    await directory.replaceManifest(
+      { base, incrementals: [incremental] },
+      { written: () => this.afterStep('commit-written') },
+    );
     this.switched = undefined;
     this.host.committed(written);
     await this.afterStep('committed');
@@ -131,14 +134,18 @@ export class FileLogCompactor {
     const incremental = await directory.createIncremental();
     await this.afterStep('incremental-created');
     const incrementals = [...previous.incrementals, incremental];
-    await directory.replaceManifest({ ...previous, incrementals }, () => this.afterStep('manifest-written'));
+    await directory.replaceManifest(
+      { ...previous, incrementals },
+      { written: () => this.afterStep('manifest-written') },
+    );
     await this.afterStep('manifest-renamed');
     const { revision, previousBytes } = await this.host.switchAppends(directory.file(incremental));
     this.switched = { incremental, revision };
     await this.afterStep('appends-switched');
     const sealed = { ...previous.sealed, [previous.incrementals[previous.incrementals.length - 1]]: previousBytes };
-    await directory.replaceManifest({ base: previous.base, incrementals, sealed }, () =>
-      this.afterStep('seal-written'),
+    await directory.replaceManifest(
+      { base: previous.base, incrementals, sealed },
+      { written: () => this.afterStep('seal-written') },
     );
     await this.afterStep('sealed');
     return this.switched;

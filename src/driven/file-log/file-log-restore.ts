@@ -59,9 +59,7 @@ export async function restoreFileLog(
   try {
     await directory.load();
     const originalBytes = await sizeOf(directory.file(directory.names.log));
-    if ((directory.hasManifest || originalBytes > FILE_HEADER_BYTES) && !force) {
-      throw new RestoreTargetNotEmptyError(`file log ${path}`);
-    }
+    if ((await holdsData(directory)) && !force) throw new RestoreTargetNotEmptyError(`file log ${path}`);
     await directory.quarantineLeftovers();
     if (!directory.hasManifest) {
       // A log cut inside its header (or missing) holds no record: a fresh header is what start-up would write.
@@ -69,7 +67,7 @@ export async function restoreFileLog(
         await writeFile(directory.file(directory.names.log), encodeFileHeader(), { flush: true });
         await fsyncDirectory(directory.path);
       }
-      await directory.replaceManifest({ base: undefined, incrementals: [directory.names.log] }, () => undefined);
+      await directory.replaceManifest({ base: undefined, incrementals: [directory.names.log] });
     }
     await afterStep('manifest-described');
     const retired = listed(directory.manifest);
@@ -87,7 +85,7 @@ export async function restoreFileLog(
     await afterStep('base-written');
     await directory.publish(temp, base);
     await afterStep('base-renamed');
-    await directory.replaceManifest({ base, incrementals: [incremental] }, () => undefined);
+    await directory.replaceManifest({ base, incrementals: [incremental] });
     await afterStep('committed');
     await directory.remove(retired);
     await directory.removeQuarantine();
@@ -96,4 +94,13 @@ export async function restoreFileLog(
   } finally {
     await lock.release();
   }
+}
+
+/** Whether the log holds anything: a base, or a record in a file it names (a started, never written log has a header alone). */
+async function holdsData(directory: LogDirectory): Promise<boolean> {
+  if (directory.manifest.base !== undefined) return true;
+  for (const name of directory.manifest.incrementals) {
+    if ((await sizeOf(directory.file(name))) > FILE_HEADER_BYTES) return true;
+  }
+  return false;
 }

@@ -5,8 +5,8 @@ import type { SyncPolicy } from './group-commit-writer';
 
 const SYNC_POLICIES: readonly SyncPolicy[] = ['always', 'interval', 'never'];
 
-/** The file log's settings from the environment: its options but the observer the composition root adds. */
-export type FileLogConfig = Required<Omit<FileLogOptions, 'observer'>>;
+/** The file log's settings from the environment: its options but the observer the composition root adds and the fixed floor step. */
+export type FileLogConfig = Required<Omit<FileLogOptions, 'observer' | 'floorEveryBytes'>>;
 
 /**
  * The file log's settings: TLOG_FILENAME (default ./data/transactions.log), TLOG_SYNC (always |

@@ -1,4 +1,4 @@
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import type {
   CompactionReport,
   LiveState,
@@ -16,11 +16,12 @@ import {
 } from '../compaction/compaction-runner';
 import { silentLogger, type Logger } from '../../platform/logging/logger';
 import { noLogObserver, type TransactionLogObserver } from '../log-observer.port';
-import { FileLogCompactor, type CompactionHost, type CompactionStepHook } from './compactor';
+import { FileLogCompactor, type CompactionHost, type CompactionStep } from './compactor';
+import { DEFAULT_FLOOR_EVERY_BYTES, DurableFloorRecorder, type FloorStep } from './durable-floor';
 import { FileLogError } from './file-log.errors';
 import { GroupCommitWriter, type PendingAppend, type SyncPolicy } from './group-commit-writer';
 import { describeError } from '../../platform/error-text/error-text';
-import { LogDirectory } from './log-directory';
+import { LogDirectory, type DurableLength } from './log-directory';
 import { ensureDirectory, freeBytesOn, openLogFile, type LogFileHandle, type OpenLogFile } from './log-file-handle';
 import { LogFilesReplay } from './log-files-replay';
 import { PidLockFile } from './pid-lock-file';
@@ -36,7 +37,12 @@ export interface FileLogOptions {
   readonly observer?: TransactionLogObserver;
   /** When the log compacts by itself (default: 64 MiB and twice the live data). */
   readonly compaction?: CompactionThresholds;
+  /** Growth of the file taking appends between two durable floors while running (FORMAT.md); default 8 MiB. */
+  readonly floorEveryBytes?: number;
 }
+
+/** Called after each step of a compaction or of a floor write: a seam for tests that crash exactly there. */
+export type LogStepHook = (step: CompactionStep | FloorStep) => void | Promise<void>;
 
 type LoggerState = 'new' | 'replaying' | 'ready' | 'closed';
 
@@ -63,6 +69,7 @@ export class FileTransactionLog implements TransactionLog {
   private readonly directory: LogDirectory;
   private readonly compactions: CompactionRunner;
   private readonly compactor: FileLogCompactor;
+  private readonly floor: DurableFloorRecorder;
   private live: LiveState | undefined;
   /** Appends made while the append file is being switched, submitted in order once it is done. */
   private held: PendingAppend[] | undefined;
@@ -81,8 +88,8 @@ export class FileTransactionLog implements TransactionLog {
     private readonly openFile: OpenLogFile = openLogFile,
     /** Seam for tests that emulate a full disk: free bytes on the filesystem holding a directory. */
     private readonly freeBytes: (directory: string) => Promise<number> = freeBytesOn,
-    /** Seam for tests that crash a compaction at one step; production does nothing there. */
-    afterCompactionStep?: CompactionStepHook,
+    /** Seam for tests that crash a compaction or a floor write at one step; production does nothing there. */
+    afterStep: LogStepHook = () => undefined,
   ) {
     this.filename = resolve(options.filename);
     this.sync = options.sync ?? 'always';
@@ -90,8 +97,15 @@ export class FileTransactionLog implements TransactionLog {
     this.lock = new PidLockFile(`${this.filename}.lock`, this.filename, (message) =>
       this.logger.warn({ event: 'file_log_stale_lock_taken' }, message),
     );
-    this.directory = new LogDirectory(this.filename, (event, message) => this.logger.warn({ event }, message));
-    this.compactor = new FileLogCompactor(this.directory, this.compactionHost(), afterCompactionStep);
+    const warn = (event: string, message: string): void => this.logger.warn({ event }, message);
+    this.directory = new LogDirectory(this.filename, warn, () => this.durableFloor());
+    this.compactor = new FileLogCompactor(this.directory, this.compactionHost(), afterStep);
+    this.floor = new DurableFloorRecorder(
+      this.directory,
+      options.floorEveryBytes ?? DEFAULT_FLOOR_EVERY_BYTES,
+      afterStep,
+      warn,
+    );
     this.compactions = new CompactionRunner(() => this.compactor.compact(), {
       log: 'file',
       thresholds: options.compaction ?? DEFAULT_COMPACTION_THRESHOLDS,
@@ -123,9 +137,14 @@ export class FileTransactionLog implements TransactionLog {
       this.historyRecords = replay.historyRecords + replay.appendFileRecords;
       this.liveBytes = replay.baseBytes;
       if (replay.appendFormat !== FORMAT_VERSION) await this.appendToNewFormat();
-      const { size } = await this.openHandle().stat();
+      const handle = this.openHandle();
+      const { size } = await handle.stat();
+      // Replay may have read records the page cache alone held (a kill -9 under TLOG_SYNC=never):
+      // they must be on disk before the floor says so.
+      await handle.datasync();
       this.observer.sizeBytes?.(this.historyBytes + size);
-      this.writer = this.newWriter(this.openHandle(), this.currentFile(), size);
+      this.writer = this.newWriter(handle, this.currentFile(), size);
+      await this.floor.record();
       this.state = 'ready';
       replayed = true;
     } catch (error) {
@@ -192,6 +211,8 @@ export class FileTransactionLog implements TransactionLog {
       // A running compaction notices the closed state between chunks and gives up.
       await this.compactions.stop();
       await this.writer?.flush();
+      // Everything acknowledged is durable now: the next start refuses the file cut below it.
+      if (this.writer) await this.floor.record();
     } finally {
       await this.handle?.close().catch(() => undefined);
       await this.lock.release();
@@ -250,10 +271,11 @@ export class FileTransactionLog implements TransactionLog {
     const old = this.openHandle();
     const { size } = await old.stat();
     const incremental = await this.directory.createIncremental();
-    await this.directory.replaceManifest(
-      { base, incrementals: [...incrementals, incremental], sealed: { ...sealed, [incrementals.at(-1)!]: size } },
-      () => undefined,
-    );
+    await this.directory.replaceManifest({
+      base,
+      incrementals: [...incrementals, incremental],
+      sealed: { ...sealed, [incrementals.at(-1)!]: size },
+    });
     await old.close();
     this.handle = await this.openFile(this.directory.file(incremental));
     this.historyBytes += size;
@@ -272,7 +294,13 @@ export class FileTransactionLog implements TransactionLog {
       logger: this.logger,
       freeBytes: () => this.freeBytes(dirname(this.filename)),
       // The writer knows its own file; the log's size counts the older files too.
-      observer: { ...this.observer, sizeBytes: (end) => this.historyGrew(this.historyBytes + end) },
+      observer: {
+        ...this.observer,
+        sizeBytes: (end) => {
+          this.historyGrew(this.historyBytes + end);
+          this.floor.grew(this.durableFloor());
+        },
+      },
     });
   }
 
@@ -284,6 +312,13 @@ export class FileTransactionLog implements TransactionLog {
     this.observer.sizeBytes?.(bytes);
     // Automatic compaction needs the store's live entries to snapshot.
     if (this.live) this.compactions.consider(bytes, this.liveBytes);
+  }
+
+  /** The file taking appends and how much of it is fdatasynced; none before appends start or once the log failed. */
+  private durableFloor(): DurableLength | undefined {
+    const writer = this.writer;
+    if (!writer || this.healthState.get() === 'failed') return undefined;
+    return { name: basename(writer.filename), bytes: writer.durableBytes };
   }
 
   /** Bytes of every file the manifest names, up to the last acknowledged record. */

@@ -25,7 +25,7 @@ const SPACE_ERRORS: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT', 'EFBIG'])
 export interface GroupCommitWriterOptions {
   readonly filename: string;
   readonly policy: SyncPolicy;
-  /** Size of the file when the writer takes over: the end of the last durable record. */
+  /** Size of the file when the writer takes over: the end of the last durable (fdatasynced) record. */
   readonly endOffset: number;
   /** Where the writer reports that writes cannot succeed, and when they can again. */
   readonly health: LogHealthState;
@@ -79,6 +79,10 @@ export class GroupCommitWriter {
   /** End of the last acknowledged batch: where a failed write is cut back to. */
   private acknowledgedEnd: number;
   private acknowledgedRecords = 0;
+  /** End of the last batch written (acknowledged or not yet)... */
+  private writtenEnd: number;
+  /** ...and of the data the last successful fdatasync covered. */
+  private syncedEnd: number;
   private readonly observer: TransactionLogObserver;
 
   constructor(
@@ -86,7 +90,14 @@ export class GroupCommitWriter {
     private readonly options: GroupCommitWriterOptions,
   ) {
     this.acknowledgedEnd = options.endOffset;
+    this.writtenEnd = options.endOffset;
+    this.syncedEnd = options.endOffset;
     this.observer = options.observer ?? noLogObserver;
+  }
+
+  /** Path of the file written. */
+  get filename(): string {
+    return this.options.filename;
   }
 
   /** fdatasync calls made so far. */
@@ -97,6 +108,14 @@ export class GroupCommitWriter {
   /** Size of the file up to the end of the last acknowledged batch: refused writes never count. */
   get acknowledgedBytes(): number {
     return this.acknowledgedEnd;
+  }
+
+  /**
+   * Size of the file up to which its records are known to be fdatasynced: what a durable floor
+   * may claim. Equals acknowledgedBytes with sync=always; may lag behind it with interval or never.
+   */
+  get durableBytes(): number {
+    return this.syncedEnd;
   }
 
   /** Records this writer has acknowledged. */
@@ -202,13 +221,17 @@ export class GroupCommitWriter {
     for (;;) {
       const { bytesWritten } = await this.handle.writev(buffers);
       remaining -= bytesWritten;
-      if (remaining === 0) return;
+      if (remaining === 0) {
+        this.writtenEnd = this.acknowledgedEnd + batchBytes(batch);
+        return;
+      }
       if (bytesWritten === 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
       buffers = dropFront(buffers, bytesWritten);
     }
   }
 
   private async sync(): Promise<void> {
+    const covered = this.writtenEnd;
     this.fsyncs++;
     const began = performance.now();
     try {
@@ -219,6 +242,7 @@ export class GroupCommitWriter {
     }
     this.observer.durabilityWaited?.((performance.now() - began) / 1000, true);
     this.dirty = false;
+    this.syncedEnd = Math.max(this.syncedEnd, covered);
   }
 
   /** Tells the observer a batch was refused; everything queued behind it was refused too. */
@@ -248,6 +272,8 @@ export class GroupCommitWriter {
 
   /** Truncates the file to the end of the last acknowledged batch and makes that durable; says what went wrong, if anything. */
   private async cutBack(): Promise<string | undefined> {
+    // Nothing past the cut may ever count as synced.
+    this.writtenEnd = this.acknowledgedEnd;
     try {
       await this.handle.truncate(this.acknowledgedEnd);
       await this.handle.datasync();

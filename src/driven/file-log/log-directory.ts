@@ -17,14 +17,18 @@ export class LogDirectory {
   readonly names: LogFileNames;
   /** The files in charge; without a manifest on disk, the original log file alone. */
   manifest: Manifest;
-  /** Whether a manifest was found at start-up: every file it names then had its full header. */
+  /** Whether a manifest is on disk (found at start-up, or written since): every file it names had its full header. */
   hasManifest = false;
   private nextGeneration = 1;
+  /** The manifest write in progress: writes are one at a time, as they share the temp file. */
+  private writing: Promise<unknown> = Promise.resolve();
 
   constructor(
     /** Absolute path of the original log file (TLOG_FILENAME). */
     filename: string,
     private readonly warn: (event: string, message: string) => void,
+    /** The file taking appends (a name of this log) and its length known fdatasynced; none before appends start. */
+    private readonly durableFloor: () => DurableLength | undefined = () => undefined,
   ) {
     this.path = dirname(filename);
     this.names = new LogFileNames(basename(filename));
@@ -150,17 +154,75 @@ export class LogDirectory {
 
   /**
    * Makes `manifest` the one in charge: written to a temp file and fdatasynced, then renamed
-   * over the manifest (atomic) and the directory fsynced. `afterWrite` runs between the two
-   * (a test seam for a crash at that point).
+   * over the manifest (atomic) and the directory fsynced; `hooks` run between the steps (a test
+   * seam for a crash there). Every manifest written carries the durable floors (FORMAT.md,
+   * "Replay", rule 3) of its unsealed incrementals: those already known, and the current one of
+   * the file taking appends.
    */
-  async replaceManifest(manifest: Manifest, afterWrite: () => void | Promise<void>): Promise<void> {
+  replaceManifest(manifest: Manifest, hooks: ManifestWriteHooks = {}): Promise<void> {
+    return this.oneAtATime(() => this.write(manifest, hooks));
+  }
+
+  /**
+   * Records the durable floor of the file taking appends, if it has grown since the manifest
+   * last recorded one (or no manifest is on disk yet: a log never compacted gets its first here);
+   * resolves with whether a manifest was written.
+   */
+  recordFloor(hooks: ManifestWriteHooks = {}): Promise<boolean> {
+    return this.oneAtATime(async () => {
+      const floor = this.durableFloor();
+      if (!floor || (this.hasManifest && floor.bytes <= this.floorOf(floor.name))) return false;
+      await this.write(this.manifest, hooks);
+      return true;
+    });
+  }
+
+  /** The durable floor the manifest in charge records for a file (the header's length when none). */
+  floorOf(name: string): number {
+    return this.manifest.floors?.[name] ?? FILE_HEADER_BYTES;
+  }
+
+  private async write(manifest: Manifest, hooks: ManifestWriteHooks): Promise<void> {
+    const stamped = this.withFloors(manifest);
     const temp = this.file(this.names.manifestTemp);
-    await writeFile(temp, encodeManifest(manifest), { flush: true });
-    await afterWrite();
+    await writeFile(temp, encodeManifest(stamped), { flush: true });
+    await hooks.written?.();
     await rename(temp, this.file(this.names.manifest));
     // Renamed means in charge for this process, even if the directory fsync below fails.
-    this.manifest = manifest;
+    this.manifest = stamped;
+    this.hasManifest = true;
+    await hooks.renamed?.();
     await fsyncDirectory(this.path);
+  }
+
+  /**
+   * `manifest` with the highest floor known for each incremental it names unsealed. A floor
+   * stays true for as long as the file is listed: a listed file only grows, and is cut back
+   * only past what was durable (a torn tail, a refused write).
+   */
+  private withFloors(manifest: Manifest): Manifest {
+    const current = this.durableFloor();
+    const floors: Record<string, number> = {};
+    for (const name of manifest.incrementals) {
+      if (manifest.sealed?.[name] !== undefined) continue;
+      const known = [manifest.floors?.[name], this.manifest.floors?.[name], current?.name === name ? current.bytes : 0];
+      const highest = Math.max(...known.map((bytes) => bytes ?? 0));
+      // A header's length is what every named file holds anyway (rule 3): no floor needed.
+      if (highest > FILE_HEADER_BYTES) floors[name] = highest;
+    }
+    const { base, incrementals, sealed } = manifest;
+    return {
+      base,
+      incrementals,
+      ...(sealed && { sealed }),
+      ...(Object.keys(floors).length > 0 && { floors }),
+    };
+  }
+
+  private oneAtATime<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.writing.then(task);
+    this.writing = run.catch(() => undefined);
+    return run;
   }
 
   /** Renames a complete, fdatasynced temp file into place and makes the rename durable. */
@@ -179,6 +241,20 @@ export class LogDirectory {
     }
     await fsyncDirectory(this.path);
   }
+}
+
+/** A file of the log (its name) and the length up to which it is known to hold fdatasynced records. */
+export interface DurableLength {
+  readonly name: string;
+  readonly bytes: number;
+}
+
+/** Seams called between the steps of a manifest write (tests crash there); production passes none. */
+export interface ManifestWriteHooks {
+  /** The temp manifest is written and fdatasynced, not yet renamed. */
+  readonly written?: () => void | Promise<void>;
+  /** Renamed into place; the directory is not yet fsynced. */
+  readonly renamed?: () => void | Promise<void>;
 }
 
 /** Every file a manifest names, base first. */

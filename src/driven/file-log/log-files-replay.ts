@@ -15,6 +15,19 @@ interface PendingTruncation {
   readonly reason: string;
 }
 
+/** What the manifest records about an incremental's length (FORMAT.md, "Replay", rule 3). */
+interface KnownLength {
+  /** Its final length, once the next file took the appends. */
+  readonly sealed: number | undefined;
+  /** The length up to which it was known to hold fdatasynced records. */
+  readonly floor: number | undefined;
+}
+
+/** How a refusal names a durable floor. */
+function durableAt(floor: number): string {
+  return `the ${floor} bytes the manifest recorded as durable`;
+}
+
 /**
  * Replays the files a manifest names (FORMAT.md, "Replay"): the base, then each incremental,
  * each record's revision above the previous one. A torn tail is allowed in the last
@@ -46,11 +59,11 @@ export class LogFilesReplay {
 
   /** Yields every event of the log in order, in batches. */
   async *batches(): AsyncGenerator<ReplayedRecord[]> {
-    const { base, incrementals, sealed } = this.directory.manifest;
+    const { base, incrementals, sealed, floors } = this.directory.manifest;
     if (base !== undefined) yield* this.replayBase(this.directory.file(base));
     for (const [index, name] of incrementals.entries()) {
       const last = index === incrementals.length - 1;
-      yield* this.replayIncremental(this.directory.file(name), last, sealed?.[name]);
+      yield* this.replayIncremental(this.directory.file(name), last, { sealed: sealed?.[name], floor: floors?.[name] });
     }
     await this.truncateTornTails();
   }
@@ -99,17 +112,13 @@ export class LogFilesReplay {
     }
   }
 
-  /** `sealed`: the file's final length, when the manifest recorded it. */
-  private async *replayIncremental(
-    file: string,
-    last: boolean,
-    sealed: number | undefined,
-  ): AsyncGenerator<ReplayedRecord[]> {
+  private async *replayIncremental(file: string, last: boolean, known: KnownLength): AsyncGenerator<ReplayedRecord[]> {
+    const { sealed, floor } = known;
     const handle = await this.openFile(file);
     let keepOpen = false;
     try {
       const { size } = await handle.stat();
-      this.checkLength(file, size, sealed);
+      this.checkLength(file, size, known);
       const format = await prepareFileHeader(handle, file, size, (message) =>
         this.warn('file_log_torn_header_dropped', message),
       );
@@ -124,6 +133,11 @@ export class LogFilesReplay {
       if (sealed !== undefined && replay.tornTail) {
         const { offset, reason } = replay.tornTail;
         throw new LogCorruptError(file, offset, 'corrupt record', `${reason}, in a file sealed at ${sealed} bytes`);
+      }
+      if (floor !== undefined && replay.tornTail && replay.tornTail.offset < floor) {
+        // A crash tears only what was not yet durable: records below the floor were.
+        const { offset, reason } = replay.tornTail;
+        throw new LogCorruptError(file, offset, 'corrupt record', `${reason}, below ${durableAt(floor)}`);
       }
       const earlier = this.torn.find((torn) => torn.handle !== handle);
       if (earlier && replay.records > 0) {
@@ -153,10 +167,10 @@ export class LogFilesReplay {
   /**
    * A file a manifest names was created with its full header, fdatasynced, before the manifest
    * named it, so a shorter one was emptied after the fact; a sealed file has exactly the length
-   * the manifest recorded. (Without a manifest, a short original file is a new log: see
-   * prepareFileHeader.)
+   * the manifest recorded, and any other at least its durable floor. (Without a manifest, a
+   * short original file is a new log: see prepareFileHeader.)
    */
-  private checkLength(file: string, size: number, sealed: number | undefined): void {
+  private checkLength(file: string, size: number, { sealed, floor }: KnownLength): void {
     if (this.directory.hasManifest && size < FILE_HEADER_BYTES) {
       throw new LogCorruptError(
         file,
@@ -172,6 +186,9 @@ export class LogFilesReplay {
         size < sealed ? 'file cut short' : 'bytes past the end of a sealed file',
         `${size} bytes where the manifest recorded ${sealed} when the next file took over`,
       );
+    }
+    if (floor !== undefined && size < floor) {
+      throw new LogCorruptError(file, size, 'file cut short', `${size} bytes, below ${durableAt(floor)}`);
     }
   }
 

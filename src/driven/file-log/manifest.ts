@@ -13,11 +13,18 @@ export interface Manifest {
    * has taken over (version 2); replay refuses such a file at any other length.
    */
   readonly sealed?: Readonly<Record<string, number>>;
+  /**
+   * Durable floor of incrementals not sealed (version 3): the length up to which the file was
+   * known to hold fdatasynced records when the manifest was written. Replay refuses such a file
+   * cut below it; only what lies past it can be a crash's torn tail.
+   */
+  readonly floors?: Readonly<Record<string, number>>;
 }
 
-/** The version written; version 1 (no sealed lengths) is still read. */
-const FORMAT_VERSION = 2;
-const FIRST_LINE = /^kvs-manifest ([12])$/;
+/** The newest version: one written only when the manifest carries a floor, so older readers keep reading the rest. */
+const FORMAT_VERSION = 3;
+const FIRST_LINE = /^kvs-manifest ([123])$/;
+const BYTES = /^\d{1,15}$/;
 const CRC_LINE = /^crc32 ([0-9a-f]{8})$/;
 
 /** The names a log called `log` may use, with the generation number of a base or incremental. */
@@ -77,13 +84,21 @@ export class LogFileNames {
   }
 }
 
-/** The manifest's text: the version line, the files in order, then a CRC-32 of all that. */
+/**
+ * The manifest's text: the version line, the files in order, then a CRC-32 of all that. The
+ * version is the lowest that can say it all (2 without floors, 3 with), so a log that has no
+ * floor to record stays readable by the release before floors.
+ */
 export function encodeManifest(manifest: Manifest): string {
-  const lines = [`kvs-manifest ${FORMAT_VERSION}`];
+  const floors = Object.keys(manifest.floors ?? {}).length > 0;
+  const lines = [`kvs-manifest ${floors ? FORMAT_VERSION : 2}`];
   if (manifest.base !== undefined) lines.push(`base ${manifest.base}`);
   for (const name of manifest.incrementals) {
     const sealed = manifest.sealed?.[name];
-    lines.push(sealed === undefined ? `incr ${name}` : `incr ${name} ${sealed}`);
+    const floor = manifest.floors?.[name];
+    if (sealed !== undefined) lines.push(`incr ${name} ${sealed}`);
+    else if (floor !== undefined) lines.push(`incr ${name} floor ${floor}`);
+    else lines.push(`incr ${name}`);
   }
   const body = `${lines.join('\n')}\n`;
   return `${body}crc32 ${crc32(body).toString(16).padStart(8, '0')}\n`;
@@ -92,8 +107,9 @@ export function encodeManifest(manifest: Manifest): string {
 /**
  * Parses a manifest's text, or returns what is wrong with it. Every name must be one the log
  * owns (so a damaged manifest cannot point outside the directory), bases named as bases and
- * incrementals as incrementals (or the original log file). Version 1 has no sealed lengths;
- * in version 2 an incremental other than the last may carry one.
+ * incrementals as incrementals (or the original log file). Version 1 has no lengths; from
+ * version 2 an incremental other than the last may carry its sealed length (`incr <name> <bytes>`),
+ * from version 3 one not sealed its durable floor (`incr <name> floor <bytes>`).
  */
 export function parseManifest(text: string, names: LogFileNames): Manifest | string {
   const crcAt = text.lastIndexOf('crc32 ');
@@ -102,29 +118,23 @@ export function parseManifest(text: string, names: LogFileNames): Manifest | str
   const body = text.slice(0, crcAt);
   if (crc32(body) !== parseInt(crcLine[1], 16)) return 'checksum mismatch';
   const lines = body.split('\n');
-  const version = FIRST_LINE.exec(lines[0] ?? '')?.[1];
-  if (lines.pop() !== '' || version === undefined) return 'first line is not "kvs-manifest 1" or "kvs-manifest 2"';
+  const version = Number(FIRST_LINE.exec(lines[0] ?? '')?.[1]);
+  if (lines.pop() !== '' || !version) return 'first line is not "kvs-manifest 1", "kvs-manifest 2" or "kvs-manifest 3"';
   let base: string | undefined;
   const incrementals: string[] = [];
   const sealed: Record<string, number> = {};
+  const floors: Record<string, number> = {};
   for (const line of lines.slice(1)) {
-    const [kind, name, length, extra] = line.split(' ');
+    const [kind, name, ...rest] = line.split(' ');
     const parsed = names.parse(name ?? '');
-    const bytes = version === '2' && length !== undefined && /^\d{1,15}$/.test(length) ? Number(length) : undefined;
-    if (extra !== undefined || (length !== undefined && bytes === undefined) || (parsed?.temp ?? false)) {
-      return `bad line "${line}"`;
-    }
-    if (
-      kind === 'base' &&
-      parsed?.kind === 'base' &&
-      bytes === undefined &&
-      base === undefined &&
-      !incrementals.length
-    ) {
+    const length = lengthOf(rest, version);
+    if (length === undefined || (parsed?.temp ?? false)) return `bad line "${line}"`;
+    if (kind === 'base' && parsed?.kind === 'base' && !length.kind && base === undefined && !incrementals.length) {
       base = name;
     } else if (kind === 'incr' && (parsed?.kind === 'incr' || name === names.log) && !incrementals.includes(name)) {
       incrementals.push(name);
-      if (bytes !== undefined) sealed[name] = bytes;
+      if (length.kind === 'sealed') sealed[name] = length.bytes;
+      if (length.kind === 'floor') floors[name] = length.bytes;
     } else {
       return `bad line "${line}"`;
     }
@@ -132,5 +142,23 @@ export function parseManifest(text: string, names: LogFileNames): Manifest | str
   const last = incrementals.at(-1);
   if (last === undefined) return 'no incremental file';
   if (sealed[last] !== undefined) return 'the last incremental, which takes the appends, is sealed';
-  return Object.keys(sealed).length === 0 ? { base, incrementals } : { base, incrementals, sealed };
+  return {
+    base,
+    incrementals,
+    ...(Object.keys(sealed).length > 0 && { sealed }),
+    ...(Object.keys(floors).length > 0 && { floors }),
+  };
+}
+
+/** What follows a line's name: nothing, a sealed length (version 2 on) or a floor (version 3); undefined if neither. */
+function lengthOf(
+  rest: readonly string[],
+  version: number,
+): { kind?: undefined } | { kind: 'sealed' | 'floor'; bytes: number } | undefined {
+  if (rest.length === 0) return {};
+  if (rest.length === 1 && version >= 2 && BYTES.test(rest[0])) return { kind: 'sealed', bytes: Number(rest[0]) };
+  if (rest.length === 2 && version >= 3 && rest[0] === 'floor' && BYTES.test(rest[1])) {
+    return { kind: 'floor', bytes: Number(rest[1]) };
+  }
+  return undefined;
 }

@@ -1,6 +1,6 @@
 import { Metadata, status, type StatusObject } from '@grpc/grpc-js';
 import { KVS_ERROR_CODE_METADATA, type GrpcErrorCode } from '../../api/error-codes';
-import { KvsError } from '../../core';
+import { KvsError, PreconditionFailedError } from '../../core';
 import { clientMessage, hidesDetail } from '../../application/call/client-message';
 import type { Refusal } from '../../application/call/refusal';
 import type { Logger } from '../../platform/logging/logger';
@@ -34,6 +34,17 @@ export const GRPC_STATUS_BY_CODE: Readonly<Record<GrpcErrorCode, status>> = {
   READ_ONLY: status.UNAVAILABLE,
 };
 
+/** Trailing metadata of a PRECONDITION_FAILED failure: the key's current mod_revision (0: absent). */
+export const MOD_REVISION_METADATA = 'kvs-mod-revision';
+
+/** A refusal a handler decided itself (an operation naming many keys, authorized key by key). */
+export class HandlerRefusal extends Error {
+  constructor(readonly refusal: Refusal) {
+    super(refusal.message);
+    this.name = 'HandlerRefusal';
+  }
+}
+
 /** What a handler passes to its callback on failure. */
 export type GrpcFailure = Pick<StatusObject, 'code' | 'details'> & Partial<Pick<StatusObject, 'metadata'>>;
 
@@ -45,8 +56,13 @@ export type GrpcFailure = Pick<StatusObject, 'code' | 'details'> & Partial<Pick<
 export function toGrpcFailure(error: unknown, logger: Logger): GrpcFailure {
   if (error instanceof KvsError) {
     if (hidesDetail(error)) logger.debug({ event: 'request_refused', code: error.code, detail: error.message });
-    return withCode(error.code, clientMessage(error));
+    const failure = withCode(error.code, clientMessage(error));
+    if (error instanceof PreconditionFailedError) {
+      failure.metadata?.set(MOD_REVISION_METADATA, String(error.currentModRevision));
+    }
+    return failure;
   }
+  if (error instanceof HandlerRefusal) return grpcRefusal(error.refusal);
   if (error instanceof MalformedRequestError) return withCode(error.code, error.message);
   logger.error({ event: 'request_failed', err: error }, 'grpc: unexpected error');
   return { code: status.INTERNAL, details: 'internal error' };

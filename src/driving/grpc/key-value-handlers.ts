@@ -1,54 +1,69 @@
-import { status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
-import type { KeyValueStore } from '../../core';
+import { NoSuchKeyError, type KeyValueStore } from '../../core';
 import type { KeyValueHandlers } from '../../api/generated/KeyValue';
-import { toGrpcFailure } from './grpc-status';
 import type { Logger } from '../../platform/logging/logger';
-import { wireRejectionOf } from './request-wire-check';
 import type { WatchService } from '../../application/watch/watch-service';
+import { entryOnWire } from '../../application/watch/watch-request';
+import { deleteRangeRefusal, txnRefusal } from '../../application/data-model/key-access';
 import { watchHandler } from './watch-handler';
+import { answerUnary } from './unary-answer';
+import { callOfMetadata } from './grpc-call-adapter';
+import { HandlerRefusal } from './grpc-status';
+import {
+  deleteSelectorOf,
+  getResponseOf,
+  rangeQueryOf,
+  responseOpsOf,
+  txnRequestOf,
+  writeConditionOf,
+} from './data-model-messages';
 
-/** The KeyValue service implementation: each unary RPC is one call on the core store; Watch streams from the watch service. */
+/**
+ * The KeyValue service implementation: each unary RPC is one call on the core store; Watch
+ * streams from the watch service. Range, DeleteRange and Txn name many keys, so they authorize
+ * them here against the caller's principal (the pipeline checked the row's scope).
+ */
 export function keyValueHandlers(store: KeyValueStore, watches: WatchService, logger: Logger): KeyValueHandlers {
-  function answer<Request extends object, Response>(
-    call: ServerUnaryCall<Request, Response>,
-    callback: sendUnaryData<Response>,
-    work: (request: Request) => Response | Promise<Response>,
-  ): void {
-    // A call that is already over must not start a write nobody waits for. A write already
-    // handed to the log is not abandoned when the call ends: the log completes it.
-    if (call.cancelled || deadlinePassed(call.getDeadline())) {
-      callback({ code: status.CANCELLED, details: 'call ended before the server started it' });
-      return;
-    }
-    const rejection = wireRejectionOf(call.request);
-    Promise.resolve()
-      .then(() => {
-        if (rejection) throw rejection;
-        return work(call.request);
-      })
-      .then(
-        (response) => callback(null, response),
-        (error: unknown) => callback(toGrpcFailure(error, logger)),
-      );
-  }
-
+  const principalOf = (call: { metadata: Parameters<typeof callOfMetadata>[0] }) =>
+    callOfMetadata(call.metadata)?.principal;
   return {
-    Get: (call, callback) => answer(call, callback, ({ key }) => ({ value: store.get(key) })),
+    Get: (call, callback) =>
+      answerUnary(call, callback, logger, ({ key }) => {
+        const { entry, revision } = store.read(key);
+        if (entry === undefined) throw new NoSuchKeyError(key);
+        return getResponseOf(entry, revision);
+      }),
     Put: (call, callback) =>
-      answer(call, callback, async ({ key, value }) => {
-        await store.put(key, value);
-        return {};
+      answerUnary(call, callback, logger, async (request) => {
+        const { revision } = await store.put(request.key, request.value, writeConditionOf(request));
+        return { revision };
       }),
     Delete: (call, callback) =>
-      answer(call, callback, async ({ key }) => {
-        await store.delete(key);
-        return {};
-      }),
+      answerUnary(call, callback, logger, async (request) => store.delete(request.key, writeConditionOf(request))),
     Watch: watchHandler(watches, store.limits, logger),
+    Range: (call, callback) =>
+      answerUnary(call, callback, logger, (request) => {
+        const page = store.range(rangeQueryOf(request, principalOf(call)?.prefixes));
+        return {
+          entries: page.entries.map(entryOnWire),
+          revision: page.revision,
+          next_start_after: page.nextStartAfter ?? '',
+          more: page.more,
+        };
+      }),
+    DeleteRange: (call, callback) =>
+      answerUnary(call, callback, logger, (request) => {
+        const selector = deleteSelectorOf(request);
+        const refusal = deleteRangeRefusal(selector, store.limits, principalOf(call));
+        if (refusal) throw new HandlerRefusal(refusal);
+        return store.deleteRange(selector);
+      }),
+    Txn: (call, callback) =>
+      answerUnary(call, callback, logger, async (request) => {
+        const txn = txnRequestOf(request);
+        const refusal = txnRefusal(txn, principalOf(call));
+        if (refusal) throw new HandlerRefusal(refusal);
+        const result = await store.txn(txn);
+        return { succeeded: result.succeeded, revision: result.revision, results: responseOpsOf(result) };
+      }),
   };
-}
-
-function deadlinePassed(deadline: Date | number): boolean {
-  const at = deadline instanceof Date ? deadline.getTime() : deadline;
-  return at <= Date.now();
 }

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import { InvalidKeyError, InvalidValueError, type KvsError } from '../../core';
-import type { OperationTable, StringFieldRole } from '../../application/operations';
+import type { OperationTable, StringFieldRole, StringFields } from '../../application/operations';
 
 /** A request whose bytes are not a well-formed protobuf message of the method's request type. */
 export class MalformedRequestError extends Error {
@@ -58,9 +58,7 @@ export class RequestWireCheck {
     const wrapped = Object.entries(service).map(([name, method]) => {
       const operation = this.table.byGrpcPath(method.path);
       if (operation?.grpc === undefined) return [name, method];
-      const stringFields = Object.fromEntries(
-        Object.entries(operation.grpc.stringFields).map(([field, role]) => [field, INVALID_UTF8[role]]),
-      );
+      const stringFields = fieldChecksOf(operation.grpc.stringFields);
       const requestDeserialize = (bytes: Buffer): unknown => {
         let problem = wireProblem(bytes, stringFields);
         let request: object = {};
@@ -80,16 +78,27 @@ export class RequestWireCheck {
   }
 }
 
+/** What is checked of a message's length-delimited fields: a string's UTF-8, or a nested message's own fields. */
+interface FieldChecks {
+  readonly [field: number]: (() => KvsError) | FieldChecks;
+}
+
+function fieldChecksOf(fields: StringFields): FieldChecks {
+  return Object.fromEntries(
+    Object.entries(fields).map(([field, role]: [string, StringFieldRole | StringFields]) => [
+      field,
+      typeof role === 'string' ? INVALID_UTF8[role as StringFieldRole] : fieldChecksOf(role),
+    ]),
+  );
+}
+
 /** The error to answer for a request whose bytes were refused, if they were. */
 export function wireRejectionOf(request: object): KvsError | MalformedRequestError | undefined {
   return (request as CheckedRequest)[WIRE_REJECTION];
 }
 
 /** Walks the protobuf wire format; returns what is wrong with `bytes`, or undefined if nothing is. */
-function wireProblem(
-  bytes: Uint8Array,
-  stringFields: Readonly<Record<number, () => KvsError>>,
-): KvsError | MalformedRequestError | undefined {
+function wireProblem(bytes: Uint8Array, stringFields: FieldChecks): KvsError | MalformedRequestError | undefined {
   let position = 0;
   let invalidUtf8: KvsError | undefined;
   const readVarint = (): number | undefined => {
@@ -125,8 +134,14 @@ function wireProblem(
           return new MalformedRequestError('a length-delimited field runs past the end of the message');
         }
         const end = position + length;
-        if (field in stringFields && !invalidUtf8 && !isUtf8(bytes.subarray(position, end))) {
-          invalidUtf8 = stringFields[field]();
+        const check = stringFields[field];
+        if (typeof check === 'object') {
+          // A nested message: well-formed itself, its own strings UTF-8.
+          const nested = wireProblem(bytes.subarray(position, end), check);
+          if (nested instanceof MalformedRequestError) return nested;
+          invalidUtf8 ??= nested;
+        } else if (check !== undefined && !invalidUtf8 && !isUtf8(bytes.subarray(position, end))) {
+          invalidUtf8 = check();
         }
         position = end;
         break;

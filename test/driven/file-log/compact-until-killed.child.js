@@ -1,7 +1,8 @@
 // Child process of file-log-compaction-sigkill.test.ts: a store on the file log named in argv[2]
 // under steady concurrent writes; after 200 acknowledged writes it compacts, and once the
 // compaction reaches the step named in argv[3] and 30 more writes have been acknowledged, it
-// SIGKILLs itself. Each acknowledged write is printed as "worker n" (stdout to a pipe is
+// SIGKILLs itself. With argv[4] (bytes), the step is one of a durable floor write instead,
+// recorded each time the file grows by that much: no compaction then. Each acknowledged write is printed as "worker n" (stdout to a pipe is
 // synchronous on Linux, so a printed ack was real). Worker w writes key `w{w}-{n % 5}` = `n`.
 // TypeScript sources are compiled on load with typescript's transpileModule.
 const { readFileSync } = require('node:fs');
@@ -41,19 +42,22 @@ function afterMoreAcks(count) {
 }
 
 async function main() {
-  const [filename, killAfter] = process.argv.slice(2);
+  const [filename, killAfter, floorEveryBytes] = process.argv.slice(2);
   const hook = async (step) => {
-    if (step !== killAfter) return;
+    // Not at start-up, before any write (a floor is recorded then too): no ack would ever come.
+    if (step !== killAfter || acks === 0) return;
     await afterMoreAcks(30);
     process.kill(process.pid, 'SIGKILL');
   };
-  const log = new FileTransactionLog({ filename, sync: 'always' }, undefined, undefined, undefined, hook);
+  const options = { filename, sync: 'always', floorEveryBytes: floorEveryBytes && Number(floorEveryBytes) };
+  const log = new FileTransactionLog(options, undefined, undefined, undefined, hook);
   const store = new KeyValueStore(log);
   await store.restore();
   for (let w = 0; w < WORKERS; w++) worker(store, w).catch((error) => fail(error));
   await afterMoreAcks(200);
-  await store.compact();
-  process.stderr.write(`the compaction finished without reaching ${killAfter}\n`);
+  if (floorEveryBytes) await afterMoreAcks(20_000);
+  else await store.compact();
+  process.stderr.write(`the ${floorEveryBytes ? 'writes' : 'compaction'} finished without reaching ${killAfter}\n`);
   process.exit(3);
 }
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { COMPACTION_STEPS } from '../../../src/driven/file-log/compactor';
+import { FLOOR_STEPS } from '../../../src/driven/file-log/durable-floor';
 import { stateOf } from '../../contracts/transaction-log.contract';
 import { collectEvents } from '../../support/collect-events';
 import { runUntilKilled } from './killed-child';
@@ -16,22 +17,32 @@ beforeEach(async () => {
 
 afterEach(() => dir.dispose());
 
-/** Runs the child until it kills itself during a compaction; returns each worker's highest acknowledged n. */
-async function compactUntilKilled(filename: string, step: string): Promise<number[]> {
+/**
+ * Runs the child until it kills itself during a compaction (or, with `floorEveryBytes`, a
+ * durable floor write); returns each worker's highest acknowledged n.
+ */
+async function compactUntilKilled(filename: string, step: string, floorEveryBytes?: number): Promise<number[]> {
   const highest = Array.from({ length: WORKERS }, () => -1);
-  await runUntilKilled(CHILD, [filename, step], (line) => {
+  const args = floorEveryBytes === undefined ? [filename, step] : [filename, step, String(floorEveryBytes)];
+  await runUntilKilled(CHILD, args, (line) => {
     const [w, n] = line.split(' ').map(Number);
     highest[w] = Math.max(highest[w], n);
   });
   return highest;
 }
 
-describe('a process killed during a compaction', () => {
-  it.each(COMPACTION_STEPS)(
+/** Every step a kill lands after, with the floor step (bytes) that makes the child record floors instead of compacting. */
+const STEPS: [string, number | undefined][] = [
+  ...COMPACTION_STEPS.map((step): [string, undefined] => [step, undefined]),
+  ...FLOOR_STEPS.map((step): [string, number] => [step, 4096]),
+];
+
+describe('a process killed during a compaction, or while it records a durable floor', () => {
+  it.each(STEPS)(
     'after step "%s" loses no acknowledged write; the next start quarantines the leftovers',
-    async (step) => {
+    async (step, floorEveryBytes) => {
       const filename = dir.file();
-      const highest = await compactUntilKilled(filename, step);
+      const highest = await compactUntilKilled(filename, step, floorEveryBytes);
 
       const log = dir.open({ filename });
       const state = stateOf(await collectEvents(log));

@@ -2,7 +2,8 @@ import { readdir, readFile, truncate, unlink, writeFile } from 'node:fs/promises
 import { crc32 } from 'node:zlib';
 import { LogCorruptError, type FileTransactionLog } from '../../../src/driven/file-log';
 import type { CompactionStep } from '../../../src/driven/file-log/compactor';
-import { FILE_HEADER_BYTES } from '../../../src/driven/file-log/record-format';
+import { FILE_HEADER_BYTES, RECORD_HEADER_BYTES } from '../../../src/driven/file-log/record-format';
+import { eventually } from '../../support/eventually';
 import { stateOf } from '../../contracts/transaction-log.contract';
 import { appendMutation, collectEvents, liveStateOf, type Event } from '../../support/collect-events';
 import { TempLogDir } from './temp-log-dir';
@@ -85,6 +86,8 @@ describe('a compacted log whose manifest is missing', () => {
     await write(log, live, 30, 'a');
     await expect(log.compact()).rejects.toThrow();
     await log.close();
+    // A release before durable floors wrote no manifest until the first compaction's step 3.
+    await unlink(dir.file('transactions.log.manifest'));
     expect(await dir.files()).toEqual(['transactions.log', 'transactions.log.incr.1']);
     const events = await collectEvents(dir.open());
     expect(stateOf(events)).toEqual(live);
@@ -117,7 +120,7 @@ describe('an incremental emptied after the manifest named it', () => {
     await failing.close();
     const manifest = await readFile(dir.file('transactions.log.manifest'), 'utf8');
     const sealed = /^incr transactions\.log\.incr\.1 (\d+)$/m.exec(manifest);
-    expect(manifest).toMatch(/\nincr transactions\.log\.incr\.3\n/);
+    expect(manifest).toMatch(/\nincr transactions\.log\.incr\.3 floor \d+\n/);
     expect(sealed).not.toBeNull();
     return { live, sealedBytes: Number(sealed![1]) };
   }
@@ -150,5 +153,100 @@ describe('an incremental emptied after the manifest named it', () => {
       `${body}crc32 ${crc32(body).toString(16).padStart(8, '0')}\n`,
     );
     expect(stateOf(await collectEvents(dir.open()))).toEqual(live);
+  });
+});
+
+/** The offsets where the records of a log file end (each a record boundary), in order. */
+async function recordEnds(file: string): Promise<number[]> {
+  const bytes = await readFile(file);
+  const ends: number[] = [];
+  for (let at = FILE_HEADER_BYTES; at + RECORD_HEADER_BYTES <= bytes.length;) {
+    at += RECORD_HEADER_BYTES + bytes.readUInt32LE(at);
+    ends.push(at);
+  }
+  return ends;
+}
+
+/** The durable floor the manifest records for a file. */
+async function floorOf(name: string): Promise<number | undefined> {
+  const manifest = await readFile(dir.file('transactions.log.manifest'), 'utf8');
+  const floor = new RegExp(`^incr ${name.replace(/\./g, '\\.')} floor (\\d+)$`, 'm').exec(manifest);
+  return floor ? Number(floor[1]) : undefined;
+}
+
+describe('the file taking appends cut below its durable floor', () => {
+  /** The start-up refusal of a file cut to `length` bytes, below its floor, with nothing changed. */
+  async function refusedWhenCut(name: string, length: (ends: number[]) => number): Promise<LogCorruptError> {
+    const file = dir.file(name);
+    const written = (await readFile(file)).length;
+    await truncate(file, length(await recordEnds(file)));
+    const before = await snapshot();
+    const error = await startFails();
+    expect(await snapshot()).toEqual(before);
+    // The clean close recorded all it had written as the floor.
+    expect(await floorOf(name)).toBe(written);
+    expect(error.message).toContain(`${written} bytes the manifest recorded as durable`);
+    return error;
+  }
+
+  it.each([
+    ['to its header', () => FILE_HEADER_BYTES],
+    ['to a record boundary', (ends: number[]) => ends[9]],
+    ['by its last record', (ends: number[]) => ends.at(-2)!],
+  ])('refuses to start when the last incremental of a compacted log is cut %s', async (_what, length) => {
+    await compactedLog();
+    const file = dir.file('transactions.log.incr.1');
+    const cut = length(await recordEnds(file));
+    const error = await refusedWhenCut('transactions.log.incr.1', () => cut);
+    expect(error.message).toMatch(`file log: ${file}: file cut short at byte ${cut} (${cut} bytes, below the `);
+  });
+
+  it('refuses a cut inside a record below the floor, which a crash could only make past it', async () => {
+    await compactedLog();
+    const file = dir.file('transactions.log.incr.1');
+    const ends = await recordEnds(file);
+    // Zeros from the middle of record 6's payload on, the length kept: a torn tail, were it past the floor.
+    const bytes = await readFile(file);
+    bytes.fill(0, ends[4] + RECORD_HEADER_BYTES + 2);
+    await writeFile(file, bytes);
+    const before = await snapshot();
+    const error = await startFails();
+    expect(error.message).toMatch(
+      `file log: ${file}: corrupt record at byte ${ends[4]} (checksum mismatch in the final record, below the ${bytes.length} bytes`,
+    );
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('protects a log that was never compacted: its first start writes a manifest naming it', async () => {
+    const live = new Map<string, string>();
+    const log = await openReplayed(live);
+    await write(log, live, 30, 'a');
+    await log.close();
+    expect(await dir.files()).toEqual(['transactions.log', 'transactions.log.manifest']);
+    await refusedWhenCut('transactions.log', () => FILE_HEADER_BYTES);
+    await truncate(dir.file('transactions.log'), 0);
+    expect((await startFails()).message).toContain('file cut short at byte 0 (0 bytes, yet the manifest names it');
+    await unlink(dir.file('transactions.log'));
+    expect((await startFails()).message).toContain('missing log file');
+  });
+
+  it('records a floor while running too, so a crash leaves at most the last step of the file unprotected', async () => {
+    const live = new Map<string, string>();
+    const log = dir.open({ floorEveryBytes: 1024 });
+    await collectEvents(log);
+    await write(log, live, 200, 'a'.repeat(40));
+    let floor = 0;
+    await eventually(async () => (floor = (await floorOf('transactions.log')) ?? 0) > 8 * 1024, {
+      describe: () => `a floor past 8 KiB (the manifest's is ${floor})`,
+    });
+    // A crash now: a copy of the files as the process leaves them, without the clean close's floor.
+    const crashed = await TempLogDir.create();
+    try {
+      for (const name of await dir.files()) await writeFile(crashed.file(name), await readFile(dir.file(name)));
+      await truncate(crashed.file('transactions.log'), FILE_HEADER_BYTES);
+      await expect(collectEvents(crashed.open())).rejects.toThrow('file cut short at byte 16 (16 bytes, below the ');
+    } finally {
+      await crashed.dispose();
+    }
   });
 });

@@ -30,7 +30,34 @@ describe('the manifest', () => {
     expect(parseManifest(withCrc('kvs-manifest 1\nincr tx.log 99\nincr tx.log.incr.2\n'), names)).toBe(
       'bad line "incr tx.log 99"',
     );
-    expect(parseManifest(withCrc('kvs-manifest 3\nincr tx.log\n'), names)).toMatch(/^first line is not/);
+    expect(parseManifest(withCrc('kvs-manifest 4\nincr tx.log\n'), names)).toMatch(/^first line is not/);
+  });
+
+  it('writes a durable floor in version 3 only, on an unsealed incremental, and reads versions 1 and 2 without one', () => {
+    const manifest = {
+      base: 'tx.log.base.7',
+      incrementals: ['tx.log.incr.5', 'tx.log.incr.6', 'tx.log.incr.8'],
+      sealed: { 'tx.log.incr.5': 900 },
+      floors: { 'tx.log.incr.6': 4096, 'tx.log.incr.8': 73512 },
+    };
+    const text = encodeManifest(manifest);
+    expect(text).toMatch(
+      /^kvs-manifest 3\nbase tx\.log\.base\.7\nincr tx\.log\.incr\.5 900\nincr tx\.log\.incr\.6 floor 4096\nincr tx\.log\.incr\.8 floor 73512\ncrc32 [0-9a-f]{8}\n$/,
+    );
+    expect(parseManifest(text, names)).toEqual(manifest);
+    // Without a floor the version stays 2, which the release before floors reads.
+    expect(encodeManifest({ base: undefined, incrementals: ['tx.log'] })).toMatch(/^kvs-manifest 2\n/);
+    for (const [version, line] of [
+      ['2', 'incr tx.log floor 99'],
+      ['3', 'incr tx.log floor'],
+      ['3', 'incr tx.log floor -1'],
+      ['3', 'incr tx.log roof 99'],
+      ['3', 'incr tx.log 12 floor 99'],
+      ['3', 'base tx.log.base.2 floor 99'],
+    ]) {
+      const body = `kvs-manifest ${version}\n${line}\nincr tx.log.incr.3\n`;
+      expect(parseManifest(withCrc(body), names)).toBe(`bad line "${line}"`);
+    }
   });
 
   it('refuses a sealed last incremental, a length that is not a number, and a file named twice', () => {

@@ -2,8 +2,8 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileTransactionLog, type FileLogOptions } from '../../../src/driven/file-log';
+import type { LogStepHook } from '../../../src/driven/file-log/file-transaction-log';
 import type { OpenLogFile } from '../../../src/driven/file-log/log-file-handle';
-import type { CompactionStepHook } from '../../../src/driven/file-log/compactor';
 import { LogFileNames, parseManifest } from '../../../src/driven/file-log/manifest';
 import { recordingLogger } from '../../support/recording-logger';
 
@@ -30,14 +30,14 @@ export class TempLogDir {
     options: Partial<FileLogOptions> = {},
     openFile?: OpenLogFile,
     freeBytes?: (directory: string) => Promise<number>,
-    afterCompactionStep?: CompactionStepHook,
+    afterStep?: LogStepHook,
   ): FileTransactionLog {
     const logger = new FileTransactionLog(
       { filename: this.file(), ...options },
       this.log.logger,
       openFile,
       freeBytes,
-      afterCompactionStep,
+      afterStep,
     );
     this.loggers.push(logger);
     return logger;

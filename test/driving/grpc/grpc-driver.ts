@@ -50,7 +50,7 @@ export function grpcDriver(running: RunningGrpc): FrontendDriver {
   return {
     put: (key, value) => outcome(client.put(key, value).then(() => undefined)),
     get: (key) => outcome(client.get(key)),
-    delete: (key) => outcome(client.delete(key)),
+    delete: (key) => outcome(client.delete(key).then(() => undefined)),
     close: () => running.close(),
   };
 }

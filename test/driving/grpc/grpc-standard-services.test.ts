@@ -107,7 +107,7 @@ describe('GrpcFrontend standard services', () => {
     });
     const stopped = running.frontend.stop();
     log.release();
-    await expect(write).resolves.toEqual({});
+    await expect(write).resolves.toEqual({ revision: '1' });
     await stopped;
 
     const late = healthClient(running.address);
@@ -133,7 +133,8 @@ describe('GrpcFrontend standard services', () => {
     const response = await reflect(running.address, 'v1', { file_containing_symbol: 'KeyValue' });
     expect(response.message_response).toBe('file_descriptor_response');
     const [file] = response.file_descriptor_response.file_descriptor_proto as Buffer[];
-    for (const name of ['KeyValue', 'GetRequest', 'GetResponse', 'PutRequest', 'DeleteRequest']) {
+    const dataModel = ['Range', 'RangeRequest', 'DeleteRange', 'DeleteRangeRequest', 'Txn', 'TxnRequest', 'Compare'];
+    for (const name of ['KeyValue', 'GetRequest', 'GetResponse', 'PutRequest', 'DeleteRequest', ...dataModel]) {
       expect([name, file.includes(name)]).toEqual([name, true]);
     }
   });
