@@ -24,6 +24,7 @@ import { isPeer, loadRows } from './lib/scenarios';
 import { SERVER_NAMES } from './lib/servers';
 import { measureWatch, WATCH_ROW_IDS, type WatchResult } from './lib/watch-bench';
 import { measureExpiry, type ExpiryResult } from './lib/expiry-bench';
+import { measureSnapshots, type SnapshotResult } from './lib/snapshot-bench';
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
@@ -81,9 +82,14 @@ async function main(): Promise<void> {
     process.stderr.write('expiry (GET p99 while 200,000 keys expire at once, vs idle) ...\n');
     expiry = await measureExpiry(scratch, options);
   }
+  let snapshot: SnapshotResult | undefined;
+  if (selected('snapshot')) {
+    process.stderr.write('snapshot (1,000,000 keys: save, status, restore, PUT during snapshots) ...\n');
+    snapshot = await measureSnapshots(scratch, options);
+  }
   rmSync(scratch, { recursive: true, force: true });
 
-  const results: BenchResults = { load, failed, skipped, replay, memory, compaction, floor, watch, expiry };
+  const results: BenchResults = { load, failed, skipped, replay, memory, compaction, floor, watch, expiry, snapshot };
   const report = renderReport(runInfo(options), results);
   const out = options.out ?? resolve(RESULTS_DIR, isFullRun(options) ? 'latest.md' : 'tmp/partial.md');
   writeFileSync(out, `# kvs benchmark results\n\n${report}`);

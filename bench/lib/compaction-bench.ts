@@ -6,8 +6,8 @@ import { encodeFileHeader, encodeRecord } from '../../src/driven/file-log/record
 import { KeyValueStore } from '../../src/core';
 import type { BenchOptions } from './options';
 import { writeReplayLog } from './replay-log';
-import type { CompactionResult, PutFigures } from './results';
-import { runLoad } from './run-load';
+import type { CompactionResult } from './results';
+import { measurePutsWhile } from './put-during';
 import { ServerProcess } from './server-process';
 import { kvsServer } from './servers';
 import { benchKey, benchValue } from './workload';
@@ -19,8 +19,6 @@ const HOT_KEYS = 1000;
 const WRITERS = 32;
 /** Keys of the log compacted under PUT load. */
 const KEYS_1M = 1_000_000;
-/** A minimum no log here reaches: no automatic compaction. */
-const NEVER = String(2 ** 40);
 const REPLAY_LINE = /replayed (\d+) events \((\d+) live keys\) in ([\d.]+) s/;
 
 /**
@@ -123,49 +121,16 @@ async function replaySeconds(logFile: string, options: BenchOptions): Promise<{ 
  */
 async function putDuringCompaction(logFile: string, options: BenchOptions): Promise<CompactionResult['put']> {
   writeReplayLog(logFile, KEYS_1M);
-  const measure = async (compacting: boolean): Promise<PutFigures> => {
-    const spec = kvsServer('rest', { logFile, sync: 'always', main: options.main });
-    // Only the requested compactions run: none in the run without, back to back in the other.
-    const { server, ready } = await ServerProcess.start({
-      ...spec,
-      env: { ...spec.env, KVS_COMPACT_MIN_BYTES: NEVER },
-    });
-    const url = `http://127.0.0.1:${ready[2]}`;
-    let stop = false;
+  const compactLoop = async (url: string, stopped: () => boolean): Promise<number> => {
     let compactions = 0;
-    const compactLoop = async (): Promise<void> => {
-      while (compacting && !stop) {
-        const response = await fetch(`${url}/v1/admin/compact`, { method: 'POST' });
-        if (response.status !== 200)
-          throw new Error(`compaction answered ${response.status}: ${await response.text()}`);
-        compactions++;
-      }
-    };
-    try {
-      const loop = compactLoop();
-      const load = await runLoad('rest', {
-        target: `127.0.0.1:${ready[2]}`,
-        serverPid: server.pid,
-        operation: 'put',
-        connections: 32,
-        warmupSeconds: options.warmupSeconds,
-        durationSeconds: options.durationSeconds,
-      });
-      stop = true;
-      await loop;
-      return {
-        requestsPerSecond: load.requests / load.seconds,
-        p50Ms: load.p50Ms,
-        p99Ms: load.p99Ms,
-        errors: load.errors,
-        compactions,
-      };
-    } finally {
-      stop = true;
-      await server.stop();
+    while (!stopped()) {
+      const response = await fetch(`${url}/v1/admin/compact`, { method: 'POST' });
+      if (response.status !== 200) throw new Error(`compaction answered ${response.status}: ${await response.text()}`);
+      compactions++;
     }
+    return compactions;
   };
-  const without = await measure(false);
-  const during = await measure(true);
+  const without = await measurePutsWhile(logFile, options);
+  const during = await measurePutsWhile(logFile, options, compactLoop);
   return { keys: KEYS_1M, without, during };
 }

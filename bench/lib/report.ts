@@ -8,6 +8,7 @@ import {
   type PutFigures,
   type ReplayRun,
 } from './results';
+import type { SnapshotResult } from './snapshot-bench';
 import { DEFAULT_SYNC, isPeer, PEERS, SECURITY_LAYERS } from './scenarios';
 import { SERVER_NAMES, type Protocol } from './servers';
 import {
@@ -67,6 +68,7 @@ export function renderReport(info: RunInfo, results: BenchResults): string {
     ...(results.floor ? ['### Durable floor of the file log', '', floorTable(results.floor), ''] : []),
     ...(results.watch ? ['### Watch', '', watchTable(results.watch), ''] : []),
     ...(results.expiry ? ['### Expiry', '', expiryTable(results.expiry), ''] : []),
+    ...(results.snapshot ? ['### Snapshots', '', snapshotTable(results.snapshot), ''] : []),
     '### Targets (first performance pass)',
     '',
     targetTable(results),
@@ -164,8 +166,6 @@ function replayTable(results: BenchResults): string {
 function compactionTable(c: CompactionResult): string {
   const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
   const bound = c.minBytes + 2 * c.liveBytes;
-  const put = (f: PutFigures): string =>
-    `${Math.round(f.requestsPerSecond)} req/s, p50 ${ms(f.p50Ms)} ms, p99 ${ms(f.p99Ms)} ms, ${f.errors} errors`;
   const { restart } = c;
   return [
     '| measure | result | target | verdict |',
@@ -190,6 +190,25 @@ function floorTable(f: FloorResult): string {
     ),
     '',
     `One floor write alone (median): ${ms(f.floorWriteMs)} ms, ${ratio(f.floorWriteMs / f.fdatasyncMs)} the ${ms(f.fdatasyncMs)} ms fdatasync of a 1 KiB append.`,
+  ].join('\n');
+}
+
+/** One durable PUT run in words. */
+function put(f: PutFigures): string {
+  return `${Math.round(f.requestsPerSecond)} req/s, p50 ${ms(f.p50Ms)} ms, p99 ${ms(f.p99Ms)} ms, ${f.errors} errors`;
+}
+
+function snapshotTable(s: SnapshotResult): string {
+  const keys = s.keys.toLocaleString('en-US');
+  const share = s.put.during.requestsPerSecond / s.put.without.requestsPerSecond;
+  return [
+    '| measure | result | target | verdict |',
+    '|---|---|---|---|',
+    `| snapshot of ${keys} keys (16 B keys, 100 B values), REST, idle service | ${s.snapshotSeconds.toFixed(2)} s, ${(s.snapshotBytes / 2 ** 20).toFixed(1)} MiB | | |`,
+    `| \`kvs snapshot status\` of it (every checksum, SHA-256) | ${s.statusSeconds.toFixed(2)} s | | |`,
+    `| \`kvs snapshot restore\` into a fresh file log; the service's replay of it | ${s.restoreSeconds.toFixed(2)} s; replay ${s.replaySeconds.toFixed(2)} s | | |`,
+    `| durable REST PUT, 32 connections, ${keys}-key store: without snapshots | ${put(s.put.without)} | | |`,
+    `| the same while snapshots stream back to back (${s.put.during.compactions} whole snapshots in the run) | ${put(s.put.during)}; ${ratio(share)} of without | ≥ 0.8× | ${share >= 0.8 ? '**met**' : '**missed**'} |`,
   ].join('\n');
 }
 

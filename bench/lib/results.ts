@@ -1,4 +1,5 @@
 import type { ExpiryResult } from './expiry-bench';
+import type { SnapshotResult } from './snapshot-bench';
 import type { WatchResult } from './watch-bench';
 import type { LoadRow } from './scenarios';
 import type { PeerKind } from './servers';
@@ -123,6 +124,7 @@ export interface BenchResults {
   readonly floor?: FloorResult;
   readonly watch?: WatchResult;
   readonly expiry?: ExpiryResult;
+  readonly snapshot?: SnapshotResult;
 }
 
 /** The middle run (by rate) of runs sorted by rate. */

@@ -56,6 +56,14 @@ const keyParameter: Json = {
   schema: { type: 'string', minLength: 1 },
 };
 
+const leaseParameter: Json = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'The lease id a grant answered.',
+  schema: digits,
+};
+
 const selectorParameters: Json[] = [
   {
     name: 'prefix',
@@ -183,6 +191,21 @@ const schemas: Json = {
     results: { type: 'array', items: ref('ResponseOp') },
   }),
   // Open to more fields: a compaction may come to report more of what it did.
+  LeaseGrantRequest: record({
+    ttl: {
+      description: 'A duration (ms, s, m, h; a bare number is seconds), at most KVS_MAX_TTL.',
+      oneOf: [{ type: 'string' }, { type: 'integer', minimum: 1 }],
+    },
+  }),
+  LeaseGranted: record({ id: digits, ttl: { type: 'string' } }),
+  LeaseStatus: record({
+    id: digits,
+    ttl: { type: 'string' },
+    remainingMs: { type: 'integer', minimum: 0 },
+    expiresAt: { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$' },
+    keys: { type: 'array', items: { type: 'string' } },
+  }),
+  LeaseRevoked: record({ revision: revisionNumber, deleted: { type: 'integer', minimum: 0 } }),
   CompactionReport: {
     ...record({
       bytesBefore: { type: 'integer', minimum: 0 },
@@ -205,6 +228,11 @@ const headers: Json = {
   'X-Kvs-Revision': { description: 'The store revision the answer was made at (or the write made).', schema: digits },
   'X-Kvs-Create-Revision': { description: "The revision that created the key's current generation.", schema: digits },
   'X-Kvs-Version': { description: 'Writes to the key since it was created.', schema: digits },
+  'X-Kvs-Expires-At': {
+    description: "The key's deadline (RFC 3339, ms), when it has a TTL or a lease.",
+    schema: { type: 'string' },
+  },
+  'X-Kvs-Lease': { description: 'The lease the key is attached to.', schema: digits },
   'Retry-After': { description: 'Seconds to wait before retrying.', schema: digits },
   'WWW-Authenticate': { description: 'The bearer challenge.', schema: { type: 'string' } },
 };
@@ -217,7 +245,7 @@ const responses: Json = {
     'WWW-Authenticate': header('WWW-Authenticate'),
   }),
   PermissionDenied: errorResponse('The token lacks the scope, or a key lies outside its kvs_prefixes.'),
-  NotFound: errorResponse('KEY_NOT_FOUND, or NO_SUCH_ROUTE.'),
+  NotFound: errorResponse('KEY_NOT_FOUND, LEASE_NOT_FOUND, or NO_SUCH_ROUTE.'),
   PreconditionFailed: errorResponse(
     "If-Match / If-None-Match did not hold; nothing changed. ETag: the key's current one (none when absent).",
     { ETag: header('ETag') },
@@ -266,6 +294,8 @@ const paths: Json = {
             'X-Kvs-Revision': header('X-Kvs-Revision'),
             'X-Kvs-Create-Revision': header('X-Kvs-Create-Revision'),
             'X-Kvs-Version': header('X-Kvs-Version'),
+            'X-Kvs-Expires-At': header('X-Kvs-Expires-At'),
+            'X-Kvs-Lease': header('X-Kvs-Lease'),
           },
           content: { 'text/plain': { schema: { type: 'string' } } },
         },
@@ -283,14 +313,27 @@ const paths: Json = {
       parameters: [
         ifMatch,
         { name: 'If-None-Match', in: 'header', description: '* : create only.', schema: { const: '*' } },
+        {
+          name: 'ttl',
+          in: 'query',
+          description:
+            'The key expires after this (ms, s, m, h; a bare number is seconds), at most KVS_MAX_TTL; a put without one clears any TTL.',
+          schema: { type: 'string' },
+        },
+        { name: 'lease', in: 'query', description: 'Attaches the key to this lease.', schema: digits },
       ],
       requestBody: { required: false, content: { 'text/plain': { schema: { type: 'string' } } } },
       responses: {
         '201': {
           description: 'Durable.',
-          headers: { ETag: header('ETag'), 'X-Kvs-Revision': header('X-Kvs-Revision') },
+          headers: {
+            ETag: header('ETag'),
+            'X-Kvs-Revision': header('X-Kvs-Revision'),
+            'X-Kvs-Expires-At': header('X-Kvs-Expires-At'),
+          },
         },
         '400': response('BadRequest'),
+        '404': response('NotFound'),
         '412': response('PreconditionFailed'),
         '413': response('TooLarge'),
         ...WRITE_ERRORS,
@@ -380,6 +423,81 @@ const paths: Json = {
         },
         '400': response('BadRequest'),
         '410': { description: 'The start revision is compacted.', content: json(ref('Compacted')) },
+        ...GUARDED,
+      },
+    },
+  },
+  '/v1/leases': {
+    post: {
+      operationId: 'LeaseGrant',
+      summary: "Grants a lease (etcd's model, docs/ttl-and-leases.md); logged.",
+      ...security('kvs:write'),
+      requestBody: { required: true, content: json(ref('LeaseGrantRequest')) },
+      responses: {
+        '201': {
+          description: 'Granted.',
+          headers: { 'X-Kvs-Revision': header('X-Kvs-Revision') },
+          content: json(ref('LeaseGranted')),
+        },
+        '400': response('BadRequest'),
+        ...WRITE_ERRORS,
+      },
+    },
+  },
+  '/v1/leases/{id}': {
+    parameters: [leaseParameter],
+    get: {
+      operationId: 'LeaseTimeToLive',
+      summary: "A lease's TTL, the time left and its keys.",
+      ...security('kvs:write'),
+      responses: {
+        '200': { description: 'The lease.', content: json(ref('LeaseStatus')) },
+        '400': response('BadRequest'),
+        '404': response('NotFound'),
+        ...GUARDED,
+      },
+    },
+    delete: {
+      operationId: 'LeaseRevoke',
+      summary: 'Revokes the lease: every key attached to it is deleted in one revision.',
+      ...security('kvs:write'),
+      responses: {
+        '200': {
+          description: 'Revoked.',
+          headers: { 'X-Kvs-Revision': header('X-Kvs-Revision') },
+          content: json(ref('LeaseRevoked')),
+        },
+        '400': response('BadRequest'),
+        '404': response('NotFound'),
+        ...WRITE_ERRORS,
+      },
+    },
+  },
+  '/v1/leases/{id}/keepalive': {
+    parameters: [leaseParameter],
+    post: {
+      operationId: 'LeaseKeepAlive',
+      summary: 'Renews the lease for its full TTL; not a write (not logged, not watched).',
+      ...security('kvs:write'),
+      responses: {
+        '200': { description: 'The renewed lease.', content: json(ref('LeaseStatus')) },
+        '400': response('BadRequest'),
+        '404': response('NotFound'),
+        ...GUARDED,
+      },
+    },
+  },
+  '/v1/admin/snapshot': {
+    get: {
+      operationId: 'Snapshot',
+      summary: 'A consistent snapshot of the whole store at one revision (docs/snapshot-format.md), streamed.',
+      ...security('kvs:admin'),
+      responses: {
+        '200': {
+          description: 'The snapshot file.',
+          headers: { 'X-Kvs-Revision': header('X-Kvs-Revision') },
+          content: { 'application/octet-stream': { schema: { type: 'string' } } },
+        },
         ...GUARDED,
       },
     },

@@ -15,6 +15,7 @@ import type { WatchResponse__Output } from '../api/generated/WatchResponse';
 import type { CompactResponse__Output } from '../api/generated/CompactResponse';
 import type { KvsAdminClient } from '../api/generated/KvsAdmin';
 import { loadKvsAdminPackage } from '../api/kvs-admin-proto';
+import type { SnapshotChunk__Output } from '../api/generated/SnapshotChunk';
 
 /** Per-call options. */
 export interface KvsCallOptions {
@@ -312,9 +313,15 @@ export class KvsClient {
    * cancelled. No deadline: a watch lasts until one side ends it.
    */
   watch(request: WatchRequest): grpc.ClientReadableStream<WatchResponse__Output> {
-    const metadata = new grpc.Metadata();
-    if (this.authorization !== undefined) metadata.set('authorization', this.authorization);
-    return this.stub.Watch(request, metadata);
+    return this.stub.Watch(request, this.metadata());
+  }
+
+  /**
+   * Opens a snapshot stream (KvsAdmin/Snapshot): pieces of the snapshot file, in order, at the
+   * pace the reader takes them. No deadline: a snapshot takes as long as the store is big.
+   */
+  snapshot(): grpc.ClientReadableStream<SnapshotChunk__Output> {
+    return this.admin.Snapshot({}, this.metadata());
   }
 
   /** Closes the channels; calls after this fail. */
@@ -323,14 +330,20 @@ export class KvsClient {
     this.admin.close();
   }
 
+  /** A call's metadata: the bearer token, when there is one. */
+  private metadata(): grpc.Metadata {
+    const metadata = new grpc.Metadata();
+    if (this.authorization !== undefined) metadata.set('authorization', this.authorization);
+    return metadata;
+  }
+
   private unary<Response>(
     start: (metadata: grpc.Metadata, options: grpc.CallOptions, done: grpc.requestCallback<Response>) => void,
     options: KvsCallOptions = {},
   ): Promise<Response> {
     const timeoutMs = options.timeoutMs ?? this.defaults.timeoutMs;
     const callOptions: grpc.CallOptions = timeoutMs === undefined ? {} : { deadline: Date.now() + timeoutMs };
-    const metadata = new grpc.Metadata();
-    if (this.authorization !== undefined) metadata.set('authorization', this.authorization);
+    const metadata = this.metadata();
     return new Promise((resolve, reject) => {
       start(metadata, callOptions, (error, response) => {
         if (error) reject(KvsClientError.from(error));

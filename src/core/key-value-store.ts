@@ -100,6 +100,12 @@ export interface DeleteRangeResult {
   readonly deleted: number;
 }
 
+/** Every live entry as it stood at one store revision (a copy-on-write view: later writes do not show in it). */
+export interface StoreView extends LiveState {
+  /** The store revision the view stands at. */
+  readonly revision: number;
+}
+
 /** A key's entry (undefined when absent) and the store revision it was read at. */
 export interface ReadResult {
   readonly revision: number;
@@ -196,6 +202,14 @@ export class KeyValueStore {
   /** UTF-8 bytes of every live key and value: what the data quota (limits.maxDataBytes) counts. */
   get dataBytes(): number {
     return this.liveBytes;
+  }
+
+  /** A consistent view of every live key at the store revision, in O(1); reads and writes go on beside it. */
+  view(): StoreView {
+    // Taken in one synchronous step: the index and `current` change together when a record is applied.
+    const snapshot = this.index.snapshot();
+    const grants = [...this.leases.grants()];
+    return { revision: this.current, size: snapshot.size, entries: () => snapshot.entries(), leases: () => grants };
   }
 
   /** Returns the key's value, or throws NoSuchKeyError. */

@@ -28,6 +28,8 @@ import type { RangeRequest as _RangeRequest, RangeRequest__Output as _RangeReque
 import type { RangeResponse as _RangeResponse, RangeResponse__Output as _RangeResponse__Output } from './RangeResponse';
 import type { RequestOp as _RequestOp, RequestOp__Output as _RequestOp__Output } from './RequestOp';
 import type { ResponseOp as _ResponseOp, ResponseOp__Output as _ResponseOp__Output } from './ResponseOp';
+import type { SnapshotChunk as _SnapshotChunk, SnapshotChunk__Output as _SnapshotChunk__Output } from './SnapshotChunk';
+import type { SnapshotRequest as _SnapshotRequest, SnapshotRequest__Output as _SnapshotRequest__Output } from './SnapshotRequest';
 import type { TxnRequest as _TxnRequest, TxnRequest__Output as _TxnRequest__Output } from './TxnRequest';
 import type { TxnResponse as _TxnResponse, TxnResponse__Output as _TxnResponse__Output } from './TxnResponse';
 import type { WatchEvent as _WatchEvent, WatchEvent__Output as _WatchEvent__Output } from './WatchEvent';
@@ -84,6 +86,8 @@ export interface ProtoGrpcType {
   RangeResponse: MessageTypeDefinition<_RangeResponse, _RangeResponse__Output>
   RequestOp: MessageTypeDefinition<_RequestOp, _RequestOp__Output>
   ResponseOp: MessageTypeDefinition<_ResponseOp, _ResponseOp__Output>
+  SnapshotChunk: MessageTypeDefinition<_SnapshotChunk, _SnapshotChunk__Output>
+  SnapshotRequest: MessageTypeDefinition<_SnapshotRequest, _SnapshotRequest__Output>
   TxnRequest: MessageTypeDefinition<_TxnRequest, _TxnRequest__Output>
   TxnResponse: MessageTypeDefinition<_TxnResponse, _TxnResponse__Output>
   WatchEvent: MessageTypeDefinition<_WatchEvent, _WatchEvent__Output>

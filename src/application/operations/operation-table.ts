@@ -131,6 +131,17 @@ export const OPERATIONS: readonly Operation[] = [
     metric: 'other',
     traced: true,
   },
+  // Snapshots (docs/snapshots.md): a consistent backup of the whole store, streamed; it reads
+  // every key, so only the operator's scope may take one.
+  {
+    name: 'Snapshot',
+    kind: 'admin',
+    scope: 'kvs:admin',
+    rest: { methods: ['GET'], path: '/v1/admin/snapshot' },
+    grpc: { path: '/KvsAdmin/Snapshot', stringFields: {} },
+    metric: 'snapshot',
+    traced: true,
+  },
 ];
 
 /**

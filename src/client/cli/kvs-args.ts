@@ -42,6 +42,7 @@ export interface WriteCondition {
 /** A command that talks to the server. */
 export type ServerInvocation =
   | ({ readonly command: 'compact' } & Connection & Output)
+  | ({ readonly command: 'snapshot'; readonly action: 'save'; readonly file: string } & Connection & Output)
   | ({ readonly command: 'watch'; readonly prefix: string; readonly since?: number } & Connection & Output)
   | ({ readonly command: 'ls'; readonly prefix: string; readonly keysOnly: boolean } & Connection & Output)
   | ({ readonly command: 'get'; readonly key: string; readonly meta: boolean } & Connection & Output)
@@ -75,11 +76,24 @@ export interface TokenInvocation extends Output {
   readonly audience?: string;
 }
 
+/** `kvs snapshot status FILE` and `kvs snapshot restore FILE`: offline, on a snapshot file. */
+export interface SnapshotFileInvocation extends Output {
+  readonly command: 'snapshot';
+  readonly action: 'status' | 'restore';
+  readonly file: string;
+  /** restore: replace a log that already holds data. */
+  readonly force: boolean;
+}
+
+/** What `kvs snapshot` can do with a file. */
+const SNAPSHOT_ACTIONS = ['save', 'status', 'restore'] as const;
+
 /** What the command line asks for. */
 export type Invocation =
   | ({ readonly command: 'help'; readonly topic?: CommandName } & Output)
   | ({ readonly command: 'version' } & Output)
   | TokenInvocation
+  | SnapshotFileInvocation
   | ServerInvocation;
 
 /** A command line that cannot be run; the CLI prints it with a usage hint and exits 2. */
@@ -107,6 +121,7 @@ const OPTIONS = {
   ttl: { type: 'string' },
   subject: { type: 'string' },
   since: { type: 'string' },
+  force: { type: 'boolean' },
   'keys-only': { type: 'boolean' },
   meta: { type: 'boolean' },
   'if-revision': { type: 'string' },
@@ -129,6 +144,7 @@ const COMMANDS: Record<CommandName, { readonly operands: string; readonly option
   txn: { operands: '[FILE]', options: CONNECTION_OPTIONS },
   compact: { operands: '', options: CONNECTION_OPTIONS },
   watch: { operands: '', options: [...CONNECTION_OPTIONS, 'prefix', 'since'] },
+  snapshot: { operands: 'ACTION FILE', options: [...CONNECTION_OPTIONS, 'force'] },
   token: { operands: '', options: ['scope', 'prefix', 'ttl', 'subject'] },
   help: { operands: '[COMMAND]', options: [] },
 };
@@ -145,7 +161,7 @@ export function parseKvsArgs(args: readonly string[], env: Env): Invocation {
   if (values.version) return { command: 'version', json };
   if (values.help) return { command: 'help', topic: first !== undefined && isCommand(first) ? first : undefined, json };
   if (first === undefined) {
-    throw new UsageError('missing command (get, put, delete, ls, txn, watch, compact, token or help)');
+    throw new UsageError('missing command (get, put, delete, ls, txn, watch, compact, snapshot, token or help)');
   }
   if (!isCommand(first)) {
     throw new UsageError(`unknown command "${first}"${didYouMean(first, COMMAND_NAMES)}`);
@@ -169,6 +185,7 @@ export function parseKvsArgs(args: readonly string[], env: Env): Invocation {
     throw new UsageError(`${command} takes ${names.length === 0 ? 'no operands' : expected}`, command);
   }
   if (command === 'token') return parseToken(values, env, json);
+  if (command === 'snapshot') return parseSnapshot(operands, values, env, json);
   const connection = parseConnection(values, env, command);
   if (command === 'compact') return { command, ...connection, json };
   if (command === 'watch') return { command, ...parseWatch(values, command), ...connection, json };
@@ -207,6 +224,31 @@ function parseCondition(values: Values, command: CommandName): WriteCondition {
     throw new UsageError(`--if-revision must be a mod_revision, a whole number (got "${raw}")`, command);
   }
   return { ifRevision: revision };
+}
+
+/** `kvs snapshot save|status|restore FILE`: save talks to the server, status and restore work offline. */
+function parseSnapshot(
+  [action, file]: string[],
+  values: Values,
+  env: Env,
+  json: boolean,
+): SnapshotFileInvocation | ServerInvocation {
+  if (!(SNAPSHOT_ACTIONS as readonly string[]).includes(action)) {
+    throw new UsageError(`unknown snapshot action "${action}" (save, status or restore)`, 'snapshot');
+  }
+  if (file === '') throw new UsageError('the snapshot FILE must not be empty', 'snapshot');
+  if (action === 'save') {
+    if (values.force !== undefined) throw new UsageError('--force goes with snapshot restore', 'snapshot');
+    return { command: 'snapshot', action, file, ...parseConnection(values, env, 'snapshot'), json };
+  }
+  const connection = CONNECTION_OPTIONS.find((name) => values[name] !== undefined);
+  if (connection !== undefined) {
+    throw new UsageError(`--${connection} goes with snapshot save; ${action} works offline on the file`, 'snapshot');
+  }
+  if (action === 'status' && values.force !== undefined) {
+    throw new UsageError('--force goes with snapshot restore', 'snapshot');
+  }
+  return { command: 'snapshot', action: action as 'status' | 'restore', file, force: values.force === true, json };
 }
 
 /** The prefix and start revision of `kvs watch`. */

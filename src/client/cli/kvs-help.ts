@@ -62,6 +62,7 @@ const SUMMARIES = {
   txn: 'txn [FILE]       run the JSON transaction in FILE (or standard input)',
   watch: 'watch            print the changes under --prefix as they happen, until interrupted',
   compact: "compact          compact the server's transaction log now (needs kvs:admin)",
+  snapshot: 'snapshot ACTION  save|status|restore FILE: back up the store, check or restore a backup',
   token: 'token --scope S  print a token signed with $JWT_KEY',
   help: 'help [COMMAND]   show help for all commands or for one',
 } as const;
@@ -153,6 +154,27 @@ ${CONNECTION_HELP}`,
 Compacts the server's transaction log now and prints what it did. An operator command: needs
 a token with scope kvs:admin when authentication is on.
 With --json: {"bytesBefore", "bytesAfter", "liveBytes", "durationMs"}.
+
+${CONNECTION_HELP}`,
+  snapshot: `Usage: kvs [OPTIONS] snapshot save FILE
+       kvs snapshot status FILE
+       kvs snapshot restore [--force] FILE
+
+save: writes a consistent snapshot of the server's store (every key with its value, revisions
+and deadline, at one revision) to FILE: to a temp name beside it, verified, fsynced, then
+renamed, so FILE is complete or untouched. Needs scope kvs:admin. Prints "saved snapshot at
+revision R: K keys, B bytes to FILE". --timeout does not apply: it takes as long as the store
+is big.
+status: verifies every checksum of FILE and prints "snapshot FILE: revision R, K keys,
+B bytes, taken T, sha256 H"; exits 2 naming the byte where FILE is damaged.
+restore: offline (stop the service first). Writes a new transaction log holding exactly the
+snapshot, for the log the service's variables configure (TLOG_TYPE, TLOG_FILENAME, TLOG_DB_*),
+after verifying every checksum of FILE: a damaged FILE restores nothing. Refuses a log that
+already holds data unless --force. The service then starts at the snapshot's revision.
+With --json: the same fields as one object. See docs/snapshots.md.
+
+Options:
+  --force                restore: replace a log that already holds data
 
 ${CONNECTION_HELP}`,
   token: `Usage: kvs token --scope "kvs:read kvs:write" [--prefix P]... [--ttl 1h] [--subject S]

@@ -44,6 +44,9 @@ export async function runKvsCli(args: readonly string[], io: CliIo): Promise<num
     }
     case 'token':
       return (await import('./run-command')).runToken(invocation, io);
+    case 'snapshot':
+      if (invocation.action !== 'save') return (await import('./run-command')).runSnapshotFileCommand(invocation, io);
+      return (await import('./run-command')).runServerCommand(invocation, io);
     default:
       return (await import('./run-command')).runServerCommand(invocation, io);
   }

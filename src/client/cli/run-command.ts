@@ -6,13 +6,14 @@ import { mintToken } from '../token';
 import { diagnoseConnection } from './connection-diagnosis';
 import { runWatch } from './kvs-watch';
 import { EXIT } from './kvs-help';
-import type { Connection, ServerInvocation, TokenInvocation } from './kvs-args';
+import type { Connection, ServerInvocation, SnapshotFileInvocation, TokenInvocation } from './kvs-args';
+import { restoreSnapshot, saveSnapshot, snapshotStatus } from './kvs-snapshot';
 import type { CliIo } from './kvs';
 import { txnOutput, txnRequestOfJson } from './txn-json';
 import type { TxnRequest } from '../../api/generated/TxnRequest';
 
 /** What a command printed and how it ended: a result on stdout, or an error on stderr with its exit status. */
-type Outcome =
+export type Outcome =
   | {
       /** ok, or preconditionFailed for a transaction whose compares did not hold (its result is printed). */
       readonly exit: typeof EXIT.ok | typeof EXIT.preconditionFailed;
@@ -55,6 +56,12 @@ export function exitStatusOf(error: Pick<KvsClientError, 'status' | 'code'>): nu
 export async function runToken(invocation: TokenInvocation, io: CliIo): Promise<number> {
   const token = await mintToken(invocation);
   return report({ exit: EXIT.ok, text: `${token}\n`, json: { token } }, invocation.json, io);
+}
+
+/** Runs `kvs snapshot status` or `restore`, which work offline on a file. */
+export async function runSnapshotFileCommand(invocation: SnapshotFileInvocation, io: CliIo): Promise<number> {
+  if (invocation.action === 'restore') return restoreSnapshot(invocation, io);
+  return report(snapshotStatus(invocation.file), invocation.json, io);
 }
 
 /** Runs one command against the server and prints its outcome. */
@@ -139,6 +146,8 @@ async function call(
       const text = `compacted ${done.bytesBefore} bytes of log to ${done.bytesAfter} (live data ${done.liveBytes} bytes) in ${done.durationMs} ms\n`;
       return { exit: EXIT.ok, text, json: { ...done } };
     }
+    case 'snapshot':
+      return saveSnapshot(client, invocation.file);
   }
 }
 

@@ -263,7 +263,7 @@ export function listed(manifest: Manifest): string[] {
 }
 
 /** Size of a file or directory in bytes; -1 if it does not exist. */
-async function sizeOf(path: string): Promise<number> {
+export async function sizeOf(path: string): Promise<number> {
   try {
     return (await stat(path)).size;
   } catch (error) {

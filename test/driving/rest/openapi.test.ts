@@ -152,6 +152,27 @@ describe('real answers of every route', () => {
     await call('POST', '/v1/txn', '/v1/txn', { body: 'x'.repeat(2 * 1024 * 1024) });
     await call('POST', '/v1/txn', '/v1/txn', { body: { success: [{ put: { key: 'k', value: 'x'.repeat(65) } }] } });
     await call('GET', '/v1/watch', '/v1/watch?key=k&key=j');
+    const granted = await call('POST', '/v1/leases', '/v1/leases', { body: { ttl: '1h' } });
+    const lease = (JSON.parse(granted.body) as { id: string }).id;
+    await call('POST', '/v1/leases', '/v1/leases', { body: { ttl: 'forever' } });
+    await call('PUT', key, `/v1/key/leased?lease=${lease}`, { body: 'v' });
+    await call('PUT', key, '/v1/key/timed?ttl=1h', { body: 'v' });
+    await call('GET', key, '/v1/key/timed');
+    await call('GET', key, '/v1/key/leased');
+    await call('POST', '/v1/leases/{id}/keepalive', `/v1/leases/${lease}/keepalive`);
+    await call('GET', '/v1/leases/{id}', `/v1/leases/${lease}`);
+    await call('DELETE', '/v1/leases/{id}', `/v1/leases/${lease}`);
+    await call('GET', '/v1/leases/{id}', `/v1/leases/${lease}`);
+    const snapshot = await fetch(`${service.restUrl}/v1/admin/snapshot`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    await snapshot.arrayBuffer();
+    answers.push({
+      method: 'GET',
+      template: '/v1/admin/snapshot',
+      answer: { status: snapshot.status, headers: Object.fromEntries(snapshot.headers), body: '' },
+    });
+    await call('GET', '/v1/admin/snapshot', '/v1/admin/snapshot', { auth: restricted });
     await call('POST', '/v1/admin/compact', '/v1/admin/compact');
     await call('POST', '/v1/admin/compact', '/v1/admin/compact', { auth: restricted });
     await call('GET', '/metrics', '/metrics');
