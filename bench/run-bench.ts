@@ -22,7 +22,8 @@ import { measureInRounds } from './lib/rounds';
 import { preparePeers } from './lib/peers';
 import { isPeer, loadRows } from './lib/scenarios';
 import { SERVER_NAMES } from './lib/servers';
-import { measureWatch, type WatchResult } from './lib/watch-bench';
+import { measureWatch, WATCH_ROW_IDS, type WatchResult } from './lib/watch-bench';
+import { measureExpiry, type ExpiryResult } from './lib/expiry-bench';
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
@@ -71,13 +72,18 @@ async function main(): Promise<void> {
     floor = await measureFloor(scratch, options);
   }
   let watch: WatchResult | undefined;
-  if (selected('watch')) {
-    process.stderr.write('watch (1,000 SSE + 200 gRPC watchers, 10 writes/s) ...\n');
-    watch = await measureWatch(scratch, options);
+  if (WATCH_ROW_IDS.some(selected)) {
+    process.stderr.write('watch (1,000 SSE + 200 gRPC of one key; 10,000 SSE; 100 prefixes) ...\n');
+    watch = await measureWatch(scratch, options, selected);
+  }
+  let expiry: ExpiryResult | undefined;
+  if (selected('expiry')) {
+    process.stderr.write('expiry (GET p99 while 200,000 keys expire at once, vs idle) ...\n');
+    expiry = await measureExpiry(scratch, options);
   }
   rmSync(scratch, { recursive: true, force: true });
 
-  const results: BenchResults = { load, failed, skipped, replay, memory, compaction, floor, watch };
+  const results: BenchResults = { load, failed, skipped, replay, memory, compaction, floor, watch, expiry };
   const report = renderReport(runInfo(options), results);
   const out = options.out ?? resolve(RESULTS_DIR, isFullRun(options) ? 'latest.md' : 'tmp/partial.md');
   writeFileSync(out, `# kvs benchmark results\n\n${report}`);

@@ -81,6 +81,7 @@ async function serve(service: ServiceParts, logger: Logger): Promise<void> {
     tls,
     logDescription,
     watches,
+    expiry,
   } = service;
   const { flags, file: flagsFile } = service.flags;
   logMemoryLimits(logger);
@@ -102,6 +103,11 @@ async function serve(service: ServiceParts, logger: Logger): Promise<void> {
       { event: 'replay_done', ...replay },
       `replayed ${events} events (${keys} live keys) in ${seconds.toFixed(3)} s${rate}`,
     );
+    // Keys whose deadline passed while the service was down are deleted (logged) before any
+    // client is served (unless read-only: then they stay invisible until it ends).
+    const expired = await expiry.drain();
+    if (expired > 0) logger.info({ event: 'expired_at_start', keys: expired }, `expired ${expired} keys at start-up`);
+    expiry.start();
     // Frontends start only after the restore, so no client ever sees a half-replayed store.
     const listening = [];
     for (const frontend of frontends) {
@@ -119,6 +125,7 @@ async function serve(service: ServiceParts, logger: Logger): Promise<void> {
     );
   } catch (error) {
     await Promise.allSettled([...frontends, ...(admin ? [admin] : [])].map((server) => server.stop()));
+    await expiry.stop();
     await log.close().catch(() => undefined);
     await flags.stop();
     throw error;
@@ -128,6 +135,7 @@ async function serve(service: ServiceParts, logger: Logger): Promise<void> {
   stopOnSignalsOrLogFailure({
     frontends,
     watches: watches.service,
+    expiry,
     admin,
     log,
     readiness,

@@ -1,3 +1,4 @@
+import { expiryTable } from './expiry-bench';
 import { watchTable } from './watch-bench';
 import {
   medianRun,
@@ -65,6 +66,7 @@ export function renderReport(info: RunInfo, results: BenchResults): string {
     ...(results.compaction ? ['### Compaction', '', compactionTable(results.compaction), ''] : []),
     ...(results.floor ? ['### Durable floor of the file log', '', floorTable(results.floor), ''] : []),
     ...(results.watch ? ['### Watch', '', watchTable(results.watch), ''] : []),
+    ...(results.expiry ? ['### Expiry', '', expiryTable(results.expiry), ''] : []),
     '### Targets (first performance pass)',
     '',
     targetTable(results),

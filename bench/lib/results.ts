@@ -1,3 +1,4 @@
+import type { ExpiryResult } from './expiry-bench';
 import type { WatchResult } from './watch-bench';
 import type { LoadRow } from './scenarios';
 import type { PeerKind } from './servers';
@@ -121,6 +122,7 @@ export interface BenchResults {
   readonly compaction?: CompactionResult;
   readonly floor?: FloorResult;
   readonly watch?: WatchResult;
+  readonly expiry?: ExpiryResult;
 }
 
 /** The middle run (by rate) of runs sorted by rate. */

@@ -1,78 +1,235 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import type { LoadResult } from './load-protocol';
 import type { WatchLoadResult, WatchLoadSpec } from '../load/watch-load';
 import type { BenchOptions } from './options';
 import { BENCH_BUILD, REPO_ROOT } from './paths';
+import { runLoad } from './run-load';
 import { nodeCommand, ServerProcess } from './server-process';
 
-/** The issue's first scale row: watchers of one key on one kvs process, at 10 durable writes/s. */
-const SSE_WATCHERS = 1000;
-const GRPC_WATCHERS = 200;
-const GRPC_CHANNELS = 10;
-const WRITES_PER_SECOND = 10;
+/** Connections beyond the watchers' (the writers, the GET clients, the probes). */
+const SPARE_CONNECTIONS = 1024;
+/** File descriptors each process of the 10,000-watcher row needs: its sockets plus node's own. */
+const FD_LIMIT = 16_384;
+/** How long the server is left after the watchers connected before its memory is read. */
+const SETTLE_MS = 2000;
+/** The GET clients of the 10,000-watcher row: the bench's REST GET hit at the target concurrency. */
+const GET_CONNECTIONS = 32;
 
-/** What the watch row measured. */
-export interface WatchResult extends WatchLoadResult {
+/** One watch row's shape. */
+interface WatchRow {
+  readonly name: string;
   readonly sseWatchers: number;
   readonly grpcWatchers: number;
-  /** Server RSS growth from no watcher to all of them, per watcher. */
-  readonly rssKiBPerWatcher: number;
+  readonly prefixes: number;
+  readonly writesPerSecond: number;
+  readonly inFlight: number;
 }
 
+/** The issue's three scale rows. */
+const ROWS = {
+  oneKey: { name: 'one key', sseWatchers: 1000, grpcWatchers: 200, prefixes: 0, writesPerSecond: 10, inFlight: 1 },
+  tenThousand: {
+    name: '10,000 SSE',
+    sseWatchers: 10_000,
+    grpcWatchers: 0,
+    prefixes: 0,
+    writesPerSecond: 1,
+    inFlight: 1,
+  },
+  prefixes: {
+    name: '100 prefixes',
+    sseWatchers: 100,
+    grpcWatchers: 0,
+    prefixes: 100,
+    writesPerSecond: 1000,
+    inFlight: 64,
+  },
+} as const satisfies Record<string, WatchRow>;
+
+/** What one watch row measured. */
+export interface WatchRowResult extends WatchLoadResult {
+  readonly row: WatchRow;
+  /** Server RSS growth from no watcher to all of them connected (after SETTLE_MS), per watcher. */
+  readonly rssKiBPerWatcher: number;
+  /** The same from the peak RSS while the writes were delivered (what garbage adds). */
+  readonly peakRssKiBPerWatcher: number;
+}
+
+/** The 10,000-watcher row, with the REST GET hit at 32 connections from another process: without watchers, then with all connected. */
+export type TenThousandResult = WatchRowResult & { readonly getAlone: LoadResult; readonly getWatched: LoadResult };
+
+/** The 100-prefix row, with the same paced writes with no watcher, on a fresh server. */
+export type PrefixesResult = WatchRowResult & { readonly alone: WatchLoadResult };
+
+/** What the watch rows measured (a row not selected is missing; one that failed says why). */
+export interface WatchResult {
+  readonly oneKey?: WatchRowResult | Error;
+  readonly tenThousand?: TenThousandResult | Error;
+  readonly prefixes?: PrefixesResult | Error;
+}
+
+/** The ids `--filter` selects the watch rows by. */
+export const WATCH_ROW_IDS = ['watch/one-key', 'watch/10k', 'watch/prefixes'] as const;
+
 /**
- * The watch row (`--filter watch`): 1,000 SSE watchers and 200 gRPC streams of one key on one
- * kvs process (both frontends, durable file log), the load generator in its own process, 10
- * writes/s for the row's duration: p99 from each write's acknowledgement to its receipt by every
- * watcher. Loopback only; the watchers' sockets fit the default KVS_MAX_CONNECTIONS.
+ * The watch rows (`--filter watch`), each on a fresh kvs process (both frontends, durable file
+ * log), the load generator in its own process, loopback only: 1,000 SSE + 200 gRPC watchers of
+ * one key at 10 writes/s; 10,000 SSE watchers of one key at 1 write/s with REST GETs of other
+ * clients beside them; 100 SSE watchers of distinct prefixes under 1,000 writes/s, against the
+ * same writes with no watcher. Delivery is timed from each write's acknowledgement to its
+ * receipt by every watcher of its key. A row that fails is reported as such; the others run.
  */
-export async function measureWatch(scratch: string, options: BenchOptions): Promise<WatchResult> {
+export async function measureWatch(
+  scratch: string,
+  options: BenchOptions,
+  selected: (id: string) => boolean,
+): Promise<WatchResult> {
+  const seconds = options.durationSeconds;
+  const attempt = async <T>(
+    id: (typeof WATCH_ROW_IDS)[number],
+    row: () => Promise<T>,
+  ): Promise<T | Error | undefined> => {
+    if (!selected(id)) return undefined;
+    process.stderr.write(`${id} ...\n`);
+    return row().catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+  };
+  const oneKey = await attempt('watch/one-key', () =>
+    withServer(scratch, options, ROWS.oneKey, (ports) => watchRow(ports, ROWS.oneKey, seconds)),
+  );
+  const tenThousand = await attempt('watch/10k', () =>
+    withServer(scratch, options, ROWS.tenThousand, async (ports): Promise<TenThousandResult> => {
+      const get = (): Promise<LoadResult> =>
+        runLoad('rest', {
+          target: `127.0.0.1:${ports.rest}`,
+          serverPid: ports.pid,
+          operation: 'get-hit',
+          connections: GET_CONNECTIONS,
+          warmupSeconds: options.warmupSeconds,
+          durationSeconds: seconds,
+        });
+      const getAlone = await get();
+      let getWatched: Promise<LoadResult> | undefined;
+      // The writes last as long as the GET run beside them (its warm-up, its window, a margin).
+      const writeSeconds = options.warmupSeconds + seconds + 2 + SETTLE_MS / 1000;
+      const row = await watchRow(ports, ROWS.tenThousand, writeSeconds, () => {
+        getWatched = get();
+      });
+      return { ...row, getAlone, getWatched: await getWatched! };
+    }),
+  );
+  const prefixes = await attempt('watch/prefixes', async (): Promise<PrefixesResult> => {
+    const alone = await withServer(scratch, options, ROWS.prefixes, (ports) =>
+      watchRow(ports, { ...ROWS.prefixes, sseWatchers: 0 }, seconds),
+    );
+    const watched = await withServer(scratch, options, ROWS.prefixes, (ports) =>
+      watchRow(ports, ROWS.prefixes, seconds),
+    );
+    return { ...watched, alone };
+  });
+  return { oneKey, tenThousand, prefixes };
+}
+
+/** The server under test of a row, as the row sees it. */
+interface Ports {
+  readonly rest: number;
+  readonly grpc: number;
+  readonly pid: number;
+  readonly server: ServerProcess;
+}
+
+async function withServer<T>(
+  scratch: string,
+  options: BenchOptions,
+  row: WatchRow,
+  body: (ports: Ports) => Promise<T>,
+): Promise<T> {
+  const watchers = row.sseWatchers + row.grpcWatchers;
   const { server, ready } = await ServerProcess.start({
-    name: 'kvs (watch)',
-    command: nodeCommand(resolve(REPO_ROOT, options.main ?? 'dist/main.js')),
+    name: `kvs (watch, ${row.name})`,
+    command: withFdLimit(nodeCommand(resolve(REPO_ROOT, options.main ?? 'dist/main.js'))),
     env: {
       TLOG_TYPE: 'file',
-      TLOG_FILENAME: join(scratch, 'watch.log'),
+      TLOG_FILENAME: join(scratch, `watch-${row.sseWatchers}-${row.prefixes}.log`),
       TLOG_SYNC: 'always',
       FRONTEND_TYPE: 'rest,grpc',
       KVS_HOST: '127.0.0.1',
       KVS_HTTP_PORT: '0',
       KVS_GRPC_PORT: '0',
-      KVS_MAX_CONNECTIONS: '2048',
+      KVS_MAX_CONNECTIONS: String(watchers + SPARE_CONNECTIONS),
+      KVS_MAX_WATCHERS: String(Math.max(watchers, 1)),
     },
     ready: /"listening":\[[^\]]*"frontend":"rest"[^\]]*"port":(\d+)[^\]]*"frontend":"grpc"[^\]]*"port":(\d+)/,
   });
   try {
-    const before = server.rssKiB();
-    const spec: WatchLoadSpec = {
-      restPort: Number(ready[1]),
-      grpcPort: Number(ready[2]),
-      sseWatchers: SSE_WATCHERS,
-      grpcWatchers: GRPC_WATCHERS,
-      grpcChannels: GRPC_CHANNELS,
-      writesPerSecond: WRITES_PER_SECOND,
-      writes: Math.max(20, Math.round(options.durationSeconds * WRITES_PER_SECOND)),
-    };
-    let peakWatchingKiB = before;
-    const sampler = setInterval(() => (peakWatchingKiB = Math.max(peakWatchingKiB, server.rssKiB())), 200);
-    const result = await runWatchLoad(spec).finally(() => clearInterval(sampler));
-    const watchers = SSE_WATCHERS + GRPC_WATCHERS;
-    return {
-      ...result,
-      sseWatchers: SSE_WATCHERS,
-      grpcWatchers: GRPC_WATCHERS,
-      rssKiBPerWatcher: (peakWatchingKiB - before) / watchers,
-    };
+    return await body({ rest: Number(ready[1]), grpc: Number(ready[2]), pid: server.pid, server });
+  } catch (error) {
+    process.stderr.write(`${server.spec.name} failed; its last output:\n${server.log.slice(-2000)}\n`);
+    throw error;
   } finally {
     await server.stop();
   }
 }
 
-function runWatchLoad(spec: WatchLoadSpec): Promise<WatchLoadResult> {
+/** Runs one row's watchers and writes against `ports`; `connected` runs once all watchers are live. */
+async function watchRow(
+  ports: Ports,
+  row: WatchRow,
+  seconds: number,
+  connected: () => void = () => undefined,
+): Promise<WatchRowResult> {
+  const { server } = ports;
+  const before = server.rssKiB();
+  const spec: WatchLoadSpec = {
+    restPort: ports.rest,
+    grpcPort: ports.grpc,
+    sseWatchers: row.sseWatchers,
+    grpcWatchers: row.grpcWatchers,
+    grpcChannels: row.grpcWatchers === 0 ? 0 : 10,
+    prefixes: row.prefixes,
+    writesPerSecond: row.writesPerSecond,
+    writes: Math.max(20, Math.round(seconds * row.writesPerSecond)),
+    inFlight: row.inFlight,
+  };
+  let settled = before;
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, server.rssKiB())), 200);
+  try {
+    const result = await runWatchLoad(spec, () => {
+      setTimeout(() => {
+        settled = server.rssKiB();
+        connected();
+      }, SETTLE_MS);
+    });
+    const watchers = Math.max(1, row.sseWatchers + row.grpcWatchers);
+    return {
+      ...result,
+      row,
+      rssKiBPerWatcher: (settled - before) / watchers,
+      peakRssKiBPerWatcher: (peak - before) / watchers,
+    };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+/** The command under `sh`, with the soft file-descriptor limit raised (10,000 sockets need more than many defaults). */
+function withFdLimit(command: readonly [string, ...string[]]): [string, ...string[]] {
+  const raise = `ulimit -n ${FD_LIMIT} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$@"`;
+  return ['sh', '-c', raise, 'sh', ...command];
+}
+
+function runWatchLoad(spec: WatchLoadSpec, connected: () => void): Promise<WatchLoadResult> {
   const script = resolve(BENCH_BUILD, 'load/watch-load.js');
-  const child = spawn(process.execPath, [script, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const [program, ...args] = withFdLimit([process.execPath, script, JSON.stringify(spec)]);
+  const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => {
+    const before = stdout;
+    stdout += chunk.toString();
+    if (!before.includes('connected\n') && stdout.includes('connected\n')) connected();
+  });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolvePromise, reject) => {
     child.once('exit', (code) => {
@@ -82,13 +239,50 @@ function runWatchLoad(spec: WatchLoadSpec): Promise<WatchLoadResult> {
   });
 }
 
-/** The row as the report's table shows it. */
+const ms = (value: number): string => `${value.toFixed(1)} ms`;
+const count = (value: number): string => value.toLocaleString('en-US');
+const verdict = (met: boolean): string => (met ? '**met**' : '**missed**');
+
+/** A row's delivery figures: p99 (p50, max, from the send), deliveries seen of expected. */
+function delivery(w: WatchRowResult): string {
+  return `${ms(w.p99Ms)} (p50 ${ms(w.p50Ms)}, max ${ms(w.maxMs)}; from the send p99 ${ms(w.p99FromSendMs)}); ${count(w.delivered)} of ${count(w.expected)} deliveries`;
+}
+
+function memory(w: WatchRowResult): string {
+  return `${w.rssKiBPerWatcher.toFixed(1)} KiB settled (${w.peakRssKiBPerWatcher.toFixed(1)} KiB at the peak, garbage included)`;
+}
+
+/** The rows as the report's table shows them. */
 export function watchTable(w: WatchResult): string {
-  const ms = (value: number): string => `${value.toFixed(1)} ms`;
-  return [
-    '| Row | Measured | Target | |',
-    '|-----|----------|--------|-|',
-    `| ${w.sseWatchers.toLocaleString('en-US')} SSE + ${w.grpcWatchers} gRPC watchers of one key, ${WRITES_PER_SECOND} durable writes/s, ${w.writes} writes: delivery from the write's acknowledgement, p99 | ${ms(w.p99Ms)} (p50 ${ms(w.p50Ms)}, max ${ms(w.maxMs)}; from the send p99 ${ms(w.p99FromSendMs)}); ${w.delivered.toLocaleString('en-US')} of ${w.expected.toLocaleString('en-US')} deliveries | ≤ 100 ms | ${w.p99Ms <= 100 && w.delivered === w.expected ? '**met**' : '**missed**'} |`,
-    `| server memory per watcher (RSS growth while all are connected) | ${w.rssKiBPerWatcher.toFixed(1)} KiB | ≤ 20 KiB | ${w.rssKiBPerWatcher <= 20 ? '**met**' : '**missed**'} |`,
-  ].join('\n');
+  const lines = ['| Row | Measured | Target | |', '|-----|----------|--------|-|'];
+  const complete = (r: WatchRowResult): boolean => r.delivered === r.expected;
+  const failed = (id: string, error: Error): string =>
+    `| ${id} | failed: ${error.message.split('\n')[0]} | | **failed** |`;
+  const { oneKey, tenThousand: ten, prefixes } = w;
+  if (oneKey instanceof Error) lines.push(failed('watch/one-key', oneKey));
+  else if (oneKey) {
+    lines.push(
+      `| ${count(oneKey.row.sseWatchers)} SSE + ${oneKey.row.grpcWatchers} gRPC watchers of one key, ${oneKey.row.writesPerSecond} durable writes/s, ${oneKey.writes} writes: delivery from the write's acknowledgement, p99 | ${delivery(oneKey)} | ≤ 100 ms, none missed | ${verdict(oneKey.p99Ms <= 100 && complete(oneKey))} |`,
+      `| the same: server memory per watcher (RSS growth, SSE and gRPC together) | ${memory(oneKey)} | | |`,
+    );
+  }
+  if (ten instanceof Error) lines.push(failed('watch/10k', ten));
+  else if (ten) {
+    const rate = (r: LoadResult): number => r.requests / r.seconds;
+    const getRatio = rate(ten.getWatched) / rate(ten.getAlone);
+    lines.push(
+      `| ${count(ten.row.sseWatchers)} SSE watchers of one key, ${ten.row.writesPerSecond} write/s: all connected (in ${ten.connectSeconds.toFixed(1)} s), delivery p99 | ${delivery(ten)} | ≤ 250 ms | ${verdict(ten.p99Ms <= 250 && complete(ten))} |`,
+      `| the same: server memory per watcher | ${memory(ten)} | ≤ 20 KiB | ${verdict(ten.rssKiBPerWatcher <= 20)} |`,
+      `| the same: REST GET hit of other clients (${GET_CONNECTIONS} conns) while they are connected, vs without | ${getRatio.toFixed(2)}× (${Math.round(rate(ten.getWatched))} vs ${Math.round(rate(ten.getAlone))} req/s; p99 ${ms(ten.getWatched.p99Ms)} vs ${ms(ten.getAlone.p99Ms)}; errors ${ten.getWatched.errors + ten.getAlone.errors}) | ≥ 0.8× | ${verdict(getRatio >= 0.8)} |`,
+    );
+  }
+  if (prefixes instanceof Error) lines.push(failed('watch/prefixes', prefixes));
+  else if (prefixes) {
+    const writeRatio = prefixes.writesPerSecond / prefixes.alone.writesPerSecond;
+    lines.push(
+      `| ${prefixes.row.sseWatchers} SSE watchers of distinct prefixes, ${count(prefixes.row.writesPerSecond)} durable writes/s paced (≤ ${prefixes.row.inFlight} in flight), ${count(prefixes.writes)} writes: delivery p99 | ${delivery(prefixes)} | reported | ${complete(prefixes) ? 'none missed' : '**missed some**'} |`,
+      `| the same: the writes' throughput vs no watchers | ${writeRatio.toFixed(2)}× (${Math.round(prefixes.writesPerSecond)} vs ${Math.round(prefixes.alone.writesPerSecond)} writes/s; write p99 ${ms(prefixes.writeP99Ms)} vs ${ms(prefixes.alone.writeP99Ms)}) | ≥ 0.9× | ${verdict(writeRatio >= 0.9)} |`,
+    );
+  }
+  return lines.join('\n');
 }

@@ -1,9 +1,11 @@
-// Load-generator process of the watch row: opens the SSE and gRPC watchers of one key, writes it
-// at a fixed rate and measures, for every write, the time from its acknowledgement to its receipt
-// by each watcher. Prints one JSON line (WatchLoadResult) and exits.
+// Load-generator process of the watch rows: opens the SSE and gRPC watchers (of one key, or one
+// prefix each), prints `connected` once every one of them is live, then writes at a fixed rate
+// and measures, for every write, the time from its acknowledgement to its receipt by each watcher
+// of its key. Prints one JSON line (WatchLoadResult) last and exits.
 import { Agent, get, request } from 'node:http';
 import { KvsClient } from '../../src/client/kvs-client';
 import type { WatchResponse__Output } from '../../src/api/generated/WatchResponse';
+import { SseMessages } from '../../test/support/sse-messages';
 
 /** What the harness asks for (argv[2], JSON). */
 export interface WatchLoadSpec {
@@ -13,15 +15,19 @@ export interface WatchLoadSpec {
   readonly grpcWatchers: number;
   /** gRPC channels the streams are spread over (streams share HTTP/2 connections, as real clients do). */
   readonly grpcChannels: number;
+  /** 0: every watcher follows one key; N: the SSE watchers follow N distinct prefixes, round-robin, and the writes go round-robin to one key under each. */
+  readonly prefixes: number;
   readonly writesPerSecond: number;
   readonly writes: number;
+  /** Writes in flight at most (the writes are paced; a slow server gets no more than this at once). */
+  readonly inFlight: number;
 }
 
 /** What it prints. */
 export interface WatchLoadResult {
   readonly writes: number;
   readonly watchers: number;
-  /** Deliveries seen / expected (writes × watchers). */
+  /** Deliveries seen / expected (each write × the watchers of its key). */
   readonly delivered: number;
   readonly expected: number;
   /** Milliseconds from a write's acknowledgement to its receipt by a watcher (0 when it arrived before the ack). */
@@ -30,14 +36,29 @@ export interface WatchLoadResult {
   readonly maxMs: number;
   /** The same from the moment the write was sent. */
   readonly p99FromSendMs: number;
+  /** The writes' own latency (send to acknowledgement), p99, and the rate they were acknowledged at. */
+  readonly writeP99Ms: number;
+  readonly writesPerSecond: number;
   readonly connectSeconds: number;
 }
 
 const KEY = 'bench-watch';
+/** SSE watchers opened at once (the listen backlog takes a few hundred). */
+const CONNECT_BATCH = 200;
 const now = (): number => performance.timeOrigin + performance.now();
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The key write `index` goes to, and the watch query of watcher `watcher`. */
+function keyOf(spec: WatchLoadSpec, index: number): string {
+  return spec.prefixes === 0 ? KEY : `p${index % spec.prefixes}-k`;
+}
+function queryOf(spec: WatchLoadSpec, watcher: number): string {
+  return spec.prefixes === 0 ? `key=${KEY}` : `prefix=p${watcher % spec.prefixes}-`;
+}
 
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2]) as WatchLoadSpec;
+  const watchers = spec.sseWatchers + spec.grpcWatchers;
   /** receipts[i]: when each watcher received write i (value `${i}`); warm-up writes are value 0. */
   const receipts: number[][] = [];
   const warm = new Set<number>();
@@ -50,8 +71,12 @@ async function main(): Promise<void> {
     };
   const started = now();
   const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
-  const sse = Array.from({ length: spec.sseWatchers }, (_, i) => openSse(spec.restPort, agent, receiverOf(i)));
-  await Promise.all(sse);
+  for (let first = 0; first < spec.sseWatchers; first += CONNECT_BATCH) {
+    const batch = Math.min(CONNECT_BATCH, spec.sseWatchers - first);
+    await Promise.all(
+      Array.from({ length: batch }, (_, i) => openSse(spec.restPort, queryOf(spec, first + i), receiverOf(first + i))),
+    );
+  }
   const clients = Array.from({ length: spec.grpcChannels }, () => new KvsClient(`127.0.0.1:${spec.grpcPort}`));
   const streams = Array.from({ length: spec.grpcWatchers }, (_, i) => {
     const stream = clients[i % clients.length].watch({ key: KEY });
@@ -62,46 +87,65 @@ async function main(): Promise<void> {
     stream.on('error', () => undefined);
     return stream;
   });
-  const watchers = spec.sseWatchers + spec.grpcWatchers;
-  // Warm-up writes (value 0) until every watcher has seen one: then all are connected and live.
+  // Warm-up writes (value 0, on every watched key) until every watcher has seen one: all are connected and live.
+  const warmKeys = spec.prefixes === 0 ? [KEY] : Array.from({ length: spec.prefixes }, (_, i) => keyOf(spec, i));
   while (warm.size < watchers) {
-    await put(spec.restPort, agent, '0');
+    await Promise.all(warmKeys.map((key) => put(spec.restPort, agent, key, '0')));
     await sleep(200);
   }
   const connectSeconds = (now() - started) / 1000;
+  process.stdout.write('connected\n');
+
   const sent: number[] = [];
   const acked: number[] = [];
   const interval = 1000 / spec.writesPerSecond;
+  const writing = new Set<Promise<void>>();
+  const begin = now();
   for (let i = 1; i <= spec.writes; i++) {
-    const due = started + connectSeconds * 1000 + i * interval;
-    await sleep(Math.max(0, due - now()));
-    sent[i] = now();
-    await put(spec.restPort, agent, String(i));
-    acked[i] = now();
+    await sleep(Math.max(0, begin + i * interval - now()));
+    while (writing.size >= spec.inFlight) await Promise.race(writing);
+    const index = i;
+    sent[index] = now();
+    const write = put(spec.restPort, agent, keyOf(spec, index), String(index)).then(() => {
+      acked[index] = now();
+      writing.delete(write);
+    });
+    writing.add(write);
   }
+  await Promise.all(writing);
+  const writeSeconds = (now() - begin) / 1000;
+  const expectedOf = (index: number): number => (spec.prefixes === 0 ? watchers : watchersOfPrefix(spec, index));
+  // Every write by index: a write no watcher has received yet is a hole in `receipts`, which
+  // slice().some() would skip (the last write was once counted missing that way).
+  const incomplete = (): boolean => {
+    for (let i = 1; i <= spec.writes; i++) if ((receipts[i]?.length ?? 0) < expectedOf(i)) return true;
+    return false;
+  };
   const deadline = now() + 5000;
-  while (now() < deadline && receipts.slice(1).some((r) => (r?.length ?? 0) < watchers)) await sleep(20);
+  while (now() < deadline && incomplete()) await sleep(20);
   const fromAck: number[] = [];
   const fromSend: number[] = [];
+  const writeLatencies: number[] = [];
+  let expected = 0;
   for (let i = 1; i <= spec.writes; i++) {
+    expected += expectedOf(i);
+    writeLatencies.push(acked[i] - sent[i]);
     for (const at of receipts[i] ?? []) {
       fromAck.push(Math.max(0, at - acked[i]));
       fromSend.push(at - sent[i]);
     }
   }
-  fromAck.sort((a, b) => a - b);
-  fromSend.sort((a, b) => a - b);
-  const quantile = (values: number[], q: number): number =>
-    values[Math.min(values.length - 1, Math.floor(q * values.length))] ?? NaN;
   const result: WatchLoadResult = {
     writes: spec.writes,
     watchers,
     delivered: fromAck.length,
-    expected: spec.writes * watchers,
+    expected,
     p50Ms: quantile(fromAck, 0.5),
     p99Ms: quantile(fromAck, 0.99),
-    maxMs: fromAck[fromAck.length - 1] ?? NaN,
+    maxMs: quantile(fromAck, 1),
     p99FromSendMs: quantile(fromSend, 0.99),
+    writeP99Ms: quantile(writeLatencies, 0.99),
+    writesPerSecond: spec.writes / writeSeconds,
     connectSeconds,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -110,26 +154,32 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-/** Opens one SSE watcher of KEY; resolves once its headers arrived. */
-function openSse(port: number, agent: Agent, receive: (value: string) => void): Promise<void> {
+/** SSE watchers of the prefix write `index` goes to (watchers are dealt to the prefixes round-robin). */
+function watchersOfPrefix(spec: WatchLoadSpec, index: number): number {
+  const prefix = index % spec.prefixes;
+  return Math.floor(spec.sseWatchers / spec.prefixes) + (prefix < spec.sseWatchers % spec.prefixes ? 1 : 0);
+}
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}
+
+/** Opens one SSE watcher (its own connection, as browsers' EventSource does); resolves once its headers arrived. */
+function openSse(port: number, query: string, receive: (value: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port, path: `/v1/watch?key=${KEY}`, agent }, (res) => {
+    const req = get({ host: '127.0.0.1', port, path: `/v1/watch?${query}`, agent: false }, (res) => {
       if (res.statusCode !== 200) {
         reject(new Error(`SSE watch answered ${res.statusCode}`));
         return;
       }
-      let buffered = '';
+      const messages = new SseMessages();
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
-        buffered += chunk;
-        let end: number;
-        while ((end = buffered.indexOf('\n\n')) >= 0) {
-          const message = buffered.slice(0, end);
-          buffered = buffered.slice(end + 2);
-          if (!message.includes('event: change')) continue;
-          const data = /^data: (.*)$/m.exec(message)?.[1];
-          if (data === undefined) continue;
-          for (const event of (JSON.parse(data) as { events: { value: string }[] }).events) receive(event.value);
+        for (const message of messages.push(chunk)) {
+          if (message.event !== 'change' || message.data === undefined) continue;
+          for (const event of (JSON.parse(message.data) as { events: { value: string }[] }).events)
+            receive(event.value);
         }
       });
       resolve();
@@ -138,9 +188,9 @@ function openSse(port: number, agent: Agent, receive: (value: string) => void): 
   });
 }
 
-function put(port: number, agent: Agent, value: string): Promise<void> {
+function put(port: number, agent: Agent, key: string, value: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: 'PUT', path: `/v1/key/${KEY}`, agent }, (res) => {
+    const req = request({ host: '127.0.0.1', port, method: 'PUT', path: `/v1/key/${key}`, agent }, (res) => {
       res.resume();
       res.on('end', () => (res.statusCode === 201 ? resolve() : reject(new Error(`PUT answered ${res.statusCode}`))));
     });
@@ -148,8 +198,6 @@ function put(port: number, agent: Agent, value: string): Promise<void> {
     req.end(value);
   });
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 main().catch((error: unknown) => {
   process.stderr.write(`watch load: ${error instanceof Error ? error.stack : String(error)}\n`);

@@ -25,6 +25,7 @@ const ERROR_CODE_TABLE = {
   REVISION_COMPACTED: { meaning: 'the start revision is older than the oldest one kept' },
   WATCH_TOO_SLOW: { meaning: 'the watcher fell too far behind and was dropped; resume from its last revision' },
   REPLICA_BEHIND: { meaning: 'this replica did not reach the revision the read asked for in time' },
+  LEASE_NOT_FOUND: { meaning: 'the lease does not exist: never granted, revoked, or past its deadline' },
   INVALID_MESSAGE: { meaning: "the request's bytes are not a well-formed protobuf message", only: 'grpc' },
   SERVER_BUSY: { meaning: 'too many request bodies are being received at once; retry later', only: 'rest' },
   METHOD_NOT_ALLOWED: { meaning: 'the path exists but not with this method (see the Allow header)', only: 'rest' },

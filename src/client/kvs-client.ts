@@ -68,6 +68,8 @@ export interface WriteResult {
 export interface KvsWriteOptions extends KvsCallOptions {
   readonly ifRevision?: number;
   readonly ifExists?: boolean;
+  /** Put only: the key expires this many ms after the write (PutRequest.ttl_ms). */
+  readonly ttlMs?: number;
 }
 
 /** What a delete did: its revision (when the server reports one) and whether the key was live. */
@@ -212,7 +214,12 @@ export class KvsClient {
   async put(key: string, value: string, options?: KvsWriteOptions): Promise<WriteResult> {
     const response = await this.unary<object>(
       (metadata, callOptions, done) =>
-        this.stub.Put({ key, value, ...conditionOf(options) }, metadata, callOptions, done),
+        this.stub.Put(
+          { key, value, ...conditionOf(options), ...(options?.ttlMs === undefined ? {} : { ttl_ms: options.ttlMs }) },
+          metadata,
+          callOptions,
+          done,
+        ),
       options,
     );
     return revisionOf(response);

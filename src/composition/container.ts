@@ -1,6 +1,9 @@
 import type { RequestHandler } from 'express';
 import { Container } from 'inversify';
-import { DEFAULT_LIMITS, KeyValueStore, type Limits, type TransactionLog } from '../core';
+import { DEFAULT_LIMITS, DEFAULT_MAX_TTL_MS, KeyValueStore, type Limits, type TransactionLog } from '../core';
+import { DURATION_SYNTAX, formatDuration, parseDuration } from '../api/duration';
+import { ExpiryScheduler } from '../application/expiry/expiry-scheduler';
+import { expiryMetrics } from '../observability/metrics';
 import { OperationsListener } from '../driving/operations-listener';
 import { FileTransactionLog, readFileLogConfig } from '../driven/file-log';
 import type { Frontend } from '../driving/frontend.port';
@@ -37,6 +40,7 @@ export const TOKENS = {
   /** Bound only when KVS_ADMIN_PORT is set. */
   OperationsListener: Symbol.for('kvs.OperationsListener'),
   Flags: Symbol.for('kvs.Flags'),
+  Expiry: Symbol.for('kvs.Expiry'),
   /** Everything main runs, built from the bindings above. */
   Service: Symbol.for('kvs.Service'),
 } as const;
@@ -57,6 +61,8 @@ export interface ServiceParts {
   readonly logDescription: LogDescription;
   /** The watch hub and service: main tells them of the restore and shuts the streams first. */
   readonly watches: WatchParts;
+  /** Logs expiries: main drains what is due before serving, starts it, and stops it at shutdown. */
+  readonly expiry: ExpiryScheduler;
 }
 
 /** Which log the service writes to, for the start-up line: never a password. */
@@ -163,13 +169,26 @@ function namesOf<Name extends string>(registry: Record<Name, unknown>): Name[] {
 const MAX_KEY_LIMIT_BYTES = 64 * 1024;
 const MAX_VALUE_LIMIT_BYTES = 64 * 1024 * 1024;
 
-/** Reads KVS_MAX_KEY_BYTES, KVS_MAX_VALUE_BYTES and KVS_MAX_DATA_BYTES (default: a quarter of the heap limit). */
+/**
+ * Reads KVS_MAX_KEY_BYTES, KVS_MAX_VALUE_BYTES, KVS_MAX_DATA_BYTES (default: a quarter of the
+ * heap limit) and KVS_MAX_TTL.
+ */
 function readLimits(env: EnvReader): Limits {
   return {
     maxKeyBytes: env.integer('KVS_MAX_KEY_BYTES', DEFAULT_LIMITS.maxKeyBytes, 1, MAX_KEY_LIMIT_BYTES),
     maxValueBytes: env.integer('KVS_MAX_VALUE_BYTES', DEFAULT_LIMITS.maxValueBytes, 0, MAX_VALUE_LIMIT_BYTES),
     maxDataBytes: env.integer('KVS_MAX_DATA_BYTES', defaultDataQuotaBytes(), 1, Number.MAX_SAFE_INTEGER),
+    maxTtlMs: readMaxTtl(env),
   };
+}
+
+/** KVS_MAX_TTL in ms: a duration as clients write TTLs. */
+function readMaxTtl(env: EnvReader): number {
+  const fallback = formatDuration(DEFAULT_MAX_TTL_MS);
+  const raw = env.string('KVS_MAX_TTL', fallback);
+  const ms = parseDuration(raw.trim());
+  if (ms === undefined) throw env.invalid('KVS_MAX_TTL', raw, DURATION_SYNTAX);
+  return ms;
 }
 
 /** Reads and validates the whole configuration, then binds the chosen adapters around the core. */
@@ -244,6 +263,15 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
   container
     .bind<KeyValueStore>(TOKENS.KeyValueStore)
     .toDynamicValue((context) => new KeyValueStore(context.get(TOKENS.TransactionLog), limits, watches.observe));
+  container.bind<ExpiryScheduler>(TOKENS.Expiry).toDynamicValue((context) => {
+    const store = context.get<KeyValueStore>(TOKENS.KeyValueStore);
+    return new ExpiryScheduler(store, {
+      // Read-only freezes the log: expired keys stay invisible, their deletes wait for its end.
+      paused: () => flags.flags.readOnly,
+      expired: metrics && expiryMetrics(metrics.registry, () => store.expiryStats),
+      logger: logger.child({ component: 'expiry' }),
+    });
+  });
   container
     .bind<Readiness>(TOKENS.Readiness)
     .toDynamicValue((context) => new Readiness(context.get(TOKENS.TransactionLog)));
@@ -269,6 +297,7 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
     tls: layers.tls,
     logDescription: context.get(TOKENS.LogDescription),
     watches,
+    expiry: context.get(TOKENS.Expiry),
   }));
   return container;
 }

@@ -14,6 +14,8 @@ export interface ShutdownParts {
   readonly frontends: readonly Frontend[];
   /** Ended first and at once: streams never hold the shutdown for the frontends' grace period. */
   readonly watches?: { shutdown(): void };
+  /** Stopped with the watches: no expiry is logged once shutdown begins. */
+  readonly expiry?: { stop(): Promise<void> };
   /** Stopped after the frontends: its probes and metrics tell operators how the drain goes. */
   readonly admin?: { stop(): Promise<unknown> };
   readonly log: TransactionLog;
@@ -35,6 +37,7 @@ export interface ShutdownParts {
 export function stopOnSignalsOrLogFailure({
   frontends,
   watches,
+  expiry,
   admin,
   log,
   readiness,
@@ -48,7 +51,7 @@ export function stopOnSignalsOrLogFailure({
     stopping = true;
     readiness.stopping();
     watches?.shutdown();
-    Promise.all(frontends.map((frontend) => frontend.stop()))
+    Promise.all([...frontends.map((frontend) => frontend.stop()), expiry?.stop()])
       .then(() => admin?.stop())
       .then(() => log.close())
       .then(() => afterLogClosed?.())

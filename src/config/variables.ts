@@ -60,6 +60,13 @@ export const VARIABLES: readonly VariableDeclaration[] = [
   },
   service(
     'service',
+    'KVS_MAX_TTL',
+    'duration: a whole number with ms, s, m or h (bare: seconds)',
+    '720h',
+    'Longest TTL a put or a lease may ask for (?ttl=, ttl_ms, POST /v1/leases); a longer one is refused with INVALID_REQUEST. See docs/ttl-and-leases.md.',
+  ),
+  service(
+    'service',
     'LOG_LEVEL',
     'trace | debug | info | warn | error | fatal',
     'info',

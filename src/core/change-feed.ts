@@ -43,8 +43,18 @@ export function changeBatchOf(record: LogRecord, before: (key: string) => KeyEnt
         previous,
       };
     }
-    const { key, value, createRevision, version } = write;
-    return { type: 'put', entry: { key, value, createRevision, modRevision: revision, version }, previous };
+    const { key, value, createRevision, version, expiresAt, lease } = write;
+    const entry = { key, value, createRevision, modRevision: revision, version, ...extrasOf(expiresAt, lease) };
+    return { type: 'put', entry, previous };
   });
   return { revision, events };
+}
+
+/** The optional fields of an entry: its deadline and its lease, each only when set. */
+export function extrasOf(
+  expiresAt: number | undefined,
+  lease: number | undefined,
+): { expiresAt?: number; lease?: number } {
+  if (expiresAt === undefined && lease === undefined) return {};
+  return { ...(expiresAt === undefined ? {} : { expiresAt }), ...(lease === undefined ? {} : { lease }) };
 }

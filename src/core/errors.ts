@@ -13,7 +13,8 @@ export type CoreErrorCode =
   | 'PRECONDITION_FAILED'
   | 'REVISION_COMPACTED'
   | 'WATCH_TOO_SLOW'
-  | 'REPLICA_BEHIND';
+  | 'REPLICA_BEHIND'
+  | 'LEASE_NOT_FOUND';
 
 /** Base class of the errors the core and its ports report; `code` never changes once published. */
 export abstract class KvsError extends Error {
@@ -116,6 +117,15 @@ export class OutcomeUnknownError extends KvsError {
     readonly outcome?: Promise<boolean>,
   ) {
     super(message);
+  }
+}
+
+/** The lease does not exist: never granted, revoked, or past its deadline. */
+export class LeaseNotFoundError extends KvsError {
+  readonly code = 'LEASE_NOT_FOUND';
+
+  constructor(readonly id: number) {
+    super(`lease ${id} not found (never granted, revoked or expired)`);
   }
 }
 

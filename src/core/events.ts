@@ -10,6 +10,10 @@ export interface PutWrite {
   readonly createRevision: number;
   /** Writes since the key was created, this one included. */
   readonly version: number;
+  /** The deadline (Unix ms) this generation carries, when it was written with a TTL. */
+  readonly expiresAt?: number;
+  /** The lease this generation is attached to, when it was written with one. */
+  readonly lease?: number;
 }
 
 /** A delete as the log records it. */
@@ -22,6 +26,14 @@ export interface DeleteWrite {
 export type KeyWrite = PutWrite | DeleteWrite;
 
 /**
+ * A lease's change within a record: granted (with the TTL each keepalive renews), or revoked
+ * (in the same record as the deletes of every key attached to it).
+ */
+export type LeaseWrite =
+  | { readonly type: 'grant'; readonly id: number; readonly ttlMs: number }
+  | { readonly type: 'revoke'; readonly id: number };
+
+/**
  * One record of the transaction log: every write of one store revision. A put, a delete, a
  * delete of a range and a transaction are each one record, so they are durable (and replayed)
  * all or nothing. The key's mod_revision is the record's revision.
@@ -29,6 +41,8 @@ export type KeyWrite = PutWrite | DeleteWrite;
 export interface LogRecord {
   readonly revision: number;
   readonly writes: readonly KeyWrite[];
+  /** The lease changes of the revision, applied after its key writes; absent when none. */
+  readonly leases?: readonly LeaseWrite[];
 }
 
 /**
@@ -43,4 +57,5 @@ export type ReplayedPut = Omit<PutWrite, 'createRevision' | 'version'> &
 export interface ReplayedRecord {
   readonly revision: number;
   readonly writes: readonly (ReplayedPut | DeleteWrite)[];
+  readonly leases?: readonly LeaseWrite[];
 }

@@ -1,8 +1,10 @@
 /** The core's public surface: the store, its port, its events, errors and limits, and the watch hub. */
+export * from './clock';
 export * from './errors';
 export * from './events';
 export * from './key-order';
 export * from './key-value-store';
+export * from './lease-table';
 export * from './limits';
 export * from './log-health';
 export * from './ordered-index';

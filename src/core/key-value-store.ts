@@ -1,7 +1,18 @@
-import { changeBatchOf, type CommitObserver } from './change-feed';
-import type { DeleteWrite, KeyWrite, LogRecord, PutWrite, ReplayedRecord } from './events';
-import { NoSuchKeyError, OutcomeUnknownError, PreconditionFailedError, QuotaExceededError, KvsError } from './errors';
-import { checkKey, checkValue, DEFAULT_LIMITS, utf8ByteLength, type Limits } from './limits';
+import { changeBatchOf, extrasOf, type CommitObserver } from './change-feed';
+import type { DeleteWrite, KeyWrite, LeaseWrite, LogRecord, PutWrite, ReplayedRecord } from './events';
+import {
+  InvalidRequestError,
+  KvsError,
+  LeaseNotFoundError,
+  NoSuchKeyError,
+  OutcomeUnknownError,
+  PreconditionFailedError,
+  QuotaExceededError,
+} from './errors';
+import { LeaseTable, type LeaseStatus } from './lease-table';
+import { systemClock, type Clock } from './clock';
+import { ExpiryQueue, type Deadline } from './expiry-queue';
+import { checkKey, checkTtl, checkValue, DEFAULT_LIMITS, utf8ByteLength, type Limits } from './limits';
 import { OrderedIndex, type KeyEntry } from './ordered-index';
 import {
   boundsOf,
@@ -36,6 +47,39 @@ export interface WriteCondition {
   readonly modRevision?: number;
   /** true: the key must be live; false: it must be absent. */
   readonly exists?: boolean;
+}
+
+/**
+ * How long a put's generation lives: a TTL in ms from now (the store's clock), or as long as
+ * a lease; neither when both are undefined (a put may not name both).
+ */
+export interface PutOptions {
+  readonly ttlMs?: number;
+  readonly lease?: number;
+}
+
+/** What a lease grant answers. */
+export interface LeaseGrantResult {
+  readonly id: number;
+  readonly ttlMs: number;
+  readonly revision: number;
+}
+
+/** What a revoke answers: its revision and how many keys it deleted. */
+export interface LeaseRevokeResult {
+  readonly revision: number;
+  readonly deleted: number;
+}
+
+/** Keys one expiry record deletes at most, when no other batch size is asked for. */
+export const DEFAULT_EXPIRY_BATCH = 1000;
+
+/** What the store's deadlines look like now (for metrics). */
+export interface ExpiryStats {
+  /** Keys in the store with a deadline (those past it whose delete is not logged yet included). */
+  readonly keysWithTtl: number;
+  /** Leases held (those past their deadline whose revoke is not logged yet included). */
+  readonly leases: number;
 }
 
 /** What a put answers: its revision and the key's entry after it. */
@@ -99,6 +143,11 @@ export class KeyValueStore {
   private liveBytes = 0;
   /** What the writes in flight add to liveBytes once durable (negative when they free space). */
   private pendingBytes = 0;
+  /** Every generation with a deadline (and stale ones, dropped when due). */
+  private readonly deadlines = new ExpiryQueue();
+  /** Keys in the index with a deadline, expired or not. */
+  private withDeadline = 0;
+  private readonly leases = new LeaseTable();
 
   constructor(
     private readonly log: TransactionLog,
@@ -106,6 +155,8 @@ export class KeyValueStore {
     readonly limits: Limits = DEFAULT_LIMITS,
     /** Told of every committed revision, in order, as it is applied (the watch hub's feed); not of replay. */
     private readonly onCommit?: CommitObserver,
+    /** The wall clock deadlines are set and checked against (Unix ms). */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** Replays the log into memory; call once, before serving any request. */
@@ -117,13 +168,16 @@ export class KeyValueStore {
       events += batch.length;
     }
     this.issued = this.current;
+    this.leases.adoptOrphans(this.current);
     // The log may snapshot the live entries to compact its history (it only ever reads them).
     const index = this.index;
+    const leases = this.leases;
     const live: LiveState = {
       get size() {
         return index.size;
       },
       entries: () => index.snapshot().entries(),
+      leases: () => leases.grants(),
     };
     this.log.attachLiveState(live);
     return { events, keys: this.index.size, revision: this.current };
@@ -152,7 +206,7 @@ export class KeyValueStore {
   /** Returns the key's entry with its revisions, or throws NoSuchKeyError. */
   getEntry(key: string): KeyEntry {
     checkKey(key, this.limits);
-    const entry = this.index.get(key);
+    const entry = this.visible(key);
     if (entry === undefined) throw new NoSuchKeyError(key);
     return entry;
   }
@@ -160,7 +214,12 @@ export class KeyValueStore {
   /** The key's entry (undefined when absent) with the store revision. */
   read(key: string): ReadResult {
     checkKey(key, this.limits);
-    return { revision: this.current, entry: this.index.get(key) };
+    return { revision: this.current, entry: this.visible(key) };
+  }
+
+  /** Keys with a deadline now (those past it whose delete is not logged yet included). */
+  get expiryStats(): ExpiryStats {
+    return { keysWithTtl: this.withDeadline, leases: this.leases.size };
   }
 
   /** A page of the keys a selector names (clipped to `within`), in UTF-8 byte order, in O(log n + page). */
@@ -170,7 +229,9 @@ export class KeyValueStore {
     const parts = query.within === undefined ? [bounds] : clipBounds(bounds, query.within);
     const entries: KeyEntry[] = [];
     let more = false;
+    const now = this.clock.now();
     for (const entry of this.entriesIn(parts)) {
+      if (this.isExpired(entry, now)) continue;
       if (entries.length === limit) {
         more = true;
         break;
@@ -192,16 +253,19 @@ export class KeyValueStore {
 
   /**
    * Sets the key's value once the log has it durably, if the condition (when given) holds;
-   * writing the same value twice is two writes (two revisions).
+   * writing the same value twice is two writes (two revisions). With a TTL the new generation
+   * expires that long from now; without one it does not expire (a put replaces any deadline).
    */
-  async put(key: string, value: string, condition?: WriteCondition): Promise<PutResult> {
+  async put(key: string, value: string, condition?: WriteCondition, options: PutOptions = {}): Promise<PutResult> {
     checkKey(key, this.limits);
     checkValue(value, this.limits);
-    if (condition === undefined) return this.commitPut(key, value, this.projected(key));
+    const extras = this.extrasOf(options);
+    if (condition === undefined) return this.commitPut(key, value, this.projected(key), extras);
     return this.whenSettled([key], () => {
-      const current = this.index.get(key);
+      const current = this.visible(key);
       checkCondition(key, current, condition);
-      return this.commitPut(key, value, current);
+      this.checkLeaseOpen(extras.lease);
+      return this.commitPut(key, value, current, extras);
     });
   }
 
@@ -213,7 +277,7 @@ export class KeyValueStore {
     // delete ahead of this one might still fail.
     if (condition === undefined && this.projected(key) !== undefined) return this.commitDelete(key);
     return this.whenSettled([key], async () => {
-      const current = this.index.get(key);
+      const current = this.visible(key);
       if (condition !== undefined) checkCondition(key, current, condition);
       if (current === undefined) return { revision: this.current, deleted: false };
       return this.commitDelete(key);
@@ -227,8 +291,10 @@ export class KeyValueStore {
       [...this.pending].filter(([key]) => withinBounds(key, bounds)).map(([, write]) => write.settled);
     return this.whenSettledOn(pendingInRange, async () => {
       const writes: DeleteWrite[] = [];
+      const now = this.clock.now();
+      // Keys past their deadline are already gone for clients; their expiry deletes them.
       for (const entry of this.index.entries(bounds.lower, bounds.upper))
-        writes.push({ type: 'delete', key: entry.key });
+        if (!this.isExpired(entry, now)) writes.push({ type: 'delete', key: entry.key });
       if (writes.length === 0) return { revision: this.current, deleted: 0 };
       const revision = await this.commit(writes, new Array<undefined>(writes.length));
       return { revision, deleted: writes.length };
@@ -243,10 +309,10 @@ export class KeyValueStore {
   async txn(request: TxnRequest): Promise<TxnResult> {
     checkTxn(request, this.limits);
     return this.whenSettled(keysOf(request), async () => {
-      const succeeded = request.compare.every((compare) => compareHolds(compare, this.index.get(compare.key)));
+      const succeeded = request.compare.every((compare) => compareHolds(compare, this.visible(compare.key)));
       const revision = this.issued + 1;
       const local = new Map<string, KeyEntry | undefined>();
-      const view = (key: string): KeyEntry | undefined => (local.has(key) ? local.get(key) : this.index.get(key));
+      const view = (key: string): KeyEntry | undefined => (local.has(key) ? local.get(key) : this.visible(key));
       const writes: KeyWrite[] = [];
       const entries: (KeyEntry | undefined)[] = [];
       const results: TxnOpResult[] = [];
@@ -254,7 +320,7 @@ export class KeyValueStore {
         if (op.type === 'get') {
           results.push({ type: 'get', entry: view(op.key) });
         } else if (op.type === 'put') {
-          const { write, entry } = putOf(op.key, op.value, view(op.key), revision);
+          const { write, entry } = putOf(op.key, op.value, view(op.key), revision, this.extrasOf(op));
           local.set(op.key, entry);
           writes.push(write);
           entries.push(entry);
@@ -280,14 +346,150 @@ export class KeyValueStore {
     return this.log.compact();
   }
 
-  /** What the key will be once the writes to it in flight are durable. */
-  private projected(key: string): KeyEntry | undefined {
-    const pending = this.pending.get(key);
-    return pending ? pending.entry : this.index.get(key);
+  /**
+   * Logs the expiry of up to `maxKeys` keys whose deadline has passed, as one record of deletes
+   * (one revision), each conditional on the key still being the generation that carried the
+   * deadline: a key written again meanwhile is left alone. Resolves to the number deleted (0
+   * when none was due); call it again while it returns `maxKeys`. A failed append puts the
+   * deadlines back, so the next call tries again.
+   */
+  async expireDue(maxKeys = DEFAULT_EXPIRY_BATCH): Promise<number> {
+    const now = this.clock.now();
+    let deleted = 0;
+    // A lease's keys go in one record, whatever their number (its revoke is one revision).
+    for (const id of this.leases.due(now)) deleted += (await this.endLease(id)).deleted;
+    return deleted + (await this.expireKeys(now, maxKeys));
   }
 
-  private commitPut(key: string, value: string, previous: KeyEntry | undefined): Promise<PutResult> {
-    const { write, entry } = putOf(key, value, previous, this.issued + 1);
+  /**
+   * Grants a lease of `ttlMs` (a logged record); its deadline starts now and each keepalive
+   * renews it. The id is random (53 bits) so that clients cannot guess each other's leases.
+   */
+  async grantLease(ttlMs: number): Promise<LeaseGrantResult> {
+    checkTtl(ttlMs, this.limits);
+    let id: number;
+    do id = Math.floor(Math.random() * Number.MAX_SAFE_INTEGER) + 1;
+    while (this.leases.has(id));
+    const revision = await this.commit([], [], [{ type: 'grant', id, ttlMs }]);
+    return { id, ttlMs, revision };
+  }
+
+  /** Renews the lease's deadline to now + its TTL (not a write); LeaseNotFoundError unless it is alive. */
+  keepAliveLease(id: number): LeaseStatus {
+    const now = this.clock.now();
+    if (!this.leases.renew(id, now)) throw new LeaseNotFoundError(id);
+    return this.leaseStatus(id);
+  }
+
+  /** The lease's TTL, deadline and keys; LeaseNotFoundError unless it is alive. */
+  leaseStatus(id: number): LeaseStatus {
+    const status = this.leases.status(id, this.clock.now());
+    if (status === undefined) throw new LeaseNotFoundError(id);
+    return status;
+  }
+
+  /** Revokes the lease: one record deletes every key attached to it. LeaseNotFoundError unless it is alive. */
+  revokeLease(id: number): Promise<LeaseRevokeResult> {
+    if (!this.leases.open(id, this.clock.now())) throw new LeaseNotFoundError(id);
+    return this.endLease(id);
+  }
+
+  /**
+   * Logs the end of a lease (revoke or expiry): the deletes of its keys and the revoke, in one
+   * record, once no write to its keys (or attaching a key to it) is in flight. No key attaches
+   * meanwhile; a failed append leaves the lease as it was.
+   */
+  private endLease(id: number): Promise<LeaseRevokeResult> {
+    if (!this.leases.setEnding(id, true)) return Promise.resolve({ revision: this.current, deleted: 0 });
+    const attached = new Set(this.leases.keys(id));
+    const inFlight = (): Promise<void>[] =>
+      [...this.pending]
+        .filter(([key, write]) => write.entry?.lease === id || attached.has(key))
+        .map(([, write]) => write.settled);
+    return this.whenSettledOn(inFlight, async () => {
+      const writes: DeleteWrite[] = this.leases.keys(id).map((key) => ({ type: 'delete', key }));
+      try {
+        const revision = await this.commit(writes, new Array<undefined>(writes.length), [{ type: 'revoke', id }]);
+        return { revision, deleted: writes.length };
+      } catch (error) {
+        this.leases.setEnding(id, false);
+        throw error;
+      }
+    });
+  }
+
+  /** The TTL half of expireDue: keys past their own deadline, at most `maxKeys` in one record. */
+  private async expireKeys(now: number, maxKeys: number): Promise<number> {
+    const due: Deadline[] = [];
+    while (due.length < maxKeys) {
+      const item = this.deadlines.popDue(now);
+      if (item === undefined) break;
+      if (this.isGeneration(item)) due.push(item);
+    }
+    if (due.length === 0) return 0;
+    try {
+      return await this.whenSettled(
+        due.map((item) => item.key),
+        async () => {
+          const writes: DeleteWrite[] = due
+            .filter((item) => this.isGeneration(item))
+            .map((item) => ({ type: 'delete', key: item.key }));
+          if (writes.length === 0) return 0;
+          await this.commit(writes, new Array<undefined>(writes.length));
+          return writes.length;
+        },
+      );
+    } catch (error) {
+      for (const item of due) if (this.isGeneration(item)) this.deadlines.push(item);
+      throw error;
+    }
+  }
+
+  /** The key's entry as clients may see it: undefined when absent or past its deadline. */
+  private visible(key: string): KeyEntry | undefined {
+    const entry = this.index.get(key);
+    return entry === undefined || this.isExpired(entry, this.clock.now()) ? undefined : entry;
+  }
+
+  /** Whether the entry is past its own deadline or its lease's at `now`. */
+  private isExpired(entry: KeyEntry, now: number): boolean {
+    if (entry.expiresAt !== undefined && entry.expiresAt <= now) return true;
+    return entry.lease !== undefined && !this.leases.alive(entry.lease, now);
+  }
+
+  /** Refuses with LeaseNotFoundError unless a key may attach to the lease now. */
+  private checkLeaseOpen(lease: number | undefined): void {
+    if (lease !== undefined && !this.leases.open(lease, this.clock.now())) throw new LeaseNotFoundError(lease);
+  }
+
+  /** Whether the key is still the generation the deadline was set for. */
+  private isGeneration(item: Deadline): boolean {
+    const entry = this.index.get(item.key);
+    return entry?.modRevision === item.modRevision && entry.expiresAt === item.expiresAt;
+  }
+
+  /** What a put's options make of its generation: an absolute deadline (TTL checked against the limit) or a lease. */
+  private extrasOf({ ttlMs, lease }: PutOptions): Extras {
+    if (ttlMs !== undefined && lease !== undefined)
+      throw new InvalidRequestError('a put takes a ttl or a lease, not both');
+    if (lease !== undefined) {
+      this.checkLeaseOpen(lease);
+      return { lease };
+    }
+    if (ttlMs === undefined) return {};
+    checkTtl(ttlMs, this.limits);
+    return { expiresAt: this.clock.now() + ttlMs };
+  }
+
+  /** What the key will be once the writes to it in flight are durable (undefined when that is past its deadline). */
+  private projected(key: string): KeyEntry | undefined {
+    const pending = this.pending.get(key);
+    const entry = pending ? pending.entry : this.index.get(key);
+    return entry === undefined || this.isExpired(entry, this.clock.now()) ? undefined : entry;
+  }
+
+  private commitPut(key: string, value: string, previous: KeyEntry | undefined, extras: Extras): Promise<PutResult> {
+    const { write, entry } = putOf(key, value, previous, this.issued + 1, extras);
     return this.commit([write], [entry]).then((revision) => ({ revision, entry }));
   }
 
@@ -315,14 +517,18 @@ export class KeyValueStore {
    * and applies them once it is durable. `entries[i]` is what writes[i] leaves its key as.
    * Everything before the append runs synchronously, so records reach the log in revision order.
    */
-  private commit(writes: readonly KeyWrite[], entries: readonly (KeyEntry | undefined)[]): Promise<number> {
+  private commit(
+    writes: readonly KeyWrite[],
+    entries: readonly (KeyEntry | undefined)[],
+    leases?: readonly LeaseWrite[],
+  ): Promise<number> {
     const growth = this.growthOf(writes, entries);
     const quota = this.limits.maxDataBytes;
     if (growth > 0 && quota !== undefined && this.liveBytes + this.pendingBytes + growth > quota) {
       throw new QuotaExceededError(`the live data would exceed the quota of ${quota} bytes; delete keys to make room`);
     }
     const revision = ++this.issued;
-    const record: LogRecord = { revision, writes };
+    const record: LogRecord = leases === undefined ? { revision, writes } : { revision, writes, leases };
     let settle!: () => void;
     const settled = new Promise<void>((resolve) => (settle = resolve));
     const mine = writes.map((write, i): [string, PendingWrite] => [write.key, { entry: entries[i], settled }]);
@@ -368,7 +574,8 @@ export class KeyValueStore {
   private applyCommitted(record: LogRecord): void {
     const changes = this.onCommit && changeBatchOf(record, (key) => this.index.get(key));
     this.apply(record);
-    if (changes) this.onCommit?.(changes);
+    // A lease grant changes no key: watchers have nothing to see.
+    if (changes && changes.events.length > 0) this.onCommit?.(changes);
   }
 
   /**
@@ -400,8 +607,10 @@ export class KeyValueStore {
     for (const write of record.writes) {
       const previous = this.index.get(write.key);
       this.liveBytes -= entryBytes(previous);
+      if (previous?.expiresAt !== undefined) this.withDeadline--;
       if (write.type === 'delete') {
         this.index.delete(write.key);
+        this.leases.attach(write.key, previous?.lease, undefined);
         continue;
       }
       const entry: KeyEntry = {
@@ -410,26 +619,41 @@ export class KeyValueStore {
         createRevision: write.createRevision ?? previous?.createRevision ?? revision,
         modRevision: revision,
         version: write.version ?? (previous?.version ?? 0) + 1,
+        ...extrasOf(write.expiresAt, write.lease),
       };
       this.index.set(entry);
+      this.leases.attach(write.key, previous?.lease, write.lease);
       this.liveBytes += entryBytes(entry);
+      if (write.expiresAt !== undefined) {
+        this.withDeadline++;
+        this.deadlines.push({ expiresAt: write.expiresAt, key: write.key, modRevision: revision });
+      }
     }
+    const now = this.clock.now();
+    for (const lease of record.leases ?? []) this.leases.apply(lease, revision, now);
     if (revision > this.current) this.current = revision;
   }
 }
 
-/** The put record of `value` at `revision` on a key that is `previous` just before it. */
+/** A generation's deadline or lease (at most one of them). */
+interface Extras {
+  readonly expiresAt?: number;
+  readonly lease?: number;
+}
+
+/** The put record of `value` at `revision` (with its deadline or lease) on a key that is `previous` just before it. */
 function putOf(
   key: string,
   value: string,
   previous: KeyEntry | undefined,
   revision: number,
+  extras: Extras,
 ): { write: PutWrite; entry: KeyEntry } {
   const createRevision = previous?.createRevision ?? revision;
   const version = (previous?.version ?? 0) + 1;
   return {
-    write: { type: 'put', key, value, createRevision, version },
-    entry: { key, value, createRevision, modRevision: revision, version },
+    write: { type: 'put', key, value, createRevision, version, ...extras },
+    entry: { key, value, createRevision, modRevision: revision, version, ...extras },
   };
 }
 

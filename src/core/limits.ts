@@ -1,4 +1,10 @@
-import { InvalidKeyError, InvalidValueError, KeyTooLargeError, ValueTooLargeError } from './errors';
+import {
+  InvalidKeyError,
+  InvalidRequestError,
+  InvalidValueError,
+  KeyTooLargeError,
+  ValueTooLargeError,
+} from './errors';
 
 /** Size limits the store enforces on every write, in UTF-8 bytes. */
 export interface Limits {
@@ -9,7 +15,12 @@ export interface Limits {
    * it past this is refused with QuotaExceededError. No quota when undefined.
    */
   readonly maxDataBytes?: number;
+  /** The longest TTL a put may carry, in ms; DEFAULT_MAX_TTL_MS when undefined. */
+  readonly maxTtlMs?: number;
 }
+
+/** The longest TTL when none is configured: 30 days. */
+export const DEFAULT_MAX_TTL_MS = 30 * 24 * 3600 * 1000;
 
 /** The limits a store uses when none are configured: 1 KiB keys, 1 MiB values, no quota. */
 export const DEFAULT_LIMITS: Limits = { maxKeyBytes: 1024, maxValueBytes: 1024 * 1024 };
@@ -55,4 +66,12 @@ export function checkValue(value: string, limits: Limits): void {
   if (value.length * 3 <= limits.maxValueBytes) return;
   const size = utf8ByteLength(value);
   if (size > limits.maxValueBytes) throw new ValueTooLargeError(size, limits.maxValueBytes);
+}
+
+/** Throws InvalidRequestError unless the TTL is a whole number of ms from 1 to the limit. */
+export function checkTtl(ttlMs: number, limits: Limits): void {
+  const max = limits.maxTtlMs ?? DEFAULT_MAX_TTL_MS;
+  if (!Number.isSafeInteger(ttlMs) || ttlMs < 1 || ttlMs > max) {
+    throw new InvalidRequestError(`ttl must be a whole number of milliseconds from 1 to ${max}`);
+  }
 }

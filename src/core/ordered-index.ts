@@ -10,6 +10,13 @@ export interface KeyEntry {
   readonly modRevision: number;
   /** Writes since the key was created: 1 after its first put. */
   readonly version: number;
+  /**
+   * The generation's deadline (Unix ms) when it was written with a TTL: from then on the key
+   * is never returned, and the store logs its delete. Absent when the key does not expire.
+   */
+  readonly expiresAt?: number;
+  /** The lease the generation is attached to: it is deleted when the lease ends. Absent when none. */
+  readonly lease?: number;
 }
 
 /** Where a range starts: at `key` itself, or just after it. */
@@ -36,8 +43,8 @@ const LEAF_MAX = 64;
 const BRANCH_MAX = 64;
 /** A node below this many entries is merged with a neighbour when the two fit in one. */
 const MERGE_BELOW = 16;
-/** Revisions per key in a leaf's `meta`: createRevision, modRevision, version. */
-const META = 3;
+/** Numbers per key in a leaf's `meta`: createRevision, modRevision, version, expiresAt, lease (0: none). */
+const META = 5;
 
 interface Leaf {
   readonly leaf: true;
@@ -174,6 +181,8 @@ export class OrderedIndex {
       leaf.meta[i * META] = entry.createRevision;
       leaf.meta[i * META + 1] = entry.modRevision;
       leaf.meta[i * META + 2] = entry.version;
+      leaf.meta[i * META + 3] = entry.expiresAt ?? 0;
+      leaf.meta[i * META + 4] = entry.lease ?? 0;
       return undefined;
     }
     this.count++;
@@ -182,7 +191,8 @@ export class OrderedIndex {
     // their time in major collections.
     leaf.keys.splice(i, 0, entry.key);
     leaf.values.splice(i, 0, entry.value);
-    leaf.meta.splice(i * META, 0, entry.createRevision, entry.modRevision, entry.version);
+    const { createRevision, modRevision, version, expiresAt, lease } = entry;
+    leaf.meta.splice(i * META, 0, createRevision, modRevision, version, expiresAt ?? 0, lease ?? 0);
     const length = leaf.keys.length;
     if (length <= LEAF_MAX) return undefined;
     const cut = i === length - 1 ? length - 1 : length >> 1;
@@ -248,13 +258,18 @@ function entriesOf(node: IndexNode): number {
 
 function entryAt(leaf: Leaf, i: number): KeyEntry {
   const m = i * META;
-  return {
+  const expiresAt = leaf.meta[m + 3];
+  const lease = leaf.meta[m + 4];
+  const entry = {
     key: leaf.keys[i],
     value: leaf.values[i],
     createRevision: leaf.meta[m],
     modRevision: leaf.meta[m + 1],
     version: leaf.meta[m + 2],
   };
+  // Only keys with a deadline or lease carry the fields, so an entry without is what it always was.
+  if (expiresAt === 0 && lease === 0) return entry;
+  return { ...entry, ...(expiresAt === 0 ? {} : { expiresAt }), ...(lease === 0 ? {} : { lease }) };
 }
 
 function lookup(root: IndexNode, key: string): KeyEntry | undefined {

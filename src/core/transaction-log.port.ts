@@ -1,5 +1,6 @@
 import type { LogRecord, ReplayedRecord } from './events';
 import type { KeyEntry } from './ordered-index';
+import type { LeaseGrant } from './lease-table';
 import type { LogHealth, LogHealthListener } from './log-health';
 
 /**
@@ -68,6 +69,8 @@ export interface LiveState {
   readonly size: number;
   /** A consistent view of every live entry at the moment of the call, in key order; later writes do not show in it. */
   entries(): Iterable<KeyEntry>;
+  /** Every lease granted and not revoked, with the revision of its grant (taken at the same moment as `entries`). */
+  leases(): Iterable<LeaseGrant>;
 }
 
 /** What one compaction did. */

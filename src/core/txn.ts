@@ -1,6 +1,6 @@
 import { InvalidRequestError } from './errors';
 import { compareKeys } from './key-order';
-import { checkKey, checkValue, MAX_TXN_OPS, type Limits } from './limits';
+import { checkKey, checkTtl, checkValue, MAX_TXN_OPS, type Limits } from './limits';
 import type { KeyEntry } from './ordered-index';
 
 /** What a compare looks at: one of the key's revisions, its value, or whether it is live. */
@@ -23,7 +23,13 @@ export interface Compare {
 
 /** One operation of a transaction branch. */
 export type TxnOp =
-  | { readonly type: 'put'; readonly key: string; readonly value: string }
+  | {
+      readonly type: 'put';
+      readonly key: string;
+      readonly value: string;
+      readonly ttlMs?: number;
+      readonly lease?: number;
+    }
   | { readonly type: 'delete'; readonly key: string }
   | { readonly type: 'get'; readonly key: string };
 
@@ -59,6 +65,7 @@ export function checkTxn(txn: TxnRequest, limits: Limits): void {
     for (const op of branch) {
       checkKey(op.key, limits);
       if (op.type === 'put') checkValue(op.value, limits);
+      if (op.type === 'put' && op.ttlMs !== undefined) checkTtl(op.ttlMs, limits);
       if (op.type === 'get') continue;
       // One revision holds one write per key, as in etcd.
       if (written.has(op.key)) throw new InvalidRequestError('a branch writes the same key twice');

@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { runKvsCli } from '../../src/client/cli/kvs';
 import { KvsClient } from '../../src/client/kvs-client';
+import { eventually } from '../support/eventually';
 import { startInProcessService, type InProcessService } from '../support/in-process-service';
 import { TcpProxy } from '../support/tcp-proxy';
 
@@ -84,6 +85,30 @@ describe('kvs watch', () => {
     cli.stop();
     expect(await cli.exit).toBe(0);
     await proxy.cut();
+  });
+
+  it('without --since, a connection dropped before the first event resumes from where the watch began', async () => {
+    const proxy = await TcpProxy.start('127.0.0.1', Number(service.grpcAddress.split(':')[1]));
+    const start = service.store.revision + 1;
+    const cli = watchCli(['--address', `127.0.0.1:${proxy.port}`, '--prefix', 'first/']);
+    const established = () => cli.errors().split(`kvs: watching from revision ${start}\n`).length - 1;
+    try {
+      // The watch is live from the revision after the current one: a write now belongs to it, even across a cut.
+      await eventually(() => established() === 1, { describe: () => cli.errors() });
+      await proxy.cut();
+      await writer.put('first/k', 'during the cut');
+      await proxy.restore();
+      await eventually(() => established() === 2, { describe: () => cli.errors() });
+      await writer.put('first/k', 'after');
+      await eventually(() => cli.lines().some((line) => line.endsWith(' after')), {
+        describe: () => cli.lines().join('|'),
+      });
+      expect(cli.lines()).toEqual([`${start} PUT first/k during the cut`, `${start + 1} PUT first/k after`]);
+    } finally {
+      cli.stop();
+      await proxy.cut();
+    }
+    expect(await cli.exit).toBe(0);
   });
 
   it('stops with exit 4 when it cannot resume without a gap (REVISION_COMPACTED)', async () => {

@@ -50,6 +50,21 @@ describe('kvs command-line client', () => {
     expect(run.stderr).toContain('NOT_FOUND');
   });
 
+  it('put --ttl gives the key a deadline that long after the write; a bad --ttl is a usage error, sending nothing', async () => {
+    const before = Date.now();
+    expect(await kvs([...at, 'put', '--ttl', '90s', 'session', 'x'])).toMatchObject({ code: 0 });
+    const written = log.events.at(-1)?.writes[0];
+    expect(written).toMatchObject({ key: 'session', value: 'x' });
+    const expiresAt = (written as { expiresAt?: number }).expiresAt ?? 0;
+    expect(expiresAt).toBeGreaterThanOrEqual(before + 90_000);
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + 90_000);
+    const records = log.events.length;
+    const bad = await kvs([...at, 'put', '--ttl', '1.5s', 'session', 'y']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--ttl must be');
+    expect(log.events.length).toBe(records);
+  });
+
   it('reads the value from standard input for "-", byte for byte', async () => {
     const value = 'line one\nline two\r\n\ttabbed ✓\n';
     expect(await kvs([...at, 'put', 'doc', '-'], { stdin: value })).toMatchObject({ code: 0 });
@@ -109,7 +124,7 @@ describe('kvs command-line client', () => {
       stderr: expect.stringContaining('unknown command "gte"; did you mean get?'),
     });
     const misplaced = await kvs([...at, 'get', 'k', '--ttl', '1h']);
-    expect(misplaced.stderr).toContain('--ttl is not an option of get (it goes with token)');
+    expect(misplaced.stderr).toContain('--ttl is not an option of get (it goes with put, token)');
     expect(misplaced.stderr).toContain('Run "kvs get --help" for usage.');
   });
 

@@ -255,6 +255,45 @@ export function runTransactionLogContract(adapter: string, options: LoggerContra
       expect(again.getEntry('next')).toEqual(next.entry);
     });
 
+    it('keeps deadlines, lease attachments and lease grants and revokes, through compaction too', async () => {
+      const records: LogRecord[] = [
+        { revision: 1, writes: [], leases: [{ type: 'grant', id: 2 ** 52 + 7, ttlMs: 10_000 }] },
+        {
+          revision: 2,
+          writes: [
+            { type: 'put', key: 'ttl', value: 't', createRevision: 2, version: 1, expiresAt: 4_102_444_800_000 },
+            { type: 'put', key: 'leased', value: 'l', createRevision: 2, version: 1, lease: 2 ** 52 + 7 },
+          ],
+        },
+        { revision: 3, writes: [], leases: [{ type: 'grant', id: 5, ttlMs: 1 }] },
+        { revision: 4, writes: [{ type: 'delete', key: 'gone' }], leases: [{ type: 'revoke', id: 5 }] },
+      ];
+      let log = await openLog();
+      await collectRecords(log);
+      for (const record of records) await log.append(record);
+      log = await reopen(log);
+      expect(await collectRecords(log)).toEqual(records);
+      log = await reopen(log);
+      const store = new KeyValueStore(log);
+      await store.restore();
+      const { id } = await store.grantLease(60_000);
+      await store.put('mine', 'm', undefined, { lease: id });
+      await store.put('ttl2', 'x', undefined, { ttlMs: 3_600_000 });
+      await store.put('ttl', 'overwritten');
+      await store.compact();
+      const expected = everything(store);
+      const leases = [2 ** 52 + 7, id].map((lease) => ({ ...store.leaseStatus(lease), deadline: undefined }));
+      log = await reopen(log);
+      const restored = new KeyValueStore(log);
+      await restored.restore();
+      expect(everything(restored)).toEqual(expected);
+      expect(expected.find((entry) => entry.key === 'ttl2')?.expiresAt).toBeGreaterThan(Date.now());
+      expect([2 ** 52 + 7, id].map((lease) => ({ ...restored.leaseStatus(lease), deadline: undefined }))).toEqual(
+        leases,
+      );
+      expect(() => restored.leaseStatus(5)).toThrow('not found');
+    });
+
     it('rejects appends after close', async () => {
       const log = await openLog();
       await collectEvents(log);

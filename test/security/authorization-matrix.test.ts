@@ -2,6 +2,7 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import { KvsClient, KvsClientError } from '../../src/client/kvs-client';
 import { send } from '../support/http-request';
 import { startInProcessService, type InProcessService } from '../support/in-process-service';
+import { readUntil } from '../support/sse-messages';
 import { confusedToken, goodClaims, hmacSetup, rsaSetup, unsignedToken, type KeySetup } from './jwt-fixtures';
 
 /**
@@ -157,17 +158,17 @@ async function restWatch(service: InProcessService, token: string | undefined, k
     if (outcome === 'forbidden') expect([answer.status, code]).toEqual([403, 'PERMISSION_DENIED']);
     return { outcome, text: `${answer.status} ${body}` };
   }
-  const reader = answer.body!.getReader();
-  const { value } = await reader.read();
-  await reader.cancel();
-  return { outcome: 'ok' as const, text: new TextDecoder().decode(value) };
+  // The stream opens with a progress event; read on to the first change.
+  const text = await readUntil(answer.body!, 'event: change');
+  return { outcome: 'ok' as const, text: text.slice(text.indexOf('event: change')) };
 }
 
 /** The same over gRPC: the first WatchResponse's value, or the stream's failure (thrown as KvsClientError). */
 function grpcWatch(service: InProcessService, client: KvsClient, key: string): Promise<string> {
   const stream = client.watch({ key, start_revision: service.store.getEntry(key).modRevision });
   return new Promise((resolve, reject) => {
-    stream.once('data', (response: { events: { entry?: { value: string } | null }[] }) => {
+    stream.on('data', (response: { heartbeat: boolean; events: { entry?: { value: string } | null }[] }) => {
+      if (response.heartbeat) return; // the stream opens with one
       resolve(response.events[0]?.entry?.value ?? '');
       stream.cancel();
     });

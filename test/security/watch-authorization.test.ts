@@ -2,6 +2,7 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import { KvsClient } from '../../src/client/kvs-client';
 import type { WatchResponse__Output } from '../../src/api/generated/WatchResponse';
 import { startInProcessService, type InProcessService } from '../support/in-process-service';
+import { readUntil } from '../support/sse-messages';
 import { goodClaims, rsaSetup, type KeySetup } from './jwt-fixtures';
 
 /**
@@ -46,9 +47,8 @@ describe('watch authorization', () => {
       headers: { Authorization: `Bearer ${await restricted()}` },
     });
     expect(answer.status).toBe(200);
-    const reader = answer.body!.getReader();
-    const first = new TextDecoder().decode((await reader.read()).value);
-    await reader.cancel();
+    // The stream opens with a progress event; read on to the first change.
+    const first = await readUntil(answer.body!, 'event: change');
     expect(first).toContain(`id: ${start + 1}\nevent: change\n`);
     expect(first).toContain('"key":"team-a/k"');
     expect(first).not.toContain('team-b');
@@ -59,7 +59,9 @@ describe('watch authorization', () => {
     const client = new KvsClient(service.grpcAddress, {}, { token: await restricted() });
     const stream = client.watch({ prefix: '', start_revision: start });
     stream.on('error', () => undefined); // the CANCELLED of our own cancel()
-    const first = await new Promise<WatchResponse__Output>((resolve) => stream.once('data', resolve));
+    const first = await new Promise<WatchResponse__Output>((resolve) =>
+      stream.on('data', (response: WatchResponse__Output) => response.heartbeat || resolve(response)),
+    );
     stream.cancel();
     client.close();
     expect(first.revision).toBe(String(start + 1));

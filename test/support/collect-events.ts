@@ -112,5 +112,6 @@ export function liveStateOf(map: ReadonlyMap<string, string>): LiveState {
     },
     entries: () =>
       [...map].map(([key, value]): KeyEntry => ({ key, value, createRevision: 1, modRevision: 1, version: 1 })),
+    leases: () => [],
   };
 }

@@ -45,8 +45,11 @@ export async function startInProcessService(env: Record<string, string>): Promis
   );
   const store = container.get<KeyValueStore>(TOKENS.KeyValueStore);
   await store.restore();
-  const { watches } = container.get<ServiceParts>(TOKENS.Service);
+  const { watches, expiry } = container.get<ServiceParts>(TOKENS.Service);
   watches.restored(store);
+  // As main does: what expired while down is logged before serving, then expiry runs.
+  await expiry.drain();
+  expiry.start();
   const frontends = container.getAll<Frontend>(TOKENS.Frontend);
   const ports = new Map<string, number>();
   for (const frontend of frontends) ports.set(frontend.name, (await frontend.start()).port);
@@ -64,7 +67,7 @@ export async function startInProcessService(env: Record<string, string>): Promis
     async stop() {
       readiness.stopping();
       watches.service.shutdown();
-      await Promise.all(frontends.map((frontend) => frontend.stop()));
+      await Promise.all([...frontends.map((frontend) => frontend.stop()), expiry.stop()]);
       await container.get<TransactionLog>(TOKENS.TransactionLog).close();
       tls?.close();
       rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,5 @@
 import type {
+  Clock,
   CompactionReport,
   Limits,
   LiveState,
@@ -74,13 +75,18 @@ export class MemoryTransactionLog implements TransactionLog {
     const before = this.events.length;
     const revision = this.events.at(-1)?.revision ?? 0;
     const latest = new Map<string, ReplayedRecord>();
+    const grants = new Map<number, ReplayedRecord>();
     for (const record of this.events) {
       for (const write of record.writes) {
         if (write.type === 'delete') latest.delete(write.key);
         else latest.set(write.key, { revision: record.revision, writes: [write] });
       }
+      for (const lease of record.leases ?? []) {
+        if (lease.type === 'revoke') grants.delete(lease.id);
+        else grants.set(lease.id, { revision: record.revision, writes: [], leases: [lease] });
+      }
     }
-    const kept = [...latest.values(), { revision, writes: [] }];
+    const kept = [...grants.values(), ...latest.values(), { revision, writes: [] }];
     this.events.splice(0, this.events.length, ...kept);
     this.compactions++;
     return { bytesBefore: before, bytesAfter: kept.length, liveBytes: kept.length, durationMs: 0 };
@@ -116,8 +122,22 @@ export class MemoryTransactionLog implements TransactionLog {
 export async function restoredStore(
   log: TransactionLog = new MemoryTransactionLog(),
   limits?: Limits,
+  clock?: Clock,
 ): Promise<KeyValueStore> {
-  const store = new KeyValueStore(log, limits);
+  const store = new KeyValueStore(log, limits, undefined, clock);
   await store.restore();
   return store;
+}
+
+/** A clock a test moves by hand (Unix ms). */
+export class ManualClock implements Clock {
+  constructor(public time = 1_700_000_000_000) {}
+
+  now(): number {
+    return this.time;
+  }
+
+  advance(ms: number): void {
+    this.time += ms;
+  }
 }

@@ -26,6 +26,10 @@ export interface Entry {
    * Writes since the key was created: 1 after its first put (0 in a delete event).
    */
   'version'?: (number | string | Long);
+  /**
+   * TTL and leases: the generation's deadline, Unix ms (0: none).
+   */
+  'expires_at_ms'?: (number | string | Long);
 }
 
 /**
@@ -52,4 +56,8 @@ export interface Entry__Output {
    * Writes since the key was created: 1 after its first put (0 in a delete event).
    */
   'version': (string);
+  /**
+   * TTL and leases: the generation's deadline, Unix ms (0: none).
+   */
+  'expires_at_ms': (string);
 }

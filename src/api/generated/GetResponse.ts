@@ -27,6 +27,10 @@ export interface GetResponse {
    * The store revision the value was read at.
    */
   'revision'?: (number | string | Long);
+  /**
+   * TTL and leases: the key's deadline, Unix ms (0: none; a leased key: its lease's deadline).
+   */
+  'expires_at_ms'?: (number | string | Long);
 }
 
 /**
@@ -54,4 +58,8 @@ export interface GetResponse__Output {
    * The store revision the value was read at.
    */
   'revision': (string);
+  /**
+   * TTL and leases: the key's deadline, Unix ms (0: none; a leased key: its lease's deadline).
+   */
+  'expires_at_ms': (string);
 }

@@ -21,9 +21,19 @@ export interface PutRequest {
    */
   'expected_mod_revision'?: (number | string | Long);
   /**
+   * TTL and leases: the new generation expires this many ms from now (0: never; at most
+   * KVS_MAX_TTL, else INVALID_ARGUMENT). A put without it clears any TTL.
+   */
+  'ttl_ms'?: (number | string | Long);
+  /**
    * Write only if the key is live (REST's If-Match: *); otherwise FAILED_PRECONDITION.
    */
   'require_exists'?: (boolean);
+  /**
+   * TTL and leases: attach the key to this lease (Lease/Grant); it is deleted when the lease
+   * ends. NOT_FOUND (LEASE_NOT_FOUND) unless the lease is alive; not together with ttl_ms.
+   */
+  'lease'?: (number | string | Long);
   '_expected_mod_revision'?: "expected_mod_revision";
 }
 
@@ -46,8 +56,18 @@ export interface PutRequest__Output {
    */
   'expected_mod_revision'?: (string);
   /**
+   * TTL and leases: the new generation expires this many ms from now (0: never; at most
+   * KVS_MAX_TTL, else INVALID_ARGUMENT). A put without it clears any TTL.
+   */
+  'ttl_ms': (string);
+  /**
    * Write only if the key is live (REST's If-Match: *); otherwise FAILED_PRECONDITION.
    */
   'require_exists': (boolean);
+  /**
+   * TTL and leases: attach the key to this lease (Lease/Grant); it is deleted when the lease
+   * ends. NOT_FOUND (LEASE_NOT_FOUND) unless the lease is alive; not together with ttl_ms.
+   */
+  'lease': (string);
   '_expected_mod_revision'?: "expected_mod_revision";
 }

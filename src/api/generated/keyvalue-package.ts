@@ -13,6 +13,15 @@ import type { GetRequest as _GetRequest, GetRequest__Output as _GetRequest__Outp
 import type { GetResponse as _GetResponse, GetResponse__Output as _GetResponse__Output } from './GetResponse';
 import type { KeyValueClient as _KeyValueClient, KeyValueDefinition as _KeyValueDefinition } from './KeyValue';
 import type { KvsAdminClient as _KvsAdminClient, KvsAdminDefinition as _KvsAdminDefinition } from './KvsAdmin';
+import type { LeaseClient as _LeaseClient, LeaseDefinition as _LeaseDefinition } from './Lease';
+import type { LeaseGrantRequest as _LeaseGrantRequest, LeaseGrantRequest__Output as _LeaseGrantRequest__Output } from './LeaseGrantRequest';
+import type { LeaseGrantResponse as _LeaseGrantResponse, LeaseGrantResponse__Output as _LeaseGrantResponse__Output } from './LeaseGrantResponse';
+import type { LeaseKeepAliveRequest as _LeaseKeepAliveRequest, LeaseKeepAliveRequest__Output as _LeaseKeepAliveRequest__Output } from './LeaseKeepAliveRequest';
+import type { LeaseKeepAliveResponse as _LeaseKeepAliveResponse, LeaseKeepAliveResponse__Output as _LeaseKeepAliveResponse__Output } from './LeaseKeepAliveResponse';
+import type { LeaseRevokeRequest as _LeaseRevokeRequest, LeaseRevokeRequest__Output as _LeaseRevokeRequest__Output } from './LeaseRevokeRequest';
+import type { LeaseRevokeResponse as _LeaseRevokeResponse, LeaseRevokeResponse__Output as _LeaseRevokeResponse__Output } from './LeaseRevokeResponse';
+import type { LeaseTimeToLiveRequest as _LeaseTimeToLiveRequest, LeaseTimeToLiveRequest__Output as _LeaseTimeToLiveRequest__Output } from './LeaseTimeToLiveRequest';
+import type { LeaseTimeToLiveResponse as _LeaseTimeToLiveResponse, LeaseTimeToLiveResponse__Output as _LeaseTimeToLiveResponse__Output } from './LeaseTimeToLiveResponse';
 import type { PutRequest as _PutRequest, PutRequest__Output as _PutRequest__Output } from './PutRequest';
 import type { PutResponse as _PutResponse, PutResponse__Output as _PutResponse__Output } from './PutResponse';
 import type { RangeRequest as _RangeRequest, RangeRequest__Output as _RangeRequest__Output } from './RangeRequest';
@@ -51,6 +60,24 @@ export interface ProtoGrpcType {
    * Operator RPCs.
    */
   KvsAdmin: SubtypeConstructor<typeof grpc.Client, _KvsAdminClient> & { service: _KvsAdminDefinition }
+  /**
+   * ---- TTL and leases (etcd's model; docs/ttl-and-leases.md) ----------------------------------
+   * Keys attached to a lease live exactly as long as it: Grant it, attach keys with
+   * PutRequest.lease, keep it alive with KeepAlive, and when the keepalives stop (or on Revoke)
+   * every key attached is deleted in one revision, which watchers see as delete events. Grant and
+   * Revoke are logged; keepalives are not writes. After a restart every lease gets its full TTL
+   * again (etcd's rule). Scope kvs:write for every method; LEASE_NOT_FOUND (NOT_FOUND) for a
+   * lease never granted, revoked or past its deadline.
+   */
+  Lease: SubtypeConstructor<typeof grpc.Client, _LeaseClient> & { service: _LeaseDefinition }
+  LeaseGrantRequest: MessageTypeDefinition<_LeaseGrantRequest, _LeaseGrantRequest__Output>
+  LeaseGrantResponse: MessageTypeDefinition<_LeaseGrantResponse, _LeaseGrantResponse__Output>
+  LeaseKeepAliveRequest: MessageTypeDefinition<_LeaseKeepAliveRequest, _LeaseKeepAliveRequest__Output>
+  LeaseKeepAliveResponse: MessageTypeDefinition<_LeaseKeepAliveResponse, _LeaseKeepAliveResponse__Output>
+  LeaseRevokeRequest: MessageTypeDefinition<_LeaseRevokeRequest, _LeaseRevokeRequest__Output>
+  LeaseRevokeResponse: MessageTypeDefinition<_LeaseRevokeResponse, _LeaseRevokeResponse__Output>
+  LeaseTimeToLiveRequest: MessageTypeDefinition<_LeaseTimeToLiveRequest, _LeaseTimeToLiveRequest__Output>
+  LeaseTimeToLiveResponse: MessageTypeDefinition<_LeaseTimeToLiveResponse, _LeaseTimeToLiveResponse__Output>
   PutRequest: MessageTypeDefinition<_PutRequest, _PutRequest__Output>
   PutResponse: MessageTypeDefinition<_PutResponse, _PutResponse__Output>
   RangeRequest: MessageTypeDefinition<_RangeRequest, _RangeRequest__Output>

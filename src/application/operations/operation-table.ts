@@ -3,6 +3,7 @@ import type { Operation, StringFields } from './operation';
 /** The key of the key-value operations: the `:key` segment of the REST path, the `key` field of the gRPC request. */
 const KEY = { restParam: 'key', grpcField: 'key' } as const;
 const KEY_PATH = '/v1/key/:key';
+const LEASE_PATH = '/v1/leases/:id';
 
 /** The string fields of a Txn's messages: Compare (key, value operand) and RequestOp (put, delete, get). */
 const TXN_COMPARE: StringFields = { 1: 'key', 5: 'value' };
@@ -106,6 +107,12 @@ export const OPERATIONS: readonly Operation[] = [
     metric: 'txn',
     traced: true,
   },
+  // Leases (etcd's model, docs/ttl-and-leases.md): no key of their own (keys attach through Put).
+  // Keepalives and status reads are not writes, so they go on while the service is read-only.
+  lease('LeaseGrant', 'write', { methods: ['POST'], path: '/v1/leases' }, '/Lease/Grant'),
+  lease('LeaseKeepAlive', 'read', { methods: ['POST'], path: '/v1/leases/:id/keepalive' }, '/Lease/KeepAlive', true),
+  lease('LeaseTimeToLive', 'read', { methods: ['GET'], path: LEASE_PATH }, '/Lease/TimeToLive'),
+  lease('LeaseRevoke', 'write', { methods: ['DELETE'], path: LEASE_PATH }, '/Lease/Revoke'),
   // The probes: served before every policy (REST mounts them first; gRPC health skips the policies).
   probe('Livez', { methods: ['GET'], path: '/livez' }),
   probe('Healthz', { methods: ['GET'], path: '/healthz' }),
@@ -140,4 +147,16 @@ function probe(name: string, rest?: Operation['rest'], grpcPath?: string): Opera
 
 function reflection(name: string, path: string): Operation {
   return { name, kind: 'meta', grpc: { path, stringFields: {} }, metric: 'other', traced: true };
+}
+
+/** A lease operation: scope kvs:write whatever its kind; the gRPC KeepAlive is a stream. */
+function lease(
+  name: string,
+  kind: 'read' | 'write',
+  rest: Operation['rest'],
+  grpcPath: string,
+  stream = false,
+): Operation {
+  const grpc = { path: grpcPath, stringFields: {} };
+  return { name, kind, scope: 'kvs:write', rest, grpc, metric: 'lease', traced: true, ...(stream ? { stream } : {}) };
 }

@@ -53,12 +53,15 @@ export function entryOnWire(entry: KeyEntry): {
   create_revision: number;
   mod_revision: number;
   version: number;
+  expires_at_ms?: number;
 } {
-  return {
+  const wire = {
     key: entry.key,
     value: entry.value,
     create_revision: entry.createRevision,
     mod_revision: entry.modRevision,
     version: entry.version,
   };
+  // A generation with a TTL shows its deadline (Unix ms); the field is absent (0 in proto) otherwise.
+  return entry.expiresAt === undefined ? wire : { ...wire, expires_at_ms: entry.expiresAt };
 }

@@ -131,10 +131,19 @@ export class WatchSession {
     return this.watcher.resumeRevision;
   }
 
-  /** Streams the watch into `sink` until it ends; resolves then (never rejects). */
+  /**
+   * Streams the watch into `sink` until it ends; resolves then (never rejects). The first message
+   * is a progress one carrying the revision before the start: the client learns at once that the
+   * watch is established and where to resume, so a connection lost before the first change
+   * resumes from the watch's own start rather than from a later "current revision" (a gap).
+   */
   async run(sink: WatchSink): Promise<void> {
     this.sink = sink;
-    if (this.pendingEnd !== undefined) sink.close(this.pendingEnd);
+    if (this.pendingEnd !== undefined) {
+      sink.close(this.pendingEnd);
+      return;
+    }
+    await this.write(sink, { type: 'progress', revision: this.watcher.resumeRevision - 1 });
     while (this.ended === undefined) {
       let message: WatchMessage | undefined;
       try {
@@ -147,10 +156,15 @@ export class WatchSession {
       if (message.type === 'change') {
         this.observer.delivered?.(this.transport, message.events.length, this.now() - message.committedAt);
       }
-      const written = sink.send(message);
-      if (written !== undefined) await Promise.race([written, new Promise<void>((resolve) => (this.wake = resolve))]);
-      this.wake = undefined;
+      await this.write(sink, message);
     }
+  }
+
+  /** Sends a message; waits for the socket to take it, or for the watch to end meanwhile. */
+  private async write(sink: WatchSink, message: WatchMessage): Promise<void> {
+    const written = sink.send(message);
+    if (written !== undefined) await Promise.race([written, new Promise<void>((resolve) => (this.wake = resolve))]);
+    this.wake = undefined;
   }
 
   /** The client went away: forget the watch, tell nobody. */

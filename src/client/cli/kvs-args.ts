@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { closest, distance } from 'fastest-levenshtein';
+import { DURATION_SYNTAX, parseDuration as parseTtl } from '../../api/duration';
 import {
   COMMAND_NAMES,
   DEFAULT_ADDRESS,
@@ -51,6 +52,8 @@ export type ServerInvocation =
       /** `undefined` means: read the value from standard input. */
       readonly value: string | undefined;
       readonly condition: WriteCondition;
+      /** --ttl: the key expires this many ms after the write. */
+      readonly ttlMs?: number;
     } & Connection &
       Output)
   | ({
@@ -120,7 +123,7 @@ const CONNECTION_OPTIONS: readonly OptionName[] = ['address', 'timeout', 'token'
 /** `[NAME]` operands are optional. */
 const COMMANDS: Record<CommandName, { readonly operands: string; readonly options: readonly OptionName[] }> = {
   get: { operands: 'KEY', options: [...CONNECTION_OPTIONS, 'meta'] },
-  put: { operands: 'KEY VALUE', options: [...CONNECTION_OPTIONS, 'if-revision', 'if-absent', 'if-exists'] },
+  put: { operands: 'KEY VALUE', options: [...CONNECTION_OPTIONS, 'if-revision', 'if-absent', 'if-exists', 'ttl'] },
   delete: { operands: 'KEY', options: [...CONNECTION_OPTIONS, 'if-revision', 'if-exists'] },
   ls: { operands: '', options: [...CONNECTION_OPTIONS, 'prefix', 'keys-only'] },
   txn: { operands: '[FILE]', options: CONNECTION_OPTIONS },
@@ -177,7 +180,9 @@ export function parseKvsArgs(args: readonly string[], env: Env): Invocation {
   if (command === 'get') return { command, key, meta: values.meta === true, ...connection, json };
   const condition = parseCondition(values, command);
   if (command === 'put') {
-    return { command, key, value: value === '-' ? undefined : value, condition, ...connection, json };
+    const ttlMs = values.ttl === undefined ? undefined : parsePutTtl(values.ttl as string);
+    const ttl = ttlMs === undefined ? {} : { ttlMs };
+    return { command, key, value: value === '-' ? undefined : value, condition, ...ttl, ...connection, json };
   }
   return { command, key, condition, ...connection, json };
 }
@@ -320,6 +325,13 @@ function parseDuration(raw: string): number {
     throw new UsageError(`--ttl must be a duration such as 90s, 15m, 1h or 7d (got "${raw}")`, 'token');
   }
   return seconds;
+}
+
+/** `kvs put --ttl`: a TTL as the service reads it (`30s`, `500ms`, `2h`; bare: seconds), in ms. */
+function parsePutTtl(raw: string): number {
+  const ms = parseTtl(raw);
+  if (ms === undefined) throw new UsageError(`--ttl must be ${DURATION_SYNTAX} (got "${raw}")`, 'put');
+  return ms;
 }
 
 function parseTimeout(raw: string | undefined, command: CommandName): number {

@@ -84,7 +84,7 @@ Options:
   --meta                 print the key's revisions too
 
 ${CONNECTION_HELP}`,
-  put: `Usage: kvs [OPTIONS] put KEY VALUE
+  put: `Usage: kvs [OPTIONS] put KEY VALUE      (options include --ttl DURATION)
        kvs [OPTIONS] put KEY -        (the value from standard input, byte for byte)
 
 Stores VALUE under KEY once the server's log has it durably. Prints "revision N", the
@@ -93,6 +93,9 @@ With --json: {"key": KEY} (and "revision" when the server reports one).
 Put "--" before a KEY or VALUE that starts with "-".
 
 ${CONDITION_HELP}  --if-absent            only if the key is absent (create)
+  --ttl DURATION         the key expires this long after the write: 500ms, 30s, 10m, 2h (a bare
+                         number is seconds; at most the server's KVS_MAX_TTL). Without --ttl a
+                         put clears any TTL the key had.
 
 ${CONNECTION_HELP}`,
   delete: `Usage: kvs [OPTIONS] delete KEY
@@ -135,7 +138,8 @@ Prints one line per change to a key starting with P (default: every key) from re
 (default: the changes after now) until interrupted: "R PUT KEY VALUE" or "R DELETE KEY".
 Reconnects by itself after a dropped connection, a server restart or being dropped as too
 slow, from the revision after the last one printed, so it misses and repeats nothing; stops
-(exit 4) when the server no longer has the revisions it needs (REVISION_COMPACTED).
+(exit 4) when the server no longer has the revisions it needs (REVISION_COMPACTED). Each
+connection's start is said on standard error: "kvs: watching from revision R".
 With --json: one object per line {"revision", "type", "key", "value", "create_revision",
 "mod_revision", "version"}. --timeout does not apply: a watch lasts until it is ended.
 

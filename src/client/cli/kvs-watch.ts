@@ -21,14 +21,16 @@ const RESUMABLE = new Set<number>([status.UNAVAILABLE, status.CANCELLED, status.
 /**
  * `kvs watch`: prints one line per event until `signal` aborts (or the process is interrupted),
  * reconnecting by itself after a dropped connection, a server restart or a WATCH_TOO_SLOW drop,
- * from the revision after the last one it printed or was told was complete, so it misses and
- * repeats nothing. Resolves 0 when aborted; rejects with a KvsClientError for a failure no
- * resume can fix (REVISION_COMPACTED, authorization, a bad request).
+ * from the revision after the last one it printed or was told was complete (the stream's first
+ * message tells where it began), so it misses and repeats nothing. Says on `err` where each
+ * connection's watch begins. Resolves 0 when aborted; rejects with a KvsClientError for a
+ * failure no resume can fix (REVISION_COMPACTED, authorization, a bad request).
  */
 export async function runWatch(
   client: KvsClient,
   invocation: WatchInvocation,
   out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
   signal?: AbortSignal,
 ): Promise<void> {
   let next = invocation.since;
@@ -38,10 +40,13 @@ export async function runWatch(
       const stream = client.watch({ prefix: invocation.prefix, start_revision: next ?? 0 });
       const stop = () => stream.cancel();
       signal?.addEventListener('abort', stop, { once: true });
+      let established = false;
       stream.on('data', (response: WatchResponse__Output) => {
         pause = RECONNECT_FIRST_MS;
         const revision = Number(response.revision);
         next = revision + 1;
+        if (!established) err.write(`kvs: watching from revision ${next}\n`);
+        established = true;
         if (!response.heartbeat)
           for (const event of response.events) out.write(formatEvent(revision, event, invocation.json));
       });

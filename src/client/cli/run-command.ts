@@ -93,7 +93,7 @@ export async function runServerCommand(invocation: ServerInvocation, io: CliIo):
   try {
     if (invocation.command === 'watch') {
       // Prints as it goes and ends only when interrupted: no result object at the end.
-      await runWatch(client, invocation, io.stdout, io.signal);
+      await runWatch(client, invocation, io.stdout, io.stderr, io.signal);
       return EXIT.ok;
     }
     if (invocation.command === 'txn') return report(await runTxn(client, txn!), invocation.json, io);
@@ -120,7 +120,10 @@ async function call(
       return { exit: EXIT.ok, text, json: { key: invocation.key, value: found } };
     }
     case 'put': {
-      const { revision } = await client.put(invocation.key, value, invocation.condition);
+      const { revision } = await client.put(invocation.key, value, {
+        ...invocation.condition,
+        ttlMs: invocation.ttlMs,
+      });
       const text = revision === undefined ? '' : `revision ${revision}\n`;
       return { exit: EXIT.ok, text, json: { key: invocation.key, ...(revision === undefined ? {} : { revision }) } };
     }

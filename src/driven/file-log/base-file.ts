@@ -1,6 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LiveState } from '../../core';
+import { extrasOf, type LiveState } from '../../core';
 import { BASE_HEADER_BYTES, encodeBaseHeader, encodeRecord } from './record-format';
 
 /**
@@ -39,11 +39,7 @@ export async function writeBaseFile(
     let chunk: Buffer[] = [];
     let chunkBytes = 0;
     let chunkStarted = performance.now();
-    for (const { key, value, createRevision, modRevision, version } of live.entries()) {
-      const record = encodeRecord({
-        revision: modRevision,
-        writes: [{ type: 'put', key, value, createRevision, version }],
-      });
+    for (const record of snapshotRecords(live)) {
       chunk.push(record);
       chunkBytes += record.length;
       records++;
@@ -87,4 +83,23 @@ function skipBytes(buffers: Buffer[], bytes: number): Buffer[] {
   while (index < buffers.length && bytes >= buffers[index].length) bytes -= buffers[index++].length;
   if (index === buffers.length) return [];
   return [buffers[index].subarray(bytes), ...buffers.slice(index + 1)];
+}
+
+/**
+ * The records of a snapshot: one grant per lease (at its grant's revision), then one put per
+ * live entry at its mod_revision, with its deadline and lease. The leases are read at the same
+ * moment as the entries (both views are taken before the first record is encoded).
+ */
+function* snapshotRecords(live: LiveState): Generator<Buffer> {
+  const leases = [...live.leases()];
+  const entries = live.entries();
+  for (const { id, ttlMs, revision } of leases) {
+    yield encodeRecord({ revision, writes: [], leases: [{ type: 'grant', id, ttlMs }] });
+  }
+  for (const { key, value, createRevision, modRevision, version, expiresAt, lease } of entries) {
+    yield encodeRecord({
+      revision: modRevision,
+      writes: [{ type: 'put', key, value, createRevision, version, ...extrasOf(expiresAt, lease) }],
+    });
+  }
 }

@@ -131,8 +131,8 @@ export class LogReplay {
       const { revision } = decoded;
       if (!Number.isSafeInteger(revision) || revision < 1) throw this.corrupt(offset, `revision ${revision}`);
       if (snapshot !== undefined) {
-        if (decoded.writes.length !== 1 || decoded.writes[0].type !== 'put') {
-          throw this.corrupt(offset, 'a snapshot holds one put per record');
+        if (!isSnapshotRecord(decoded)) {
+          throw this.corrupt(offset, 'a snapshot holds one put or one lease grant per record');
         }
         return decoded;
       }
@@ -162,4 +162,10 @@ export class LogReplay {
   private corrupt(offset: number, detail: string): LogCorruptError {
     return new LogCorruptError(this.filename, offset, 'corrupt record', detail);
   }
+}
+
+/** A base file's record: one live key's put, or one lease's grant. */
+function isSnapshotRecord({ writes, leases = [] }: ReplayedRecord): boolean {
+  if (leases.length === 0) return writes.length === 1 && writes[0].type === 'put';
+  return writes.length === 0 && leases.length === 1 && leases[0].type === 'grant';
 }

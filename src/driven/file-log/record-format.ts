@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import type { KeyWrite, LogRecord, ReplayedRecord } from '../../core';
+import type { KeyWrite, LeaseWrite, LogRecord, ReplayedRecord } from '../../core';
 import { crc32Range } from './crc32-range';
 
 // The on-disk layout is described in FORMAT.md beside this file; keep the two in step.
@@ -19,8 +19,11 @@ export const PAYLOAD_FIXED_BYTES = 13;
 
 /** Record type byte: format 1's put and delete of one key, format 2's record of one revision. */
 export const RECORD_TYPE = { put: 1, delete: 2, revision: 3 } as const;
-/** Write kind byte within a format 2 record. */
-const WRITE_KIND = { put: 1, delete: 2 } as const;
+/**
+ * Write kind byte within a format 2 record: a put, a delete, a put whose generation carries a
+ * deadline or a lease, a lease grant, a lease revoke (kinds 3 to 5 came with TTLs and leases).
+ */
+const WRITE_KIND = { put: 1, delete: 2, putWithExtras: 3, grant: 4, revoke: 5 } as const;
 
 const TWO_TO_32 = 0x1_0000_0000;
 
@@ -121,7 +124,9 @@ function readU64(buffer: Buffer, offset: number): number {
  * hold (lone surrogates).
  */
 export function encodeRecord(record: LogRecord): Buffer {
+  const leases = record.leases ?? [];
   let payloadBytes = PAYLOAD_FIXED_BYTES;
+  for (const lease of leases) payloadBytes += leaseBytes(lease);
   const keyBytes: number[] = [];
   const valueBytes: number[] = [];
   for (const write of record.writes) {
@@ -135,10 +140,11 @@ export function encodeRecord(record: LogRecord): Buffer {
   let p = RECORD_HEADER_BYTES;
   buffer[p] = RECORD_TYPE.revision;
   writeU64(buffer, p + 1, record.revision);
-  buffer.writeUInt32LE(record.writes.length, p + 9);
+  buffer.writeUInt32LE(record.writes.length + leases.length, p + 9);
   p += PAYLOAD_FIXED_BYTES;
   record.writes.forEach((write, i) => {
-    buffer[p] = WRITE_KIND[write.type];
+    const extras = write.type === 'put' && hasExtras(write);
+    buffer[p] = extras ? WRITE_KIND.putWithExtras : WRITE_KIND[write.type];
     buffer.writeUInt32LE(keyBytes[i], p + 1);
     p += 5;
     buffer.write(write.key, p, 'utf8');
@@ -146,20 +152,46 @@ export function encodeRecord(record: LogRecord): Buffer {
     if (write.type === 'put') {
       writeU64(buffer, p, write.createRevision);
       writeU64(buffer, p + 8, write.version);
-      buffer.writeUInt32LE(valueBytes[i], p + 16);
-      buffer.write(write.value, p + 20, 'utf8');
-      p += 20 + valueBytes[i];
+      p += 16;
+      if (extras) {
+        writeU64(buffer, p, write.expiresAt ?? 0);
+        writeU64(buffer, p + 8, write.lease ?? 0);
+        p += 16;
+      }
+      buffer.writeUInt32LE(valueBytes[i], p);
+      buffer.write(write.value, p + 4, 'utf8');
+      p += 4 + valueBytes[i];
     }
   });
+  for (const lease of leases) {
+    buffer[p] = WRITE_KIND[lease.type];
+    writeU64(buffer, p + 1, lease.id);
+    if (lease.type === 'grant') writeU64(buffer, p + 9, lease.ttlMs);
+    p += leaseBytes(lease);
+  }
   buffer.writeUInt32LE(payloadBytes, 0);
   buffer.writeUInt32LE(crc32(buffer.subarray(RECORD_HEADER_BYTES)), 4);
   buffer.writeUInt32LE(crc32(buffer.subarray(0, 8)), 8);
   return buffer;
 }
 
-/** kind (u8) + keyLength (u32) + key; a put adds createRevision (u64) + version (u64) + valueLength (u32) + value. */
+/**
+ * kind (u8) + keyLength (u32) + key; a put adds createRevision (u64) + version (u64) +
+ * valueLength (u32) + value, and (kind 3) expiresAt (u64) + lease (u64) before the value length.
+ */
 function writeBytes(write: KeyWrite, keyBytes: number, valueBytes: number): number {
-  return 5 + keyBytes + (write.type === 'put' ? 20 + valueBytes : 0);
+  if (write.type === 'delete') return 5 + keyBytes;
+  return 5 + keyBytes + 20 + valueBytes + (hasExtras(write) ? 16 : 0);
+}
+
+/** Whether a put needs kind 3: its generation has a deadline or a lease. */
+function hasExtras(write: KeyWrite & { type: 'put' }): boolean {
+  return write.expiresAt !== undefined || write.lease !== undefined;
+}
+
+/** kind (u8) + lease id (u64), and for a grant its TTL in ms (u64). */
+function leaseBytes(lease: LeaseWrite): number {
+  return lease.type === 'grant' ? 17 : 9;
 }
 
 /** Outcome of checking a record header: its payload length, or why it cannot be trusted. */
@@ -236,10 +268,23 @@ function decodeRevision(buffer: Buffer, at: number, payloadBytes: number): Repla
   const revision = readU64(buffer, payload + 1);
   const count = buffer.readUInt32LE(payload + 9);
   const writes: KeyWrite[] = [];
+  const leases: LeaseWrite[] = [];
   let p = payload + PAYLOAD_FIXED_BYTES;
   for (let i = 0; i < count; i++) {
-    if (p + 5 > end) return `write ${i} of ${count} starts past the record`;
+    if (p + 1 > end) return `write ${i} of ${count} starts past the record`;
     const kind = buffer[p];
+    if (kind === WRITE_KIND.grant || kind === WRITE_KIND.revoke) {
+      const bytes = kind === WRITE_KIND.grant ? 17 : 9;
+      if (p + bytes > end) return 'lease write cut short';
+      const id = readU64(buffer, p + 1);
+      const ttlMs = kind === WRITE_KIND.grant ? readU64(buffer, p + 9) : 0;
+      if (!Number.isSafeInteger(id) || !Number.isSafeInteger(ttlMs)) return 'lease beyond 2^53';
+      leases.push(kind === WRITE_KIND.grant ? { type: 'grant', id, ttlMs } : { type: 'revoke', id });
+      p += bytes;
+      continue;
+    }
+    if (leases.length > 0) return 'a key write after a lease write';
+    if (p + 5 > end) return `write ${i} of ${count} starts past the record`;
     const keyBytes = buffer.readUInt32LE(p + 1);
     p += 5;
     if (keyBytes > end - p) return `key length ${keyBytes} exceeds the record`;
@@ -249,17 +294,29 @@ function decodeRevision(buffer: Buffer, at: number, payloadBytes: number): Repla
       writes.push({ type: 'delete', key });
       continue;
     }
-    if (kind !== WRITE_KIND.put) return `unknown write kind ${kind}`;
-    if (p + 20 > end) return 'put cut short';
+    if (kind !== WRITE_KIND.put && kind !== WRITE_KIND.putWithExtras) return `unknown write kind ${kind}`;
+    const extras = kind === WRITE_KIND.putWithExtras ? 16 : 0;
+    if (p + 20 + extras > end) return 'put cut short';
     const createRevision = readU64(buffer, p);
     const version = readU64(buffer, p + 8);
-    const valueBytes = buffer.readUInt32LE(p + 16);
-    p += 20;
+    const expiresAt = extras ? readU64(buffer, p + 16) : 0;
+    const lease = extras ? readU64(buffer, p + 24) : 0;
+    const valueBytes = buffer.readUInt32LE(p + 16 + extras);
+    p += 20 + extras;
     if (valueBytes > end - p) return `value length ${valueBytes} exceeds the record`;
-    if (!Number.isSafeInteger(createRevision) || !Number.isSafeInteger(version)) return 'revision beyond 2^53';
-    writes.push({ type: 'put', key, value: buffer.toString('utf8', p, p + valueBytes), createRevision, version });
+    if (![createRevision, version, expiresAt, lease].every(Number.isSafeInteger)) return 'revision beyond 2^53';
+    const value = buffer.toString('utf8', p, p + valueBytes);
+    writes.push({
+      type: 'put',
+      key,
+      value,
+      createRevision,
+      version,
+      ...(expiresAt === 0 ? {} : { expiresAt }),
+      ...(lease === 0 ? {} : { lease }),
+    });
     p += valueBytes;
   }
   if (p !== end) return `${end - p} bytes after the last write`;
-  return { revision, writes };
+  return leases.length === 0 ? { revision, writes } : { revision, writes, leases };
 }

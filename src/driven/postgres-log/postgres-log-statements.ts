@@ -1,5 +1,12 @@
 import type { Pool, PoolClient } from 'pg';
-import type { KeyWrite, LogRecord, ReplayedPut, ReplayedRecord } from '../../core';
+import {
+  extrasOf,
+  type KeyWrite,
+  type LeaseWrite,
+  type LogRecord,
+  type ReplayedPut,
+  type ReplayedRecord,
+} from '../../core';
 import { queryWithin } from './postgres-backends';
 
 /** A log row as pg returns it: bigint as a string, bytea as a Buffer. */
@@ -10,7 +17,28 @@ interface LogRow {
   readonly value: Buffer | null;
   readonly create_revision: string | null;
   readonly version: string | null;
+  readonly expires_at: string | null;
+  readonly lease: string | null;
   readonly next_revision: string | null;
+}
+
+/**
+ * A lease's rows carry its own key: 0xFF then `lease <id>`. 0xFF never occurs in UTF-8, and
+ * every client key is valid Unicode, so no client key can be a lease's; and a grant and its
+ * revoke share a key, so compaction removes them as it removes a key's put and delete.
+ */
+const LEASE_KEY_PREFIX = Buffer.from([0xff, ...Buffer.from('lease ', 'latin1')]);
+
+function leaseKey(id: number): Buffer {
+  return Buffer.concat([LEASE_KEY_PREFIX, Buffer.from(String(id), 'latin1')]);
+}
+
+/** The lease write a row holds, if the row is a lease's. */
+function leaseOf(row: LogRow): LeaseWrite | undefined {
+  if (row.key[0] !== 0xff) return undefined;
+  const id = Number(row.key.subarray(LEASE_KEY_PREFIX.length).toString('latin1'));
+  if (row.event_type === 'delete') return { type: 'revoke', id };
+  return { type: 'grant', id, ttlMs: Number((row.value ?? Buffer.alloc(0)).toString('latin1')) };
 }
 
 function toWrite(row: LogRow): ReplayedPut | { type: 'delete'; key: string } {
@@ -18,24 +46,77 @@ function toWrite(row: LogRow): ReplayedPut | { type: 'delete'; key: string } {
   if (row.event_type === 'delete') return { type: 'delete', key };
   const value = (row.value ?? Buffer.alloc(0)).toString('utf8');
   if (row.create_revision === null || row.version === null) return { type: 'put', key, value };
-  return { type: 'put', key, value, createRevision: Number(row.create_revision), version: Number(row.version) };
+  const extras = extrasOf(
+    row.expires_at === null ? undefined : Number(row.expires_at),
+    row.lease === null ? undefined : Number(row.lease),
+  );
+  const revisions = { createRevision: Number(row.create_revision), version: Number(row.version) };
+  return { type: 'put', key, value, ...revisions, ...extras };
 }
 
 /** Groups rows (in revision order) into records, one per revision. */
 function toRecords(rows: readonly LogRow[]): ReplayedRecord[] {
-  const records: { revision: number; writes: ReturnType<typeof toWrite>[] }[] = [];
+  const records: { revision: number; writes: ReturnType<typeof toWrite>[]; leases?: LeaseWrite[] }[] = [];
   for (const row of rows) {
     const revision = Number(row.revision);
-    const last = records[records.length - 1];
-    if (last?.revision === revision) last.writes.push(toWrite(row));
-    else records.push({ revision, writes: [toWrite(row)] });
+    let last = records[records.length - 1];
+    if (last?.revision !== revision) records.push((last = { revision, writes: [] }));
+    const lease = leaseOf(row);
+    if (lease === undefined) last.writes.push(toWrite(row));
+    else (last.leases ??= []).push(lease);
   }
   return records;
 }
 
+/** A row to insert: a key's write or a lease's. */
+interface InsertRow {
+  readonly revision: number;
+  readonly type: 'put' | 'delete';
+  readonly key: Buffer;
+  readonly value: Buffer | null;
+  readonly createRevision: number | null;
+  readonly version: number | null;
+  readonly expiresAt: number | null;
+  readonly lease: number | null;
+}
+
+/** The rows of a record: its key writes in order, then its lease writes. */
+function rowsOf(record: LogRecord): InsertRow[] {
+  const { revision } = record;
+  const rows = record.writes.map((write): InsertRow =>
+    write.type === 'put'
+      ? {
+          revision,
+          type: 'put',
+          key: Buffer.from(write.key, 'utf8'),
+          value: Buffer.from(write.value, 'utf8'),
+          createRevision: write.createRevision,
+          version: write.version,
+          expiresAt: write.expiresAt ?? null,
+          lease: write.lease ?? null,
+        }
+      : { ...NO_PUT, revision, type: 'delete', key: Buffer.from(write.key, 'utf8') },
+  );
+  for (const lease of record.leases ?? []) {
+    rows.push(
+      lease.type === 'grant'
+        ? { ...NO_PUT, revision, type: 'put', key: leaseKey(lease.id), value: Buffer.from(String(lease.ttlMs)) }
+        : { ...NO_PUT, revision, type: 'delete', key: leaseKey(lease.id) },
+    );
+  }
+  return rows;
+}
+
+const NO_PUT = { value: null, createRevision: null, version: null, expiresAt: null, lease: null } as const;
+
 /** Bytes a write takes in the table, for sizing batches. */
 function writeBytes(write: KeyWrite | ReplayedPut): number {
   return Buffer.byteLength(write.key) + (write.type === 'put' ? Buffer.byteLength(write.value) : 0);
+}
+
+/** Rows a record takes in the table: one per key write and one per lease write. */
+export function rowCount(record: LogRecord): number {
+  return record.writes.length + (record.leases?.length ?? 0);
 }
 
 /** Bytes a record takes in the table. */
@@ -45,7 +126,7 @@ export function recordBytes(record: LogRecord | ReplayedRecord): number {
   return bytes;
 }
 
-const COLUMNS = 'revision, event_type, key, value, create_revision, version';
+const COLUMNS = 'revision, event_type, key, value, create_revision, version, expires_at, lease';
 
 /**
  * The SQL the logger runs against its table. `table` is a quoted identifier the config has
@@ -65,21 +146,23 @@ export class PostgresLogStatements {
    * `sequence` follow the array order, so a record's writes replay in the order they were made.
    */
   async insert(client: PoolClient, records: readonly LogRecord[], after: number): Promise<boolean> {
-    const rows = records.flatMap((record) => record.writes.map((write) => ({ revision: record.revision, write })));
+    const rows = records.flatMap(rowsOf);
     const result = await client.query(
       `INSERT INTO ${this.table} (${COLUMNS})
        SELECT ${COLUMNS}
-       FROM unnest($1::bigint[], $2::text[], $3::bytea[], $4::bytea[], $5::bigint[], $6::bigint[])
+       FROM unnest($1::bigint[], $2::text[], $3::bytea[], $4::bytea[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[])
          WITH ORDINALITY AS batch(${COLUMNS}, position)
-       WHERE NOT EXISTS (SELECT 1 FROM ${this.table} WHERE revision > $7)
+       WHERE NOT EXISTS (SELECT 1 FROM ${this.table} WHERE revision > $9)
        ORDER BY position`,
       [
         rows.map((row) => row.revision),
-        rows.map((row) => row.write.type),
-        rows.map((row) => Buffer.from(row.write.key, 'utf8')),
-        rows.map((row) => (row.write.type === 'put' ? Buffer.from(row.write.value, 'utf8') : null)),
-        rows.map((row) => (row.write.type === 'put' ? row.write.createRevision : null)),
-        rows.map((row) => (row.write.type === 'put' ? row.write.version : null)),
+        rows.map((row) => row.type),
+        rows.map((row) => row.key),
+        rows.map((row) => row.value),
+        rows.map((row) => row.createRevision),
+        rows.map((row) => row.version),
+        rows.map((row) => row.expiresAt),
+        rows.map((row) => row.lease),
         after,
       ],
     );

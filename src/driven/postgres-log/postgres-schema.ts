@@ -12,7 +12,10 @@ const SCHEMA_LOCK_KEY = 0x6b7673; // "kvs"
  * U+0000 and kvs keys and values may contain it. `revision` is the store's revision, given by
  * kvs itself: an identity column has gaps where a transaction rolled back, and the revision
  * must not. A transaction's writes are rows of one revision, inserted by one statement, in
- * `sequence` order. A put's row holds the key's create_revision and version after it.
+ * `sequence` order. A put's row holds the key's create_revision and version after it, and the
+ * generation's deadline (`expires_at`, Unix ms) or lease when it has one. A lease grant is a
+ * 'put' row and its revoke a 'delete' row of the lease's own key, which no client key can be
+ * (postgres-log-statements.ts), so compaction treats them as it treats keys.
  */
 export function logTableSql(table: string): string {
   return `CREATE TABLE IF NOT EXISTS ${table} (
@@ -22,7 +25,9 @@ export function logTableSql(table: string): string {
   key             bytea  NOT NULL,
   value           bytea  CHECK ((event_type = 'put') = (value IS NOT NULL)),
   create_revision bigint,
-  version         bigint
+  version         bigint,
+  expires_at      bigint,
+  lease           bigint
 )`;
 }
 
@@ -41,6 +46,11 @@ export function keyIndexSql(table: string): string {
 
 function indexName(table: string, suffix: string): string {
   return `"${table.replace(/"/g, '')}_${suffix}"`;
+}
+
+/** The statement that adds the columns TTLs and leases need to a table that has revisions. */
+export function expiryMigrationSql(table: string): string[] {
+  return [`ALTER TABLE ${table} ADD COLUMN expires_at bigint, ADD COLUMN lease bigint`];
 }
 
 /**
@@ -69,18 +79,29 @@ WHERE t.sequence = numbered.sequence`,
     `DROP INDEX IF EXISTS ${indexName(table, 'key_sequence')}`,
     revisionIndexSql(table),
     keyIndexSql(table),
+    ...expiryMigrationSql(table),
   ];
 }
 
-/** kvs cannot change a table of the first schema it does not own; the owner must run the SQL. */
+/** kvs cannot change a table of an older schema it does not own; the owner must run the SQL. */
 export class SchemaMigrationNeededError extends Error {
-  constructor(table: string) {
+  constructor(table: string, schema: string, statements: readonly string[]) {
     super(
-      `postgres log: table ${table} has the first kvs schema (no revision column) and this role does not own it, ` +
+      `postgres log: table ${table} has ${schema} and this role does not own it, ` +
         'so kvs cannot migrate it; have its owner run, in one transaction:\n' +
-        ['BEGIN;', ...migrationSql(table).map((statement) => `${statement};`), 'COMMIT;'].join('\n'),
+        ['BEGIN;', ...statements.map((statement) => `${statement};`), 'COMMIT;'].join('\n'),
     );
   }
+}
+
+/** The migration a table of this shape needs, with the name of its schema; undefined when current. */
+function migrationOf(table: string, shape: TableShape): { schema: string; statements: string[] } | undefined {
+  if (!shape.hasRevision)
+    return { schema: 'the first kvs schema (no revision column)', statements: migrationSql(table) };
+  if (!shape.hasExpiry) {
+    return { schema: 'the schema before TTLs (no expires_at column)', statements: expiryMigrationSql(table) };
+  }
+  return undefined;
 }
 
 /**
@@ -97,9 +118,10 @@ export async function ensureLogTable(pool: Pool, table: string): Promise<void> {
     // only uses a table an administrator made does not have.
     if (!(await exists(client, table))) await client.query(logTableSql(table));
     const shape = await tableShape(client, table);
-    if (!shape.hasRevision) {
-      if (!shape.owned) throw new SchemaMigrationNeededError(table);
-      for (const statement of migrationSql(table)) await client.query(statement);
+    const migration = migrationOf(table, shape);
+    if (migration) {
+      if (!shape.owned) throw new SchemaMigrationNeededError(table, migration.schema, migration.statements);
+      for (const statement of migration.statements) await client.query(statement);
     }
     // Only when missing: CREATE INDEX needs the table's owner, and a table created beforehand
     // by an administrator (with the indexes) must work for a user with SELECT, INSERT, DELETE.
@@ -123,12 +145,21 @@ async function exists(client: PoolClient, relation: string): Promise<boolean> {
   return result.rows[0].found;
 }
 
-async function tableShape(client: PoolClient, table: string): Promise<{ hasRevision: boolean; owned: boolean }> {
-  const result = await client.query<{ has_revision: boolean; owned: boolean }>(
+/** Which of the schema's later columns a table has, and whether this role owns it. */
+interface TableShape {
+  readonly hasRevision: boolean;
+  readonly hasExpiry: boolean;
+  readonly owned: boolean;
+}
+
+async function tableShape(client: PoolClient, table: string): Promise<TableShape> {
+  const result = await client.query<{ has_revision: boolean; has_expiry: boolean; owned: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = c.oid AND attname = 'revision' AND NOT attisdropped) AS has_revision,
+            EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = c.oid AND attname = 'expires_at' AND NOT attisdropped) AS has_expiry,
             pg_has_role(current_user, c.relowner, 'USAGE') AS owned
      FROM pg_class c WHERE c.oid = to_regclass($1)`,
     [table],
   );
-  return { hasRevision: result.rows[0].has_revision, owned: result.rows[0].owned };
+  const row = result.rows[0];
+  return { hasRevision: row.has_revision, hasExpiry: row.has_expiry, owned: row.owned };
 }

@@ -16,7 +16,7 @@ import {
   revisionNotAfter,
 } from '../../core';
 import type { PostgresLogConfig } from './postgres-log.config';
-import { recordBytes, PostgresLogStatements } from './postgres-log-statements';
+import { recordBytes, rowCount, PostgresLogStatements } from './postgres-log-statements';
 import { describeError } from '../../platform/error-text/error-text';
 import { silentLogger, type Logger } from '../../platform/logging/logger';
 import { noLogObserver, type TransactionLogObserver } from '../log-observer.port';
@@ -339,7 +339,7 @@ export class PostgresTransactionLog implements TransactionLog {
     while (count < this.queue.length) {
       const { record } = this.queue[count];
       bytes += recordBytes(record);
-      rows += record.writes.length;
+      rows += rowCount(record);
       // A record goes whole into one INSERT; one larger than a batch goes alone.
       if (count > 0 && (bytes > MAX_BATCH_BYTES || rows > MAX_BATCH_ROWS)) break;
       count++;
@@ -421,7 +421,7 @@ export class PostgresTransactionLog implements TransactionLog {
    */
   private async settle(pid: number, records: readonly LogRecord[], deadline: number): Promise<Settled> {
     await endBackends(this.pool, [pid], this.writerName, deadline);
-    const rows = records.reduce((sum, record) => sum + record.writes.length, 0);
+    const rows = records.reduce((sum, record) => sum + rowCount(record), 0);
     const found = await this.statements.pageWithin(this.lastRevision, rows + 1, deadline);
     if (found.length === 0) return { kind: 'absent' };
     return sameRecords(found, records) ? { kind: 'committed' } : { kind: 'foreign' };

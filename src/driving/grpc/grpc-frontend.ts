@@ -9,6 +9,7 @@ import type { GrpcOptions } from './grpc.config';
 import { keyValueHandlers } from './key-value-handlers';
 import { loadKvsAdminDefinition, loadKvsAdminPackage } from '../../api/kvs-admin-proto';
 import { adminHandlers } from './admin-handlers';
+import { leaseHandlers } from './lease-handlers';
 import { GrpcHealth } from './grpc-health';
 import { ReloadableServerCredentials } from './reloadable-server-credentials';
 import { addReflection } from './grpc-reflection';
@@ -91,6 +92,7 @@ export class GrpcFrontend implements Frontend {
       check.wrap(loadKvsAdminPackage(loadKvsAdminDefinition()).KvsAdmin.service),
       adminHandlers(store, logger),
     );
+    this.server.addService(check.wrap(loadKeyValuePackage(definition).Lease.service), leaseHandlers(store, logger));
     this.health.addToServer(this.server);
     if (options.reflection !== false) addReflection(this.server, definition);
     this.credentials =

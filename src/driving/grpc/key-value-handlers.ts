@@ -6,6 +6,8 @@ import { entryOnWire } from '../../application/watch/watch-request';
 import { deleteRangeRefusal, txnRefusal } from '../../application/data-model/key-access';
 import { watchHandler } from './watch-handler';
 import { answerUnary } from './unary-answer';
+import { expiresAtOf } from '../../application/expiry/expires-at';
+import { grpcPutOptions } from './lease-handlers';
 import { callOfMetadata } from './grpc-call-adapter';
 import { HandlerRefusal } from './grpc-status';
 import {
@@ -30,11 +32,12 @@ export function keyValueHandlers(store: KeyValueStore, watches: WatchService, lo
       answerUnary(call, callback, logger, ({ key }) => {
         const { entry, revision } = store.read(key);
         if (entry === undefined) throw new NoSuchKeyError(key);
-        return getResponseOf(entry, revision);
+        return { ...getResponseOf(entry, revision), expires_at_ms: expiresAtOf(store, entry) };
       }),
     Put: (call, callback) =>
       answerUnary(call, callback, logger, async (request) => {
-        const { revision } = await store.put(request.key, request.value, writeConditionOf(request));
+        const options = grpcPutOptions(request.ttl_ms, request.lease);
+        const { revision } = await store.put(request.key, request.value, writeConditionOf(request), options);
         return { revision };
       }),
     Delete: (call, callback) =>

@@ -5,6 +5,7 @@ import type { BodyBudget } from './body-budget';
 import { sendError, sendFailure } from './http-status';
 import { readTextBody } from './read-body';
 import { etagOf, notModified, setRevisionHeaders, writeCondition } from './revision-headers';
+import { putOptionsOf } from './put-options';
 
 /**
  * The handlers of the book's API on /v1/key/{key} (the key one percent-encoded segment), by
@@ -38,7 +39,8 @@ export function keyHandlers(
       try {
         // The body is read first: a refusal must not leave it unread on a kept-alive connection.
         const value = await readTextBody(req, store.limits.maxValueBytes, bodies);
-        const { revision, entry } = await store.put(req.params.key as string, value, writeCondition(req));
+        const key = req.params.key as string;
+        const { revision, entry } = await store.put(key, value, writeCondition(req), putOptionsOf(req));
         setRevisionHeaders(res, revision, entry);
         res.status(201).end();
       } catch (error) {

@@ -22,6 +22,7 @@ import { watchHandlers } from './watch-routes';
 import { rangeHandlers } from './range-routes';
 import { txnHandlers } from './txn-routes';
 import { openApiHandlers } from './openapi-routes';
+import { leaseHandlers } from './lease-routes';
 
 /** How long stop() lets in-flight requests run before cutting their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -98,6 +99,7 @@ export class RestFrontend implements Frontend {
       ...rangeHandlers(store, logger),
       ...txnHandlers(store, logger, bodies),
       ...openApiHandlers(),
+      ...leaseHandlers(store, logger, bodies),
     });
     addKeyPathErrors(app);
     app.use((_req: Request, res: Response) =>

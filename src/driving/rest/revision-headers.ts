@@ -13,6 +13,9 @@ export function setRevisionHeaders(res: Response, revision: number, entry: KeyEn
   res.setHeader('ETag', etagOf(entry.modRevision));
   res.setHeader('X-Kvs-Create-Revision', String(entry.createRevision));
   res.setHeader('X-Kvs-Version', String(entry.version));
+  // The key's deadline (RFC 3339, ms) or lease, when its generation has one (docs/ttl-and-leases.md).
+  if (entry.expiresAt !== undefined) res.setHeader('X-Kvs-Expires-At', new Date(entry.expiresAt).toISOString());
+  if (entry.lease !== undefined) res.setHeader('X-Kvs-Lease', String(entry.lease));
 }
 
 const QUOTED_REVISION = /^"(\d{1,16})"$/;

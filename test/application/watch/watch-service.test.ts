@@ -53,7 +53,7 @@ describe('WatchService', () => {
       { key: 'c', value: '3' },
     ]);
     await settle();
-    expect(sink.messages.map((m) => m.type === 'change' && m.revision)).toEqual([1, 2]);
+    expect(sink.messages.map((m) => `${m.type} ${m.revision}`)).toEqual(['progress 0', 'change 1', 'change 2']);
     session.cancel();
     await running;
     expect(service.size).toBe(0);
@@ -92,15 +92,17 @@ describe('WatchService', () => {
     const { service, feed, events } = setup({ bufferBytes: 2048 });
     const session = service.open('grpc', { filter: prefixFilter('') });
     const sink = new RecordingSink();
-    sink.blocked = true;
     const running = session.run(sink);
+    feed.put('k', 'v'.repeat(200));
+    await settle();
+    sink.blocked = true;
     for (let i = 0; i < 50; i++) feed.put('k', 'v'.repeat(200));
     await running;
     expect(sink.ends).toHaveLength(1);
     const end = sink.ends[0];
     expect(end.reason).toBe('too_slow');
     expect(end.reason === 'too_slow' && (end.error as { code?: string }).code).toBe('WATCH_TOO_SLOW');
-    expect(session.resumeRevision).toBe(2);
+    expect(session.resumeRevision).toBe(3);
     expect(events).toContain('close grpc too_slow');
   });
 
@@ -112,6 +114,22 @@ describe('WatchService', () => {
     expect(sink.ends).toEqual([{ reason: 'expired' }]);
   });
 
+  it('starts every stream with a progress message at the revision before its start', async () => {
+    const { service, feed } = setup();
+    feed.put('a', '1');
+    const live = new RecordingSink();
+    const past = new RecordingSink();
+    const runs = [
+      service.open('rest', { filter: prefixFilter('') }).run(live),
+      service.open('grpc', { filter: prefixFilter(''), startRevision: 1 }).run(past),
+    ];
+    await settle();
+    expect(live.messages).toEqual([{ type: 'progress', revision: 1 }]);
+    expect(past.messages.map((m) => `${m.type} ${m.revision}`)).toEqual(['progress 0', 'change 1']);
+    service.shutdown();
+    await Promise.all(runs);
+  });
+
   it('sends heartbeats to idle streams every KVS_WATCH_HEARTBEAT_MS', async () => {
     const { service, feed } = setup({ heartbeatMs: 100 });
     service.start();
@@ -119,8 +137,11 @@ describe('WatchService', () => {
     const sink = new RecordingSink();
     const running = session.run(sink);
     feed.put('loud', '1');
-    while (sink.messages.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(sink.messages[0]).toEqual({ type: 'progress', revision: 1 });
+    while (sink.messages.length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sink.messages).toEqual([
+      { type: 'progress', revision: 0 },
+      { type: 'progress', revision: 1 },
+    ]);
     service.shutdown();
     await running;
   });

@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { KeyValueStore, type KeyEntry } from '../../../src/core';
-import { migrationSql, SchemaMigrationNeededError } from '../../../src/driven/postgres-log/postgres-schema';
+import {
+  logTableSql,
+  migrationSql,
+  SchemaMigrationNeededError,
+} from '../../../src/driven/postgres-log/postgres-schema';
 import { usePostgresLoggers } from '../../support/postgres-loggers';
 
 const fixture = usePostgresLoggers();
@@ -64,6 +68,26 @@ describe('PostgreSQL log schema migration', () => {
       ...MIGRATED,
       { key: 'c', value: 'after', createRevision: 6, modRevision: 6, version: 1 },
     ]);
+  });
+
+  it('adds the TTL and lease columns to a table with revisions but without them, keeping its rows', async () => {
+    const env = fixture.postgres.logEnv();
+    const table = env.TLOG_DB_TABLE;
+    // The schema before TTLs: today's table without the two columns they added.
+    await fixture.postgres.query(logTableSql(`"${table}"`));
+    await fixture.postgres.query(`ALTER TABLE "${table}" DROP COLUMN expires_at, DROP COLUMN lease`);
+    await fixture.postgres.query(
+      `INSERT INTO "${table}" (revision, event_type, key, value, create_revision, version)
+       VALUES (1, 'put', convert_to('a', 'UTF8'), convert_to('1', 'UTF8'), 1, 1)`,
+    );
+    const store = await restore(env);
+    expect(store.range({}).entries).toEqual([{ key: 'a', value: '1', createRevision: 1, modRevision: 1, version: 1 }]);
+    await store.put('t', 'v', undefined, { ttlMs: 3_600_000 });
+    const deadline = store.getEntry('t').expiresAt;
+    await store.close();
+    const again = await restore(env);
+    expect(again.getEntry('t').expiresAt).toBe(deadline);
+    await again.close();
   });
 
   it('refuses to start on a first-schema table it does not own, printing the SQL that its owner can run', async () => {

@@ -61,6 +61,8 @@ describe('PostgresTransactionLog start-up', () => {
       { column_name: 'value', data_type: 'bytea', is_nullable: 'YES', is_identity: 'NO' },
       { column_name: 'create_revision', data_type: 'bigint', is_nullable: 'YES', is_identity: 'NO' },
       { column_name: 'version', data_type: 'bigint', is_nullable: 'YES', is_identity: 'NO' },
+      { column_name: 'expires_at', data_type: 'bigint', is_nullable: 'YES', is_identity: 'NO' },
+      { column_name: 'lease', data_type: 'bigint', is_nullable: 'YES', is_identity: 'NO' },
     ]);
     const insert = (type: string, value: string | null): Promise<unknown> =>
       fixture.postgres.query(

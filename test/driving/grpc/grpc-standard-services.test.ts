@@ -118,6 +118,7 @@ describe('GrpcFrontend standard services', () => {
   it('lists KeyValue, Health and the reflection services through reflection v1 and v1alpha', async () => {
     const expected = [
       'KeyValue',
+      'Lease',
       'grpc.health.v1.Health',
       'grpc.reflection.v1.ServerReflection',
       'grpc.reflection.v1alpha.ServerReflection',

@@ -5,6 +5,8 @@ import { EventSource } from 'eventsource';
 import { KvsClient, KvsClientError } from '../../../src/client/kvs-client';
 import type { WatchResponse__Output } from '../../../src/api/generated/WatchResponse';
 import { startInProcessService, type InProcessService } from '../../support/in-process-service';
+import { eventually } from '../../support/eventually';
+import { readUntil } from '../../support/sse-messages';
 import { TcpProxy } from '../../support/tcp-proxy';
 
 /** A server-sent event as the test compares it. */
@@ -121,10 +123,13 @@ describe('watch over server-sent events and gRPC', () => {
       headers: { 'Last-Event-ID': String(start + 2) },
     });
     expect(resumed.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const reader = resumed.body!.getReader();
-    const { value } = await reader.read();
-    expect(new TextDecoder().decode(value)).toMatch(new RegExp(`^id: ${start + 3}\nevent: change\n`));
-    await reader.cancel();
+    const text = await readUntil(resumed.body!, 'event: change');
+    // It opens with a progress event at the revision before its start, then goes on from there.
+    expect(text).toMatch(
+      new RegExp(
+        `^id: ${start + 2}\nevent: progress\ndata: \\{"revision":${start + 2}\\}\n\nid: ${start + 3}\nevent: change\n`,
+      ),
+    );
   });
 
   it('SSE: EventSource reconnects by itself after a cut connection and misses nothing, repeats nothing', async () => {
@@ -142,6 +147,27 @@ describe('watch over server-sent events and gRPC', () => {
     expect(changes.map((event) => (event.data.events as { value: string }[])[0].value)).toEqual(['1', '2', '3']);
     source.close();
     await proxy.cut();
+  });
+
+  it('SSE: a connection cut before the first change resumes from the start the opening progress event gave', async () => {
+    const proxy = await TcpProxy.start('127.0.0.1', Number(new URL(service.restUrl).port));
+    const source = new EventSource(`http://127.0.0.1:${proxy.port}/v1/watch?key=early/k`);
+    try {
+      const collector = new Collector(source);
+      const [opening] = await collector.next(1, 'progress');
+      expect(Number(opening.id)).toBe(service.store.revision);
+      await proxy.cut();
+      await client.put('early/k', 'during the cut');
+      await proxy.restore();
+      const [change] = await collector.next(1);
+      expect([Number(change.id), (change.data.events as { value: string }[])[0].value]).toEqual([
+        Number(opening.id) + 1,
+        'during the cut',
+      ]);
+    } finally {
+      source.close();
+      await proxy.cut();
+    }
   });
 
   it('SSE: idle streams get progress events carrying the current revision; curl -N reads them', async () => {
@@ -203,11 +229,14 @@ describe('watch over server-sent events and gRPC', () => {
       ['PUT', 'g/2', undefined],
       ['DELETE', 'g/1', 'a'],
     ]);
-    // A heartbeat may also come before the first write (the stream is idle until it arrives, and
-    // a loaded machine can take longer than the 200 ms interval): the one to check follows the changes.
+    // The stream opened with a heartbeat at the revision before its start. Another may come before
+    // the first write (a loaded machine can take longer than the 200 ms interval): the one to check
+    // follows the changes.
+    expect(reader.responses[0]).toMatchObject({ heartbeat: true, revision: String(start - 1), events: [] });
     const afterChanges = () => reader.responses.slice(reader.responses.indexOf(second) + 1);
-    while (!afterChanges().some((response) => response.heartbeat))
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await eventually(() => afterChanges().some((response) => response.heartbeat), {
+      describe: () => `${reader.responses.length} responses`,
+    });
     expect(afterChanges().find((response) => response.heartbeat)?.revision).toBe(String(service.store.revision));
   });
 
@@ -291,9 +320,9 @@ describe('watch streams at shutdown', () => {
     // The frontends' grace period is 10 s, twice this test's timeout: the streams must not wait for it.
     await service.stop();
     const text = await sse.text();
-    expect(text).toBe(
-      `id: ${service.store.revision}\nevent: progress\ndata: {"revision":${service.store.revision}}\n\n`,
-    );
+    const progress = `id: ${service.store.revision}\nevent: progress\ndata: {"revision":${service.store.revision}}\n\n`;
+    // The opening progress event, then the final one.
+    expect(text).toBe(progress + progress);
     expect((await grpc.failed()).code).toBe(status.UNAVAILABLE);
     client.close();
   });
