@@ -15,10 +15,8 @@ import type { KvsErrorCode } from '../../src/api/error-codes';
  * core's results. Steps are in the core's terms (WriteCondition, RangeQuery, TxnRequest); each
  * driver translates them to its wire and the answers back to the outcomes below.
  *
- * EXTENSION POINT: a step names the capability it needs, and a driver runs only the steps of
- * the capabilities it declares. The REST driver declares 'key' alone until GET/DELETE /v1/keys
- * and POST /v1/txn are on main; then add 'range', 'deleteRange' and 'txn' to its capabilities
- * and implement the three methods (test/driving/rest/rest-scenario-driver.ts).
+ * A step names the capability it needs, and a driver declares the capabilities it offers:
+ * runScenario refuses at once a driver that cannot run a step, so no step is skipped unseen.
  */
 
 /** What a step needs of a frontend. */
@@ -165,11 +163,6 @@ function runStep(driver: ScenarioDriver, step: Step): Promise<unknown> {
     case 'txn':
       return driver.txn!(step.request);
   }
-}
-
-/** The steps every one of the drivers can run (all of them for drivers with every capability). */
-export function stepsFor(...drivers: ScenarioDriver[]): Step[] {
-  return SCENARIO.filter((step) => drivers.every((driver) => driver.capabilities.has(capabilityOf(step))));
 }
 
 /** The failure of a thrown core error, in the scenario's terms. */
