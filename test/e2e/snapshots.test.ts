@@ -103,6 +103,8 @@ describe('snapshots of the running service', () => {
     const keys = [...new Set([...HOSTILE_STRINGS.filter((key) => key !== ''), 'a', 'b', 'c'])];
     for (const key of keys) expect((await send(url, 'PUT', key, `first ${key}`)).ok).toBe(true);
     for (const key of keys.slice(0, 5)) expect((await send(url, 'PUT', key, `second ${key}`)).ok).toBe(true);
+    // A key with a TTL keeps its deadline through every log and snapshot below.
+    expect((await fetch(`${url}/v1/key/timed?ttl=1h`, { method: 'PUT', body: 't' })).ok).toBe(true);
     // The last write is a delete: the snapshot's revision is above every key's mod_revision.
     await send(url, 'DELETE', 'c');
     const first = join(dir.path, 'first.snapshot');
@@ -110,8 +112,9 @@ describe('snapshots of the running service', () => {
     expect(saved.stderr).toBe('');
     expect(saved.stdout).toMatch(/^saved snapshot at revision \d+: \d+ keys, \d+ bytes to /);
     const original = contentOf(first);
-    expect(original.revision).toBe(keys.length + 5 + 1);
-    expect(original.entries).toHaveLength(keys.length - 1);
+    expect(original.revision).toBe(keys.length + 5 + 2);
+    expect(original.entries).toHaveLength(keys.length);
+    expect(original.entries.find((entry) => entry.key === 'timed')?.deadlineMs).toBeGreaterThan(Date.now());
     await stop(source);
 
     const table = pg.newTable();
