@@ -114,8 +114,9 @@ const entry = record(
     create_revision: revisionNumber,
     mod_revision: revisionNumber,
     version: { type: 'integer', minimum: 1 },
+    expires_at_ms: { type: 'integer', minimum: 1, description: "The key's TTL deadline (Unix ms), when it has one." },
   },
-  ['value'],
+  ['value', 'expires_at_ms'],
 );
 
 const keyObject = (extra: Json = {}): Json => record({ key: { type: 'string', minLength: 1 }, ...extra });

@@ -159,6 +159,7 @@ describe('real answers of every route', () => {
     await call('PUT', key, '/v1/key/timed?ttl=1h', { body: 'v' });
     await call('GET', key, '/v1/key/timed');
     await call('GET', key, '/v1/key/leased');
+    await call('GET', '/v1/keys', '/v1/keys?prefix=timed');
     await call('POST', '/v1/leases/{id}/keepalive', `/v1/leases/${lease}/keepalive`);
     await call('GET', '/v1/leases/{id}', `/v1/leases/${lease}`);
     await call('DELETE', '/v1/leases/{id}', `/v1/leases/${lease}`);
