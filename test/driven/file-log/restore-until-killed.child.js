@@ -11,7 +11,7 @@ const entries = Array.from({ length: 500 }, (_, i) => ({
   modRevision: 1 + i,
   version: 1,
 }));
-const view = { revision: 1000, size: entries.length, entries: () => entries };
+const view = { revision: 1000, size: entries.length, entries: () => entries, leases: () => [] };
 
 const [filename, killAfter] = process.argv.slice(2);
 restoreFileLog(filename, view, {
