@@ -8,8 +8,12 @@ import { startService, type ServiceProcess } from '../support/service-process';
 import { SseMessages } from '../support/sse-messages';
 import { useTempDir } from '../support/temp-dir';
 
+// Slow watchers are raw sockets that never read. A paused grpc-js stream is not one: the
+// grpc-js client keeps reading the connection into its own memory (on Node 26 it took the
+// whole 32 MiB below without the server's buffer filling), so whether it is dropped depends
+// on the client, not on the server's bound. The server's bound is per watcher, whatever the
+// transport (test/driving/watch/watch-transports.test.ts drops a gRPC client that stops reading).
 const SLOW_SSE = 20;
-const SLOW_GRPC = 5;
 const VALUE = 'v'.repeat(32 * 1024);
 /** 32 MiB at most: far more than loopback's socket buffers take for one reader that does not read. */
 const MAX_WRITES = 1000;
@@ -65,7 +69,6 @@ describe('watchers that stop reading', () => {
     const open = () => metric(/^kvs_watchers\{transport="rest"\} (\d+)/m);
     const dropped = () => metric(/^kvs_watchers_dropped_total\{reason="too_slow"\} (\d+)/m);
     const sockets: Socket[] = [];
-    const streams: ReturnType<KvsClient['watch']>[] = [];
     const reader = readingWatcher(service.restUrl!, 'slow');
     try {
       const { port } = new URL(service.restUrl!);
@@ -76,21 +79,15 @@ describe('watchers that stop reading', () => {
         socket.pause(); // never reads a byte
         sockets.push(socket);
       }
-      for (let i = 0; i < SLOW_GRPC; i++) {
-        const stream = client.watch({ key: 'slow' });
-        stream.on('error', () => undefined);
-        stream.pause();
-        streams.push(stream);
-      }
       await eventually(async () => (await open()) === SLOW_SSE + 1, { describe: () => 'the SSE watchers open' });
       // Written until every slow watcher is dropped (their socket buffers take a few MiB first), at most MAX_WRITES.
       let writes = 0;
       let count = 0;
-      while (count < SLOW_SSE + SLOW_GRPC && writes < MAX_WRITES) {
+      while (count < SLOW_SSE && writes < MAX_WRITES) {
         for (let i = 0; i < 50; i++, writes++) await client.put('slow', VALUE);
         count = await dropped();
       }
-      expect(count).toBe(SLOW_SSE + SLOW_GRPC);
+      expect(count).toBe(SLOW_SSE);
       // The reader read every write, in order, once.
       await eventually(() => reader.revisions.length >= writes, {
         describe: () => `${reader.revisions.length} of ${writes} revisions read`,
@@ -101,7 +98,6 @@ describe('watchers that stop reading', () => {
     } finally {
       reader.close();
       for (const socket of sockets) socket.destroy();
-      for (const stream of streams) stream.cancel();
     }
   }, 90_000);
 });
