@@ -10,6 +10,7 @@ export default tseslint.config(
       'bench/.build/',
       'scripts/try-postgres/.build/',
       'scripts/docs/.build/',
+      'scripts/screenshots/.build/',
       'coverage/',
       'src/api/generated/',
       'node_modules/',
@@ -42,6 +43,18 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
       // Fakes implement async interfaces without awaiting anything.
       '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
+    // The web UI renders keys and values, which may be hostile markup, as text only (ui/src/dom.ts).
+    files: ['ui/**/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...['innerHTML', 'outerHTML'].map((property) => ({ property, message: 'Set textContent (ui/src/dom.ts el()).' })),
+        { property: 'insertAdjacentHTML', message: 'Append nodes made by el() instead.' },
+        { object: 'document', property: 'write', message: 'Append nodes made by el() instead.' },
+      ],
     },
   },
   {

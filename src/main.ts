@@ -2,10 +2,9 @@
 // Tracing first: it can only instrument http, grpc-js and pg if it starts before they load.
 import { runningTracing } from './observability/tracing/preload';
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { pino, type Level } from 'pino';
 import { describeError } from './platform/error-text/error-text';
+import { packageVersion } from './platform/package/package-version';
 import type { Logger } from './platform/logging/logger';
 import { ConfigError, EnvReader } from './config/env-reader';
 import { readMemoryLimits } from './config/memory-limits';
@@ -143,18 +142,6 @@ async function serve(service: ServiceParts, logger: Logger): Promise<void> {
     // Flushes the spans still buffered for export.
     afterLogClosed: () => runningTracing?.shutdown(),
   });
-}
-
-/** The version in package.json (one directory above dist/ and src/), or "unknown" if it cannot be read. */
-function packageVersion(): string {
-  try {
-    const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
-      version?: unknown;
-    };
-    return typeof version === 'string' ? version : 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }
 
 /** With TLS on: reload the certificates on SIGHUP and whenever their files change. */

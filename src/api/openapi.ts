@@ -30,6 +30,7 @@ const record = (properties: Json, optional: readonly string[] = []): Json => ({
 const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
 const digits: Json = { type: 'string', pattern: '^[0-9]+$' };
 const revisionNumber: Json = { type: 'integer', minimum: 0 };
+const textSchema: Json = { schema: { type: 'string' } };
 
 /** A response header by name, from components.headers. */
 const header = (name: string): Json => ({ $ref: `#/components/headers/${name}` });
@@ -217,6 +218,16 @@ const schemas: Json = {
     additionalProperties: true,
   },
   Readiness: record({ status: { enum: ['ready', 'starting', 'log-unavailable', 'log-failed', 'stopping'] } }),
+  ServiceStatus: record({
+    revision: revisionNumber,
+    keys: { type: 'integer', minimum: 0, description: 'Live keys.' },
+    log_health: { enum: ['ok', 'unavailable', 'failed'], description: 'Whether the transaction log takes writes.' },
+    readiness: {
+      enum: ['ready', 'starting', 'log-unavailable', 'log-failed', 'stopping'],
+      description: 'What /readyz answers.',
+    },
+    version: { type: 'string' },
+  }),
   Compacted: record({
     code: { const: 'REVISION_COMPACTED' },
     message: { type: 'string' },
@@ -235,6 +246,11 @@ const headers: Json = {
   },
   'X-Kvs-Lease': { description: 'The lease the key is attached to.', schema: digits },
   'Retry-After': { description: 'Seconds to wait before retrying.', schema: digits },
+  'Content-Security-Policy': {
+    description: "Scripts, styles and fetches from this origin only, no inline ones; frame-ancestors 'none'.",
+    schema: { type: 'string', pattern: "frame-ancestors 'none'" },
+  },
+  AssetTag: { description: "A hash of the file's content, quoted.", schema: { type: 'string', pattern: '^"[A-Za-z0-9_-]+"$' } },
   'WWW-Authenticate': { description: 'The bearer challenge.', schema: { type: 'string' } },
 };
 
@@ -514,6 +530,34 @@ const paths: Json = {
       },
     },
   },
+  '/v1/status': {
+    get: {
+      operationId: 'Status',
+      summary: "The service at a glance (the web UI's status panel): revision, live keys, log health, readiness, version.",
+      ...security('kvs:read'),
+      responses: {
+        '200': { description: 'The status.', content: json(ref('ServiceStatus')) },
+        ...GUARDED,
+      },
+    },
+  },
+  '/ui/': uiPath('UiIndex', 'The web UI (docs/ui.md); 404 with KVS_UI=false.', { 'text/html': textSchema }),
+  '/ui/{asset}': {
+    parameters: [
+      {
+        name: 'asset',
+        in: 'path',
+        required: true,
+        description: 'A file of the built UI: app.js, app.css, favicon.svg.',
+        schema: { type: 'string' },
+      },
+    ],
+    ...uiPath('UiAsset', "The web UI's script, style sheet and icon; 404 for anything else.", {
+      'text/javascript': textSchema,
+      'text/css': textSchema,
+      'image/svg+xml': textSchema,
+    }),
+  },
   '/metrics': {
     head: head('HeadMetrics', 'kvs:metrics', 'As GET, without the body.'),
     get: {
@@ -553,6 +597,25 @@ const paths: Json = {
     },
   },
 };
+
+/** A path of the web UI's static files: open GET and HEAD, the security headers stated. */
+function uiPath(operationId: string, summary: string, content: Json): Json {
+  const responses = {
+    '200': {
+      description: 'The file, with a strict Content-Security-Policy.',
+      headers: { 'Content-Security-Policy': header('Content-Security-Policy'), ETag: header('AssetTag') },
+      content,
+    },
+    '304': { description: 'Not modified: If-None-Match named the current ETag.' },
+    '404': response('NotFound'),
+    '429': response('RateLimited'),
+    '503': response('Unavailable'),
+  };
+  return {
+    get: { operationId, summary, ...security(undefined), responses },
+    head: { operationId: `Head${operationId}`, summary: 'As GET, without the body.', ...security(undefined), responses },
+  };
+}
 
 /** A HEAD operation: its GET's statuses and headers, no body. */
 function head(operationId: string, scope: (typeof SCOPES)[number] | undefined, summary: string): Json {

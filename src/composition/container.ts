@@ -23,6 +23,8 @@ import { readObservability, type FlagsSource } from './observability-layers';
 import { buildSecurityLayers, isLoopback } from './security-layers';
 import type { WatchService } from '../application/watch/watch-service';
 import { buildWatches, type WatchParts } from './watch-layer';
+import { serviceStatus, type StatusSource } from '../application/status/service-status';
+import { packageVersion } from '../platform/package/package-version';
 
 export type { FlagsSource } from './observability-layers';
 
@@ -77,6 +79,8 @@ interface TransactionLogContext {
 /** What every frontend is built with besides its own options. */
 interface FrontendContext {
   readonly store: KeyValueStore;
+  /** What GET /v1/status answers. */
+  readonly status: StatusSource;
   readonly host: string;
   readonly logger: Logger;
   readonly readiness: Readiness;
@@ -124,7 +128,7 @@ export const TRANSACTION_LOGS = {
 export const FRONTENDS = {
   rest: adapter(
     readRestConfig,
-    (config, { store, host, logger, readiness, layers }: FrontendContext): Frontend =>
+    (config, { store, host, logger, readiness, layers, status }: FrontendContext): Frontend =>
       new RestFrontend(
         store,
         { host, ...config },
@@ -136,6 +140,7 @@ export const FRONTENDS = {
           endpoints: layers.endpoints,
           tls: layers.tls,
           watches: layers.watches,
+          status,
         },
       ),
   ),
@@ -283,6 +288,12 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
         logger: logger.child({ component: name }),
         readiness: context.get(TOKENS.Readiness),
         layers: chain,
+        status: serviceStatus({
+          store: context.get(TOKENS.KeyValueStore),
+          log: context.get(TOKENS.TransactionLog),
+          readiness: context.get(TOKENS.Readiness),
+          version: packageVersion(),
+        }),
       }),
     );
   }

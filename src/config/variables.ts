@@ -41,6 +41,13 @@ export const VARIABLES: readonly VariableDeclaration[] = [
   service('service', 'KVS_GRPC_REFLECTION', SWITCH, 'true', 'Whether gRPC server reflection is offered.'),
   service(
     'service',
+    'KVS_UI',
+    SWITCH,
+    'true',
+    'Whether the REST frontend serves the web UI at /ui/ (docs/ui.md); false: /ui/ answers 404.',
+  ),
+  service(
+    'service',
     'KVS_ADMIN_PORT',
     'port',
     undefined,

@@ -142,6 +142,18 @@ export const OPERATIONS: readonly Operation[] = [
     metric: 'snapshot',
     traced: true,
   },
+  // The web UI (issue 23, docs/ui.md): its status panel, and its static assets, which hold no
+  // data (open, like the OpenAPI document; KVS_UI=false makes them 404 NO_SUCH_ROUTE).
+  {
+    name: 'Status',
+    kind: 'read',
+    scope: 'kvs:read',
+    rest: { methods: ['GET'], path: '/v1/status' },
+    metric: 'status',
+    traced: true,
+  },
+  uiAsset('UiIndex', '/ui/'),
+  uiAsset('UiAsset', '/ui/:asset'),
 ];
 
 /**
@@ -170,4 +182,9 @@ function lease(
 ): Operation {
   const grpc = { path: grpcPath, stringFields: {} };
   return { name, kind, scope: 'kvs:write', rest, grpc, metric: 'lease', traced: true, ...(stream ? { stream } : {}) };
+}
+
+/** A static asset of the web UI: open, and not traced (a page load fetches several). */
+function uiAsset(name: string, path: string): Operation {
+  return { name, kind: 'meta', rest: { methods: ['GET', 'HEAD'], path }, metric: 'ui', traced: false };
 }

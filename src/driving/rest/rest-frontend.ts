@@ -23,6 +23,10 @@ import { rangeHandlers } from './range-routes';
 import { txnHandlers } from './txn-routes';
 import { openApiHandlers } from './openapi-routes';
 import { leaseHandlers } from './lease-routes';
+import type { StatusSource } from '../../application/status/service-status';
+import { statusHandlers } from './status-routes';
+import { addUiRedirect, uiHandlers } from './ui-routes';
+import { loadUiAssets } from './ui-assets';
 
 /** How long stop() lets in-flight requests run before cutting their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -54,6 +58,8 @@ export interface RestDependencies {
   readonly tls?: ServerTls;
   /** The watches GET /v1/watch opens (none: every watch is refused). */
   readonly watches?: WatchService;
+  /** What GET /v1/status answers (none: 404 NO_SUCH_ROUTE). */
+  readonly status?: StatusSource;
 }
 
 /** The REST frontend: the book's HTTP API on express, over one node:http server. */
@@ -74,6 +80,7 @@ export class RestFrontend implements Frontend {
       pipeline = new PolicyPipeline(),
       endpoints = [],
       watches = WatchService.none(),
+      status,
     }: RestDependencies = {},
   ) {
     const limits = { ...REST_LIMIT_DEFAULTS, ...definedOnly(options) };
@@ -100,7 +107,10 @@ export class RestFrontend implements Frontend {
       ...txnHandlers(store, logger, bodies),
       ...openApiHandlers(),
       ...leaseHandlers(store, logger, bodies),
+      ...statusHandlers(status),
+      ...uiHandlers(options.ui === true ? loadUiAssets() : undefined, options.ui === true, logger),
     });
+    addUiRedirect(app, options.ui === true);
     addKeyPathErrors(app);
     app.use((_req: Request, res: Response) =>
       sendError(res, 'NO_SUCH_ROUTE', 'no such route; the API is /v1/key/{key}'),

@@ -12,6 +12,8 @@ export interface RestOptions {
   readonly headersTimeoutMs?: number;
   /** Longest a client may take to send a whole request, body included. */
   readonly requestTimeoutMs?: number;
+  /** Whether the web UI is served at /ui/ (KVS_UI; off unless asked for). */
+  readonly ui?: boolean;
 }
 
 /** The REST frontend's settings from the environment: its options but the shared host. */
@@ -27,7 +29,7 @@ export const REST_LIMIT_DEFAULTS = {
   requestTimeoutMs: 30_000,
 } as const;
 
-/** Reads KVS_HTTP_PORT (default 8080) and the limits KVS_MAX_BODY_BYTES_IN_FLIGHT, KVS_MAX_CONNECTIONS, KVS_HEADERS_TIMEOUT_MS, KVS_REQUEST_TIMEOUT_MS. */
+/** Reads KVS_HTTP_PORT (default 8080), KVS_UI (default true) and the limits KVS_MAX_BODY_BYTES_IN_FLIGHT, KVS_MAX_CONNECTIONS, KVS_HEADERS_TIMEOUT_MS, KVS_REQUEST_TIMEOUT_MS. */
 export function readRestConfig(env: EnvReader): RestConfig {
   const defaults = REST_LIMIT_DEFAULTS;
   const headersTimeoutMs = env.integer('KVS_HEADERS_TIMEOUT_MS', defaults.headersTimeoutMs, 100, 600_000);
@@ -51,5 +53,6 @@ export function readRestConfig(env: EnvReader): RestConfig {
     maxConnections: env.integer('KVS_MAX_CONNECTIONS', defaults.maxConnections, 1, 1_000_000),
     headersTimeoutMs,
     requestTimeoutMs,
+    ui: env.oneOf('KVS_UI', ['true', 'false'], 'true') === 'true',
   };
 }

@@ -181,6 +181,14 @@ describe('real answers of every route', () => {
     await call('HEAD', '/openapi.json', '/openapi.json', { auth: null });
     await call('GET', '/openapi.json', '/openapi.json', { auth: null });
     for (const probe of ['/livez', '/healthz', '/readyz']) await call('GET', probe, probe, { auth: null });
+    await call('GET', '/v1/status', '/v1/status', { auth: restricted });
+    await call('GET', '/v1/status', '/v1/status', { auth: null });
+    const page = await call('GET', '/ui/', '/ui/', { auth: null });
+    await call('GET', '/ui/', '/ui/', { auth: null, headers: { 'If-None-Match': String(page.headers.etag) } });
+    await call('HEAD', '/ui/', '/ui/', { auth: null });
+    for (const asset of ['app.js', 'app.css', 'favicon.svg', 'index.html'])
+      await call('GET', '/ui/{asset}', `/ui/${asset}`, { auth: null });
+    await call('HEAD', '/ui/{asset}', '/ui/app.js', { auth: null });
 
     // A watch never ends by itself: its first event is enough.
     const watch = await fetch(`${service.restUrl}/v1/watch?prefix=&start_revision=1`, {
