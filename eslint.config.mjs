@@ -51,7 +51,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-properties': [
         'error',
-        ...['innerHTML', 'outerHTML'].map((property) => ({ property, message: 'Set textContent (ui/src/dom.ts el()).' })),
+        ...['innerHTML', 'outerHTML'].map((property) => ({
+          property,
+          message: 'Set textContent (ui/src/dom.ts el()).',
+        })),
         { property: 'insertAdjacentHTML', message: 'Append nodes made by el() instead.' },
         { object: 'document', property: 'write', message: 'Append nodes made by el() instead.' },
       ],

@@ -24,12 +24,18 @@ function serve(file: string, env: Record<string, string> = {}): Promise<ServiceP
 
 async function put(service: ServiceProcess, key: string, value: string, ttl?: string): Promise<void> {
   const query = ttl === undefined ? '' : `?ttl=${ttl}`;
-  const answer = await fetch(`${service.restUrl}/v1/key/${encodeURIComponent(key)}${query}`, { method: 'PUT', body: value });
+  const answer = await fetch(`${service.restUrl}/v1/key/${encodeURIComponent(key)}${query}`, {
+    method: 'PUT',
+    body: value,
+  });
   if (answer.status !== 201) throw new Error(`PUT ${key}: ${answer.status}`);
 }
 
 const EXAMPLE: Record<string, string> = {
-  'config/app/feature-flags': JSON.stringify({ checkout: { enabled: true, rollout: 0.25 }, search: { enabled: false } }),
+  'config/app/feature-flags': JSON.stringify({
+    checkout: { enabled: true, rollout: 0.25 },
+    search: { enabled: false },
+  }),
   'config/app/timeouts': JSON.stringify({ connectMs: 500, readMs: 2000 }),
   'config/db/primary': 'postgres://db-1.internal:5432/app',
   'services/web/endpoint': 'http://10.0.0.12:8080',
@@ -55,7 +61,10 @@ async function main(): Promise<void> {
     await page.screenshot({ path: join(DOCS, 'ui-browse.png') });
 
     await page.click('#detail button:text-is("Edit")');
-    await page.fill('#edit-value', JSON.stringify({ checkout: { enabled: true, rollout: 0.5 }, search: { enabled: true } }));
+    await page.fill(
+      '#edit-value',
+      JSON.stringify({ checkout: { enabled: true, rollout: 0.5 }, search: { enabled: true } }),
+    );
     await page.fill('#edit-ttl', '');
     await page.screenshot({ path: join(DOCS, 'ui-edit.png') });
     await put(service, 'config/app/feature-flags', JSON.stringify({ checkout: { enabled: false } }));

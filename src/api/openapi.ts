@@ -250,7 +250,10 @@ const headers: Json = {
     description: "Scripts, styles and fetches from this origin only, no inline ones; frame-ancestors 'none'.",
     schema: { type: 'string', pattern: "frame-ancestors 'none'" },
   },
-  AssetTag: { description: "A hash of the file's content, quoted.", schema: { type: 'string', pattern: '^"[A-Za-z0-9_-]+"$' } },
+  AssetTag: {
+    description: "A hash of the file's content, quoted.",
+    schema: { type: 'string', pattern: '^"[A-Za-z0-9_-]+"$' },
+  },
   'WWW-Authenticate': { description: 'The bearer challenge.', schema: { type: 'string' } },
 };
 
@@ -533,7 +536,8 @@ const paths: Json = {
   '/v1/status': {
     get: {
       operationId: 'Status',
-      summary: "The service at a glance (the web UI's status panel): revision, live keys, log health, readiness, version.",
+      summary:
+        "The service at a glance (the web UI's status panel): revision, live keys, log health, readiness, version.",
       ...security('kvs:read'),
       responses: {
         '200': { description: 'The status.', content: json(ref('ServiceStatus')) },
@@ -613,7 +617,12 @@ function uiPath(operationId: string, summary: string, content: Json): Json {
   };
   return {
     get: { operationId, summary, ...security(undefined), responses },
-    head: { operationId: `Head${operationId}`, summary: 'As GET, without the body.', ...security(undefined), responses },
+    head: {
+      operationId: `Head${operationId}`,
+      summary: 'As GET, without the body.',
+      ...security(undefined),
+      responses,
+    },
   };
 }
 

@@ -1,14 +1,30 @@
 import type { Page } from 'playwright-core';
 
+// The functions handed to page.evaluate and waitForFunction run in the browser, whose document
+// this stands for (the DOM library would change the types of Node's own globals for every test).
+declare const document: any;
+
 /** What the key list's count line says once a listing is done, e.g. "3 keys and 1 folder loaded (all loaded)". */
 export async function countLine(page: Page, pattern: RegExp): Promise<string> {
-  await page.waitForFunction((source) => new RegExp(source).test(document.getElementById('count')?.textContent ?? ''), pattern.source);
+  try {
+    await page.waitForFunction(
+      (source) => new RegExp(source).test(document.getElementById('count')?.textContent ?? ''),
+      pattern.source,
+      { timeout: 10_000 },
+    );
+  } catch (error) {
+    throw new Error(
+      `the count line never matched ${pattern}: "${await page.textContent('#count')}" (${String(error)})`,
+    );
+  }
   return (await page.textContent('#count')) ?? '';
 }
 
 /** The keys the list shows (full keys, from each row's label), in order. */
 export function listedKeys(page: Page): Promise<string[]> {
-  return page.$$eval('#keys button.key', (buttons) => buttons.map((b) => (b.getAttribute('aria-label') ?? '').slice(4)));
+  return page.$$eval('#keys button.key', (buttons) =>
+    buttons.map((b) => (b.getAttribute('aria-label') ?? '').slice(4)),
+  );
 }
 
 /** The folder names the list shows, in order. */
@@ -20,8 +36,9 @@ export function listedFolders(page: Page): Promise<string[]> {
 export async function waitForKey(page: Page, key: string, present = true, timeout = 10_000): Promise<void> {
   await page.waitForFunction(
     ([wanted, shown]) =>
-      [...document.querySelectorAll('#keys button.key')].some((b) => b.getAttribute('aria-label') === `Key ${wanted}`) ===
-      shown,
+      [...document.querySelectorAll('#keys button.key')].some(
+        (b) => b.getAttribute('aria-label') === `Key ${wanted}`,
+      ) === shown,
     [key, present] as const,
     { timeout },
   );
@@ -36,10 +53,7 @@ export async function openKey(page: Page, key: string): Promise<void> {
     key,
   );
   await page.locator('#keys button.key').nth(index).click();
-  await page.waitForFunction(
-    (wanted) => document.querySelector('#detail-heading bdi')?.textContent === wanted,
-    key,
-  );
+  await page.waitForFunction((wanted) => document.querySelector('#detail-heading bdi')?.textContent === wanted, key);
 }
 
 /** Opens a folder of the list by its name ('bulk/'). */
@@ -55,5 +69,7 @@ export async function openFolder(page: Page, name: string): Promise<void> {
 export async function openRoot(page: Page): Promise<void> {
   const root = page.locator('#breadcrumb button.crumb').first();
   if ((await root.count()) > 0) await root.click();
-  await page.waitForFunction(() => document.querySelector('#breadcrumb [aria-current] bdi')?.textContent === 'all keys');
+  await page.waitForFunction(
+    () => document.querySelector('#breadcrumb [aria-current] bdi')?.textContent === 'all keys',
+  );
 }

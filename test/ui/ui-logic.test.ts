@@ -56,12 +56,15 @@ describe('folders', () => {
     expect(cursorAfter('', '', 'k', undefined)).toEqual({ start: '', startAfter: 'k' });
     expect(cursorAfter('', '', 'big/000123', undefined)).toEqual({ start: 'big0' });
     expect(cursorAfter('a/', 'a/', 'a/b/c', 'a0')).toEqual({ start: 'a/b0' });
-    expect(cursorAfter('a/', 'a/', 'a/\u{10FFFF}/c', 'a0')).toBeUndefined();
+    expect(cursorAfter('a/', 'a/', 'a/\u{10FFFF}/c', 'a0')).toEqual({ start: 'a/\u{10FFFF}0' });
+    // A search for "b/" in folder a/: the folder a/b/ is the whole scope.
+    expect(cursorAfter('a/', 'a/b/', 'a/b/c', 'a/b0')).toBeUndefined();
   });
 });
 
 describe('the SSE parser', () => {
-  const stream = 'id: 7\nevent: change\ndata: {"revision":7}\n\n: comment\r\nid: 8\r\nevent: progress\r\ndata: a\r\ndata: b\r\n\r\n';
+  const stream =
+    'id: 7\nevent: change\ndata: {"revision":7}\n\n: comment\r\nid: 8\r\nevent: progress\r\ndata: a\r\ndata: b\r\n\r\n';
 
   it('splits messages, whatever the chunking (seeded cuts, line endings split)', () => {
     const rng = new SeededRandom(5);
@@ -90,7 +93,10 @@ describe('the SSE parser', () => {
 });
 
 describe('the JSON pretty-printer', () => {
-  const text = (value: string) => prettyJson(value)?.map((token) => token.text).join('');
+  const text = (value: string) =>
+    prettyJson(value)
+      ?.map((token) => token.text)
+      .join('');
 
   it('indents objects and arrays, keeping numbers and escapes exactly as written', () => {
     expect(text('{"a":[1,2],"b":{},"c":[],"n":12345678901234567890,"s":"\\u003c"}')).toBe(
@@ -114,7 +120,8 @@ describe('the JSON pretty-printer', () => {
   });
 
   it('leaves anything that is not JSON raw', () => {
-    for (const raw of ['', 'plain text', '{"a":', "{'a':1}", '<b>x</b>', 'NaN']) expect(prettyJson(raw)).toBeUndefined();
+    for (const raw of ['', 'plain text', '{"a":', "{'a':1}", '<b>x</b>', 'NaN'])
+      expect(prettyJson(raw)).toBeUndefined();
   });
 
   it('reproduces any JSON value it prints (seeded random values)', () => {
@@ -127,7 +134,9 @@ describe('the JSON pretty-printer', () => {
       if (pick === 2) return [true, false, null][Math.floor(random() * 3)];
       if (pick === 3) return -Math.floor(random() * 100);
       if (pick === 4) return Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1));
-      return Object.fromEntries(Array.from({ length: Math.floor(random() * 4) }, (_, i) => [`k${i}`, value(depth + 1)]));
+      return Object.fromEntries(
+        Array.from({ length: Math.floor(random() * 4) }, (_, i) => [`k${i}`, value(depth + 1)]),
+      );
     };
     for (let i = 0; i < 200; i++) {
       const json = JSON.stringify(value(0));

@@ -127,7 +127,8 @@ export async function readKey(key: string): Promise<KeyRead | undefined> {
   const header = (name: string): string | null => response.headers.get(name);
   const expires = header('X-Kvs-Expires-At');
   return {
-    value: await response.text(),
+    // Not response.text(): it drops a leading byte order mark, which is part of the value.
+    value: new TextDecoder('utf-8', { ignoreBOM: true }).decode(await response.arrayBuffer()),
     revision: Number(header('X-Kvs-Revision')),
     lease: header('X-Kvs-Lease') ?? undefined,
     entry: {
@@ -146,7 +147,12 @@ function conditionHeaders(expected: Expectation): Record<string, string> {
 }
 
 /** Writes `value` (with a TTL such as "30s" when given) if the key is still as `expected`; 412 PRECONDITION_FAILED otherwise. */
-export async function putKey(key: string, value: string, ttl: string | undefined, expected: Expectation): Promise<void> {
+export async function putKey(
+  key: string,
+  value: string,
+  ttl: string | undefined,
+  expected: Expectation,
+): Promise<void> {
   const q = ttl === undefined ? '' : `?${query({ ttl })}`;
   await call(
     `${keyPath(key)}${q}`,

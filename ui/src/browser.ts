@@ -8,6 +8,8 @@ import type { Change } from './live';
 
 /** Keys asked for per page. */
 export const PAGE_SIZE = 100;
+/** Pages one "load more" may ask for when folders swallow them. */
+const MAX_REQUESTS_PER_LOAD = 10;
 
 interface Row {
   readonly child: Child;
@@ -97,23 +99,32 @@ export class KeyBrowser {
     this.reload();
   }
 
+  /**
+   * Loads a page's worth of rows. A page that reached into folders adds only their rows, so more
+   * pages follow (each one starts past a folder) until PAGE_SIZE rows are added, the scope ends,
+   * or MAX_REQUESTS_PER_LOAD pages were asked for.
+   */
   private async loadPage(first = false): Promise<void> {
-    const cursor = this.cursor;
-    if (cursor === undefined) return;
+    if (this.cursor === undefined) return;
     const generation = this.generation;
+    const before = this.rows.length;
+    const end = prefixEnd(this.scope);
     this.more.disabled = true;
     try {
-      const end = prefixEnd(this.scope);
-      const page = await listKeys(cursor.start, end, cursor.startAfter, PAGE_SIZE);
-      if (generation !== this.generation) return;
-      for (const item of page.items) this.insert(childOf(this.folder, item.key)!, item, true);
-      const last = page.items.at(-1);
-      this.cursor =
-        page.next_start_after === null || last === undefined
-          ? undefined
-          : cursorAfter(this.folder, cursor.start, last.key, end);
+      for (let request = 0; request < MAX_REQUESTS_PER_LOAD; request++) {
+        const cursor: Cursor | undefined = this.cursor;
+        if (cursor === undefined || this.rows.length - before >= PAGE_SIZE) break;
+        const page = await listKeys(cursor.start, end, cursor.startAfter, PAGE_SIZE);
+        if (generation !== this.generation) return;
+        for (const item of page.items) this.insert(childOf(this.folder, item.key)!, item, true);
+        const last = page.items.at(-1);
+        this.cursor =
+          page.next_start_after === null || last === undefined
+            ? undefined
+            : cursorAfter(this.folder, cursor.start, last.key, end);
+        if (first && request === 0) this.listener.listed(this.scope, page.revision);
+      }
       this.renderCount();
-      if (first) this.listener.listed(this.scope, page.revision);
     } catch (error) {
       if (generation === this.generation) this.listener.failed(error);
     } finally {

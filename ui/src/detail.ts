@@ -160,12 +160,22 @@ export class DetailPanel {
         : [];
     const value = el('textarea', { attrs: { id: 'edit-value', rows: '10', spellcheck: 'false' } });
     value.value = base?.value ?? '';
+    // A text area turns every CR LF and CR into LF (HTML's rule): say so before a save changes them.
+    const carriageReturns = base?.value.includes('\r')
+      ? [
+          el('p', {
+            className: 'notice',
+            text: 'This value holds carriage returns (CR); the editor turns them into line feeds (LF).',
+          }),
+        ]
+      : [];
     const ttl = el('input', {
       attrs: { id: 'edit-ttl', autocomplete: 'off', placeholder: 'e.g. 30s, 10m, 2h', 'aria-describedby': 'ttl-hint' },
     });
     form.append(
       ...nameField,
       el('label', { text: 'Value', attrs: { for: 'edit-value' } }),
+      ...carriageReturns,
       value,
       el('label', { text: 'TTL', attrs: { for: 'edit-ttl' } }),
       ttl,
@@ -246,7 +256,8 @@ export class DetailPanel {
       current === undefined
         ? el('p', { text: 'Current value: none (deleted).' })
         : valueView(current.value, 'conflict-current', 'Current value');
-    const expected: Expectation = current === undefined ? { absent: true } : { modRevision: current.entry.mod_revision };
+    const expected: Expectation =
+      current === undefined ? { absent: true } : { modRevision: current.entry.mod_revision };
     const overwrite = intent.kind === 'put' ? 'Overwrite with mine' : 'Delete anyway';
     const actions = el(
       'div',
@@ -265,6 +276,16 @@ function valueView(value: string, id: string, label: string): HTMLElement {
   const tokens = prettyJson(value);
   const pre = el('pre', { className: tokens === undefined ? 'value raw' : 'value json', attrs: { id } });
   if (tokens === undefined) pre.textContent = value;
-  else pre.append(...tokens.map((token) => (token.kind === 'space' ? token.text : el('span', { className: `json-${token.kind}`, text: token.text }))));
-  return el('figure', { className: 'value-box' }, el('figcaption', { text: tokens === undefined ? label : `${label} (JSON)` }), pre);
+  else
+    pre.append(
+      ...tokens.map((token) =>
+        token.kind === 'space' ? token.text : el('span', { className: `json-${token.kind}`, text: token.text }),
+      ),
+    );
+  return el(
+    'figure',
+    { className: 'value-box' },
+    el('figcaption', { text: tokens === undefined ? label : `${label} (JSON)` }),
+    pre,
+  );
 }

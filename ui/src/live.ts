@@ -80,7 +80,11 @@ export class LiveFeed {
     seen: (revision: number) => void,
   ): Promise<'again' | 'stop'> {
     const params = new URLSearchParams({ prefix, start_revision: String(from) });
-    const response = await fetch(`/v1/watch?${params.toString()}`, { headers: authorized(), signal, cache: 'no-store' });
+    const response = await fetch(`/v1/watch?${params.toString()}`, {
+      headers: authorized(),
+      signal,
+      cache: 'no-store',
+    });
     if (!response.ok) throw await errorOf(response);
     this.listener.state('live');
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();

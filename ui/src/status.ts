@@ -1,5 +1,5 @@
 // The status panel: GET /v1/status every few seconds, and the live feed's state.
-import { readStatus, type ServiceStatus } from './api';
+import { ApiError, readStatus, type ServiceStatus } from './api';
 import { byId, el } from './dom';
 
 const POLL_MS = 5000;
@@ -39,7 +39,8 @@ export class StatusPanel {
     try {
       this.render(await readStatus());
     } catch (error) {
-      this.stop();
+      // Without a (good) token polling again cannot help; a service that is down may come back.
+      if (error instanceof ApiError && error.status < 500) this.stop();
       this.failed(error);
     }
   }

@@ -88,11 +88,14 @@ export class RestFrontend implements Frontend {
     this.app = app;
     app.disable('x-powered-by');
     app.set('etag', false);
-    app.use(headContentLength);
     // The key routes live on the app's own router rather than a mounted one: one routing pass
-    // per request instead of two. That router therefore takes their strict matching rules...
+    // per request instead of two. That router therefore takes their strict matching rules, set
+    // before the first app.use: express 5 builds its router then, with the settings of that
+    // moment (after it, /v1/key/k/ and /V1/key/k matched the key route but no table row, and
+    // skipped every policy)...
     app.enable('case sensitive routing');
     app.enable('strict routing');
+    app.use(headContentLength);
     // ...while the probes keep a lenient match (any case, optional trailing slash) of their own.
     if (probes) app.use(probes);
     if (middleware.length > 0) app.use(...middleware);

@@ -30,7 +30,10 @@ export function uiHandlers(
   logger: Logger,
 ): Readonly<Record<string, RequestHandler>> {
   if (enabled && assets === undefined) {
-    logger.warn({ event: 'ui_not_built' }, 'KVS_UI is on but the web UI is not built (npm run build): /ui/ answers 404');
+    logger.warn(
+      { event: 'ui_not_built' },
+      'KVS_UI is on but the web UI is not built (npm run build): /ui/ answers 404',
+    );
   }
   const served = enabled ? assets : undefined;
   const answer = (name: string, req: Request, res: Response): void => {

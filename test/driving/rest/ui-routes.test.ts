@@ -39,7 +39,9 @@ describe('the web UI routes', () => {
     for (const [path, type] of Object.entries(types)) {
       const answer = await send(`${service.restUrl}${path}`);
       expect(String(answer.headers['content-type']).split(';')[0]).toBe(type);
-      const again = await send(`${service.restUrl}${path}`, { headers: { 'If-None-Match': String(answer.headers.etag) } });
+      const again = await send(`${service.restUrl}${path}`, {
+        headers: { 'If-None-Match': String(answer.headers.etag) },
+      });
       expect([path, again.status, again.body]).toEqual([path, 304, '']);
     }
   });
@@ -56,7 +58,14 @@ describe('the web UI routes', () => {
   });
 
   it('serve nothing else under /ui/: no other file, no way out of the built files', async () => {
-    for (const path of ['/ui/index.html', '/ui/main.js', '/ui/..%2Fmain.js', '/ui/%2e%2e', '/ui/app.js/', '/ui/x/app.js']) {
+    for (const path of [
+      '/ui/index.html',
+      '/ui/main.js',
+      '/ui/..%2Fmain.js',
+      '/ui/%2e%2e',
+      '/ui/app.js/',
+      '/ui/x/app.js',
+    ]) {
       const answer = await send(`${service.restUrl}${path}`);
       expect([path, answer.status]).toEqual([path, 404]);
       expect(JSON.parse(answer.body).code).toBe('NO_SUCH_ROUTE');
