@@ -8,18 +8,22 @@ import { startService, type ServiceProcess } from '../../test/support/service-pr
 import { countLine, openFolder, openKey } from '../../test/support/ui-page';
 import { goodClaims, hmacSetup } from '../../test/security/jwt-fixtures';
 
-/** docs/, from scripts/screenshots/.build/scripts/screenshots/. */
-const DOCS = join(__dirname, '..', '..', '..', '..', '..', 'docs');
+/** The repository, from scripts/screenshots/.build/scripts/screenshots/. */
+const ROOT = join(__dirname, '..', '..', '..', '..', '..');
+const DOCS = join(ROOT, 'docs');
 
 /** The built service on free ports, its file log at `file`. */
 function serve(file: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
-  return startService({
-    FRONTEND_TYPE: 'rest',
-    KVS_HTTP_PORT: '0',
-    TLOG_FILENAME: file,
-    TLOG_SYNC: 'never',
-    ...env,
-  });
+  return startService(
+    {
+      FRONTEND_TYPE: 'rest',
+      KVS_HTTP_PORT: '0',
+      TLOG_FILENAME: file,
+      TLOG_SYNC: 'never',
+      ...env,
+    },
+    join(ROOT, 'dist', 'main.js'),
+  );
 }
 
 async function put(service: ServiceProcess, key: string, value: string, ttl?: string): Promise<void> {

@@ -40,9 +40,9 @@ export function runService(
   });
 }
 
-/** Starts dist/main.js and resolves once every configured frontend is listening. */
-export function startService(env: Record<string, string>): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [MAIN], { env: serviceEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts dist/main.js (or `main`, for a script compiled elsewhere) and resolves once every configured frontend is listening. */
+export function startService(env: Record<string, string>, main = MAIN): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, [main], { env: serviceEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exit = new Promise<number | string>((done) => child.on('exit', (code, signal) => done(code ?? signal ?? -1)));
   const wanted = (env.FRONTEND_TYPE ?? 'rest,grpc').split(',').map((name) => name.trim().toLowerCase());
