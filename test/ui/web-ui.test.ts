@@ -46,29 +46,40 @@ afterAll(async () => {
   await browser?.close();
 });
 
+/**
+ * A service and a desktop-sized page of its UI for one describe block (`observe` sees the page
+ * before it loads); the page must have reported no problem after each test.
+ */
+function useUi(start: () => Promise<InProcessService>, observe: (page: Page) => void = () => undefined) {
+  const ui = {} as { service: InProcessService; context: BrowserContext; page: Page; problems: string[] };
+  beforeAll(async () => {
+    ui.service = await start();
+    ui.context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    ui.page = await ui.context.newPage();
+    ui.problems = pageProblems(ui.page);
+    observe(ui.page);
+    await ui.page.goto(`${ui.service.restUrl}/ui/`);
+  });
+  afterAll(async () => {
+    await ui.context?.close();
+    await ui.service?.stop();
+  });
+  afterEach(() => expect(ui.problems).toEqual([]));
+  return ui;
+}
+
 describe('the web UI, without auth', () => {
   const dir = useTempDir('web-ui', 'file');
+  const ui = useUi(() => {
+    const file = join(dir.path, 'seeded.log');
+    seedFileLog(file, PAGED_KEYS, bulkKey);
+    return startInProcessService({ TLOG_FILENAME: file });
+  });
   let service: InProcessService;
   let context: BrowserContext;
   let page: Page;
-  let problems: string[];
 
-  beforeAll(async () => {
-    const file = join(dir.path, 'seeded.log');
-    seedFileLog(file, PAGED_KEYS, bulkKey);
-    service = await startInProcessService({ TLOG_FILENAME: file });
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
-    problems = pageProblems(page);
-    await page.goto(`${service.restUrl}/ui/`);
-  });
-
-  afterAll(async () => {
-    await context?.close();
-    await service?.stop();
-  });
-
-  afterEach(() => expect(problems).toEqual([]));
+  beforeAll(() => ({ service, context, page } = ui));
 
   it('shows the status: revision, keys, log health, readiness, version', async () => {
     await page.waitForSelector('#status-facts [data-field="keys"]');
@@ -255,32 +266,25 @@ describe('the web UI, without auth', () => {
 
 describe('the web UI, with auth and a prefix-limited token', () => {
   const setup = hmacSetup();
+  const sentAuthorization: string[] = [];
+  const ui = useUi(
+    async () => {
+      const started = await startInProcessService(setup.env);
+      await started.store.put('mine/a', 'visible');
+      await started.store.put('other/secret', 'hidden');
+      return started;
+    },
+    (page) =>
+      page.on('request', (request) => {
+        if (new URL(request.url()).pathname.startsWith('/v1/'))
+          sentAuthorization.push(request.headers().authorization ?? '');
+      }),
+  );
   let service: InProcessService;
   let context: BrowserContext;
   let page: Page;
-  let problems: string[];
-  const sentAuthorization: string[] = [];
 
-  beforeAll(async () => {
-    service = await startInProcessService(setup.env);
-    await service.store.put('mine/a', 'visible');
-    await service.store.put('other/secret', 'hidden');
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
-    problems = pageProblems(page);
-    page.on('request', (request) => {
-      if (new URL(request.url()).pathname.startsWith('/v1/'))
-        sentAuthorization.push(request.headers().authorization ?? '');
-    });
-    await page.goto(`${service.restUrl}/ui/`);
-  });
-
-  afterAll(async () => {
-    await context?.close();
-    await service?.stop();
-  });
-
-  afterEach(() => expect(problems).toEqual([]));
+  beforeAll(() => ({ service, context, page } = ui));
 
   it('asks for a token, saying the service answered 401', async () => {
     await page.waitForSelector('#token-dialog[open]');
