@@ -7,6 +7,7 @@ import { HOSTILE_STRINGS } from '../support/hostile-strings';
 import { send } from '../support/http-request';
 import { startInProcessService, type InProcessService } from '../support/in-process-service';
 import { seedFileLog } from '../support/seed-file-log';
+import { TcpProxy } from '../support/tcp-proxy';
 import { useTempDir } from '../support/temp-dir';
 import { countLine, listedFolders, listedKeys, openFolder, openKey, openRoot, waitForKey } from '../support/ui-page';
 import { goodClaims, hmacSetup } from '../security/jwt-fixtures';
@@ -198,6 +199,33 @@ describe('the web UI, without auth', () => {
     await other('DELETE', '/v1/key/live-key');
     await waitForKey(page, 'live-key', false);
     await page.waitForSelector('#detail .gone');
+  });
+
+  it('resumes a dropped live stream from the last revision it saw, missing nothing', async () => {
+    const proxy = await TcpProxy.start('127.0.0.1', Number(new URL(service.restUrl).port));
+    const dropped = await context.newPage();
+    const watches: URL[] = [];
+    dropped.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname === '/v1/watch') watches.push(url);
+    });
+    try {
+      await dropped.goto(`http://127.0.0.1:${proxy.port}/ui/`);
+      await countLine(dropped, /loaded/);
+      await dropped.waitForFunction(() => document.getElementById('live-state')?.textContent === 'live');
+      const seen = service.store.revision;
+      await proxy.cut();
+      await dropped.waitForFunction(() => document.getElementById('live-state')?.textContent === 'reconnecting…');
+      await service.store.put('written-while-down', 'not missed');
+      await proxy.restore();
+      await waitForKey(dropped, 'written-while-down');
+      expect(watches.length).toBeGreaterThanOrEqual(2);
+      expect(watches.map((url) => Number(url.searchParams.get('start_revision')))).toEqual(watches.map(() => seen + 1));
+    } finally {
+      await dropped.close();
+      await proxy.cut();
+    }
+    await service.store.delete('written-while-down');
   });
 
   it('counts a TTL down, and drops the key when it expires', async () => {
