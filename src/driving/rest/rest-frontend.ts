@@ -18,6 +18,7 @@ import { PolicyPipeline } from '../../application/pipeline';
 import { REST_LIMIT_DEFAULTS, type RestOptions } from './rest.config';
 import { BodyBudget } from './body-budget';
 import { WatchService } from '../../application/watch/watch-service';
+import { ReadConsistency } from '../../application/consistency/read-consistency';
 import { watchHandlers } from './watch-routes';
 import { rangeHandlers } from './range-routes';
 import { txnHandlers } from './txn-routes';
@@ -60,6 +61,8 @@ export interface RestDependencies {
   readonly watches?: WatchService;
   /** What GET /v1/status answers (none: 404 NO_SUCH_ROUTE). */
   readonly status?: StatusSource;
+  /** What min_revision and linearizable reads wait on (default: the store is its own head). */
+  readonly reads?: ReadConsistency;
 }
 
 /** The REST frontend: the book's HTTP API on express, over one node:http server. */
@@ -81,6 +84,7 @@ export class RestFrontend implements Frontend {
       endpoints = [],
       watches = WatchService.none(),
       status,
+      reads = new ReadConsistency(store),
     }: RestDependencies = {},
   ) {
     const limits = { ...REST_LIMIT_DEFAULTS, ...definedOnly(options) };
@@ -103,10 +107,10 @@ export class RestFrontend implements Frontend {
     if (endpoints.length > 0) app.use(...endpoints);
     const bodies = new BodyBudget(limits.maxBodyBytesInFlight);
     addOperationRoutes(app, operations, {
-      ...keyHandlers(store, logger, bodies),
+      ...keyHandlers(store, logger, bodies, reads),
       ...adminHandlers(store, logger),
       ...watchHandlers(watches, store.limits, logger),
-      ...rangeHandlers(store, logger),
+      ...rangeHandlers(store, logger, reads),
       ...txnHandlers(store, logger, bodies),
       ...openApiHandlers(),
       ...leaseHandlers(store, logger, bodies),
