@@ -83,12 +83,9 @@ interface TransactionLogContext {
 /** What every frontend is built with besides its own options. */
 interface FrontendContext {
   readonly store: KeyValueStore;
-<<<<<<< HEAD
   /** What GET /v1/status answers. */
   readonly status: StatusSource;
-=======
   readonly reads: ReadConsistency;
->>>>>>> main
   readonly host: string;
   readonly logger: Logger;
   readonly readiness: Readiness;
@@ -136,11 +133,7 @@ export const TRANSACTION_LOGS = {
 export const FRONTENDS = {
   rest: adapter(
     readRestConfig,
-<<<<<<< HEAD
-    (config, { store, host, logger, readiness, layers, status }: FrontendContext): Frontend =>
-=======
-    (config, { store, reads, host, logger, readiness, layers }: FrontendContext): Frontend =>
->>>>>>> main
+    (config, { store, reads, host, logger, readiness, layers, status }: FrontendContext): Frontend =>
       new RestFrontend(
         store,
         { host, ...config },
@@ -152,11 +145,8 @@ export const FRONTENDS = {
           endpoints: layers.endpoints,
           tls: layers.tls,
           watches: layers.watches,
-<<<<<<< HEAD
           status,
-=======
           reads,
->>>>>>> main
         },
       ),
   ),
