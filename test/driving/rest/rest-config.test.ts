@@ -9,7 +9,13 @@ describe('readRestConfig', () => {
       maxConnections: 1024,
       headersTimeoutMs: 10_000,
       requestTimeoutMs: 30_000,
+      ui: true,
     });
+  });
+
+  it('serves the web UI unless KVS_UI=false, and refuses any other value', () => {
+    expect(readRestConfig(new EnvReader({ KVS_UI: 'false' })).ui).toBe(false);
+    expect(() => readRestConfig(new EnvReader({ KVS_UI: 'no' }))).toThrow(/KVS_UI/);
   });
 
   it('reads the limits', () => {
