@@ -1,4 +1,5 @@
-import type { IRouter, Request, RequestHandler, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import type { IRouter, Request, Response } from 'express';
 import { NoSuchKeyError, PreconditionFailedError, type KeyValueStore, type ReadResult } from '../../core';
 import type { Logger } from '../../platform/logging/logger';
 import type { BodyBudget } from './body-budget';
@@ -6,6 +7,7 @@ import { sendError, sendFailure } from './http-status';
 import { readTextBody } from './read-body';
 import { etagOf, notModified, setRevisionHeaders, writeCondition } from './revision-headers';
 import { putOptionsOf } from './put-options';
+import type { RouteHandler } from './route-handler';
 
 /**
  * The handlers of the book's API on /v1/key/{key} (the key one percent-encoded segment), by
@@ -15,43 +17,46 @@ export function keyHandlers(
   store: KeyValueStore,
   logger: Logger,
   bodies: BodyBudget,
-): Readonly<Record<string, RequestHandler>> {
+): Readonly<Record<string, RouteHandler>> {
   return {
-    Get: (req: Request, res: Response) => {
+    Get: (req, res, { key }) => {
       let read: ReadResult;
       try {
-        read = store.read(req.params.key as string);
-        if (read.entry === undefined) throw new NoSuchKeyError(req.params.key as string);
+        read = store.read(key);
+        if (read.entry === undefined) throw new NoSuchKeyError(key);
       } catch (error) {
         sendFailure(res, error, logger);
         return;
       }
       setRevisionHeaders(res, read.revision, read.entry);
       if (notModified(req, read.entry)) {
-        res.status(304).end();
+        res.statusCode = 304;
+        res.end();
         return;
       }
       // res.end rather than res.send: send would hash the body for an ETag on every read.
       res.setHeader('Content-Type', 'text/plain; charset=utf-8');
       res.end(read.entry.value);
     },
-    Put: async (req: Request, res: Response) => {
+    Put: async (req, res, input) => {
       try {
         // The body is read first: a refusal must not leave it unread on a kept-alive connection.
         const value = await readTextBody(req, store.limits.maxValueBytes, bodies);
-        const key = req.params.key as string;
-        const { revision, entry } = await store.put(key, value, writeCondition(req), putOptionsOf(req));
+        const { key } = input;
+        const { revision, entry } = await store.put(key, value, writeCondition(req), putOptionsOf(input.query()));
         setRevisionHeaders(res, revision, entry);
-        res.status(201).end();
+        res.statusCode = 201;
+        res.end();
       } catch (error) {
         sendWriteFailure(res, error, logger);
       }
     },
-    Delete: async (req: Request, res: Response) => {
+    Delete: async (req, res, { key }) => {
       try {
-        const { revision } = await store.delete(req.params.key as string, writeCondition(req));
+        const { revision } = await store.delete(key, writeCondition(req));
         res.setHeader('X-Kvs-Revision', String(revision));
-        res.status(200).end();
+        res.statusCode = 200;
+        res.end();
       } catch (error) {
         sendWriteFailure(res, error, logger);
       }
@@ -60,7 +65,7 @@ export function keyHandlers(
 }
 
 /** A failed precondition's 412 carries the key's current ETag (none when it is absent). */
-function sendWriteFailure(res: Response, error: unknown, logger: Logger): void {
+function sendWriteFailure(res: ServerResponse, error: unknown, logger: Logger): void {
   if (error instanceof PreconditionFailedError && error.currentModRevision > 0) {
     res.setHeader('ETag', etagOf(error.currentModRevision));
   }

@@ -23,6 +23,8 @@ import { rangeHandlers } from './range-routes';
 import { txnHandlers } from './txn-routes';
 import { openApiHandlers } from './openapi-routes';
 import { leaseHandlers } from './lease-routes';
+import { HotRoutes } from './hot-routes';
+import { onExpress } from './route-handler';
 
 /** How long stop() lets in-flight requests run before cutting their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -38,7 +40,7 @@ export interface RestDependencies {
   /**
    * Middleware run before the operation is resolved, in order, seeing every request that is not
    * a probe (tests stand in for an instrumentation with it; the service's observers are the
-   * pipeline's).
+   * pipeline's). With any, express serves the hot routes too.
    */
   readonly middleware?: readonly RequestHandler[];
   /** The operations served (default: the service's table); a request that maps to no row is refused. */
@@ -48,7 +50,7 @@ export interface RestDependencies {
    * (shedding, auth, limits, read-only) it goes through; none by default.
    */
   readonly pipeline?: PolicyPipeline;
-  /** Endpoints answered once the policies admitted the call, before the routes (GET /metrics). */
+  /** Endpoints answered once the policies admitted the call, before the routes (GET /metrics); never on the hot routes' paths. */
   readonly endpoints?: readonly RequestHandler[];
   /** Serve HTTPS with these certificates (reloaded in place); plain HTTP when unset. */
   readonly tls?: ServerTls;
@@ -56,7 +58,11 @@ export interface RestDependencies {
   readonly watches?: WatchService;
 }
 
-/** The REST frontend: the book's HTTP API on express, over one node:http server. */
+/**
+ * The REST frontend: the book's HTTP API on express, over one node:http server, whose hot routes
+ * (the key routes and the watch stream) a lean listener in front of express serves with the same
+ * pipeline and handlers (hot-routes.ts).
+ */
 export class RestFrontend implements Frontend {
   readonly name = 'rest';
   private readonly server: Server;
@@ -92,10 +98,10 @@ export class RestFrontend implements Frontend {
     app.use(restCallAdapter(operations, pipeline));
     if (endpoints.length > 0) app.use(...endpoints);
     const bodies = new BodyBudget(limits.maxBodyBytesInFlight);
+    const hotHandlers = { ...keyHandlers(store, logger, bodies), ...watchHandlers(watches, store.limits, logger) };
     addOperationRoutes(app, operations, {
-      ...keyHandlers(store, logger, bodies),
+      ...onExpress(hotHandlers),
       ...adminHandlers(store, logger),
-      ...watchHandlers(watches, store.limits, logger),
       ...rangeHandlers(store, logger),
       ...txnHandlers(store, logger, bodies),
       ...openApiHandlers(),
@@ -112,7 +118,15 @@ export class RestFrontend implements Frontend {
       // Node checks those timeouts every 30 s by default, which would triple a 10 s limit.
       connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
     };
-    const handler = inOrderPerConnection(app);
+    // Middleware must see every request, which only express's chain guarantees.
+    const hot = middleware.length === 0 ? new HotRoutes(operations, pipeline, hotHandlers, logger) : undefined;
+    const handler = inOrderPerConnection(
+      hot === undefined
+        ? app
+        : (req, res) => {
+            if (!hot.serve(req, res)) void app(req, res);
+          },
+    );
     this.server = tls === undefined ? createServer(serverOptions, handler) : httpsServer(serverOptions, handler, tls);
     this.server.maxConnections = limits.maxConnections;
     answerParserErrors(this.server);
