@@ -3,11 +3,11 @@
 // every change that arrived while the previous sync ran), as kvs's file log does with
 // TLOG_SYNC=always. No framework, no checks, no log lines, no checksums: the floor of a durable write.
 import { closeSync, fdatasync, openSync, write } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { announceListening, BASELINE_HOST } from './announce';
+import { mapRoutes, reply } from './map-routes';
 
-const PREFIX = '/v1/key/';
 const store = new Map<string, string>();
 const logFile = process.argv[2];
 if (!logFile) throw new Error('usage: node-http-durable-map-server LOG_FILE');
@@ -33,7 +33,8 @@ function commit(): void {
   records = [];
   write(fd, bytes, (writeError) =>
     fdatasync(fd, (syncError) => {
-      if (writeError || syncError) throw writeError ?? syncError;
+      const failed = writeError ?? syncError;
+      if (failed) throw failed;
       for (const { key, value, res } of committing) {
         if (value === undefined) store.delete(key);
         else store.set(key, value);
@@ -51,37 +52,7 @@ function change(key: string, value: string | undefined, res: ServerResponse): vo
   commit();
 }
 
-function handle(req: IncomingMessage, res: ServerResponse): void {
-  const url = req.url ?? '';
-  if (!url.startsWith(PREFIX)) return reply(res, 404);
-  const key = decodeURIComponent(url.slice(PREFIX.length));
-  switch (req.method) {
-    case 'GET': {
-      const value = store.get(key);
-      if (value === undefined) return reply(res, 404);
-      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-      res.end(value);
-      return;
-    }
-    case 'PUT': {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => change(key, Buffer.concat(chunks).toString('utf8'), res));
-      return;
-    }
-    case 'DELETE':
-      return change(key, undefined, res);
-    default:
-      return reply(res, 405);
-  }
-}
-
-function reply(res: ServerResponse, status: number): void {
-  res.statusCode = status;
-  res.end();
-}
-
-const server = createServer(handle);
+const server = createServer(mapRoutes(store, change));
 server.listen(0, BASELINE_HOST, () => announceListening('rest', BASELINE_HOST, (server.address() as AddressInfo).port));
 process.on('SIGTERM', () => {
   closeSync(fd);

@@ -38,12 +38,9 @@ const passThrough = (_req: Request, _res: Response, next: NextFunction): void =>
 
 async function side(hot: boolean, auth: boolean): Promise<Side> {
   const hub = new WatchHub(0, { historyBytes: 1 << 20, bufferBytes: 1 << 16 });
-  const store = new KeyValueStore(
-    new MemoryTransactionLog(),
-    { maxKeyBytes: 64, maxValueBytes: 256 },
-    hub.observe,
-    { now: () => FIXED_NOW },
-  );
+  const store = new KeyValueStore(new MemoryTransactionLog(), { maxKeyBytes: 64, maxValueBytes: 256 }, hub.observe, {
+    now: () => FIXED_NOW,
+  });
   await store.restore();
   hub.startAt(store.revision);
   const requestLog = recordingLogger();
@@ -71,7 +68,10 @@ function holds(received: string, count: number, head = false): boolean {
   for (let i = 0; i < count; i++) {
     const end = rest.indexOf('\r\n\r\n');
     if (end < 0) return false;
-    const length = head || / 304 /.test(rest.slice(0, 12)) ? 0 : Number(/\r\ncontent-length: (\d+)/i.exec(rest.slice(0, end))?.[1] ?? 0);
+    const length =
+      head || / 304 /.test(rest.slice(0, 12))
+        ? 0
+        : Number(/\r\ncontent-length: (\d+)/i.exec(rest.slice(0, end))?.[1] ?? 0);
     if (rest.length < end + 4 + length) return false;
     rest = rest.slice(end + 4 + length);
   }
@@ -106,13 +106,17 @@ function exchange(port: number, bytes: Buffer | string, done: (received: string)
 function normalized(answer: string): string {
   return answer
     .replace(/\r\nDate: [^\r]*/g, '\r\nDate: -')
-    .replace(/\r\nx-request-id: [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\r\n/g, '\r\nx-request-id: uuid\r\n');
+    .replace(
+      /\r\nx-request-id: [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\r\n/g,
+      '\r\nx-request-id: uuid\r\n',
+    );
 }
 
 /** A request; `body` undefined: no body and no Content-Length. */
 const request = (method: string, path: string, headers: Record<string, string> = {}, body?: string): string => {
   const all = { Host: 'x', 'X-Request-Id': 'req-1', ...headers };
-  if (body !== undefined && !('Content-Length' in all)) Object.assign(all, { 'Content-Length': String(Buffer.byteLength(body)) });
+  if (body !== undefined && !('Content-Length' in all))
+    Object.assign(all, { 'Content-Length': String(Buffer.byteLength(body)) });
   const lines = Object.entries(all).map(([name, value]) => `${name}: ${value}\r\n`);
   return `${method} ${path} HTTP/1.1\r\n${lines.join('')}\r\n${body ?? ''}`;
 };
@@ -124,24 +128,34 @@ interface Case {
   readonly done: (received: string) => boolean;
 }
 
+/** Requests without a body, as [name, method, path, headers]. */
+const bodiless = (rows: readonly (readonly [string, string, string, Record<string, string>?])[]): Case[] =>
+  rows.map(([name, method, path, headers]) => one(name, request(method, path, headers)));
+
 const one = (name: string, bytes: string | Buffer, count = 1): Case => ({
   name,
   bytes,
   done: (received) => holds(received, count, String(bytes).startsWith('HEAD')),
 });
 /** A watch that opens: complete once its first message (after the response headers) arrived. */
-const stream = (name: string, bytes: string): Case => ({ name, bytes, done: (received) => /\r\n\r\n[^]*\n\n/.test(received) });
+const stream = (name: string, bytes: string): Case => ({
+  name,
+  bytes,
+  done: (received) => /\r\n\r\n[^]*\n\n/.test(received),
+});
 
 /** The answers to compare: the key routes and the watch route, plain and hostile, and their fallbacks. */
 function keyCases(): Case[] {
   const encoded = (key: string) => `/v1/key/${encodeURIComponent(key)}`;
   return [
     one('put', request('PUT', '/v1/key/alpha', {}, 'one')),
-    one('get hit', request('GET', '/v1/key/alpha')),
-    one('get, request id made by the server', request('GET', '/v1/key/alpha', { 'X-Request-Id': 'bad id with spaces' })),
-    one('get 304', request('GET', '/v1/key/alpha', { 'If-None-Match': '"1"' })),
-    one('get miss', request('GET', '/v1/key/missing')),
-    one('get with a query', request('GET', '/v1/key/alpha?x=1&y')),
+    ...bodiless([
+      ['get hit', 'GET', '/v1/key/alpha'],
+      ['get, request id made by the server', 'GET', '/v1/key/alpha', { 'X-Request-Id': 'bad id with spaces' }],
+      ['get 304', 'GET', '/v1/key/alpha', { 'If-None-Match': '"1"' }],
+      ['get miss', 'GET', '/v1/key/missing'],
+      ['get with a query', 'GET', '/v1/key/alpha?x=1&y'],
+    ]),
     one('put If-Match mismatch', request('PUT', '/v1/key/alpha', { 'If-Match': '"99"' }, 'two')),
     one('put If-None-Match * on a live key', request('PUT', '/v1/key/alpha', { 'If-None-Match': '*' }, 'two')),
     one('put bad If-Match', request('PUT', '/v1/key/alpha', { 'If-Match': 'bogus' }, 'two')),
@@ -159,28 +173,37 @@ function keyCases(): Case[] {
     ),
     one('put value too large', request('PUT', '/v1/key/big', {}, 'x'.repeat(300))),
     one('put key too large', request('PUT', `/v1/key/${'k'.repeat(65)}`, {}, 'v')),
-    one('put chunked', `PUT /v1/key/chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n`),
+    one(
+      'put chunked',
+      `PUT /v1/key/chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n`,
+    ),
     ...HOSTILE_STRINGS.map((key) => one(`put hostile ${JSON.stringify(key)}`, request('PUT', encoded(key), {}, key))),
     ...HOSTILE_STRINGS.map((key) => one(`get hostile ${JSON.stringify(key)}`, request('GET', encoded(key)))),
-    one('get percent-encoding not UTF-8', request('GET', '/v1/key/%FF')),
-    one('get broken percent-encoding', request('GET', '/v1/key/%E2%82')),
+    ...bodiless([
+      ['get percent-encoding not UTF-8', 'GET', '/v1/key/%FF'],
+      ['get broken percent-encoding', 'GET', '/v1/key/%E2%82'],
+    ]),
     one('put broken percent-encoding', request('PUT', '/v1/key/%', {}, 'v')),
     one('get raw UTF-8 in the path', Buffer.from(request('GET', '/v1/key/ключ'), 'utf8')),
-    one('get encoded slash', request('GET', '/v1/key/a%2Fb')),
-    one('get empty key', request('GET', '/v1/key/')),
-    one('get empty key with a query', request('GET', '/v1/key/?k=v')),
-    one('get no key', request('GET', '/v1/key')),
-    one('get two segments', request('GET', '/v1/key/a/b')),
-    one('get trailing slash', request('GET', '/v1/key/alpha/')),
-    one('get with a fragment', request('GET', '/v1/key/alpha#frag')),
-    one('get upper case path', request('GET', '/V1/KEY/alpha')),
-    one('get absolute form', request('GET', 'http://x/v1/key/alpha')),
-    one('head', request('HEAD', '/v1/key/alpha')),
+    ...bodiless([
+      ['get encoded slash', 'GET', '/v1/key/a%2Fb'],
+      ['get empty key', 'GET', '/v1/key/'],
+      ['get empty key with a query', 'GET', '/v1/key/?k=v'],
+      ['get no key', 'GET', '/v1/key'],
+      ['get two segments', 'GET', '/v1/key/a/b'],
+      ['get trailing slash', 'GET', '/v1/key/alpha/'],
+      ['get with a fragment', 'GET', '/v1/key/alpha#frag'],
+      ['get upper case path', 'GET', '/V1/KEY/alpha'],
+      ['get absolute form', 'GET', 'http://x/v1/key/alpha'],
+      ['head', 'HEAD', '/v1/key/alpha'],
+    ]),
     one('post: 405', request('POST', '/v1/key/alpha', {}, 'v')),
-    one('options: 405', request('OPTIONS', '/v1/key/alpha')),
-    one('delete', request('DELETE', '/v1/key/alpha')),
-    one('delete again', request('DELETE', '/v1/key/alpha')),
-    one('delete If-Match on an absent key', request('DELETE', '/v1/key/alpha', { 'If-Match': '*' })),
+    ...bodiless([
+      ['options: 405', 'OPTIONS', '/v1/key/alpha'],
+      ['delete', 'DELETE', '/v1/key/alpha'],
+      ['delete again', 'DELETE', '/v1/key/alpha'],
+      ['delete If-Match on an absent key', 'DELETE', '/v1/key/alpha', { 'If-Match': '*' }],
+    ]),
     one(
       'pipelined put, get, delete, get',
       request('PUT', '/v1/key/p', {}, 'pipelined') +
@@ -189,18 +212,23 @@ function keyCases(): Case[] {
         request('GET', '/v1/key/p'),
       4,
     ),
-    one('watch: a key twice', request('GET', '/v1/watch?key=a&key=b')),
-    one('watch: bad prev_value', request('GET', '/v1/watch?key=a&prev_value=maybe')),
-    one('watch: bad start_revision', request('GET', '/v1/watch?key=a&start_revision=soon')),
-    one('watch: bad Last-Event-ID', request('GET', '/v1/watch?key=a', { 'Last-Event-ID': 'x' })),
-    one('watch: key and prefix', request('GET', '/v1/watch?key=a&prefix=b')),
-    one('watch: trailing slash', request('GET', '/v1/watch/?key=a')),
-    one('watch: longer path', request('GET', '/v1/watchers')),
-    one('watch: HEAD', request('HEAD', '/v1/watch?key=a')),
+    ...bodiless([
+      ['watch: a key twice', 'GET', '/v1/watch?key=a&key=b'],
+      ['watch: bad prev_value', 'GET', '/v1/watch?key=a&prev_value=maybe'],
+      ['watch: bad start_revision', 'GET', '/v1/watch?key=a&start_revision=soon'],
+      ['watch: bad Last-Event-ID', 'GET', '/v1/watch?key=a', { 'Last-Event-ID': 'x' }],
+      ['watch: key and prefix', 'GET', '/v1/watch?key=a&prefix=b'],
+      ['watch: trailing slash', 'GET', '/v1/watch/?key=a'],
+      ['watch: longer path', 'GET', '/v1/watchers'],
+      ['watch: HEAD', 'HEAD', '/v1/watch?key=a'],
+    ]),
     one('watch: POST', request('POST', '/v1/watch?key=a', {}, '')),
     one('a route express alone serves', request('GET', '/v1/keys?prefix=')),
     stream('watch: opened', request('GET', '/v1/watch?prefix=&prev_value=true')),
-    stream('watch: resumed by Last-Event-ID', request('GET', '/v1/watch?key=p&start_revision=1', { 'Last-Event-ID': '2' })),
+    stream(
+      'watch: resumed by Last-Event-ID',
+      request('GET', '/v1/watch?key=p&start_revision=1', { 'Last-Event-ID': '2' }),
+    ),
   ];
 }
 
@@ -244,8 +272,7 @@ describe('the hot routes answer what express answers', () => {
   });
 
   it('with authentication: missing, wrong-scope and prefix-bound tokens get the same refusals', async () => {
-    const token = async (claims: Record<string, unknown>) =>
-      `Bearer ${await setup.sign(goodClaims(claims))}`;
+    const token = async (claims: Record<string, unknown>) => `Bearer ${await setup.sign(goodClaims(claims))}`;
     const read = await token({ scope: 'kvs:read' });
     const write = await token({ scope: 'kvs:read kvs:write', kvs_prefixes: ['app/'] });
     const cases = [
