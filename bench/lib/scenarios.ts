@@ -65,7 +65,8 @@ export function loadRows(): LoadRow[] {
     for (const operation of OPERATIONS) {
       for (const connections of CONNECTIONS) {
         for (const server of BASELINES[protocol]) rows.push(row(protocol, operation, connections, server));
-        if (protocol === 'rest' && operation === 'put') rows.push(row(protocol, operation, connections, DURABLE_BASELINE));
+        if (protocol === 'rest' && operation === 'put')
+          rows.push(row(protocol, operation, connections, DURABLE_BASELINE));
         if (connections === PEER_CONNECTIONS) rows.push(...peerRows(protocol, operation));
         rows.push(row(protocol, operation, connections, 'kvs', DEFAULT_SYNC));
         // Peers whose tool speaks none of our protocols (Redis) run right after the REST rows.

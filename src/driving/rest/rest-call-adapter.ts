@@ -41,7 +41,8 @@ export function restCallAdapter(table: OperationTable, pipeline: PolicyPipeline)
     (res.locals as Record<string, Call>)[CALL_LOCAL] = call;
     const verdict = admitRestCall(pipeline, req, res, call);
     if (verdict === undefined) next();
-    else if (verdict instanceof Promise) verdict.then((settled) => (settled ? sendRefusal(res, settled) : next()), next);
+    else if (verdict instanceof Promise)
+      verdict.then((settled) => (settled ? sendRefusal(res, settled) : next()), next);
     else sendRefusal(res, verdict);
   };
 }
