@@ -135,7 +135,10 @@ function routeOf(
   return handler && { operation, handler };
 }
 
-/** A hot request's route input; the query is parsed only when a handler asks for it (a GET never does). */
+/** The query of a URL without one (what express's parser makes of none), shared: handlers only read queries. */
+const NO_QUERY: ParsedUrlQuery = Object.freeze(parseQuery(''));
+
+/** A hot request's route input; the query is parsed only when a handler asks for it. */
 class HotInput implements RouteInput {
   constructor(
     readonly key: string,
@@ -145,6 +148,6 @@ class HotInput implements RouteInput {
   ) {}
 
   query(): ParsedUrlQuery {
-    return parseQuery(this.search < 0 ? '' : this.url.slice(this.search + 1));
+    return this.search < 0 ? NO_QUERY : parseQuery(this.url.slice(this.search + 1));
   }
 }

@@ -18,6 +18,7 @@ import { PolicyPipeline } from '../../application/pipeline';
 import { REST_LIMIT_DEFAULTS, type RestOptions } from './rest.config';
 import { BodyBudget } from './body-budget';
 import { WatchService } from '../../application/watch/watch-service';
+import { ReadConsistency } from '../../application/consistency/read-consistency';
 import { watchHandlers } from './watch-routes';
 import { rangeHandlers } from './range-routes';
 import { txnHandlers } from './txn-routes';
@@ -56,6 +57,8 @@ export interface RestDependencies {
   readonly tls?: ServerTls;
   /** The watches GET /v1/watch opens (none: every watch is refused). */
   readonly watches?: WatchService;
+  /** What min_revision and linearizable reads wait on (default: the store is its own head). */
+  readonly reads?: ReadConsistency;
 }
 
 /**
@@ -80,6 +83,7 @@ export class RestFrontend implements Frontend {
       pipeline = new PolicyPipeline(),
       endpoints = [],
       watches = WatchService.none(),
+      reads = new ReadConsistency(store),
     }: RestDependencies = {},
   ) {
     const limits = { ...REST_LIMIT_DEFAULTS, ...definedOnly(options) };
@@ -98,11 +102,14 @@ export class RestFrontend implements Frontend {
     app.use(restCallAdapter(operations, pipeline));
     if (endpoints.length > 0) app.use(...endpoints);
     const bodies = new BodyBudget(limits.maxBodyBytesInFlight);
-    const hotHandlers = { ...keyHandlers(store, logger, bodies), ...watchHandlers(watches, store.limits, logger) };
+    const hotHandlers = {
+      ...keyHandlers(store, logger, bodies, reads),
+      ...watchHandlers(watches, store.limits, logger),
+    };
     addOperationRoutes(app, operations, {
       ...onExpress(hotHandlers),
       ...adminHandlers(store, logger),
-      ...rangeHandlers(store, logger),
+      ...rangeHandlers(store, logger, reads),
       ...txnHandlers(store, logger, bodies),
       ...openApiHandlers(),
       ...leaseHandlers(store, logger, bodies),
