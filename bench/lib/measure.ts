@@ -55,7 +55,7 @@ export async function measureLoadRow(row: LoadRow, context: RowContext): Promise
       })
     : isPeer(row.server)
       ? peerServer(row.server, dataDir, context.peers)
-      : baselineServer(row.server, frontend(row), nodeFlags));
+      : baselineServer(row.server, frontend(row), logFile, nodeFlags));
   const { server, ready } = await ServerProcess.start(spec).catch(async (error: unknown) => {
     await receiver?.close();
     throw error;

@@ -34,6 +34,8 @@ export const BASELINES: Record<Frontend, readonly BaselineKind[]> = {
   rest: ['node-http', 'express'],
   grpc: ['grpc-js'],
 };
+/** The floor of a durable write: beside the REST PUT rows, whose bare baseline answers before any disk. */
+export const DURABLE_BASELINE: BaselineKind = 'node-http-durable';
 /** Peers run at the target concurrency only: what the issue compares, in bounded time. */
 export const PEER_CONNECTIONS = 32;
 
@@ -63,6 +65,8 @@ export function loadRows(): LoadRow[] {
     for (const operation of OPERATIONS) {
       for (const connections of CONNECTIONS) {
         for (const server of BASELINES[protocol]) rows.push(row(protocol, operation, connections, server));
+        if (protocol === 'rest' && operation === 'put')
+          rows.push(row(protocol, operation, connections, DURABLE_BASELINE));
         if (connections === PEER_CONNECTIONS) rows.push(...peerRows(protocol, operation));
         rows.push(row(protocol, operation, connections, 'kvs', DEFAULT_SYNC));
         // Peers whose tool speaks none of our protocols (Redis) run right after the REST rows.

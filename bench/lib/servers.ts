@@ -7,7 +7,7 @@ export type Frontend = 'rest' | 'grpc';
 /** Wire protocols the bench drives: the frontends', and Redis's RESP. */
 export type Protocol = Frontend | 'resp';
 /** The in-run baselines: the same routes served from a Map with no framework or a minimal one. */
-export type BaselineKind = 'node-http' | 'express' | 'grpc-js';
+export type BaselineKind = 'node-http' | 'node-http-durable' | 'express' | 'grpc-js';
 /** The systems users would pick instead of kvs (bench/lib/peers.ts starts them). */
 export type PeerKind = 'go-http' | 'go-grpc' | 'redis' | 'etcd';
 /** The service itself, an in-run baseline, or a peer. */
@@ -21,6 +21,7 @@ export type SyncPolicy = 'always' | 'interval' | 'never';
 export const SERVER_NAMES: Record<ServerKind, string> = {
   kvs: 'kvs',
   'node-http': 'node:http+Map',
+  'node-http-durable': 'node:http+Map+fdatasync',
   express: 'express+Map',
   'grpc-js': 'grpc-js+Map',
   'go-http': 'Go net/http+map (book core)',
@@ -31,6 +32,7 @@ export const SERVER_NAMES: Record<ServerKind, string> = {
 
 const BASELINE_SCRIPTS: Record<BaselineKind, string> = {
   'node-http': 'baselines/node-http-map-server.js',
+  'node-http-durable': 'baselines/node-http-durable-map-server.js',
   express: 'baselines/express-map-server.js',
   'grpc-js': 'baselines/grpc-map-server.js',
 };
@@ -67,11 +69,17 @@ export function kvsServer(protocol: Frontend, run: KvsRun): ServerSpec {
   };
 }
 
-/** One of the in-run baselines, serving the same routes from a Map. */
-export function baselineServer(kind: BaselineKind, protocol: Frontend, nodeFlags: readonly string[] = []): ServerSpec {
+/** One of the in-run baselines, serving the same routes from a Map (the durable one logging to `logFile`). */
+export function baselineServer(
+  kind: BaselineKind,
+  protocol: Frontend,
+  logFile: string,
+  nodeFlags: readonly string[] = [],
+): ServerSpec {
+  const script = resolve(BENCH_BUILD, BASELINE_SCRIPTS[kind]);
   return {
     name: SERVER_NAMES[kind],
-    command: nodeCommand(resolve(BENCH_BUILD, BASELINE_SCRIPTS[kind]), { nodeFlags }),
+    command: nodeCommand(script, { nodeFlags, args: kind === 'node-http-durable' ? [logFile] : [] }),
     ready: new RegExp(`baseline: ${protocol} frontend listening on (\\S+):(\\d+)`),
   };
 }

@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { RestErrorCode } from '../../api/error-codes';
 import { KvsError } from '../../core';
 import { clientMessage, hidesDetail, retryable } from '../../application/call/client-message';
@@ -44,7 +44,7 @@ const RETRY_AFTER_SECONDS = '1';
  * Sends the documented error body: `{"code": "...", "message": "..."}` with the code's status,
  * and `Retry-After` on a 503 unless a retry cannot succeed (a log that failed for good).
  */
-export function sendError(res: Response, code: RestErrorCode, message: string, canRetry = true): void {
+export function sendError(res: ServerResponse, code: RestErrorCode, message: string, canRetry = true): void {
   const status = HTTP_STATUS_BY_CODE[code];
   if (status === 503 && canRetry) res.setHeader('Retry-After', RETRY_AFTER_SECONDS);
   // The body of a refused upload is left unread: closing beats draining up to gigabytes.
@@ -53,7 +53,7 @@ export function sendError(res: Response, code: RestErrorCode, message: string, c
 }
 
 /** Answers a request a policy refused, with the refusal's `WWW-Authenticate` and `Retry-After`. */
-export function sendRefusal(res: Response, refusal: Refusal): void {
+export function sendRefusal(res: ServerResponse, refusal: Refusal): void {
   if (refusal.challenge !== undefined) res.setHeader('WWW-Authenticate', refusal.challenge);
   if (refusal.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(refusal.retryAfterSeconds));
   writeBody(res, HTTP_STATUS_BY_CODE[refusal.code], refusal.code, refusal.message);
@@ -64,7 +64,7 @@ export function errorBody(code: RestErrorCode, message: string): string {
   return JSON.stringify({ code, message });
 }
 
-function writeBody(res: Response, status: number, code: RestErrorCode, message: string): void {
+function writeBody(res: ServerResponse, status: number, code: RestErrorCode, message: string): void {
   // res.end rather than res.json: json goes through send's charset and ETag handling,
   // which made a 404 cost about a fifth more CPU than a hit.
   res.statusCode = status;
@@ -77,7 +77,7 @@ function writeBody(res: Response, status: number, code: RestErrorCode, message: 
  * detail of a log error goes to the server's log, at debug: the log adapter already reported
  * the condition once); anything else is logged and answered 500.
  */
-export function sendFailure(res: Response, error: unknown, logger: Logger): void {
+export function sendFailure(res: ServerResponse, error: unknown, logger: Logger): void {
   if (error instanceof KvsError) {
     if (hidesDetail(error)) logger.debug({ event: 'request_refused', code: error.code, detail: error.message });
     sendError(res, error.code, clientMessage(error), retryable(error));

@@ -1,4 +1,5 @@
-import type { IRouter, Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IRouter, Request, Response } from 'express';
 import { NoSuchKeyError, PreconditionFailedError, type KeyValueStore, type ReadResult } from '../../core';
 import type { Logger } from '../../platform/logging/logger';
 import type { BodyBudget } from './body-budget';
@@ -8,6 +9,7 @@ import { etagOf, notModified, setRevisionHeaders, writeCondition } from './revis
 import { putOptionsOf } from './put-options';
 import { readRequirementOf } from './read-requirement';
 import type { ReadConsistency } from '../../application/consistency/read-consistency';
+import type { RouteHandler } from './route-handler';
 
 /**
  * The handlers of the book's API on /v1/key/{key} (the key one percent-encoded segment), by
@@ -19,41 +21,44 @@ export function keyHandlers(
   logger: Logger,
   bodies: BodyBudget,
   reads: ReadConsistency,
-): Readonly<Record<string, RequestHandler>> {
+): Readonly<Record<string, RouteHandler>> {
   return {
-    Get: (req: Request, res: Response) => {
+    Get: (req, res, input) => {
       let waiting: Promise<void> | undefined;
       try {
-        waiting = reads.satisfy(readRequirementOf(req, req.query.linearizable));
+        waiting = reads.satisfy(readRequirementOf(req, input.query().linearizable));
       } catch (error) {
         sendFailure(res, error, logger);
         return;
       }
+      const { key } = input;
       // Most reads ask for nothing and are answered in this very step.
-      if (waiting === undefined) answerGet(store, req, res, logger);
+      if (waiting === undefined) answerGet(store, key, req, res, logger);
       else
         waiting.then(
-          () => answerGet(store, req, res, logger),
+          () => answerGet(store, key, req, res, logger),
           (error: unknown) => sendFailure(res, error, logger),
         );
     },
-    Put: async (req: Request, res: Response) => {
+    Put: async (req, res, input) => {
       try {
         // The body is read first: a refusal must not leave it unread on a kept-alive connection.
         const value = await readTextBody(req, store.limits.maxValueBytes, bodies);
-        const key = req.params.key as string;
-        const { revision, entry } = await store.put(key, value, writeCondition(req), putOptionsOf(req));
+        const { key } = input;
+        const { revision, entry } = await store.put(key, value, writeCondition(req), putOptionsOf(input.query()));
         setRevisionHeaders(res, revision, entry);
-        res.status(201).end();
+        res.statusCode = 201;
+        res.end();
       } catch (error) {
         sendWriteFailure(res, error, logger);
       }
     },
-    Delete: async (req: Request, res: Response) => {
+    Delete: async (req, res, { key }) => {
       try {
-        const { revision } = await store.delete(req.params.key as string, writeCondition(req));
+        const { revision } = await store.delete(key, writeCondition(req));
         res.setHeader('X-Kvs-Revision', String(revision));
-        res.status(200).end();
+        res.statusCode = 200;
+        res.end();
       } catch (error) {
         sendWriteFailure(res, error, logger);
       }
@@ -62,18 +67,19 @@ export function keyHandlers(
 }
 
 /** Answers a GET (or HEAD) of a key from the local store: its value and revision headers, 304, or 404. */
-function answerGet(store: KeyValueStore, req: Request, res: Response, logger: Logger): void {
+function answerGet(store: KeyValueStore, key: string, req: IncomingMessage, res: ServerResponse, logger: Logger): void {
   let read: ReadResult;
   try {
-    read = store.read(req.params.key as string);
-    if (read.entry === undefined) throw new NoSuchKeyError(req.params.key as string);
+    read = store.read(key);
+    if (read.entry === undefined) throw new NoSuchKeyError(key);
   } catch (error) {
     sendFailure(res, error, logger);
     return;
   }
   setRevisionHeaders(res, read.revision, read.entry);
   if (notModified(req, read.entry)) {
-    res.status(304).end();
+    res.statusCode = 304;
+    res.end();
     return;
   }
   // res.end rather than res.send: send would hash the body for an ETag on every read.
@@ -82,7 +88,7 @@ function answerGet(store: KeyValueStore, req: Request, res: Response, logger: Lo
 }
 
 /** A failed precondition's 412 carries the key's current ETag (none when it is absent). */
-function sendWriteFailure(res: Response, error: unknown, logger: Logger): void {
+function sendWriteFailure(res: ServerResponse, error: unknown, logger: Logger): void {
   if (error instanceof PreconditionFailedError && error.currentModRevision > 0) {
     res.setHeader('ETag', etagOf(error.currentModRevision));
   }

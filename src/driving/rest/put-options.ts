@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { ParsedUrlQuery } from 'node:querystring';
 import { InvalidRequestError, type PutOptions } from '../../core';
 import { DURATION_SYNTAX, parseDuration } from '../../api/duration';
 
@@ -20,8 +20,8 @@ export function ttlOf(text: unknown): number {
 }
 
 /** What a PUT's `?ttl=` or `?lease=` asks of the key's new generation (the store refuses both at once). */
-export function putOptionsOf(req: Request): PutOptions {
-  const { ttl, lease } = req.query;
+export function putOptionsOf(query: ParsedUrlQuery): PutOptions {
+  const { ttl, lease } = query;
   return {
     ...(ttl === undefined ? {} : { ttlMs: ttlOf(ttl) }),
     ...(lease === undefined ? {} : { lease: leaseIdOf(lease) }),

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 import type { ReadRequirement } from '../../application/consistency/read-consistency';
 import { InvalidRequestError } from '../../core';
 
@@ -12,7 +12,7 @@ const REVISION = /^\d{1,16}$/;
  * `?linearizable=true` (`linearizable`: the query parameter as the route read it).
  * InvalidRequestError for a header that is not a whole number, or a flag not true/false.
  */
-export function readRequirementOf(req: Request, linearizable: unknown): ReadRequirement {
+export function readRequirementOf(req: IncomingMessage, linearizable: unknown): ReadRequirement {
   const header = req.headers[MIN_REVISION_HEADER];
   let minRevision: number | undefined;
   if (header !== undefined) {

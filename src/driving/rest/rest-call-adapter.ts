@@ -1,9 +1,10 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { TLSSocket } from 'node:tls';
 import { Call, certificateSubject } from '../../application/call/call';
 import type { Verdict } from '../../application/call/refusal';
 import { REQUEST_ID_HEADER } from '../../application/call/request-id';
-import { UNROUTED, type OperationTable } from '../../application/operations';
+import { UNROUTED, type Operation, type OperationTable } from '../../application/operations';
 import type { PolicyPipeline } from '../../application/pipeline';
 import { sendRefusal } from './http-status';
 
@@ -31,47 +32,69 @@ export function restCallAdapter(table: OperationTable, pipeline: PolicyPipeline)
       return;
     }
     const operation = resolved?.operation ?? UNROUTED;
-    const call = new Call({
-      transport: 'rest',
-      operation,
-      authorization: req.headers.authorization,
-      peer: () => restPeer(req),
-      method: req.method,
-      route: operation.rest?.path,
-      suppliedRequestId: req.headers[REQUEST_ID_HEADER],
-    });
-    if (operation.key !== undefined) call.knowKey(resolved?.key);
-    pipeline.observe(call);
-    if (call.hasRequestId) res.setHeader(REQUEST_ID_HEADER, call.requestId);
+    const call = startRestCall(pipeline, req, res, operation, resolved?.key);
     if (resolved === undefined) {
-      watchEnd(req, res, call);
+      endWithResponse(req, res, call);
       next();
       return;
     }
     (res.locals as Record<string, Call>)[CALL_LOCAL] = call;
-    if (pipeline.policies.length === 0) {
-      watchEnd(req, res, call);
-      next();
-      return;
-    }
-    const decide = (verdict: Verdict): void => {
-      if (verdict === undefined) next();
-      else sendRefusal(res, verdict);
-    };
-    const verdict = pipeline.admit(call);
-    watchEnd(req, res, call);
-    if (verdict instanceof Promise) verdict.then(decide, next);
-    else decide(verdict);
+    const verdict = admitRestCall(pipeline, req, res, call);
+    if (verdict === undefined) next();
+    else if (verdict instanceof Promise)
+      verdict.then((settled) => (settled ? sendRefusal(res, settled) : next()), next);
+    else sendRefusal(res, verdict);
   };
 }
 
+/**
+ * Builds the Call of a REST request for `operation` (`UNROUTED`: no row) with its key (`key`
+ * undefined: undecodable), lets the observers see it and returns the request id they made.
+ */
+export function startRestCall(
+  pipeline: PolicyPipeline,
+  req: IncomingMessage,
+  res: ServerResponse,
+  operation: Operation,
+  key: string | undefined,
+): Call {
+  const call = new Call({
+    transport: 'rest',
+    operation,
+    authorization: req.headers.authorization,
+    peer: () => restPeer(req),
+    method: req.method!,
+    route: operation.rest?.path,
+    suppliedRequestId: req.headers[REQUEST_ID_HEADER],
+  });
+  if (operation.key !== undefined) call.knowKey(key);
+  pipeline.observe(call);
+  if (call.hasRequestId) res.setHeader(REQUEST_ID_HEADER, call.requestId);
+  return call;
+}
+
+/**
+ * Runs the policies on a started call and has it end with its response; the caller answers a
+ * refusal and runs the handler otherwise. Synchronous unless a policy answers with a promise.
+ */
+export function admitRestCall(
+  pipeline: PolicyPipeline,
+  req: IncomingMessage,
+  res: ServerResponse,
+  call: Call,
+): Verdict | Promise<Verdict> {
+  const verdict = pipeline.policies.length === 0 ? undefined : pipeline.admit(call);
+  endWithResponse(req, res, call);
+  return verdict;
+}
+
 /** Ends the call with its outcome when the response is done, if an observer or policy waits for that. */
-function watchEnd(req: Request, res: Response, call: Call): void {
+function endWithResponse(req: IncomingMessage, res: ServerResponse, call: Call): void {
   if (!call.hasEndings) return;
   const bytesBefore = req.socket.bytesWritten;
   const end = (): void => {
     // The route express matched, which a fallback (405, malformed key path) knows better than the table.
-    const route = (req.route as { path?: string } | undefined)?.path;
+    const route = (req as { route?: { path?: string } }).route?.path;
     if (route !== undefined) call.route = route;
     call.end({
       status: res.statusCode,
@@ -87,7 +110,7 @@ function watchEnd(req: Request, res: Response, call: Call): void {
 }
 
 /** The caller when no token names one: the verified client certificate's subject, else the remote address. */
-function restPeer(req: Request): string {
+function restPeer(req: IncomingMessage): string {
   const socket = req.socket as Partial<TLSSocket>;
   const certificate = socket.authorized === true ? socket.getPeerCertificate?.() : undefined;
   const name = certificateSubject(certificate?.subject);

@@ -28,6 +28,8 @@ import type { StatusSource } from '../../application/status/service-status';
 import { statusHandlers } from './status-routes';
 import { addUiRedirect, uiHandlers } from './ui-routes';
 import { loadUiAssets } from './ui-assets';
+import { HotRoutes } from './hot-routes';
+import { onExpress } from './route-handler';
 
 /** How long stop() lets in-flight requests run before cutting their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -43,7 +45,7 @@ export interface RestDependencies {
   /**
    * Middleware run before the operation is resolved, in order, seeing every request that is not
    * a probe (tests stand in for an instrumentation with it; the service's observers are the
-   * pipeline's).
+   * pipeline's). With any, express serves the hot routes too.
    */
   readonly middleware?: readonly RequestHandler[];
   /** The operations served (default: the service's table); a request that maps to no row is refused. */
@@ -53,7 +55,7 @@ export interface RestDependencies {
    * (shedding, auth, limits, read-only) it goes through; none by default.
    */
   readonly pipeline?: PolicyPipeline;
-  /** Endpoints answered once the policies admitted the call, before the routes (GET /metrics). */
+  /** Endpoints answered once the policies admitted the call, before the routes (GET /metrics); never on the hot routes' paths. */
   readonly endpoints?: readonly RequestHandler[];
   /** Serve HTTPS with these certificates (reloaded in place); plain HTTP when unset. */
   readonly tls?: ServerTls;
@@ -65,7 +67,11 @@ export interface RestDependencies {
   readonly reads?: ReadConsistency;
 }
 
-/** The REST frontend: the book's HTTP API on express, over one node:http server. */
+/**
+ * The REST frontend: the book's HTTP API on express, over one node:http server, whose hot routes
+ * (the key routes and the watch stream) a lean listener in front of express serves with the same
+ * pipeline and handlers (hot-routes.ts).
+ */
 export class RestFrontend implements Frontend {
   readonly name = 'rest';
   private readonly server: Server;
@@ -106,10 +112,13 @@ export class RestFrontend implements Frontend {
     app.use(restCallAdapter(operations, pipeline));
     if (endpoints.length > 0) app.use(...endpoints);
     const bodies = new BodyBudget(limits.maxBodyBytesInFlight);
-    addOperationRoutes(app, operations, {
+    const hotHandlers = {
       ...keyHandlers(store, logger, bodies, reads),
-      ...adminHandlers(store, logger),
       ...watchHandlers(watches, store.limits, logger),
+    };
+    addOperationRoutes(app, operations, {
+      ...onExpress(hotHandlers),
+      ...adminHandlers(store, logger),
       ...rangeHandlers(store, logger, reads),
       ...txnHandlers(store, logger, bodies),
       ...openApiHandlers(),
@@ -129,7 +138,15 @@ export class RestFrontend implements Frontend {
       // Node checks those timeouts every 30 s by default, which would triple a 10 s limit.
       connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
     };
-    const handler = inOrderPerConnection(app);
+    // Middleware must see every request, which only express's chain guarantees.
+    const hot = middleware.length === 0 ? new HotRoutes(operations, pipeline, hotHandlers, logger) : undefined;
+    const handler = inOrderPerConnection(
+      hot === undefined
+        ? app
+        : (req, res) => {
+            if (!hot.serve(req, res)) void app(req, res);
+          },
+    );
     this.server = tls === undefined ? createServer(serverOptions, handler) : httpsServer(serverOptions, handler, tls);
     this.server.maxConnections = limits.maxConnections;
     answerParserErrors(this.server);

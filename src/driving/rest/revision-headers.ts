@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InvalidRequestError, type KeyEntry, type WriteCondition } from '../../core';
 
 /** A key's entity tag: its mod_revision, quoted (RFC 9110 strong validator). */
@@ -7,7 +7,7 @@ export function etagOf(modRevision: number): string {
 }
 
 /** Sets ETag (when the key is live) and the X-Kvs-* revision headers of a key's entry. */
-export function setRevisionHeaders(res: Response, revision: number, entry: KeyEntry | undefined): void {
+export function setRevisionHeaders(res: ServerResponse, revision: number, entry: KeyEntry | undefined): void {
   res.setHeader('X-Kvs-Revision', String(revision));
   if (entry === undefined) return;
   res.setHeader('ETag', etagOf(entry.modRevision));
@@ -26,7 +26,7 @@ const QUOTED_REVISION = /^"(\d{1,16})"$/;
  * `If-None-Match: *` (it must be absent). Undefined without either header; InvalidRequestError
  * for any other form (lists and weak tags are not offered: one write, one expectation).
  */
-export function writeCondition(req: Request): WriteCondition | undefined {
+export function writeCondition(req: IncomingMessage): WriteCondition | undefined {
   const ifMatch = req.headers['if-match']?.trim();
   const ifNoneMatch = req.headers['if-none-match']?.trim();
   if (ifMatch !== undefined && ifNoneMatch !== undefined) {
@@ -44,7 +44,7 @@ export function writeCondition(req: Request): WriteCondition | undefined {
 }
 
 /** Whether a GET's If-None-Match names the key's current entity tag (or `*` for a live key): answer 304. */
-export function notModified(req: Request, entry: KeyEntry): boolean {
+export function notModified(req: IncomingMessage, entry: KeyEntry): boolean {
   const header = req.headers['if-none-match'];
   if (header === undefined) return false;
   const current = etagOf(entry.modRevision);

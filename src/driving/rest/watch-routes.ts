@@ -1,4 +1,5 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ParsedUrlQuery } from 'node:querystring';
 import {
   InvalidRequestError,
   RevisionCompactedError,
@@ -20,7 +21,7 @@ import {
 } from '../../application/watch/watch-service';
 import type { Logger } from '../../platform/logging/logger';
 import { sendError, sendFailure, sendRefusal } from './http-status';
-import { callOf } from './rest-call-adapter';
+import type { RouteHandler } from './route-handler';
 
 /** How long a closing stream may take to flush its last event before its connection is cut (a client that stopped reading never would). */
 const CLOSE_FLUSH_MS = 1000;
@@ -30,15 +31,15 @@ export function watchHandlers(
   watches: WatchService,
   limits: Limits,
   logger: Logger,
-): Readonly<Record<string, RequestHandler>> {
+): Readonly<Record<string, RouteHandler>> {
   const encoder = new SseEncoder();
   return {
-    Watch: (req: Request, res: Response) => {
+    Watch: (req, res, input) => {
       let request: WatchRequest;
       let session;
       try {
-        request = watchRequestOf(req);
-        const principal = callOf(res)?.principal;
+        request = watchRequestOf(req, input.query());
+        const principal = input.call?.principal;
         const filter = authorizedWatchFilter(request.selector, limits, principal);
         if ('code' in filter) {
           sendRefusal(res, filter);
@@ -68,8 +69,7 @@ export function watchHandlers(
 }
 
 /** The watch a query names; the Last-Event-ID header (an EventSource resuming) wins over start_revision. */
-function watchRequestOf(req: Request): WatchRequest {
-  const query = req.query as Record<string, unknown>;
+function watchRequestOf(req: IncomingMessage, query: ParsedUrlQuery): WatchRequest {
   const text = (name: string): string | undefined => {
     const value = query[name];
     if (value === undefined) return undefined;
@@ -92,7 +92,7 @@ function watchRequestOf(req: Request): WatchRequest {
   };
 }
 
-function refuse(res: Response, error: unknown, logger: Logger): void {
+function refuse(res: ServerResponse, error: unknown, logger: Logger): void {
   if (error instanceof RevisionCompactedError) {
     res.statusCode = 410;
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
@@ -133,7 +133,7 @@ class SseEncoder {
 /** Writes a watch as server-sent events. */
 class SseSink implements WatchSink {
   constructor(
-    private readonly res: Response,
+    private readonly res: ServerResponse,
     private readonly prevValue: boolean,
     private readonly encoder: SseEncoder,
   ) {}

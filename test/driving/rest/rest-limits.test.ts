@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
-import type { NextFunction, Request, Response } from 'express';
+import type { Call } from '../../../src/application/call/call';
+import { PolicyPipeline } from '../../../src/application/pipeline';
 import { KeyValueStore } from '../../../src/core';
 import { RestFrontend, type RestOptions } from '../../../src/driving/rest';
 import { MemoryTransactionLog } from '../../support/memory-transaction-log';
@@ -9,22 +10,19 @@ import { recordingLogger, type RecordingLogger } from '../../support/recording-l
 let frontend: RestFrontend;
 let port: number;
 let serverLog: RecordingLogger;
-/** The paths of the requests that reached the middleware chain, in order. */
+/** The routes of the requests that reached the pipeline, in order. */
 let arrived: string[];
 
 async function start(options: Partial<RestOptions>): Promise<void> {
   serverLog = recordingLogger();
   arrived = [];
-  const noteArrival = (req: Request, _res: Response, next: NextFunction): void => {
-    arrived.push(req.url);
-    next();
-  };
+  const noteArrival = { name: 'arrivals', observe: (call: Call) => arrived.push(`${call.method} ${call.route}`) };
   const store = new KeyValueStore(new MemoryTransactionLog(), { maxKeyBytes: 64, maxValueBytes: 4096 });
   await store.restore();
   frontend = new RestFrontend(
     store,
     { host: '127.0.0.1', port: 0, ...options },
-    { logger: serverLog.logger, middleware: [noteArrival] },
+    { logger: serverLog.logger, pipeline: new PolicyPipeline([], [noteArrival]) },
   );
   port = (await frontend.start()).port;
 }
