@@ -122,7 +122,7 @@ describe.each([
         revision: third,
         events: [
           ['put', 'k/b', 'b1', undefined],
-          ['delete', 'k/a', undefined, 'a2'],
+          ['delete', 'k/a', '', 'a2'],
         ],
       },
     ];
@@ -141,7 +141,7 @@ describe.each([
     const fifth = await remove(url, 'k/b');
     const sixth = await put(url, 'k/c', 'c1');
     const afterCompaction: Change[] = [
-      { revision: fifth, events: [['delete', 'k/b', undefined, 'b2']] },
+      { revision: fifth, events: [['delete', 'k/b', '', 'b2']] },
       { revision: sixth, events: [['put', 'k/c', 'c1', undefined]] },
     ];
     for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
