@@ -61,7 +61,7 @@ function toWrite(row: LogRow): ReplayedPut | { type: 'delete'; key: string } {
  * lease key (0xFF `lease `) is it. A marker at revision 0, which replay never reads, says
  * that the table was empty when kvs first found it: nothing in it is compacted yet.
  */
-const COMPACTED_KEY = Buffer.from([0xff, ...Buffer.from('compacted', 'latin1')]);
+export const COMPACTED_KEY = Buffer.from([0xff, ...Buffer.from('compacted', 'latin1')]);
 
 /** Groups rows (in revision order) into records, one per revision; a marker row holds no write. */
 function toRecords(rows: readonly LogRow[]): ReplayedRecord[] {
