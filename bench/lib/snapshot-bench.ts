@@ -64,7 +64,13 @@ export async function measureSnapshots(scratch: string, options: BenchOptions): 
   const grpc = await ServerProcess.start(kvsServer('grpc', { logFile, sync: 'always', main: options.main }));
   let saveSeconds: number;
   try {
-    saveSeconds = timed(['--address', `127.0.0.1:${grpc.ready[2]}`, 'snapshot', 'save', join(scratch, 'saved.snapshot')]);
+    saveSeconds = timed([
+      '--address',
+      `127.0.0.1:${grpc.ready[2]}`,
+      'snapshot',
+      'save',
+      join(scratch, 'saved.snapshot'),
+    ]);
   } finally {
     await grpc.server.stop();
   }
@@ -72,7 +78,9 @@ export async function measureSnapshots(scratch: string, options: BenchOptions): 
   mkdirSync(join(scratch, 'restored'), { recursive: true });
   const restored = join(scratch, 'restored', 'tx.log');
   const restoreSeconds = timed(['snapshot', 'restore', file], { TLOG_FILENAME: restored });
-  const replaySeconds = await replaySecondsOf(kvsServer('rest', { logFile: restored, sync: 'always', main: options.main }));
+  const replaySeconds = await replaySecondsOf(
+    kvsServer('rest', { logFile: restored, sync: 'always', main: options.main }),
+  );
   const postgres = await restoreIntoPostgres(file, timed, options);
 
   const snapshotLoop = async (url: string, stopped: () => boolean): Promise<number> => {

@@ -653,9 +653,8 @@ export class KeyValueStore {
     this.apply(record);
     if (!known) return replay.unknownThrough(revision);
     if (writes.length === 0) return;
-    const events = writes.map(
-      (write, i): ChangeEvent =>
-        changeEventOf(revision, write.key, write.type === 'put' ? this.index.get(write.key) : undefined, before[i]),
+    const events = writes.map((write, i): ChangeEvent =>
+      changeEventOf(revision, write.key, write.type === 'put' ? this.index.get(write.key) : undefined, before[i]),
     );
     replay.replayed({ revision, events });
   }

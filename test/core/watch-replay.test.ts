@@ -23,7 +23,11 @@ async function servedStore(log: MemoryTransactionLog, options = big, clock = new
 /** A history's batches, from the oldest kept, as plain data. */
 function historyOf(hub: WatchHub): ChangeBatch[] {
   const batches: ChangeBatch[] = [];
-  for (let entry = hub.history.firstFrom(0); entry !== undefined; entry = hub.history.firstFrom(entry.batch.revision + 1))
+  for (
+    let entry = hub.history.firstFrom(0);
+    entry !== undefined;
+    entry = hub.history.firstFrom(entry.batch.revision + 1)
+  )
     batches.push(entry.batch);
   return JSON.parse(JSON.stringify(batches)) as ChangeBatch[];
 }
@@ -39,10 +43,13 @@ async function randomWrites(store: KeyValueStore, clock: ManualClock, random: Se
     else if (choice === 5) await store.deleteRange({ prefix: `k/${random.int(0, 1)}` });
     else if (choice === 6) {
       const [a, b] = [key(), key()];
-      const success = a === b ? [{ type: 'put' as const, key: a, value: `t${i}` }] : [
-        { type: 'put' as const, key: a, value: `t${i}` },
-        { type: 'delete' as const, key: b },
-      ];
+      const success =
+        a === b
+          ? [{ type: 'put' as const, key: a, value: `t${i}` }]
+          : [
+              { type: 'put' as const, key: a, value: `t${i}` },
+              { type: 'delete' as const, key: b },
+            ];
       await store.txn({ compare: [], success, failure: [] });
     } else if (choice === 7) {
       leases.push((await store.grantLease(1000)).id);
@@ -50,7 +57,10 @@ async function randomWrites(store: KeyValueStore, clock: ManualClock, random: Se
     } else if (choice === 8 && leases.length > 0) {
       const id = leases.splice(random.int(0, leases.length - 1), 1)[0];
       // The lease may be over already (expired): then the revoke is refused, which is no write.
-      if (store.expiryStats.leases > 0) await Promise.resolve(id).then((lease) => store.revokeLease(lease)).catch(() => 0);
+      if (store.expiryStats.leases > 0)
+        await Promise.resolve(id)
+          .then((lease) => store.revokeLease(lease))
+          .catch(() => 0);
     } else {
       clock.advance(random.int(0, 60));
       await store.expireDue();

@@ -121,7 +121,10 @@ describe('snapshots of the running service', () => {
     expect(original.entries).toHaveLength(keys.length + 1);
     expect(original.entries.find((entry) => entry.key === 'timed')?.deadlineMs).toBeGreaterThan(Date.now());
     expect(original.leases).toEqual([{ id: Number(lease), ttlMs: 3_600_000, revision: keys.length + 5 + 2 }]);
-    expect(original.entries.find((entry) => entry.key === 'leased')).toMatchObject({ deadlineMs: 0, lease: Number(lease) });
+    expect(original.entries.find((entry) => entry.key === 'leased')).toMatchObject({
+      deadlineMs: 0,
+      lease: Number(lease),
+    });
     await stop(source);
 
     const table = pg.newTable();

@@ -21,7 +21,11 @@ interface WireEvent {
  * The first `count` changes of a watch of prefix k/ from `start` (with previous values), or the
  * refusal: status and body of a compacted start.
  */
-async function watchFrom(url: string, start: number, count: number): Promise<Change[] | { status: number; body: unknown }> {
+async function watchFrom(
+  url: string,
+  start: number,
+  count: number,
+): Promise<Change[] | { status: number; body: unknown }> {
   const controller = new AbortController();
   const response = await fetch(`${url}/v1/watch?prefix=k/&start_revision=${start}&prev_value=true`, {
     signal: controller.signal,
