@@ -8,6 +8,7 @@ const AREAS: Readonly<Record<string, string>> = {
   limits: 'Limits',
   watch: 'Watch',
   log: 'Transaction log',
+  'scale-out': 'Scale-out (docs/scale-out.md)',
   security: 'Security',
   observability: 'Observability',
   cli: 'The `kvs` CLI',

@@ -85,8 +85,27 @@ const selectorParameters: Json[] = [
   },
 ];
 
+/** What a read may ask of the replica answering it (docs/scale-out.md). */
+const consistencyParameters: Json[] = [
+  {
+    name: 'X-Kvs-Min-Revision',
+    in: 'header',
+    description:
+      "Answer from a state at least this recent (read-your-writes across replicas: a write's X-Kvs-Revision); 503 REPLICA_BEHIND when this replica does not reach it within KVS_MAX_READ_WAIT_MS.",
+    schema: digits,
+  },
+  {
+    name: 'linearizable',
+    in: 'query',
+    description:
+      'true: answer only once this replica has applied the head revision it confirmed with the log (sees every write acknowledged before the read); 503 REPLICA_BEHIND when not in time.',
+    schema: { type: 'boolean', default: false },
+  },
+];
+
 const rangeParameters: Json[] = [
   ...selectorParameters,
+  ...consistencyParameters,
   {
     name: 'start_after',
     in: 'query',
@@ -267,7 +286,7 @@ const responses: Json = {
   TooLarge: errorResponse('VALUE_TOO_LARGE: the body is over the limit; the connection is closed.'),
   RateLimited: errorResponse('RATE_LIMITED: the caller used up its budget.', { 'Retry-After': header('Retry-After') }),
   Unavailable: errorResponse(
-    'Nothing changed: LOG_UNAVAILABLE, LOG_OVERLOADED, SERVER_BUSY, OVERLOADED, READ_ONLY, WATCH_TOO_SLOW.',
+    'Nothing changed: LOG_UNAVAILABLE, LOG_OVERLOADED, SERVER_BUSY, OVERLOADED, READ_ONLY, WATCH_TOO_SLOW; for a read, REPLICA_BEHIND.',
     { 'Retry-After': header('Retry-After') },
   ),
   OutcomeUnknown: errorResponse('OUTCOME_UNKNOWN: the write may or may not have been applied; read to find out.'),
@@ -299,6 +318,7 @@ const paths: Json = {
           description: 'The current ETag (or *) answers 304.',
           schema: { type: 'string' },
         },
+        ...consistencyParameters,
       ],
       responses: {
         '200': {

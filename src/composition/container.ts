@@ -1,6 +1,8 @@
 import type { RequestHandler } from 'express';
 import { Container } from 'inversify';
-import { DEFAULT_LIMITS, DEFAULT_MAX_TTL_MS, KeyValueStore, type Limits, type TransactionLog } from '../core';
+import { DEFAULT_LIMITS, DEFAULT_MAX_TTL_MS, KeyValueStore, ownHead, type Limits, type TransactionLog } from '../core';
+import { ReadConsistency } from '../application/consistency/read-consistency';
+import { readReadConsistencyConfig } from '../application/consistency/read-consistency.config';
 import { DURATION_SYNTAX, formatDuration, parseDuration } from '../api/duration';
 import { ExpiryScheduler } from '../application/expiry/expiry-scheduler';
 import { expiryMetrics } from '../observability/metrics';
@@ -41,6 +43,8 @@ export const TOKENS = {
   OperationsListener: Symbol.for('kvs.OperationsListener'),
   Flags: Symbol.for('kvs.Flags'),
   Expiry: Symbol.for('kvs.Expiry'),
+  /** What min_revision and linearizable reads wait on. */
+  ReadConsistency: Symbol.for('kvs.ReadConsistency'),
   /** Everything main runs, built from the bindings above. */
   Service: Symbol.for('kvs.Service'),
 } as const;
@@ -77,6 +81,7 @@ interface TransactionLogContext {
 /** What every frontend is built with besides its own options. */
 interface FrontendContext {
   readonly store: KeyValueStore;
+  readonly reads: ReadConsistency;
   readonly host: string;
   readonly logger: Logger;
   readonly readiness: Readiness;
@@ -124,7 +129,7 @@ export const TRANSACTION_LOGS = {
 export const FRONTENDS = {
   rest: adapter(
     readRestConfig,
-    (config, { store, host, logger, readiness, layers }: FrontendContext): Frontend =>
+    (config, { store, reads, host, logger, readiness, layers }: FrontendContext): Frontend =>
       new RestFrontend(
         store,
         { host, ...config },
@@ -136,12 +141,13 @@ export const FRONTENDS = {
           endpoints: layers.endpoints,
           tls: layers.tls,
           watches: layers.watches,
+          reads,
         },
       ),
   ),
   grpc: adapter(
     readGrpcConfig,
-    (config, { store, host, logger, readiness, layers }: FrontendContext): Frontend =>
+    (config, { store, reads, host, logger, readiness, layers }: FrontendContext): Frontend =>
       new GrpcFrontend(
         store,
         { host, ...config },
@@ -152,6 +158,7 @@ export const FRONTENDS = {
           pipeline: layers.pipeline,
           tls: layers.tls,
           watches: layers.watches,
+          reads,
         },
       ),
   ),
@@ -272,6 +279,11 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
       logger: logger.child({ component: 'expiry' }),
     });
   });
+  const readConsistency = readReadConsistencyConfig(env);
+  container.bind<ReadConsistency>(TOKENS.ReadConsistency).toDynamicValue((context) => {
+    const store = context.get<KeyValueStore>(TOKENS.KeyValueStore);
+    return new ReadConsistency(store, ownHead(store), readConsistency);
+  });
   container
     .bind<Readiness>(TOKENS.Readiness)
     .toDynamicValue((context) => new Readiness(context.get(TOKENS.TransactionLog)));
@@ -279,6 +291,7 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
     container.bind<Frontend>(TOKENS.Frontend).toDynamicValue((context) =>
       create({
         store: context.get(TOKENS.KeyValueStore),
+        reads: context.get(TOKENS.ReadConsistency),
         host,
         logger: logger.child({ component: name }),
         readiness: context.get(TOKENS.Readiness),

@@ -123,6 +123,13 @@ export const VARIABLES: readonly VariableDeclaration[] = [
     'Watch streams open at once over both transports; more are refused with OVERLOADED (each also takes a connection).',
   ),
   service(
+    'scale-out',
+    'KVS_MAX_READ_WAIT_MS',
+    'integer 0..600000',
+    '2000',
+    'Longest a read with X-Kvs-Min-Revision / min_revision or linearizable waits for this replica to catch up (gRPC: at most the call deadline); then 503 / UNAVAILABLE REPLICA_BEHIND. See docs/scale-out.md.',
+  ),
+  service(
     'limits',
     'KVS_MAX_IN_FLIGHT',
     'integer 0..10000000',

@@ -11,6 +11,7 @@ export * from './ordered-index';
 export * from './range-query';
 export * from './txn';
 export type * from './transaction-log.port';
+export * from './head-revision.port';
 export { revisionNotAfter } from './transaction-log.port';
 export * from './change-feed';
 export * from './watch-filter';

@@ -22,6 +22,7 @@ import { systemClock, type Clock } from './clock';
 import { ExpiryQueue, type Deadline } from './expiry-queue';
 import { checkKey, checkTtl, checkValue, DEFAULT_LIMITS, utf8ByteLength, type Limits } from './limits';
 import { OrderedIndex, type KeyEntry } from './ordered-index';
+import { RevisionWaiters } from './revision-waiters';
 import {
   boundsOf,
   clipBounds,
@@ -162,6 +163,7 @@ export class KeyValueStore {
   /** Keys in the index with a deadline, expired or not. */
   private withDeadline = 0;
   private readonly leases = new LeaseTable();
+  private readonly revisionWaiters = new RevisionWaiters();
 
   constructor(
     private readonly log: TransactionLog,
@@ -206,6 +208,18 @@ export class KeyValueStore {
   /** The store revision: that of the last write applied. */
   get revision(): number {
     return this.current;
+  }
+
+  /**
+   * Calls `reached` once the store revision is at least `revision` (synchronously, now, if it
+   * already is); returns the function that cancels the wait. Bounding the wait is the caller's.
+   */
+  whenRevision(revision: number, reached: () => void): () => void {
+    if (this.current >= revision) {
+      reached();
+      return () => undefined;
+    }
+    return this.revisionWaiters.add(revision, reached);
   }
 
   /** Number of live keys. */
@@ -689,7 +703,10 @@ export class KeyValueStore {
     }
     const now = this.clock.now();
     for (const lease of record.leases ?? []) this.leases.apply(lease, revision, now);
-    if (revision > this.current) this.current = revision;
+    if (revision > this.current) {
+      this.current = revision;
+      this.revisionWaiters.advanced(revision);
+    }
   }
 }
 

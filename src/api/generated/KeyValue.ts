@@ -60,14 +60,16 @@ export interface KeyValueClient extends grpc.Client {
   deleteRange(argument: _DeleteRangeRequest, callback: grpc.requestCallback<_DeleteRangeResponse__Output>): grpc.ClientUnaryCall;
   
   /**
-   * Returns the key's value and revisions. Errors: NOT_FOUND (no value), INVALID_ARGUMENT (bad key).
+   * Returns the key's value and revisions. Errors: NOT_FOUND (no value), INVALID_ARGUMENT (bad key),
+   * UNAVAILABLE (REPLICA_BEHIND: min_revision or linearizable not reached in time).
    */
   Get(argument: _GetRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_GetResponse__Output>): grpc.ClientUnaryCall;
   Get(argument: _GetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_GetResponse__Output>): grpc.ClientUnaryCall;
   Get(argument: _GetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_GetResponse__Output>): grpc.ClientUnaryCall;
   Get(argument: _GetRequest, callback: grpc.requestCallback<_GetResponse__Output>): grpc.ClientUnaryCall;
   /**
-   * Returns the key's value and revisions. Errors: NOT_FOUND (no value), INVALID_ARGUMENT (bad key).
+   * Returns the key's value and revisions. Errors: NOT_FOUND (no value), INVALID_ARGUMENT (bad key),
+   * UNAVAILABLE (REPLICA_BEHIND: min_revision or linearizable not reached in time).
    */
   get(argument: _GetRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_GetResponse__Output>): grpc.ClientUnaryCall;
   get(argument: _GetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_GetResponse__Output>): grpc.ClientUnaryCall;
@@ -197,7 +199,8 @@ export interface KeyValueHandlers extends grpc.UntypedServiceImplementation {
   DeleteRange: grpc.handleUnaryCall<_DeleteRangeRequest__Output, _DeleteRangeResponse>;
   
   /**
-   * Returns the key's value and revisions. Errors: NOT_FOUND (no value), INVALID_ARGUMENT (bad key).
+   * Returns the key's value and revisions. Errors: NOT_FOUND (no value), INVALID_ARGUMENT (bad key),
+   * UNAVAILABLE (REPLICA_BEHIND: min_revision or linearizable not reached in time).
    */
   Get: grpc.handleUnaryCall<_GetRequest__Output, _GetResponse>;
   

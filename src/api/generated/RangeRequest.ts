@@ -1,5 +1,6 @@
 // Original file: proto/keyvalue.proto
 
+import type { Long } from '@grpc/proto-loader';
 
 /**
  * Which keys to read, and how much of them. Name a prefix, or a start/end range, not both.
@@ -29,6 +30,15 @@ export interface RangeRequest {
    * End of the range (exclusive; "": no end).
    */
   'end'?: (string);
+  /**
+   * ---- Read consistency (scale-out, issue 21; docs/scale-out.md) ----
+   * Answer from a state at least this recent (as GetRequest.min_revision); 0: whatever this replica has.
+   */
+  'min_revision'?: (number | string | Long);
+  /**
+   * Answer once this replica has applied the head revision it confirmed (as GetRequest.linearizable).
+   */
+  'linearizable'?: (boolean);
 }
 
 /**
@@ -59,4 +69,13 @@ export interface RangeRequest__Output {
    * End of the range (exclusive; "": no end).
    */
   'end': (string);
+  /**
+   * ---- Read consistency (scale-out, issue 21; docs/scale-out.md) ----
+   * Answer from a state at least this recent (as GetRequest.min_revision); 0: whatever this replica has.
+   */
+  'min_revision': (string);
+  /**
+   * Answer once this replica has applied the head revision it confirmed (as GetRequest.linearizable).
+   */
+  'linearizable': (boolean);
 }

@@ -12,6 +12,7 @@ import {
   type WriteCondition,
 } from '../../core';
 import { parseRevision } from '../../application/watch/watch-request';
+import type { ReadRequirement } from '../../application/consistency/read-consistency';
 import type { Compare__Output } from '../../api/generated/Compare';
 import type { DeleteRangeRequest__Output } from '../../api/generated/DeleteRangeRequest';
 import type { GetResponse } from '../../api/generated/GetResponse';
@@ -161,4 +162,19 @@ export function responseOpsOf(result: TxnResult): ResponseOp[] {
         return { get: getResponseOf(op.entry, result.revision) };
     }
   });
+}
+
+/** What a Get or Range asks of the replica answering it: min_revision (0: nothing) and linearizable. */
+export function readRequirementOf(message: {
+  readonly min_revision: string;
+  readonly linearizable: boolean;
+}): ReadRequirement {
+  const minRevision = parseRevision(message.min_revision, 'min_revision');
+  return { minRevision: minRevision === 0 ? undefined : minRevision, linearizable: message.linearizable };
+}
+
+/** A call's deadline in epoch ms (Infinity when the client set none). */
+export function deadlineOf(call: { getDeadline(): Date | number }): number {
+  const deadline = call.getDeadline();
+  return deadline instanceof Date ? deadline.getTime() : deadline;
 }

@@ -17,6 +17,7 @@ import { RequestWireCheck } from './request-wire-check';
 import { OperationTable } from '../../application/operations';
 import { PolicyPipeline } from '../../application/pipeline';
 import { grpcCallAdapter } from './grpc-call-adapter';
+import { ReadConsistency } from '../../application/consistency/read-consistency';
 import { WatchService } from '../../application/watch/watch-service';
 
 /** How long stop() lets in-flight calls run before cutting their connections. */
@@ -47,6 +48,8 @@ export interface GrpcDependencies {
   readonly tls?: ServerTls;
   /** The watches KeyValue.Watch opens (none: every watch is refused). */
   readonly watches?: WatchService;
+  /** What min_revision and linearizable reads wait on (default: the store is its own head). */
+  readonly reads?: ReadConsistency;
 }
 
 /**
@@ -71,6 +74,7 @@ export class GrpcFrontend implements Frontend {
       operations = new OperationTable(),
       pipeline = new PolicyPipeline(),
       watches = WatchService.none(),
+      reads = new ReadConsistency(store),
     }: GrpcDependencies = {},
   ) {
     this.health = new GrpcHealth(readiness);
@@ -86,7 +90,7 @@ export class GrpcFrontend implements Frontend {
     const check = new RequestWireCheck(operations);
     this.server.addService(
       check.wrap(loadKeyValuePackage(definition).KeyValue.service),
-      keyValueHandlers(store, watches, logger),
+      keyValueHandlers(store, watches, logger, reads),
     );
     this.server.addService(
       check.wrap(loadKvsAdminPackage(loadKvsAdminDefinition()).KvsAdmin.service),

@@ -2,6 +2,7 @@ import { NoSuchKeyError, type KeyValueStore } from '../../core';
 import type { KeyValueHandlers } from '../../api/generated/KeyValue';
 import type { Logger } from '../../platform/logging/logger';
 import type { WatchService } from '../../application/watch/watch-service';
+import type { ReadConsistency } from '../../application/consistency/read-consistency';
 import { entryOnWire } from '../../application/watch/watch-request';
 import { deleteRangeRefusal, txnRefusal } from '../../application/data-model/key-access';
 import { watchHandler } from './watch-handler';
@@ -11,9 +12,11 @@ import { grpcPutOptions } from './lease-handlers';
 import { callOfMetadata } from './grpc-call-adapter';
 import { HandlerRefusal } from './grpc-status';
 import {
+  deadlineOf,
   deleteSelectorOf,
   getResponseOf,
   rangeQueryOf,
+  readRequirementOf,
   responseOpsOf,
   txnRequestOf,
   writeConditionOf,
@@ -22,16 +25,23 @@ import {
 /**
  * The KeyValue service implementation: each unary RPC is one call on the core store; Watch
  * streams from the watch service. Range, DeleteRange and Txn name many keys, so they authorize
- * them here against the caller's principal (the pipeline checked the row's scope).
+ * them here against the caller's principal (the pipeline checked the row's scope). Get and
+ * Range first wait for what `reads` asks (min_revision, linearizable), within the call's deadline.
  */
-export function keyValueHandlers(store: KeyValueStore, watches: WatchService, logger: Logger): KeyValueHandlers {
+export function keyValueHandlers(
+  store: KeyValueStore,
+  watches: WatchService,
+  logger: Logger,
+  reads: ReadConsistency,
+): KeyValueHandlers {
   const principalOf = (call: { metadata: Parameters<typeof callOfMetadata>[0] }) =>
     callOfMetadata(call.metadata)?.principal;
   return {
     Get: (call, callback) =>
-      answerUnary(call, callback, logger, ({ key }) => {
-        const { entry, revision } = store.read(key);
-        if (entry === undefined) throw new NoSuchKeyError(key);
+      answerUnary(call, callback, logger, async (request) => {
+        await reads.satisfy(readRequirementOf(request), deadlineOf(call));
+        const { entry, revision } = store.read(request.key);
+        if (entry === undefined) throw new NoSuchKeyError(request.key);
         return { ...getResponseOf(entry, revision), expires_at_ms: expiresAtOf(store, entry) };
       }),
     Put: (call, callback) =>
@@ -44,8 +54,10 @@ export function keyValueHandlers(store: KeyValueStore, watches: WatchService, lo
       answerUnary(call, callback, logger, async (request) => store.delete(request.key, writeConditionOf(request))),
     Watch: watchHandler(watches, store.limits, logger),
     Range: (call, callback) =>
-      answerUnary(call, callback, logger, (request) => {
-        const page = store.range(rangeQueryOf(request, principalOf(call)?.prefixes));
+      answerUnary(call, callback, logger, async (request) => {
+        const query = rangeQueryOf(request, principalOf(call)?.prefixes);
+        await reads.satisfy(readRequirementOf(request), deadlineOf(call));
+        const page = store.range(query);
         return {
           entries: page.entries.map(entryOnWire),
           revision: page.revision,

@@ -6,34 +6,36 @@ import { sendError, sendFailure } from './http-status';
 import { readTextBody } from './read-body';
 import { etagOf, notModified, setRevisionHeaders, writeCondition } from './revision-headers';
 import { putOptionsOf } from './put-options';
+import { readRequirementOf } from './read-requirement';
+import type { ReadConsistency } from '../../application/consistency/read-consistency';
 
 /**
  * The handlers of the book's API on /v1/key/{key} (the key one percent-encoded segment), by
- * operation name; PUT bodies are held in `bodies` while they arrive.
+ * operation name; PUT bodies are held in `bodies` while they arrive, and a GET waits for what
+ * `reads` asks (X-Kvs-Min-Revision, ?linearizable=true) before it reads the local store.
  */
 export function keyHandlers(
   store: KeyValueStore,
   logger: Logger,
   bodies: BodyBudget,
+  reads: ReadConsistency,
 ): Readonly<Record<string, RequestHandler>> {
   return {
     Get: (req: Request, res: Response) => {
-      let read: ReadResult;
+      let waiting: Promise<void> | undefined;
       try {
-        read = store.read(req.params.key as string);
-        if (read.entry === undefined) throw new NoSuchKeyError(req.params.key as string);
+        waiting = reads.satisfy(readRequirementOf(req, req.query.linearizable));
       } catch (error) {
         sendFailure(res, error, logger);
         return;
       }
-      setRevisionHeaders(res, read.revision, read.entry);
-      if (notModified(req, read.entry)) {
-        res.status(304).end();
-        return;
-      }
-      // res.end rather than res.send: send would hash the body for an ETag on every read.
-      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-      res.end(read.entry.value);
+      // Most reads ask for nothing and are answered in this very step.
+      if (waiting === undefined) answerGet(store, req, res, logger);
+      else
+        waiting.then(
+          () => answerGet(store, req, res, logger),
+          (error: unknown) => sendFailure(res, error, logger),
+        );
     },
     Put: async (req: Request, res: Response) => {
       try {
@@ -57,6 +59,26 @@ export function keyHandlers(
       }
     },
   };
+}
+
+/** Answers a GET (or HEAD) of a key from the local store: its value and revision headers, 304, or 404. */
+function answerGet(store: KeyValueStore, req: Request, res: Response, logger: Logger): void {
+  let read: ReadResult;
+  try {
+    read = store.read(req.params.key as string);
+    if (read.entry === undefined) throw new NoSuchKeyError(req.params.key as string);
+  } catch (error) {
+    sendFailure(res, error, logger);
+    return;
+  }
+  setRevisionHeaders(res, read.revision, read.entry);
+  if (notModified(req, read.entry)) {
+    res.status(304).end();
+    return;
+  }
+  // res.end rather than res.send: send would hash the body for an ETag on every read.
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.end(read.entry.value);
 }
 
 /** A failed precondition's 412 carries the key's current ETag (none when it is absent). */

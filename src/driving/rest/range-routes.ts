@@ -7,37 +7,49 @@ import { sendFailure, sendRefusal } from './http-status';
 import { QueryParams } from './query-params';
 import { callOf } from './rest-call-adapter';
 import { sendJson } from './send-json';
+import { readRequirementOf } from './read-requirement';
+import type { ReadConsistency } from '../../application/consistency/read-consistency';
 
 const SELECTOR = ['prefix', 'start', 'end'] as const;
-const RANGE_PARAMETERS = [...SELECTOR, 'start_after', 'limit', 'keys_only'];
+const RANGE_PARAMETERS = [...SELECTOR, 'start_after', 'limit', 'keys_only', 'linearizable'];
 const DELETE_PARAMETERS = [...SELECTOR, 'all'];
 
 /**
  * The handlers of /v1/keys by operation name: Range (GET, a page of keys in UTF-8 byte order,
  * clipped to the token's prefixes) and DeleteRange (DELETE, one revision; only inside the
- * token's prefixes). Both take exactly one of a prefix or a start/end range.
+ * token's prefixes). Both take exactly one of a prefix or a start/end range. A range waits for
+ * what `reads` asks (X-Kvs-Min-Revision, ?linearizable=true) before it reads the local store.
  */
-export function rangeHandlers(store: KeyValueStore, logger: Logger): Readonly<Record<string, RequestHandler>> {
+export function rangeHandlers(
+  store: KeyValueStore,
+  logger: Logger,
+  reads: ReadConsistency,
+): Readonly<Record<string, RequestHandler>> {
   return {
     Range: (req: Request, res: Response) => {
+      let query: RangeQuery;
+      let waiting: Promise<void> | undefined;
       try {
         const params = new QueryParams(req, RANGE_PARAMETERS);
-        const query: RangeQuery = {
+        query = {
           ...selectorOf(params),
           startAfter: params.text('start_after'),
           limit: params.count('limit'),
           keysOnly: params.flag('keys_only'),
           within: callOf(res)?.principal?.prefixes,
         };
-        const page = store.range(query);
-        sendJson(res, 200, {
-          revision: page.revision,
-          items: page.entries.map((entry) => itemOf(entry, query.keysOnly === true)),
-          next_start_after: page.nextStartAfter ?? null,
-        });
+        waiting = reads.satisfy(readRequirementOf(req, params.text('linearizable')));
       } catch (error) {
         sendFailure(res, error, logger);
+        return;
       }
+      // Most reads ask for nothing and are answered in this very step.
+      if (waiting === undefined) answerRange(store, query, res, logger);
+      else
+        waiting.then(
+          () => answerRange(store, query, res, logger),
+          (error: unknown) => sendFailure(res, error, logger),
+        );
     },
     DeleteRange: async (req: Request, res: Response) => {
       try {
@@ -55,6 +67,20 @@ export function rangeHandlers(store: KeyValueStore, logger: Logger): Readonly<Re
       }
     },
   };
+}
+
+/** Answers a range from the local store. */
+function answerRange(store: KeyValueStore, query: RangeQuery, res: Response, logger: Logger): void {
+  try {
+    const page = store.range(query);
+    sendJson(res, 200, {
+      revision: page.revision,
+      items: page.entries.map((entry) => itemOf(entry, query.keysOnly === true)),
+      next_start_after: page.nextStartAfter ?? null,
+    });
+  } catch (error) {
+    sendFailure(res, error, logger);
+  }
 }
 
 /** The selector of a query: exactly one of a prefix or a start/end range. */

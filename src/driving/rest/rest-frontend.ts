@@ -18,6 +18,7 @@ import { PolicyPipeline } from '../../application/pipeline';
 import { REST_LIMIT_DEFAULTS, type RestOptions } from './rest.config';
 import { BodyBudget } from './body-budget';
 import { WatchService } from '../../application/watch/watch-service';
+import { ReadConsistency } from '../../application/consistency/read-consistency';
 import { watchHandlers } from './watch-routes';
 import { rangeHandlers } from './range-routes';
 import { txnHandlers } from './txn-routes';
@@ -54,6 +55,8 @@ export interface RestDependencies {
   readonly tls?: ServerTls;
   /** The watches GET /v1/watch opens (none: every watch is refused). */
   readonly watches?: WatchService;
+  /** What min_revision and linearizable reads wait on (default: the store is its own head). */
+  readonly reads?: ReadConsistency;
 }
 
 /** The REST frontend: the book's HTTP API on express, over one node:http server. */
@@ -74,6 +77,7 @@ export class RestFrontend implements Frontend {
       pipeline = new PolicyPipeline(),
       endpoints = [],
       watches = WatchService.none(),
+      reads = new ReadConsistency(store),
     }: RestDependencies = {},
   ) {
     const limits = { ...REST_LIMIT_DEFAULTS, ...definedOnly(options) };
@@ -93,10 +97,10 @@ export class RestFrontend implements Frontend {
     if (endpoints.length > 0) app.use(...endpoints);
     const bodies = new BodyBudget(limits.maxBodyBytesInFlight);
     addOperationRoutes(app, operations, {
-      ...keyHandlers(store, logger, bodies),
+      ...keyHandlers(store, logger, bodies, reads),
       ...adminHandlers(store, logger),
       ...watchHandlers(watches, store.limits, logger),
-      ...rangeHandlers(store, logger),
+      ...rangeHandlers(store, logger, reads),
       ...txnHandlers(store, logger, bodies),
       ...openApiHandlers(),
       ...leaseHandlers(store, logger, bodies),

@@ -28,7 +28,14 @@ describe('proto/keyvalue.proto', () => {
     expect(numbers('PutResponse')).toEqual({ revision: 1 });
     expect(numbers('DeleteRequest')).toMatchObject({ key: 1, expected_mod_revision: 2, require_exists: 3 });
     expect(numbers('DeleteResponse')).toEqual({ revision: 1, deleted: 2 });
-    expect(numbers('RangeRequest')).toEqual({ prefix: 1, start_after: 2, limit: 3, keys_only: 4, start: 5, end: 6 });
+    expect(numbers('RangeRequest')).toMatchObject({
+      prefix: 1,
+      start_after: 2,
+      limit: 3,
+      keys_only: 4,
+      start: 5,
+      end: 6,
+    });
     expect(numbers('RangeResponse')).toEqual({ entries: 1, revision: 2, next_start_after: 3, more: 4 });
     expect(numbers('Compare')).toEqual({ key: 1, target: 2, op: 3, number: 4, value: 5, exists: 6 });
     expect(numbers('RequestOp')).toEqual({ put: 1, delete: 2, get: 3 });
@@ -36,10 +43,9 @@ describe('proto/keyvalue.proto', () => {
     expect(numbers('TxnResponse')).toEqual({ succeeded: 1, revision: 2, results: 3 });
   });
 
-  it('reserves the replicas issue’s fields of GetRequest (2, 3) and RangeRequest (7, 8)', () => {
-    const reserved = (name: string) => message(name).reservedRange.map((range) => range.start);
-    expect(reserved('GetRequest')).toEqual([2, 3]);
-    expect(reserved('RangeRequest')).toEqual([7, 8]);
+  it('gives the read-consistency fields the numbers reserved for them: GetRequest 2, 3 and RangeRequest 7, 8', () => {
+    expect(numbers('GetRequest')).toEqual({ key: 1, min_revision: 2, linearizable: 3 });
+    expect(numbers('RangeRequest')).toMatchObject({ min_revision: 7, linearizable: 8 });
   });
 
   it('offers Range, DeleteRange and Txn on KeyValue, with the book’s method names unchanged', () => {

@@ -92,7 +92,7 @@ describe('real answers of every route', () => {
   const answers: { method: string; template: string; answer: HttpAnswer }[] = [];
 
   beforeAll(async () => {
-    service = await startInProcessService({ ...setup.env, KVS_MAX_VALUE_BYTES: '64' });
+    service = await startInProcessService({ ...setup.env, KVS_MAX_VALUE_BYTES: '64', KVS_MAX_READ_WAIT_MS: '20' });
     token = await setup.sign(goodClaims({ scope: 'kvs:read kvs:write kvs:admin kvs:metrics' }));
     restricted = await setup.sign(goodClaims({ scope: 'kvs:read kvs:write', kvs_prefixes: ['mine/'] }));
   });
@@ -128,6 +128,13 @@ describe('real answers of every route', () => {
     await call('GET', key, '/v1/key/k');
     await call('GET', key, '/v1/key/k', { headers: { 'If-None-Match': etag } });
     await call('GET', key, '/v1/key/absent');
+    // Read consistency (docs/scale-out.md): a revision reached, the head, one never reached in time, a bad one.
+    const written = String(put.headers['x-kvs-revision']);
+    await call('GET', key, '/v1/key/k?linearizable=true', { headers: { 'X-Kvs-Min-Revision': written } });
+    await call('GET', key, '/v1/key/k', { headers: { 'X-Kvs-Min-Revision': '999999' } });
+    await call('GET', key, '/v1/key/k', { headers: { 'X-Kvs-Min-Revision': 'soon' } });
+    await call('GET', '/v1/keys', '/v1/keys?prefix=&linearizable=true', { headers: { 'X-Kvs-Min-Revision': written } });
+    await call('GET', '/v1/keys', '/v1/keys?prefix=', { headers: { 'X-Kvs-Min-Revision': '999999' } });
     await call('HEAD', key, '/v1/key/k');
     await call('HEAD', key, '/v1/key/absent');
     await call('DELETE', key, '/v1/key/k', { headers: { 'If-Match': '"999"' } });
@@ -212,8 +219,12 @@ describe('real answers of every route', () => {
     const seen = new Set(answers.map(({ method, template }) => `${method} ${template}`));
     expect(documentedOperations().filter((operation) => !seen.has(operation))).toEqual([]);
     const statuses = new Set(answers.map(({ answer }) => answer.status));
-    for (const status of [200, 201, 304, 400, 401, 403, 404, 412, 413])
+    for (const status of [200, 201, 304, 400, 401, 403, 404, 412, 413, 503])
       expect([status, statuses.has(status)]).toEqual([status, true]);
+    const replicaBehind = answers.filter(
+      ({ answer }) => answer.status === 503 && answer.body.includes('"REPLICA_BEHIND"'),
+    );
+    expect(replicaBehind.map(({ template }) => template)).toEqual(['/v1/key/{key}', '/v1/keys']);
   });
 
   it('finds answers off the document (the check can fail)', () => {
