@@ -49,7 +49,9 @@ export async function measureExpiry(scratch: string, options: BenchOptions): Pro
     const url = `http://127.0.0.1:${ready[2]}`;
     const startMs = Date.now() - began;
     if (Date.now() > deadline - WINDOW_MS) {
-      throw new Error(`writing the log and starting the service took ${startMs} ms, past the ${START_BUDGET_MS} ms budget`);
+      throw new Error(
+        `writing the log and starting the service took ${startMs} ms, past the ${START_BUDGET_MS} ms budget`,
+      );
     }
     process.stderr.write(`expiry: log written and service started in ${startMs} ms\n`);
     await sleepUntil(deadline - WINDOW_MS);
