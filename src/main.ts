@@ -92,7 +92,7 @@ async function serve(service: ServiceParts, logger: Logger): Promise<void> {
       logger.info({ event: 'admin_listening', host, port }, `admin listener on ${host}:${port}`);
     }
     const began = performance.now();
-    const { events, keys } = await store.restore();
+    const { events, keys } = await store.restore(watches.replay);
     const seconds = (performance.now() - began) / 1000;
     const replay = { events, keys, seconds: Number(seconds.toFixed(3)) };
     metrics?.replayed(events, seconds);

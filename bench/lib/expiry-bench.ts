@@ -13,8 +13,12 @@ const EXPIRING = 200_000;
 const READ_KEYS = 1000;
 /** Concurrent GET loops (as 16 connections would be). */
 const READERS = 16;
-/** Time the server gets to start and replay before the idle window begins. */
-const START_BUDGET_MS = 10_000;
+/**
+ * Time the log's writing and the server's start and replay get before the idle window begins
+ * (the deadline is in the log, so it is fixed before they start). 10 s was too short on the
+ * shared 2-core machine (load 12), where the row then never ran; the unused part is waited out.
+ */
+const START_BUDGET_MS = 45_000;
 /** Each measured window. */
 const WINDOW_MS = 3_000;
 
@@ -35,14 +39,21 @@ export interface ExpiryResult {
  */
 export async function measureExpiry(scratch: string, options: BenchOptions): Promise<ExpiryResult> {
   const logFile = join(scratch, 'expiry', 'tx.log');
-  const deadline = Date.now() + START_BUDGET_MS + WINDOW_MS;
+  const began = Date.now();
+  const deadline = began + START_BUDGET_MS + WINDOW_MS;
   writeExpiringLog(logFile, deadline);
   const { server, ready } = await ServerProcess.start(
     kvsServer('rest', { logFile, sync: 'always', main: options.main }),
   );
   try {
     const url = `http://127.0.0.1:${ready[2]}`;
-    if (Date.now() > deadline - WINDOW_MS) throw new Error('the service took longer than the start budget');
+    const startMs = Date.now() - began;
+    if (Date.now() > deadline - WINDOW_MS) {
+      throw new Error(
+        `writing the log and starting the service took ${startMs} ms, past the ${START_BUDGET_MS} ms budget`,
+      );
+    }
+    process.stderr.write(`expiry: log written and service started in ${startMs} ms\n`);
     await sleepUntil(deadline - WINDOW_MS);
     const idle = await getLoad(url, deadline);
     const during = getLoad(url, deadline + WINDOW_MS);

@@ -205,8 +205,14 @@ function snapshotTable(s: SnapshotResult): string {
     '| measure | result | target | verdict |',
     '|---|---|---|---|',
     `| snapshot of ${keys} keys (16 B keys, 100 B values), REST, idle service | ${s.snapshotSeconds.toFixed(2)} s, ${(s.snapshotBytes / 2 ** 20).toFixed(1)} MiB | | |`,
+    `| \`kvs snapshot save\` of the same store (gRPC; verified, fsynced, renamed) | ${s.saveSeconds.toFixed(2)} s | | |`,
     `| \`kvs snapshot status\` of it (every checksum, SHA-256) | ${s.statusSeconds.toFixed(2)} s | | |`,
     `| \`kvs snapshot restore\` into a fresh file log; the service's replay of it | ${s.restoreSeconds.toFixed(2)} s; replay ${s.replaySeconds.toFixed(2)} s | | |`,
+    ...(s.postgres
+      ? [
+          `| \`kvs snapshot restore\` into a fresh PostgreSQL table (embedded server); the service's replay of it | ${s.postgres.restoreSeconds.toFixed(2)} s; replay ${s.postgres.replaySeconds.toFixed(2)} s | | |`,
+        ]
+      : []),
     `| durable REST PUT, 32 connections, ${keys}-key store: without snapshots | ${put(s.put.without)} | | |`,
     `| the same while snapshots stream back to back (${s.put.during.compactions} whole snapshots in the run) | ${put(s.put.during)}; ${ratio(share)} of without | ≥ 0.8× | ${share >= 0.8 ? '**met**' : '**missed**'} |`,
   ].join('\n');

@@ -8,7 +8,8 @@ import { REPO_ROOT } from './paths';
 import { measurePutsWhile } from './put-during';
 import { writeReplayLog } from './replay-log';
 import type { PutFigures } from './results';
-import { ServerProcess } from './server-process';
+import { EmbeddedPostgresServer } from '../../test/support/embedded-postgres-server';
+import { ServerProcess, type ServerSpec } from './server-process';
 import { kvsServer } from './servers';
 
 /** The issue's figure: a snapshot of 1,000,000 keys (16 B keys, 100 B values). */
@@ -20,11 +21,15 @@ export interface SnapshotResult {
   /** One GET /v1/admin/snapshot of the idle service, to a file. */
   readonly snapshotSeconds: number;
   readonly snapshotBytes: number;
+  /** `kvs snapshot save` (gRPC, verified as it arrives, fsynced, renamed) of the same store. */
+  readonly saveSeconds: number;
   /** `kvs snapshot status` of that file (every checksum). */
   readonly statusSeconds: number;
   /** `kvs snapshot restore` of it into a fresh file log, then the service's replay of that log. */
   readonly restoreSeconds: number;
   readonly replaySeconds: number;
+  /** The same into a fresh PostgreSQL table (an embedded server), then the replay of that table; undefined without PostgreSQL binaries. */
+  readonly postgres?: { readonly restoreSeconds: number; readonly replaySeconds: number };
   /** Durable PUTs without, and while snapshots stream back to back (`compactions` counts the snapshots). */
   readonly put: { readonly without: PutFigures; readonly during: PutFigures };
 }
@@ -56,15 +61,27 @@ export async function measureSnapshots(scratch: string, options: BenchOptions): 
     execFileSync(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: 'pipe' });
     return (performance.now() - began) / 1000;
   };
+  const grpc = await ServerProcess.start(kvsServer('grpc', { logFile, sync: 'always', main: options.main }));
+  let saveSeconds: number;
+  try {
+    saveSeconds = timed([
+      '--address',
+      `127.0.0.1:${grpc.ready[2]}`,
+      'snapshot',
+      'save',
+      join(scratch, 'saved.snapshot'),
+    ]);
+  } finally {
+    await grpc.server.stop();
+  }
   const statusSeconds = timed(['snapshot', 'status', file]);
   mkdirSync(join(scratch, 'restored'), { recursive: true });
   const restored = join(scratch, 'restored', 'tx.log');
   const restoreSeconds = timed(['snapshot', 'restore', file], { TLOG_FILENAME: restored });
-  const replay = await ServerProcess.start(
+  const replaySeconds = await replaySecondsOf(
     kvsServer('rest', { logFile: restored, sync: 'always', main: options.main }),
   );
-  const replaySeconds = Number(/replayed \d+ events \(\d+ live keys\) in ([\d.]+) s/.exec(replay.server.log)?.[1]);
-  await replay.server.stop();
+  const postgres = await restoreIntoPostgres(file, timed, options);
 
   const snapshotLoop = async (url: string, stopped: () => boolean): Promise<number> => {
     let snapshots = 0;
@@ -87,9 +104,54 @@ export async function measureSnapshots(scratch: string, options: BenchOptions): 
     keys: KEYS_1M,
     snapshotSeconds,
     snapshotBytes: statSync(file).size,
+    saveSeconds,
     statusSeconds,
     restoreSeconds,
     replaySeconds,
+    postgres,
     put: { without, during },
   };
+}
+
+/** Starts the service on its log and returns how long its replay took, as it logs it. */
+async function replaySecondsOf(spec: ServerSpec): Promise<number> {
+  const replay = await ServerProcess.start(spec);
+  await replay.server.stop();
+  return Number(/replayed \d+ events \(\d+ live keys\) in ([\d.]+) s/.exec(replay.server.log)?.[1]);
+}
+
+/**
+ * `kvs snapshot restore` of the file into a fresh table of an embedded PostgreSQL (the tests'
+ * own, test/support), and the service's replay of it; undefined (with a line saying why) when
+ * the PostgreSQL binaries are missing.
+ */
+async function restoreIntoPostgres(
+  file: string,
+  timed: (args: string[], env: Record<string, string>) => number,
+  options: BenchOptions,
+): Promise<SnapshotResult['postgres']> {
+  let server: EmbeddedPostgresServer;
+  try {
+    server = await EmbeddedPostgresServer.create();
+  } catch (error) {
+    process.stderr.write(`snapshot: no PostgreSQL restore (${(error as Error).message.split('\n')[0]})\n`);
+    return undefined;
+  }
+  try {
+    const { host, port, database, user, password } = server.connection;
+    const env = {
+      TLOG_TYPE: 'postgres',
+      TLOG_DB_HOST: host,
+      TLOG_DB_PORT: String(port),
+      TLOG_DB_DATABASE: database,
+      TLOG_DB_USERNAME: user,
+      TLOG_DB_PASSWORD: password,
+      TLOG_DB_TABLE: 'kvs_bench_restore',
+    };
+    const restoreSeconds = timed(['snapshot', 'restore', file], env);
+    const spec = kvsServer('rest', { logFile: '', sync: 'always', main: options.main, env });
+    return { restoreSeconds, replaySeconds: await replaySecondsOf(spec) };
+  } finally {
+    await server.destroy();
+  }
 }

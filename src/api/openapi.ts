@@ -139,7 +139,14 @@ const entry = record(
   ['value', 'expires_at_ms'],
 );
 
-const keyObject = (extra: Json = {}): Json => record({ key: { type: 'string', minLength: 1 }, ...extra });
+const keyObject = (extra: Json = {}, optional: readonly string[] = []): Json =>
+  record({ key: { type: 'string', minLength: 1 }, ...extra }, optional);
+
+/** A duration as REST writes one: a string with a unit (ms, s, m, h) or a number of seconds. */
+const duration = (description: string): Json => ({
+  description,
+  oneOf: [{ type: 'string' }, { type: 'integer', minimum: 1 }],
+});
 
 /** Exactly one of `properties` (a transaction op, or its result): the schema names the kind. */
 const oneOfKinds = (properties: Json): Json => ({
@@ -152,7 +159,16 @@ const oneOfKinds = (properties: Json): Json => ({
 
 /** One op of a transaction branch: an object with exactly one of put, delete, get. */
 const requestOp = oneOfKinds({
-  put: keyObject({ value: { type: 'string' } }),
+  put: keyObject(
+    {
+      value: { type: 'string' },
+      ttl: duration(
+        'The key expires after this (ms, s, m, h; a bare number is seconds), at most KVS_MAX_TTL; a put without one clears any TTL. Not with lease.',
+      ),
+      lease: { ...digits, description: 'Attaches the key to this lease (its id as a grant answered). Not with ttl.' },
+    },
+    ['ttl', 'lease'],
+  ),
   delete: keyObject(),
   get: keyObject(),
 });
@@ -213,10 +229,7 @@ const schemas: Json = {
   }),
   // Open to more fields: a compaction may come to report more of what it did.
   LeaseGrantRequest: record({
-    ttl: {
-      description: 'A duration (ms, s, m, h; a bare number is seconds), at most KVS_MAX_TTL.',
-      oneOf: [{ type: 'string' }, { type: 'integer', minimum: 1 }],
-    },
+    ttl: duration('A duration (ms, s, m, h; a bare number is seconds), at most KVS_MAX_TTL.'),
   }),
   LeaseGranted: record({ id: digits, ttl: { type: 'string' } }),
   LeaseStatus: record({

@@ -85,6 +85,8 @@ export interface KvsEntry {
   readonly createRevision: number;
   readonly modRevision: number;
   readonly version: number;
+  /** The key's deadline (Unix ms; a leased key's is its lease's), when it has one. */
+  readonly expiresAt?: number;
 }
 
 /** A key's entry read by Get, with the store revision it was read at. */
@@ -154,12 +156,14 @@ function conditionOf(options: KvsWriteOptions | undefined): {
 
 /** An entry off the wire, its int64 fields (strings) as numbers: revisions stay far below 2^53. */
 function entryOf(entry: Omit<Entry__Output, 'value'> & { value: string }): KvsEntry {
+  const expiresAt = Number(entry.expires_at_ms);
   return {
     key: entry.key,
     value: entry.value,
     createRevision: Number(entry.create_revision),
     modRevision: Number(entry.mod_revision),
     version: Number(entry.version),
+    ...(expiresAt > 0 ? { expiresAt } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 // Part of the composition root: the watch hub and service, fed by the store and the log's compactions.
-import { WatchHub, type CommitObserver, type KeyValueStore } from '../core';
+import { WatchHub, type CommitObserver, type KeyValueStore, type ReplayObserver } from '../core';
 import { WatchService } from '../application/watch/watch-service';
 import { readWatchConfig } from '../application/watch/watch.config';
 import { combineLogObservers, type TransactionLogObserver } from '../driven/log-observer.port';
@@ -14,7 +14,9 @@ export interface WatchParts {
   readonly observe: CommitObserver;
   /** The log observer with the hub's compaction hook added. */
   readonly logObserver: TransactionLogObserver;
-  /** Called once the store is restored: the history starts there, and the heartbeats begin. */
+  /** What the store's restore is given: the history is seeded from the replay. */
+  readonly replay: ReplayObserver;
+  /** Called once the store is restored: watches start after it by default, and the heartbeats begin. */
   readonly restored: (store: KeyValueStore) => void;
 }
 
@@ -39,6 +41,7 @@ export function buildWatches(
     service,
     observe: hub.observe,
     logObserver: combineLogObservers(logObserver, compactions),
+    replay: hub.seeding(),
     restored: (restoredStore) => {
       hub.startAt(restoredStore.revision);
       service.start();

@@ -28,6 +28,19 @@ export interface ChangeBatch {
 export type CommitObserver = (batch: ChangeBatch) => void;
 
 /**
+ * What the store tells of the log's replay at start-up (the watch history is seeded from it),
+ * in revision order, before any commit: the revisions whose changes replay establishes
+ * exactly, and those it cannot (compacted away, or read against a state replay does not
+ * know), before which no watch can start.
+ */
+export interface ReplayObserver {
+  /** A replayed revision's changes, read against the replayed state just before it. */
+  replayed(batch: ChangeBatch): void;
+  /** No change up to `revision` can be told from the log. */
+  unknownThrough(revision: number): void;
+}
+
+/**
  * The batch a durable record makes, read against the entries just before it is applied
  * (`before`). A record writes each key at most once (the store refuses a transaction that
  * writes a key twice), so each event's previous entry is the key's entry before the record.
@@ -35,19 +48,23 @@ export type CommitObserver = (batch: ChangeBatch) => void;
 export function changeBatchOf(record: LogRecord, before: (key: string) => KeyEntry | undefined): ChangeBatch {
   const { revision } = record;
   const events = record.writes.map((write): ChangeEvent => {
-    const previous = before(write.key);
-    if (write.type === 'delete') {
-      return {
-        type: 'delete',
-        entry: { key: write.key, value: '', createRevision: 0, modRevision: revision, version: 0 },
-        previous,
-      };
-    }
+    if (write.type === 'delete') return changeEventOf(revision, write.key, undefined, before(write.key));
     const { key, value, createRevision, version, expiresAt, lease } = write;
     const entry = { key, value, createRevision, modRevision: revision, version, ...extrasOf(expiresAt, lease) };
-    return { type: 'put', entry, previous };
+    return changeEventOf(revision, key, entry, before(key));
   });
   return { revision, events };
+}
+
+/** The event of a change at `revision` that leaves `key` as `after` (undefined: deleted) and was `previous` before. */
+export function changeEventOf(
+  revision: number,
+  key: string,
+  after: KeyEntry | undefined,
+  previous: KeyEntry | undefined,
+): ChangeEvent {
+  if (after !== undefined) return { type: 'put', entry: after, previous };
+  return { type: 'delete', entry: { key, value: '', createRevision: 0, modRevision: revision, version: 0 }, previous };
 }
 
 /** The optional fields of an entry: its deadline and its lease, each only when set. */

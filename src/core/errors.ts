@@ -14,7 +14,8 @@ export type CoreErrorCode =
   | 'REVISION_COMPACTED'
   | 'WATCH_TOO_SLOW'
   | 'REPLICA_BEHIND'
-  | 'LEASE_NOT_FOUND';
+  | 'LEASE_NOT_FOUND'
+  | 'PERMISSION_DENIED';
 
 /** Base class of the errors the core and its ports report; `code` never changes once published. */
 export abstract class KvsError extends Error {
@@ -127,6 +128,14 @@ export class LeaseNotFoundError extends KvsError {
   constructor(readonly id: number) {
     super(`lease ${id} not found (never granted, revoked or expired)`);
   }
+}
+
+/**
+ * The caller may not touch a key the operation would: a revoke of a lease holding keys outside
+ * the caller's prefixes (the keys are not named: they may be another client's).
+ */
+export class KeyAccessDeniedError extends KvsError {
+  readonly code = 'PERMISSION_DENIED';
 }
 
 /** The write would take the live data past the configured quota; deletes are always allowed. */

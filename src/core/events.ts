@@ -58,4 +58,11 @@ export interface ReplayedRecord {
   readonly revision: number;
   readonly writes: readonly (ReplayedPut | DeleteWrite)[];
   readonly leases?: readonly LeaseWrite[];
+  /**
+   * true for a record that restates compacted state rather than a change as it was made (a
+   * base file's records, rows a compaction has thinned, a restored snapshot): replay applies
+   * it, but it may lack writes its revision made, so it is never served as a change. Absent
+   * for the incremental records appended since, which replay gives back whole.
+   */
+  readonly base?: true;
 }

@@ -1,7 +1,15 @@
-import { changeBatchOf, extrasOf, type CommitObserver } from './change-feed';
-import type { DeleteWrite, KeyWrite, LeaseWrite, LogRecord, PutWrite, ReplayedRecord } from './events';
+import {
+  changeBatchOf,
+  changeEventOf,
+  extrasOf,
+  type ChangeEvent,
+  type CommitObserver,
+  type ReplayObserver,
+} from './change-feed';
+import type { DeleteWrite, KeyWrite, LeaseWrite, LogRecord, PutWrite, ReplayedPut, ReplayedRecord } from './events';
 import {
   InvalidRequestError,
+  KeyAccessDeniedError,
   KvsError,
   LeaseNotFoundError,
   NoSuchKeyError,
@@ -167,12 +175,18 @@ export class KeyValueStore {
     private readonly clock: Clock = systemClock,
   ) {}
 
-  /** Replays the log into memory; call once, before serving any request. */
-  async restore(): Promise<RestoreSummary> {
+  /**
+   * Replays the log into memory; call once, before serving any request. `replay` (the watch
+   * history) is told the changes of every record replay gives back whole, and where it cannot.
+   */
+  async restore(replay?: ReplayObserver): Promise<RestoreSummary> {
     let events = 0;
     // Replay applies records directly: going through put/delete would log them a second time.
     for await (const batch of this.log.readEvents()) {
-      for (const record of batch) this.apply(record);
+      for (const record of batch) {
+        if (replay === undefined) this.apply(record);
+        else this.replayTelling(record, replay);
+      }
       events += batch.length;
     }
     this.issued = this.current;
@@ -416,10 +430,14 @@ export class KeyValueStore {
     return status;
   }
 
-  /** Revokes the lease: one record deletes every key attached to it. LeaseNotFoundError unless it is alive. */
-  revokeLease(id: number): Promise<LeaseRevokeResult> {
+  /**
+   * Revokes the lease: one record deletes every key attached to it. LeaseNotFoundError unless it
+   * is alive; KeyAccessDeniedError, changing nothing, when `mayDelete` (the caller's prefixes)
+   * refuses one of its keys, checked when the revoke is decided, so no key attaches after it.
+   */
+  revokeLease(id: number, mayDelete?: (key: string) => boolean): Promise<LeaseRevokeResult> {
     if (!this.leases.open(id, this.clock.now())) throw new LeaseNotFoundError(id);
-    return this.endLease(id);
+    return this.endLease(id, mayDelete);
   }
 
   /**
@@ -427,7 +445,7 @@ export class KeyValueStore {
    * record, once no write to its keys (or attaching a key to it) is in flight. No key attaches
    * meanwhile; a failed append leaves the lease as it was.
    */
-  private endLease(id: number): Promise<LeaseRevokeResult> {
+  private endLease(id: number, mayDelete?: (key: string) => boolean): Promise<LeaseRevokeResult> {
     if (!this.leases.setEnding(id, true)) return Promise.resolve({ revision: this.current, deleted: 0 });
     const attached = new Set(this.leases.keys(id));
     const inFlight = (): Promise<void>[] =>
@@ -435,7 +453,14 @@ export class KeyValueStore {
         .filter(([key, write]) => write.entry?.lease === id || attached.has(key))
         .map(([, write]) => write.settled);
     return this.whenSettledOn(inFlight, async () => {
-      const writes: DeleteWrite[] = this.leases.keys(id).map((key) => ({ type: 'delete', key }));
+      const keys = this.leases.keys(id);
+      if (mayDelete !== undefined && !keys.every(mayDelete)) {
+        this.leases.setEnding(id, false);
+        throw new KeyAccessDeniedError(
+          `lease ${id} holds keys outside this token's prefixes: only a token that may delete every one of them may revoke it`,
+        );
+      }
+      const writes: DeleteWrite[] = keys.map((key) => ({ type: 'delete', key }));
       try {
         const revision = await this.commit(writes, new Array<undefined>(writes.length), [{ type: 'revoke', id }]);
         return { revision, deleted: writes.length };
@@ -629,6 +654,25 @@ export class KeyValueStore {
     return growth;
   }
 
+  /**
+   * Applies a replayed record and tells `replay` its changes, read against the replayed state
+   * before it, when that state is the one the record was made against: a base record restates
+   * compacted state, and a record that does not follow from the state before it (a base
+   * restates a later state of its keys) has previous entries replay does not know.
+   */
+  private replayTelling(record: ReplayedRecord, replay: ReplayObserver): void {
+    const { revision, writes } = record;
+    const before = writes.map((write) => this.index.get(write.key));
+    const known = record.base !== true && writes.every((write, i) => followsFrom(write, before[i], revision));
+    this.apply(record);
+    if (!known) return replay.unknownThrough(revision);
+    if (writes.length === 0) return;
+    const events = writes.map((write, i): ChangeEvent =>
+      changeEventOf(revision, write.key, write.type === 'put' ? this.index.get(write.key) : undefined, before[i]),
+    );
+    replay.replayed({ revision, events });
+  }
+
   /** Applies a durable record to the index; replay fills in revisions an old log did not record. */
   private apply(record: ReplayedRecord): void {
     const revision = record.revision;
@@ -686,6 +730,22 @@ function putOf(
     write: { type: 'put', key, value, createRevision, version, ...extras },
     entry: { key, value, createRevision, modRevision: revision, version, ...extras },
   };
+}
+
+/**
+ * Whether a replayed write follows from `before`, the key's replayed state just before it, as
+ * the store makes writes: `before` changed at an earlier revision; a delete removes a key in
+ * the index; a put creates a generation (create revision its own, version 1) or raises the
+ * version of the one before by one. (A log from before revisions records neither: they are
+ * derived from `before`.)
+ */
+function followsFrom(write: ReplayedPut | DeleteWrite, before: KeyEntry | undefined, revision: number): boolean {
+  if (before !== undefined && before.modRevision >= revision) return false;
+  if (write.type === 'delete') return before !== undefined;
+  const { createRevision, version } = write;
+  if (createRevision === undefined || version === undefined) return true;
+  if (createRevision === revision && version === 1) return true;
+  return before !== undefined && createRevision === before.createRevision && version === before.version + 1;
 }
 
 function checkCondition(key: string, current: KeyEntry | undefined, condition: WriteCondition): void {

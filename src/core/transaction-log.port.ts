@@ -26,6 +26,8 @@ import type { LogHealth, LogHealthListener } from './log-health';
  *   batches (a read chunk, a database page) so that replaying millions of records does not
  *   pay one asynchronous step per record. Empty batches are allowed. Replay gives back every
  *   record exactly as appended: revision, keys, values, createRevision and version.
+ *   Records that restate compacted state (`base: true`) come first; every record after them
+ *   is whole, as appended, so the watch history may be seeded from those.
  * - `close` waits for pending appends to settle, then releases the log's resources.
  * - `health()` says whether writes can succeed now; every change is reported to the
  *   `onHealthChange` listeners, so readiness probes and the composition root can follow it
@@ -34,8 +36,9 @@ import type { LogHealth, LogHealthListener } from './log-health';
  *   on meanwhile. Replay afterwards gives the same state, with the same revisions: a live key
  *   comes back as the record of its last write (its createRevision, version and value, at its
  *   mod_revision; such records may come in any order), and the history still ends at the
- *   revision it had (an empty record `{revision, writes: []}` may say so). A log may also
- *   compact by itself once its history has grown (its thresholds).
+ *   revision it had (an empty record `{revision, writes: []}` may say so). Every record the
+ *   compaction rewrote replays marked `base: true`; the records appended after it do not. A
+ *   log may also compact by itself once its history has grown (its thresholds).
  */
 export interface TransactionLog {
   /** Yields the log's records in revision order, a batch at a time; called once, before the first append. */

@@ -1,4 +1,4 @@
-import type { ChangeBatch, ChangeEvent, CommitObserver } from './change-feed';
+import type { ChangeBatch, ChangeEvent, CommitObserver, ReplayObserver } from './change-feed';
 import { RevisionCompactedError } from './errors';
 import { WatchHistory } from './watch-history';
 import { Watcher, type WatchFilter, type WatcherSource } from './watcher';
@@ -35,6 +35,8 @@ export class WatchHub implements WatcherSource {
   private readonly watchers = new Set<Watcher>();
   private readonly now: () => number;
   private closed = false;
+  /** Whether the history was seeded from the log's replay (else it starts after the restored revision). */
+  private seeded = false;
 
   /** `revision` is the store's when the hub starts (after restore): history begins after it. */
   constructor(
@@ -80,12 +82,32 @@ export class WatchHub implements WatcherSource {
   }
 
   /**
-   * The store was restored up to `revision` (call once, before the first watch): the history
-   * starts after it, as the revisions replayed are not kept as changes.
+   * What to give the store's restore so that the history holds the replayed revisions whose
+   * changes the log still has (within the history's bytes), and a watcher can resume across a
+   * restart from any of them. Before any watch and any commit; once.
+   */
+  seeding(): ReplayObserver {
+    this.seeded = true;
+    return {
+      replayed: (batch) => {
+        this.current = Math.max(this.current, batch.revision);
+        if (batch.revision >= this.history.oldestAvailable) this.history.add(batch, this.now());
+      },
+      unknownThrough: (revision) => {
+        this.current = Math.max(this.current, revision);
+        this.history.compact(revision + 1);
+      },
+    };
+  }
+
+  /**
+   * The store was restored up to `revision` (call once, before the first watch). Unless the
+   * history was seeded from the replay, it starts after that revision.
    */
   startAt(revision: number): void {
+    // Seeded, the revisions after the last change told changed no key: nothing to cut.
+    if (!this.seeded) this.history.compact(revision + 1);
     this.current = Math.max(this.current, revision);
-    this.history.compact(revision + 1);
   }
 
   /** Forgets the revisions before `revision` (the log compacted them away); live watchers go on undisturbed. */

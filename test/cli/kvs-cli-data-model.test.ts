@@ -76,6 +76,40 @@ describe('kvs ls, get --meta, conditional put/delete and txn against a real serv
     });
   });
 
+  it('shows the deadline and the time left of a key with a TTL, with get --meta and ls', async () => {
+    const before = Date.now();
+    const { revision } = await client.put('ttl/timed', 'soon gone', { ttlMs: 3_600_000 });
+    await client.put('ttl/plain', 'stays');
+    const meta = await kvs(['get', '--meta', 'ttl/timed']);
+    const lines = meta.stdout.split('\n');
+    expect(lines.slice(0, 4)).toEqual([
+      `create_revision ${revision}`,
+      `mod_revision ${revision}`,
+      'version 1',
+      expect.stringMatching(/^revision \d+$/),
+    ]);
+    const expiresAt = Date.parse(lines[4].replace(/^expires_at /, ''));
+    expect(expiresAt).toBeGreaterThanOrEqual(before + 3_600_000);
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + 3_600_000);
+    expect(lines[5]).toMatch(/^ttl_remaining (\d+\.\d)s$/);
+    expect(Number(/(\d+\.\d)/.exec(lines[5])![1])).toBeLessThanOrEqual(3600);
+    expect(lines.slice(6)).toEqual(['value soon gone', '']);
+    const json = JSON.parse((await kvs(['--json', 'get', '--meta', 'ttl/timed'])).stdout);
+    expect(json).toMatchObject({ expires_at_ms: expiresAt, ttl_remaining_ms: expect.any(Number) });
+    expect(json.ttl_remaining_ms).toBeLessThanOrEqual(3_600_000);
+    // A key without a TTL shows none.
+    expect((await kvs(['get', '--meta', 'ttl/plain'])).stdout).not.toContain('expires_at');
+
+    const listed = await kvs(['ls', '--prefix', 'ttl/']);
+    expect(listed.stdout).toMatch(/^ttl\/plain stays\nttl\/timed \[ttl \d+\.\ds\] soon gone\n$/);
+    expect((await kvs(['ls', '--prefix', 'ttl/', '--keys-only'])).stdout).toBe('ttl/plain\nttl/timed\n');
+    const items = JSON.parse((await kvs(['--json', 'ls', '--prefix', 'ttl/'])).stdout).items;
+    expect(items.map((item: Record<string, unknown>) => [item.key, item.expires_at_ms])).toEqual([
+      ['ttl/plain', undefined],
+      ['ttl/timed', expiresAt],
+    ]);
+  });
+
   it('lists a prefix across pages with ls, values or keys only, as text or JSON', async () => {
     const keys = Array.from({ length: 230 }, (_, i) => `ls/${String(i).padStart(3, '0')}`);
     await client.txn({ success: keys.slice(0, 120).map((key) => ({ put: { key, value: `v${key}` } })) });

@@ -255,6 +255,49 @@ export function runTransactionLogContract(adapter: string, options: LoggerContra
       expect(again.getEntry('next')).toEqual(next.entry);
     });
 
+    it('replays base every record a compaction rewrote, and whole and unmarked every record appended after it', async () => {
+      let log = await openLog();
+      const store = new KeyValueStore(log);
+      await store.restore();
+      for (let i = 0; i < 30; i++) await store.put(`k${i % 4}`, `v${i}`);
+      await store.delete('k0');
+      log = await reopen(log);
+      // Never compacted: nothing is base.
+      expect((await collectRecords(log)).filter((record) => record.base)).toEqual([]);
+      log = await reopen(log);
+      const restored = new KeyValueStore(log);
+      await restored.restore();
+      await restored.compact();
+      const compactedAt = restored.revision;
+      await restored.put('k1', 'after');
+      await restored.txn({
+        compare: [],
+        success: [
+          { type: 'put', key: 'k2', value: 'x' },
+          { type: 'delete', key: 'k3' },
+        ],
+        failure: [],
+      });
+      log = await reopen(log);
+      const records = await collectRecords(log);
+      const rewritten = records.filter((record) => record.revision <= compactedAt);
+      expect(rewritten.length).toBeGreaterThan(0);
+      expect(rewritten.filter((record) => record.base !== true)).toEqual([]);
+      expect(records.filter((record) => record.revision > compactedAt)).toEqual([
+        {
+          revision: compactedAt + 1,
+          writes: [{ type: 'put', key: 'k1', value: 'after', createRevision: 2, version: 9 }],
+        },
+        {
+          revision: compactedAt + 2,
+          writes: [
+            { type: 'put', key: 'k2', value: 'x', createRevision: 3, version: 8 },
+            { type: 'delete', key: 'k3' },
+          ],
+        },
+      ]);
+    });
+
     it('keeps deadlines, lease attachments and lease grants and revokes, through compaction too', async () => {
       const records: LogRecord[] = [
         { revision: 1, writes: [], leases: [{ type: 'grant', id: 2 ** 52 + 7, ttlMs: 10_000 }] },

@@ -1,4 +1,4 @@
-import { KeyValueStore, LeaseNotFoundError, type ChangeBatch } from '../../src/core';
+import { KeyAccessDeniedError, KeyValueStore, LeaseNotFoundError, type ChangeBatch } from '../../src/core';
 import { ManualClock, MemoryTransactionLog } from '../support/memory-transaction-log';
 
 async function leaseStore(log = new MemoryTransactionLog(), clock = new ManualClock()) {
@@ -35,6 +35,23 @@ describe('leases in the core', () => {
     expect(batches.at(-1)?.events.filter((event) => event.type === 'delete')).toHaveLength(100);
     expect(store.size).toBe(0);
     expect(store.expiryStats.leases).toBe(0);
+  });
+
+  it('refuses a revoke whose caller may not delete every key of the lease, changing nothing', async () => {
+    const { store, log } = await leaseStore();
+    const { id } = await store.grantLease(1000);
+    await store.put('mine/a', 'x', undefined, { lease: id });
+    await store.put('theirs/b', 'y', undefined, { lease: id });
+    const records = log.events.length;
+    const mine = (key: string) => key.startsWith('mine/');
+    await expect(store.revokeLease(id, mine)).rejects.toThrow(KeyAccessDeniedError);
+    await expect(store.revokeLease(id, mine)).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    expect(log.events.length).toBe(records);
+    expect([...store.leaseStatus(id).keys].sort()).toEqual(['mine/a', 'theirs/b']);
+    // Once the other key has left the lease, the same caller may revoke it.
+    await store.put('theirs/b', 'detached');
+    expect(await store.revokeLease(id, mine)).toMatchObject({ deleted: 1 });
+    expect(store.read('theirs/b').entry?.value).toBe('detached');
   });
 
   it('revoke deletes every key of the lease in one revision; the lease is gone afterwards', async () => {

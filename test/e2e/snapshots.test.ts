@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { encodeSnapshot } from '../../src/api/snapshot/snapshot-encoder';
-import type { SnapshotEntry } from '../../src/api/snapshot/snapshot-format';
+import type { SnapshotEntry, SnapshotLease } from '../../src/api/snapshot/snapshot-format';
 import { readSnapshotFile } from '../../src/api/snapshot/snapshot-file';
 import { HOSTILE_STRINGS } from '../support/hostile-strings';
 import { requireBuiltCli, runCli, type CliRun } from '../support/run-cli';
@@ -49,12 +49,12 @@ async function stop(service: ServiceProcess): Promise<void> {
 }
 
 /** What a snapshot file holds, verified: its revision and every entry. */
-function contentOf(file: string): { revision: number; entries: SnapshotEntry[] } {
+function contentOf(file: string): { revision: number; leases: readonly SnapshotLease[]; entries: SnapshotEntry[] } {
   const reader = readSnapshotFile(file);
   const entries: SnapshotEntry[] = [];
   for (;;) {
     const next = reader.next();
-    if (next.done) return { revision: next.value.revision, entries };
+    if (next.done) return { revision: next.value.summary.revision, leases: next.value.leases, entries };
     entries.push(...next.value);
   }
 }
@@ -91,6 +91,7 @@ async function generatedSnapshot(file: string, count: number, revision: number):
     modRevision: 1 + (i % (revision - 1)) + (i % 2),
     version: 1 + (i % 9),
     deadlineMs: 0,
+    lease: 0,
   }));
   await writeFile(file, Buffer.concat([...encodeSnapshot({ revision, entries }, Date.now())]));
   return entries;
@@ -105,6 +106,10 @@ describe('snapshots of the running service', () => {
     for (const key of keys.slice(0, 5)) expect((await send(url, 'PUT', key, `second ${key}`)).ok).toBe(true);
     // A key with a TTL keeps its deadline through every log and snapshot below.
     expect((await fetch(`${url}/v1/key/timed?ttl=1h`, { method: 'PUT', body: 't' })).ok).toBe(true);
+    // So does a lease with its TTL, and the key attached to it.
+    const granted = await fetch(`${url}/v1/leases`, { method: 'POST', body: JSON.stringify({ ttl: '1h' }) });
+    const lease = ((await granted.json()) as { id: string }).id;
+    expect((await fetch(`${url}/v1/key/leased?lease=${lease}`, { method: 'PUT', body: 'l' })).ok).toBe(true);
     // The last write is a delete: the snapshot's revision is above every key's mod_revision.
     await send(url, 'DELETE', 'c');
     const first = join(dir.path, 'first.snapshot');
@@ -112,9 +117,14 @@ describe('snapshots of the running service', () => {
     expect(saved.stderr).toBe('');
     expect(saved.stdout).toMatch(/^saved snapshot at revision \d+: \d+ keys, \d+ bytes to /);
     const original = contentOf(first);
-    expect(original.revision).toBe(keys.length + 5 + 2);
-    expect(original.entries).toHaveLength(keys.length);
+    expect(original.revision).toBe(keys.length + 5 + 4);
+    expect(original.entries).toHaveLength(keys.length + 1);
     expect(original.entries.find((entry) => entry.key === 'timed')?.deadlineMs).toBeGreaterThan(Date.now());
+    expect(original.leases).toEqual([{ id: Number(lease), ttlMs: 3_600_000, revision: keys.length + 5 + 2 }]);
+    expect(original.entries.find((entry) => entry.key === 'leased')).toMatchObject({
+      deadlineMs: 0,
+      lease: Number(lease),
+    });
     await stop(source);
 
     const table = pg.newTable();
@@ -125,6 +135,9 @@ describe('snapshots of the running service', () => {
     expect(meta.headers.get('x-kvs-revision')).toBe(String(original.revision));
     expect(meta.headers.get('x-kvs-version')).toBe('2');
     expect(await meta.text()).toBe(`second ${keys[0]}`);
+    // The restored lease is alive: its holder's keepalives go on, and it still holds its key.
+    const kept = await fetch(`${onPostgres.restUrl}/v1/leases/${lease}/keepalive`, { method: 'POST' });
+    expect([kept.status, ((await kept.json()) as { keys: string[] }).keys]).toEqual([200, ['leased']]);
     // Over REST this time: the same content, whichever frontend streams it.
     const second = join(dir.path, 'second.snapshot');
     const response = await fetch(`${onPostgres.restUrl}/v1/admin/snapshot`);
@@ -196,6 +209,7 @@ describe('snapshots of the running service', () => {
             modRevision: write.revision,
             version: (before?.version ?? 0) + 1,
             deadlineMs: 0,
+            lease: 0,
           });
       }
       const expected = [...state]

@@ -86,6 +86,74 @@ describe('TTL and leases over REST and gRPC (real sockets)', () => {
     }
   });
 
+  it('transactions set TTLs and leases on their puts: REST ttl/lease, gRPC ttl_ms/lease', async () => {
+    const granted = await rest('/v1/leases', { method: 'POST', body: JSON.stringify({ ttl: '1h' }) });
+    const lease = ((await granted.json()) as { id: string }).id;
+    const before = Date.now();
+    const txn = await rest('/v1/txn', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        success: [
+          { put: { key: 'txn/timed', value: 't', ttl: '30m' } },
+          { put: { key: 'txn/seconds', value: 's', ttl: 90 } },
+          { put: { key: 'txn/leased', value: 'l', lease } },
+        ],
+      }),
+    });
+    expect(txn.status).toBe(200);
+    const expiry = async (key: string) => Date.parse((await rest(`/v1/key/${key}`)).headers.get('x-kvs-expires-at')!);
+    expect(await expiry('txn%2Ftimed')).toBeGreaterThanOrEqual(before + 30 * 60_000);
+    expect(await expiry('txn%2Ftimed')).toBeLessThanOrEqual(Date.now() + 30 * 60_000);
+    expect(await expiry('txn%2Fseconds')).toBeGreaterThanOrEqual(before + 90_000);
+    expect((await rest('/v1/key/txn%2Fleased')).headers.get('x-kvs-lease')).toBe(lease);
+
+    await call((done) =>
+      keyValue.Txn(
+        {
+          success: [
+            { put: { key: 'txn/grpc-timed', value: 'g', ttl_ms: 60_000 } },
+            { put: { key: 'txn/grpc-leased', value: 'g', lease } },
+          ],
+        },
+        done,
+      ),
+    );
+    const status = (await (await rest(`/v1/leases/${lease}`)).json()) as { keys: string[] };
+    expect(status.keys.sort()).toEqual(['txn/grpc-leased', 'txn/leased']);
+    expect(await expiry('txn%2Fgrpc-timed')).toBeGreaterThanOrEqual(before + 60_000);
+
+    // Both at once, a TTL above KVS_MAX_TTL or a lease that is not alive: refused, nothing written.
+    const refusals: [object, number][] = [
+      [{ key: 'txn/both', value: 'x', ttl: '1m', lease }, 400],
+      [{ key: 'txn/long', value: 'x', ttl: '2h' }, 400],
+      [{ key: 'txn/none', value: 'x', lease: '12345' }, 404],
+      [{ key: 'txn/bad', value: 'x', ttl: 'soon' }, 400],
+    ];
+    for (const [put, expected] of refusals) {
+      const refused = await rest('/v1/txn', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ success: [{ put }] }),
+      });
+      expect([JSON.stringify(put), refused.status]).toEqual([JSON.stringify(put), expected]);
+    }
+    await expect(
+      call((done) => keyValue.Txn({ success: [{ put: { key: 'txn/both', value: 'x', ttl_ms: 1000, lease } }] }, done)),
+    ).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+    const listed = (await (await rest('/v1/keys?prefix=txn%2F')).json()) as { items: { key: string }[] };
+    expect(listed.items.map((item) => item.key)).toEqual([
+      'txn/grpc-leased',
+      'txn/grpc-timed',
+      'txn/leased',
+      'txn/seconds',
+      'txn/timed',
+    ]);
+    // Revoking the lease deletes the keys the transactions attached to it.
+    expect((await rest(`/v1/leases/${lease}`, { method: 'DELETE' })).status).toBe(200);
+    expect((await rest('/v1/key/txn%2Fleased')).status).toBe(404);
+  });
+
   it('REST leases: grant, attach, keepalive, status, revoke deletes every key in one revision', async () => {
     const grant = await rest('/v1/leases', { method: 'POST', body: JSON.stringify({ ttl: '10s' }) });
     expect(grant.status).toBe(201);

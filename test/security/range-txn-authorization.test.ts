@@ -1,3 +1,5 @@
+import * as grpc from '@grpc/grpc-js';
+import { loadKeyValuePackage } from '../../src/api/keyvalue-proto';
 import { startInProcessService, type InProcessService } from '../support/in-process-service';
 import { goodClaims, hmacSetup } from './jwt-fixtures';
 
@@ -105,6 +107,33 @@ describe('range and transaction authorization', () => {
     expect([refused.status, refused.body.message]).toEqual([403, expect.stringMatching(/needs scope kvs:read/)]);
     expect((await call(teamA, 'POST', '/v1/txn', reads)).status).toBe(200);
     expect((await call(writeOnly, 'GET', '/v1/keys?prefix=team-a%2F')).status).toBe(403);
+  });
+
+  it('refuses a lease revoke (REST and gRPC) while the lease holds a key outside the token’s prefixes; nothing is deleted', async () => {
+    const { id } = await service.store.grantLease(3_600_000);
+    await service.store.put('team-a/leased', 'a', undefined, { lease: id });
+    await service.store.put('team-c/leased', 'c', undefined, { lease: id });
+    const rest = await call(teamA, 'DELETE', `/v1/leases/${id}`);
+    expect([rest.status, rest.body.code]).toEqual([403, 'PERMISSION_DENIED']);
+    expect(rest.body.message).not.toContain('team-c');
+    const { Lease } = loadKeyValuePackage();
+    const leases = new Lease(service.grpcAddress, grpc.credentials.createInsecure());
+    try {
+      const metadata = new grpc.Metadata();
+      metadata.set('authorization', `Bearer ${teamA}`);
+      const revoke = (): Promise<unknown> =>
+        new Promise((resolve, reject) =>
+          leases.Revoke({ id: String(id) }, metadata, (error, answer) => (error ? reject(error) : resolve(answer))),
+        );
+      await expect(revoke()).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
+      expect([...service.store.leaseStatus(id).keys].sort()).toEqual(['team-a/leased', 'team-c/leased']);
+      // Once every key of the lease is inside the prefixes, the same token may revoke it.
+      await service.store.delete('team-c/leased');
+      await expect(revoke()).resolves.toMatchObject({ deleted: '1' });
+      expect(service.store.read('team-a/leased').entry).toBeUndefined();
+    } finally {
+      leases.close();
+    }
   });
 
   it('refuses every new route without a token, and a HEAD of a GET-only route is 405, never served around the policies', async () => {

@@ -44,8 +44,8 @@ export async function startInProcessService(env: Record<string, string>): Promis
     log.logger,
   );
   const store = container.get<KeyValueStore>(TOKENS.KeyValueStore);
-  await store.restore();
   const { watches, expiry } = container.get<ServiceParts>(TOKENS.Service);
+  await store.restore(watches.replay);
   watches.restored(store);
   // As main does: what expired while down is logged before serving, then expiry runs.
   await expiry.drain();

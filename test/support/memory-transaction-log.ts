@@ -68,7 +68,7 @@ export class MemoryTransactionLog implements TransactionLog {
 
   /**
    * Replaces the history by one record per live key, as its last write left it, and a record
-   * marking the revision the history stood at, like the file log's base.
+   * marking the revision the history stood at, like the file log's base (all marked base).
    */
   async compact(): Promise<CompactionReport> {
     if (!this.live) throw new LogUnavailableError('memory log: compact before readEvents finished');
@@ -79,14 +79,14 @@ export class MemoryTransactionLog implements TransactionLog {
     for (const record of this.events) {
       for (const write of record.writes) {
         if (write.type === 'delete') latest.delete(write.key);
-        else latest.set(write.key, { revision: record.revision, writes: [write] });
+        else latest.set(write.key, { revision: record.revision, writes: [write], base: true });
       }
       for (const lease of record.leases ?? []) {
         if (lease.type === 'revoke') grants.delete(lease.id);
-        else grants.set(lease.id, { revision: record.revision, writes: [], leases: [lease] });
+        else grants.set(lease.id, { revision: record.revision, writes: [], leases: [lease], base: true });
       }
     }
-    const kept = [...grants.values(), ...latest.values(), { revision, writes: [] }];
+    const kept: ReplayedRecord[] = [...grants.values(), ...latest.values(), { revision, writes: [], base: true }];
     this.events.splice(0, this.events.length, ...kept);
     this.compactions++;
     return { bytesBefore: before, bytesAfter: kept.length, liveBytes: kept.length, durationMs: 0 };

@@ -9,7 +9,8 @@ import type { GetRequest as _GetRequest, GetRequest__Output as _GetRequest__Outp
  */
 export interface RequestOp {
   /**
-   * Store a value (expected_mod_revision and require_exists are refused here: use a Compare).
+   * Store a value, with its ttl_ms or lease as a Put takes them (expected_mod_revision and
+   * require_exists are refused here: use a Compare).
    */
   'put'?: (_PutRequest | null);
   /**
@@ -31,7 +32,8 @@ export interface RequestOp {
  */
 export interface RequestOp__Output {
   /**
-   * Store a value (expected_mod_revision and require_exists are refused here: use a Compare).
+   * Store a value, with its ttl_ms or lease as a Put takes them (expected_mod_revision and
+   * require_exists are refused here: use a Compare).
    */
   'put'?: (_PutRequest__Output | null);
   /**

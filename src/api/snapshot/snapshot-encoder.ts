@@ -2,25 +2,30 @@ import { createHash } from 'node:crypto';
 import {
   encodeEndSection,
   encodeKeyRecord,
+  encodeLeaseRecord,
+  LEASE_RECORD_BYTES,
   sealSection,
   SECTION_HEADER_BYTES,
   encodeSnapshotHeader,
   keyRecordBytes,
   SECTION_KIND,
   type EncodableEntry,
+  type SnapshotLease,
 } from './snapshot-format';
 
 /** A section is closed once its payload reaches this size: the unit of checksumming and of one synchronous stretch of encoding. */
 export const SECTION_TARGET_BYTES = 256 * 1024;
 
-/** What a snapshot is made of: the revision it stands at and its entries, in key order. */
+/** What a snapshot is made of: the revision it stands at, its leases and its entries, in key order. */
 export interface SnapshotSource {
   readonly revision: number;
+  /** The leases the entries may name; none when missing. */
+  readonly leases?: readonly SnapshotLease[];
   readonly entries: Iterable<EncodableEntry>;
 }
 
 /**
- * Encodes a snapshot as a sequence of buffers (header, key sections of about
+ * Encodes a snapshot as a sequence of buffers (header, lease sections, key sections of about
  * SECTION_TARGET_BYTES, end section), computing them lazily: a consumer that pulls one at a
  * time, and waits for its sink between pulls, holds one section in memory however big the store.
  */
@@ -35,6 +40,17 @@ export function* encodeSnapshot(source: SnapshotSource, createdAtMs: number): Ge
     return buffer;
   };
   yield emit(encodeSnapshotHeader(source.revision, createdAtMs));
+  // In id order, so that equal states give equal snapshots and a reader can refuse an id given twice.
+  const leases = [...(source.leases ?? [])].sort((a, b) => a.id - b.id);
+  const perSection = Math.floor(SECTION_TARGET_BYTES / LEASE_RECORD_BYTES);
+  for (let first = 0; first < leases.length; first += perSection) {
+    const part = leases.slice(first, first + perSection);
+    const buffer = Buffer.allocUnsafe(SECTION_HEADER_BYTES + part.length * LEASE_RECORD_BYTES);
+    let end = SECTION_HEADER_BYTES;
+    for (const lease of part) end = encodeLeaseRecord(buffer, end, lease);
+    sections++;
+    yield emit(sealSection(buffer, SECTION_KIND.leases, part.length, end));
+  }
   // Each section is encoded in place in a buffer of its own (the sink may hold it until sent).
   const fresh = (): Buffer => Buffer.allocUnsafe(SECTION_HEADER_BYTES + SECTION_TARGET_BYTES * 2);
   let section = fresh();

@@ -4,16 +4,27 @@ import { crc32 } from 'node:zlib';
 
 /** First bytes of every snapshot: identifies the format before anything else is trusted. */
 export const SNAPSHOT_MAGIC = Buffer.from('KVSSNAP\n', 'latin1');
-/** The format version this build writes and reads. */
-export const SNAPSHOT_VERSION = 1;
+/** The format version this build writes; it reads version 1 (no leases) too. */
+export const SNAPSHOT_VERSION = 2;
+/** The versions this build reads. */
+export const READABLE_SNAPSHOT_VERSIONS: readonly number[] = [1, 2];
 /** magic (8) + version u32 + revision u64 + created-at ms u64 + CRC-32 of bytes 0..27 u32. */
 export const SNAPSHOT_HEADER_BYTES = 32;
 /** kind u32 + payloadLength u32 + records u32 + payload CRC-32 u32 + CRC-32 of the first 16 bytes u32. */
 export const SECTION_HEADER_BYTES = 20;
 /** keys (u64) + sections (u64) + bytes before the end section (u64) + SHA-256 of those bytes (32). */
 export const END_PAYLOAD_BYTES = 56;
-/** keyLength u32 + valueLength u32 + createRevision, modRevision, version, deadline u64 each. */
-export const KEY_RECORD_FIXED_BYTES = 40;
+/**
+ * The fixed part of a key record, by format version: keyLength u32 + valueLength u32 +
+ * createRevision, modRevision, version, deadline u64 each; from version 2, + lease u64.
+ */
+export function keyRecordFixedBytes(version: number): number {
+  return version === 1 ? 40 : 48;
+}
+/** The fixed part of a key record as this build writes it. */
+export const KEY_RECORD_FIXED_BYTES = keyRecordFixedBytes(SNAPSHOT_VERSION);
+/** A lease record (version 2): id, ttlMs and the revision of its grant, u64 each. */
+export const LEASE_RECORD_BYTES = 24;
 /**
  * The largest section payload a reader accepts: room for one record of the largest key and
  * value the service allows (64 KiB, 64 MiB), so a damaged length can never make it buffer more.
@@ -21,24 +32,36 @@ export const KEY_RECORD_FIXED_BYTES = 40;
 export const MAX_SECTION_PAYLOAD_BYTES = 64 * 1024 * 1024 + 64 * 1024 + KEY_RECORD_FIXED_BYTES;
 
 /**
- * Section kinds. `keys`: key records; `leases`: reserved for the leases of issue 19 (this build
- * writes none and refuses a snapshot holding one, which it could not restore); `end`: the trailer.
+ * Section kinds. `keys`: key records; `leases` (version 2, before every key section): lease
+ * records; `end`: the trailer.
  */
 export const SECTION_KIND = { keys: 1, leases: 2, end: 255 } as const;
 
-/** One live key as a snapshot holds it: value, revisions and deadline. */
+/** One live key as a snapshot holds it: value, revisions, and its deadline or its lease. */
 export interface SnapshotEntry {
   readonly key: string;
   readonly value: string;
   readonly createRevision: number;
   readonly modRevision: number;
   readonly version: number;
-  /** When the key expires, absolute Unix milliseconds; 0: never. */
+  /** When the key expires, absolute Unix milliseconds; 0: never (or when it is leased). */
   readonly deadlineMs: number;
+  /** The lease the key is attached to (one of the snapshot's leases); 0: none. */
+  readonly lease: number;
 }
 
-/** An entry as the encoder takes it: a missing deadline is none (0). */
-export type EncodableEntry = Omit<SnapshotEntry, 'deadlineMs'> & { readonly deadlineMs?: number };
+/** An entry as the encoder takes it: a missing deadline or lease is none (0). */
+export type EncodableEntry = Omit<SnapshotEntry, 'deadlineMs' | 'lease'> & {
+  readonly deadlineMs?: number;
+  readonly lease?: number;
+};
+
+/** A lease as a snapshot holds it: its TTL (a restore gives it in full again) and its grant's revision. */
+export interface SnapshotLease {
+  readonly id: number;
+  readonly ttlMs: number;
+  readonly revision: number;
+}
 
 const TWO_TO_32 = 0x1_0000_0000;
 
@@ -97,10 +120,19 @@ export function encodeKeyRecord(
   writeU64(buffer, at + 16, entry.modRevision);
   writeU64(buffer, at + 24, entry.version);
   writeU64(buffer, at + 32, entry.deadlineMs ?? 0);
+  writeU64(buffer, at + 40, entry.lease ?? 0);
   let p = at + KEY_RECORD_FIXED_BYTES;
   p += buffer.write(entry.key, p, keyBytes, 'utf8');
   p += buffer.write(entry.value, p, valueBytes, 'utf8');
   return p;
+}
+
+/** Encodes one lease record at `at` (room already reserved); returns the offset after it. */
+export function encodeLeaseRecord(buffer: Buffer, at: number, lease: SnapshotLease): number {
+  writeU64(buffer, at, lease.id);
+  writeU64(buffer, at + 8, lease.ttlMs);
+  writeU64(buffer, at + 16, lease.revision);
+  return at + LEASE_RECORD_BYTES;
 }
 
 /** The end section: the counts and the SHA-256 of every byte before it. */

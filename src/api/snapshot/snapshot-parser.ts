@@ -3,15 +3,17 @@ import { createHash, type Hash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import {
   END_PAYLOAD_BYTES,
-  KEY_RECORD_FIXED_BYTES,
+  keyRecordFixedBytes,
+  LEASE_RECORD_BYTES,
   MAX_SECTION_PAYLOAD_BYTES,
+  READABLE_SNAPSHOT_VERSIONS,
   readU64,
   SECTION_HEADER_BYTES,
   SECTION_KIND,
   SNAPSHOT_HEADER_BYTES,
   SNAPSHOT_MAGIC,
-  SNAPSHOT_VERSION,
   type SnapshotEntry,
+  type SnapshotLease,
 } from './snapshot-format';
 
 /** What a complete, verified snapshot holds. */
@@ -22,6 +24,8 @@ export interface SnapshotSummary {
   /** When it was taken, Unix ms. */
   readonly createdAtMs: number;
   readonly keys: number;
+  /** Leases (format 2; 0 in a format 1 snapshot, which holds none). */
+  readonly leases: number;
   readonly sections: number;
   /** Bytes of the whole snapshot. */
   readonly bytes: number;
@@ -55,11 +59,18 @@ export class SnapshotParser {
   /** File offset of the first pending byte. */
   private offset = 0;
   private readonly hash: Hash = createHash('sha256');
-  private header: { revision: number; createdAtMs: number } | undefined;
+  private header: { version: number; revision: number; createdAtMs: number } | undefined;
   private summary: SnapshotSummary | undefined;
   private keys = 0;
   private sections = 0;
   private previousKey: Buffer | undefined;
+  private readonly leaseIds = new Set<number>();
+  private readonly leaseList: SnapshotLease[] = [];
+
+  /** The leases read so far (they all come before the first key), in id order. */
+  get leases(): readonly SnapshotLease[] {
+    return this.leaseList;
+  }
 
   /** Takes the next bytes; returns the entries of every section they complete, verified. */
   push(bytes: Buffer): SnapshotEntry[] {
@@ -116,10 +127,10 @@ export class SnapshotParser {
       throw new SnapshotDamagedError(0, 'header checksum mismatch');
     }
     const version = header.readUInt32LE(8);
-    if (version !== SNAPSHOT_VERSION) {
+    if (!READABLE_SNAPSHOT_VERSIONS.includes(version)) {
       throw new SnapshotDamagedError(
         8,
-        `unsupported snapshot format version ${version}; this build reads version ${SNAPSHOT_VERSION}`,
+        `unsupported snapshot format version ${version}; this build reads versions ${READABLE_SNAPSHOT_VERSIONS.join(' and ')}`,
       );
     }
     const revision = readU64(header, 12);
@@ -128,7 +139,7 @@ export class SnapshotParser {
       throw new SnapshotDamagedError(12, 'revision or time beyond 2^53');
     }
     this.hash.update(header);
-    this.header = { revision, createdAtMs };
+    this.header = { version, revision, createdAtMs };
     return true;
   }
 
@@ -158,8 +169,10 @@ export class SnapshotParser {
     }
     this.hash.update(section);
     this.sections++;
-    if (kind === SECTION_KIND.leases) {
-      throw new SnapshotDamagedError(at, 'the snapshot holds leases, which this build cannot restore');
+    if (kind === SECTION_KIND.leases && this.header?.version !== 1) {
+      if (this.keys > 0) throw new SnapshotDamagedError(at, `section ${this.sections}: leases after keys`);
+      this.readLeases(at + SECTION_HEADER_BYTES, payload, records);
+      return true;
     }
     if (kind !== SECTION_KIND.keys) {
       throw new SnapshotDamagedError(at, `unknown section kind ${kind} (written by a newer kvs?)`);
@@ -168,22 +181,46 @@ export class SnapshotParser {
     return true;
   }
 
+  private readLeases(at: number, payload: Buffer, records: number): void {
+    const revision = this.header?.revision ?? 0;
+    if (payload.length !== records * LEASE_RECORD_BYTES) {
+      throw new SnapshotDamagedError(at, `section ${this.sections}: ${payload.length} bytes for ${records} leases`);
+    }
+    for (let i = 0; i < records; i++) {
+      const p = i * LEASE_RECORD_BYTES;
+      const id = readU64(payload, p);
+      const ttlMs = readU64(payload, p + 8);
+      const grantedAt = readU64(payload, p + 16);
+      const fail = (problem: string): never => {
+        throw new SnapshotDamagedError(at + p, `lease ${this.leaseList.length + 1}: ${problem}`);
+      };
+      const previous = this.leaseList.at(-1)?.id ?? 0;
+      if (!(Number.isSafeInteger(id) && id > previous)) fail('ids out of order (each must exceed the one before)');
+      if (!(Number.isSafeInteger(ttlMs) && ttlMs >= 1)) fail('TTL out of range');
+      if (!(grantedAt >= 1 && grantedAt <= revision)) fail(`grant revision ${grantedAt} out of range`);
+      this.leaseIds.add(id);
+      this.leaseList.push({ id, ttlMs, revision: grantedAt });
+    }
+  }
+
   private readKeys(at: number, payload: Buffer, records: number, entries: SnapshotEntry[]): void {
     const revision = this.header?.revision ?? 0;
+    const fixedBytes = keyRecordFixedBytes(this.header?.version ?? 0);
     let p = 0;
     for (let i = 0; i < records; i++) {
       const where = at + p;
       const fail = (problem: string): never => {
         throw new SnapshotDamagedError(where, `record ${this.keys + 1}: ${problem}`);
       };
-      if (p + KEY_RECORD_FIXED_BYTES > payload.length) fail('starts past its section');
+      if (p + fixedBytes > payload.length) fail('starts past its section');
       const keyBytes = payload.readUInt32LE(p);
       const valueBytes = payload.readUInt32LE(p + 4);
       const createRevision = readU64(payload, p + 8);
       const modRevision = readU64(payload, p + 16);
       const version = readU64(payload, p + 24);
       const deadlineMs = readU64(payload, p + 32);
-      p += KEY_RECORD_FIXED_BYTES;
+      const lease = fixedBytes > 40 ? readU64(payload, p + 40) : 0;
+      p += fixedBytes;
       if (keyBytes + valueBytes > payload.length - p) fail('key and value run past their section');
       const key = payload.subarray(p, p + keyBytes);
       const value = payload.subarray(p + keyBytes, p + keyBytes + valueBytes);
@@ -199,6 +236,8 @@ export class SnapshotParser {
       if (!(version >= 1 && Number.isSafeInteger(version) && Number.isSafeInteger(deadlineMs))) {
         fail('version or deadline out of range');
       }
+      if (lease !== 0 && !this.leaseIds.has(lease)) fail('attached to a lease the snapshot does not hold');
+      if (lease !== 0 && deadlineMs !== 0) fail('both a deadline and a lease');
       this.previousKey = key;
       this.keys++;
       entries.push({
@@ -208,6 +247,7 @@ export class SnapshotParser {
         modRevision,
         version,
         deadlineMs,
+        lease,
       });
     }
     if (p !== payload.length) {
@@ -230,10 +270,11 @@ export class SnapshotParser {
     if (!sha256.equals(payload.subarray(24))) fail('SHA-256 of the snapshot does not match');
     const header = this.header ?? fail('no header');
     this.summary = {
-      version: SNAPSHOT_VERSION,
+      version: header.version,
       revision: header.revision,
       createdAtMs: header.createdAtMs,
       keys,
+      leases: this.leaseList.length,
       sections,
       bytes: at + SECTION_HEADER_BYTES + END_PAYLOAD_BYTES,
       sha256: sha256.toString('hex'),

@@ -16,6 +16,15 @@ export function permitsKey(principal: Principal | undefined, key: string): boole
 }
 
 /**
+ * What a lease revoke may delete for the principal (KeyValueStore.revokeLease refuses the revoke
+ * when the lease holds a key outside it); undefined when it may delete any key.
+ */
+export function revokableKeys(principal: Principal | undefined): ((key: string) => boolean) | undefined {
+  if (principal?.prefixes === undefined) return undefined;
+  return (key) => permitsKey(principal, key);
+}
+
+/**
  * The refusal when a delete of the selector could remove a key outside the principal's prefixes,
  * else undefined. Throws the core's errors for a bad selector, as the delete itself would.
  */

@@ -57,21 +57,25 @@ export async function streamSnapshot(view: StoreView, sink: SnapshotSink, logger
   const began = performance.now();
   let keys = 0;
   let bytes = 0;
-  // Each key's deadline goes with it. The format has no lease section yet: a key attached to a
-  // lease is written with the deadline a restart would give it (now + the lease's full TTL), so a
-  // restored key still ends by itself; its lease is gone (a keepalive gets NOT_FOUND: re-grant).
+  // Each key's deadline or lease goes with it, and each lease with its TTL (a restore gives it
+  // in full again, as every restart does).
+  // A lease replay found keys of but no grant (LeaseTable.adoptOrphans: TTL 0) is already over:
+  // its keys go as expired long ago, and a restore deletes them as the running service will.
   const takenAt = Date.now();
-  const leaseTtl = new Map([...view.leases()].map((grant) => [grant.id, grant.ttlMs]));
+  const leases = [...view.leases()].filter((lease) => lease.ttlMs > 0);
+  const held = new Set(leases.map((lease) => lease.id));
   const entries = function* (): Generator<EncodableEntry> {
     for (const entry of view.entries()) {
       keys++;
-      const leased = entry.lease === undefined ? undefined : leaseTtl.get(entry.lease);
-      yield { ...entry, deadlineMs: entry.expiresAt ?? (leased === undefined ? 0 : takenAt + leased) };
+      const { expiresAt, lease } = entry;
+      if (lease === undefined || held.has(lease)) yield { ...entry, deadlineMs: expiresAt ?? 0, lease: lease ?? 0 };
+      else yield { ...entry, deadlineMs: 1, lease: 0 };
     }
   };
   let complete = true;
   let sectionStarted = performance.now();
-  for (const buffer of encodeSnapshot({ revision: view.revision, entries: entries() }, takenAt)) {
+  const source = { revision: view.revision, leases, entries: entries() };
+  for (const buffer of encodeSnapshot(source, takenAt)) {
     if (sink.closed) {
       complete = false;
       break;

@@ -68,7 +68,7 @@ export function snapshotStatus(file: string): Outcome {
   if ('exit' in summary) return summary;
   const taken = new Date(summary.createdAtMs).toISOString();
   const text =
-    `snapshot ${file}: revision ${summary.revision}, ${summary.keys} keys, ${summary.bytes} bytes, ` +
+    `snapshot ${file}: revision ${summary.revision}, ${summary.keys} keys, ${summary.leases} leases, ${summary.bytes} bytes, ` +
     `format ${summary.version}, taken ${taken}, sha256 ${summary.sha256}\n`;
   return { exit: EXIT.ok, text, json: { file, ...summary, createdAt: taken } };
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { status } from '@grpc/grpc-js';
 import type { KvsErrorCode } from '../../api/error-codes';
-import { KvsClient, KvsClientError, type KvsConnectionOptions } from '../kvs-client';
+import { KvsClient, KvsClientError, type KvsConnectionOptions, type KvsEntry } from '../kvs-client';
 import { mintToken } from '../token';
 import { diagnoseConnection } from './connection-diagnosis';
 import { runWatch } from './kvs-watch';
@@ -151,12 +151,14 @@ async function call(
   }
 }
 
-/** `get --meta`: the key's revisions, then its value. */
+/** `get --meta`: the key's revisions, its deadline and the time it has left (when it has one), then its value. */
 async function getWithMeta(client: KvsClient, key: string): Promise<Outcome> {
   const read = await client.getEntry(key);
+  const ttl = ttlOf(read);
+  const expiry = ttl === undefined ? '' : `expires_at ${ttl.at}\nttl_remaining ${ttl.remaining}\n`;
   const text =
     `create_revision ${read.createRevision}\nmod_revision ${read.modRevision}\nversion ${read.version}\n` +
-    `revision ${read.revision}\nvalue ${read.value}\n`;
+    `revision ${read.revision}\n${expiry}value ${read.value}\n`;
   const json = {
     key,
     value: read.value,
@@ -164,8 +166,21 @@ async function getWithMeta(client: KvsClient, key: string): Promise<Outcome> {
     mod_revision: read.modRevision,
     version: read.version,
     revision: read.revision,
+    ...ttl?.json,
   };
   return { exit: EXIT.ok, text, json };
+}
+
+/**
+ * A key's deadline as the CLI shows it: the instant (RFC 3339) and the time left by this
+ * machine's clock (a clock skewed against the server's shifts it), as text and JSON fields.
+ */
+function ttlOf({ expiresAt }: KvsEntry): { at: string; remaining: string; json: object } | undefined {
+  if (expiresAt === undefined) return undefined;
+  const remainingMs = Math.max(0, expiresAt - Date.now());
+  const remaining = `${(remainingMs / 1000).toFixed(1)}s`;
+  const at = new Date(expiresAt).toISOString();
+  return { at, remaining, json: { expires_at_ms: expiresAt, ttl_remaining_ms: remainingMs } };
 }
 
 /** `ls`: every page of the prefix. */
@@ -174,13 +189,17 @@ async function list(client: KvsClient, prefix: string, keysOnly: boolean): Promi
   const items: Record<string, unknown>[] = [];
   for await (const page of client.rangePages({ prefix, keysOnly })) {
     for (const entry of page.entries) {
-      lines.push(keysOnly ? `${entry.key}\n` : `${entry.key} ${entry.value}\n`);
+      const ttl = ttlOf(entry);
+      // Before the value, so that a value with spaces stays the line's end; --keys-only lists keys alone.
+      const expiry = ttl === undefined ? '' : `[ttl ${ttl.remaining}] `;
+      lines.push(keysOnly ? `${entry.key}\n` : `${entry.key} ${expiry}${entry.value}\n`);
       items.push({
         key: entry.key,
         ...(keysOnly ? {} : { value: entry.value }),
         create_revision: entry.createRevision,
         mod_revision: entry.modRevision,
         version: entry.version,
+        ...ttl?.json,
       });
     }
   }

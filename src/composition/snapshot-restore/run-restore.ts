@@ -1,8 +1,8 @@
 import { pino } from 'pino';
-import type { KeyEntry, StoreView } from '../../core';
+import { extrasOf, type KeyEntry, type StoreView } from '../../core';
 import { ConfigError, EnvReader } from '../../config/env-reader';
-import { readSnapshotFile } from '../../api/snapshot/snapshot-file';
-import { SnapshotDamagedError, type SnapshotSummary } from '../../api/snapshot/snapshot-parser';
+import { readSnapshotFile, type VerifiedSnapshot } from '../../api/snapshot/snapshot-file';
+import { SnapshotDamagedError } from '../../api/snapshot/snapshot-parser';
 import { LogLockedError, readFileLogConfig } from '../../driven/file-log';
 import { restoreFileLog, RestoreTargetNotEmptyError } from '../../driven/file-log/file-log-restore';
 import { readPostgresLogConfig } from '../../driven/postgres-log';
@@ -78,21 +78,22 @@ export async function runRestore(request: RestoreRequest, io: RestoreIo): Promis
     if (error instanceof ConfigError) return fail(EXIT.usage, error.message);
     throw error;
   }
-  let summary: SnapshotSummary;
+  let verified: VerifiedSnapshot;
   try {
-    summary = verifyForRestore(request.file);
+    verified = verifyForRestore(request.file);
   } catch (error) {
     const offset = error instanceof SnapshotDamagedError ? { offset: error.offset } : {};
     const why = error instanceof SnapshotDamagedError ? error.message : `cannot read it (${describeError(error)})`;
     return fail(EXIT.usage, `${request.file}: ${why}; nothing was written`, offset);
   }
   const logger = pino({ level: 'warn', base: undefined }, pino.destination({ dest: 2, sync: true }));
+  const { summary, leases } = verified;
   const view: StoreView = {
     revision: summary.revision,
     size: summary.keys,
     entries: () => keyEntriesOf(request.file),
-    // The format holds no leases yet: a leased key was saved with its lease's deadline as its own.
-    leases: () => [],
+    // The restored service gives each lease its full TTL again, as after any restart.
+    leases: () => leases,
   };
   try {
     await target.write(view, request.force, logger);
@@ -114,7 +115,7 @@ export async function runRestore(request: RestoreRequest, io: RestoreIo): Promis
 }
 
 /** The first pass: every checksum, before anything is written. */
-function verifyForRestore(file: string): SnapshotSummary {
+function verifyForRestore(file: string): VerifiedSnapshot {
   const reader = readSnapshotFile(file);
   for (;;) {
     const next = reader.next();
@@ -125,8 +126,9 @@ function verifyForRestore(file: string): SnapshotSummary {
 /** The second pass: the snapshot's entries as the log writes them, each with its deadline. */
 function* keyEntriesOf(file: string): Generator<KeyEntry> {
   for (const entries of readSnapshotFile(file)) {
-    for (const { key, value, createRevision, modRevision, version, deadlineMs } of entries) {
-      yield { key, value, createRevision, modRevision, version, ...(deadlineMs > 0 ? { expiresAt: deadlineMs } : {}) };
+    for (const { key, value, createRevision, modRevision, version, deadlineMs, lease } of entries) {
+      const extras = extrasOf(deadlineMs > 0 ? deadlineMs : undefined, lease > 0 ? lease : undefined);
+      yield { key, value, createRevision, modRevision, version, ...extras };
     }
   }
 }

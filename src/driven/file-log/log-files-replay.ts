@@ -102,7 +102,7 @@ export class LogFilesReplay {
       } else {
         // Format 2: the revision the snapshot stands at, which no record may carry (its last write may have been a delete).
         this.position.lastRevision = Math.max(this.position.lastRevision, header.sequence);
-        yield [{ revision: header.sequence, writes: [] }];
+        yield [{ revision: header.sequence, writes: [], base: true }];
       }
       this.baseBytes = size;
       this.historyBytes += size;

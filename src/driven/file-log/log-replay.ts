@@ -134,7 +134,7 @@ export class LogReplay {
         if (!isSnapshotRecord(decoded)) {
           throw this.corrupt(offset, 'a snapshot holds one put or one lease grant per record');
         }
-        return decoded;
+        return { ...decoded, base: true };
       }
       if (revision <= position.lastRevision) {
         throw this.corrupt(offset, `revision ${revision} does not follow ${position.lastRevision}`);
@@ -156,7 +156,7 @@ export class LogReplay {
       decoded.type === 'put'
         ? { type: 'put' as const, key: decoded.key, value: decoded.value }
         : { type: 'delete' as const, key: decoded.key };
-    return { revision, writes: [write] };
+    return snapshot === undefined ? { revision, writes: [write] } : { revision, writes: [write], base: true };
   }
 
   private corrupt(offset: number, detail: string): LogCorruptError {

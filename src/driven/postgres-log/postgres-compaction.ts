@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { CompactionSizes } from '../compaction/compaction-runner';
 import type { Logger } from '../../platform/logging/logger';
+import { PostgresLogStatements } from './postgres-log-statements';
 
 /** Rows one DELETE statement looks at (and at most removes): short statements, short locks, small WAL bursts. */
 export const DEFAULT_COMPACTION_BATCH_ROWS = 5000;
@@ -29,7 +30,8 @@ export interface PostgresCompactionJob {
 }
 
 /**
- * Deletes superseded rows: every row (up to `upTo`) whose key has a later row (up to `upTo`),
+ * Marks the rows up to `upTo` as compacted (replay tells them from the whole records after
+ * them), then deletes superseded rows: every row (up to `upTo`) whose key has a later row (up to `upTo`),
  * and every delete row (below `upTo`: the rows at `upTo` hold the revision the table stands at,
  * so a restart continues above it) once no older row of its key remains. A put row keeps its
  * key's create_revision and version, so replay restores them. It walks the table in revision
@@ -56,6 +58,8 @@ export async function compactPostgresLog(
       return { bytesBefore: job.bytesBefore, bytesAfter: job.bytesBefore, liveBytes: job.bytesBefore, removedRows: 0 };
     }
     try {
+      // Marked first: a compaction cut short has thinned records up to the marker at most.
+      await new PostgresLogStatements(job.pool, job.table).markCompacted(client, job.upTo);
       return await deleteSuperseded(client, job);
     } finally {
       await client.query(`SELECT pg_advisory_unlock($1, hashtext($2))`, [COMPACTION_LOCK_CLASS, job.table]);

@@ -54,13 +54,23 @@ function toWrite(row: LogRow): ReplayedPut | { type: 'delete'; key: string } {
   return { type: 'put', key, value, ...revisions, ...extras };
 }
 
-/** Groups rows (in revision order) into records, one per revision. */
+/**
+ * The key of the compaction marker: a delete row at the revision up to which a compaction or
+ * a restore rewrote the table, so replay tells the records they thinned (base) from those
+ * appended since, which stay whole. 0xFF then `compacted`: no client key (valid UTF-8) and no
+ * lease key (0xFF `lease `) is it. A marker at revision 0, which replay never reads, says
+ * that the table was empty when kvs first found it: nothing in it is compacted yet.
+ */
+export const COMPACTED_KEY = Buffer.from([0xff, ...Buffer.from('compacted', 'latin1')]);
+
+/** Groups rows (in revision order) into records, one per revision; a marker row holds no write. */
 function toRecords(rows: readonly LogRow[]): ReplayedRecord[] {
   const records: { revision: number; writes: ReturnType<typeof toWrite>[]; leases?: LeaseWrite[] }[] = [];
   for (const row of rows) {
     const revision = Number(row.revision);
     let last = records[records.length - 1];
     if (last?.revision !== revision) records.push((last = { revision, writes: [] }));
+    if (row.key.equals(COMPACTED_KEY)) continue;
     const lease = leaseOf(row);
     if (lease === undefined) last.writes.push(toWrite(row));
     else (last.leases ??= []).push(lease);
@@ -228,6 +238,32 @@ export class PostgresLogStatements {
 
   private get recordSql(): string {
     return `SELECT ${COLUMNS}, NULL AS next_revision FROM ${this.table} WHERE revision = $1 ORDER BY sequence`;
+  }
+
+  /** Marks the table's rows up to `revision` as compacted (a marker row), on `client`. */
+  async markCompacted(client: Pool | PoolClient, revision: number): Promise<void> {
+    await client.query(`INSERT INTO ${this.table} (revision, event_type, key) VALUES ($1, 'delete', $2)`, [
+      revision,
+      COMPACTED_KEY,
+    ]);
+  }
+
+  /**
+   * The revision up to which the table's records restate compacted state: its newest marker's.
+   * A table without one holding rows was written by a release before markers, which may have
+   * compacted any of them: every revision. An empty one gets a marker at 0: nothing compacted.
+   */
+  async compactedThrough(): Promise<number> {
+    const result = await this.pool.query<{ through: string | null; empty: boolean }>(
+      `SELECT (SELECT max(revision) FROM ${this.table} WHERE key = $1) AS through,
+              NOT EXISTS (SELECT 1 FROM ${this.table}) AS empty`,
+      [COMPACTED_KEY],
+    );
+    const { through, empty } = result.rows[0];
+    if (through !== null) return Number(through);
+    if (!empty) return Number.MAX_SAFE_INTEGER;
+    await this.markCompacted(this.pool, 0);
+    return 0;
   }
 
   /** The highest revision in the table, or 0 when it is empty. */

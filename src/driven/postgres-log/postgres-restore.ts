@@ -1,4 +1,4 @@
-import type { KeyEntry, LogRecord, StoreView } from '../../core';
+import { extrasOf, type KeyEntry, type LogRecord, type StoreView } from '../../core';
 import type { Logger } from '../../platform/logging/logger';
 import type { PostgresLogConfig } from './postgres-log.config';
 import { PostgresLogStatements } from './postgres-log-statements';
@@ -22,7 +22,7 @@ export class PostgresTableNotEmptyError extends Error {
  * (postgres-compaction.ts): one put row per live key at its mod_revision with its
  * create_revision and version, and, when no key was last written at the view's revision, one
  * delete row of the empty key (which no write can name) at that revision, so that replay ends
- * there and new writes continue above it. It all happens in one transaction, holding the
+ * there and new writes continue above it, and a compaction marker at that revision. It all happens in one transaction, holding the
  * table's lock as a running instance does (so a running service makes it fail first): a crash
  * or failure leaves the table as it was; with `force`, the old rows go in that same transaction.
  */
@@ -48,7 +48,10 @@ export async function restorePostgresLog(
     try {
       await client.query('BEGIN');
       await client.query(`LOCK TABLE ${table} IN EXCLUSIVE MODE`);
-      const found = await client.query<{ found: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${table}) AS found`);
+      // A marker at revision 0 alone is a table kvs found empty (postgres-log-statements.ts).
+      const found = await client.query<{ found: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM ${table} WHERE revision > 0) AS found`,
+      );
       if (found.rows[0].found) {
         if (!force) throw new PostgresTableNotEmptyError(config.table);
         await client.query(`DELETE FROM ${table}`);
@@ -58,7 +61,12 @@ export async function restorePostgresLog(
       const unguarded = Number.MAX_SAFE_INTEGER;
       let rows = 0;
       let last = 0;
-      let batch: LogRecord[] = [];
+      // The leases first, each a grant row at its grant's revision, as a compaction leaves them.
+      let batch: LogRecord[] = [...view.leases()].map(({ id, ttlMs, revision }) => ({
+        revision,
+        writes: [],
+        leases: [{ type: 'grant', id, ttlMs }],
+      }));
       for (const entry of view.entries()) {
         batch.push(putRecordOf(entry));
         last = Math.max(last, entry.modRevision);
@@ -70,6 +78,8 @@ export async function restorePostgresLog(
       if (last < view.revision) batch.push({ revision: view.revision, writes: [{ type: 'delete', key: '' }] });
       if (batch.length > 0) await statements.insert(client, batch, unguarded);
       rows += batch.length;
+      // Every row restates the snapshot's state: replay marks them base.
+      await statements.markCompacted(client, view.revision);
       await client.query('COMMIT');
       healthy = true;
       return { rows };
@@ -83,8 +93,8 @@ export async function restorePostgresLog(
   }
 }
 
-/** The row of a live key: a put at its mod_revision carrying its create_revision and version. */
-function putRecordOf({ key, value, createRevision, modRevision, version, expiresAt }: KeyEntry): LogRecord {
-  const deadline = expiresAt === undefined ? {} : { expiresAt };
-  return { revision: modRevision, writes: [{ type: 'put', key, value, createRevision, version, ...deadline }] };
+/** The row of a live key: a put at its mod_revision carrying its create_revision, version, and deadline or lease. */
+function putRecordOf({ key, value, createRevision, modRevision, version, expiresAt, lease }: KeyEntry): LogRecord {
+  const extras = extrasOf(expiresAt, lease);
+  return { revision: modRevision, writes: [{ type: 'put', key, value, createRevision, version, ...extras }] };
 }

@@ -218,15 +218,17 @@ export class PostgresTransactionLog implements TransactionLog {
       throw new Error('postgres log: readEvents may be called only once, before appends');
     this.replay = 'running';
     await this.start();
+    const failed = (after: number) => (error: unknown) => {
+      throw new LogUnavailableError(`postgres log: replay failed after revision ${after}: ${describeError(error)}`);
+    };
+    const compactedThrough = await this.statements.compactedThrough().catch(failed(0));
     let after = 0;
     for (;;) {
-      const page = await this.statements.page(after, this.pageRows, this.pageBytes).catch((error: unknown) => {
-        throw new LogUnavailableError(`postgres log: replay failed after revision ${after}: ${describeError(error)}`);
-      });
+      const page = await this.statements.page(after, this.pageRows, this.pageBytes).catch(failed(after));
       if (page.length === 0) break;
       for (const record of page) this.historyBytes += recordBytes(record);
       // Only this page is held; the next is fetched once the consumer asks for it.
-      yield page;
+      yield page.map((record) => (record.revision <= compactedThrough ? { ...record, base: true } : record));
       after = page[page.length - 1].revision;
     }
     this.lastRevision = Math.max(this.lastRevision, after);

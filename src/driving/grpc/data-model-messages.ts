@@ -20,6 +20,7 @@ import type { RangeRequest__Output } from '../../api/generated/RangeRequest';
 import type { RequestOp__Output } from '../../api/generated/RequestOp';
 import type { ResponseOp } from '../../api/generated/ResponseOp';
 import type { TxnRequest__Output } from '../../api/generated/TxnRequest';
+import { grpcPutOptions } from './lease-handlers';
 
 /**
  * The data model's messages (proto/keyvalue.proto, issue 17) in the core's terms and back.
@@ -129,7 +130,7 @@ function txnOpOf(message: RequestOp__Output): TxnOp {
     case 'put': {
       const put = message.put!;
       refuseCondition(put);
-      return { type: 'put', key: put.key, value: put.value };
+      return { type: 'put', key: put.key, value: put.value, ...grpcPutOptions(put.ttl_ms, put.lease) };
     }
     case 'delete': {
       const del = message.delete!;

@@ -4,6 +4,8 @@ import type { LeaseHandlers } from '../../api/generated/Lease';
 import type { LeaseKeepAliveRequest__Output } from '../../api/generated/LeaseKeepAliveRequest';
 import type { LeaseKeepAliveResponse } from '../../api/generated/LeaseKeepAliveResponse';
 import type { Logger } from '../../platform/logging/logger';
+import { revokableKeys } from '../../application/data-model/key-access';
+import { callOfMetadata } from './grpc-call-adapter';
 import { toGrpcFailure } from './grpc-status';
 import { wireRejectionOf } from './request-wire-check';
 import { answerUnary } from './unary-answer';
@@ -32,7 +34,10 @@ export function leaseHandlers(store: KeyValueStore, logger: Logger): LeaseHandle
       }),
     Revoke: (call, callback) =>
       answerUnary(call, callback, logger, async ({ id }) => {
-        const { revision, deleted } = await store.revokeLease(int64Of(id, 'id'));
+        const { revision, deleted } = await store.revokeLease(
+          int64Of(id, 'id'),
+          revokableKeys(callOfMetadata(call.metadata)?.principal),
+        );
         return { revision, deleted };
       }),
     TimeToLive: (call, callback) =>

@@ -1,11 +1,13 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { InvalidRequestError, type KeyValueStore, type LeaseStatus } from '../../core';
 import { formatDuration } from '../../api/duration';
+import { revokableKeys } from '../../application/data-model/key-access';
 import type { Logger } from '../../platform/logging/logger';
 import type { BodyBudget } from './body-budget';
 import { sendFailure } from './http-status';
 import { leaseIdOf, ttlOf } from './put-options';
 import { readTextBody } from './read-body';
+import { callOf } from './rest-call-adapter';
 
 /** A grant's body is one small JSON object. */
 const MAX_GRANT_BODY_BYTES = 1024;
@@ -43,7 +45,10 @@ export function leaseHandlers(
     LeaseKeepAlive: answer((req) => statusBody(store.keepAliveLease(leaseIdOf(req.params.id)))),
     LeaseTimeToLive: answer((req) => statusBody(store.leaseStatus(leaseIdOf(req.params.id)))),
     LeaseRevoke: answer(async (req, res) => {
-      const { revision, deleted } = await store.revokeLease(leaseIdOf(req.params.id));
+      const { revision, deleted } = await store.revokeLease(
+        leaseIdOf(req.params.id),
+        revokableKeys(callOf(res)?.principal),
+      );
       res.setHeader('X-Kvs-Revision', String(revision));
       return { revision, deleted };
     }),

@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv/dist/2020';
 import { InvalidRequestError, type Compare, type CompareTarget, type TxnOp, type TxnRequest } from '../../core';
 import { documentRef, openApiValidator } from './openapi-schemas';
+import { leaseIdOf, ttlOf } from './put-options';
 
 /** The body of POST /v1/txn as the OpenAPI document's TxnRequest schema describes it. */
 interface TxnBody {
@@ -9,7 +10,11 @@ interface TxnBody {
   failure?: OpBody[];
 }
 
-type OpBody = { put?: { key: string; value: string }; delete?: { key: string }; get?: { key: string } };
+type OpBody = {
+  put?: { key: string; value: string; ttl?: string | number; lease?: string };
+  delete?: { key: string };
+  get?: { key: string };
+};
 
 const TARGETS: Readonly<Record<string, CompareTarget>> = {
   mod_revision: 'modRevision',
@@ -51,7 +56,17 @@ export function txnOfBody(text: string): TxnRequest {
 }
 
 function opOf(op: OpBody): TxnOp {
-  if (op.put !== undefined) return { type: 'put', key: op.put.key, value: op.put.value };
+  if (op.put !== undefined) {
+    const { key, value, ttl, lease } = op.put;
+    return {
+      type: 'put',
+      key,
+      value,
+      // The same syntax as PUT's ?ttl= and ?lease= (the store refuses both at once).
+      ...(ttl === undefined ? {} : { ttlMs: ttlOf(String(ttl)) }),
+      ...(lease === undefined ? {} : { lease: leaseIdOf(lease) }),
+    };
+  }
   if (op.delete !== undefined) return { type: 'delete', key: op.delete.key };
   return { type: 'get', key: op.get!.key };
 }

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { encodeSnapshot } from '../../../src/api/snapshot/snapshot-encoder';
-import type { SnapshotEntry } from '../../../src/api/snapshot/snapshot-format';
+import type { SnapshotEntry, SnapshotLease } from '../../../src/api/snapshot/snapshot-format';
 import { SnapshotDamagedError, SnapshotParser } from '../../../src/api/snapshot/snapshot-parser';
 import { HOSTILE_STRINGS } from '../../support/hostile-strings';
 import { SeededRandom } from '../../support/seeded-random';
@@ -16,11 +17,55 @@ function entriesOf(keys: readonly string[], revision: number): SnapshotEntry[] {
       modRevision: Math.min(revision, 1 + (i % revision) + (i % 3)),
       version: 1 + (i % 5),
       deadlineMs: i % 4 === 0 ? 1_800_000_000_000 + i : 0,
+      lease: 0,
     }));
 }
 
-function encode(entries: readonly SnapshotEntry[], revision: number): Buffer {
-  return Buffer.concat([...encodeSnapshot({ revision, entries }, 1_796_000_000_000)]);
+function encode(entries: readonly SnapshotEntry[], revision: number, leases: SnapshotLease[] = []): Buffer {
+  return Buffer.concat([...encodeSnapshot({ revision, entries, leases }, 1_796_000_000_000)]);
+}
+
+/**
+ * A snapshot in format version 1 (no leases, 40-byte key records), built here byte by byte as
+ * the first release wrote it: this build must go on reading those.
+ */
+function encodeVersion1(entries: readonly SnapshotEntry[], revision: number): Buffer {
+  const u64 = (value: number) => {
+    const bytes = Buffer.alloc(8);
+    bytes.writeUInt32LE(value % 2 ** 32, 0);
+    bytes.writeUInt32LE(Math.floor(value / 2 ** 32), 4);
+    return bytes;
+  };
+  const u32 = (value: number) => {
+    const bytes = Buffer.alloc(4);
+    bytes.writeUInt32LE(value >>> 0);
+    return bytes;
+  };
+  const section = (kind: number, records: number, payload: Buffer) => {
+    const head = Buffer.concat([u32(kind), u32(payload.length), u32(records), u32(crc32(payload))]);
+    return Buffer.concat([head, u32(crc32(head)), payload]);
+  };
+  const fields = Buffer.concat([Buffer.from('KVSSNAP\n', 'latin1'), u32(1), u64(revision), u64(1_796_000_000_000)]);
+  const header = Buffer.concat([fields, u32(crc32(fields))]);
+  const records = entries.map((entry) => {
+    const key = Buffer.from(entry.key);
+    const value = Buffer.from(entry.value);
+    return Buffer.concat([
+      u32(key.length),
+      u32(value.length),
+      u64(entry.createRevision),
+      u64(entry.modRevision),
+      u64(entry.version),
+      u64(entry.deadlineMs),
+      key,
+      value,
+    ]);
+  });
+  const body = entries.length === 0 ? [] : [section(1, entries.length, Buffer.concat(records))];
+  const before = Buffer.concat([header, ...body]);
+  const sha = createHash('sha256').update(before).digest();
+  const end = section(255, 0, Buffer.concat([u64(entries.length), u64(body.length), u64(before.length), sha]));
+  return Buffer.concat([before, end]);
 }
 
 /** Parses `bytes` pushed in the given piece sizes; returns the entries and summary, or the error. */
@@ -91,11 +136,61 @@ describe('the snapshot format', () => {
 
   it('refuses another format version with a message saying so', () => {
     const bytes = encode(entriesOf(['a', 'b'], REVISION), REVISION);
-    bytes.writeUInt32LE(2, 8);
+    bytes.writeUInt32LE(3, 8);
     bytes.writeUInt32LE(crc32(bytes.subarray(0, 28)), 28);
     expect(parse(bytes).error?.message).toBe(
-      'snapshot damaged at byte 8: unsupported snapshot format version 2; this build reads version 1',
+      'snapshot damaged at byte 8: unsupported snapshot format version 3; this build reads versions 1 and 2',
     );
+  });
+
+  it('holds leases (format 2): each with its TTL and grant revision, and the keys attached to them', () => {
+    const leases = [
+      { id: 9_007_199_254_740_991, ttlMs: 10_000, revision: 3 },
+      { id: 42, ttlMs: 1, revision: REVISION },
+    ];
+    const entries = entriesOf(KEYS.slice(0, 60), REVISION).map((entry, i) =>
+      i % 5 === 1 ? { ...entry, deadlineMs: 0, lease: leases[i % 2].id } : entry,
+    );
+    const bytes = encode(entries, REVISION, leases);
+    const parser = new SnapshotParser();
+    expect(parser.push(bytes)).toEqual(entries);
+    expect(parser.end()).toMatchObject({ version: 2, keys: entries.length, leases: 2 });
+    // In id order, whatever order they were given in.
+    expect(parser.leases).toEqual([leases[1], leases[0]]);
+  });
+
+  it('refuses leases that cannot be: a key naming a lease it does not hold, a key with both, a lease after keys', () => {
+    const lease = { id: 7, ttlMs: 1000, revision: 2 };
+    const [a, b] = entriesOf(['a', 'b'], REVISION).map((entry) => ({ ...entry, deadlineMs: 0 }));
+    expect(parse(encode([a, { ...b, lease: 8 }], REVISION, [lease])).error?.message).toMatch(
+      /record 2: attached to a lease the snapshot does not hold/,
+    );
+    expect(parse(encode([{ ...a, lease: 7, deadlineMs: 5 }], REVISION, [lease])).error?.message).toMatch(
+      /both a deadline and a lease/,
+    );
+    expect(parse(encode([a], REVISION, [{ ...lease, ttlMs: 0 }])).error?.message).toMatch(/lease 1: TTL out of range/);
+    expect(parse(encode([a], REVISION, [{ ...lease, revision: REVISION + 1 }])).error?.message).toMatch(
+      /grant revision 41 out of range/,
+    );
+    // Sections swapped: the lease section after the key section.
+    const sections = [...encodeSnapshot({ revision: REVISION, entries: [a], leases: [lease] }, 0)];
+    const [header, leaseSection, keySection] = sections;
+    const swapped = Buffer.concat([header, keySection, leaseSection]);
+    expect(parse(swapped).error?.message).toMatch(/leases after keys/);
+  });
+
+  it('reads a format 1 snapshot (the first release, no leases) as it was written', () => {
+    const entries = entriesOf(KEYS, REVISION);
+    const parsed = parse(encodeVersion1(entries, REVISION), () => 777);
+    expect(parsed.error).toBeUndefined();
+    expect(parsed.entries).toEqual(entries);
+    expect(parsed.summary).toMatchObject({ version: 1, revision: REVISION, keys: entries.length, leases: 0 });
+    expect(parse(encodeVersion1([], 5)).summary).toMatchObject({ version: 1, keys: 0, sections: 0 });
+    // A format 1 file's key record is 40 bytes: read as format 2 it would not fit its section.
+    const relabelled = encodeVersion1(entries.slice(0, 3), REVISION);
+    relabelled.writeUInt32LE(2, 8);
+    relabelled.writeUInt32LE(crc32(relabelled.subarray(0, 28)), 28);
+    expect(parse(relabelled).error).toBeInstanceOf(SnapshotDamagedError);
   });
 
   it('refuses well-checksummed sections whose content is impossible', () => {

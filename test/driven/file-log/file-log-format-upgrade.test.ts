@@ -109,7 +109,7 @@ describe('a format 1 log', () => {
     const records = await collectRecords(log);
     await log.close();
     // The last write was a delete: the base itself says which revision the history stands at.
-    expect(records.at(-1)).toEqual({ revision, writes: [] });
+    expect(records.at(-1)).toEqual({ revision, writes: [], base: true });
     store = await restoredStore();
     expect(store.revision).toBe(revision);
     expect(everything(store)).toEqual(expected);

@@ -1,3 +1,4 @@
+import { COMPACTED_KEY } from '../../../src/driven/postgres-log/postgres-log-statements';
 import { appendMutation, type Event, type Mutation } from '../../support/collect-events';
 import { EnvReader } from '../../../src/config/env-reader';
 import { LogUnavailableError, OutcomeUnknownError, type LogHealth } from '../../../src/core';
@@ -61,13 +62,16 @@ async function openLogger(env: Record<string, string>, lines: string[] = []) {
   return logger;
 }
 
+/** The table's rows of writes, in order. */
 async function tableRows(table: string): Promise<Event[]> {
   const result = await postgres.query<{
     revision: string;
     event_type: 'put' | 'delete';
     key: Buffer;
     value: Buffer | null;
-  }>(`SELECT revision, event_type, key, value FROM "${table}" ORDER BY revision, sequence`);
+  }>(`SELECT revision, event_type, key, value FROM "${table}" WHERE key <> $1 ORDER BY revision, sequence`, [
+    COMPACTED_KEY, // the compaction marker is no write
+  ]);
   return result.rows.map((row) =>
     row.event_type === 'put'
       ? { type: 'put', key: row.key.toString(), value: row.value!.toString(), sequence: Number(row.revision) }

@@ -163,6 +163,18 @@ describe('real answers of every route', () => {
     const lease = (JSON.parse(granted.body) as { id: string }).id;
     await call('POST', '/v1/leases', '/v1/leases', { body: { ttl: 'forever' } });
     await call('PUT', key, `/v1/key/leased?lease=${lease}`, { body: 'v' });
+    const timedTxn = {
+      success: [{ put: { key: 'mine/t', value: 't', ttl: '1h' } }, { put: { key: 'mine/l', value: 'l', lease } }],
+    };
+    await call('POST', '/v1/txn', '/v1/txn', { body: timedTxn });
+    await call('POST', '/v1/txn', '/v1/txn', { body: { success: [{ put: { key: 'mine/s', value: 's', ttl: 30 } }] } });
+    await call('POST', '/v1/txn', '/v1/txn', { body: { success: [{ put: { key: 'k', value: 'v', ttl: 0 } }] } });
+    await call('POST', '/v1/txn', '/v1/txn', {
+      body: { success: [{ put: { key: 'k', value: 'v', ttl: '1h', lease } }] },
+    });
+    await call('GET', '/v1/keys', '/v1/keys?prefix=mine%2Ft');
+    // The lease holds `leased`, outside the restricted token's prefixes: its revoke is refused.
+    await call('DELETE', '/v1/leases/{id}', `/v1/leases/${lease}`, { auth: restricted });
     await call('PUT', key, '/v1/key/timed?ttl=1h', { body: 'v' });
     await call('GET', key, '/v1/key/timed');
     await call('GET', key, '/v1/key/leased');
