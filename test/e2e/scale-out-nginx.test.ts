@@ -46,7 +46,7 @@ function loopbackConf(replicas: readonly ServiceProcess[], dir: string, rest: nu
     .replace('pid /tmp/nginx.pid;', `pid ${join(dir, 'nginx.pid')};\nerror_log ${join(dir, 'error.log')};`)
     .replace('http {', `http {\n${temp}`)
     .replace('listen 8080;', `listen 127.0.0.1:${rest};`)
-    .replace('listen 50051;', `listen 127.0.0.1:${grpc};`);
+    .replace('listen 50051 http2;', `listen 127.0.0.1:${grpc} http2;`);
 }
 
 describe('scale-out behind a real nginx (deploy/nginx-scale-out.conf)', () => {
