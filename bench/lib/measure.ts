@@ -1,4 +1,4 @@
-import { copyFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join, resolve } from 'node:path';
 import type { BenchOptions } from './options';
@@ -35,9 +35,11 @@ export interface RowContext {
 /** Starts the row's server, drives it from a separate load-generator process, stops it. */
 export async function measureLoadRow(row: LoadRow, context: RowContext): Promise<LoadRowResult> {
   const { options, scratch } = context;
-  const files = join(scratch, row.id.replaceAll('/', '_'));
-  const logFile = `${files}.log`;
-  const dataDir = `${files}.data`;
+  // A directory of its own per run: the file log keeps a manifest beside the log, and a later
+  // round finding that manifest without its log would (rightly) refuse to start.
+  const files = mkdtempSync(join(scratch, `${row.id.replaceAll('/', '_')}-`));
+  const logFile = join(files, 'transactions.log');
+  const dataDir = join(files, 'data');
   const nodeFlags = options.profile ? profileFlags(row.id) : [];
   const security = row.security && (await securityMaterial(row.security, scratch));
   const receiver = row.observability === 'tracing' ? await SpanSink.start() : undefined;
@@ -85,8 +87,7 @@ export async function measureLoadRow(row: LoadRow, context: RowContext): Promise
   } finally {
     await server.stop();
     await receiver?.close();
-    rmSync(logFile, { force: true });
-    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(files, { recursive: true, force: true });
   }
 }
 
