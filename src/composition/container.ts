@@ -206,6 +206,10 @@ function readMaxTtl(env: EnvReader): number {
 /** Reads and validates the whole configuration, then binds the chosen adapters around the core. */
 export function buildContainer(env: EnvReader, logger: Logger): Container {
   const loggerName = env.oneOf('TLOG_TYPE', namesOf(TRANSACTION_LOGS), 'file');
+  // The file log has one writer; only the PostgreSQL log can be shared by replicas.
+  if (loggerName === 'file' && env.oneOf('KVS_REPLICAS', ['single', 'shared'], 'single') === 'shared') {
+    throw env.invalid('KVS_REPLICAS', 'shared', 'single with TLOG_TYPE=file (shared needs TLOG_TYPE=postgres)');
+  }
   const frontendNames = env.listOf('FRONTEND_TYPE', namesOf(FRONTENDS), namesOf(FRONTENDS));
   const limits = readLimits(env);
   // Loopback unless asked otherwise, as etcd and Redis's protected mode do: a fresh install is
@@ -287,7 +291,10 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
   const readConsistency = readReadConsistencyConfig(env);
   container.bind<ReadConsistency>(TOKENS.ReadConsistency).toDynamicValue((context) => {
     const store = context.get<KeyValueStore>(TOKENS.KeyValueStore);
-    return new ReadConsistency(store, ownHead(store), readConsistency);
+    const log = context.get<TransactionLog>(TOKENS.TransactionLog);
+    // A shared log's head is the database's; a log with one writer is the store's own.
+    const head = log.confirmHead ? { confirm: () => log.confirmHead!() } : ownHead(store);
+    return new ReadConsistency(store, head, readConsistency);
   });
   container
     .bind<Readiness>(TOKENS.Readiness)

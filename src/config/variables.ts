@@ -137,6 +137,20 @@ export const VARIABLES: readonly VariableDeclaration[] = [
     'Longest a read with X-Kvs-Min-Revision / min_revision or linearizable waits for this replica to catch up (gRPC: at most the call deadline); then 503 / UNAVAILABLE REPLICA_BEHIND. See docs/scale-out.md.',
   ),
   service(
+    'scale-out',
+    'KVS_REPLICAS',
+    'single | shared',
+    'single',
+    'shared (TLOG_TYPE=postgres only): any number of kvs processes on one table form one store (docs/scale-out.md); single: a second instance on the table is refused.',
+  ),
+  service(
+    'scale-out',
+    'KVS_PG_POLL_MS',
+    'integer 10..600000',
+    '1000',
+    'KVS_REPLICAS=shared: how often a replica reads the table for records it was not notified of (LISTEN/NOTIFY is the fast path; this covers a missed notification).',
+  ),
+  service(
     'limits',
     'KVS_MAX_IN_FLIGHT',
     'integer 0..10000000',

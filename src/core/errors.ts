@@ -177,3 +177,18 @@ export class WatchTooSlowError extends KvsError {
 export class ReplicaBehindError extends KvsError {
   readonly code = 'REPLICA_BEHIND';
 }
+
+/**
+ * A log shared by several writers (KVS_REPLICAS=shared) took another writer's record at the
+ * revision this write was decided for: nothing was written. The log has handed the store the
+ * records up to `head` first, so the store decides the write again against them; a client only
+ * sees it (as LOG_UNAVAILABLE) when a write lost that race too many times in a row.
+ */
+export class HistoryMovedError extends LogUnavailableError {
+  constructor(
+    /** The newest revision of the shared history the log saw. */
+    readonly head: number,
+  ) {
+    super(`the shared history moved on to revision ${head} under this write; nothing was written`);
+  }
+}

@@ -8,6 +8,7 @@ import {
 } from './change-feed';
 import type { DeleteWrite, KeyWrite, LeaseWrite, LogRecord, PutWrite, ReplayedPut, ReplayedRecord } from './events';
 import {
+  HistoryMovedError,
   InvalidRequestError,
   KeyAccessDeniedError,
   KvsError,
@@ -79,6 +80,9 @@ export interface LeaseRevokeResult {
   readonly revision: number;
   readonly deleted: number;
 }
+
+/** How often a write is decided again, at most, when a shared log's history moves on under it. */
+const MAX_DECISIONS = 64;
 
 /** Keys one expiry record deletes at most, when no other batch size is asked for. */
 export const DEFAULT_EXPIRY_BATCH = 1000;
@@ -164,6 +168,10 @@ export class KeyValueStore {
   private withDeadline = 0;
   private readonly leases = new LeaseTable();
   private readonly revisionWaiters = new RevisionWaiters();
+  /** Called once no write is in flight. */
+  private idle: (() => void)[] = [];
+  /** Whether the log is shared with other writers and hands over their records (TransactionLog.follow). */
+  private following = false;
 
   constructor(
     private readonly log: TransactionLog,
@@ -202,6 +210,10 @@ export class KeyValueStore {
       leases: () => leases.grants(),
     };
     this.log.attachLiveState(live);
+    if (this.log.follow) {
+      this.following = true;
+      this.log.follow((records) => this.follow(records));
+    }
     return { events, keys: this.index.size, revision: this.current };
   }
 
@@ -301,28 +313,32 @@ export class KeyValueStore {
   async put(key: string, value: string, condition?: WriteCondition, options: PutOptions = {}): Promise<PutResult> {
     checkKey(key, this.limits);
     checkValue(value, this.limits);
-    const extras = this.extrasOf(options);
-    if (condition === undefined) return this.commitPut(key, value, this.projected(key), extras);
-    return this.whenSettled([key], () => {
-      const current = this.visible(key);
-      checkCondition(key, current, condition);
-      this.checkLeaseOpen(extras.lease);
-      return this.commitPut(key, value, current, extras);
+    return this.decided(() => {
+      const extras = this.extrasOf(options);
+      if (condition === undefined) return this.commitPut(key, value, this.projected(key), extras);
+      return this.whenSettled([key], () => {
+        const current = this.visible(key);
+        checkCondition(key, current, condition);
+        this.checkLeaseOpen(extras.lease);
+        return this.commitPut(key, value, current, extras);
+      });
     });
   }
 
   /** Removes the key once the log has the deletion durably, if the condition holds; deleting an absent key succeeds and writes nothing. */
   async delete(key: string, condition?: WriteCondition): Promise<DeleteResult> {
     checkKey(key, this.limits);
-    // A key that will be live once the writes ahead are durable is deleted behind them, in call
-    // order, like a plain put. "Not live" is only answered from durable state: a pending
-    // delete ahead of this one might still fail.
-    if (condition === undefined && this.projected(key) !== undefined) return this.commitDelete(key);
-    return this.whenSettled([key], async () => {
-      const current = this.visible(key);
-      if (condition !== undefined) checkCondition(key, current, condition);
-      if (current === undefined) return { revision: this.current, deleted: false };
-      return this.commitDelete(key);
+    return this.decided(() => {
+      // A key that will be live once the writes ahead are durable is deleted behind them, in call
+      // order, like a plain put. "Not live" is only answered from durable state: a pending
+      // delete ahead of this one might still fail.
+      if (condition === undefined && this.projected(key) !== undefined) return this.commitDelete(key);
+      return this.whenSettled([key], async () => {
+        const current = this.visible(key);
+        if (condition !== undefined) checkCondition(key, current, condition);
+        if (current === undefined) return { revision: this.current, deleted: false };
+        return this.commitDelete(key);
+      });
     });
   }
 
@@ -331,16 +347,18 @@ export class KeyValueStore {
     const bounds = boundsOf(selector, this.limits);
     const pendingInRange = (): Promise<void>[] =>
       [...this.pending].filter(([key]) => withinBounds(key, bounds)).map(([, write]) => write.settled);
-    return this.whenSettledOn(pendingInRange, async () => {
-      const writes: DeleteWrite[] = [];
-      const now = this.clock.now();
-      // Keys past their deadline are already gone for clients; their expiry deletes them.
-      for (const entry of this.index.entries(bounds.lower, bounds.upper))
-        if (!this.isExpired(entry, now)) writes.push({ type: 'delete', key: entry.key });
-      if (writes.length === 0) return { revision: this.current, deleted: 0 };
-      const revision = await this.commit(writes, new Array<undefined>(writes.length));
-      return { revision, deleted: writes.length };
-    });
+    return this.decided(() =>
+      this.whenSettledOn(pendingInRange, async () => {
+        const writes: DeleteWrite[] = [];
+        const now = this.clock.now();
+        // Keys past their deadline are already gone for clients; their expiry deletes them.
+        for (const entry of this.index.entries(bounds.lower, bounds.upper))
+          if (!this.isExpired(entry, now)) writes.push({ type: 'delete', key: entry.key });
+        if (writes.length === 0) return { revision: this.current, deleted: 0 };
+        const revision = await this.commit(writes, new Array<undefined>(writes.length));
+        return { revision, deleted: writes.length };
+      }),
+    );
   }
 
   /**
@@ -350,37 +368,39 @@ export class KeyValueStore {
    */
   async txn(request: TxnRequest): Promise<TxnResult> {
     checkTxn(request, this.limits);
-    return this.whenSettled(keysOf(request), async () => {
-      const succeeded = request.compare.every((compare) => compareHolds(compare, this.visible(compare.key)));
-      const revision = this.issued + 1;
-      const local = new Map<string, KeyEntry | undefined>();
-      const view = (key: string): KeyEntry | undefined => (local.has(key) ? local.get(key) : this.visible(key));
-      const writes: KeyWrite[] = [];
-      const entries: (KeyEntry | undefined)[] = [];
-      const results: TxnOpResult[] = [];
-      for (const op of succeeded ? request.success : request.failure) {
-        if (op.type === 'get') {
-          results.push({ type: 'get', entry: view(op.key) });
-        } else if (op.type === 'put') {
-          const { write, entry } = putOf(op.key, op.value, view(op.key), revision, this.extrasOf(op));
-          local.set(op.key, entry);
-          writes.push(write);
-          entries.push(entry);
-          results.push({ type: 'put', revision });
-        } else {
-          const deleted = view(op.key) !== undefined;
-          if (deleted) {
-            local.set(op.key, undefined);
-            writes.push({ type: 'delete', key: op.key });
-            entries.push(undefined);
+    return this.decided(() =>
+      this.whenSettled(keysOf(request), async () => {
+        const succeeded = request.compare.every((compare) => compareHolds(compare, this.visible(compare.key)));
+        const revision = this.issued + 1;
+        const local = new Map<string, KeyEntry | undefined>();
+        const view = (key: string): KeyEntry | undefined => (local.has(key) ? local.get(key) : this.visible(key));
+        const writes: KeyWrite[] = [];
+        const entries: (KeyEntry | undefined)[] = [];
+        const results: TxnOpResult[] = [];
+        for (const op of succeeded ? request.success : request.failure) {
+          if (op.type === 'get') {
+            results.push({ type: 'get', entry: view(op.key) });
+          } else if (op.type === 'put') {
+            const { write, entry } = putOf(op.key, op.value, view(op.key), revision, this.extrasOf(op));
+            local.set(op.key, entry);
+            writes.push(write);
+            entries.push(entry);
+            results.push({ type: 'put', revision });
+          } else {
+            const deleted = view(op.key) !== undefined;
+            if (deleted) {
+              local.set(op.key, undefined);
+              writes.push({ type: 'delete', key: op.key });
+              entries.push(undefined);
+            }
+            results.push({ type: 'delete', deleted });
           }
-          results.push({ type: 'delete', deleted });
         }
-      }
-      if (writes.length === 0) return { succeeded, revision: this.current, results };
-      await this.commit(writes, entries);
-      return { succeeded, revision, results };
-    });
+        if (writes.length === 0) return { succeeded, revision: this.current, results };
+        await this.commit(writes, entries);
+        return { succeeded, revision, results };
+      }),
+    );
   }
 
   /** Rewrites the log's history to hold just the live state; reads and writes go on meanwhile. */
@@ -412,7 +432,7 @@ export class KeyValueStore {
     let id: number;
     do id = Math.floor(Math.random() * Number.MAX_SAFE_INTEGER) + 1;
     while (this.leases.has(id));
-    const revision = await this.commit([], [], [{ type: 'grant', id, ttlMs }]);
+    const revision = await this.decided(() => this.commit([], [], [{ type: 'grant', id, ttlMs }]));
     return { id, ttlMs, revision };
   }
 
@@ -452,23 +472,25 @@ export class KeyValueStore {
       [...this.pending]
         .filter(([key, write]) => write.entry?.lease === id || attached.has(key))
         .map(([, write]) => write.settled);
-    return this.whenSettledOn(inFlight, async () => {
-      const keys = this.leases.keys(id);
-      if (mayDelete !== undefined && !keys.every(mayDelete)) {
-        this.leases.setEnding(id, false);
-        throw new KeyAccessDeniedError(
-          `lease ${id} holds keys outside this token's prefixes: only a token that may delete every one of them may revoke it`,
-        );
-      }
-      const writes: DeleteWrite[] = keys.map((key) => ({ type: 'delete', key }));
-      try {
-        const revision = await this.commit(writes, new Array<undefined>(writes.length), [{ type: 'revoke', id }]);
-        return { revision, deleted: writes.length };
-      } catch (error) {
-        this.leases.setEnding(id, false);
-        throw error;
-      }
-    });
+    return this.decided(() =>
+      this.whenSettledOn(inFlight, async () => {
+        const keys = this.leases.keys(id);
+        if (mayDelete !== undefined && !keys.every(mayDelete)) {
+          this.leases.setEnding(id, false);
+          throw new KeyAccessDeniedError(
+            `lease ${id} holds keys outside this token's prefixes: only a token that may delete every one of them may revoke it`,
+          );
+        }
+        const writes: DeleteWrite[] = keys.map((key) => ({ type: 'delete', key }));
+        try {
+          const revision = await this.commit(writes, new Array<undefined>(writes.length), [{ type: 'revoke', id }]);
+          return { revision, deleted: writes.length };
+        } catch (error) {
+          if (!(error instanceof HistoryMovedError)) this.leases.setEnding(id, false);
+          throw error;
+        }
+      }),
+    );
   }
 
   /** The TTL half of expireDue: keys past their own deadline, at most `maxKeys` in one record. */
@@ -481,16 +503,18 @@ export class KeyValueStore {
     }
     if (due.length === 0) return 0;
     try {
-      return await this.whenSettled(
-        due.map((item) => item.key),
-        async () => {
-          const writes: DeleteWrite[] = due
-            .filter((item) => this.isGeneration(item))
-            .map((item) => ({ type: 'delete', key: item.key }));
-          if (writes.length === 0) return 0;
-          await this.commit(writes, new Array<undefined>(writes.length));
-          return writes.length;
-        },
+      return await this.decided(() =>
+        this.whenSettled(
+          due.map((item) => item.key),
+          async () => {
+            const writes: DeleteWrite[] = due
+              .filter((item) => this.isGeneration(item))
+              .map((item) => ({ type: 'delete', key: item.key }));
+            if (writes.length === 0) return 0;
+            await this.commit(writes, new Array<undefined>(writes.length));
+            return writes.length;
+          },
+        ),
       );
     } catch (error) {
       for (const item of due) if (this.isGeneration(item)) this.deadlines.push(item);
@@ -551,6 +575,39 @@ export class KeyValueStore {
     return { revision, deleted: true };
   }
 
+  /**
+   * Runs `decide`, and runs it again when a shared log's history moved on under the write
+   * (HistoryMovedError: another writer took its revision, nothing was written). The log has
+   * handed over the records that moved it by then; the writes decided on the old history all
+   * fail with it, so once they have drained the write is decided against the new history.
+   */
+  private async decided<T>(decide: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await decide();
+      } catch (error) {
+        if (!(error instanceof HistoryMovedError) || attempt >= MAX_DECISIONS) throw error;
+        await this.drained();
+      }
+    }
+  }
+
+  /** Resolves once no write is in flight. */
+  private drained(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  /**
+   * Applies records other writers of a shared log committed (TransactionLog.follow), in
+   * revision order, telling watchers as for any commit; records at or below the store revision
+   * (handed over twice, or the store's own) are skipped.
+   */
+  private follow(records: readonly LogRecord[]): void {
+    for (const record of records) if (record.revision > this.current) this.applyCommitted(record);
+    if (this.issued < this.current) this.issued = this.current;
+  }
+
   /** Runs `decide` once none of `keys` has a write in flight, synchronously after the check. */
   private whenSettled<T>(keys: readonly string[], decide: () => Promise<T>): Promise<T> {
     return this.whenSettledOn(() => keys.flatMap((key) => this.pending.get(key)?.settled ?? []), decide);
@@ -593,6 +650,7 @@ export class KeyValueStore {
       this.pendingBytes -= growth;
       for (const [key, write] of mine) if (this.pending.get(key) === write) this.pending.delete(key);
       settle();
+      if (this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
     };
     let appended: Promise<void>;
     try {
@@ -625,6 +683,8 @@ export class KeyValueStore {
    * already has (a late commit after later writes): it cannot be delivered in order.
    */
   private applyCommitted(record: LogRecord): void {
+    // A shared log may have handed the record over already (TransactionLog.follow).
+    if (this.following && record.revision <= this.current) return;
     const changes = this.onCommit && changeBatchOf(record, (key) => this.index.get(key));
     this.apply(record);
     // A lease grant changes no key: watchers have nothing to see.

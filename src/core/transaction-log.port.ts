@@ -64,6 +64,16 @@ export interface TransactionLog {
    * LogUnavailableError if it fails; the history as it was stays in charge.
    */
   compact(): Promise<CompactionReport>;
+  /**
+   * Only a log other writers share (the PostgreSQL log with KVS_REPLICAS=shared) has it. The
+   * store calls it once, after readEvents; the log then hands `apply` the records other writers
+   * commit, in revision order (a record it hands over twice, or one the store appended itself,
+   * the store skips). Before it rejects an append with HistoryMovedError it hands over the
+   * records that moved the history, so the store decides the write again against them.
+   */
+  follow?(apply: (records: readonly LogRecord[]) => void): void;
+  /** Only a shared log: the head revision of the shared history, confirmed with its storage (linearizable reads). */
+  confirmHead?(): Promise<number>;
 }
 
 /** The store's live entries as the log may read them. */

@@ -25,6 +25,7 @@ function withDefaults(value: unknown): string {
 
 interface ComposeService {
   image?: string;
+  profiles?: string[];
   build?: unknown;
   environment?: Record<string, unknown> | string[];
   depends_on?: Record<string, { condition?: string }>;
@@ -131,6 +132,46 @@ describe('docker-compose.yml', () => {
     expect(kvs.build).toBe('.');
     const published = (kvs.ports ?? []).map((spec) => String(spec).split(':').at(-1));
     expect(published).toEqual(expect.arrayContaining(['8080', '50051']));
+  });
+});
+
+describe('docker-compose.yml, scale-out profile', () => {
+  const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+    services: Record<string, ComposeService>;
+  };
+  const inProfile = Object.entries(compose.services).filter(([, service]) => service.profiles?.includes('scale-out'));
+  const replicas = inProfile.filter(([name]) => name.startsWith('kvs-replica-'));
+
+  it('runs 3 kvs replicas sharing one table (KVS_REPLICAS=shared), apart from the single kvs table', () => {
+    expect(replicas.map(([name]) => name)).toEqual(['kvs-replica-1', 'kvs-replica-2', 'kvs-replica-3']);
+    const known = variablesTheCodeReads();
+    const configs = replicas.map(([, service]) => {
+      const env = environment(service);
+      expect(Object.keys(env).filter((name) => !known.has(name))).toEqual([]);
+      expect(env).toMatchObject({ TLOG_TYPE: 'postgres', KVS_HOST: '0.0.0.0' });
+      expect(service.depends_on?.postgres?.condition).toBe('service_healthy');
+      return readPostgresLogConfig(new EnvReader(env));
+    });
+    expect(new Set(configs.map((config) => `${config.host}/${config.database}/${config.table}`)).size).toBe(1);
+    expect(configs.map((config) => config.replicas)).toEqual(['shared', 'shared', 'shared']);
+    const single = readPostgresLogConfig(new EnvReader(environment(compose.services.kvs)));
+    expect(single.replicas).toBe('single');
+    expect(single.table).not.toBe(configs[0].table);
+  });
+
+  it('puts nginx in front of every replica for REST and gRPC, published on loopback only', () => {
+    const [, nginx] = inProfile.find(([name]) => name === 'nginx')!;
+    for (const spec of nginx.ports ?? []) expect(String(spec)).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+    const mounted = (nginx.volumes ?? []).map((spec) => spec.split(':')[0]);
+    expect(mounted).toContain('./deploy/nginx-scale-out.conf');
+    const conf = readFileSync(join(ROOT, 'deploy/nginx-scale-out.conf'), 'utf8');
+    for (const [name, service] of replicas) {
+      const env = environment(service);
+      expect(conf).toContain(`server ${name}:${env.KVS_HTTP_PORT} `);
+      expect(conf).toContain(`server ${name}:${env.KVS_GRPC_PORT} `);
+    }
+    expect(conf).toMatch(/grpc_pass grpc:\/\/kvs_grpc;/);
+    expect(conf).toMatch(/proxy_buffering off;/);
   });
 });
 

@@ -31,6 +31,8 @@ describe('configuration errors', () => {
     ['OTEL_TRACES_EXPORTER', 'jaeger', /OTEL_TRACES_EXPORTER="jaeger" is not valid; expected none, otlp, console/],
     ['OTEL_EXPORTER_OTLP_PROTOCOL', 'http', /OTEL_EXPORTER_OTLP_PROTOCOL="http" is not valid; expected http\/protobuf/],
     ['KVS_TRACE_KEYS', '1', /KVS_TRACE_KEYS="1" is not valid; expected true, false/],
+    ['KVS_REPLICAS', 'shared', /KVS_REPLICAS="shared" is not valid; expected single with TLOG_TYPE=file/],
+    ['KVS_MAX_READ_WAIT_MS', 'soon', /KVS_MAX_READ_WAIT_MS="soon" is not valid; expected an integer from 0 to/],
   ])('%s=%s exits 2 with one clear line', async (name, value, message) => {
     const result = await runService({ TLOG_FILENAME: join(scratch.path, `${name}.log`), [name]: value });
     expect(result.code).toBe(2);

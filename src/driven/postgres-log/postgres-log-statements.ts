@@ -139,6 +139,13 @@ export function recordBytes(record: LogRecord | ReplayedRecord): number {
 const COLUMNS = 'revision, event_type, key, value, create_revision, version, expires_at, lease';
 
 /**
+ * Transaction advisory lock key class for "assigning the table's next revision" (the second key
+ * is the table's hash), apart from the schema, table and compaction keys: with KVS_REPLICAS=shared
+ * every write holds it from its head check to its commit.
+ */
+const WRITE_LOCK_CLASS = 0x6b7677; // "kvw"
+
+/**
  * The SQL the logger runs against its table. `table` is a quoted identifier the config has
  * already validated, so splicing it is safe; everything else goes as a parameter.
  */
@@ -180,6 +187,34 @@ export class PostgresLogStatements {
     if (result.rowCount !== rows.length)
       throw new Error(`insert wrote ${result.rowCount} rows for ${rows.length} writes`);
     return true;
+  }
+
+  /**
+   * KVS_REPLICAS=shared: in one transaction holding the table's write lock (so revisions are
+   * given one writer at a time: gap-free, and committed in revision order, which is the order
+   * every reader sees them in), checks that the table's head is just before the first record,
+   * inserts the records and notifies `channel` (delivered at commit). Returns undefined once
+   * committed; the head, writing nothing, when another writer has taken the revision.
+   */
+  async insertShared(client: PoolClient, records: readonly LogRecord[], channel: string): Promise<number | undefined> {
+    const after = records[0].revision - 1;
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [WRITE_LOCK_CLASS, this.table]);
+    const head = await headOf(client, this.table);
+    if (head !== after) {
+      await client.query('ROLLBACK');
+      return head;
+    }
+    if (!(await this.insert(client, records, after))) throw new Error('insert found rows after the head it had read');
+    await client.query('SELECT pg_notify($1, $2)', [channel, String(records[records.length - 1].revision)]);
+    await client.query('COMMIT');
+    return undefined;
+  }
+
+  /** The table's head revision (0 when empty), by `deadline`. */
+  async headWithin(pool: Pool, deadline: number): Promise<number> {
+    const rows = await queryWithin<{ last: string }>(pool, headSql(this.table), [], deadline);
+    return Number(rows[0].last);
   }
 
   /**
@@ -268,9 +303,17 @@ export class PostgresLogStatements {
 
   /** The highest revision in the table, or 0 when it is empty. */
   async lastRevision(): Promise<number> {
-    const result = await this.pool.query<{ last: string }>(
-      `SELECT coalesce(max(revision), 0) AS last FROM ${this.table}`,
-    );
+    const result = await this.pool.query<{ last: string }>(headSql(this.table));
     return Number(result.rows[0].last);
   }
+}
+
+/** The highest revision in the table, 0 when it is empty: one probe of the (revision, sequence) index. */
+function headSql(table: string): string {
+  return `SELECT coalesce(max(revision), 0) AS last FROM ${table}`;
+}
+
+async function headOf(client: PoolClient, table: string): Promise<number> {
+  const result = await client.query<{ last: string }>(headSql(table));
+  return Number(result.rows[0].last);
 }

@@ -47,6 +47,10 @@ export interface PostgresLogConfig {
   readonly maxPendingWrites: number;
   /** When the log compacts by itself (KVS_COMPACT_MIN_BYTES, KVS_COMPACT_RATIO). */
   readonly compaction: CompactionThresholds;
+  /** KVS_REPLICAS: `shared` lets many processes share the table as one store (docs/scale-out.md). */
+  readonly replicas: 'single' | 'shared';
+  /** KVS_PG_POLL_MS: how often a shared replica reads the table besides LISTEN/NOTIFY. */
+  readonly pollMs: number;
 }
 
 /** Reads the TLOG_DB_* variables; a missing or invalid one is a one-line ConfigError. */
@@ -79,5 +83,7 @@ export function readPostgresLogConfig(env: EnvReader): PostgresLogConfig {
     pingTimeoutMs: env.integer('TLOG_DB_PING_TIMEOUT_MS', 500, 50, 60_000),
     maxPendingWrites: env.integer('TLOG_DB_MAX_PENDING_WRITES', 10_000, 1, 1_000_000),
     compaction: readCompactionThresholds(env),
+    replicas: env.oneOf('KVS_REPLICAS', ['single', 'shared'], 'single'),
+    pollMs: env.integer('KVS_PG_POLL_MS', 1000, 10, 600_000),
   };
 }

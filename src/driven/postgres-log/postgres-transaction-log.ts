@@ -9,6 +9,7 @@ import type {
   TransactionLog,
 } from '../../core';
 import {
+  HistoryMovedError,
   LogHealthState,
   LogOverloadedError,
   LogUnavailableError,
@@ -33,6 +34,7 @@ import { PostgresTableLock } from './postgres-table-lock';
 import { ensureLogTable } from './postgres-schema';
 import { CompactionRunner, type CompactionSizes } from '../compaction/compaction-runner';
 import { compactPostgresLog, DEFAULT_COMPACTION_BATCH_ROWS } from './postgres-compaction';
+import { notifyChannel, PostgresTail } from './postgres-tail';
 
 /** One INSERT carries at most this many rows... */
 const MAX_BATCH_ROWS = 1000;
@@ -71,9 +73,16 @@ function sameRecords(found: readonly ReplayedRecord[], records: readonly LogReco
   return JSON.stringify(found) === JSON.stringify(records);
 }
 
+/** Rows written by kvs since revisions exist carry every put's createRevision and version. */
+function isComplete(record: ReplayedRecord): record is LogRecord {
+  return record.writes.every((write) => write.type === 'delete' || write.version !== undefined);
+}
+
 /** What became of one INSERT. */
 type InsertOutcome =
   | { readonly kind: 'committed' }
+  /** KVS_REPLICAS=shared: another writer took the revision; nothing was inserted. */
+  | { readonly kind: 'moved'; readonly head: number }
   /** The server answered with an error (the statement rolled back) or nothing was sent: it never commits. */
   | { readonly kind: 'refused'; readonly error: unknown }
   /** The table has rows this instance did not acknowledge; nothing was inserted. */
@@ -170,6 +179,16 @@ export class PostgresTransactionLog implements TransactionLog {
   private replay: 'not started' | 'running' | 'done' = 'not started';
   private readonly healthState = new LogHealthState();
   private pingTimer: NodeJS.Timeout | undefined;
+  /** KVS_REPLICAS=shared: whom other writers' records go to, and how they are learnt of. */
+  private follower: ((records: readonly LogRecord[]) => void) | undefined;
+  private tail: PostgresTail | undefined;
+  /** A catch-up running, and whether another was asked for meanwhile. */
+  private catching: Promise<void> | undefined;
+  private catchUpAgain = false;
+  /** Only with KVS_REPLICAS=shared (see TransactionLog.follow). */
+  readonly follow?: (apply: (records: readonly LogRecord[]) => void) => void;
+  /** Only with KVS_REPLICAS=shared: the table's head revision, for linearizable reads. */
+  readonly confirmHead?: () => Promise<number>;
 
   constructor(
     private readonly config: PostgresLogConfig,
@@ -211,6 +230,18 @@ export class PostgresTransactionLog implements TransactionLog {
       logger: this.logger,
       observer: this.observer,
     });
+    if (config.replicas === 'shared') {
+      this.follow = (apply) => {
+        this.follower = apply;
+        this.tail = new PostgresTail(config, this.logger, () => void this.catchUp());
+        this.tail.start();
+      };
+      this.confirmHead = () => this.statements.headWithin(this.pingPool, performance.now() + this.config.pingTimeoutMs);
+    }
+  }
+
+  private get shared(): boolean {
+    return this.config.replicas === 'shared';
   }
 
   async *readEvents(): AsyncIterable<readonly ReplayedRecord[]> {
@@ -240,6 +271,9 @@ export class PostgresTransactionLog implements TransactionLog {
     if (this.replay !== 'done')
       return Promise.reject(new LogUnavailableError('postgres log: append before readEvents finished'));
     if (this.unsettled) return Promise.reject(this.unsettledRefusal());
+    // A shared history may have moved past a write decided before the store heard of it.
+    if (record.revision <= this.lastRevision && this.shared)
+      return Promise.reject(new HistoryMovedError(this.lastRevision));
     if (record.revision <= this.lastRevision)
       return Promise.reject(revisionNotAfter(record.revision, this.lastRevision));
     if (this.queue.length + this.inFlight >= this.config.maxPendingWrites) {
@@ -275,6 +309,7 @@ export class PostgresTransactionLog implements TransactionLog {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.compactions.stop();
+      await this.tail?.stop();
       clearTimeout(this.pingTimer);
       clearTimeout(this.settleTimer);
       await this.draining;
@@ -287,9 +322,11 @@ export class PostgresTransactionLog implements TransactionLog {
   private start(): Promise<void> {
     this.started ??= (async () => {
       await waitForDatabase(this.pool, this.config, this.logger);
-      await this.lock.acquire();
+      // Shared replicas write side by side: each write's revision check keeps the history
+      // one (a stalled write of a dead replica that commits late is just the next revision).
+      if (!this.shared) await this.lock.acquire();
       await ensureLogTable(this.pool, this.quotedTable);
-      await this.endEarlierWriters();
+      if (!this.shared) await this.endEarlierWriters();
       this.lastRevision = await this.statements.lastRevision();
       this.schedulePing();
     })();
@@ -373,6 +410,10 @@ export class PostgresTransactionLog implements TransactionLog {
       this.foreignRows(batch);
       return;
     }
+    if (outcome.kind === 'moved') {
+      await this.movedOn(batch, outcome.head);
+      return;
+    }
     const cause = describeError(outcome.error);
     const settled = await this.settle(outcome.pid, records, deadline).catch(() => undefined);
     if (settled === undefined) {
@@ -395,13 +436,20 @@ export class PostgresTransactionLog implements TransactionLog {
     let client: PoolClient;
     let pid: number;
     try {
-      if (!this.lock.held) await within(this.lock.acquire(), deadline, 'taking the table lock again');
+      if (!this.shared && !this.lock.held) await within(this.lock.acquire(), deadline, 'taking the table lock again');
       client = await connectWithin(this.writePool, deadline);
       pid = backendPid(client);
     } catch (error) {
       return { kind: 'refused', error };
     }
     try {
+      if (this.shared) {
+        const channel = notifyChannel(this.config.table);
+        const what = `a shared INSERT of ${records.length} record(s)`;
+        const head = await within(this.statements.insertShared(client, records, channel), deadline, what);
+        client.release();
+        return head === undefined ? { kind: 'committed' } : { kind: 'moved', head };
+      }
       const inserted = await within(
         this.statements.insert(client, records, this.lastRevision),
         deadline,
@@ -424,14 +472,17 @@ export class PostgresTransactionLog implements TransactionLog {
   private async settle(pid: number, records: readonly LogRecord[], deadline: number): Promise<Settled> {
     await endBackends(this.pool, [pid], this.writerName, deadline);
     const rows = records.reduce((sum, record) => sum + rowCount(record), 0);
-    const found = await this.statements.pageWithin(this.lastRevision, rows + 1, deadline);
+    const after = this.shared ? records[0].revision - 1 : this.lastRevision;
+    const found = await this.statements.pageWithin(after, rows + 1, deadline);
     if (found.length === 0) return { kind: 'absent' };
-    return sameRecords(found, records) ? { kind: 'committed' } : { kind: 'foreign' };
+    if (!this.shared) return sameRecords(found, records) ? { kind: 'committed' } : { kind: 'foreign' };
+    // Shared: other writers' records may follow; the batch's revisions hold it, or someone else's.
+    return sameRecords(found.slice(0, records.length), records) ? { kind: 'committed' } : { kind: 'absent' };
   }
 
   private acknowledge(batch: readonly PendingAppend[]): void {
     this.becameAvailable('a write committed');
-    this.lastRevision = batch[batch.length - 1].record.revision;
+    this.lastRevision = Math.max(this.lastRevision, batch[batch.length - 1].record.revision);
     for (const pending of batch) this.historyBytes += recordBytes(pending.record);
     this.compactions.consider(this.historyBytes, this.liveBytes);
     for (const pending of batch) pending.resolve();
@@ -513,6 +564,59 @@ export class PostgresTransactionLog implements TransactionLog {
       `postgres log: the write whose outcome was unknown is settled: it ${settled.kind === 'committed' ? 'committed' : 'did not commit'}`,
     );
     this.becameAvailable('an unsettled write was settled');
+  }
+
+  /**
+   * KVS_REPLICAS=shared: another writer took the batch's revision. Hands the store the records
+   * it missed, then refuses the batch and everything queued behind it (decided on the same old
+   * history) with HistoryMovedError, so the store decides them again against the new history.
+   */
+  private async movedOn(batch: readonly PendingAppend[], head: number): Promise<void> {
+    this.becameAvailable('a write reached the database');
+    this.logger.debug(
+      { event: 'postgres_history_moved', head, revision: batch[0].record.revision },
+      'postgres log: another replica took the revision; the writes are decided again',
+    );
+    await this.catchUp();
+    const moved = new HistoryMovedError(Math.max(head, this.lastRevision));
+    for (const pending of [...batch, ...this.queue.splice(0)]) pending.reject(moved);
+  }
+
+  /**
+   * KVS_REPLICAS=shared: reads the table after the last revision known here and hands the
+   * records to the store, in revision order, a page at a time; one catch-up at a time (one
+   * asked for meanwhile runs right after). A failure is left to the next notification or poll.
+   */
+  private catchUp(): Promise<void> {
+    if (this.catching) {
+      this.catchUpAgain = true;
+      return this.catching;
+    }
+    this.catching = (async () => {
+      do {
+        this.catchUpAgain = false;
+        await this.readTail().catch((error: unknown) => {
+          this.logger.debug(
+            { event: 'postgres_catch_up_failed', error: describeError(error) },
+            'postgres log: catch-up failed',
+          );
+        });
+      } while (this.catchUpAgain && !this.closing);
+      this.catching = undefined;
+    })();
+    return this.catching;
+  }
+
+  private async readTail(): Promise<void> {
+    for (;;) {
+      const page = await this.statements.page(this.lastRevision, this.pageRows, this.pageBytes);
+      const fresh = page.filter((record) => record.revision > this.lastRevision);
+      if (fresh.length === 0) return;
+      if (!fresh.every(isComplete)) throw new Error('the table holds a record without revisions after replay');
+      for (const record of fresh) this.historyBytes += recordBytes(record);
+      this.lastRevision = fresh[fresh.length - 1].revision;
+      this.follower?.(fresh);
+    }
   }
 
   private async compactOnce(): Promise<CompactionSizes> {

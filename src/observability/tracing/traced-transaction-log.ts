@@ -20,11 +20,17 @@ export const TRACER_NAME = 'kvs';
  */
 export class TracedTransactionLog implements TransactionLog {
   private readonly tracer: Tracer = trace.getTracer(TRACER_NAME);
+  /** A shared log's, passed through (absent when the inner log has none). */
+  readonly follow?: TransactionLog['follow'];
+  readonly confirmHead?: TransactionLog['confirmHead'];
 
   constructor(
     private readonly inner: TransactionLog,
     private readonly traceKeys: boolean,
-  ) {}
+  ) {
+    if (inner.follow) this.follow = (apply) => inner.follow?.(apply);
+    if (inner.confirmHead) this.confirmHead = () => inner.confirmHead!();
+  }
 
   readEvents(): AsyncIterable<readonly ReplayedRecord[]> {
     return this.inner.readEvents();

@@ -41,6 +41,15 @@ describe('readPostgresLogConfig', () => {
       pingTimeoutMs: 500,
       maxPendingWrites: 10_000,
       compaction: { minBytes: 64 * 1024 * 1024, ratio: 2 },
+      replicas: 'single',
+      pollMs: 1000,
+    });
+  });
+
+  it('reads KVS_REPLICAS=shared and KVS_PG_POLL_MS (scale-out)', () => {
+    expect(read({ ...COMPLETE, KVS_REPLICAS: 'shared', KVS_PG_POLL_MS: '50' })).toMatchObject({
+      replicas: 'shared',
+      pollMs: 50,
     });
   });
 
@@ -95,6 +104,8 @@ describe('readPostgresLogConfig', () => {
     ['TLOG_DB_TABLE', 'Transactions'],
     ['TLOG_DB_CONNECT_RETRIES', '-1'],
     ['TLOG_DB_MAX_PENDING_WRITES', '0'],
+    ['KVS_REPLICAS', 'many'],
+    ['KVS_PG_POLL_MS', '1'],
   ])('rejects %s=%j naming the variable, never echoing the password', (name, value) => {
     const error = configError({ ...COMPLETE, [name]: value });
     expect(error.message).toContain(name);
