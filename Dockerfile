@@ -13,6 +13,8 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The web UI's sources; npm run build bundles them into dist/ui/.
+COPY ui ./ui
 RUN npm run build
 
 FROM node:26.12.1-slim AS runtime

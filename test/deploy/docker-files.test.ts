@@ -188,6 +188,16 @@ describe('Dockerfile', () => {
     expect(final.instructions).toContainEqual(expect.stringMatching(/^COPY proto \.\/proto$/));
   });
 
+  it('copies into the build stage every source directory npm run build reads (src/, and ui/ for the web UI)', () => {
+    const copied = stages[0].instructions
+      .filter((line) => /^COPY\s/.test(line))
+      .flatMap((line) => line.split(/\s+/).slice(1, -1));
+    const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { build: string } })
+      .scripts.build;
+    expect(script).toContain('ui/build.mjs');
+    expect(copied).toEqual(expect.arrayContaining(['tsconfig.build.json', 'src', 'ui']));
+  });
+
   it('builds and runs on the Node LTS major that CI also runs the tests on', () => {
     const ciMajor = /LTS_PACKAGE=".*@(\d+)"/.exec(readFileSync(join(ROOT, '.ci/run'), 'utf8'))?.[1];
     expect(ciMajor).toBeDefined();
