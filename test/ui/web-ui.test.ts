@@ -18,8 +18,8 @@ declare const document: any;
 declare const window: any;
 declare const sessionStorage: any;
 
-/** Keys of the paged store: enough for many pages; KVS_UI_PAGED_KEYS=1000000 runs it on a million. */
-const PAGED_KEYS = Number(process.env.KVS_UI_PAGED_KEYS ?? 20_000);
+/** Keys of the paged store: the issue's million (KVS_UI_PAGED_KEYS=N for another size). */
+const PAGED_KEYS = Number(process.env.KVS_UI_PAGED_KEYS ?? 1_000_000);
 const bulkKey = (i: number): string => `bulk/${String(i).padStart(7, '0')}`;
 
 /** Markup, bidi controls and a very long key, beside the shared hostile strings (those without '/'). */
