@@ -42,15 +42,20 @@ export function writeConditionOf(message: {
   return { modRevision: parseRevision(expected, 'expected_mod_revision') };
 }
 
-/** A Get's answer: the value, the key's revisions and the store revision; an absent key as zeros. */
-export function getResponseOf(entry: KeyEntry | undefined, revision: number): GetResponse {
-  return {
+/**
+ * A Get's answer: the value, the key's revisions and the store revision; an absent key as zeros.
+ * `expiresAt` (a Get's, not a transaction's) is the key's deadline, 0 when it has none.
+ */
+export function getResponseOf(entry: KeyEntry | undefined, revision: number, expiresAt?: number): GetResponse {
+  const response: GetResponse = {
     value: entry?.value ?? '',
     create_revision: entry?.createRevision ?? 0,
     mod_revision: entry?.modRevision ?? 0,
     version: entry?.version ?? 0,
     revision,
   };
+  if (expiresAt !== undefined) response.expires_at_ms = expiresAt;
+  return response;
 }
 
 /** A Range request as a page query, clipped to `within` (the token's prefixes, when restricted). */

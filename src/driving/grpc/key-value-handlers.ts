@@ -1,5 +1,6 @@
 import { NoSuchKeyError, type KeyValueStore } from '../../core';
 import type { KeyValueHandlers } from '../../api/generated/KeyValue';
+import type { GetResponse } from '../../api/generated/GetResponse';
 import type { Logger } from '../../platform/logging/logger';
 import type { WatchService } from '../../application/watch/watch-service';
 import type { ReadConsistency } from '../../application/consistency/read-consistency';
@@ -36,13 +37,17 @@ export function keyValueHandlers(
 ): KeyValueHandlers {
   const principalOf = (call: { metadata: Parameters<typeof callOfMetadata>[0] }) =>
     callOfMetadata(call.metadata)?.principal;
+  /** The key's entry at the store's revision, or NOT_FOUND. */
+  const read = (key: string): GetResponse => {
+    const { entry, revision } = store.read(key);
+    if (entry === undefined) throw new NoSuchKeyError(key);
+    return getResponseOf(entry, revision, expiresAtOf(store, entry));
+  };
   return {
     Get: (call, callback) =>
-      answerUnary(call, callback, logger, async (request) => {
-        await reads.satisfy(readRequirementOf(request), deadlineOf(call));
-        const { entry, revision } = store.read(request.key);
-        if (entry === undefined) throw new NoSuchKeyError(request.key);
-        return { ...getResponseOf(entry, revision), expires_at_ms: expiresAtOf(store, entry) };
+      answerUnary(call, callback, logger, (request) => {
+        const waited = reads.satisfy(readRequirementOf(request), deadlineOf(call));
+        return waited === undefined ? read(request.key) : waited.then(() => read(request.key));
       }),
     Put: (call, callback) =>
       answerUnary(call, callback, logger, async (request) => {
