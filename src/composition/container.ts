@@ -1,6 +1,14 @@
 import type { RequestHandler } from 'express';
 import { Container } from 'inversify';
-import { DEFAULT_LIMITS, DEFAULT_MAX_TTL_MS, KeyValueStore, ownHead, type Limits, type TransactionLog } from '../core';
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_MAX_TTL_MS,
+  KeyValueStore,
+  ownHead,
+  systemClock,
+  type Limits,
+  type TransactionLog,
+} from '../core';
 import { ReadConsistency } from '../application/consistency/read-consistency';
 import { readReadConsistencyConfig } from '../application/consistency/read-consistency.config';
 import { DURATION_SYNTAX, formatDuration, parseDuration } from '../api/duration';
@@ -278,7 +286,11 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
     );
   container
     .bind<KeyValueStore>(TOKENS.KeyValueStore)
-    .toDynamicValue((context) => new KeyValueStore(context.get(TOKENS.TransactionLog), limits, watches.observe));
+    .toDynamicValue((context) => {
+      const log = context.get<TransactionLog>(TOKENS.TransactionLog);
+      // Replicas of a shared log set and judge deadlines by its storage's clock, not their hosts'.
+      return new KeyValueStore(log, limits, watches.observe, log.clock ?? systemClock);
+    });
   container.bind<ExpiryScheduler>(TOKENS.Expiry).toDynamicValue((context) => {
     const store = context.get<KeyValueStore>(TOKENS.KeyValueStore);
     return new ExpiryScheduler(store, {
