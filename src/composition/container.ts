@@ -77,6 +77,8 @@ export interface ServiceParts {
   readonly watches: WatchParts;
   /** Logs expiries: main drains what is due before serving, starts it, and stops it at shutdown. */
   readonly expiry: ExpiryScheduler;
+  /** KVS_RATE_LIMIT_STORE=postgres: main closes its connections once the log is closed. */
+  readonly rateLimits?: { close(): Promise<void> };
 }
 
 /** Which log the service writes to, for the start-up line: never a password. */
@@ -341,6 +343,7 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
     logDescription: context.get(TOKENS.LogDescription),
     watches,
     expiry: context.get(TOKENS.Expiry),
+    rateLimits: layers.rateLimits,
   }));
   return container;
 }

@@ -1,27 +1,32 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from '../../../platform/logging/logger';
 import type { Refusal } from '../../call/refusal';
-import type { RateLimitConfig } from './rate-limit.config';
+import { rateLimitWindow, type RateLimitConfig } from './rate-limit.config';
+
+/** What counts a caller's requests: resolves when admitted, rejects with a RateLimiterRes when over the limit. */
+export interface RateLimitCounter {
+  consume(key: string): Promise<RateLimiterRes>;
+}
 
 /**
- * A request bucket per caller in process memory (rate-limiter-flexible's memory store; its
- * PostgreSQL store is the way to share limits between replicas later).
+ * A request bucket per caller: rate-limiter-flexible's memory store (each process counts for
+ * itself), or a store the composition passes in (its PostgreSQL store, shared by the replicas
+ * of one log: KVS_RATE_LIMIT_STORE=postgres).
  *
  * rate-limiter-flexible counts fixed windows rather than dripping tokens in one by one, so the
  * bucket is a window of `burst` requests lasting burst / rate: the same long-run rate and the
  * same largest burst as a token bucket, refilled whole when the window ends.
  */
 export class CallerRateLimiter {
-  private readonly limiter: RateLimiterMemory;
+  private readonly limiter: RateLimitCounter;
 
   constructor(
     config: RateLimitConfig,
     private readonly logger: Logger,
+    /** Where the counts live; process memory when absent. */
+    limiter?: RateLimitCounter,
   ) {
-    this.limiter = new RateLimiterMemory({
-      points: config.burst,
-      duration: (config.burst * config.perSeconds) / config.requests,
-    });
+    this.limiter = limiter ?? new RateLimiterMemory(rateLimitWindow(config));
   }
 
   /** Takes one request from the caller's bucket; the refusal when it is empty. */
