@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { describeError, errorCode } from '../../platform/error-text/error-text';
@@ -11,6 +12,8 @@ const LOCAL_AFTER_FAILURE_MS = 1000;
 const UNIQUE_VIOLATION = '23505';
 /** A table that could not be created is tried again this often. */
 const CREATE_RETRY_MS = 2000;
+/** Callers longer than this are counted under their SHA-256: the table's key is a varchar(255), prefix included. */
+const MAX_KEY_CHARS = 200;
 /** Connections for counting: each count is one short statement. */
 const POOL_SIZE = 4;
 
@@ -69,8 +72,9 @@ export class SharedRateLimiter {
     this.createTable();
   }
 
-  /** Counts one request of `key`: resolves when admitted, rejects with a RateLimiterRes when over the limit. */
-  consume(key: string, points = 1): Promise<RateLimiterRes> {
+  /** Counts one request of `caller`: resolves when admitted, rejects with a RateLimiterRes when over the limit. */
+  consume(caller: string, points = 1): Promise<RateLimiterRes> {
+    const key = caller.length <= MAX_KEY_CHARS ? caller : createHash('sha256').update(caller).digest('hex');
     if (performance.now() < this.localUntil) return this.local.consume(key, points);
     return this.store.consume(key, points).then(
       (result) => this.recovered(result),
