@@ -63,8 +63,9 @@ describe('SharedRateLimiter: rate limits counted in PostgreSQL (KVS_RATE_LIMIT_S
       const answers: boolean[] = [];
       for (let i = 0; i < 30; i++) answers.push(await admitted(replicas[i % 2], 'caller'));
       expect(answers.filter(Boolean)).toHaveLength(10);
-      // Another caller has a count of its own.
+      // Another caller has a count of its own; one longer than the table's key is counted under its hash.
       expect(await admitted(replicas[1], 'someone else')).toBe(true);
+      expect(await admitted(replicas[1], 'x'.repeat(300))).toBe(true);
       expect(log.messages('warn')).toEqual([]);
     } finally {
       await postgres.query(`DROP TABLE IF EXISTS "${table}_rate_limits"`);
