@@ -8,7 +8,7 @@ import { useTempDir } from '../support/temp-dir';
 /** How far off the skewed replica's host wall clock is: ten minutes ahead. */
 const SKEW_MS = 10 * 60 * 1000;
 /** The database clock as a replica estimates it may be off by half a loopback round trip; this is ample. */
-const CLOCK_ERROR_MS = 50;
+const CLOCK_ERROR_MS = 100;
 
 /**
  * Preloaded (node --require) into one replica: its host wall clock (Date.now, new Date()) runs

@@ -76,10 +76,18 @@ export class SharedRateLimiter {
   consume(caller: string, points = 1): Promise<RateLimiterRes> {
     const key = caller.length <= MAX_KEY_CHARS ? caller : createHash('sha256').update(caller).digest('hex');
     if (performance.now() < this.localUntil) return this.local.consume(key, points);
-    return this.store.consume(key, points).then(
-      (result) => this.recovered(result),
+    const counted = this.store.consume(key, points);
+    return counted.then(
+      (result) => {
+        this.recovered();
+        return result;
+      },
       (error: unknown) => {
-        if (error instanceof RateLimiterRes) throw this.recovered(error);
+        // Over the limit: the store answered; that refusal is handed on as it came.
+        if (error instanceof RateLimiterRes) {
+          this.recovered();
+          return counted;
+        }
         this.storeFailed(error);
         return this.local.consume(key, points);
       },
@@ -93,7 +101,7 @@ export class SharedRateLimiter {
   }
 
   private createTable(): void {
-    this.pool.query(createTableSql(this.table)).then(
+    void this.pool.query(createTableSql(this.table)).then(
       () => undefined,
       (error: unknown) => {
         if (errorCode(error) === UNIQUE_VIOLATION) return;
@@ -115,11 +123,10 @@ export class SharedRateLimiter {
     );
   }
 
-  private recovered<T>(result: T): T {
-    if (this.failing) {
-      this.failing = false;
-      this.logger.info({ event: 'rate_limit_store_recovered' }, 'rate limits: counting in PostgreSQL again');
-    }
-    return result;
+  /** One line when counts reach PostgreSQL again. */
+  private recovered(): void {
+    if (!this.failing) return;
+    this.failing = false;
+    this.logger.info({ event: 'rate_limit_store_recovered' }, 'rate limits: counting in PostgreSQL again');
   }
 }

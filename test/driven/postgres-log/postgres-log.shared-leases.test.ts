@@ -33,9 +33,9 @@ describe('PostgreSQL log with KVS_REPLICAS=shared: leases and deadlines', () => 
     const before = await databaseNow();
     const { entry } = await store.put('session', 'x', undefined, { ttlMs: 60_000 });
     const after = await databaseNow();
-    // Within the clock estimate's error (half a loopback round trip) of the database's time.
-    expect(entry.expiresAt).toBeGreaterThanOrEqual(Math.floor(before) + 60_000 - 5);
-    expect(entry.expiresAt).toBeLessThanOrEqual(Math.ceil(after) + 60_000 + 5);
+    // Within the clock estimate's error (half a loopback round trip; ample on a loaded machine).
+    expect(entry.expiresAt).toBeGreaterThanOrEqual(Math.floor(before) + 60_000 - 50);
+    expect(entry.expiresAt).toBeLessThanOrEqual(Math.ceil(after) + 60_000 + 50);
   });
 
   it('logs keepalives as rows of the lease: another replica follows the deadline, and a compacted table still holds the lease', async () => {
