@@ -209,7 +209,8 @@ describe('scale-out: TTLs, leases and rate limits judged alike by every replica 
       expect(statuses.filter((status) => status !== 429)).toHaveLength(10);
       expect(statuses.filter((status) => status === 429)).toHaveLength(20);
       const refused = await fetch(`${b}/v1/key/k`);
-      expect([refused.status, Number(refused.headers.get('retry-after'))]).toEqual([429, expect.toBeGreaterThan(0)]);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
       for (const replica of replicas) expect(replica.output()).not.toContain('rate_limit_store_unavailable');
     } finally {
       await postgres.query(`DROP TABLE IF EXISTS "${table}_rate_limits"`);
