@@ -40,25 +40,44 @@ interface Sighting {
 describe('scale-out: TTLs, leases and rate limits judged alike by every replica (KVS_REPLICAS=shared)', () => {
   let postgres: TestPostgres;
   const replicas: ServiceProcess[] = [];
-  const temp = useTempDir('skew');
+  /** The pair with a skewed replica, shared by the TTL and lease tests (each on keys of its own). */
+  let skewed: Promise<{ table: string; urls: string[] }> | undefined;
+  const skewedPair: ServiceProcess[] = [];
+  const temp = useTempDir('skew', 'file');
 
   beforeAll(async () => {
     postgres = await TestPostgres.start();
   });
 
-  afterEach(() => {
-    const running = replicas.splice(0);
+  /** Kills `running`; every one of them must have served to the end. */
+  function stopAll(running: ServiceProcess[]): void {
     const died = running.filter((replica) => replica.process.exitCode !== null || replica.process.signalCode !== null);
     for (const replica of running) replica.process.kill('SIGKILL');
     expect(died.map((replica) => replica.output().slice(-3000))).toEqual([]);
-  });
+  }
+
+  afterEach(() => stopAll(replicas.splice(0)));
 
   afterAll(async () => {
+    stopAll(skewedPair.splice(0));
     await postgres?.close();
   });
 
-  /** Two replicas on `table`; the second with a host clock SKEW_MS ahead when `skewed`. */
-  async function startTwo(table: string, extra: Record<string, string> = {}, skewed = false): Promise<string[]> {
+  /** The two replicas on one table of which the second's host clock is SKEW_MS ahead, started once. */
+  function skewedReplicas(): Promise<{ table: string; urls: string[] }> {
+    skewed ??= (async () => {
+      const table = postgres.newTable();
+      const preload = join(temp.path, 'skewed-clock.js');
+      await writeFile(preload, SKEWED_CLOCK);
+      const started = await startTwo(table, {}, { NODE_OPTIONS: `--require ${preload}` });
+      skewedPair.push(...started);
+      return { table, urls: started.map((replica) => replica.restUrl!) };
+    })();
+    return skewed;
+  }
+
+  /** Two replicas on `table`; the second also gets `second`. */
+  function startTwo(table: string, extra: Record<string, string>, second: Record<string, string> = {}): Promise<ServiceProcess[]> {
     const env = {
       ...postgres.logEnv(table),
       KVS_REPLICAS: 'shared',
@@ -67,15 +86,7 @@ describe('scale-out: TTLs, leases and rate limits judged alike by every replica 
       TLOG_DB_WRITE_TIMEOUT_MS: '5000',
       ...extra,
     };
-    let skew: Record<string, string> = {};
-    if (skewed) {
-      const preload = join(temp.path, 'skewed-clock.js');
-      await writeFile(preload, SKEWED_CLOCK);
-      skew = { NODE_OPTIONS: `--require ${preload}` };
-    }
-    const started = await Promise.all([startService(env), startService({ ...env, ...skew })]);
-    replicas.push(...started);
-    return started.map((replica) => replica.restUrl!);
+    return Promise.all([startService(env), startService({ ...env, ...second })]);
   }
 
   /** Rows of `key` in the table that are deletes. */
@@ -98,20 +109,22 @@ describe('scale-out: TTLs, leases and rate limits judged alike by every replica 
   }
 
   it('sets and judges TTL deadlines by the database clock on a replica whose host clock is 10 minutes off: the key ends at its deadline on both, its expiry logged once', async () => {
-    const table = postgres.newTable();
-    const [a, b] = await startTwo(table, {}, true);
+    const {
+      table,
+      urls: [a, b],
+    } = await skewedReplicas();
     const deadlines = new Map<string, number>();
     for (const [key, url] of [
       ['written-on-a', a],
       ['written-on-b', b],
     ]) {
       const before = Date.now();
-      const put = await fetch(`${url}/v1/key/${key}?ttl=3s`, { method: 'PUT', body: 'v' });
+      const put = await fetch(`${url}/v1/key/${key}?ttl=2s`, { method: 'PUT', body: 'v' });
       expect(put.status).toBe(201);
       const deadline = Date.parse(put.headers.get('x-kvs-expires-at')!);
       // By the database's clock, not the skewed host's (which would put it 10 minutes later).
-      expect(deadline).toBeGreaterThanOrEqual(before + 3000 - CLOCK_ERROR_MS);
-      expect(deadline).toBeLessThanOrEqual(Date.now() + 3000 + CLOCK_ERROR_MS);
+      expect(deadline).toBeGreaterThanOrEqual(before + 2000 - CLOCK_ERROR_MS);
+      expect(deadline).toBeLessThanOrEqual(Date.now() + 2000 + CLOCK_ERROR_MS);
       deadlines.set(key, deadline);
     }
     // Both replicas read both keys until each has answered 404 for each.
@@ -156,14 +169,16 @@ describe('scale-out: TTLs, leases and rate limits judged alike by every replica 
   });
 
   it('a lease kept alive through one replica lives on the other; once the keepalives stop it expires once', async () => {
-    const table = postgres.newTable();
-    const [a, b] = await startTwo(table, {}, true);
-    const grant = await fetch(`${a}/v1/leases`, { method: 'POST', body: JSON.stringify({ ttl: '2s' }) });
+    const {
+      table,
+      urls: [a, b],
+    } = await skewedReplicas();
+    const grant = await fetch(`${a}/v1/leases`, { method: 'POST', body: JSON.stringify({ ttl: '1500ms' }) });
     const { id } = (await grant.json()) as { id: string };
     expect((await fetch(`${a}/v1/key/leader?lease=${id}`, { method: 'PUT', body: 'a' })).status).toBe(201);
     await eventually(async () => (await fetch(`${b}/v1/key/leader`)).status === 200, { describe: () => 'the key on B' });
     // Keepalives through A for more than two TTLs; B must serve the key (and the lease) all along.
-    const until = Date.now() + 5000;
+    const until = Date.now() + 3500;
     let keepalives = 0;
     while (Date.now() < until) {
       const kept = await fetch(`${a}/v1/leases/${id}/keepalive`, { method: 'POST' });
@@ -194,7 +209,9 @@ describe('scale-out: TTLs, leases and rate limits judged alike by every replica 
 
   it('KVS_RATE_LIMIT_STORE=postgres: two replicas share one limit; the sum admitted across both stays within it', async () => {
     const table = postgres.newTable();
-    const [a, b] = await startTwo(table, { KVS_RATE_LIMIT: '10/m', KVS_RATE_LIMIT_STORE: 'postgres' });
+    const started = await startTwo(table, { KVS_RATE_LIMIT: '10/m', KVS_RATE_LIMIT_STORE: 'postgres' });
+    replicas.push(...started);
+    const [a, b] = started.map((replica) => replica.restUrl!);
     try {
       // The replicas create the counts' table as they start.
       await eventually(
