@@ -35,7 +35,10 @@ export interface RateLimitResult {
  * upsert per request, every request of the one caller on one row), back to back in one run.
  * Undefined (with a line saying why) when the PostgreSQL binaries are missing.
  */
-export async function measureRateLimits(options: BenchOptions, ticksPerSecond: number): Promise<RateLimitResult | undefined> {
+export async function measureRateLimits(
+  options: BenchOptions,
+  ticksPerSecond: number,
+): Promise<RateLimitResult | undefined> {
   let postgres: EmbeddedPostgresServer;
   try {
     postgres = await EmbeddedPostgresServer.create();
@@ -57,7 +60,13 @@ export async function measureRateLimits(options: BenchOptions, ticksPerSecond: n
         TLOG_DB_TABLE: `kvs_bench_rate_${i}`,
         ...(store === 'none' ? {} : { ...NEVER_REACHED, KVS_RATE_LIMIT_STORE: store }),
       };
-      const spec = kvsServer('rest', { logFile: '', sync: 'always', main: options.main, env, label: `rate limit ${store}` });
+      const spec = kvsServer('rest', {
+        logFile: '',
+        sync: 'always',
+        main: options.main,
+        env,
+        label: `rate limit ${store}`,
+      });
       const { server, ready } = await ServerProcess.start(spec);
       try {
         const load = await runLoad('rest', {

@@ -286,13 +286,11 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
         createLogger({ logger: logger.child({ component: `${loggerName satisfies LoggerName}-log` }), observer }),
       ),
     );
-  container
-    .bind<KeyValueStore>(TOKENS.KeyValueStore)
-    .toDynamicValue((context) => {
-      const log = context.get<TransactionLog>(TOKENS.TransactionLog);
-      // Replicas of a shared log set and judge deadlines by its storage's clock, not their hosts'.
-      return new KeyValueStore(log, limits, watches.observe, log.clock ?? systemClock);
-    });
+  container.bind<KeyValueStore>(TOKENS.KeyValueStore).toDynamicValue((context) => {
+    const log = context.get<TransactionLog>(TOKENS.TransactionLog);
+    // Replicas of a shared log set and judge deadlines by its storage's clock, not their hosts'.
+    return new KeyValueStore(log, limits, watches.observe, log.clock ?? systemClock);
+  });
   container.bind<ExpiryScheduler>(TOKENS.Expiry).toDynamicValue((context) => {
     const store = context.get<KeyValueStore>(TOKENS.KeyValueStore);
     return new ExpiryScheduler(store, {

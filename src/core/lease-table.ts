@@ -54,7 +54,13 @@ export class LeaseTable {
     if (write.type === 'grant') {
       // Idempotent: a compaction's base may hold a grant that the next incremental holds too.
       if (!this.leases.has(write.id)) {
-        this.leases.set(write.id, { id: write.id, ttlMs: write.ttlMs, revision, deadline: now + write.ttlMs, ending: false });
+        this.leases.set(write.id, {
+          id: write.id,
+          ttlMs: write.ttlMs,
+          revision,
+          deadline: now + write.ttlMs,
+          ending: false,
+        });
       }
     } else if (write.type === 'keepalive') {
       const lease = this.leases.get(write.id);

@@ -106,7 +106,13 @@ describe('leases in the core', () => {
     await first.store.compact();
     const clock = new ManualClock(first.clock.time + 5000);
     const { store } = await leaseStore(new MemoryTransactionLog([...first.log.events]), clock);
-    expect(store.leaseStatus(id)).toEqual({ id, ttlMs: 1000, deadline: clock.time + 1000, remainingMs: 1000, keys: ['a'] });
+    expect(store.leaseStatus(id)).toEqual({
+      id,
+      ttlMs: 1000,
+      deadline: clock.time + 1000,
+      remainingMs: 1000,
+      keys: ['a'],
+    });
     expect(() => store.leaseStatus(gone.id)).toThrow(LeaseNotFoundError);
     expect(store.get('a')).toBe('1');
     expect(store.read('x').entry).toBeUndefined();

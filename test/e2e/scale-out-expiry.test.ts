@@ -77,7 +77,11 @@ describe('scale-out: TTLs, leases and rate limits judged alike by every replica 
   }
 
   /** Two replicas on `table`; the second also gets `second`. */
-  function startTwo(table: string, extra: Record<string, string>, second: Record<string, string> = {}): Promise<ServiceProcess[]> {
+  function startTwo(
+    table: string,
+    extra: Record<string, string>,
+    second: Record<string, string> = {},
+  ): Promise<ServiceProcess[]> {
     const env = {
       ...postgres.logEnv(table),
       KVS_REPLICAS: 'shared',
@@ -103,7 +107,8 @@ describe('scale-out: TTLs, leases and rate limits judged alike by every replica 
     const { rows } = await postgres.query<{ head: string }>(`SELECT max(revision) AS head FROM "${table}"`);
     const head = Number(rows[0].head);
     for (const url of urls) {
-      const revision = async () => ((await (await fetch(`${url}/v1/keys?prefix=&limit=1`)).json()) as { revision: number }).revision;
+      const revision = async () =>
+        ((await (await fetch(`${url}/v1/keys?prefix=&limit=1`)).json()) as { revision: number }).revision;
       await eventually(async () => (await revision()) >= head, { describe: () => `${url} at revision ${head}` });
     }
   }
@@ -155,14 +160,18 @@ describe('scale-out: TTLs, leases and rate limits judged alike by every replica 
       // Served until the deadline (a 200 was judged before it), gone from it on (a 404 after it).
       if (served.length === 0) wrong.push(`${name}: never served`);
       for (const { sentAt } of served)
-        if (sentAt - deadline > CLOCK_ERROR_MS) wrong.push(`${name}: served ${sentAt - deadline} ms after its deadline`);
+        if (sentAt - deadline > CLOCK_ERROR_MS)
+          wrong.push(`${name}: served ${sentAt - deadline} ms after its deadline`);
       const { answeredAt } = seen.find((sighting) => sighting.status === 404)!;
-      if (deadline - answeredAt > CLOCK_ERROR_MS) wrong.push(`${name}: gone ${deadline - answeredAt} ms before its deadline`);
+      if (deadline - answeredAt > CLOCK_ERROR_MS)
+        wrong.push(`${name}: gone ${deadline - answeredAt} ms before its deadline`);
     }
     expect(wrong).toEqual([]);
     // The expiry of each key is one logged delete, whichever replica noticed first.
     for (const key of deadlines.keys()) {
-      await eventually(async () => (await deletesOf(table, Buffer.from(key))) > 0, { describe: () => `${key}'s delete` });
+      await eventually(async () => (await deletesOf(table, Buffer.from(key))) > 0, {
+        describe: () => `${key}'s delete`,
+      });
     }
     await converged(table, [a, b]);
     for (const key of deadlines.keys()) expect(await deletesOf(table, Buffer.from(key))).toBe(1);
@@ -176,7 +185,9 @@ describe('scale-out: TTLs, leases and rate limits judged alike by every replica 
     const grant = await fetch(`${a}/v1/leases`, { method: 'POST', body: JSON.stringify({ ttl: '1500ms' }) });
     const { id } = (await grant.json()) as { id: string };
     expect((await fetch(`${a}/v1/key/leader?lease=${id}`, { method: 'PUT', body: 'a' })).status).toBe(201);
-    await eventually(async () => (await fetch(`${b}/v1/key/leader`)).status === 200, { describe: () => 'the key on B' });
+    await eventually(async () => (await fetch(`${b}/v1/key/leader`)).status === 200, {
+      describe: () => 'the key on B',
+    });
     // Keepalives through A for more than two TTLs; B must serve the key (and the lease) all along.
     const until = Date.now() + 3500;
     let keepalives = 0;
@@ -216,8 +227,11 @@ describe('scale-out: TTLs, leases and rate limits judged alike by every replica 
       // The replicas create the counts' table as they start.
       await eventually(
         async () =>
-          (await postgres.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [`${table}_rate_limits`]))
-            .rows[0].found,
+          (
+            await postgres.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [
+              `${table}_rate_limits`,
+            ])
+          ).rows[0].found,
         { describe: () => 'the rate limits table' },
       );
       const statuses: number[] = [];

@@ -1,4 +1,11 @@
-import type { CompactionReport, LogHealth, LogHealthListener, LogRecord, ReplayedRecord, TransactionLog } from '../../src/core';
+import type {
+  CompactionReport,
+  LogHealth,
+  LogHealthListener,
+  LogRecord,
+  ReplayedRecord,
+  TransactionLog,
+} from '../../src/core';
 import { HistoryMovedError, LogHealthState, LogUnavailableError } from '../../src/core';
 
 /**

@@ -67,7 +67,13 @@ export class SharedRateLimiter {
       applicationName: 'kvs rate-limit',
     });
     this.table = `${config.table}_rate_limits`;
-    this.store = new RateLimiterPostgres({ ...window, storeClient: this.pool, storeType: 'pool', tableName: this.table, tableCreated: true });
+    this.store = new RateLimiterPostgres({
+      ...window,
+      storeClient: this.pool,
+      storeType: 'pool',
+      tableName: this.table,
+      tableCreated: true,
+    });
     this.local = new RateLimiterMemory(window);
     this.createTable();
   }

@@ -677,7 +677,9 @@ export class PostgresTransactionLog implements TransactionLog {
     if (this.closing) return;
     this.pingTimer = setTimeout(() => {
       const deadline = performance.now() + this.config.pingTimeoutMs;
-      const ping: Promise<unknown> = this.clock ? this.sampleClock(this.pingPool, deadline) : queryWithin(this.pingPool, 'SELECT 1', [], deadline);
+      const ping: Promise<unknown> = this.clock
+        ? this.sampleClock(this.pingPool, deadline)
+        : queryWithin(this.pingPool, 'SELECT 1', [], deadline);
       ping
         .then(
           () => this.becameAvailable('a ping succeeded'),

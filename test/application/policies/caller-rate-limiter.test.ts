@@ -1,4 +1,4 @@
-import { RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { CallerRateLimiter, type RateLimitConfig } from '../../../src/application/policies/rate-limit';
 import { recordingLogger } from '../../support/recording-logger';
 
@@ -18,15 +18,14 @@ describe('CallerRateLimiter', () => {
   });
 
   it("answers a shared store's refusal as RATE_LIMITED, and lets its failures through", async () => {
-    const refused = new RateLimiterRes(0, 30_000, 6);
-    const counts = [
-      () => Promise.resolve(new RateLimiterRes()),
-      () => Promise.reject(refused),
-      () => Promise.reject(new Error('down')),
-    ];
-    const limiter = new CallerRateLimiter(CONFIG, recordingLogger().logger, { consume: () => counts.shift()!() });
+    // A store of rate-limiter-flexible's answering as the PostgreSQL one does: 1 request per 30 s.
+    const store = new RateLimiterMemory({ points: 1, duration: 30 });
+    let failing = false;
+    const shared = { consume: (key: string) => (failing ? Promise.reject(new Error('down')) : store.consume(key)) };
+    const limiter = new CallerRateLimiter(CONFIG, recordingLogger().logger, shared);
     expect(await limiter.take('alice')).toBeUndefined();
     expect(await limiter.take('alice')).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 30 });
+    failing = true;
     await expect(limiter.take('alice')).rejects.toThrow('down');
   });
 });

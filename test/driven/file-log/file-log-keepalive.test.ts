@@ -7,6 +7,8 @@ describe('file log: lease keepalives', () => {
       'record 3 holds a lease keepalive, which the file log never records',
     );
     // A grant and a revoke still encode.
-    expect(encodeRecord({ revision: 4, writes: [], leases: [{ type: 'grant', id: 7, ttlMs: 1000 }] }).length).toBeGreaterThan(0);
+    expect(
+      encodeRecord({ revision: 4, writes: [], leases: [{ type: 'grant', id: 7, ttlMs: 1000 }] }).length,
+    ).toBeGreaterThan(0);
   });
 });

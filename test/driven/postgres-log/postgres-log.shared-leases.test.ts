@@ -58,7 +58,12 @@ describe('PostgreSQL log with KVS_REPLICAS=shared: leases and deadlines', () => 
       [leaseKey(id)],
     );
     // The grant, then one row per keepalive carrying its deadline.
-    expect(rows.map((row) => row.expires_at && Number(row.expires_at))).toEqual([null, expect.any(Number), expect.any(Number), deadline]);
+    expect(rows.map((row) => row.expires_at && Number(row.expires_at))).toEqual([
+      null,
+      expect.any(Number),
+      expect.any(Number),
+      deadline,
+    ]);
 
     // A compaction keeps only the lease's last row (its last keepalive): a replica replaying the
     // table still holds the lease and its key.

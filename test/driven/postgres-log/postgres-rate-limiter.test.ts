@@ -56,8 +56,11 @@ describe('SharedRateLimiter: rate limits counted in PostgreSQL (KVS_RATE_LIMIT_S
     try {
       await eventually(
         async () =>
-          (await postgres.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [`${table}_rate_limits`]))
-            .rows[0].found,
+          (
+            await postgres.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [
+              `${table}_rate_limits`,
+            ])
+          ).rows[0].found,
         { describe: () => 'the rate limits table' },
       );
       const answers: boolean[] = [];

@@ -35,7 +35,11 @@ export function readRateLimitConfig(env: EnvReader): RateLimitConfig | undefined
   }
   const store = env.oneOf('KVS_RATE_LIMIT_STORE', ['memory', 'postgres'], 'memory');
   if (store === 'postgres' && env.string('TLOG_TYPE', 'file') !== 'postgres') {
-    throw env.invalid('KVS_RATE_LIMIT_STORE', store, 'memory with TLOG_TYPE=file (postgres counts in the log\'s database)');
+    throw env.invalid(
+      'KVS_RATE_LIMIT_STORE',
+      store,
+      "memory with TLOG_TYPE=file (postgres counts in the log's database)",
+    );
   }
   const match = RATE.exec(raw);
   const requests = match === null ? NaN : Number(match[1]);
