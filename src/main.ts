@@ -139,8 +139,8 @@ async function serve(service: ServiceParts, logger: Logger): Promise<void> {
     log,
     readiness,
     logger,
-    // Flushes the spans still buffered for export.
-    afterLogClosed: () => runningTracing?.shutdown(),
+    // Flushes the spans still buffered for export, and closes the shared rate limits' connections.
+    afterLogClosed: () => Promise.all([runningTracing?.shutdown(), service.rateLimits?.close()]),
   });
 }
 

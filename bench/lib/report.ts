@@ -1,4 +1,5 @@
 import { expiryTable } from './expiry-bench';
+import { rateLimitTable } from './rate-limit-bench';
 import { watchTable } from './watch-bench';
 import {
   medianRun,
@@ -69,6 +70,7 @@ export function renderReport(info: RunInfo, results: BenchResults): string {
     ...(results.watch ? ['### Watch', '', watchTable(results.watch), ''] : []),
     ...(results.expiry ? ['### Expiry', '', expiryTable(results.expiry), ''] : []),
     ...(results.snapshot ? ['### Snapshots', '', snapshotTable(results.snapshot), ''] : []),
+    ...(results.rateLimit ? ['### Rate limits counted in PostgreSQL', '', rateLimitTable(results.rateLimit), ''] : []),
     '### Targets (first performance pass)',
     '',
     targetTable(results),

@@ -530,7 +530,8 @@ const paths: Json = {
     parameters: [leaseParameter],
     post: {
       operationId: 'LeaseKeepAlive',
-      summary: 'Renews the lease for its full TTL; not a write (not logged, not watched).',
+      summary:
+        'Renews the lease for its full TTL; not a write on a single instance (not logged, not watched); with KVS_REPLICAS=shared a logged record every replica applies (not watched).',
       ...security('kvs:write'),
       responses: {
         '200': { description: 'The renewed lease.', content: json(ref('LeaseStatus')) },

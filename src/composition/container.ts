@@ -1,6 +1,14 @@
 import type { RequestHandler } from 'express';
 import { Container } from 'inversify';
-import { DEFAULT_LIMITS, DEFAULT_MAX_TTL_MS, KeyValueStore, ownHead, type Limits, type TransactionLog } from '../core';
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_MAX_TTL_MS,
+  KeyValueStore,
+  ownHead,
+  systemClock,
+  type Limits,
+  type TransactionLog,
+} from '../core';
 import { ReadConsistency } from '../application/consistency/read-consistency';
 import { readReadConsistencyConfig } from '../application/consistency/read-consistency.config';
 import { DURATION_SYNTAX, formatDuration, parseDuration } from '../api/duration';
@@ -69,6 +77,8 @@ export interface ServiceParts {
   readonly watches: WatchParts;
   /** Logs expiries: main drains what is due before serving, starts it, and stops it at shutdown. */
   readonly expiry: ExpiryScheduler;
+  /** KVS_RATE_LIMIT_STORE=postgres: main closes its connections once the log is closed. */
+  readonly rateLimits?: { close(): Promise<void> };
 }
 
 /** Which log the service writes to, for the start-up line: never a password. */
@@ -276,9 +286,11 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
         createLogger({ logger: logger.child({ component: `${loggerName satisfies LoggerName}-log` }), observer }),
       ),
     );
-  container
-    .bind<KeyValueStore>(TOKENS.KeyValueStore)
-    .toDynamicValue((context) => new KeyValueStore(context.get(TOKENS.TransactionLog), limits, watches.observe));
+  container.bind<KeyValueStore>(TOKENS.KeyValueStore).toDynamicValue((context) => {
+    const log = context.get<TransactionLog>(TOKENS.TransactionLog);
+    // Replicas of a shared log set and judge deadlines by its storage's clock, not their hosts'.
+    return new KeyValueStore(log, limits, watches.observe, log.clock ?? systemClock);
+  });
   container.bind<ExpiryScheduler>(TOKENS.Expiry).toDynamicValue((context) => {
     const store = context.get<KeyValueStore>(TOKENS.KeyValueStore);
     return new ExpiryScheduler(store, {
@@ -329,6 +341,7 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
     logDescription: context.get(TOKENS.LogDescription),
     watches,
     expiry: context.get(TOKENS.Expiry),
+    rateLimits: layers.rateLimits,
   }));
   return container;
 }

@@ -1,7 +1,13 @@
 import { AccessPolicy, AuthPolicy, readAuthConfig } from '../application/policies/auth';
 import type { Logger } from '../platform/logging/logger';
 import { LoadShedder, LoadSheddingPolicy, readLoadSheddingConfig } from '../application/policies/load-shedding';
-import { CallerRateLimiter, RateLimitPolicy, readRateLimitConfig } from '../application/policies/rate-limit';
+import {
+  CallerRateLimiter,
+  RateLimitPolicy,
+  rateLimitWindow,
+  readRateLimitConfig,
+} from '../application/policies/rate-limit';
+import { readPostgresLogConfig, SharedRateLimiter } from '../driven/postgres-log';
 import type { Policy } from '../application/pipeline';
 import { ReloadingTls, readTlsConfig, TlsMaterialError } from '../platform/tls';
 import { ConfigError, type EnvReader } from '../config/env-reader';
@@ -15,6 +21,8 @@ export interface SecurityLayers {
   readonly auth: boolean;
   /** With KVS_AUTH_PROTECT_METRICS=true: the token check that also guards the operations listener's /metrics. */
   readonly metricsAuth?: Policy;
+  /** KVS_RATE_LIMIT_STORE=postgres: the shared counts' connections, closed at shutdown. */
+  readonly rateLimits?: { close(): Promise<void> };
 }
 
 /**
@@ -36,8 +44,13 @@ export function buildSecurityLayers(env: EnvReader, logger: Logger): SecurityLay
     if (auth.protectMetrics) metricsAuth = policy;
   }
   const rateLimit = readRateLimitConfig(env);
+  let rateLimits: SharedRateLimiter | undefined;
   if (rateLimit) {
-    policies.push(new RateLimitPolicy(new CallerRateLimiter(rateLimit, logger.child({ component: 'rate-limit' }))));
+    const limitLogger = logger.child({ component: 'rate-limit' });
+    // Shared by the replicas of one log: the counts live in its database.
+    if (rateLimit.store === 'postgres')
+      rateLimits = new SharedRateLimiter(readPostgresLogConfig(env), rateLimitWindow(rateLimit), limitLogger);
+    policies.push(new RateLimitPolicy(new CallerRateLimiter(rateLimit, limitLogger, rateLimits)));
   }
   const tlsFiles = readTlsConfig(env);
   let tls: ReloadingTls | undefined;
@@ -47,7 +60,7 @@ export function buildSecurityLayers(env: EnvReader, logger: Logger): SecurityLay
     if (error instanceof TlsMaterialError) throw new ConfigError(`config: ${error.message}`);
     throw error;
   }
-  return { policies, tls, auth: auth !== undefined, metricsAuth };
+  return { policies, tls, auth: auth !== undefined, metricsAuth, rateLimits };
 }
 
 /** Whether `host` accepts connections from this machine only. */

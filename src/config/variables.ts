@@ -169,6 +169,14 @@ export const VARIABLES: readonly VariableDeclaration[] = [
     ...service('limits', 'KVS_RATE_BURST', 'integer 1..1000000', undefined, 'Requests a caller may make at once.'),
     defaultText: 'the N of KVS_RATE_LIMIT',
   },
+  // Scale-out (issue 21): rate limits shared by the replicas of one PostgreSQL log.
+  service(
+    'scale-out',
+    'KVS_RATE_LIMIT_STORE',
+    'memory | postgres',
+    'memory',
+    'Where KVS_RATE_LIMIT counts: memory (each process its own), or postgres (TLOG_TYPE=postgres only: one count per caller shared by every replica, in the table <TLOG_DB_TABLE>_rate_limits; docs/scale-out.md).',
+  ),
   service('log', 'TLOG_TYPE', 'file | postgres', 'file', 'The transaction log.'),
   service('log', 'TLOG_FILENAME', 'path', './data/transactions.log', 'The file log: its file.'),
   service('log', 'TLOG_SYNC', 'always | interval | never', 'always', 'The file log: when writes are fsynced.'),

@@ -26,12 +26,27 @@ export interface DeleteWrite {
 export type KeyWrite = PutWrite | DeleteWrite;
 
 /**
- * A lease's change within a record: granted (with the TTL each keepalive renews), or revoked
- * (in the same record as the deletes of every key attached to it).
+ * A lease's change within a record: granted (with the TTL each keepalive renews), kept alive
+ * to a new deadline, or revoked (in the same record as the deletes of every key attached to it).
+ * Keepalives are records only in a log other writers share (KVS_REPLICAS=shared), so that every
+ * replica renews the lease in log order; a log with one writer never gets one (they renew the
+ * deadline in memory only) and refuses it.
  */
 export type LeaseWrite =
   | { readonly type: 'grant'; readonly id: number; readonly ttlMs: number }
+  | LeaseKeepAlive
   | { readonly type: 'revoke'; readonly id: number };
+
+/**
+ * A shared log's keepalive: the lease's new deadline (Unix ms, the shared storage's clock),
+ * with its TTL, so a compaction that keeps only a lease's last row still holds the lease.
+ */
+export interface LeaseKeepAlive {
+  readonly type: 'keepalive';
+  readonly id: number;
+  readonly ttlMs: number;
+  readonly deadline: number;
+}
 
 /**
  * One record of the transaction log: every write of one store revision. A put, a delete, a

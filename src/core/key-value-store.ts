@@ -198,6 +198,7 @@ export class KeyValueStore {
       events += batch.length;
     }
     this.issued = this.current;
+    this.leases.restarted(this.clock.now());
     this.leases.adoptOrphans(this.current);
     // The log may snapshot the live entries to compact its history (it only ever reads them).
     const index = this.index;
@@ -419,7 +420,7 @@ export class KeyValueStore {
     const now = this.clock.now();
     let deleted = 0;
     // A lease's keys go in one record, whatever their number (its revoke is one revision).
-    for (const id of this.leases.due(now)) deleted += (await this.endLease(id)).deleted;
+    for (const id of this.leases.due(now)) deleted += (await this.endLease(id, 'expiry')).deleted;
     return deleted + (await this.expireKeys(now, maxKeys));
   }
 
@@ -436,10 +437,24 @@ export class KeyValueStore {
     return { id, ttlMs, revision };
   }
 
-  /** Renews the lease's deadline to now + its TTL (not a write); LeaseNotFoundError unless it is alive. */
-  keepAliveLease(id: number): LeaseStatus {
-    const now = this.clock.now();
-    if (!this.leases.renew(id, now)) throw new LeaseNotFoundError(id);
+  /**
+   * Renews the lease's deadline to now + its TTL; LeaseNotFoundError unless it is open. With a
+   * log of its own it is not a write (memory only). With a shared log it is a logged record of
+   * the new deadline, answered once durable, so every replica renews the lease in log order and
+   * none expires a lease another one keeps alive (docs/ttl-and-leases.md).
+   */
+  async keepAliveLease(id: number): Promise<LeaseStatus> {
+    if (!this.following) {
+      if (!this.leases.renew(id, this.clock.now())) throw new LeaseNotFoundError(id);
+      return this.leaseStatus(id);
+    }
+    await this.decided(() => {
+      const now = this.clock.now();
+      const status = this.leases.open(id, now) ? this.leases.status(id, now) : undefined;
+      if (status === undefined) throw new LeaseNotFoundError(id);
+      const { ttlMs } = status;
+      return this.commit([], [], [{ type: 'keepalive', id, ttlMs, deadline: now + ttlMs }]);
+    });
     return this.leaseStatus(id);
   }
 
@@ -457,15 +472,21 @@ export class KeyValueStore {
    */
   revokeLease(id: number, mayDelete?: (key: string) => boolean): Promise<LeaseRevokeResult> {
     if (!this.leases.open(id, this.clock.now())) throw new LeaseNotFoundError(id);
-    return this.endLease(id, mayDelete);
+    return this.endLease(id, 'revoke', mayDelete);
   }
 
   /**
    * Logs the end of a lease (revoke or expiry): the deletes of its keys and the revoke, in one
    * record, once no write to its keys (or attaching a key to it) is in flight. No key attaches
-   * meanwhile; a failed append leaves the lease as it was.
+   * meanwhile; a failed append leaves the lease as it was. Decided again when a shared history
+   * moved under it: another replica's keepalive may have renewed the lease (an expiry is then
+   * dropped) or its revoke or expiry ended it (a revoke is then LeaseNotFoundError).
    */
-  private endLease(id: number, mayDelete?: (key: string) => boolean): Promise<LeaseRevokeResult> {
+  private endLease(
+    id: number,
+    why: 'revoke' | 'expiry',
+    mayDelete?: (key: string) => boolean,
+  ): Promise<LeaseRevokeResult> {
     if (!this.leases.setEnding(id, true)) return Promise.resolve({ revision: this.current, deleted: 0 });
     const attached = new Set(this.leases.keys(id));
     const inFlight = (): Promise<void>[] =>
@@ -474,6 +495,12 @@ export class KeyValueStore {
         .map(([, write]) => write.settled);
     return this.decided(() =>
       this.whenSettledOn(inFlight, async () => {
+        const ends = why === 'revoke' ? this.leases.has(id) : this.leases.expired(id, this.clock.now());
+        if (!ends) {
+          this.leases.setEnding(id, false);
+          if (why === 'revoke') throw new LeaseNotFoundError(id);
+          return { revision: this.current, deleted: 0 };
+        }
         const keys = this.leases.keys(id);
         if (mayDelete !== undefined && !keys.every(mayDelete)) {
           this.leases.setEnding(id, false);

@@ -8,9 +8,12 @@ export interface LeaseGrant {
   readonly revision: number;
 }
 
-/** A lease in memory: its grant, its deadline (never logged) and the keys attached to it. */
+/** A lease in memory: its grant, its deadline and the keys attached to it. */
 interface Lease extends LeaseGrant {
-  /** Unix ms; renewed by keepalives, set to now + ttl at grant and at every start. */
+  /**
+   * Unix ms; renewed by keepalives, set to now + ttl at grant and at every start. Logged only
+   * by a shared log's keepalive records (a log with one writer keeps it in memory only).
+   */
   deadline: number;
   /** Set while its revoke (or expiry) is on its way to the log: no key may attach any more. */
   ending: boolean;
@@ -22,14 +25,17 @@ export interface LeaseStatus {
   readonly ttlMs: number;
   /** Unix ms. */
   readonly deadline: number;
+  /** Milliseconds from the moment of the status to the deadline (by the store's clock). */
+  readonly remainingMs: number;
   /** The keys attached, in no particular order. */
   readonly keys: readonly string[];
 }
 
 /**
- * The store's leases (etcd's model): grants and revokes are durable records, deadlines live
- * in memory only, so a restart gives every lease its full TTL again, as in etcd. The keys
- * attached to a lease are derived from the index as records are applied.
+ * The store's leases (etcd's model): grants and revokes are durable records; deadlines live
+ * in memory (a shared log also records keepalives, so every replica renews a lease alike), and
+ * a restart gives every lease its full TTL again, as in etcd. The keys attached to a lease are
+ * derived from the index as records are applied.
  */
 export class LeaseTable {
   private readonly leases = new Map<number, Lease>();
@@ -40,13 +46,29 @@ export class LeaseTable {
     return this.leases.size;
   }
 
-  /** Applies a durable lease change at `revision`; a grant's deadline starts at `now`. */
+  /**
+   * Applies a durable lease change at `revision`; a grant's deadline starts at `now`, a
+   * keepalive's is the one it logged.
+   */
   apply(write: LeaseWrite, revision: number, now: number): void {
     if (write.type === 'grant') {
       // Idempotent: a compaction's base may hold a grant that the next incremental holds too.
       if (!this.leases.has(write.id)) {
-        this.leases.set(write.id, { ...write, revision, deadline: now + write.ttlMs, ending: false });
+        this.leases.set(write.id, {
+          id: write.id,
+          ttlMs: write.ttlMs,
+          revision,
+          deadline: now + write.ttlMs,
+          ending: false,
+        });
       }
+    } else if (write.type === 'keepalive') {
+      const lease = this.leases.get(write.id);
+      // A compaction keeps only a lease's last row: its last keepalive then stands for its grant.
+      if (lease === undefined) {
+        const { id, ttlMs, deadline } = write;
+        this.leases.set(id, { id, ttlMs, revision, deadline, ending: false });
+      } else lease.deadline = write.deadline;
     } else {
       this.leases.delete(write.id);
       this.keysOf.delete(write.id);
@@ -87,11 +109,18 @@ export class LeaseTable {
     return true;
   }
 
+  /** Whether the lease exists and is past its deadline at `now` (ending or not). */
+  expired(id: number, now: number): boolean {
+    const lease = this.leases.get(id);
+    return lease !== undefined && lease.deadline <= now;
+  }
+
   /** The lease as clients see it, if it is alive at `now`. */
   status(id: number, now: number): LeaseStatus | undefined {
     const lease = this.leases.get(id);
     if (lease === undefined || lease.deadline <= now) return undefined;
-    return { id, ttlMs: lease.ttlMs, deadline: lease.deadline, keys: [...(this.keysOf.get(id) ?? [])] };
+    const { ttlMs, deadline } = lease;
+    return { id, ttlMs, deadline, remainingMs: deadline - now, keys: [...(this.keysOf.get(id) ?? [])] };
   }
 
   /** The keys attached to the lease now. */
@@ -112,6 +141,14 @@ export class LeaseTable {
     const due: number[] = [];
     for (const lease of this.leases.values()) if (!lease.ending && lease.deadline <= now) due.push(lease.id);
     return due;
+  }
+
+  /**
+   * After replay, etcd's rule: every lease gets its full TTL from `now` at least, since nobody
+   * could keep it alive while the service was down (a logged keepalive may have set it earlier).
+   */
+  restarted(now: number): void {
+    for (const lease of this.leases.values()) lease.deadline = Math.max(lease.deadline, now + lease.ttlMs);
   }
 
   /**

@@ -2,6 +2,7 @@ import type { LogRecord, ReplayedRecord } from './events';
 import type { KeyEntry } from './ordered-index';
 import type { LeaseGrant } from './lease-table';
 import type { LogHealth, LogHealthListener } from './log-health';
+import type { Clock } from './clock';
 
 /**
  * The driven port: where the store makes its writes durable and reads them back at start-up.
@@ -74,6 +75,12 @@ export interface TransactionLog {
   follow?(apply: (records: readonly LogRecord[]) => void): void;
   /** Only a shared log: the head revision of the shared history, confirmed with its storage (linearizable reads). */
   confirmHead?(): Promise<number>;
+  /**
+   * Only a shared log: the clock of its storage (Unix ms), by which every writer sets and judges
+   * deadlines, so that TTLs and leases end at the same instant on every replica whatever each
+   * host's own clock says. The store reads the time from it when the composition passes it.
+   */
+  readonly clock?: Clock;
 }
 
 /** The store's live entries as the log may read them. */

@@ -18,7 +18,7 @@ describe('leases in the core', () => {
     const records = log.events.length;
     for (let t = 0; t < 5; t++) {
       clock.advance(900);
-      expect(store.keepAliveLease(id).deadline).toBe(clock.time + 1000);
+      expect((await store.keepAliveLease(id)).deadline).toBe(clock.time + 1000);
       expect(await store.expireDue()).toBe(0);
     }
     // Keepalives are not writes.
@@ -27,7 +27,7 @@ describe('leases in the core', () => {
     clock.advance(1000);
     // Past the deadline the keys are invisible at once, before the revoke is logged.
     expect(store.range({ prefix: 'lock/' }).entries).toEqual([]);
-    expect(() => store.keepAliveLease(id)).toThrow(LeaseNotFoundError);
+    await expect(store.keepAliveLease(id)).rejects.toThrow(LeaseNotFoundError);
     expect(await store.expireDue()).toBe(100);
     const last = log.events.at(-1);
     expect(last?.writes).toHaveLength(100);
@@ -89,7 +89,7 @@ describe('leases in the core', () => {
 
   it('refuses unknown leases, a put with both a TTL and a lease', async () => {
     const { store } = await leaseStore();
-    expect(() => store.keepAliveLease(42)).toThrow(LeaseNotFoundError);
+    await expect(store.keepAliveLease(42)).rejects.toThrow(LeaseNotFoundError);
     await expect(store.put('a', '1', undefined, { lease: 42 })).rejects.toThrow(LeaseNotFoundError);
     const { id } = await store.grantLease(1000);
     await expect(store.put('a', '1', undefined, { lease: id, ttlMs: 10 })).rejects.toThrow('not both');
@@ -106,7 +106,13 @@ describe('leases in the core', () => {
     await first.store.compact();
     const clock = new ManualClock(first.clock.time + 5000);
     const { store } = await leaseStore(new MemoryTransactionLog([...first.log.events]), clock);
-    expect(store.leaseStatus(id)).toEqual({ id, ttlMs: 1000, deadline: clock.time + 1000, keys: ['a'] });
+    expect(store.leaseStatus(id)).toEqual({
+      id,
+      ttlMs: 1000,
+      deadline: clock.time + 1000,
+      remainingMs: 1000,
+      keys: ['a'],
+    });
     expect(() => store.leaseStatus(gone.id)).toThrow(LeaseNotFoundError);
     expect(store.get('a')).toBe('1');
     expect(store.read('x').entry).toBeUndefined();

@@ -127,6 +127,21 @@ describe('security configuration errors', () => {
       () => ({ KVS_RATE_BURST: '10' }),
       /KVS_RATE_BURST="10" is not valid; expected KVS_RATE_LIMIT to be set too/,
     ],
+    [
+      'a rate limit store without a rate',
+      () => ({ KVS_RATE_LIMIT_STORE: 'postgres' }),
+      /KVS_RATE_LIMIT_STORE="postgres" is not valid; expected KVS_RATE_LIMIT to be set too/,
+    ],
+    [
+      'an unknown rate limit store',
+      () => ({ KVS_RATE_LIMIT: '10/s', KVS_RATE_LIMIT_STORE: 'redis' }),
+      /KVS_RATE_LIMIT_STORE="redis" is not valid; expected memory, postgres/,
+    ],
+    [
+      'rate limits counted in PostgreSQL with the file log',
+      () => ({ KVS_RATE_LIMIT: '10/s', KVS_RATE_LIMIT_STORE: 'postgres' }),
+      /KVS_RATE_LIMIT_STORE="postgres" is not valid; expected memory with TLOG_TYPE=file/,
+    ],
     ['a bad in-flight bound', () => ({ KVS_MAX_IN_FLIGHT: 'many' }), /KVS_MAX_IN_FLIGHT="many" is not valid/],
     [
       'a bad reflection switch',

@@ -124,7 +124,7 @@ function readU64(buffer: Buffer, offset: number): number {
  * hold (lone surrogates).
  */
 export function encodeRecord(record: LogRecord): Buffer {
-  const leases = record.leases ?? [];
+  const leases = fileLeases(record);
   let payloadBytes = PAYLOAD_FIXED_BYTES;
   for (const lease of leases) payloadBytes += leaseBytes(lease);
   const keyBytes: number[] = [];
@@ -189,8 +189,22 @@ function hasExtras(write: KeyWrite & { type: 'put' }): boolean {
   return write.expiresAt !== undefined || write.lease !== undefined;
 }
 
+/** The lease writes a file record holds: grants and revokes. */
+type FileLeaseWrite = Exclude<LeaseWrite, { type: 'keepalive' }>;
+
+/**
+ * The record's lease writes. A keepalive is a record only in a log other writers share; the
+ * file log has one writer, whose keepalives renew memory only, so one here is a caller's bug.
+ */
+function fileLeases(record: LogRecord): readonly FileLeaseWrite[] {
+  const leases = record.leases ?? [];
+  if (leases.some((lease) => lease.type === 'keepalive'))
+    throw new Error(`record ${record.revision} holds a lease keepalive, which the file log never records`);
+  return leases as readonly FileLeaseWrite[];
+}
+
 /** kind (u8) + lease id (u64), and for a grant its TTL in ms (u64). */
-function leaseBytes(lease: LeaseWrite): number {
+function leaseBytes(lease: FileLeaseWrite): number {
   return lease.type === 'grant' ? 17 : 9;
 }
 

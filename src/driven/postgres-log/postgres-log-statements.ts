@@ -33,12 +33,18 @@ function leaseKey(id: number): Buffer {
   return Buffer.concat([LEASE_KEY_PREFIX, Buffer.from(String(id), 'latin1')]);
 }
 
-/** The lease write a row holds, if the row is a lease's. */
+/**
+ * The lease write a row holds, if the row is a lease's: a put is a grant (its TTL as the
+ * value), or a keepalive when it carries a deadline too (KVS_REPLICAS=shared); a delete is a
+ * revoke.
+ */
 function leaseOf(row: LogRow): LeaseWrite | undefined {
   if (row.key[0] !== 0xff) return undefined;
   const id = Number(row.key.subarray(LEASE_KEY_PREFIX.length).toString('latin1'));
   if (row.event_type === 'delete') return { type: 'revoke', id };
-  return { type: 'grant', id, ttlMs: Number((row.value ?? Buffer.alloc(0)).toString('latin1')) };
+  const ttlMs = Number((row.value ?? Buffer.alloc(0)).toString('latin1'));
+  if (row.expires_at === null) return { type: 'grant', id, ttlMs };
+  return { type: 'keepalive', id, ttlMs, deadline: Number(row.expires_at) };
 }
 
 function toWrite(row: LogRow): ReplayedPut | { type: 'delete'; key: string } {
@@ -90,6 +96,14 @@ interface InsertRow {
   readonly lease: number | null;
 }
 
+/** A lease write's row: a put of the lease's key (TTL as the value, and a keepalive's deadline), or a delete. */
+function leaseRow(revision: number, lease: LeaseWrite): InsertRow {
+  const key = leaseKey(lease.id);
+  if (lease.type === 'revoke') return { ...NO_PUT, revision, type: 'delete', key };
+  const expiresAt = lease.type === 'keepalive' ? lease.deadline : null;
+  return { ...NO_PUT, revision, type: 'put', key, value: Buffer.from(String(lease.ttlMs)), expiresAt };
+}
+
 /** The rows of a record: its key writes in order, then its lease writes. */
 function rowsOf(record: LogRecord): InsertRow[] {
   const { revision } = record;
@@ -107,13 +121,7 @@ function rowsOf(record: LogRecord): InsertRow[] {
         }
       : { ...NO_PUT, revision, type: 'delete', key: Buffer.from(write.key, 'utf8') },
   );
-  for (const lease of record.leases ?? []) {
-    rows.push(
-      lease.type === 'grant'
-        ? { ...NO_PUT, revision, type: 'put', key: leaseKey(lease.id), value: Buffer.from(String(lease.ttlMs)) }
-        : { ...NO_PUT, revision, type: 'delete', key: leaseKey(lease.id) },
-    );
-  }
+  for (const lease of record.leases ?? []) rows.push(leaseRow(revision, lease));
   return rows;
 }
 

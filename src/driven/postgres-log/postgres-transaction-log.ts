@@ -35,6 +35,7 @@ import { ensureLogTable } from './postgres-schema';
 import { CompactionRunner, type CompactionSizes } from '../compaction/compaction-runner';
 import { compactPostgresLog, DEFAULT_COMPACTION_BATCH_ROWS } from './postgres-compaction';
 import { notifyChannel, PostgresTail } from './postgres-tail';
+import { DatabaseClock } from './database-clock';
 
 /** One INSERT carries at most this many rows... */
 const MAX_BATCH_ROWS = 1000;
@@ -44,6 +45,8 @@ const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 const PING_INTERVAL_MS = 1000;
 /** The share of the write deadline the INSERT may take; settling an uncertain one gets the rest. */
 const INSERT_SHARE = 0.75;
+/** The database's clock in Unix ms: clock_timestamp() is the time the statement reads it, not its transaction's start. */
+const DATABASE_TIME_SQL = 'SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS ms';
 /** An unsettled write is retried after this long, doubling up to MAX_SETTLE_RETRY_MS. */
 const FIRST_SETTLE_RETRY_MS = 100;
 const MAX_SETTLE_RETRY_MS = 2000;
@@ -189,6 +192,8 @@ export class PostgresTransactionLog implements TransactionLog {
   readonly follow?: (apply: (records: readonly LogRecord[]) => void) => void;
   /** Only with KVS_REPLICAS=shared: the table's head revision, for linearizable reads. */
   readonly confirmHead?: () => Promise<number>;
+  /** Only with KVS_REPLICAS=shared: the database's clock, sampled at start-up and by every ping. */
+  readonly clock?: DatabaseClock;
 
   constructor(
     private readonly config: PostgresLogConfig,
@@ -237,6 +242,7 @@ export class PostgresTransactionLog implements TransactionLog {
         this.tail.start();
       };
       this.confirmHead = () => this.statements.headWithin(this.pingPool, performance.now() + this.config.pingTimeoutMs);
+      this.clock = new DatabaseClock();
     }
   }
 
@@ -327,6 +333,8 @@ export class PostgresTransactionLog implements TransactionLog {
       if (!this.shared) await this.lock.acquire();
       await ensureLogTable(this.pool, this.quotedTable);
       if (!this.shared) await this.endEarlierWriters();
+      // Replay already judges deadlines: by the database's clock when replicas share it.
+      await this.sampleClock(this.pool, performance.now() + this.config.statementTimeoutMs);
       this.lastRevision = await this.statements.lastRevision();
       this.schedulePing();
     })();
@@ -649,12 +657,30 @@ export class PostgresTransactionLog implements TransactionLog {
     }
   }
 
-  /** Pings the database every PING_INTERVAL_MS, so readiness follows it even when no write arrives. */
+  /**
+   * KVS_REPLICAS=shared: reads the database's clock by `deadline` and hands the reading to the
+   * clock (nothing to do without replicas); rejects when the database does not answer in time.
+   */
+  private async sampleClock(pool: Pool, deadline: number): Promise<void> {
+    const clock = this.clock;
+    if (clock === undefined) return;
+    const sentAt = clock.localNow();
+    const rows = await queryWithin<{ ms: number }>(pool, DATABASE_TIME_SQL, [], deadline);
+    clock.sample(Number(rows[0].ms), sentAt, clock.localNow());
+  }
+
+  /**
+   * Pings the database every PING_INTERVAL_MS, so readiness follows it even when no write
+   * arrives; with replicas the ping is the database clock's sample.
+   */
   private schedulePing(): void {
     if (this.closing) return;
     this.pingTimer = setTimeout(() => {
       const deadline = performance.now() + this.config.pingTimeoutMs;
-      queryWithin(this.pingPool, 'SELECT 1', [], deadline)
+      const ping: Promise<unknown> = this.clock
+        ? this.sampleClock(this.pingPool, deadline)
+        : queryWithin(this.pingPool, 'SELECT 1', [], deadline);
+      ping
         .then(
           () => this.becameAvailable('a ping succeeded'),
           (error: unknown) => {

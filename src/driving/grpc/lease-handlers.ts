@@ -43,34 +43,44 @@ export function leaseHandlers(store: KeyValueStore, logger: Logger): LeaseHandle
     TimeToLive: (call, callback) =>
       answerUnary(call, callback, logger, ({ id }) => {
         const status = store.leaseStatus(int64Of(id, 'id'));
-        const remaining = Math.max(0, status.deadline - Date.now());
+        const remaining = Math.max(0, status.remainingMs);
         return { id: status.id, ttl_ms: status.ttlMs, remaining_ms: remaining, keys: [...status.keys] };
       }),
     KeepAlive: (call) => keepAlive(call, store, logger),
   };
 }
 
-/** Answers each keepalive with the renewed lease; ends the stream with NOT_FOUND once the lease is gone. */
+/**
+ * Answers each keepalive with the renewed lease, in request order (a shared log makes each one
+ * a durable write, answered once logged); ends the stream with NOT_FOUND once the lease is gone.
+ */
 function keepAlive(
   call: ServerDuplexStream<LeaseKeepAliveRequest__Output, LeaseKeepAliveResponse>,
   store: KeyValueStore,
   logger: Logger,
 ): void {
   let ended = false;
-  call.on('data', (request: LeaseKeepAliveRequest__Output) => {
+  let answered: Promise<void> = Promise.resolve();
+  const renew = async (request: LeaseKeepAliveRequest__Output): Promise<void> => {
     if (ended) return;
     try {
       const rejection = wireRejectionOf(request);
       if (rejection) throw rejection;
-      const { id, ttlMs } = store.keepAliveLease(int64Of(request.id, 'id'));
-      call.write({ id, ttl_ms: ttlMs });
+      const { id, ttlMs } = await store.keepAliveLease(int64Of(request.id, 'id'));
+      if (!ended) call.write({ id, ttl_ms: ttlMs });
     } catch (error) {
+      if (ended) return;
       ended = true;
       call.emit('error', toGrpcFailure(error, logger));
     }
+  };
+  call.on('data', (request: LeaseKeepAliveRequest__Output) => {
+    answered = answered.then(() => renew(request));
   });
   call.on('end', () => {
-    if (!ended) call.end();
+    void answered.then(() => {
+      if (!ended) call.end();
+    });
   });
   // A client gone mid-stream needs nothing from us.
   call.on('error', () => undefined);

@@ -42,7 +42,7 @@ export function leaseHandlers(
       res.status(201).setHeader('X-Kvs-Revision', String(revision));
       return { id: String(id), ttl: formatDuration(ttlMs) };
     }),
-    LeaseKeepAlive: answer((req) => statusBody(store.keepAliveLease(leaseIdOf(req.params.id)))),
+    LeaseKeepAlive: answer(async (req) => statusBody(await store.keepAliveLease(leaseIdOf(req.params.id)))),
     LeaseTimeToLive: answer((req) => statusBody(store.leaseStatus(leaseIdOf(req.params.id)))),
     LeaseRevoke: answer(async (req, res) => {
       const { revision, deleted } = await store.revokeLease(
@@ -70,11 +70,11 @@ function grantTtl(body: string): string {
 }
 
 /** A lease as REST shows it: its TTL, the time left, its deadline (RFC 3339, ms) and its keys. */
-function statusBody({ id, ttlMs, deadline, keys }: LeaseStatus): object {
+function statusBody({ id, ttlMs, deadline, remainingMs, keys }: LeaseStatus): object {
   return {
     id: String(id),
     ttl: formatDuration(ttlMs),
-    remainingMs: Math.max(0, deadline - Date.now()),
+    remainingMs: Math.max(0, remainingMs),
     expiresAt: new Date(deadline).toISOString(),
     keys: [...keys].sort(),
   };

@@ -23,6 +23,7 @@ export class TracedTransactionLog implements TransactionLog {
   /** A shared log's, passed through (absent when the inner log has none). */
   readonly follow?: TransactionLog['follow'];
   readonly confirmHead?: TransactionLog['confirmHead'];
+  readonly clock?: TransactionLog['clock'];
 
   constructor(
     private readonly inner: TransactionLog,
@@ -30,6 +31,7 @@ export class TracedTransactionLog implements TransactionLog {
   ) {
     if (inner.follow) this.follow = (apply) => inner.follow?.(apply);
     if (inner.confirmHead) this.confirmHead = () => inner.confirmHead!();
+    this.clock = inner.clock;
   }
 
   readEvents(): AsyncIterable<readonly ReplayedRecord[]> {

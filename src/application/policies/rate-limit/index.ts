@@ -1,4 +1,4 @@
 /** Per-caller request rate limits for every frontend. */
 export { CallerRateLimiter } from './caller-rate-limiter';
 export { RateLimitPolicy } from './rate-limit-policy';
-export { readRateLimitConfig, type RateLimitConfig } from './rate-limit.config';
+export { rateLimitWindow, readRateLimitConfig, type RateLimitConfig } from './rate-limit.config';
