@@ -4,6 +4,7 @@ import {
   extrasOf,
   type ChangeEvent,
   type CommitObserver,
+  type RebaseObserver,
   type ReplayObserver,
 } from './change-feed';
 import type { DeleteWrite, KeyWrite, LeaseWrite, LogRecord, PutWrite, ReplayedPut, ReplayedRecord } from './events';
@@ -181,6 +182,8 @@ export class KeyValueStore {
     private readonly onCommit?: CommitObserver,
     /** The wall clock deadlines are set and checked against (Unix ms). */
     private readonly clock: Clock = systemClock,
+    /** Told when a shared log's compacted state replaced revisions the store had not applied (the watch hub). */
+    private readonly onRebase?: RebaseObserver,
   ) {}
 
   /**
@@ -212,7 +215,10 @@ export class KeyValueStore {
     this.log.attachLiveState(live);
     if (this.log.follow) {
       this.following = true;
-      this.log.follow((records) => this.follow(records));
+      this.log.follow({
+        apply: (records) => this.follow(records),
+        rebase: (base, through) => this.rebase(base, through),
+      });
     }
     return { events, keys: this.index.size, revision: this.current };
   }
@@ -606,6 +612,44 @@ export class KeyValueStore {
   private follow(records: readonly LogRecord[]): void {
     for (const record of records) if (record.revision > this.current) this.applyCommitted(record);
     if (this.issued < this.current) this.issued = this.current;
+  }
+
+  /**
+   * Takes a shared log's compacted state through `through` in one synchronous step, when the
+   * history right after the store's revision was compacted away (TransactionLog.follow).
+   * Only what differs is applied: a base write whose generation the store holds already is
+   * skipped, and the keys and leases the store holds that the base does not (deleted or
+   * revoked in the compacted revisions, whose rows compaction removed) go at `through`.
+   * Readers see the old state or the new one, never a mix. The revisions up to `through`
+   * reach no watcher: onRebase ends those that needed them.
+   */
+  private rebase(base: readonly ReplayedRecord[], through: number): void {
+    if (through <= this.current) return;
+    const keys = new Set<string>();
+    const leases = new Set<number>();
+    for (const record of base) {
+      for (const write of record.writes) {
+        if (write.type === 'put') keys.add(write.key);
+        else keys.delete(write.key);
+      }
+      for (const lease of record.leases ?? []) {
+        if (lease.type === 'grant') leases.add(lease.id);
+        else leases.delete(lease.id);
+      }
+      const writes = record.writes.filter((write) =>
+        write.type === 'put'
+          ? this.index.get(write.key)?.modRevision !== record.revision
+          : this.index.get(write.key) !== undefined,
+      );
+      this.apply({ revision: record.revision, writes, leases: record.leases });
+    }
+    const gone: DeleteWrite[] = [];
+    for (const entry of this.index.entries()) if (!keys.has(entry.key)) gone.push({ type: 'delete', key: entry.key });
+    const revoked: LeaseWrite[] = [];
+    for (const grant of this.leases.grants()) if (!leases.has(grant.id)) revoked.push({ type: 'revoke', id: grant.id });
+    this.apply({ revision: through, writes: gone, leases: revoked });
+    if (this.issued < this.current) this.issued = this.current;
+    this.onRebase?.(through);
   }
 
   /** Runs `decide` once none of `keys` has a write in flight, synchronously after the check. */

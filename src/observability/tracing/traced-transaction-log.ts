@@ -23,13 +23,15 @@ export class TracedTransactionLog implements TransactionLog {
   /** A shared log's, passed through (absent when the inner log has none). */
   readonly follow?: TransactionLog['follow'];
   readonly confirmHead?: TransactionLog['confirmHead'];
+  readonly onHeadConfirmed?: TransactionLog['onHeadConfirmed'];
 
   constructor(
     private readonly inner: TransactionLog,
     private readonly traceKeys: boolean,
   ) {
-    if (inner.follow) this.follow = (apply) => inner.follow?.(apply);
+    if (inner.follow) this.follow = (follower) => inner.follow?.(follower);
     if (inner.confirmHead) this.confirmHead = () => inner.confirmHead!();
+    if (inner.onHeadConfirmed) this.onHeadConfirmed = (listener) => inner.onHeadConfirmed!(listener);
   }
 
   readEvents(): AsyncIterable<readonly ReplayedRecord[]> {
