@@ -1,4 +1,5 @@
 import type { ExpiryResult } from './expiry-bench';
+import type { ScaleOutResult } from './scale-out-bench';
 import type { SnapshotResult } from './snapshot-bench';
 import type { WatchResult } from './watch-bench';
 import type { LoadRow } from './scenarios';
@@ -125,6 +126,7 @@ export interface BenchResults {
   readonly watch?: WatchResult;
   readonly expiry?: ExpiryResult;
   readonly snapshot?: SnapshotResult;
+  readonly scaleOut?: ScaleOutResult;
 }
 
 /** The middle run (by rate) of runs sorted by rate. */

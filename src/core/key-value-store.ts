@@ -714,7 +714,7 @@ export class KeyValueStore {
         this.afterFailedAppend(error);
         // A record the log could not settle in time may still commit: memory follows the log then.
         if (error instanceof OutcomeUnknownError) {
-          void error.outcome?.then((committed) => committed && this.applyCommitted(record));
+          void error.outcome?.then((committed) => (committed ? this.applyCommitted(record) : this.unspend()));
         }
         throw error;
       },
@@ -744,6 +744,19 @@ export class KeyValueStore {
     const refused = error instanceof KvsError && !(error instanceof OutcomeUnknownError);
     if (!refused) this.spent = this.issued;
     if (this.inFlight === 0) this.issued = Math.max(this.current, this.spent);
+  }
+
+  /**
+   * A write of unknown outcome turned out not committed. On a shared log, where the log's
+   * head check gives each revision once, its revisions are free again: held back, every later
+   * write of this replica would be decided past the head and refused as moved, until other
+   * replicas happened to write that many revisions (never, when they are stuck alike). A log
+   * with one writer keeps them spent (its rule: never reuse a revision that may have reached it).
+   */
+  private unspend(): void {
+    if (!this.following) return;
+    this.spent = this.current;
+    if (this.inFlight === 0) this.issued = this.current;
   }
 
   /** Bytes the writes add to the live data, counted against what their keys will be just before them. */

@@ -188,6 +188,8 @@ export class PostgresTransactionLog implements TransactionLog {
   /** A catch-up running, and whether another was asked for meanwhile. */
   private catching: Promise<void> | undefined;
   private catchUpAgain = false;
+  /** The next catch-up (a poll's) also checks that the table has not lost revisions held here. */
+  private headCheckDue = false;
   /** Only with KVS_REPLICAS=shared (see TransactionLog.follow). */
   readonly follow?: (follower: LogFollower) => void;
   /** Only with KVS_REPLICAS=shared: the table's head revision, for linearizable reads. */
@@ -238,7 +240,10 @@ export class PostgresTransactionLog implements TransactionLog {
     if (config.replicas === 'shared') {
       this.follow = (follower) => {
         this.follower = follower;
-        this.tail = new PostgresTail(config, this.logger, () => void this.catchUp());
+        this.tail = new PostgresTail(config, this.logger, (polled) => {
+          if (polled) this.headCheckDue = true;
+          void this.catchUp();
+        });
         this.tail.start();
       };
       this.confirmHead = () => this.statements.headWithin(this.pingPool, performance.now() + this.config.pingTimeoutMs);
@@ -637,6 +642,7 @@ export class PostgresTransactionLog implements TransactionLog {
       const page = await this.statements.page(this.lastRevision, this.pageRows, this.pageBytes);
       const fresh = page.filter((record) => record.revision > this.lastRevision);
       if (fresh.length === 0) {
+        if (this.headCheckDue) await this.checkHead();
         this.headConfirmed(sentAt);
         return;
       }
@@ -647,6 +653,24 @@ export class PostgresTransactionLog implements TransactionLog {
       }
       this.handOver(fresh);
     }
+  }
+
+  /**
+   * KVS_REPLICAS=shared, at each poll: the table's head must not be below the revision held
+   * here. It is after a failover to a standby that lacked the last commits (asynchronous
+   * replication) or a restore of an older backup: memory then holds revisions the table does
+   * not, and the next writes would reuse their numbers for other records, which this replica
+   * would skip. Only a replay of the table can help: the log fails (the process restarts).
+   */
+  private async checkHead(): Promise<void> {
+    this.headCheckDue = false;
+    const head = await this.statements.lastRevision();
+    if (head >= this.lastRevision) return;
+    const message =
+      `postgres log: table ${this.config.table} ends at revision ${head}, before this replica's revision ${this.lastRevision}:` +
+      ' the database lost commits (a failover to a standby without them, or an older backup restored?); restart to replay the table';
+    if (this.healthState.set('failed')) this.logger.error({ event: 'postgres_log_failed' }, message);
+    throw new Error(message);
   }
 
   /** Gives the follower records after the last revision known here, whole, in revision order. */
