@@ -1,6 +1,6 @@
 import { eventually } from '../support/eventually';
 import { postgresOutage, type PostgresOutage } from '../support/postgres-outage';
-import { expectReplicaHolds, expectWatched, replayTable, watchAll } from '../support/scale-out';
+import { expectReplicaHolds, expectWatched, replayTable, stateOf, watchAll } from '../support/scale-out';
 import { startService, type ServiceProcess } from '../support/service-process';
 import { TestPostgres } from '../support/test-postgres';
 
@@ -195,4 +195,20 @@ describe('scale-out: PostgreSQL stopped and restarted under load', () => {
       for (const watch of watches) watch.stop();
     }
   }, 60_000);
+
+  it('fails and exits a replica whose revisions the table lost (a failover on asynchronous replication); restarted, it replays the truth', async () => {
+    const table = postgres.newTable();
+    const env = { ...outage.env(table), KVS_REPLICAS: 'shared', FRONTEND_TYPE: 'rest', KVS_PG_POLL_MS: String(POLL_MS) };
+    const replica = await startService(env);
+    replicas.push(replica);
+    for (let i = 1; i <= 5; i++) expect(await put(replica.restUrl!, `k${i}`, String(i))).toBe('acknowledged');
+    // The new primary lacks the last two commits.
+    await postgres.query(`DELETE FROM "${table}" WHERE revision > 3`);
+    expect(await replica.exited()).toBe(1);
+    expect(replica.output()).toContain('the database lost commits');
+    const restarted = await startService(env);
+    replicas.push(restarted);
+    const { revision, state } = await stateOf(restarted.restUrl!);
+    expect([revision, Object.fromEntries(state)]).toEqual([3, { k1: '1', k2: '2', k3: '3' }]);
+  }, 30_000);
 });
