@@ -1,6 +1,7 @@
 import {
   KeyValueStore,
   keyFilter,
+  OutcomeUnknownError,
   prefixFilter,
   RevisionCompactedError,
   WatchHub,
@@ -138,5 +139,29 @@ describe('a replica whose position on a shared log was compacted away (LogFollow
     lagging.follower.apply(writerLog.events.slice(before) as LogRecord[]);
     await expect(resumed.receive()).resolves.toMatchObject({ revision: 6 });
     await expect(later.receive()).resolves.toMatchObject({ revision: 10 });
+  });
+});
+
+describe('a replica on a shared log after a write of unknown outcome', () => {
+  /** The revision the next put gets on `log` after a put whose outcome was unknown turned out not committed. */
+  async function revisionAfterUnknown(log: MemoryTransactionLog): Promise<number> {
+    const store = new KeyValueStore(log);
+    await store.restore();
+    let report!: (committed: boolean) => void;
+    const outcome = new Promise<boolean>((resolve) => (report = resolve));
+    log.failNext(1, new OutcomeUnknownError('stalled', outcome));
+    await expect(store.put('a', '1')).rejects.toThrow(OutcomeUnknownError);
+    report(false);
+    await outcome;
+    await Promise.resolve();
+    return (await store.put('b', '2')).revision;
+  }
+
+  it('gives its revision back once it is known not committed (the shared log gives each revision once, by its head check)', async () => {
+    expect(await revisionAfterUnknown(new FollowedLog())).toBe(1);
+  });
+
+  it('keeps it spent on a log with one writer (never reuse a revision that may have reached the log)', async () => {
+    expect(await revisionAfterUnknown(new MemoryTransactionLog())).toBe(2);
   });
 });
