@@ -1,4 +1,5 @@
 import { eventually } from '../support/eventually';
+import { healthCheck, rawClient } from '../support/grpc-raw';
 import { postgresOutage, type PostgresOutage } from '../support/postgres-outage';
 import { expectReplicaHolds, expectWatched, replayTable, stateOf, watchAll } from '../support/scale-out';
 import { startService, type ServiceProcess } from '../support/service-process';
@@ -82,8 +83,11 @@ describe('scale-out: PostgreSQL stopped and restarted under load', () => {
       TLOG_DB_CONNECT_TIMEOUT_MS: '500',
       TLOG_DB_STATEMENT_TIMEOUT_MS: '3000',
     };
-    replicas.push(...(await Promise.all([0, 1, 2].map(() => startService(env)))));
+    // Replica 0 serves gRPC too: its health follows the same readiness.
+    const frontends = ['rest,grpc', 'rest', 'rest'];
+    replicas.push(...(await Promise.all(frontends.map((FRONTEND_TYPE) => startService({ ...env, FRONTEND_TYPE })))));
     const urls = replicas.map((replica) => replica.restUrl!);
+    const health = rawClient(replicas[0].grpcAddress!);
     const seeded = await fetch(`${urls[0]}/v1/key/seed`, { method: 'PUT', body: 'seed' });
     const seedRevision = seeded.headers.get('x-kvs-revision')!;
     const watches = urls.map((url) => watchAll(url));
@@ -137,6 +141,7 @@ describe('scale-out: PostgreSQL stopped and restarted under load', () => {
         describe: () => `every replica stale (${JSON.stringify(probes.slice(-3))})`,
         timeoutMs: MAX_STALENESS_MS + 8000,
       });
+      expect(await healthCheck(health)).toBe('NOT_SERVING');
       const linearizable = await fetch(`${urls[1]}/v1/key/seed?linearizable=true`);
       expect([linearizable.status, await linearizable.text()]).toEqual([503, expect.stringContaining('REPLICA_BEHIND')]);
       const asked = Date.now();
@@ -164,9 +169,11 @@ describe('scale-out: PostgreSQL stopped and restarted under load', () => {
           ),
         { describe: () => 'every replica ready and acknowledging writes again', timeoutMs: 15_000 },
       );
+      expect(await healthCheck(health)).toBe('SERVING');
     } finally {
       stop = true;
       await Promise.all(load);
+      health.close();
     }
 
     // Local reads went on through the outage (the replica had their revision).
