@@ -88,6 +88,7 @@ describe('scale-out: PostgreSQL stopped and restarted under load', () => {
     replicas.push(...(await Promise.all(frontends.map((FRONTEND_TYPE) => startService({ ...env, FRONTEND_TYPE })))));
     const urls = replicas.map((replica) => replica.restUrl!);
     const health = rawClient(replicas[0].grpcAddress!);
+    for (const url of urls) await eventually(async () => (await readiness(url)) === 'ready');
     const seeded = await fetch(`${urls[0]}/v1/key/seed`, { method: 'PUT', body: 'seed' });
     const seedRevision = seeded.headers.get('x-kvs-revision')!;
     const watches = urls.map((url) => watchAll(url));
