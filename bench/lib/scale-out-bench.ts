@@ -104,7 +104,11 @@ export async function measureScaleOut(options: BenchOptions): Promise<ScaleOutRe
 }
 
 /** Writes paced at `rate`/s to A for `windowMs`; each write's delay until B's and C's watchers have it. */
-async function measureConvergence(urls: readonly string[], rate: number, windowMs: number): Promise<ConvergenceFigures> {
+async function measureConvergence(
+  urls: readonly string[],
+  rate: number,
+  windowMs: number,
+): Promise<ConvergenceFigures> {
   const prefix = `conv${rate}/`;
   const arrivals = urls.slice(1).map(() => new Map<number, number>());
   const watches = urls.slice(1).map((url, i) => watchArrivals(`${url}/v1/watch?prefix=${prefix}`, arrivals[i]));

@@ -157,7 +157,7 @@ export const VARIABLES: readonly VariableDeclaration[] = [
       'KVS_MAX_STALENESS_MS',
       'integer 100..3600000, at least twice KVS_PG_POLL_MS',
       undefined,
-    'KVS_REPLICAS=shared: a replica that has not confirmed for this long that it holds the head of the table (a read of the table finding nothing newer, or its own write committing) is stale: /readyz 503 "stale", gRPC health NOT_SERVING, and min_revision / linearizable reads it cannot satisfy at once answer REPLICA_BEHIND; it recovers by itself at the next confirmation. See docs/scale-out.md.',
+      'KVS_REPLICAS=shared: a replica that has not confirmed for this long that it holds the head of the table (a read of the table finding nothing newer, or its own write committing) is stale: /readyz 503 "stale", gRPC health NOT_SERVING, and min_revision / linearizable reads it cannot satisfy at once answer REPLICA_BEHIND; it recovers by itself at the next confirmation. See docs/scale-out.md.',
     ),
     defaultText: '5000, or twice KVS_PG_POLL_MS when that is more',
   },

@@ -65,7 +65,11 @@ describe('scale-out: compaction with a lagging replica', () => {
     expect(replicas[1].output()).toContain('postgres_rebase');
     // Its watcher would have missed revisions 4 to `head`: it is told so, as after a compaction on one process.
     await eventually(() => watch.ended() !== undefined, { describe: () => "B's watcher ended" });
-    expect(watch.ended()).toEqual({ code: 'REVISION_COMPACTED', message: expect.any(String), compact_revision: head + 1 });
+    expect(watch.ended()).toEqual({
+      code: 'REVISION_COMPACTED',
+      message: expect.any(String),
+      compact_revision: head + 1,
+    });
     expect([...watch.history.keys()]).toEqual([1, 2, 3]);
     watch.stop();
 

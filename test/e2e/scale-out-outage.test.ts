@@ -123,11 +123,7 @@ describe('scale-out: PostgreSQL stopped and restarted under load', () => {
         await sleep(50);
       }
     };
-    const load = [
-      ...[0, 1, 2, 3, 4, 5].map(writer),
-      ...[0, 1, 2].map(reader),
-      ...[0, 1, 2].map(prober),
-    ];
+    const load = [...[0, 1, 2, 3, 4, 5].map(writer), ...[0, 1, 2].map(reader), ...[0, 1, 2].map(prober)];
     const acknowledged = () => writes.filter((write) => write.outcome === 'acknowledged').length;
     let stoppedAt: number;
     let restoredAt: number;
@@ -144,7 +140,10 @@ describe('scale-out: PostgreSQL stopped and restarted under load', () => {
       });
       expect(await healthCheck(health)).toBe('NOT_SERVING');
       const linearizable = await fetch(`${urls[1]}/v1/key/seed?linearizable=true`);
-      expect([linearizable.status, await linearizable.text()]).toEqual([503, expect.stringContaining('REPLICA_BEHIND')]);
+      expect([linearizable.status, await linearizable.text()]).toEqual([
+        503,
+        expect.stringContaining('REPLICA_BEHIND'),
+      ]);
       const asked = Date.now();
       const ahead = await fetch(`${urls[2]}/v1/key/seed`, { headers: { 'X-Kvs-Min-Revision': '1000000' } });
       expect([ahead.status, await ahead.text()]).toEqual([503, expect.stringContaining('has not confirmed the head')]);
@@ -191,7 +190,9 @@ describe('scale-out: PostgreSQL stopped and restarted under load', () => {
     // replica's state and watched history are the table's, gap-free.
     const history = await replayTable(postgres, table);
     expect([...history.history.keys()]).toEqual(Array.from({ length: history.head }, (_, i) => i + 1));
-    const lost = writes.filter((write) => write.outcome === 'acknowledged' && history.state.get(write.key) !== write.value);
+    const lost = writes.filter(
+      (write) => write.outcome === 'acknowledged' && history.state.get(write.key) !== write.value,
+    );
     const refusedButCommitted = writes.filter((write) => write.outcome === 'refused' && history.state.has(write.key));
     expect({ lost, refusedButCommitted }).toEqual({ lost: [], refusedButCommitted: [] });
     try {
@@ -206,7 +207,12 @@ describe('scale-out: PostgreSQL stopped and restarted under load', () => {
 
   it('fails and exits a replica whose revisions the table lost (a failover on asynchronous replication); restarted, it replays the truth', async () => {
     const table = postgres.newTable();
-    const env = { ...outage.env(table), KVS_REPLICAS: 'shared', FRONTEND_TYPE: 'rest', KVS_PG_POLL_MS: String(POLL_MS) };
+    const env = {
+      ...outage.env(table),
+      KVS_REPLICAS: 'shared',
+      FRONTEND_TYPE: 'rest',
+      KVS_PG_POLL_MS: String(POLL_MS),
+    };
     const replica = await startService(env);
     replicas.push(replica);
     for (let i = 1; i <= 5; i++) expect(await put(replica.restUrl!, `k${i}`, String(i))).toBe('acknowledged');

@@ -697,7 +697,7 @@ export class PostgresTransactionLog implements TransactionLog {
     let bytes = 0;
     try {
       through = await this.statements.compactedThrough();
-      for (let after = 0; ; ) {
+      for (let after = 0; ;) {
         const page = await this.statements.page(after, this.pageRows, this.pageBytes);
         if (page.length === 0) break;
         for (const record of page) {

@@ -11,7 +11,7 @@ import { eventually } from '../../support/eventually';
 let postgres: TestPostgres;
 let outage: PostgresOutage;
 const loggers: PostgresTransactionLog[] = [];
-const failFast = { TLOG_DB_CONNECT_TIMEOUT_MS: '1000', TLOG_DB_STATEMENT_TIMEOUT_MS: '2000' };
+const failFast: Record<string, string> = { TLOG_DB_CONNECT_TIMEOUT_MS: '1000', TLOG_DB_STATEMENT_TIMEOUT_MS: '2000' };
 
 beforeAll(async () => {
   postgres = await TestPostgres.start();
