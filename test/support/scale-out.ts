@@ -110,7 +110,9 @@ export async function expectReplicaHolds(url: string, head: number, state: Map<s
 /** Waits until the watch has every revision of `history` (no more), then expects it to equal it, with no duplicate. */
 export async function expectWatched(watch: WatchRecording, history: History, name: string): Promise<void> {
   await eventually(() => watch.history.size >= history.size, {
-    describe: () => `${name}'s watcher: ${watch.history.size} of ${history.size} revisions`,
+    describe: () =>
+      `${name}'s watcher: ${watch.history.size} of ${history.size} revisions` +
+      ` (missing ${[...history.keys()].filter((revision) => !watch.history.has(revision)).join(', ')})`,
     timeoutMs: 15_000,
   });
   expect({ name, duplicates: watch.duplicates }).toEqual({ name, duplicates: [] });
