@@ -26,6 +26,7 @@ import { measureWatch, WATCH_ROW_IDS, type WatchResult } from './lib/watch-bench
 import { measureExpiry, type ExpiryResult } from './lib/expiry-bench';
 import { measureSnapshots, type SnapshotResult } from './lib/snapshot-bench';
 import { measureRateLimits, type RateLimitResult } from './lib/rate-limit-bench';
+import { measureScaleOut, type ScaleOutResult } from './lib/scale-out-bench';
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
@@ -93,6 +94,11 @@ async function main(): Promise<void> {
     process.stderr.write('rate-limit (REST GET with the limit counted in memory vs in PostgreSQL) ...\n');
     rateLimit = await measureRateLimits(options, ticksPerSecond);
   }
+  let scaleOut: ScaleOutResult | undefined;
+  if (selected('scale-out')) {
+    process.stderr.write('scale-out (3 replicas on an embedded PostgreSQL: convergence, reads, writes) ...\n');
+    scaleOut = await measureScaleOut(options);
+  }
   rmSync(scratch, { recursive: true, force: true });
 
   const results: BenchResults = {
@@ -107,6 +113,7 @@ async function main(): Promise<void> {
     expiry,
     snapshot,
     rateLimit,
+    scaleOut,
   };
   const report = renderReport(runInfo(options), results);
   const out = options.out ?? resolve(RESULTS_DIR, isFullRun(options) ? 'latest.md' : 'tmp/partial.md');

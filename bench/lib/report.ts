@@ -9,6 +9,7 @@ import {
   type PutFigures,
   type ReplayRun,
 } from './results';
+import { scaleOutTable } from './scale-out-bench';
 import type { SnapshotResult } from './snapshot-bench';
 import { DEFAULT_SYNC, isPeer, PEERS, SECURITY_LAYERS } from './scenarios';
 import { SERVER_NAMES, type Protocol } from './servers';
@@ -71,6 +72,9 @@ export function renderReport(info: RunInfo, results: BenchResults): string {
     ...(results.expiry ? ['### Expiry', '', expiryTable(results.expiry), ''] : []),
     ...(results.snapshot ? ['### Snapshots', '', snapshotTable(results.snapshot), ''] : []),
     ...(results.rateLimit ? ['### Rate limits counted in PostgreSQL', '', rateLimitTable(results.rateLimit), ''] : []),
+    ...(results.scaleOut
+      ? ['### Scale-out (3 replicas on one PostgreSQL table)', '', scaleOutTable(results.scaleOut), '']
+      : []),
     '### Targets (first performance pass)',
     '',
     targetTable(results),

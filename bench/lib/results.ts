@@ -1,5 +1,6 @@
 import type { ExpiryResult } from './expiry-bench';
 import type { RateLimitResult } from './rate-limit-bench';
+import type { ScaleOutResult } from './scale-out-bench';
 import type { SnapshotResult } from './snapshot-bench';
 import type { WatchResult } from './watch-bench';
 import type { LoadRow } from './scenarios';
@@ -127,6 +128,7 @@ export interface BenchResults {
   readonly expiry?: ExpiryResult;
   readonly snapshot?: SnapshotResult;
   readonly rateLimit?: RateLimitResult;
+  readonly scaleOut?: ScaleOutResult;
 }
 
 /** The middle run (by rate) of runs sorted by rate. */

@@ -249,13 +249,13 @@ const schemas: Json = {
     }),
     additionalProperties: true,
   },
-  Readiness: record({ status: { enum: ['ready', 'starting', 'log-unavailable', 'log-failed', 'stopping'] } }),
+  Readiness: record({ status: { enum: ['ready', 'starting', 'log-unavailable', 'log-failed', 'stale', 'stopping'] } }),
   ServiceStatus: record({
     revision: revisionNumber,
     keys: { type: 'integer', minimum: 0, description: 'Live keys.' },
     log_health: { enum: ['ok', 'unavailable', 'failed'], description: 'Whether the transaction log takes writes.' },
     readiness: {
-      enum: ['ready', 'starting', 'log-unavailable', 'log-failed', 'stopping'],
+      enum: ['ready', 'starting', 'log-unavailable', 'log-failed', 'stale', 'stopping'],
       description: 'What /readyz answers.',
     },
     version: { type: 'string' },

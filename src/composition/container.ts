@@ -10,7 +10,8 @@ import {
   type TransactionLog,
 } from '../core';
 import { ReadConsistency } from '../application/consistency/read-consistency';
-import { readReadConsistencyConfig } from '../application/consistency/read-consistency.config';
+import { readMaxStalenessMs, readReadConsistencyConfig } from '../application/consistency/read-consistency.config';
+import { ReplicaStaleness } from '../application/consistency/staleness';
 import { DURATION_SYNTAX, formatDuration, parseDuration } from '../api/duration';
 import { ExpiryScheduler } from '../application/expiry/expiry-scheduler';
 import { expiryMetrics } from '../observability/metrics';
@@ -55,6 +56,8 @@ export const TOKENS = {
   Expiry: Symbol.for('kvs.Expiry'),
   /** What min_revision and linearizable reads wait on. */
   ReadConsistency: Symbol.for('kvs.ReadConsistency'),
+  /** A shared replica's staleness (undefined for a log with one writer). */
+  Staleness: Symbol.for('kvs.Staleness'),
   /** Everything main runs, built from the bindings above. */
   Service: Symbol.for('kvs.Service'),
 } as const;
@@ -289,7 +292,7 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
   container.bind<KeyValueStore>(TOKENS.KeyValueStore).toDynamicValue((context) => {
     const log = context.get<TransactionLog>(TOKENS.TransactionLog);
     // Replicas of a shared log set and judge deadlines by its storage's clock, not their hosts'.
-    return new KeyValueStore(log, limits, watches.observe, log.clock ?? systemClock);
+    return new KeyValueStore(log, limits, watches.observe, log.clock ?? systemClock, watches.rebased);
   });
   container.bind<ExpiryScheduler>(TOKENS.Expiry).toDynamicValue((context) => {
     const store = context.get<KeyValueStore>(TOKENS.KeyValueStore);
@@ -301,16 +304,25 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
     });
   });
   const readConsistency = readReadConsistencyConfig(env);
+  const postgres = loggerName === 'postgres' ? readPostgresLogConfig(env) : undefined;
+  const maxStalenessMs = postgres?.replicas === 'shared' ? readMaxStalenessMs(env, postgres.pollMs) : undefined;
+  // Only a replica of a shared log can fall behind a history others write.
+  container.bind<ReplicaStaleness | undefined>(TOKENS.Staleness).toDynamicValue((context) => {
+    const log = context.get<TransactionLog>(TOKENS.TransactionLog);
+    if (!log.onHeadConfirmed || maxStalenessMs === undefined) return undefined;
+    const confirmations = log.onHeadConfirmed.bind(log);
+    return new ReplicaStaleness({ onHeadConfirmed: confirmations }, maxStalenessMs);
+  });
   container.bind<ReadConsistency>(TOKENS.ReadConsistency).toDynamicValue((context) => {
     const store = context.get<KeyValueStore>(TOKENS.KeyValueStore);
     const log = context.get<TransactionLog>(TOKENS.TransactionLog);
     // A shared log's head is the database's; a log with one writer is the store's own.
     const head = log.confirmHead ? { confirm: () => log.confirmHead!() } : ownHead(store);
-    return new ReadConsistency(store, head, readConsistency);
+    return new ReadConsistency(store, head, readConsistency, context.get(TOKENS.Staleness));
   });
   container
     .bind<Readiness>(TOKENS.Readiness)
-    .toDynamicValue((context) => new Readiness(context.get(TOKENS.TransactionLog)));
+    .toDynamicValue((context) => new Readiness(context.get(TOKENS.TransactionLog), context.get(TOKENS.Staleness)));
   for (const { name, create } of frontendFactories) {
     container.bind<Frontend>(TOKENS.Frontend).toDynamicValue((context) =>
       create({

@@ -1,5 +1,5 @@
 // Part of the composition root: the watch hub and service, fed by the store and the log's compactions.
-import { WatchHub, type CommitObserver, type KeyValueStore, type ReplayObserver } from '../core';
+import { WatchHub, type CommitObserver, type KeyValueStore, type RebaseObserver, type ReplayObserver } from '../core';
 import { WatchService } from '../application/watch/watch-service';
 import { readWatchConfig } from '../application/watch/watch.config';
 import { combineLogObservers, type TransactionLogObserver } from '../driven/log-observer.port';
@@ -12,6 +12,8 @@ export interface WatchParts {
   readonly service: WatchService;
   /** What the store is given: every committed revision goes to the hub. */
   readonly observe: CommitObserver;
+  /** What the store is given for a shared log's rebase: watchers that would miss revisions end. */
+  readonly rebased: RebaseObserver;
   /** The log observer with the hub's compaction hook added. */
   readonly logObserver: TransactionLogObserver;
   /** What the store's restore is given: the history is seeded from the replay. */
@@ -40,6 +42,7 @@ export function buildWatches(
   return {
     service,
     observe: hub.observe,
+    rebased: hub.rebased,
     logObserver: combineLogObservers(logObserver, compactions),
     replay: hub.seeding(),
     restored: (restoredStore) => {

@@ -150,6 +150,17 @@ export const VARIABLES: readonly VariableDeclaration[] = [
     '1000',
     'KVS_REPLICAS=shared: how often a replica reads the table for records it was not notified of (LISTEN/NOTIFY is the fast path; this covers a missed notification).',
   ),
+  // Scale-out staleness (issue 21): how old a shared replica's view may grow.
+  {
+    ...service(
+      'scale-out',
+      'KVS_MAX_STALENESS_MS',
+      'integer 100..3600000, at least twice KVS_PG_POLL_MS',
+      undefined,
+      'KVS_REPLICAS=shared: a replica that has not confirmed for this long that it holds the head of the table (a read of the table finding nothing newer, or its own write committing) is stale: /readyz 503 "stale", gRPC health NOT_SERVING, and min_revision / linearizable reads it cannot satisfy at once answer REPLICA_BEHIND; it recovers by itself at the next confirmation. See docs/scale-out.md.',
+    ),
+    defaultText: '5000, or twice KVS_PG_POLL_MS when that is more',
+  },
   service(
     'limits',
     'KVS_MAX_IN_FLIGHT',

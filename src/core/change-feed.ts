@@ -28,6 +28,13 @@ export interface ChangeBatch {
 export type CommitObserver = (batch: ChangeBatch) => void;
 
 /**
+ * Told that the store took a shared log's compacted state through `revision` in one step (a
+ * rebase, TransactionLog.follow) instead of the revisions up to it, whose changes are not
+ * known: no watch can be served across them. Synchronously, before any later revision is applied.
+ */
+export type RebaseObserver = (revision: number) => void;
+
+/**
  * What the store tells of the log's replay at start-up (the watch history is seeded from it),
  * in revision order, before any commit: the revisions whose changes replay establishes
  * exactly, and those it cannot (compacted away, or read against a state replay does not

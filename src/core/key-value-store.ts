@@ -4,6 +4,7 @@ import {
   extrasOf,
   type ChangeEvent,
   type CommitObserver,
+  type RebaseObserver,
   type ReplayObserver,
 } from './change-feed';
 import type { DeleteWrite, KeyWrite, LeaseWrite, LogRecord, PutWrite, ReplayedPut, ReplayedRecord } from './events';
@@ -181,6 +182,8 @@ export class KeyValueStore {
     private readonly onCommit?: CommitObserver,
     /** The wall clock deadlines are set and checked against (Unix ms). */
     private readonly clock: Clock = systemClock,
+    /** Told when a shared log's compacted state replaced revisions the store had not applied (the watch hub). */
+    private readonly onRebase?: RebaseObserver,
   ) {}
 
   /**
@@ -213,7 +216,10 @@ export class KeyValueStore {
     this.log.attachLiveState(live);
     if (this.log.follow) {
       this.following = true;
-      this.log.follow((records) => this.follow(records));
+      this.log.follow({
+        apply: (records) => this.follow(records),
+        rebase: (base, through) => this.rebase(base, through),
+      });
     }
     return { events, keys: this.index.size, revision: this.current };
   }
@@ -635,6 +641,44 @@ export class KeyValueStore {
     if (this.issued < this.current) this.issued = this.current;
   }
 
+  /**
+   * Takes a shared log's compacted state through `through` in one synchronous step, when the
+   * history right after the store's revision was compacted away (TransactionLog.follow).
+   * Only what differs is applied: a base write whose generation the store holds already is
+   * skipped, and the keys and leases the store holds that the base does not (deleted or
+   * revoked in the compacted revisions, whose rows compaction removed) go at `through`.
+   * Readers see the old state or the new one, never a mix. The revisions up to `through`
+   * reach no watcher: onRebase ends those that needed them.
+   */
+  private rebase(base: readonly ReplayedRecord[], through: number): void {
+    if (through <= this.current) return;
+    const keys = new Set<string>();
+    const leases = new Set<number>();
+    for (const record of base) {
+      for (const write of record.writes) {
+        if (write.type === 'put') keys.add(write.key);
+        else keys.delete(write.key);
+      }
+      for (const lease of record.leases ?? []) {
+        if (lease.type === 'grant') leases.add(lease.id);
+        else leases.delete(lease.id);
+      }
+      const writes = record.writes.filter((write) =>
+        write.type === 'put'
+          ? this.index.get(write.key)?.modRevision !== record.revision
+          : this.index.get(write.key) !== undefined,
+      );
+      this.apply({ revision: record.revision, writes, leases: record.leases });
+    }
+    const gone: DeleteWrite[] = [];
+    for (const entry of this.index.entries()) if (!keys.has(entry.key)) gone.push({ type: 'delete', key: entry.key });
+    const revoked: LeaseWrite[] = [];
+    for (const grant of this.leases.grants()) if (!leases.has(grant.id)) revoked.push({ type: 'revoke', id: grant.id });
+    this.apply({ revision: through, writes: gone, leases: revoked });
+    if (this.issued < this.current) this.issued = this.current;
+    this.onRebase?.(through);
+  }
+
   /** Runs `decide` once none of `keys` has a write in flight, synchronously after the check. */
   private whenSettled<T>(keys: readonly string[], decide: () => Promise<T>): Promise<T> {
     return this.whenSettledOn(() => keys.flatMap((key) => this.pending.get(key)?.settled ?? []), decide);
@@ -697,7 +741,7 @@ export class KeyValueStore {
         this.afterFailedAppend(error);
         // A record the log could not settle in time may still commit: memory follows the log then.
         if (error instanceof OutcomeUnknownError) {
-          void error.outcome?.then((committed) => committed && this.applyCommitted(record));
+          void error.outcome?.then((committed) => (committed ? this.applyCommitted(record) : this.unspend()));
         }
         throw error;
       },
@@ -727,6 +771,19 @@ export class KeyValueStore {
     const refused = error instanceof KvsError && !(error instanceof OutcomeUnknownError);
     if (!refused) this.spent = this.issued;
     if (this.inFlight === 0) this.issued = Math.max(this.current, this.spent);
+  }
+
+  /**
+   * A write of unknown outcome turned out not committed. On a shared log, where the log's
+   * head check gives each revision once, its revisions are free again: held back, every later
+   * write of this replica would be decided past the head and refused as moved, until other
+   * replicas happened to write that many revisions (never, when they are stuck alike). A log
+   * with one writer keeps them spent (its rule: never reuse a revision that may have reached it).
+   */
+  private unspend(): void {
+    if (!this.following) return;
+    this.spent = this.current;
+    if (this.inFlight === 0) this.issued = this.current;
   }
 
   /** Bytes the writes add to the live data, counted against what their keys will be just before them. */

@@ -67,12 +67,12 @@ export interface TransactionLog {
   compact(): Promise<CompactionReport>;
   /**
    * Only a log other writers share (the PostgreSQL log with KVS_REPLICAS=shared) has it. The
-   * store calls it once, after readEvents; the log then hands `apply` the records other writers
-   * commit, in revision order (a record it hands over twice, or one the store appended itself,
-   * the store skips). Before it rejects an append with HistoryMovedError it hands over the
+   * store calls it once, after readEvents; the log then hands `follower` the records other
+   * writers commit, in revision order, or the whole state when the store's position was
+   * compacted away. Before it rejects an append with HistoryMovedError it hands over the
    * records that moved the history, so the store decides the write again against them.
    */
-  follow?(apply: (records: readonly LogRecord[]) => void): void;
+  follow?(follower: LogFollower): void;
   /** Only a shared log: the head revision of the shared history, confirmed with its storage (linearizable reads). */
   confirmHead?(): Promise<number>;
   /**
@@ -81,6 +81,31 @@ export interface TransactionLog {
    * host's own clock says. The store reads the time from it when the composition passes it.
    */
   readonly clock?: Clock;
+  /**
+   * Only a shared log: calls `listener` each time the log has confirmed that the store holds
+   * the head of the shared history (a read of the storage found nothing after the store's
+   * revision, or a write of the store's committed as the next revision), with the time the
+   * confirming read was sent (performance.now()); returns the function that stops it.
+   */
+  onHeadConfirmed?(listener: (sentAt: number) => void): () => void;
+}
+
+/** What a shared log hands the store it follows (TransactionLog.follow). */
+export interface LogFollower {
+  /**
+   * Records other writers committed, in revision order (a record handed over twice, or one the
+   * store appended itself, the store skips).
+   */
+  apply(records: readonly LogRecord[]): void;
+  /**
+   * The history right after the store's revision was compacted away, so the records up to
+   * `through` are thinned: `base` is the compacted state through `through` as the log holds
+   * it now (records marked `base`, in revision order); the log then hands the records after
+   * it to `apply`. The store takes that state in one step instead of a partial history, and
+   * its watchers that have not passed `through` end with REVISION_COMPACTED (they would
+   * silently miss the revisions compacted away).
+   */
+  rebase(base: readonly ReplayedRecord[], through: number): void;
 }
 
 /** The store's live entries as the log may read them. */

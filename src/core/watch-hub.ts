@@ -1,4 +1,4 @@
-import type { ChangeBatch, ChangeEvent, CommitObserver, ReplayObserver } from './change-feed';
+import type { ChangeBatch, ChangeEvent, CommitObserver, RebaseObserver, ReplayObserver } from './change-feed';
 import { RevisionCompactedError } from './errors';
 import { WatchHistory } from './watch-history';
 import { Watcher, type WatchFilter, type WatcherSource } from './watcher';
@@ -114,6 +114,19 @@ export class WatchHub implements WatcherSource {
   compact(revision: number): void {
     this.history.compact(revision);
   }
+
+  /**
+   * The observer to give the store for a shared log's rebase: the changes up to `revision` are
+   * not known, so the history starts after it, and every watcher that has not passed it ends
+   * with RevisionCompactedError (it would miss them; its client re-reads and watches again,
+   * as after a compaction on one process).
+   */
+  readonly rebased: RebaseObserver = (revision: number): void => {
+    this.current = Math.max(this.current, revision);
+    this.history.compact(revision + 1);
+    const compacted = new RevisionCompactedError(this.history.oldestAvailable);
+    for (const watcher of [...this.watchers]) if (watcher.resumeRevision <= revision) watcher.fail(compacted);
+  };
 
   /** The heartbeat tick: every watcher that delivered nothing since the last one gets a progress message. */
   tick(): void {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { readMaxStalenessMs } from '../../src/application/consistency/read-consistency.config';
 import { EnvReader } from '../../src/config/env-reader';
 import { readFileLogConfig } from '../../src/driven/file-log';
 import { readPostgresLogConfig } from '../../src/driven/postgres-log';
@@ -150,7 +151,10 @@ describe('docker-compose.yml, scale-out profile', () => {
       expect(Object.keys(env).filter((name) => !known.has(name))).toEqual([]);
       expect(env).toMatchObject({ TLOG_TYPE: 'postgres', KVS_HOST: '0.0.0.0' });
       expect(service.depends_on?.postgres?.condition).toBe('service_healthy');
-      return readPostgresLogConfig(new EnvReader(env));
+      const config = readPostgresLogConfig(new EnvReader(env));
+      // The staleness bound the profile sets is one the service accepts (twice the poll at least).
+      expect(readMaxStalenessMs(new EnvReader(env), config.pollMs)).toBe(Number(env.KVS_MAX_STALENESS_MS));
+      return config;
     });
     expect(new Set(configs.map((config) => `${config.host}/${config.database}/${config.table}`)).size).toBe(1);
     expect(configs.map((config) => config.replicas)).toEqual(['shared', 'shared', 'shared']);

@@ -1,74 +1,8 @@
 import { SeededRandom } from '../support/seeded-random';
 import { eventually } from '../support/eventually';
-import { SseMessages } from '../support/sse-messages';
+import { expectReplicaHolds, expectWatched, replayTable, stateOf, watchAll } from '../support/scale-out';
 import { startService, type ServiceProcess } from '../support/service-process';
 import { TestPostgres } from '../support/test-postgres';
-
-/** One revision as the table holds it, or as a watcher received it: its events, in order. */
-type History = Map<number, string[]>;
-
-/** A row of the log table, as the checker replays it. */
-interface Row {
-  readonly revision: string;
-  readonly event_type: 'put' | 'delete';
-  readonly key: Buffer;
-  readonly value: Buffer | null;
-}
-
-/** A watch of every key from revision 1 on a replica, collecting each revision's events. */
-function watchAll(url: string): { history: History; stop: () => void } {
-  const history: History = new Map();
-  const controller = new AbortController();
-  void (async () => {
-    const response = await fetch(`${url}/v1/watch?prefix=&start_revision=1`, { signal: controller.signal });
-    const messages = new SseMessages();
-    const decoder = new TextDecoder();
-    for await (const chunk of response.body!) {
-      for (const message of messages.push(decoder.decode(chunk as Uint8Array, { stream: true }))) {
-        if (message.event !== 'change') continue;
-        const data = JSON.parse(message.data!) as {
-          revision: number;
-          events: { type: string; key: string; value?: string }[];
-        };
-        if (history.has(data.revision)) throw new Error(`revision ${data.revision} delivered twice`);
-        history.set(data.revision, data.events.map(eventText));
-      }
-    }
-  })().catch(() => undefined);
-  return { history, stop: () => controller.abort() };
-}
-
-function eventText(event: { type: string; key: string; value?: string }): string {
-  return event.type === 'put' ? `put ${event.key}=${event.value}` : `delete ${event.key}`;
-}
-
-/** The table's history replayed: every revision's events, and the state they leave. */
-async function replayTable(postgres: TestPostgres, table: string) {
-  const { rows } = await postgres.query<Row>(
-    `SELECT revision, event_type, key, value FROM "${table}" ORDER BY revision, sequence`,
-  );
-  const history: History = new Map();
-  const state = new Map<string, string>();
-  for (const row of rows) {
-    const revision = Number(row.revision);
-    if (row.key[0] === 0xff) continue; // a lease's row: no client key starts with 0xFF
-    const key = row.key.toString('utf8');
-    const value = row.value?.toString('utf8');
-    history.set(revision, [...(history.get(revision) ?? []), eventText({ type: row.event_type, key, value })]);
-    if (row.event_type === 'put') state.set(key, value!);
-    else state.delete(key);
-  }
-  return { history, state, head: Math.max(0, ...history.keys()) };
-}
-
-/** Every key and value a replica holds, and the revision it reads at. */
-async function stateOf(url: string): Promise<{ revision: number; state: Map<string, string> }> {
-  const page = (await (await fetch(`${url}/v1/keys?prefix=&limit=1000`)).json()) as {
-    revision: number;
-    items: { key: string; value: string }[];
-  };
-  return { revision: page.revision, state: new Map(page.items.map((item) => [item.key, item.value])) };
-}
 
 describe('scale-out: replicas on one PostgreSQL table (KVS_REPLICAS=shared)', () => {
   let postgres: TestPostgres;
@@ -144,16 +78,8 @@ describe('scale-out: replicas on one PostgreSQL table (KVS_REPLICAS=shared)', ()
       expect([...table_.history.keys()]).toEqual(Array.from({ length: table_.head }, (_, i) => i + 1));
       expect(table_.head).toBeGreaterThan(10);
       for (const [i, url] of urls.entries()) {
-        await eventually(async () => (await stateOf(url)).revision === table_.head, {
-          describe: () => `replica ${i} at the head ${table_.head}`,
-          timeoutMs: 10_000,
-        });
-        expect(Object.fromEntries((await stateOf(url)).state)).toEqual(Object.fromEntries(table_.state));
-        await eventually(() => watches[i].history.size === table_.history.size, {
-          describe: () => `replica ${i}'s watcher: ${watches[i].history.size} of ${table_.history.size} revisions`,
-          timeoutMs: 10_000,
-        });
-        expect(new Map([...watches[i].history].sort(([a], [b]) => a - b))).toEqual(table_.history);
+        await expectReplicaHolds(url, table_.head, table_.state);
+        await expectWatched(watches[i], table_.history, `replica ${i}`);
       }
     } finally {
       for (const watch of watches) watch.stop();

@@ -66,6 +66,21 @@ describe('configuration errors of the postgres log', () => {
     );
     expect(result.stderr).not.toContain('s3cret-pw');
   });
+
+  it.each([
+    [{ KVS_MAX_STALENESS_MS: 'soon' }, /KVS_MAX_STALENESS_MS="soon" is not valid; expected an integer from 100 to/],
+    [
+      { KVS_MAX_STALENESS_MS: '1500', KVS_PG_POLL_MS: '1000' },
+      /KVS_MAX_STALENESS_MS="1500" is not valid; expected at least twice KVS_PG_POLL_MS \(2000 ms\)/,
+    ],
+  ])('KVS_REPLICAS=shared with %j exits 2 with one clear line', async (variables, message) => {
+    const env = { TLOG_TYPE: 'postgres', TLOG_DB_HOST: 'db', TLOG_DB_DATABASE: 'kvs', TLOG_DB_USERNAME: 'kvs' };
+    const result = await runService({ ...env, KVS_REPLICAS: 'shared', ...variables });
+    expect(result.code).toBe(2);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+  });
 });
 
 /** The message of the one fatal line a failed start logs. */

@@ -12,6 +12,13 @@ export interface ReadRequirement {
 /** The part of the store a read waits on. */
 export type FollowedStore = Pick<KeyValueStore, 'revision' | 'whenRevision'>;
 
+/** Whether the replica's view of a shared history is older than its bound (ReplicaStaleness). */
+export interface StaleView {
+  readonly stale: boolean;
+  readonly ageMs: number;
+  readonly maxMs: number;
+}
+
 /**
  * Makes a read wait, bounded, until the local store is as new as the read asks: for
  * `minRevision`, until the store has applied it; for `linearizable`, until it has applied the
@@ -19,13 +26,16 @@ export type FollowedStore = Pick<KeyValueStore, 'revision' | 'whenRevision'>;
  * has, is answered at once, synchronously. One that cannot be satisfied within its wait (the
  * shorter of KVS_MAX_READ_WAIT_MS and the caller's own deadline) fails with ReplicaBehindError
  * (REPLICA_BEHIND: 503 / UNAVAILABLE). For a store that is the only writer of its log the head
- * is its own revision, so every linearizable read is answered at once.
+ * is its own revision, so every linearizable read is answered at once. A replica whose view is
+ * stale (`staleness`: the head not confirmed for KVS_MAX_STALENESS_MS) refuses at once every
+ * read it cannot satisfy now: it is not following the history, so waiting would not help.
  */
 export class ReadConsistency {
   constructor(
     private readonly store: FollowedStore,
     private readonly head: HeadRevision = ownHead(store),
     private readonly config: ReadConsistencyConfig = READ_CONSISTENCY_DEFAULTS,
+    private readonly staleness?: StaleView,
   ) {}
 
   /**
@@ -36,6 +46,7 @@ export class ReadConsistency {
   satisfy(requirement: ReadRequirement, deadline = Infinity): Promise<void> | undefined {
     const min = requirement.minRevision ?? 0;
     if (!requirement.linearizable && this.store.revision >= min) return undefined;
+    if (this.staleness?.stale) return Promise.reject(staleRefusal(this.staleness));
     const until = Math.min(deadline, Date.now() + this.config.maxWaitMs);
     return requirement.linearizable ? this.linearizable(min, until) : this.reach(min, until);
   }
@@ -83,6 +94,12 @@ export class ReadConsistency {
       });
     });
   }
+}
+
+function staleRefusal({ ageMs, maxMs }: StaleView): ReplicaBehindError {
+  return new ReplicaBehindError(
+    `this replica has not confirmed the head revision for ${Math.round(ageMs)} ms (its bound is ${maxMs} ms); retry, or read elsewhere`,
+  );
 }
 
 function headUnconfirmed(why: string): ReplicaBehindError {

@@ -8,7 +8,7 @@ export interface ServiceStatus {
   readonly keys: number;
   /** Whether the transaction log can take writes (docs/observability.md). */
   readonly log_health: LogHealth;
-  /** What /readyz answers: ready, starting, log-unavailable, log-failed or stopping. */
+  /** What /readyz answers: ready, starting, log-unavailable, log-failed, stale or stopping. */
   readonly readiness: string;
   /** The service's version (package.json). */
   readonly version: string;

@@ -12,6 +12,33 @@ export const DEFAULT_COMPACTION_BATCH_ROWS = 5000;
  */
 const COMPACTION_LOCK_CLASS = 0x6b7663; // "kvc"
 
+/**
+ * Keeps every compaction of `table`, from any process, from running until the returned
+ * function is called: holds the compaction lock shared on a session of its own (waiting for a
+ * running compaction to end; one that would start meanwhile finds the lock taken and skips).
+ * A whole read of a shared table (a replica's replay, or its rebase once its position was
+ * compacted away) needs it: a compaction deletes a key's rows one statement at a time, and a
+ * read between two of them could see a put and miss the delete that superseded it.
+ */
+export async function pauseCompaction(pool: Pool, table: string): Promise<() => Promise<void>> {
+  const client = await pool.connect();
+  try {
+    await client.query(`SELECT pg_advisory_lock_shared($1, hashtext($2))`, [COMPACTION_LOCK_CLASS, table]);
+  } catch (error) {
+    client.release(true);
+    throw error;
+  }
+  return async () => {
+    try {
+      await client.query(`SELECT pg_advisory_unlock_shared($1, hashtext($2))`, [COMPACTION_LOCK_CLASS, table]);
+      client.release();
+    } catch {
+      // A session that may still hold the lock must not go back to the pool: ending it releases the lock.
+      client.release(true);
+    }
+  };
+}
+
 /** Where a compaction may work and how it reports. */
 export interface PostgresCompactionJob {
   readonly pool: Pool;
@@ -53,7 +80,7 @@ export async function compactPostgresLog(
     if (!locked.rows[0].locked) {
       job.logger.info(
         { event: 'compaction_skipped' },
-        `postgres log: another process is compacting table ${job.table}; leaving it to that one`,
+        `postgres log: another process is compacting or reading the whole of table ${job.table}; compaction skipped`,
       );
       return { bytesBefore: job.bytesBefore, bytesAfter: job.bytesBefore, liveBytes: job.bytesBefore, removedRows: 0 };
     }

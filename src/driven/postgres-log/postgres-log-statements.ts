@@ -309,6 +309,19 @@ export class PostgresLogStatements {
     return 0;
   }
 
+  /**
+   * The newest compaction marker's revision when it is after `after` (one probe of the
+   * (key, revision) index), else undefined: whether a compaction thinned records after it.
+   */
+  async markerAfter(after: number): Promise<number | undefined> {
+    const result = await this.pool.query<{ through: string | null }>(
+      `SELECT max(revision) AS through FROM ${this.table} WHERE key = $1 AND revision > $2`,
+      [COMPACTED_KEY, after],
+    );
+    const through = result.rows[0].through;
+    return through === null ? undefined : Number(through);
+  }
+
   /** The highest revision in the table, or 0 when it is empty. */
   async lastRevision(): Promise<number> {
     const result = await this.pool.query<{ last: string }>(headSql(this.table));

@@ -17,8 +17,8 @@ export function notifyChannel(table: string): string {
  * LISTEN on a connection of its own (the writers NOTIFY at commit), and, for a notification that
  * never arrives (a broken connection, an engine without NOTIFY), by a catch-up as soon as the
  * LISTEN connection is back and by a slow poll every KVS_PG_POLL_MS. Each of them calls
- * `catchUp`, which reads the table by revision: a notification carries no data, so a missed or
- * doubled one loses or repeats nothing.
+ * `catchUp` (the poll says so: it also checks the table's head), which reads the table by
+ * revision: a notification carries no data, so a missed or doubled one loses or repeats nothing.
  */
 export class PostgresTail {
   private client: Client | undefined;
@@ -30,13 +30,13 @@ export class PostgresTail {
   constructor(
     private readonly config: PostgresLogConfig,
     private readonly logger: Logger,
-    private readonly catchUp: () => void,
+    private readonly catchUp: (polled: boolean) => void,
   ) {}
 
   /** Starts listening and polling. */
   start(): void {
     void this.listen();
-    this.pollTimer = setInterval(() => this.catchUp(), this.config.pollMs);
+    this.pollTimer = setInterval(() => this.catchUp(true), this.config.pollMs);
     this.pollTimer.unref();
   }
 
@@ -57,7 +57,7 @@ export class PostgresTail {
       application_name: 'kvs listen',
       statement_timeout: this.config.statementTimeoutMs,
     });
-    client.on('notification', () => this.catchUp());
+    client.on('notification', () => this.catchUp(false));
     client.on('error', (error) => this.lost(client, describeError(error)));
     client.on('end', () => this.lost(client, 'the connection ended'));
     try {
@@ -73,7 +73,7 @@ export class PostgresTail {
     }
     this.client = client;
     // Whatever was committed while nobody listened.
-    this.catchUp();
+    this.catchUp(false);
   }
 
   private lost(client: Client, why: string): void {

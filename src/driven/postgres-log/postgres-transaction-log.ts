@@ -3,6 +3,7 @@ import type {
   CompactionReport,
   LiveState,
   LogHealth,
+  LogFollower,
   LogHealthListener,
   LogRecord,
   ReplayedRecord,
@@ -33,7 +34,7 @@ import {
 import { PostgresTableLock } from './postgres-table-lock';
 import { ensureLogTable } from './postgres-schema';
 import { CompactionRunner, type CompactionSizes } from '../compaction/compaction-runner';
-import { compactPostgresLog, DEFAULT_COMPACTION_BATCH_ROWS } from './postgres-compaction';
+import { compactPostgresLog, DEFAULT_COMPACTION_BATCH_ROWS, pauseCompaction } from './postgres-compaction';
 import { notifyChannel, PostgresTail } from './postgres-tail';
 import { DatabaseClock } from './database-clock';
 
@@ -183,17 +184,23 @@ export class PostgresTransactionLog implements TransactionLog {
   private readonly healthState = new LogHealthState();
   private pingTimer: NodeJS.Timeout | undefined;
   /** KVS_REPLICAS=shared: whom other writers' records go to, and how they are learnt of. */
-  private follower: ((records: readonly LogRecord[]) => void) | undefined;
+  private follower: LogFollower | undefined;
+  /** KVS_REPLICAS=shared: told each time the store is known to hold the head (staleness). */
+  private readonly headListeners = new Set<(sentAt: number) => void>();
   private tail: PostgresTail | undefined;
   /** A catch-up running, and whether another was asked for meanwhile. */
   private catching: Promise<void> | undefined;
   private catchUpAgain = false;
+  /** The next catch-up (a poll's) also checks that the table has not lost revisions held here. */
+  private headCheckDue = false;
   /** Only with KVS_REPLICAS=shared (see TransactionLog.follow). */
-  readonly follow?: (apply: (records: readonly LogRecord[]) => void) => void;
+  readonly follow?: (follower: LogFollower) => void;
   /** Only with KVS_REPLICAS=shared: the table's head revision, for linearizable reads. */
   readonly confirmHead?: () => Promise<number>;
   /** Only with KVS_REPLICAS=shared: the database's clock, sampled at start-up and by every ping. */
   readonly clock?: DatabaseClock;
+  /** Only with KVS_REPLICAS=shared (see TransactionLog.onHeadConfirmed). */
+  readonly onHeadConfirmed?: (listener: (sentAt: number) => void) => () => void;
 
   constructor(
     private readonly config: PostgresLogConfig,
@@ -203,10 +210,10 @@ export class PostgresTransactionLog implements TransactionLog {
     this.pageRows = options.replayPageRows ?? 5000;
     this.pageBytes = options.replayPageBytes ?? 8 * 1024 * 1024;
     this.observer = options.observer ?? noLogObserver;
-    // Three: replay or settling, a spare while one reconnects, and a compaction (which holds its
-    // session for its advisory lock).
+    // Four: replay or settling, a spare while one reconnects, a compaction (which holds its
+    // session for its advisory lock), and (shared) a whole read's hold on the compaction lock.
     this.pool = createPool(config, this.logger, {
-      max: 3,
+      max: 4,
       statementTimeoutMs: config.statementTimeoutMs,
       queryTimeoutMs: config.statementTimeoutMs + 1000,
       applicationName: 'kvs',
@@ -236,13 +243,20 @@ export class PostgresTransactionLog implements TransactionLog {
       observer: this.observer,
     });
     if (config.replicas === 'shared') {
-      this.follow = (apply) => {
-        this.follower = apply;
-        this.tail = new PostgresTail(config, this.logger, () => void this.catchUp());
+      this.follow = (follower) => {
+        this.follower = follower;
+        this.tail = new PostgresTail(config, this.logger, (polled) => {
+          if (polled) this.headCheckDue = true;
+          void this.catchUp();
+        });
         this.tail.start();
       };
       this.confirmHead = () => this.statements.headWithin(this.pingPool, performance.now() + this.config.pingTimeoutMs);
       this.clock = new DatabaseClock();
+      this.onHeadConfirmed = (listener) => {
+        this.headListeners.add(listener);
+        return () => this.headListeners.delete(listener);
+      };
     }
   }
 
@@ -258,17 +272,23 @@ export class PostgresTransactionLog implements TransactionLog {
     const failed = (after: number) => (error: unknown) => {
       throw new LogUnavailableError(`postgres log: replay failed after revision ${after}: ${describeError(error)}`);
     };
-    const compactedThrough = await this.statements.compactedThrough().catch(failed(0));
-    let after = 0;
-    for (;;) {
-      const page = await this.statements.page(after, this.pageRows, this.pageBytes).catch(failed(after));
-      if (page.length === 0) break;
-      for (const record of page) this.historyBytes += recordBytes(record);
-      // Only this page is held; the next is fetched once the consumer asks for it.
-      yield page.map((record) => (record.revision <= compactedThrough ? { ...record, base: true } : record));
-      after = page[page.length - 1].revision;
+    // Other replicas may compact the shared table meanwhile: the replay must not see it half done.
+    const resume = this.shared ? await pauseCompaction(this.pool, this.quotedTable).catch(failed(0)) : undefined;
+    try {
+      const compactedThrough = await this.statements.compactedThrough().catch(failed(0));
+      let after = 0;
+      for (;;) {
+        const page = await this.statements.page(after, this.pageRows, this.pageBytes).catch(failed(after));
+        if (page.length === 0) break;
+        for (const record of page) this.historyBytes += recordBytes(record);
+        // Only this page is held; the next is fetched once the consumer asks for it.
+        yield page.map((record) => (record.revision <= compactedThrough ? { ...record, base: true } : record));
+        after = page[page.length - 1].revision;
+      }
+      this.lastRevision = Math.max(this.lastRevision, after);
+    } finally {
+      await resume?.();
     }
-    this.lastRevision = Math.max(this.lastRevision, after);
     this.replay = 'done';
   }
 
@@ -407,6 +427,8 @@ export class PostgresTransactionLog implements TransactionLog {
     this.observer.durabilityWaited?.((performance.now() - began) / 1000, outcome.kind === 'committed');
     if (outcome.kind === 'committed') {
       this.acknowledge(batch);
+      // Shared: the batch took the revisions right after the head, which the store held before it began.
+      if (this.shared) this.headConfirmed(began);
       return;
     }
     this.observer.batchFinished?.(false);
@@ -615,16 +637,104 @@ export class PostgresTransactionLog implements TransactionLog {
     return this.catching;
   }
 
+  /**
+   * Reads the table after the last revision known here, page by page, until a read finds
+   * nothing newer: the head is then confirmed as of the moment that read was sent. A page read
+   * while a compaction marker stands after the position may be thinned (the compaction deletes
+   * superseded rows after writing its marker, so a marker found after reading the page covers
+   * every deletion the page could have missed): it is dropped, and the whole state is read again.
+   */
   private async readTail(): Promise<void> {
     for (;;) {
+      const sentAt = performance.now();
       const page = await this.statements.page(this.lastRevision, this.pageRows, this.pageBytes);
       const fresh = page.filter((record) => record.revision > this.lastRevision);
-      if (fresh.length === 0) return;
-      if (!fresh.every(isComplete)) throw new Error('the table holds a record without revisions after replay');
-      for (const record of fresh) this.historyBytes += recordBytes(record);
-      this.lastRevision = fresh[fresh.length - 1].revision;
-      this.follower?.(fresh);
+      if (fresh.length === 0) {
+        if (this.headCheckDue) await this.checkHead();
+        this.headConfirmed(sentAt);
+        return;
+      }
+      const compacted = await this.statements.markerAfter(this.lastRevision);
+      if (compacted !== undefined) {
+        await this.rebase();
+        continue;
+      }
+      this.handOver(fresh);
     }
+  }
+
+  /**
+   * KVS_REPLICAS=shared, at each poll: the table's head must not be below the revision held
+   * here. It is after a failover to a standby that lacked the last commits (asynchronous
+   * replication) or a restore of an older backup: memory then holds revisions the table does
+   * not, and the next writes would reuse their numbers for other records, which this replica
+   * would skip. Only a replay of the table can help: the log fails (the process restarts).
+   */
+  private async checkHead(): Promise<void> {
+    this.headCheckDue = false;
+    const head = await this.statements.lastRevision();
+    if (head >= this.lastRevision) return;
+    const message =
+      `postgres log: table ${this.config.table} ends at revision ${head}, before this replica's revision ${this.lastRevision}:` +
+      ' the database lost commits (a failover to a standby without them, or an older backup restored?); restart to replay the table';
+    if (this.healthState.set('failed')) this.logger.error({ event: 'postgres_log_failed' }, message);
+    throw new Error(message);
+  }
+
+  /** Gives the follower records after the last revision known here, whole, in revision order. */
+  private handOver(records: readonly ReplayedRecord[]): void {
+    if (records.length === 0) return;
+    if (!records.every(isComplete)) throw new Error('the table holds a record without revisions after replay');
+    for (const record of records) this.historyBytes += recordBytes(record);
+    this.lastRevision = records[records.length - 1].revision;
+    this.follower?.apply(records);
+  }
+
+  /**
+   * KVS_REPLICAS=shared: another replica compacted the table past this replica's position, so
+   * the records after it are thinned (a key's delete may be gone with the put it superseded).
+   * Reads the whole table with compactions held off, hands the follower the compacted state
+   * through the newest marker in one step, then the whole records after it. The whole table is
+   * held in memory meanwhile, once, as a restart's replay would read it.
+   */
+  private async rebase(): Promise<void> {
+    const resume = await pauseCompaction(this.pool, this.quotedTable);
+    const base: ReplayedRecord[] = [];
+    const rest: ReplayedRecord[] = [];
+    let through: number;
+    let bytes = 0;
+    try {
+      through = await this.statements.compactedThrough();
+      for (let after = 0; ;) {
+        const page = await this.statements.page(after, this.pageRows, this.pageBytes);
+        if (page.length === 0) break;
+        for (const record of page) {
+          if (record.revision > through) rest.push(record);
+          else {
+            base.push({ ...record, base: true });
+            bytes += recordBytes(record);
+          }
+        }
+        after = page[page.length - 1].revision;
+      }
+    } finally {
+      await resume();
+    }
+    if (!rest.every(isComplete)) throw new Error('the table holds a record without revisions after replay');
+    this.logger.warn(
+      { event: 'postgres_rebase', from: this.lastRevision, through },
+      `postgres log: table ${this.config.table} was compacted through revision ${through}, past this replica's revision ${this.lastRevision}; took the whole state again (watchers before it end with REVISION_COMPACTED)`,
+    );
+    // The base's bytes; handOver adds those of the records after it.
+    this.historyBytes = bytes;
+    this.lastRevision = Math.max(this.lastRevision, through);
+    this.follower?.rebase(base, through);
+    this.handOver(rest);
+  }
+
+  /** Tells the staleness listeners that the store held the head as of `sentAt`. */
+  private headConfirmed(sentAt: number): void {
+    for (const listener of this.headListeners) listener(sentAt);
   }
 
   private async compactOnce(): Promise<CompactionSizes> {

@@ -5,7 +5,7 @@ import type { Readiness } from './readiness';
  * The HTTP probes, for a load balancer or an orchestrator:
  * - `/livez`: 200 whenever the process answers at all (its event loop turns); restart it if not;
  * - `/readyz`: 200 `{"status":"ready"}` while it should get traffic, else 503 with the reason
- *   (`starting`, `log-unavailable`, `log-failed`, `stopping`);
+ *   (`starting`, `log-unavailable`, `log-failed`, `stale`, `stopping`);
  * - `/healthz`: 200 `ok` while the server answers, as before readiness existed (kept for
  *   compatibility, e.g. the Docker HEALTHCHECK).
  * Paths match in any case, with an optional trailing slash. Mount it before any middleware:

@@ -24,14 +24,16 @@ export class TracedTransactionLog implements TransactionLog {
   readonly follow?: TransactionLog['follow'];
   readonly confirmHead?: TransactionLog['confirmHead'];
   readonly clock?: TransactionLog['clock'];
+  readonly onHeadConfirmed?: TransactionLog['onHeadConfirmed'];
 
   constructor(
     private readonly inner: TransactionLog,
     private readonly traceKeys: boolean,
   ) {
-    if (inner.follow) this.follow = (apply) => inner.follow?.(apply);
+    if (inner.follow) this.follow = (follower) => inner.follow?.(follower);
     if (inner.confirmHead) this.confirmHead = () => inner.confirmHead!();
     this.clock = inner.clock;
+    if (inner.onHeadConfirmed) this.onHeadConfirmed = (listener) => inner.onHeadConfirmed!(listener);
   }
 
   readEvents(): AsyncIterable<readonly ReplayedRecord[]> {

@@ -112,4 +112,26 @@ describe('ReadConsistency: a read waits, bounded, for the revision it asks for',
     await grant;
     await expect(outcomeOf(waiting)).resolves.toBe('reached');
   });
+
+  it('refuses at once, while the replica is stale, every read it cannot satisfy now; answers those it can', async () => {
+    const log = new MemoryTransactionLog();
+    const store = await restoredStore(log);
+    await store.put('a', '1');
+    const staleness = { stale: true, ageMs: 7000, maxMs: 5000 };
+    const head = headOf(() => Promise.resolve(1));
+    const reads = new ReadConsistency(store, head, { maxWaitMs: 60_000 }, staleness);
+    expect(reads.satisfy({})).toBeUndefined();
+    expect(reads.satisfy({ minRevision: 1 })).toBeUndefined();
+    const started = Date.now();
+    await expect(reads.satisfy({ minRevision: 2 })).rejects.toThrow(
+      'this replica has not confirmed the head revision for 7000 ms (its bound is 5000 ms)',
+    );
+    await expect(outcomeOf(reads.satisfy({ linearizable: true }))).resolves.toBe('REPLICA_BEHIND');
+    // Refused without waiting, and without asking the log.
+    expect([Date.now() - started < 1000, head.calls]).toEqual([true, 0]);
+
+    // Fresh again: the same reads wait and are answered.
+    const fresh = new ReadConsistency(store, head, { maxWaitMs: 60_000 }, { ...staleness, stale: false });
+    await expect(outcomeOf(fresh.satisfy({ linearizable: true }))).resolves.toBe('reached');
+  });
 });

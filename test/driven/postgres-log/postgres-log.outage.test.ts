@@ -4,44 +4,18 @@ import { EnvReader } from '../../../src/config/env-reader';
 import { LogUnavailableError, OutcomeUnknownError, type LogHealth } from '../../../src/core';
 import { PostgresTransactionLog, readPostgresLogConfig } from '../../../src/driven/postgres-log';
 import { loggerInto, recordingLogger } from '../../support/recording-logger';
-import { TcpProxy } from '../../support/tcp-proxy';
+import { postgresOutage, type PostgresOutage } from '../../support/postgres-outage';
 import { TestPostgres } from '../../support/test-postgres';
 import { eventually } from '../../support/eventually';
 
-/** Takes the database away from the logger and brings it back. */
-interface Outage {
-  /** The logger environment for a fresh table, routed so that cut() reaches it. */
-  env(): Record<string, string>;
-  cut(): Promise<void>;
-  restore(): Promise<void>;
-}
-
 let postgres: TestPostgres;
-let outage: Outage;
-let proxy: TcpProxy | undefined;
+let outage: PostgresOutage;
 const loggers: PostgresTransactionLog[] = [];
+const failFast: Record<string, string> = { TLOG_DB_CONNECT_TIMEOUT_MS: '1000', TLOG_DB_STATEMENT_TIMEOUT_MS: '2000' };
 
 beforeAll(async () => {
   postgres = await TestPostgres.start();
-  const server = postgres.server;
-  const failFast = { TLOG_DB_CONNECT_TIMEOUT_MS: '1000', TLOG_DB_STATEMENT_TIMEOUT_MS: '2000' };
-  if (server) {
-    // Our own server: really crash it (no shutdown checkpoint) and start it again.
-    outage = {
-      env: () => ({ ...postgres.logEnv(), ...failFast }),
-      cut: () => server.stop('immediate'),
-      restore: () => server.start(),
-    };
-  } else {
-    // An external database cannot be stopped; cut the network to it instead.
-    const tcp = await TcpProxy.start(postgres.connection.host, postgres.connection.port);
-    proxy = tcp;
-    outage = {
-      env: () => ({ ...postgres.logEnv(), ...failFast, TLOG_DB_HOST: '127.0.0.1', TLOG_DB_PORT: String(tcp.port) }),
-      cut: () => tcp.cut(),
-      restore: () => tcp.restore(),
-    };
-  }
+  outage = await postgresOutage(postgres);
 });
 
 afterEach(async () => {
@@ -49,7 +23,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await proxy?.cut();
+  await outage?.close();
   await postgres?.close();
 });
 
@@ -90,7 +64,7 @@ async function insertPut(table: string, revision: number, key: string, value: st
 
 describe('PostgresTransactionLog when the database goes away', () => {
   it('fails writes fast during an outage, recovers without a restart, and loses no acknowledged write', async () => {
-    const env = outage.env();
+    const env = { ...outage.env(), ...failFast };
     const lines: string[] = [];
     const logger = await openLogger(env, lines);
     const acked: Event[] = [];
@@ -158,7 +132,7 @@ describe('PostgresTransactionLog when the database goes away', () => {
   }, 90_000);
 
   it('reports its health: unavailable with one log line when a write fails, ok again by a ping once the database is back', async () => {
-    const env = outage.env();
+    const env = { ...outage.env(), ...failFast };
     const log = recordingLogger();
     const logger = new PostgresTransactionLog(readPostgresLogConfig(new EnvReader(env)), { logger: log.logger });
     loggers.push(logger);
@@ -185,7 +159,7 @@ describe('PostgresTransactionLog when the database goes away', () => {
   });
 
   it('refuses to write, deletes nothing and fails for good, when rows from another writer appear', async () => {
-    const env = outage.env();
+    const env = { ...outage.env(), ...failFast };
     const logger = await openLogger(env);
     const mine = await appendMutation(logger, { type: 'put', key: 'mine', value: '1' });
     await outage.cut();

@@ -32,6 +32,38 @@ describe('Readiness', () => {
   });
 });
 
+describe('Readiness of a replica on a shared log', () => {
+  it('follows the staleness of its view, not a database outage it shares with every replica; a failed log still takes it out', () => {
+    const log = new MemoryTransactionLog();
+    const listeners = new Set<(stale: boolean) => void>();
+    const staleness = {
+      stale: false,
+      onChange: (listener: (stale: boolean) => void) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    };
+    const turn = (stale: boolean) => {
+      staleness.stale = stale;
+      listeners.forEach((listener) => listener(stale));
+    };
+    const readiness = new Readiness(log, staleness);
+    const changes: boolean[] = [];
+    readiness.onChange((ready) => changes.push(ready));
+    readiness.serving();
+    log.healthState.set('unavailable');
+    expect(readiness.state).toBe('ready');
+    turn(true);
+    expect([readiness.state, readiness.ready]).toEqual(['stale', false]);
+    turn(false);
+    log.healthState.set('ok');
+    expect(readiness.state).toBe('ready');
+    log.healthState.set('failed');
+    expect(readiness.state).toBe('log-failed');
+    expect(changes).toEqual([true, false, true, false]);
+  });
+});
+
 describe('probeRouter on the REST frontend', () => {
   const log = new MemoryTransactionLog();
   const readiness = new Readiness(log);
