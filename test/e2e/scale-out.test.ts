@@ -41,7 +41,7 @@ describe('scale-out: replicas on one PostgreSQL table (KVS_REPLICAS=shared)', ()
   it('gives concurrent writes, deletes and transactions from 3 replicas one gap-free history, which every replica holds and watches', async () => {
     const table = postgres.newTable();
     const urls = await startReplicas(table);
-    const watches = urls.map(watchAll);
+    const watches = urls.map((url) => watchAll(url));
     const random = new SeededRandom(21);
     const keys = Array.from({ length: 12 }, (_, i) => `k${i}`);
     let stop = false;

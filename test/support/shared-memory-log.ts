@@ -1,6 +1,7 @@
 import type {
   CompactionReport,
   LogHealth,
+  LogFollower,
   LogHealthListener,
   LogRecord,
   ReplayedRecord,
@@ -30,7 +31,7 @@ export class SharedMemoryHistory {
  */
 export class SharedMemoryLog implements TransactionLog {
   private readonly healthState = new LogHealthState();
-  private follower: ((records: readonly LogRecord[]) => void) | undefined;
+  private follower: LogFollower | undefined;
   /** Revisions up to this one were replayed, handed over or appended here. */
   private known = 0;
 
@@ -53,15 +54,15 @@ export class SharedMemoryLog implements TransactionLog {
     return Promise.resolve();
   }
 
-  follow(apply: (records: readonly LogRecord[]) => void): void {
-    this.follower = apply;
+  follow(follower: LogFollower): void {
+    this.follower = follower;
   }
 
   /** Hands the store every record of the shared history it has not seen yet, as the tail would. */
   deliver(): void {
     const fresh = this.history.records.slice(this.known);
     this.known = this.history.records.length;
-    if (fresh.length > 0) this.follower?.(fresh);
+    if (fresh.length > 0) this.follower?.apply(fresh);
   }
 
   close(): Promise<void> {
