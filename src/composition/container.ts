@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { Container } from 'inversify';
-import { DEFAULT_LIMITS, DEFAULT_MAX_TTL_MS, KeyValueStore, ownHead, type Limits, type TransactionLog } from '../core';
+import { DEFAULT_LIMITS, DEFAULT_MAX_TTL_MS, KeyValueStore, ReplicaStore, type Limits, type TransactionLog } from '../core';
 import { ReadConsistency } from '../application/consistency/read-consistency';
 import { readReadConsistencyConfig } from '../application/consistency/read-consistency.config';
 import { DURATION_SYNTAX, formatDuration, parseDuration } from '../api/duration';
@@ -27,6 +27,17 @@ import type { WatchService } from '../application/watch/watch-service';
 import { buildWatches, type WatchParts } from './watch-layer';
 import { serviceStatus, type StatusSource } from '../application/status/service-status';
 import { packageVersion } from '../platform/package/package-version';
+import { readWorkersConfig, type WorkerPool } from '../platform/workers';
+import type { BroadcastingLog } from '../driving/worker-link';
+import {
+  broadcasting,
+  buildOwnerSide,
+  connectToOwner,
+  headOf,
+  processRole,
+  type OwnerSide,
+  type ProcessRole,
+} from './worker-layer';
 
 export type { FlagsSource } from './observability-layers';
 
@@ -47,6 +58,8 @@ export const TOKENS = {
   Expiry: Symbol.for('kvs.Expiry'),
   /** What min_revision and linearizable reads wait on. */
   ReadConsistency: Symbol.for('kvs.ReadConsistency'),
+  /** KVS_WORKERS > 1, the owner only: the answers to the workers and their pool. */
+  OwnerSide: Symbol.for('kvs.OwnerSide'),
   /** Everything main runs, built from the bindings above. */
   Service: Symbol.for('kvs.Service'),
 } as const;
@@ -69,6 +82,12 @@ export interface ServiceParts {
   readonly watches: WatchParts;
   /** Logs expiries: main drains what is due before serving, starts it, and stops it at shutdown. */
   readonly expiry: ExpiryScheduler;
+  /** Which process this is (KVS_WORKERS > 1: the owner or a worker). */
+  readonly role: ProcessRole;
+  /** The owner only: the worker processes. */
+  readonly workers?: WorkerPool;
+  /** A worker only: tells the owner that its frontends listen. */
+  readonly owner?: { listening(): void };
 }
 
 /** Which log the service writes to, for the start-up line: never a password. */
@@ -212,10 +231,13 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
   }
   const frontendNames = env.listOf('FRONTEND_TYPE', namesOf(FRONTENDS), namesOf(FRONTENDS));
   const limits = readLimits(env);
+  const role = processRole(readWorkersConfig(env));
+  // A worker's store follows the owner's history; it never opens the log itself.
+  const worker = role === 'worker' ? connectToOwner() : undefined;
   // Loopback unless asked otherwise, as etcd and Redis's protected mode do: a fresh install is
   // not reachable from the network before TLS and tokens are set up.
   const host = env.string('KVS_HOST', '127.0.0.1');
-  const layers = buildSecurityLayers(env, logger);
+  const layers = buildSecurityLayers(env, logger, role === 'worker');
   if (!isLoopback(host) && (layers.tls === undefined || !layers.auth)) {
     const missing = [layers.tls === undefined && 'TLS', !layers.auth && 'authentication'].filter(Boolean).join(' and ');
     logger.warn(
@@ -234,7 +256,12 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
     dataBytes: () => container.get<KeyValueStore>(TOKENS.KeyValueStore).dataBytes,
     dataQuotaBytes: limits.maxDataBytes,
     logHealth: () => container.get<TransactionLog>(TOKENS.TransactionLog).health(),
-  });
+  }, role === 'single' ? undefined : exposition());
+  /** With workers, /metrics serves the whole service (the owner gathers it). */
+  function exposition(): (metrics: KvsMetrics) => () => Promise<string> {
+    if (worker) return worker.exposition;
+    return () => () => container.get<OwnerSide>(TOKENS.OwnerSide).requests.serviceMetrics();
+  }
   const { observers, endpoints, policies, metrics, admin, flags, traceLog } = observability;
   const watches = buildWatches(env, observability.logObserver, metrics, () =>
     container.get<KeyValueStore>(TOKENS.KeyValueStore),
@@ -254,7 +281,8 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
   container.bind<FlagsSource>(TOKENS.Flags).toConstantValue(flags);
   container.bind<LogDescription>(TOKENS.LogDescription).toConstantValue(describeLog(loggerName, env));
   if (metrics) container.bind<KvsMetrics>(TOKENS.Metrics).toConstantValue(metrics);
-  if (admin) {
+  // The operations listener runs in the owner: it speaks for the whole service.
+  if (admin && role !== 'worker') {
     container.bind<OperationsListener>(TOKENS.OperationsListener).toDynamicValue(
       (context) =>
         new OperationsListener({
@@ -269,16 +297,28 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
         }),
     );
   }
-  container
-    .bind<TransactionLog>(TOKENS.TransactionLog)
-    .toDynamicValue(() =>
-      traceLog(
-        createLogger({ logger: logger.child({ component: `${loggerName satisfies LoggerName}-log` }), observer }),
-      ),
+  container.bind<TransactionLog>(TOKENS.TransactionLog).toDynamicValue(() => {
+    if (worker) return worker.log;
+    const log = traceLog(
+      createLogger({ logger: logger.child({ component: `${loggerName satisfies LoggerName}-log` }), observer }),
     );
-  container
-    .bind<KeyValueStore>(TOKENS.KeyValueStore)
-    .toDynamicValue((context) => new KeyValueStore(context.get(TOKENS.TransactionLog), limits, watches.observe));
+    return role === 'owner' ? broadcasting(log) : log;
+  });
+  container.bind<KeyValueStore>(TOKENS.KeyValueStore).toDynamicValue((context) => {
+    const log = context.get<TransactionLog>(TOKENS.TransactionLog);
+    if (worker) return new ReplicaStore(log, worker.link, limits, watches.observe);
+    return new KeyValueStore(log, limits, watches.observe);
+  });
+  container.bind<OwnerSide>(TOKENS.OwnerSide).toDynamicValue((context) =>
+    buildOwnerSide({
+      workers: readWorkersConfig(env),
+      store: context.get(TOKENS.KeyValueStore),
+      log: context.get<BroadcastingLog>(TOKENS.TransactionLog),
+      metrics,
+      rateLimited: layers.rateLimited,
+      logger,
+    }),
+  );
   container.bind<ExpiryScheduler>(TOKENS.Expiry).toDynamicValue((context) => {
     const store = context.get<KeyValueStore>(TOKENS.KeyValueStore);
     return new ExpiryScheduler(store, {
@@ -291,9 +331,8 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
   const readConsistency = readReadConsistencyConfig(env);
   container.bind<ReadConsistency>(TOKENS.ReadConsistency).toDynamicValue((context) => {
     const store = context.get<KeyValueStore>(TOKENS.KeyValueStore);
-    const log = context.get<TransactionLog>(TOKENS.TransactionLog);
-    // A shared log's head is the database's; a log with one writer is the store's own.
-    const head = log.confirmHead ? { confirm: () => log.confirmHead!() } : ownHead(store);
+    // A worker's head is the owner's; a shared log's the database's; a log with one writer the store's own.
+    const head = worker ? worker.link : headOf(context.get<TransactionLog>(TOKENS.TransactionLog), store);
     return new ReadConsistency(store, head, readConsistency);
   });
   container
@@ -320,15 +359,19 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
   container.bind<ServiceParts>(TOKENS.Service).toDynamicValue((context) => ({
     log: context.get(TOKENS.TransactionLog),
     store: context.get(TOKENS.KeyValueStore),
-    frontends: context.getAll(TOKENS.Frontend),
+    // The owner serves its workers, not clients.
+    frontends: role === 'owner' ? [] : context.getAll(TOKENS.Frontend),
     readiness: context.get(TOKENS.Readiness),
-    operationsListener: admin ? context.get<OperationsListener>(TOKENS.OperationsListener) : undefined,
+    operationsListener: admin && role !== 'worker' ? context.get<OperationsListener>(TOKENS.OperationsListener) : undefined,
     flags: context.get(TOKENS.Flags),
     metrics,
     tls: layers.tls,
     logDescription: context.get(TOKENS.LogDescription),
     watches,
     expiry: context.get(TOKENS.Expiry),
+    role,
+    workers: role === 'owner' ? context.get<OwnerSide>(TOKENS.OwnerSide).pool : undefined,
+    owner: worker?.link,
   }));
   return container;
 }

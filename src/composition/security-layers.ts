@@ -15,6 +15,8 @@ export interface SecurityLayers {
   readonly auth: boolean;
   /** With KVS_AUTH_PROTECT_METRICS=true: the token check that also guards the operations listener's /metrics. */
   readonly metricsAuth?: Policy;
+  /** Whether a per-caller rate limit is on (with KVS_WORKERS > 1 the owner then keeps the buckets). */
+  readonly rateLimited: boolean;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface SecurityLayers {
  * checks are what overloads us), then authentication (so limits are charged to the token's
  * subject), then the per-caller rate limit.
  */
-export function buildSecurityLayers(env: EnvReader, logger: Logger): SecurityLayers {
+export function buildSecurityLayers(env: EnvReader, logger: Logger, acrossWorkers = false): SecurityLayers {
   const policies: Policy[] = [];
   const shedding = readLoadSheddingConfig(env);
   if (shedding)
@@ -37,7 +39,7 @@ export function buildSecurityLayers(env: EnvReader, logger: Logger): SecurityLay
   }
   const rateLimit = readRateLimitConfig(env);
   if (rateLimit) {
-    policies.push(new RateLimitPolicy(new CallerRateLimiter(rateLimit, logger.child({ component: 'rate-limit' }))));
+    policies.push(new RateLimitPolicy(new CallerRateLimiter(rateLimit, logger.child({ component: 'rate-limit' }), acrossWorkers)));
   }
   const tlsFiles = readTlsConfig(env);
   let tls: ReloadingTls | undefined;
@@ -47,7 +49,7 @@ export function buildSecurityLayers(env: EnvReader, logger: Logger): SecurityLay
     if (error instanceof TlsMaterialError) throw new ConfigError(`config: ${error.message}`);
     throw error;
   }
-  return { policies, tls, auth: auth !== undefined, metricsAuth };
+  return { policies, tls, auth: auth !== undefined, metricsAuth, rateLimited: rateLimit !== undefined };
 }
 
 /** Whether `host` accepts connections from this machine only. */

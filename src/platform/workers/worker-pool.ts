@@ -1,0 +1,117 @@
+import cluster, { type Worker } from 'node:cluster';
+import type { Logger } from '../logging/logger';
+import { workerChannel, type IpcChannel } from './ipc-channels';
+
+/** What the pool tells its owner of each worker it forks (the first ones and every replacement). */
+export type AttachWorker = (channel: IpcChannel, listening: () => void) => void;
+
+/** A worker that ended before it served: its exit code (2: a configuration mistake, such as a taken port). */
+export class WorkerStartError extends Error {
+  constructor(readonly exitCode: number) {
+    super(`a worker process exited (${exitCode}) before it served`);
+  }
+}
+
+/** First wait before replacing a dead worker; doubled while replacements die young. */
+const RESPAWN_DELAY_MS = 100;
+const MAX_RESPAWN_DELAY_MS = 5000;
+/** A worker that served this long before it died is replaced at once, not after a longer wait. */
+const HEALTHY_LIFETIME_MS = 10_000;
+
+/**
+ * The worker processes of KVS_WORKERS > 1 (node:cluster: they share the listening ports, the
+ * primary hands them connections in turn). Replaces a worker that dies while the service runs
+ * (with a growing delay while replacements keep dying young); `stop` asks every worker to
+ * drain (SIGTERM) and resolves once all have exited.
+ */
+export class WorkerPool {
+  private readonly alive = new Map<Worker, { listening: boolean; forkedAt: number }>();
+  private stopping = false;
+  private started = false;
+  private respawnDelayMs = RESPAWN_DELAY_MS;
+  private readonly exits: (() => void)[] = [];
+
+  constructor(
+    private readonly count: number,
+    private readonly attach: AttachWorker,
+    private readonly logger: Logger,
+  ) {
+    // Structured clone: records and results cross the channel without JSON's losses and cost.
+    cluster.setupPrimary({ serialization: 'advanced' });
+  }
+
+  /** Forks the workers; resolves once every one listens, rejects (WorkerStartError) if one exits first. */
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let waiting = this.count;
+      for (let i = 0; i < this.count; i++)
+        this.fork(
+          () => {
+            waiting--;
+            if (waiting === 0) {
+              this.started = true;
+              resolve();
+            }
+          },
+          (code) => reject(new WorkerStartError(code)),
+        );
+    });
+  }
+
+  /** Workers forked and serving now. */
+  get serving(): number {
+    return [...this.alive.values()].filter((state) => state.listening).length;
+  }
+
+  /** Sends every worker `signal` (SIGHUP: reload TLS). */
+  signal(signal: NodeJS.Signals): void {
+    for (const worker of this.alive.keys()) worker.process.kill(signal);
+  }
+
+  /** Drains every worker (SIGTERM: each stops accepting, answers what it has, exits); resolves once none is left. */
+  stop(): Promise<void> {
+    this.stopping = true;
+    for (const worker of this.alive.keys()) worker.process.kill('SIGTERM');
+    if (this.alive.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.exits.push(resolve));
+  }
+
+  private fork(listening: () => void, failedToStart: (code: number) => void): void {
+    const worker = cluster.fork();
+    const state = { listening: false, forkedAt: Date.now() };
+    this.alive.set(worker, state);
+    this.attach(workerChannel(worker), () => {
+      state.listening = true;
+      listening();
+    });
+    worker.on('exit', (code, signal) => {
+      this.alive.delete(worker);
+      const exitCode = code ?? 1;
+      if (this.stopping) {
+        if (this.alive.size === 0) for (const resolve of this.exits.splice(0)) resolve();
+        return;
+      }
+      if (!this.started) {
+        failedToStart(exitCode);
+        return;
+      }
+      this.logger.error(
+        { event: 'worker_died', pid: worker.process.pid, code, signal },
+        `worker ${worker.process.pid} died (${signal ?? code}); starting a replacement`,
+      );
+      this.replace(Date.now() - state.forkedAt);
+    });
+  }
+
+  private replace(livedMs: number): void {
+    this.respawnDelayMs =
+      livedMs >= HEALTHY_LIFETIME_MS ? RESPAWN_DELAY_MS : Math.min(this.respawnDelayMs * 2, MAX_RESPAWN_DELAY_MS);
+    setTimeout(() => {
+      if (this.stopping) return;
+      this.fork(
+        () => this.logger.info({ event: 'worker_replaced' }, 'replacement worker serving'),
+        () => undefined,
+      );
+    }, this.respawnDelayMs).unref();
+  }
+}
