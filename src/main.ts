@@ -56,7 +56,8 @@ function configure(): { service: ServiceParts; logger: Logger } {
     const logger = createRootLogger(env);
     routeGrpcJsLogs(logger);
     const service = composeService(env, logger);
-    warnAboutUnreadVariables(env, logger);
+    // Once, by the owner: a worker reads the same environment again.
+    if (service.role !== 'worker') warnAboutUnreadVariables(env, logger);
     return { service, logger };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

@@ -29,6 +29,7 @@ import { serviceStatus, type StatusSource } from '../application/status/service-
 import { packageVersion } from '../platform/package/package-version';
 import { readWorkersConfig, type WorkerPool } from '../platform/workers';
 import type { BroadcastingLog } from '../driving/worker-link';
+import type { ListeningFrontend } from '../application/workers/worker-protocol';
 import {
   broadcasting,
   buildOwnerSide,
@@ -86,8 +87,8 @@ export interface ServiceParts {
   readonly role: ProcessRole;
   /** The owner only: the worker processes. */
   readonly workers?: WorkerPool;
-  /** A worker only: tells the owner that its frontends listen. */
-  readonly owner?: { listening(): void };
+  /** A worker only: tells the owner that its frontends listen, and where. */
+  readonly owner?: { listening(where: readonly ListeningFrontend[]): void };
 }
 
 /** Which log the service writes to, for the start-up line: never a password. */
@@ -238,7 +239,8 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
   // not reachable from the network before TLS and tokens are set up.
   const host = env.string('KVS_HOST', '127.0.0.1');
   const layers = buildSecurityLayers(env, logger, role === 'worker');
-  if (!isLoopback(host) && (layers.tls === undefined || !layers.auth)) {
+  // Warned once, by the process that reads the configuration first (a worker reads it again).
+  if (role !== 'worker' && !isLoopback(host) && (layers.tls === undefined || !layers.auth)) {
     const missing = [layers.tls === undefined && 'TLS', !layers.auth && 'authentication'].filter(Boolean).join(' and ');
     logger.warn(
       { event: 'insecure_listen', host, tls: layers.tls !== undefined, auth: layers.auth },

@@ -1,7 +1,18 @@
 // Part of the composition root: the owner process of KVS_WORKERS > 1 (docs/workers.md).
 import type { Logger } from '../platform/logging/logger';
 import type { ServiceParts } from './container';
-import { restoreStore, startAdmin, startExpiry, logStarted, reloadTlsOnChange, undoStart } from './serve-steps';
+import {
+  restoreStore,
+  startAdmin,
+  startExpiry,
+  logStarted,
+  reloadTlsOnChange,
+  undoStart,
+  type Listening,
+} from './serve-steps';
+
+/** What the start-up race gives when a stop signal came first. */
+const STOPPED = Symbol('stopped');
 import { catchStopSignals, type ShutdownParts } from './shutdown';
 
 /**
@@ -31,7 +42,11 @@ export async function serveAsOwner(
     afterLogClosed,
   };
   const { flags, file: flagsFile } = service.flags;
+  // Before any worker listens: a SIGHUP may come as soon as clients can connect. Each worker
+  // reloads its own certificates (they watch the files too); SIGHUP reaches them through the owner.
+  if (tls) reloadTlsOnChange(tls, () => workers.signal('SIGHUP'));
   let replay;
+  let listening;
   try {
     await flags.start(flagsFile);
     await startAdmin(service, logger);
@@ -40,15 +55,14 @@ export async function serveAsOwner(
     await startExpiry(service, logger);
     if (stops.requested) return stops.arm(parts);
     // Workers fork only now: their snapshot is the restored store.
-    const started = await Promise.race([workers.start().then(() => true), stops.whenRequested.then(() => false)]);
-    if (!started) return stops.arm(parts);
+    const started = await Promise.race([workers.start(), stops.whenRequested.then(() => STOPPED)]);
+    if (started === STOPPED) return stops.arm(parts);
+    listening = started as readonly Listening[];
   } catch (error) {
     await undoStart(service);
     throw error;
   }
   readiness.serving();
-  logStarted(logger, service, [], replay, workers.serving);
-  // Each worker reloads its own certificates (they watch the files too); SIGHUP reaches them through the owner.
-  if (tls) reloadTlsOnChange(tls, () => workers.signal('SIGHUP'));
+  logStarted(logger, service, listening, replay, workers.serving);
   stops.arm(parts);
 }

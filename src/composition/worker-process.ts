@@ -16,17 +16,19 @@ export async function serveAsWorker(service: ServiceParts, logger: Logger): Prom
   const { frontends, log, readiness, watches, tls, owner } = service;
   const parts = { frontends, watches: watches.service, log, readiness, logger };
   const { flags, file: flagsFile } = service.flags;
+  // Before the frontends listen: a SIGHUP may come as soon as clients can connect.
+  if (tls) reloadTlsOnChange(tls);
+  let listening;
   try {
     await flags.start(flagsFile);
     await restoreStore(service, logger);
     if (stops.requested) return stops.arm(parts);
-    await listenFrontends(frontends, logger);
+    listening = await listenFrontends(frontends, logger);
   } catch (error) {
     await undoStart(service);
     throw error;
   }
-  owner?.listening();
+  owner?.listening(listening);
   readiness.serving();
-  if (tls) reloadTlsOnChange(tls);
   stops.arm(parts);
 }

@@ -29,10 +29,17 @@ export type WorkerMessage =
   | WorkerRequest
   /** Sent once the worker's process is up: the owner answers with the snapshot, then the records after it. */
   | { readonly kvs: 'hello' }
-  /** Sent once every frontend of the worker listens. */
-  | { readonly kvs: 'listening' }
+  /** Sent once every frontend of the worker listens, with where each does (the owner's start-up line says it). */
+  | { readonly kvs: 'listening'; readonly listening: readonly ListeningFrontend[] }
   /** The answer to a `metrics-request`: the worker's registry as prom-client's getMetricsAsJSON gives it. */
   | { readonly kvs: 'metrics'; readonly id: number; readonly metrics: readonly unknown[] };
+
+/** Where one frontend of a worker listens (every worker listens on the same ports). */
+export interface ListeningFrontend {
+  readonly frontend: string;
+  readonly host: string;
+  readonly port: number;
+}
 
 /** Every message the owner sends. */
 export type OwnerMessage =

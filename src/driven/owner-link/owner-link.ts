@@ -19,6 +19,7 @@ import {
 import {
   deserializeError,
   isKvsMessage,
+  type ListeningFrontend,
   type MessageChannel,
   type OwnerMessage,
   type WorkerMessage,
@@ -63,9 +64,9 @@ export class OwnerLink implements WriteOwner, HeadRevision {
     this.send({ kvs: 'hello' });
   }
 
-  /** Tells the owner that this worker serves. */
-  listening(): void {
-    this.send({ kvs: 'listening' });
+  /** Tells the owner that this worker serves, and where. */
+  listening(listening: readonly ListeningFrontend[]): void {
+    this.send({ kvs: 'listening', listening });
   }
 
   /** What this worker answers when the owner gathers metrics (prom-client's getMetricsAsJSON). */

@@ -2,6 +2,7 @@ import type { HeadRevision, KeyValueStore } from '../../core';
 import {
   isKvsMessage,
   serializeError,
+  type ListeningFrontend,
   type MessageChannel,
   type OwnerMessage,
   type WorkerMessage,
@@ -36,14 +37,14 @@ export class WorkerRequests {
 
   constructor(private readonly owner: OwnerParts) {}
 
-  /** Serves one worker's channel; `listening` is called once the worker's frontends listen. */
-  attach(channel: MessageChannel, listening: () => void): void {
+  /** Serves one worker's channel; `listening` is called once the worker's frontends listen, with where. */
+  attach(channel: MessageChannel, listening: (where: readonly ListeningFrontend[]) => void): void {
     this.channels.add(channel);
     channel.onMessage((message) => {
       if (!isKvsMessage(message)) return;
       const sent = message as WorkerMessage;
       if (sent.kvs === 'hello') this.owner.log.subscribe(channel, this.owner.store.view());
-      else if (sent.kvs === 'listening') listening();
+      else if (sent.kvs === 'listening') listening(sent.listening);
       else if (sent.kvs === 'metrics') this.metricsWaits.get(sent.id)?.(sent.metrics);
       else this.answer(channel, sent);
     });

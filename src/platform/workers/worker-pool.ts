@@ -2,8 +2,11 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from '../logging/logger';
 import { workerChannel, type IpcChannel } from './ipc-channels';
 
-/** What the pool tells its owner of each worker it forks (the first ones and every replacement). */
-export type AttachWorker = (channel: IpcChannel, listening: () => void) => void;
+/**
+ * What the pool tells its owner of each worker it forks (the first ones and every replacement);
+ * the owner calls `listening` with where the worker listens once it does.
+ */
+export type AttachWorker = (channel: IpcChannel, listening: (where: unknown) => void) => void;
 
 /** A worker that ended before it served: its exit code (2: a configuration mistake, such as a taken port). */
 export class WorkerStartError extends Error {
@@ -40,17 +43,20 @@ export class WorkerPool {
     cluster.setupPrimary({ serialization: 'advanced' });
   }
 
-  /** Forks the workers; resolves once every one listens, rejects (WorkerStartError) if one exits first. */
-  start(): Promise<void> {
+  /**
+   * Forks the workers; resolves once every one listens, with where the last one said it does;
+   * rejects (WorkerStartError) if one exits first.
+   */
+  start(): Promise<unknown> {
     return new Promise((resolve, reject) => {
       let waiting = this.count;
       for (let i = 0; i < this.count; i++)
         this.fork(
-          () => {
+          (where) => {
             waiting--;
             if (waiting === 0) {
               this.started = true;
-              resolve();
+              resolve(where);
             }
           },
           (code) => reject(new WorkerStartError(code)),
@@ -76,13 +82,13 @@ export class WorkerPool {
     return new Promise((resolve) => this.exits.push(resolve));
   }
 
-  private fork(listening: () => void, failedToStart: (code: number) => void): void {
+  private fork(listening: (where: unknown) => void, failedToStart: (code: number) => void): void {
     const worker = cluster.fork();
     const state = { listening: false, forkedAt: Date.now() };
     this.alive.set(worker, state);
-    this.attach(workerChannel(worker), () => {
+    this.attach(workerChannel(worker), (where) => {
       state.listening = true;
-      listening();
+      listening(where);
     });
     worker.on('exit', (code, signal) => {
       this.alive.delete(worker);
