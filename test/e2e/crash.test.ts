@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { startService } from '../support/service-process';
+import { logRecords, startService } from '../support/service-process';
 import { TestPostgres } from '../support/test-postgres';
 import { useTempDir } from '../support/temp-dir';
 
@@ -19,19 +19,26 @@ interface KeyOutcome {
   inFlight?: string | null;
 }
 
+/** With KVS_WORKERS > 1: load goes on for this many more acknowledgements after a worker is killed, before the owner is. */
+const ACKS_AFTER_WORKER_KILL = 500;
+
 /**
  * Crash test: SIGKILL the service under concurrent write load, restart it on the same log,
  * and check that every acknowledged write survived with its last acknowledged value.
  * Each writer owns its keys and writes them one at a time, so per key there is exactly one
  * last acknowledged state and at most one write whose outcome the kill left undecided.
+ * With `killWorkerFirst` (KVS_WORKERS > 1) a worker is killed first and the load goes on
+ * through the others (a writer whose connection the kill cut stops there, its last write
+ * undecided); then the owner is killed.
  */
-async function crashAndCheck(env: Record<string, string>, minCompactions = 0): Promise<void> {
+async function crashAndCheck(env: Record<string, string>, minCompactions = 0, killWorkerFirst = false): Promise<void> {
   let service = await startService(env);
   const compactions = (): number => service.output().split('"event":"compaction_done"').length - 1;
   try {
     const url = service.restUrl!;
     const outcomes = new Map<string, KeyOutcome>();
     let acked = 0;
+    /** Set before the first kill: from then on a failed request is one the kill cut. */
     let killed = false;
 
     async function writer(id: number): Promise<void> {
@@ -63,6 +70,16 @@ async function crashAndCheck(env: Record<string, string>, minCompactions = 0): P
       await new Promise((r) => setTimeout(r, 10));
     }
     killed = true;
+    if (killWorkerFirst) {
+      const [worker] = logRecords(service.output()).filter((record) => record.event === 'worker_started');
+      process.kill(Number(worker.pid), 'SIGKILL');
+      const before = acked;
+      const resumed = Date.now();
+      while (acked < before + ACKS_AFTER_WORKER_KILL && Date.now() - resumed < MAX_LOAD_MS) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(acked).toBeGreaterThanOrEqual(before + ACKS_AFTER_WORKER_KILL);
+    }
     service.process.kill('SIGKILL');
     await service.exited();
     await load;
@@ -142,5 +159,24 @@ describe('crash safety (postgres log)', () => {
     'keeps every acknowledged write through SIGKILL with compaction running again and again',
     () => crashAndCheck({ ...postgres.logEnv(), FRONTEND_TYPE: 'rest', ...COMPACTING }, 3),
     120_000,
+  );
+});
+
+/** KVS_WORKERS=2: the owner holds the log, two workers forward the writes (docs/workers.md). */
+describe('crash safety with workers (KVS_WORKERS=2, file log)', () => {
+  const dir = useTempDir('crash');
+  const env = (): Record<string, string> => ({
+    TLOG_TYPE: 'file',
+    TLOG_FILENAME: join(dir.path, 'tx.log'),
+    FRONTEND_TYPE: 'rest',
+    KVS_WORKERS: '2',
+  });
+
+  it('keeps every acknowledged write through SIGKILL of the owner', () => crashAndCheck(env()), 60_000);
+
+  it(
+    'keeps every acknowledged write through SIGKILL of a worker under load, then of the owner',
+    () => crashAndCheck(env(), 0, true),
+    60_000,
   );
 });

@@ -84,6 +84,7 @@ export class WorkerPool {
 
   private fork(listening: (where: unknown) => void, failedToStart: (code: number) => void): void {
     const worker = cluster.fork();
+    this.logger.info({ event: 'worker_started', pid: worker.process.pid }, `worker ${worker.process.pid} started`);
     const state = { listening: false, forkedAt: Date.now() };
     this.alive.set(worker, state);
     this.attach(workerChannel(worker), (where) => {
@@ -115,7 +116,7 @@ export class WorkerPool {
     setTimeout(() => {
       if (this.stopping) return;
       this.fork(
-        () => this.logger.info({ event: 'worker_replaced' }, 'replacement worker serving'),
+        () => this.logger.info({ event: 'worker_replaced', serving: this.serving }, 'replacement worker serving'),
         () => undefined,
       );
     }, this.respawnDelayMs).unref();
