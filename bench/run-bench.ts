@@ -25,6 +25,7 @@ import { SERVER_NAMES } from './lib/servers';
 import { measureWatch, WATCH_ROW_IDS, type WatchResult } from './lib/watch-bench';
 import { measureExpiry, type ExpiryResult } from './lib/expiry-bench';
 import { measureSnapshots, type SnapshotResult } from './lib/snapshot-bench';
+import { measureWorkersMemory, type WorkersMemoryResult } from './lib/workers-memory-bench';
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
@@ -87,9 +88,26 @@ async function main(): Promise<void> {
     process.stderr.write('snapshot (1,000,000 keys: save, status, restore, PUT during snapshots) ...\n');
     snapshot = await measureSnapshots(scratch, options);
   }
+  let workersMemory: WorkersMemoryResult | undefined;
+  if (selected('workers-memory')) {
+    process.stderr.write('workers memory (RSS of the owner and each worker holding 1,000,000 keys) ...\n');
+    workersMemory = await measureWorkersMemory(scratch, options);
+  }
   rmSync(scratch, { recursive: true, force: true });
 
-  const results: BenchResults = { load, failed, skipped, replay, memory, compaction, floor, watch, expiry, snapshot };
+  const results: BenchResults = {
+    load,
+    failed,
+    skipped,
+    replay,
+    memory,
+    compaction,
+    floor,
+    watch,
+    expiry,
+    snapshot,
+    workersMemory,
+  };
   const report = renderReport(runInfo(options), results);
   const out = options.out ?? resolve(RESULTS_DIR, isFullRun(options) ? 'latest.md' : 'tmp/partial.md');
   writeFileSync(out, `# kvs benchmark results\n\n${report}`);

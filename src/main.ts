@@ -119,7 +119,7 @@ function flushSpans(): Promise<unknown> | undefined {
 const SERVE: Readonly<Record<ProcessRole, (service: ServiceParts, logger: Logger) => Promise<void>>> = {
   single: serve,
   owner: (service, logger) => serveAsOwner(service, logger, flushSpans),
-  worker: serveAsWorker,
+  worker: (service, logger) => serveAsWorker(service, logger, flushSpans),
 };
 
 /** Says how large the heap may grow, and warns when the container would kill the process first. */

@@ -9,6 +9,7 @@ import {
   type ReplayRun,
 } from './results';
 import type { SnapshotResult } from './snapshot-bench';
+import { workersMemoryTable } from './workers-memory-bench';
 import { DEFAULT_SYNC, isPeer, PEERS, SECURITY_LAYERS, WORKERS, WORKERS_OPERATIONS } from './scenarios';
 import { SERVER_NAMES, type Protocol } from './servers';
 import {
@@ -73,6 +74,7 @@ export function renderReport(info: RunInfo, results: BenchResults): string {
     ...(results.watch ? ['### Watch', '', watchTable(results.watch), ''] : []),
     ...(results.expiry ? ['### Expiry', '', expiryTable(results.expiry), ''] : []),
     ...(results.snapshot ? ['### Snapshots', '', snapshotTable(results.snapshot), ''] : []),
+    ...(results.workersMemory ? ['### Workers: memory', '', workersMemoryTable(results.workersMemory), ''] : []),
     '### Targets (first performance pass)',
     '',
     targetTable(results),

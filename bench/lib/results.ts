@@ -1,6 +1,7 @@
 import type { ExpiryResult } from './expiry-bench';
 import type { SnapshotResult } from './snapshot-bench';
 import type { WatchResult } from './watch-bench';
+import type { WorkersMemoryResult } from './workers-memory-bench';
 import type { LoadRow } from './scenarios';
 import type { PeerKind } from './servers';
 
@@ -125,6 +126,7 @@ export interface BenchResults {
   readonly watch?: WatchResult;
   readonly expiry?: ExpiryResult;
   readonly snapshot?: SnapshotResult;
+  readonly workersMemory?: WorkersMemoryResult;
 }
 
 /** The middle run (by rate) of runs sorted by rate. */

@@ -31,7 +31,14 @@ export interface ShutdownParts {
 }
 
 /** What catching the stop signals needs before the parts to stop are known. */
-export type StopSignalOptions = Pick<ShutdownParts, 'logger' | 'exit' | 'signals'>;
+export interface StopSignalOptions extends Pick<ShutdownParts, 'logger' | 'exit' | 'signals'> {
+  /**
+   * Whether a second signal exits at once (the default). A worker of KVS_WORKERS > 1 says no: a
+   * Ctrl-C reaches the whole process group, and the owner's SIGTERM that follows must not cut
+   * the worker's drain short (the frontends' grace period bounds it).
+   */
+  readonly forceOnRepeat?: boolean;
+}
 
 /** SIGTERM/SIGINT caught from the start of a process; the stop runs once `arm` says what to stop. */
 export interface StopSignals {
@@ -52,7 +59,12 @@ export interface StopSignals {
  * point and calls `arm` (a stop cut into a replay would exit without closing the log). A second
  * signal once the stop runs exits at once (1).
  */
-export function catchStopSignals({ logger, exit = (code) => process.exit(code), signals = process }: StopSignalOptions): StopSignals {
+export function catchStopSignals({
+  logger,
+  exit = (code) => process.exit(code),
+  signals = process,
+  forceOnRepeat = true,
+}: StopSignalOptions): StopSignals {
   let parts: ShutdownParts | undefined;
   let requested: NodeJS.Signals | undefined;
   let stopping = false;
@@ -63,7 +75,9 @@ export function catchStopSignals({ logger, exit = (code) => process.exit(code), 
     shutDown(armed, reason, exitCode, exit);
   };
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping || (requested !== undefined && parts === undefined)) {
+    const repeated = stopping || (requested !== undefined && parts === undefined);
+    if (repeated && !forceOnRepeat) return;
+    if (repeated) {
       logger.warn({ event: 'shutdown_forced', signal }, `${signal} received again; exiting without waiting`);
       exit(EXIT_FAILURE);
       return;

@@ -11,10 +11,14 @@ import { catchStopSignals } from './shutdown';
  * the owner died) stops it with exit 1, after the writes it had forwarded were answered
  * "outcome unknown".
  */
-export async function serveAsWorker(service: ServiceParts, logger: Logger): Promise<void> {
-  const stops = catchStopSignals({ logger });
+export async function serveAsWorker(
+  service: ServiceParts,
+  logger: Logger,
+  afterLogClosed?: () => Promise<unknown> | undefined,
+): Promise<void> {
+  const stops = catchStopSignals({ logger, forceOnRepeat: false });
   const { frontends, log, readiness, watches, tls, owner } = service;
-  const parts = { frontends, watches: watches.service, log, readiness, logger };
+  const parts = { frontends, watches: watches.service, log, readiness, logger, afterLogClosed };
   const { flags, file: flagsFile } = service.flags;
   // Before the frontends listen: a SIGHUP may come as soon as clients can connect.
   if (tls) reloadTlsOnChange(tls);
