@@ -1,6 +1,14 @@
 import type { RequestHandler } from 'express';
 import { Container } from 'inversify';
-import { DEFAULT_LIMITS, DEFAULT_MAX_TTL_MS, KeyValueStore, ReplicaStore, type Limits, type TransactionLog } from '../core';
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_MAX_TTL_MS,
+  KeyValueStore,
+  ReplicaStore,
+  type Limits,
+  type ListeningFrontend,
+  type TransactionLog,
+} from '../core';
 import { ReadConsistency } from '../application/consistency/read-consistency';
 import { readReadConsistencyConfig } from '../application/consistency/read-consistency.config';
 import { DURATION_SYNTAX, formatDuration, parseDuration } from '../api/duration';
@@ -29,7 +37,6 @@ import { serviceStatus, type StatusSource } from '../application/status/service-
 import { packageVersion } from '../platform/package/package-version';
 import { readWorkersConfig, type WorkerPool } from '../platform/workers';
 import type { BroadcastingLog } from '../driving/worker-link';
-import type { ListeningFrontend } from '../application/workers/worker-protocol';
 import {
   broadcasting,
   buildOwnerSide,

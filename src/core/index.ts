@@ -20,3 +20,4 @@ export * from './watch-hub';
 export * from './watcher';
 export * from './write-owner.port';
 export * from './replica-store';
+export * from './worker-protocol';

@@ -1,4 +1,6 @@
 import {
+  deserializeError,
+  isKvsMessage,
   LogUnavailableError,
   OutcomeUnknownError,
   type CompactionReport,
@@ -9,22 +11,18 @@ import {
   type LeaseGrantResult,
   type LeaseRevokeResult,
   type LeaseStatus,
+  type ListeningFrontend,
+  type MessageChannel,
+  type OwnerMessage,
   type PutOptions,
   type PutResult,
   type TxnRequest,
   type TxnResult,
+  type WorkerMessage,
   type WriteCondition,
+  type WriteOp,
   type WriteOwner,
 } from '../../core';
-import {
-  deserializeError,
-  isKvsMessage,
-  type ListeningFrontend,
-  type MessageChannel,
-  type OwnerMessage,
-  type WorkerMessage,
-  type WriteOp,
-} from '../../application/workers/worker-protocol';
 
 /** The owner's messages the replica follows. */
 export type FollowedMessage = Exclude<OwnerMessage, { kvs: 'reply' | 'metrics-request' }>;

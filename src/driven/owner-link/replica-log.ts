@@ -6,10 +6,10 @@ import {
   type LogHealth,
   type LogHealthListener,
   type LogRecord,
+  type OwnerMessage,
   type ReplayedRecord,
   type TransactionLog,
 } from '../../core';
-import type { OwnerMessage } from '../../application/workers/worker-protocol';
 import type { OwnerLink } from './owner-link';
 
 type Snapshot = Extract<OwnerMessage, { kvs: 'snapshot' }>;

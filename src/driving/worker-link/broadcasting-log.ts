@@ -1,15 +1,17 @@
 import {
   OutcomeUnknownError,
+  SNAPSHOT_CHUNK_ENTRIES,
   type CompactionReport,
   type LiveState,
   type LogHealth,
   type LogHealthListener,
   type LogRecord,
+  type MessageChannel,
+  type OwnerMessage,
   type ReplayedRecord,
   type StoreView,
   type TransactionLog,
 } from '../../core';
-import { SNAPSHOT_CHUNK_ENTRIES, type MessageChannel, type OwnerMessage } from '../../application/workers/worker-protocol';
 
 /**
  * The owner's transaction log, decorated so that every durable record also goes to the

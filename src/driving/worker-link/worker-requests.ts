@@ -1,13 +1,14 @@
-import type { HeadRevision, KeyValueStore } from '../../core';
 import {
   isKvsMessage,
   serializeError,
+  type HeadRevision,
+  type KeyValueStore,
   type ListeningFrontend,
   type MessageChannel,
   type OwnerMessage,
   type WorkerMessage,
   type WorkerRequest,
-} from '../../application/workers/worker-protocol';
+} from '../../core';
 import type { BroadcastingLog } from './broadcasting-log';
 
 /** What answering the workers needs of the owner. */

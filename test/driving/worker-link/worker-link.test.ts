@@ -1,13 +1,13 @@
 import {
+  KeyAccessDeniedError,
   KeyValueStore,
   LogUnavailableError,
   OutcomeUnknownError,
   PreconditionFailedError,
   ReplicaStore,
-  KeyAccessDeniedError,
   type ChangeBatch,
+  type MessageChannel,
 } from '../../../src/core';
-import type { MessageChannel } from '../../../src/application/workers/worker-protocol';
 import { OwnerLink, ReplicaLog } from '../../../src/driven/owner-link';
 import { BroadcastingLog, WorkerRequests } from '../../../src/driving/worker-link';
 import { MemoryTransactionLog } from '../../support/memory-transaction-log';

@@ -1,5 +1,8 @@
-import * as core from '../../core';
-import type { KeyEntry, LeaseGrant, LogHealth, LogRecord } from '../../core';
+import * as errors from './errors';
+import type { LogRecord } from './events';
+import type { LeaseGrant } from './lease-table';
+import type { LogHealth } from './log-health';
+import type { KeyEntry } from './ordered-index';
 
 /**
  * The messages between the owner process (it holds the transaction log) and its workers (they
@@ -87,15 +90,15 @@ export function isKvsMessage(message: unknown): message is { readonly kvs: strin
 /** A class of the core's errors: its prototype is what a rebuilt error gets. */
 interface ErrorClass {
   readonly name: string;
-  readonly prototype: core.KvsError;
+  readonly prototype: errors.KvsError;
 }
 
 /** The core's error classes by name: what an owner's error is rebuilt as. */
 const ERROR_CLASSES: ReadonlyMap<string, ErrorClass> = new Map(
-  (Object.values(core) as unknown[])
+  (Object.values(errors) as unknown[])
     .filter(
       (value): value is ErrorClass =>
-        typeof value === 'function' && (value as ErrorClass).prototype instanceof core.KvsError,
+        typeof value === 'function' && (value as ErrorClass).prototype instanceof errors.KvsError,
     )
     .map((errorClass) => [errorClass.name, errorClass]),
 );
@@ -112,7 +115,7 @@ export function serializeError(error: unknown): SerializedError {
 export function deserializeError({ name, message, fields }: SerializedError): Error {
   const errorClass = ERROR_CLASSES.get(name);
   if (errorClass === undefined) return new Error(message);
-  const error = Object.create(errorClass.prototype) as core.KvsError;
+  const error = Object.create(errorClass.prototype) as errors.KvsError;
   Object.assign(error, fields, { message });
   Object.defineProperty(error, 'stack', { value: `${name}: ${message} (from the owner process)`, writable: true });
   return error;

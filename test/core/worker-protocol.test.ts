@@ -1,11 +1,13 @@
 import {
+  deserializeError,
+  isKvsMessage,
   LeaseNotFoundError,
   LogUnavailableError,
   OutcomeUnknownError,
   PreconditionFailedError,
   QuotaExceededError,
-} from '../../../src/core';
-import { deserializeError, isKvsMessage, serializeError } from '../../../src/application/workers/worker-protocol';
+  serializeError,
+} from '../../src/core';
 
 /** An error as it comes out of the owner's channel: serialized, structured-cloned, rebuilt. */
 function acrossTheChannel(error: unknown): Error {
