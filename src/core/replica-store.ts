@@ -26,6 +26,13 @@ export class ReplicaStore extends KeyValueStore {
     clock?: Clock,
   ) {
     super(log, limits, onCommit, clock);
+    owner.onLeaseRenewed((id) => {
+      try {
+        super.keepAliveLease(id);
+      } catch {
+        // Ended here already (its revoke or expiry record arrived first): nothing to renew.
+      }
+    });
   }
 
   override async put(key: string, value: string, condition?: WriteCondition, options?: PutOptions): Promise<PutResult> {
@@ -60,7 +67,8 @@ export class ReplicaStore extends KeyValueStore {
 
   /**
    * Renews the lease here (so that its keys stay visible on this replica) and at the owner,
-   * which alone expires leases; the answer is this replica's, as keepalives are not logged.
+   * which alone expires leases and tells every other replica; the answer is this replica's, as
+   * keepalives are not logged.
    */
   override keepAliveLease(id: number): LeaseStatus {
     const status = super.keepAliveLease(id);

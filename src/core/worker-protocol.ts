@@ -59,6 +59,8 @@ export type OwnerMessage =
   /** Durable records, in revision order: what the worker's replica applies. */
   | { readonly kvs: 'records'; readonly records: readonly LogRecord[] }
   | { readonly kvs: 'health'; readonly health: LogHealth }
+  /** A lease a keepalive renewed (keepalives are not logged): every replica renews it too. */
+  | { readonly kvs: 'keepalive'; readonly id: number }
   /** The owner gathers the whole service's metrics (one scrape shows every process). */
   | { readonly kvs: 'metrics-request'; readonly id: number }
   | { readonly kvs: 'reply'; readonly id: number; readonly value: unknown }

@@ -27,4 +27,9 @@ export interface WriteOwner {
   revokeLease(id: number, mayDelete?: readonly string[]): Promise<LeaseRevokeResult>;
   keepAliveLease(id: number): Promise<LeaseStatus>;
   compact(): Promise<CompactionReport>;
+  /**
+   * Calls `listener` with every lease the owner renewed (a keepalive through any replica):
+   * keepalives are not logged, so this is how every replica keeps a lease, and its keys, alive.
+   */
+  onLeaseRenewed(listener: (id: number) => void): void;
 }

@@ -77,6 +77,10 @@ export class OwnerLink implements WriteOwner, HeadRevision {
     this.listeners.push(listener);
   }
 
+  onLeaseRenewed(listener: (id: number) => void): void {
+    this.onMessage((message) => message.kvs === 'keepalive' && listener(message.id));
+  }
+
   /** Calls `listener` once the owner is gone (after the pending requests failed). */
   onClose(listener: () => void): void {
     this.closeListeners.push(listener);

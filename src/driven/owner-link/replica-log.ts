@@ -38,7 +38,7 @@ export class ReplicaLog implements TransactionLog {
       } else if (message.kvs === 'records') {
         if (this.apply) this.apply(message.records);
         else this.early.push(...message.records);
-      } else {
+      } else if (message.kvs === 'health') {
         this.healthState.set(message.health);
       }
     });

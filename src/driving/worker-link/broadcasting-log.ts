@@ -68,6 +68,12 @@ export class BroadcastingLog implements TransactionLog {
     this.subscribers.delete(channel);
   }
 
+  /** Tells every worker that the lease was renewed, after the records before it. */
+  leaseRenewed(id: number): void {
+    this.flush();
+    this.sendAll({ kvs: 'keepalive', id });
+  }
+
   /** Sends the batched records now. */
   flush(): void {
     if (this.batch.length === 0) return;

@@ -117,8 +117,11 @@ export class WorkerRequests {
         const mayDelete = allowed && new Set(allowed);
         return store.revokeLease(args[0], mayDelete && ((key) => mayDelete.has(key)));
       }
-      case 'keepAliveLease':
-        return store.keepAliveLease(args[0]);
+      case 'keepAliveLease': {
+        const status = store.keepAliveLease(args[0]);
+        this.owner.log.leaseRenewed(status.id);
+        return status;
+      }
       case 'compact':
         return store.compact();
       case 'head':

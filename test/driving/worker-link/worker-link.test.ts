@@ -6,11 +6,12 @@ import {
   PreconditionFailedError,
   ReplicaStore,
   type ChangeBatch,
+  type Clock,
   type MessageChannel,
 } from '../../../src/core';
 import { OwnerLink, ReplicaLog } from '../../../src/driven/owner-link';
 import { BroadcastingLog, WorkerRequests } from '../../../src/driving/worker-link';
-import { MemoryTransactionLog } from '../../support/memory-transaction-log';
+import { ManualClock, MemoryTransactionLog } from '../../support/memory-transaction-log';
 
 /**
  * Two ends of an IPC channel in memory: asynchronous, in order, every message structured-cloned
@@ -40,23 +41,32 @@ function channelPair(): { owner: MessageChannel; worker: MessageChannel; close: 
   };
 }
 
-/** An owner store on a memory log with one worker's replica attached over an in-memory channel. */
-async function ownerAndWorker(seed: (store: KeyValueStore) => Promise<void> = async () => undefined) {
+/** An owner store on a memory log; `replica()` attaches another worker's replica over its own in-memory channel. */
+async function owner(seed: (store: KeyValueStore) => Promise<void> = async () => undefined) {
   const memory = new MemoryTransactionLog();
   const ownerLog = new BroadcastingLog(memory);
-  const owner = new KeyValueStore(ownerLog);
-  await owner.restore();
-  await seed(owner);
-  const channels = channelPair();
-  const requests = new WorkerRequests({ store: owner, log: ownerLog, head: { confirm: async () => owner.revision } });
+  const store = new KeyValueStore(ownerLog);
+  await store.restore();
+  await seed(store);
+  const requests = new WorkerRequests({ store, log: ownerLog, head: { confirm: async () => store.revision } });
   const listening: unknown[] = [];
-  requests.attach(channels.owner, (where) => listening.push(where));
-  const link = new OwnerLink(channels.worker);
-  const changes: ChangeBatch[] = [];
-  const replicaLog = new ReplicaLog(link);
-  const replica = new ReplicaStore(replicaLog, link, undefined, (batch) => changes.push(batch));
-  await replica.restore();
-  return { memory, owner, replica, replicaLog, link, channels, changes, listening };
+  const replica = async (clock?: Clock) => {
+    const channels = channelPair();
+    requests.attach(channels.owner, (where) => listening.push(where));
+    const link = new OwnerLink(channels.worker);
+    const changes: ChangeBatch[] = [];
+    const replicaLog = new ReplicaLog(link);
+    const replicaStore = new ReplicaStore(replicaLog, link, undefined, (batch) => changes.push(batch), clock);
+    await replicaStore.restore();
+    return { replica: replicaStore, replicaLog, link, channels, changes };
+  };
+  return { memory, owner: store, listening, replica };
+}
+
+/** An owner with one worker's replica attached. */
+async function ownerAndWorker(seed?: (store: KeyValueStore) => Promise<void>) {
+  const built = await owner(seed);
+  return { ...built, ...(await built.replica()) };
 }
 
 describe('a worker replica following the owner over the IPC channel', () => {
@@ -134,5 +144,23 @@ describe('a worker replica following the owner over the IPC channel', () => {
     link.listening([{ frontend: 'rest', host: '127.0.0.1', port: 8080 }]);
     await new Promise((resolve) => setImmediate(resolve));
     expect(listening).toEqual([[{ frontend: 'rest', host: '127.0.0.1', port: 8080 }]]);
+  });
+
+  it('keeps a lease alive on every replica when its keepalives come through one of them', async () => {
+    const built = await owner();
+    const one = await built.replica();
+    const clock = new ManualClock(Date.now());
+    const other = await built.replica(clock);
+    const { id } = await one.replica.grantLease(10_000);
+    await one.replica.put('leased', 'x', undefined, { lease: id });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(other.replica.get('leased')).toBe('x');
+    clock.advance(8_000);
+    one.replica.keepAliveLease(id);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Past the grant's deadline on the other replica's clock, but renewed there by the keepalive.
+    clock.advance(8_000);
+    expect(other.replica.get('leased')).toBe('x');
+    expect(other.replica.leaseStatus(id).deadline).toBe(clock.now() - 8_000 + 10_000);
   });
 });
