@@ -172,6 +172,11 @@ export class KeyValueStore {
   private idle: (() => void)[] = [];
   /** Whether the log is shared with other writers and hands over their records (TransactionLog.follow). */
   private following = false;
+  /**
+   * Whether this store logs the expiries of its keys (expireDue) and so queues their deadlines.
+   * A replica whose owner logs them (ReplicaStore) does not: its queue would only grow.
+   */
+  protected readonly logsExpiries: boolean = true;
 
   constructor(
     private readonly log: TransactionLog,
@@ -758,7 +763,7 @@ export class KeyValueStore {
       this.liveBytes += entryBytes(entry);
       if (write.expiresAt !== undefined) {
         this.withDeadline++;
-        this.deadlines.push({ expiresAt: write.expiresAt, key: write.key, modRevision: revision });
+        if (this.logsExpiries) this.deadlines.push({ expiresAt: write.expiresAt, key: write.key, modRevision: revision });
       }
     }
     const now = this.clock.now();

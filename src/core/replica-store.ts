@@ -18,6 +18,9 @@ import type { WriteOwner } from './write-owner.port';
  * while a write is with it answers OutcomeUnknownError, never "nothing changed".
  */
 export class ReplicaStore extends KeyValueStore {
+  /** The owner logs every expiry; this replica applies the deletes as records. */
+  protected override readonly logsExpiries = false;
+
   constructor(
     log: TransactionLog,
     private readonly owner: WriteOwner,
