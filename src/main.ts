@@ -143,8 +143,8 @@ logMemoryLimits(logger);
 SERVE[service.role](service, logger).catch((error: unknown) => {
   // A setting found wrong only while starting (a taken port): reported like any other config error.
   if (error instanceof ConfigError) exitOnConfigError(error);
-  // A worker's own line (on the shared stderr) said why; the owner exits as it did.
-  if (error instanceof WorkerStartError) process.exit(error.exitCode);
+  // A configuration mistake a worker found (a taken port): its own line on the shared stderr said it.
+  if (error instanceof WorkerStartError && error.exitCode === EXIT_CONFIG_ERROR) process.exit(EXIT_CONFIG_ERROR);
   logger.fatal({ event: 'start_failed', err: error }, `cannot start: ${describeError(error)}`);
   process.exit(EXIT_FAILURE);
 });

@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually } from '../support/eventually';
 import { errorLogLines, logRecords, startService, type ServiceProcess } from '../support/service-process';
@@ -12,7 +13,10 @@ interface Answer {
 }
 
 /** One kept-alive connection (a client that holds its socket, as a keep-alive pool does per slot). */
-function connection(): { call: (method: string, url: string, body?: string, headers?: Record<string, string>) => Promise<Answer>; close: () => void } {
+function connection(): {
+  call: (method: string, url: string, body?: string, headers?: Record<string, string>) => Promise<Answer>;
+  close: () => void;
+} {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   return {
     call: (method, url, body, headers = {}) =>
@@ -40,11 +44,11 @@ function workerPids(service: ServiceProcess): number[] {
     .map((record) => Number(record.pid));
 }
 
-/** Whether process `pid` is still running. */
+/** Whether process `pid` is still running (a zombie no one has reaped yet has ended). */
 function running(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
@@ -60,9 +64,10 @@ function sampleSum(text: string, name: string, labels = ''): number {
 }
 
 describe('KVS_WORKERS=2: an owner process with the log, two workers serving', () => {
-  const dir = useTempDir('workers');
+  const dir = useTempDir('workers', 'file');
   let service: ServiceProcess | undefined;
-  const admin = (): string => `http://127.0.0.1:${String(logRecords(service!.output()).find((r) => r.event === 'admin_listening')?.port)}`;
+  const admin = (): string =>
+    `http://127.0.0.1:${String(logRecords(service!.output()).find((r) => r.event === 'admin_listening')?.port)}`;
 
   const start = async (extra: Record<string, string> = {}): Promise<ServiceProcess> => {
     service = await startService({
@@ -76,18 +81,22 @@ describe('KVS_WORKERS=2: an owner process with the log, two workers serving', ()
     return service;
   };
 
-  afterEach(async () => {
-    if (service && service.process.exitCode === null) {
+  /** Kills the service left running (the workers of a killed owner exit by themselves). */
+  const killService = async (): Promise<void> => {
+    if (service && service.process.exitCode === null && service.process.signalCode === null) {
       service.process.kill('SIGKILL');
       await service.exited();
     }
-    // The workers of a killed owner exit by themselves once its channel is gone.
-    if (service) await eventually(() => workerPids(service!).every((pid) => !running(pid)), { describe: () => 'workers gone' });
+    if (service)
+      await eventually(() => workerPids(service!).every((pid) => !running(pid)), { describe: () => 'workers gone' });
     service = undefined;
-  });
+  };
+
+  // The first tests share one service (each start costs seconds on a loaded machine); the last of them kills it.
+  beforeAll(() => start(), 30_000);
+  afterAll(killService);
 
   it('reads its own writes on one connection, across both workers, and reads by min revision and linearizably elsewhere', async () => {
-    await start();
     const url = service!.restUrl!;
     const clients = Array.from({ length: 6 }, () => connection());
     try {
@@ -111,7 +120,10 @@ describe('KVS_WORKERS=2: an owner process with the log, two workers serving', ()
           'X-Kvs-Min-Revision': String(put.revision),
         });
         expect(byRevision).toMatchObject({ status: 200, body: 'fresh' });
-        expect(await other.call('GET', `${url}/v1/key/shared?linearizable=true`)).toMatchObject({ status: 200, body: 'fresh' });
+        expect(await other.call('GET', `${url}/v1/key/shared?linearizable=true`)).toMatchObject({
+          status: 200,
+          body: 'fresh',
+        });
       }
       // Both workers served: the request lines say which worker wrote them.
       const servedBy = new Set(
@@ -127,11 +139,16 @@ describe('KVS_WORKERS=2: an owner process with the log, two workers serving', ()
   });
 
   it('one scrape of the owner shows every worker; probes speak for the whole service', async () => {
-    await start();
     const url = service!.restUrl!;
+    const putsBefore = sampleSum(
+      await (await fetch(`${admin()}/metrics`)).text(),
+      'kvs_requests_total',
+      'operation="put"',
+    );
     const clients = Array.from({ length: 4 }, () => connection());
     try {
-      for (const client of clients) for (let n = 0; n < 5; n++) expect((await client.call('PUT', `${url}/v1/key/m`, 'x')).status).toBe(201);
+      for (const client of clients)
+        for (let n = 0; n < 5; n++) expect((await client.call('PUT', `${url}/v1/key/m`, 'x')).status).toBe(201);
     } finally {
       for (const client of clients) client.close();
     }
@@ -140,15 +157,15 @@ describe('KVS_WORKERS=2: an owner process with the log, two workers serving', ()
     const text = await (await fetch(`${admin()}/metrics`)).text();
     expect(sampleSum(text, 'kvs_workers_serving')).toBe(2);
     // Counted by two workers, summed in one scrape; the store's gauges once (the owner's), not per process.
-    expect(sampleSum(text, 'kvs_requests_total', 'operation="put"')).toBe(20);
-    expect(sampleSum(text, 'kvs_keys')).toBe(1);
+    expect(sampleSum(text, 'kvs_requests_total', 'operation="put"') - putsBefore).toBe(20);
+    // The first test's 6 keys and "shared", and "m".
+    expect(sampleSum(text, 'kvs_keys')).toBe(8);
     // The REST port's /metrics is the same whole-service view.
     const viaWorker = await (await fetch(`${url}/metrics`)).text();
     expect(sampleSum(viaWorker, 'kvs_workers_serving')).toBe(2);
   });
 
   it('kill -9 of a worker: the others serve on, no acknowledged write is lost, the owner starts a replacement', async () => {
-    await start();
     const url = service!.restUrl!;
     const [victim] = workerPids(service!);
     const acked = new Map<string, string>();
@@ -199,87 +216,94 @@ describe('KVS_WORKERS=2: an owner process with the log, two workers serving', ()
     expect(logRecords(service!.output()).filter((r) => r.event === 'worker_died')).toHaveLength(1);
   });
 
-  it('SIGTERM drains every worker, then closes the log: exit 0, every acknowledged write there after a restart', async () => {
-    await start();
-    const url = service!.restUrl!;
-    const acked = new Map<string, string>();
-    const undecided = new Map<string, string>();
-    /** Every answer any request got: a drain answers what it took, and refuses nothing it took. */
-    const statuses = new Set<number>();
-    let stopping = false;
-    const writer = async (w: number): Promise<void> => {
-      const client = connection();
-      try {
-        for (let n = 0; ; n++) {
-          let answer: Answer;
-          try {
-            answer = await client.call('PUT', `${url}/v1/key/d${w}`, `v${n}`);
-          } catch (error) {
-            if (!stopping) throw error;
-            undecided.set(`d${w}`, `v${n}`); // the connection closed under it once the drain began
-            return;
-          }
-          statuses.add(answer.status);
-          if (answer.status !== 201) return;
-          acked.set(`d${w}`, `v${n}`);
-        }
-      } finally {
-        client.close();
-      }
-    };
-    const load = Promise.all(Array.from({ length: 8 }, (_, w) => writer(w)));
-    await eventually(() => acked.size === 8, { describe: () => `${acked.size} writers acknowledged` });
-    stopping = true;
-    service!.process.kill('SIGTERM');
-    expect(await service!.exited()).toBe(0);
-    await load;
-    const lines = logRecords(service!.output());
-    const done = lines.filter((record) => record.event === 'shutdown_done');
-    // Both workers drained, the owner's log closed last.
-    expect(done.map((record) => record.worker ?? 'owner')).toEqual([expect.any(Number), expect.any(Number), 'owner']);
-    expect(errorLogLines(service!)).toEqual([]);
-    expect([...statuses]).toEqual([201]);
-
-    await start();
-    for (const [key, value] of acked) {
-      const answer = await fetch(`${service!.restUrl}/v1/key/${key}`);
-      expect([value, undecided.get(key)]).toContain(await answer.text());
-    }
-  });
-
-  it('a stop during start-up is carried out once it is safe: exit 0, the log closed, no error', async () => {
-    const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [join(__dirname, '../../dist/main.js')], {
-      env: {
-        PATH: process.env.PATH,
-        KVS_WORKERS: '2',
-        TLOG_FILENAME: join(dir.path, 'early.log'),
-        KVS_HTTP_PORT: '0',
-        KVS_GRPC_PORT: '0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    // As soon as the owner forks: its workers are still restoring and listening.
-    await eventually(() => output.includes('"event":"worker_started"'), { describe: () => `worker_started in ${output}` });
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    const lines = logRecords(output);
-    expect(lines.filter((record) => record.level >= 50)).toEqual([]);
-    expect(lines.at(-1)).toMatchObject({ event: 'shutdown_done', exitCode: 0 });
-    const pids = lines.filter((record) => record.event === 'worker_started').map((record) => Number(record.pid));
-    await eventually(() => pids.every((pid) => !running(pid)), { describe: () => 'workers gone' });
-  });
-
   it('kill -9 of the owner: the workers exit by themselves', async () => {
-    await start();
-    const pids = workerPids(service!);
+    const pids = workerPids(service!).filter(running);
     expect(pids).toHaveLength(2);
     service!.process.kill('SIGKILL');
     await service!.exited();
     await eventually(() => pids.every((pid) => !running(pid)), { describe: () => 'workers gone', timeoutMs: 15_000 });
+    service = undefined;
+  });
+
+  describe('stopping', () => {
+    afterEach(killService);
+
+    it('SIGTERM drains every worker, then closes the log: exit 0, every acknowledged write there after a restart', async () => {
+      const drained = { TLOG_FILENAME: join(dir.path, 'drain.log') };
+      await start(drained);
+      const url = service!.restUrl!;
+      const acked = new Map<string, string>();
+      const undecided = new Map<string, string>();
+      /** Every answer any request got: a drain answers what it took, and refuses nothing it took. */
+      const statuses = new Set<number>();
+      let stopping = false;
+      const writer = async (w: number): Promise<void> => {
+        const client = connection();
+        try {
+          for (let n = 0; ; n++) {
+            let answer: Answer;
+            try {
+              answer = await client.call('PUT', `${url}/v1/key/d${w}`, `v${n}`);
+            } catch (error) {
+              if (!stopping) throw error;
+              undecided.set(`d${w}`, `v${n}`); // the connection closed under it once the drain began
+              return;
+            }
+            statuses.add(answer.status);
+            if (answer.status !== 201) return;
+            acked.set(`d${w}`, `v${n}`);
+          }
+        } finally {
+          client.close();
+        }
+      };
+      const load = Promise.all(Array.from({ length: 8 }, (_, w) => writer(w)));
+      await eventually(() => acked.size === 8, { describe: () => `${acked.size} writers acknowledged` });
+      stopping = true;
+      service!.process.kill('SIGTERM');
+      expect(await service!.exited()).toBe(0);
+      await load;
+      const lines = logRecords(service!.output());
+      const done = lines.filter((record) => record.event === 'shutdown_done');
+      // Both workers drained, the owner's log closed last.
+      expect(done.map((record) => record.worker ?? 'owner')).toEqual([expect.any(Number), expect.any(Number), 'owner']);
+      expect(errorLogLines(service!)).toEqual([]);
+      expect([...statuses]).toEqual([201]);
+
+      await start(drained);
+      for (const [key, value] of acked) {
+        const answer = await fetch(`${service!.restUrl}/v1/key/${key}`);
+        expect([value, undecided.get(key)]).toContain(await answer.text());
+      }
+    });
+
+    it('a stop during start-up is carried out once it is safe: exit 0, the log closed, no error', async () => {
+      const { spawn } = await import('node:child_process');
+      const child = spawn(process.execPath, [join(__dirname, '../../dist/main.js')], {
+        env: {
+          PATH: process.env.PATH,
+          KVS_WORKERS: '2',
+          TLOG_FILENAME: join(dir.path, 'early.log'),
+          KVS_HTTP_PORT: '0',
+          KVS_GRPC_PORT: '0',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      // As soon as the owner forks: its workers are still restoring and listening.
+      await eventually(() => output.includes('"event":"worker_started"'), {
+        describe: () => `worker_started in ${output}`,
+      });
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      const lines = logRecords(output);
+      expect(lines.filter((record) => record.level >= 50)).toEqual([]);
+      expect(lines.at(-1)).toMatchObject({ event: 'shutdown_done', exitCode: 0 });
+      const pids = lines.filter((record) => record.event === 'worker_started').map((record) => Number(record.pid));
+      await eventually(() => pids.every((pid) => !running(pid)), { describe: () => 'workers gone' });
+    });
   });
 });

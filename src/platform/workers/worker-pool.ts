@@ -87,6 +87,10 @@ export class WorkerPool {
     this.logger.info({ event: 'worker_started', pid: worker.process.pid }, `worker ${worker.process.pid} started`);
     const state = { listening: false, forkedAt: Date.now() };
     this.alive.set(worker, state);
+    // A channel that closes under a send (the worker just died): its exit is what the pool acts on.
+    worker.on('error', (error: Error) =>
+      this.logger.debug({ event: 'worker_channel_error', pid: worker.process.pid, err: error }, 'worker channel error'),
+    );
     this.attach(workerChannel(worker), (where) => {
       state.listening = true;
       listening(where);
