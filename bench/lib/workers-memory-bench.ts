@@ -76,7 +76,9 @@ export function workersMemoryTable(result: WorkersMemoryResult): string {
     '|---|--:|',
     `| single process holding ${result.keys.toLocaleString('en-US')} keys | ${result.singleRssMiB.toFixed(0)} |`,
     `| KVS_WORKERS=${result.workerRssMiB.length}: owner | ${result.ownerRssMiB.toFixed(0)} |`,
-    ...result.workerRssMiB.map((mib, i) => `| KVS_WORKERS=${result.workerRssMiB.length}: worker ${i + 1} | ${mib.toFixed(0)} |`),
+    ...result.workerRssMiB.map(
+      (mib, i) => `| KVS_WORKERS=${result.workerRssMiB.length}: worker ${i + 1} | ${mib.toFixed(0)} |`,
+    ),
     `| KVS_WORKERS=${result.workerRssMiB.length}: all processes (× single) | ${total.toFixed(0)} (${(total / result.singleRssMiB).toFixed(2)}×) |`,
     `| KVS_WORKERS=${result.workerRssMiB.length}: start (replay, then every worker's snapshot) | ${result.startSeconds.toFixed(1)} s |`,
   ].join('\n');

@@ -260,12 +260,17 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
   const container = new Container({ defaultScope: 'Singleton' });
   if (layers.tls) container.bind<ReloadingTls>(TOKENS.ReloadingTls).toConstantValue(layers.tls);
   // Metrics read the store and the log when scraped, both built later by the container.
-  const observability = readObservability(env, logger, {
-    liveKeys: () => container.get<KeyValueStore>(TOKENS.KeyValueStore).size,
-    dataBytes: () => container.get<KeyValueStore>(TOKENS.KeyValueStore).dataBytes,
-    dataQuotaBytes: limits.maxDataBytes,
-    logHealth: () => container.get<TransactionLog>(TOKENS.TransactionLog).health(),
-  }, role === 'single' ? undefined : exposition());
+  const observability = readObservability(
+    env,
+    logger,
+    {
+      liveKeys: () => container.get<KeyValueStore>(TOKENS.KeyValueStore).size,
+      dataBytes: () => container.get<KeyValueStore>(TOKENS.KeyValueStore).dataBytes,
+      dataQuotaBytes: limits.maxDataBytes,
+      logHealth: () => container.get<TransactionLog>(TOKENS.TransactionLog).health(),
+    },
+    role === 'single' ? undefined : exposition(),
+  );
   /** With workers, /metrics serves the whole service (the owner gathers it). */
   function exposition(): (metrics: KvsMetrics) => () => Promise<string> {
     if (worker) return worker.exposition;
@@ -371,7 +376,8 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
     // The owner serves its workers, not clients.
     frontends: role === 'owner' ? [] : context.getAll(TOKENS.Frontend),
     readiness: context.get(TOKENS.Readiness),
-    operationsListener: admin && role !== 'worker' ? context.get<OperationsListener>(TOKENS.OperationsListener) : undefined,
+    operationsListener:
+      admin && role !== 'worker' ? context.get<OperationsListener>(TOKENS.OperationsListener) : undefined,
     flags: context.get(TOKENS.Flags),
     metrics,
     tls: layers.tls,

@@ -39,7 +39,9 @@ export function buildSecurityLayers(env: EnvReader, logger: Logger, acrossWorker
   }
   const rateLimit = readRateLimitConfig(env);
   if (rateLimit) {
-    policies.push(new RateLimitPolicy(new CallerRateLimiter(rateLimit, logger.child({ component: 'rate-limit' }), acrossWorkers)));
+    policies.push(
+      new RateLimitPolicy(new CallerRateLimiter(rateLimit, logger.child({ component: 'rate-limit' }), acrossWorkers)),
+    );
   }
   const tlsFiles = readTlsConfig(env);
   let tls: ReloadingTls | undefined;

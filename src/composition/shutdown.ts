@@ -85,7 +85,10 @@ export function catchStopSignals({
     requested = signal;
     announce();
     if (parts === undefined) {
-      logger.info({ event: 'shutdown_requested', signal }, `${signal} received while starting; stopping once it is safe`);
+      logger.info(
+        { event: 'shutdown_requested', signal },
+        `${signal} received while starting; stopping once it is safe`,
+      );
       return;
     }
     logger.info({ event: 'shutdown_started', signal }, `${signal} received; finishing in-flight requests`);

@@ -763,7 +763,8 @@ export class KeyValueStore {
       this.liveBytes += entryBytes(entry);
       if (write.expiresAt !== undefined) {
         this.withDeadline++;
-        if (this.logsExpiries) this.deadlines.push({ expiresAt: write.expiresAt, key: write.key, modRevision: revision });
+        if (this.logsExpiries)
+          this.deadlines.push({ expiresAt: write.expiresAt, key: write.key, modRevision: revision });
       }
     }
     const now = this.clock.now();

@@ -18,14 +18,7 @@ export type WorkerRequest =
 
 /** The store operations a worker forwards (WriteOwner's methods). */
 export type WriteOp =
-  | 'put'
-  | 'delete'
-  | 'deleteRange'
-  | 'txn'
-  | 'grantLease'
-  | 'revokeLease'
-  | 'keepAliveLease'
-  | 'compact';
+  'put' | 'delete' | 'deleteRange' | 'txn' | 'grantLease' | 'revokeLease' | 'keepAliveLease' | 'compact';
 
 /** Every message a worker sends. */
 export type WorkerMessage =

@@ -105,7 +105,9 @@ function entryRecord(entry: KeyEntry): ReplayedRecord {
   const write = { type: 'put' as const, key, value, createRevision, version };
   return {
     revision: entry.modRevision,
-    writes: [{ ...write, ...(expiresAt === undefined ? {} : { expiresAt }), ...(lease === undefined ? {} : { lease }) }],
+    writes: [
+      { ...write, ...(expiresAt === undefined ? {} : { expiresAt }), ...(lease === undefined ? {} : { lease }) },
+    ],
     base: true,
   };
 }

@@ -80,13 +80,8 @@ export class WorkerRequests {
   }
 
   private answer(channel: MessageChannel, request: WorkerRequest): void {
-    let result: Promise<unknown>;
-    try {
-      result = Promise.resolve(this.run(request));
-    } catch (error) {
-      result = Promise.reject(error);
-    }
-    result.then(
+    // A store method may throw before it returns a promise (a bad key): answered as a rejection.
+    new Promise((resolve) => resolve(this.run(request))).then(
       (value) => this.reply(channel, { kvs: 'reply', id: request.id, value }),
       (error: unknown) => this.reply(channel, { kvs: 'reply', id: request.id, error: serializeError(error) }),
     );

@@ -106,7 +106,9 @@ describe('a worker replica following the owner over the IPC channel', () => {
     const { replica } = await ownerAndWorker();
     const { revision } = await replica.put('k', 'v');
     await expect(replica.put('k', 'w', { modRevision: revision + 5 })).rejects.toBeInstanceOf(PreconditionFailedError);
-    await expect(replica.put('k', 'w', { modRevision: revision + 5 })).rejects.toMatchObject({ currentModRevision: revision });
+    await expect(replica.put('k', 'w', { modRevision: revision + 5 })).rejects.toMatchObject({
+      currentModRevision: revision,
+    });
     expect(replica.get('k')).toBe('v');
   });
 
@@ -115,7 +117,9 @@ describe('a worker replica following the owner over the IPC channel', () => {
     const { id } = await replica.grantLease(60_000);
     await replica.put('mine/a', '1', undefined, { lease: id });
     await replica.put('theirs/b', '2', undefined, { lease: id });
-    await expect(replica.revokeLease(id, (key) => key.startsWith('mine/'))).rejects.toBeInstanceOf(KeyAccessDeniedError);
+    await expect(replica.revokeLease(id, (key) => key.startsWith('mine/'))).rejects.toBeInstanceOf(
+      KeyAccessDeniedError,
+    );
     expect(replica.size).toBe(2);
     const { deleted } = await replica.revokeLease(id, () => true);
     expect(deleted).toBe(2);
