@@ -11,7 +11,7 @@ import {
 
 /** An error as it comes out of the owner's channel: serialized, structured-cloned, rebuilt. */
 function acrossTheChannel(error: unknown): Error {
-  return deserializeError(structuredClone(serializeError(error)));
+  return deserializeError(JSON.parse(JSON.stringify(serializeError(error))) as ReturnType<typeof serializeError>);
 }
 
 describe('the worker protocol', () => {

@@ -95,7 +95,8 @@ export class WorkerRequests {
 
   private run(request: WorkerRequest): unknown {
     const { store, head } = this.owner;
-    const args = request.args as never[];
+    // JSON (the channel's serialization) sends an absent argument as null: it is absent again.
+    const args = request.args.map((arg) => arg ?? undefined) as never[];
     switch (request.op) {
       case 'put':
         return store.put(args[0], args[1], args[2], args[3]);

@@ -14,8 +14,8 @@ import { BroadcastingLog, WorkerRequests } from '../../../src/driving/worker-lin
 import { ManualClock, MemoryTransactionLog } from '../../support/memory-transaction-log';
 
 /**
- * Two ends of an IPC channel in memory: asynchronous, in order, every message structured-cloned
- * (as node:cluster's 'advanced' serialization does), and closable from either side.
+ * Two ends of an IPC channel in memory: asynchronous, in order, every message through JSON (as
+ * node:cluster's channel, as the worker pool sets it up), and closable from either side.
  */
 function channelPair(): { owner: MessageChannel; worker: MessageChannel; close: () => void } {
   const listeners = { owner: [] as ((m: unknown) => void)[], worker: [] as ((m: unknown) => void)[] };
@@ -24,7 +24,7 @@ function channelPair(): { owner: MessageChannel; worker: MessageChannel; close: 
   const end = (to: 'owner' | 'worker'): MessageChannel => ({
     send: (message) => {
       if (!open) return;
-      const copy = structuredClone(message);
+      const copy: unknown = JSON.parse(JSON.stringify(message));
       setImmediate(() => open && listeners[to].forEach((listener) => listener(copy)));
     },
     onMessage: (listener) => listeners[to === 'owner' ? 'worker' : 'owner'].push(listener),
