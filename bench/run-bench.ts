@@ -27,6 +27,7 @@ import { measureExpiry, type ExpiryResult } from './lib/expiry-bench';
 import { measureSnapshots, type SnapshotResult } from './lib/snapshot-bench';
 import { measureRateLimits, type RateLimitResult } from './lib/rate-limit-bench';
 import { measureScaleOut, type ScaleOutResult } from './lib/scale-out-bench';
+import { measureWorkersMemory, type WorkersMemoryResult } from './lib/workers-memory-bench';
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
@@ -99,6 +100,11 @@ async function main(): Promise<void> {
     process.stderr.write('scale-out (3 replicas on an embedded PostgreSQL: convergence, reads, writes) ...\n');
     scaleOut = await measureScaleOut(options);
   }
+  let workersMemory: WorkersMemoryResult | undefined;
+  if (selected('workers-memory')) {
+    process.stderr.write('workers memory (RSS of the owner and each worker holding 1,000,000 keys) ...\n');
+    workersMemory = await measureWorkersMemory(scratch, options);
+  }
   rmSync(scratch, { recursive: true, force: true });
 
   const results: BenchResults = {
@@ -114,6 +120,7 @@ async function main(): Promise<void> {
     snapshot,
     rateLimit,
     scaleOut,
+    workersMemory,
   };
   const report = renderReport(runInfo(options), results);
   const out = options.out ?? resolve(RESULTS_DIR, isFullRun(options) ? 'latest.md' : 'tmp/partial.md');

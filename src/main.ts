@@ -4,23 +4,32 @@ import { runningTracing } from './observability/tracing/preload';
 import 'reflect-metadata';
 import { pino, type Level } from 'pino';
 import { describeError } from './platform/error-text/error-text';
-import { packageVersion } from './platform/package/package-version';
 import type { Logger } from './platform/logging/logger';
 import { ConfigError, EnvReader } from './config/env-reader';
 import { readMemoryLimits } from './config/memory-limits';
-import type { ReloadingTls } from './platform/tls';
 import { unreadVariables } from './config/unread-variables';
 import { composeService, type ServiceParts } from './composition/container';
 import { stopOnSignalsOrLogFailure } from './composition/shutdown';
-import { startListener } from './composition/listen-errors';
+import cluster from 'node:cluster';
+import { WorkerStartError } from './platform/workers';
+import type { ProcessRole } from './composition/worker-layer';
+import { serveAsOwner } from './composition/owner-process';
+import { serveAsWorker } from './composition/worker-process';
+import {
+  listenFrontends,
+  logStarted,
+  reloadTlsOnChange,
+  restoreStore,
+  startAdmin,
+  startExpiry,
+  undoStart,
+} from './composition/serve-steps';
 import { routeGrpcJsLogs } from './composition/grpc-js-logging';
 
 /** Exit status for a configuration mistake (documented in the README). */
 const EXIT_CONFIG_ERROR = 2;
 /** Exit status for a failure to start or to shut down cleanly. */
 const EXIT_FAILURE = 1;
-/** Below this many events a replay rate says nothing (start-up overhead dominates), so none is logged. */
-const MIN_EVENTS_FOR_RATE = 10_000;
 
 const LOG_LEVELS: readonly Level[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
@@ -29,7 +38,8 @@ function createRootLogger(env: EnvReader): Logger {
   return pino(
     {
       level: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
-      base: { service: 'kvs' },
+      // A worker's lines say which one wrote them (KVS_WORKERS > 1: they share stdout).
+      base: cluster.isWorker ? { service: 'kvs', worker: cluster.worker?.id } : { service: 'kvs' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     // Asynchronous writes: lines logged while a write is in flight go out together in the next
@@ -46,7 +56,8 @@ function configure(): { service: ServiceParts; logger: Logger } {
     const logger = createRootLogger(env);
     routeGrpcJsLogs(logger);
     const service = composeService(env, logger);
-    warnAboutUnreadVariables(env, logger);
+    // Once, by the owner: a worker reads the same environment again.
+    if (service.role !== 'worker') warnAboutUnreadVariables(env, logger);
     return { service, logger };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -68,67 +79,23 @@ function warnAboutUnreadVariables(env: EnvReader, logger: Logger): void {
   }
 }
 
-/** Restore → serve → stop on signal. */
+/** The single process (KVS_WORKERS=1): restore → serve → stop on signal. */
 async function serve(service: ServiceParts, logger: Logger): Promise<void> {
-  const {
-    log,
-    store,
-    frontends,
-    readiness,
-    operationsListener: admin,
-    metrics,
-    tls,
-    logDescription,
-    watches,
-    expiry,
-  } = service;
+  const { frontends, readiness, operationsListener: admin, tls, watches, expiry, log } = service;
   const { flags, file: flagsFile } = service.flags;
-  logMemoryLimits(logger);
+  let started;
   try {
     await flags.start(flagsFile);
-    if (admin) {
-      // Before the replay, so metrics (and probes saying "not ready") answer during a long one.
-      const { host, port } = await startListener(admin);
-      logger.info({ event: 'admin_listening', host, port }, `admin listener on ${host}:${port}`);
-    }
-    const began = performance.now();
-    const { events, keys } = await store.restore(watches.replay);
-    const seconds = (performance.now() - began) / 1000;
-    const replay = { events, keys, seconds: Number(seconds.toFixed(3)) };
-    metrics?.replayed(events, seconds);
-    watches.restored(store);
-    const rate = events >= MIN_EVENTS_FOR_RATE ? `, ${Math.round(events / seconds)} events/s` : '';
-    logger.info(
-      { event: 'replay_done', ...replay },
-      `replayed ${events} events (${keys} live keys) in ${seconds.toFixed(3)} s${rate}`,
-    );
-    // Keys whose deadline passed while the service was down are deleted (logged) before any
-    // client is served (unless read-only: then they stay invisible until it ends).
-    const expired = await expiry.drain();
-    if (expired > 0) logger.info({ event: 'expired_at_start', keys: expired }, `expired ${expired} keys at start-up`);
-    expiry.start();
+    await startAdmin(service, logger);
+    const replay = await restoreStore(service, logger);
+    await startExpiry(service, logger);
     // Frontends start only after the restore, so no client ever sees a half-replayed store.
-    const listening = [];
-    for (const frontend of frontends) {
-      const { host, port } = await startListener(frontend);
-      listening.push({ frontend: frontend.name, host, port });
-      logger.info(
-        { event: 'frontend_listening', frontend: frontend.name, host, port },
-        `${frontend.name} frontend listening on ${host}:${port}`,
-      );
-    }
-    const version = packageVersion();
-    logger.info(
-      { event: 'started', version, log: logDescription, listening, replay },
-      `kvs ${version} serving (${listening.map(({ frontend, port }) => `${frontend} :${port}`).join(', ')})`,
-    );
+    started = { replay, listening: await listenFrontends(frontends, logger) };
   } catch (error) {
-    await Promise.allSettled([...frontends, ...(admin ? [admin] : [])].map((server) => server.stop()));
-    await expiry.stop();
-    await log.close().catch(() => undefined);
-    await flags.stop();
+    await undoStart(service);
     throw error;
   }
+  logStarted(logger, service, started.listening, started.replay);
   readiness.serving();
   if (tls) reloadTlsOnChange(tls);
   stopOnSignalsOrLogFailure({
@@ -139,16 +106,21 @@ async function serve(service: ServiceParts, logger: Logger): Promise<void> {
     log,
     readiness,
     logger,
-    // Flushes the spans still buffered for export, and closes the shared rate limits' connections.
-    afterLogClosed: () => Promise.all([runningTracing?.shutdown(), service.rateLimits?.close()]),
+    afterLogClosed: () => afterLogClosed(service),
   });
 }
 
-/** With TLS on: reload the certificates on SIGHUP and whenever their files change. */
-function reloadTlsOnChange(tls: ReloadingTls): void {
-  tls.watch();
-  process.on('SIGHUP', () => tls.reload('SIGHUP'));
+/** Flushes the spans still buffered for export, and closes the shared rate limits' connections. */
+function afterLogClosed(service: ServiceParts): Promise<unknown> {
+  return Promise.all([runningTracing?.shutdown(), service.rateLimits?.close()]);
 }
+
+/** What each process runs (docs/workers.md): the single process, or the owner and the workers of KVS_WORKERS > 1. */
+const SERVE: Readonly<Record<ProcessRole, (service: ServiceParts, logger: Logger) => Promise<void>>> = {
+  single: serve,
+  owner: (service, logger) => serveAsOwner(service, logger, () => afterLogClosed(service)),
+  worker: (service, logger) => serveAsWorker(service, logger, () => afterLogClosed(service)),
+};
 
 /** Says how large the heap may grow, and warns when the container would kill the process first. */
 function logMemoryLimits(logger: Logger): void {
@@ -167,9 +139,12 @@ function logMemoryLimits(logger: Logger): void {
 }
 
 const { service, logger } = configure();
-serve(service, logger).catch((error: unknown) => {
+logMemoryLimits(logger);
+SERVE[service.role](service, logger).catch((error: unknown) => {
   // A setting found wrong only while starting (a taken port): reported like any other config error.
   if (error instanceof ConfigError) exitOnConfigError(error);
+  // A configuration mistake a worker found (a taken port): its own line on the shared stderr said it.
+  if (error instanceof WorkerStartError && error.exitCode === EXIT_CONFIG_ERROR) process.exit(EXIT_CONFIG_ERROR);
   logger.fatal({ event: 'start_failed', err: error }, `cannot start: ${describeError(error)}`);
   process.exit(EXIT_FAILURE);
 });

@@ -43,7 +43,11 @@ export async function measureLoadRow(row: LoadRow, context: RowContext): Promise
   const nodeFlags = options.profile ? profileFlags(row.id) : [];
   const security = row.security && (await securityMaterial(row.security, scratch));
   const receiver = row.observability === 'tracing' ? await SpanSink.start() : undefined;
-  const env = { ...security?.env, ...observabilityEnv(row.observability, receiver) };
+  const env = {
+    ...security?.env,
+    ...observabilityEnv(row.observability, receiver),
+    ...(row.workers ? { KVS_WORKERS: String(row.workers) } : {}),
+  };
   const spec = await (row.server === 'kvs'
     ? kvsServer(frontend(row), {
         logFile,
@@ -51,7 +55,8 @@ export async function measureLoadRow(row: LoadRow, context: RowContext): Promise
         main: options.main,
         nodeFlags,
         env,
-        label: security?.label,
+        label: security?.label ?? (row.workers ? `workers=${row.workers}` : undefined),
+        workers: row.workers,
       })
     : isPeer(row.server)
       ? peerServer(row.server, dataDir, context.peers)

@@ -1,7 +1,7 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoadSpec } from './load-protocol';
-import { cpuTicks } from './proc-stats';
+import { treeCpuTicks } from './proc-stats';
 
 /** The measured part of a load run: its length and the server's CPU ticks within it. */
 export interface MeasuredWindow {
@@ -27,12 +27,12 @@ export async function measureWindow(
     for (const entry of list.getEntries()) loadGcPauseMs += entry.duration;
   });
   gc.observe({ entryTypes: ['gc'] });
-  const cpuBefore = cpuTicks(spec.serverPid);
+  const cpuBefore = treeCpuTicks(spec.serverPid);
   const began = performance.now();
   setMeasuring(true);
   await sleep(spec.durationSeconds * 1000);
   setMeasuring(false);
-  const serverCpuTicks = cpuTicks(spec.serverPid) - cpuBefore;
+  const serverCpuTicks = treeCpuTicks(spec.serverPid) - cpuBefore;
   const seconds = (performance.now() - began) / 1000;
   gc.disconnect();
   return { seconds, serverCpuTicks, loadGcPauseMs };

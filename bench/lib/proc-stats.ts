@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** CPU time a process has used so far (user + system), in clock ticks, from /proc/<pid>/stat. */
 export function cpuTicks(pid: number): number {
@@ -17,6 +17,46 @@ export function memoryKiB(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
   if (!match) throw new Error(`/proc/${pid}/status has no ${field}`);
   return Number(match[1]);
+}
+
+/** `pid` and every process below it (a kvs owner and its workers with KVS_WORKERS > 1), from the parent ids in /proc. */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // The process ended while the list was read.
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]) ?? []));
+  return tree;
+}
+
+/** CPU ticks used so far by `pid` and every process below it (processes that end in the window are missed). */
+export function treeCpuTicks(pid: number): number {
+  return processTree(pid).reduce((sum, member) => {
+    try {
+      return sum + cpuTicks(member);
+    } catch {
+      return sum; // ended meanwhile
+    }
+  }, 0);
+}
+
+/** A memory figure summed over `pid` and every process below it. */
+export function treeMemoryKiB(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  return processTree(pid).reduce((sum, member) => {
+    try {
+      return sum + memoryKiB(member, field);
+    } catch {
+      return sum;
+    }
+  }, 0);
 }
 
 /** Clock ticks per second of /proc CPU times (`getconf CLK_TCK`, almost always 100). */

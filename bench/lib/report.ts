@@ -11,7 +11,8 @@ import {
 } from './results';
 import { scaleOutTable } from './scale-out-bench';
 import type { SnapshotResult } from './snapshot-bench';
-import { DEFAULT_SYNC, isPeer, PEERS, SECURITY_LAYERS } from './scenarios';
+import { workersMemoryTable } from './workers-memory-bench';
+import { DEFAULT_SYNC, isPeer, PEERS, SECURITY_LAYERS, WORKERS, WORKERS_OPERATIONS } from './scenarios';
 import { SERVER_NAMES, type Protocol } from './servers';
 import {
   cpuRatio,
@@ -62,6 +63,10 @@ export function renderReport(info: RunInfo, results: BenchResults): string {
     '',
     securityTable(results),
     '',
+    `### Workers: KVS_WORKERS=${WORKERS} vs the single process (docs/workers.md)`,
+    '',
+    workersTable(results),
+    '',
     '### Replay and memory',
     '',
     replayTable(results),
@@ -75,6 +80,7 @@ export function renderReport(info: RunInfo, results: BenchResults): string {
     ...(results.scaleOut
       ? ['### Scale-out (3 replicas on one PostgreSQL table)', '', scaleOutTable(results.scaleOut), '']
       : []),
+    ...(results.workersMemory ? ['### Workers: memory', '', workersMemoryTable(results.workersMemory), ''] : []),
     '### Targets (first performance pass)',
     '',
     targetTable(results),
@@ -145,6 +151,36 @@ function securityTable(results: BenchResults): string {
         `| ${protocol === 'rest' ? 'REST GET hit' : 'gRPC Get hit'}, ${TARGET_CONNECTIONS} conns | ${security === 'tls' ? 'TLS' : 'JWT auth (HS256)'} | ${ratio(throughputRatio(layered, plain))} | ${ratio(cpuRatio(layered, plain))} | ${ms(layered.p99Ms)}${plain ? ` (${ms(plain.p99Ms)})` : ''} |`,
       );
     }
+  }
+  return lines.length > 2 ? lines.join('\n') : '(not measured in this run)';
+}
+
+/**
+ * Each workers row against the single process of the same scenario. Server CPU and peak RSS are
+ * summed over every process of the service (the owner and its workers).
+ */
+function workersTable(results: BenchResults): string {
+  const lines = [
+    '| scenario | req/s: 1 process | req/s: workers | req/s × 1 process | CPU s/10k req: 1 process | CPU s/10k req: workers | CPU/req × 1 process | peak RSS MiB: 1 process / all processes |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const operation of WORKERS_OPERATIONS) {
+    const single = findResult(results.load, 'rest', operation, TARGET_CONNECTIONS, 'kvs', DEFAULT_SYNC);
+    const workers = findResult(
+      results.load,
+      'rest',
+      operation,
+      TARGET_CONNECTIONS,
+      'kvs',
+      DEFAULT_SYNC,
+      undefined,
+      undefined,
+      WORKERS,
+    );
+    if (!workers) continue;
+    lines.push(
+      `| REST ${OPERATION_LABELS[operation]}, ${TARGET_CONNECTIONS} conns | ${single ? Math.round(single.requestsPerSecond) : '—'} | ${Math.round(workers.requestsPerSecond)} | ${ratio(throughputRatio(workers, single))} | ${single ? single.cpuSecondsPer10k.toFixed(2) : '—'} | ${workers.cpuSecondsPer10k.toFixed(2)} | ${ratio(cpuRatio(workers, single))} | ${single ? single.peakRssMiB.toFixed(0) : '—'} / ${workers.peakRssMiB.toFixed(0)} |`,
+    );
   }
   return lines.length > 2 ? lines.join('\n') : '(not measured in this run)';
 }

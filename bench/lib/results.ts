@@ -3,6 +3,7 @@ import type { RateLimitResult } from './rate-limit-bench';
 import type { ScaleOutResult } from './scale-out-bench';
 import type { SnapshotResult } from './snapshot-bench';
 import type { WatchResult } from './watch-bench';
+import type { WorkersMemoryResult } from './workers-memory-bench';
 import type { LoadRow } from './scenarios';
 import type { PeerKind } from './servers';
 
@@ -129,6 +130,7 @@ export interface BenchResults {
   readonly snapshot?: SnapshotResult;
   readonly rateLimit?: RateLimitResult;
   readonly scaleOut?: ScaleOutResult;
+  readonly workersMemory?: WorkersMemoryResult;
 }
 
 /** The middle run (by rate) of runs sorted by rate. */

@@ -15,6 +15,8 @@ export interface LoadRow {
   readonly security?: Security;
   /** kvs rows only: undefined runs the observability defaults (metrics on, request logs and tracing off). */
   readonly observability?: ObservabilityVariant;
+  /** kvs rows only: KVS_WORKERS (undefined: 1, the single process). */
+  readonly workers?: number;
 }
 
 /**
@@ -55,6 +57,11 @@ export const PEERS: Record<PeerKind, PeerRows> = {
 };
 /** Security layers measured on their own rows. */
 export const SECURITY_LAYERS: readonly Security[] = ['tls', 'jwt'];
+/** KVS_WORKERS of the workers rows (docs/workers.md), set against the single process at the target concurrency. */
+export const WORKERS = 2;
+/** The scenarios the workers rows run: reads served by the workers, durable writes forwarded to the owner. */
+export const WORKERS_OPERATIONS: readonly Operation[] = ['get-hit', 'put'];
+
 /** The service's default and durable policy, used by every row unless the row says otherwise. */
 export const DEFAULT_SYNC: SyncPolicy = 'always';
 
@@ -69,6 +76,9 @@ export function loadRows(): LoadRow[] {
           rows.push(row(protocol, operation, connections, DURABLE_BASELINE));
         if (connections === PEER_CONNECTIONS) rows.push(...peerRows(protocol, operation));
         rows.push(row(protocol, operation, connections, 'kvs', DEFAULT_SYNC));
+        // Right after the single process of the same scenario: its same-run reference.
+        if (protocol === 'rest' && connections === PEER_CONNECTIONS && WORKERS_OPERATIONS.includes(operation))
+          rows.push(row(protocol, operation, connections, 'kvs', DEFAULT_SYNC, undefined, undefined, WORKERS));
         // Peers whose tool speaks none of our protocols (Redis) run right after the REST rows.
         if (protocol === 'rest' && connections === PEER_CONNECTIONS) rows.push(...peerRows('resp', operation));
       }
@@ -106,6 +116,7 @@ export function row(
   sync?: SyncPolicy,
   security?: Security,
   observability?: ObservabilityVariant,
+  workers?: number,
 ): LoadRow {
   const id = [
     protocol,
@@ -115,6 +126,7 @@ export function row(
     ...(sync ? [`sync=${sync}`] : []),
     ...(security ? [security] : []),
     ...(observability ? [`obs=${observability}`] : []),
+    ...(workers ? [`workers=${workers}`] : []),
   ].join('/');
-  return { id, protocol, operation, connections, server, sync, security, observability };
+  return { id, protocol, operation, connections, server, sync, security, observability, workers };
 }

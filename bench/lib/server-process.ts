@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { memoryKiB } from './proc-stats';
+import { memoryKiB, processTree, treeMemoryKiB } from './proc-stats';
 
 const START_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 15_000;
@@ -74,14 +74,19 @@ export class ServerProcess {
     return this.output;
   }
 
-  /** Peak resident set size so far, in KiB. */
+  /** Peak resident set size so far, in KiB, summed over the server's processes (KVS_WORKERS: the owner and its workers). */
   peakRssKiB(): number {
-    return memoryKiB(this.pid, 'VmHWM');
+    return treeMemoryKiB(this.pid, 'VmHWM');
   }
 
-  /** Current resident set size, in KiB. */
+  /** Current resident set size, in KiB, summed over the server's processes. */
   rssKiB(): number {
-    return memoryKiB(this.pid, 'VmRSS');
+    return treeMemoryKiB(this.pid, 'VmRSS');
+  }
+
+  /** Current resident set size of each of the server's processes (the first is its own), in KiB. */
+  rssKiBEach(): number[] {
+    return processTree(this.pid).map((pid) => memoryKiB(pid, 'VmRSS'));
   }
 
   /** SIGTERM, then SIGKILL if the server has not exited in time. */

@@ -48,6 +48,8 @@ export interface KvsRun {
   readonly env?: Readonly<Record<string, string>>;
   /** Shown after the name, e.g. "TLS". */
   readonly label?: string;
+  /** KVS_WORKERS > 1: the service is ready once the owner says every worker serves. */
+  readonly workers?: number;
 }
 
 /** The built service (dist/main.js) with one frontend on a free loopback port and a file log. */
@@ -65,7 +67,9 @@ export function kvsServer(protocol: Frontend, run: KvsRun): ServerSpec {
       KVS_GRPC_PORT: '0',
       ...run.env,
     },
-    ready: new RegExp(`${protocol} frontend listening on (\\S+):(\\d+)`),
+    ready: run.workers
+      ? new RegExp(`"event":"started".*"listening":\\[\\{"frontend":"${protocol}","host":"([^"]+)","port":(\\d+)`)
+      : new RegExp(`${protocol} frontend listening on (\\S+):(\\d+)`),
   };
 }
 

@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readLoadSpec, reportLoadResult } from '../lib/load-protocol';
-import { cpuTicks } from '../lib/proc-stats';
+import { treeCpuTicks } from '../lib/proc-stats';
 import { HOT_KEYS, VALUE_BYTES, type Operation } from '../lib/workload';
 
 const run = promisify(execFile);
@@ -49,9 +49,9 @@ async function main(): Promise<void> {
   while (performance.now() < warmupEnds);
 
   const requests = Math.max(1000, Math.round(rate * spec.durationSeconds));
-  const cpuBefore = cpuTicks(spec.serverPid);
+  const cpuBefore = treeCpuTicks(spec.serverPid);
   const measured = await benchmark(command, requests, spec.durationSeconds);
-  const serverCpuTicks = cpuTicks(spec.serverPid) - cpuBefore;
+  const serverCpuTicks = treeCpuTicks(spec.serverPid) - cpuBefore;
   reportLoadResult({
     tool: `redis-benchmark ${await version()} (no pipelining)`,
     requests,

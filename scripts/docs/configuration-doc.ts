@@ -9,6 +9,7 @@ const AREAS: Readonly<Record<string, string>> = {
   watch: 'Watch',
   log: 'Transaction log',
   'scale-out': 'Scale-out (docs/scale-out.md)',
+  workers: 'Workers (docs/workers.md)',
   security: 'Security',
   observability: 'Observability',
   cli: 'The `kvs` CLI',

@@ -4,9 +4,10 @@ import {
   DEFAULT_LIMITS,
   DEFAULT_MAX_TTL_MS,
   KeyValueStore,
-  ownHead,
+  ReplicaStore,
   systemClock,
   type Limits,
+  type ListeningFrontend,
   type TransactionLog,
 } from '../core';
 import { ReadConsistency } from '../application/consistency/read-consistency';
@@ -36,6 +37,17 @@ import type { WatchService } from '../application/watch/watch-service';
 import { buildWatches, type WatchParts } from './watch-layer';
 import { serviceStatus, type StatusSource } from '../application/status/service-status';
 import { packageVersion } from '../platform/package/package-version';
+import { readWorkersConfig, type WorkerPool } from '../platform/workers';
+import type { BroadcastingLog } from '../driving/worker-link';
+import {
+  broadcasting,
+  buildOwnerSide,
+  connectToOwner,
+  headOf,
+  processRole,
+  type OwnerSide,
+  type ProcessRole,
+} from './worker-layer';
 
 export type { FlagsSource } from './observability-layers';
 
@@ -58,6 +70,8 @@ export const TOKENS = {
   ReadConsistency: Symbol.for('kvs.ReadConsistency'),
   /** A shared replica's staleness (undefined for a log with one writer). */
   Staleness: Symbol.for('kvs.Staleness'),
+  /** KVS_WORKERS > 1, the owner only: the answers to the workers and their pool. */
+  OwnerSide: Symbol.for('kvs.OwnerSide'),
   /** Everything main runs, built from the bindings above. */
   Service: Symbol.for('kvs.Service'),
 } as const;
@@ -82,6 +96,12 @@ export interface ServiceParts {
   readonly expiry: ExpiryScheduler;
   /** KVS_RATE_LIMIT_STORE=postgres: main closes its connections once the log is closed. */
   readonly rateLimits?: { close(): Promise<void> };
+  /** Which process this is (KVS_WORKERS > 1: the owner or a worker). */
+  readonly role: ProcessRole;
+  /** The owner only: the worker processes. */
+  readonly workers?: WorkerPool;
+  /** A worker only: tells the owner that its frontends listen, and where. */
+  readonly owner?: { listening(where: readonly ListeningFrontend[]): void };
 }
 
 /** Which log the service writes to, for the start-up line: never a password. */
@@ -225,11 +245,21 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
   }
   const frontendNames = env.listOf('FRONTEND_TYPE', namesOf(FRONTENDS), namesOf(FRONTENDS));
   const limits = readLimits(env);
+  const workerCount = readWorkersConfig(env);
+  // A shared replica's store may be rebased onto a compacted history (LogFollower.rebase), which
+  // the owner does not pass on to its workers' copies: one replica process per host until it does.
+  if (workerCount > 1 && env.oneOf('KVS_REPLICAS', ['single', 'shared'], 'single') === 'shared') {
+    throw env.invalid('KVS_WORKERS', String(workerCount), '1 with KVS_REPLICAS=shared (run more replicas instead)');
+  }
+  const role = processRole(workerCount);
+  // A worker's store follows the owner's history; it never opens the log itself.
+  const worker = role === 'worker' ? connectToOwner() : undefined;
   // Loopback unless asked otherwise, as etcd and Redis's protected mode do: a fresh install is
   // not reachable from the network before TLS and tokens are set up.
   const host = env.string('KVS_HOST', '127.0.0.1');
-  const layers = buildSecurityLayers(env, logger);
-  if (!isLoopback(host) && (layers.tls === undefined || !layers.auth)) {
+  const layers = buildSecurityLayers(env, logger, role === 'worker');
+  // Warned once, by the process that reads the configuration first (a worker reads it again).
+  if (role !== 'worker' && !isLoopback(host) && (layers.tls === undefined || !layers.auth)) {
     const missing = [layers.tls === undefined && 'TLS', !layers.auth && 'authentication'].filter(Boolean).join(' and ');
     logger.warn(
       { event: 'insecure_listen', host, tls: layers.tls !== undefined, auth: layers.auth },
@@ -242,12 +272,22 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
   const container = new Container({ defaultScope: 'Singleton' });
   if (layers.tls) container.bind<ReloadingTls>(TOKENS.ReloadingTls).toConstantValue(layers.tls);
   // Metrics read the store and the log when scraped, both built later by the container.
-  const observability = readObservability(env, logger, {
-    liveKeys: () => container.get<KeyValueStore>(TOKENS.KeyValueStore).size,
-    dataBytes: () => container.get<KeyValueStore>(TOKENS.KeyValueStore).dataBytes,
-    dataQuotaBytes: limits.maxDataBytes,
-    logHealth: () => container.get<TransactionLog>(TOKENS.TransactionLog).health(),
-  });
+  const observability = readObservability(
+    env,
+    logger,
+    {
+      liveKeys: () => container.get<KeyValueStore>(TOKENS.KeyValueStore).size,
+      dataBytes: () => container.get<KeyValueStore>(TOKENS.KeyValueStore).dataBytes,
+      dataQuotaBytes: limits.maxDataBytes,
+      logHealth: () => container.get<TransactionLog>(TOKENS.TransactionLog).health(),
+    },
+    role === 'single' ? undefined : exposition(),
+  );
+  /** With workers, /metrics serves the whole service (the owner gathers it). */
+  function exposition(): (metrics: KvsMetrics) => () => Promise<string> {
+    if (worker) return worker.exposition;
+    return () => () => container.get<OwnerSide>(TOKENS.OwnerSide).requests.serviceMetrics();
+  }
   const { observers, endpoints, policies, metrics, admin, flags, traceLog } = observability;
   const watches = buildWatches(env, observability.logObserver, metrics, () =>
     container.get<KeyValueStore>(TOKENS.KeyValueStore),
@@ -267,7 +307,8 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
   container.bind<FlagsSource>(TOKENS.Flags).toConstantValue(flags);
   container.bind<LogDescription>(TOKENS.LogDescription).toConstantValue(describeLog(loggerName, env));
   if (metrics) container.bind<KvsMetrics>(TOKENS.Metrics).toConstantValue(metrics);
-  if (admin) {
+  // The operations listener runs in the owner: it speaks for the whole service.
+  if (admin && role !== 'worker') {
     container.bind<OperationsListener>(TOKENS.OperationsListener).toDynamicValue(
       (context) =>
         new OperationsListener({
@@ -282,18 +323,29 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
         }),
     );
   }
-  container
-    .bind<TransactionLog>(TOKENS.TransactionLog)
-    .toDynamicValue(() =>
-      traceLog(
-        createLogger({ logger: logger.child({ component: `${loggerName satisfies LoggerName}-log` }), observer }),
-      ),
+  container.bind<TransactionLog>(TOKENS.TransactionLog).toDynamicValue(() => {
+    if (worker) return worker.log;
+    const log = traceLog(
+      createLogger({ logger: logger.child({ component: `${loggerName satisfies LoggerName}-log` }), observer }),
     );
+    return role === 'owner' ? broadcasting(log) : log;
+  });
   container.bind<KeyValueStore>(TOKENS.KeyValueStore).toDynamicValue((context) => {
     const log = context.get<TransactionLog>(TOKENS.TransactionLog);
+    if (worker) return new ReplicaStore(log, worker.link, limits, watches.observe);
     // Replicas of a shared log set and judge deadlines by its storage's clock, not their hosts'.
     return new KeyValueStore(log, limits, watches.observe, log.clock ?? systemClock, watches.rebased);
   });
+  container.bind<OwnerSide>(TOKENS.OwnerSide).toDynamicValue((context) =>
+    buildOwnerSide({
+      workers: readWorkersConfig(env),
+      store: context.get(TOKENS.KeyValueStore),
+      log: context.get<BroadcastingLog>(TOKENS.TransactionLog),
+      metrics,
+      rateLimited: layers.rateLimited,
+      logger,
+    }),
+  );
   container.bind<ExpiryScheduler>(TOKENS.Expiry).toDynamicValue((context) => {
     const store = context.get<KeyValueStore>(TOKENS.KeyValueStore);
     return new ExpiryScheduler(store, {
@@ -315,9 +367,8 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
   });
   container.bind<ReadConsistency>(TOKENS.ReadConsistency).toDynamicValue((context) => {
     const store = context.get<KeyValueStore>(TOKENS.KeyValueStore);
-    const log = context.get<TransactionLog>(TOKENS.TransactionLog);
-    // A shared log's head is the database's; a log with one writer is the store's own.
-    const head = log.confirmHead ? { confirm: () => log.confirmHead!() } : ownHead(store);
+    // A worker's head is the owner's; a shared log's the database's; a log with one writer the store's own.
+    const head = worker ? worker.link : headOf(context.get<TransactionLog>(TOKENS.TransactionLog), store);
     return new ReadConsistency(store, head, readConsistency, context.get(TOKENS.Staleness));
   });
   container
@@ -344,9 +395,11 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
   container.bind<ServiceParts>(TOKENS.Service).toDynamicValue((context) => ({
     log: context.get(TOKENS.TransactionLog),
     store: context.get(TOKENS.KeyValueStore),
-    frontends: context.getAll(TOKENS.Frontend),
+    // The owner serves its workers, not clients.
+    frontends: role === 'owner' ? [] : context.getAll(TOKENS.Frontend),
     readiness: context.get(TOKENS.Readiness),
-    operationsListener: admin ? context.get<OperationsListener>(TOKENS.OperationsListener) : undefined,
+    operationsListener:
+      admin && role !== 'worker' ? context.get<OperationsListener>(TOKENS.OperationsListener) : undefined,
     flags: context.get(TOKENS.Flags),
     metrics,
     tls: layers.tls,
@@ -354,6 +407,9 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
     watches,
     expiry: context.get(TOKENS.Expiry),
     rateLimits: layers.rateLimits,
+    role,
+    workers: role === 'owner' ? context.get<OwnerSide>(TOKENS.OwnerSide).pool : undefined,
+    owner: worker?.link,
   }));
   return container;
 }

@@ -55,6 +55,8 @@ export function readObservability(
   env: EnvReader,
   logger: Logger,
   scrape: ConstructorParameters<typeof KvsMetrics>[0],
+  /** What /metrics serves, given this process's metrics (KVS_WORKERS > 1: the whole service's); default: this process's. */
+  exposition?: (metrics: KvsMetrics) => () => Promise<string>,
 ): Observability {
   // Off by default: a line per request costs about a third of a GET's CPU (bench/README.md),
   // while the metrics answer rates, latencies and outcomes for next to nothing. Operators switch
@@ -65,6 +67,7 @@ export function readObservability(
   const metrics = readSwitch(env, 'KVS_METRICS', true) ? new KvsMetrics(scrape) : undefined;
   const adminPort = env.optional('KVS_ADMIN_PORT') === undefined ? undefined : env.port('KVS_ADMIN_PORT', 0);
   const metricsLogger = logger.child({ component: 'metrics' });
+  const served = metrics && exposition?.(metrics);
   // The SDK itself was started by observability/tracing/preload before anything else loaded.
   const tracing = readTracingConfig(env);
 
@@ -84,7 +87,7 @@ export function readObservability(
   }
   if (metrics) {
     observers.push(new RequestMetricsObserver(metrics));
-    endpoints.push(metricsEndpoint(metrics, metricsLogger));
+    endpoints.push(metricsEndpoint(metrics, metricsLogger, served));
   }
   // After the observers, so refused writes are still logged and counted.
   if (flagsFile !== undefined) policies.push(new ReadOnlyPolicy(flags));
@@ -93,7 +96,7 @@ export function readObservability(
   const admin =
     adminPort === undefined
       ? undefined
-      : { port: adminPort, handlers: metrics ? [metricsEndpoint(metrics, metricsLogger)] : [] };
+      : { port: adminPort, handlers: metrics ? [metricsEndpoint(metrics, metricsLogger, served)] : [] };
 
   return {
     observers,

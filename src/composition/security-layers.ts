@@ -7,12 +7,16 @@ import {
   rateLimitWindow,
   readRateLimitConfig,
 } from '../application/policies/rate-limit';
+import { RateLimiterCluster } from 'rate-limiter-flexible';
 import { readPostgresLogConfig, SharedRateLimiter } from '../driven/postgres-log';
 import type { Policy } from '../application/pipeline';
 import { ReloadingTls, readTlsConfig, TlsMaterialError } from '../platform/tls';
 import { ConfigError, type EnvReader } from '../config/env-reader';
 
 // The security policies the composition root puts in every frontend's pipeline, and TLS.
+
+/** How long a worker waits for the owner's bucket (KVS_WORKERS > 1) before the request fails. */
+const CLUSTER_TIMEOUT_MS = 1000;
 
 /** The security policies, in pipeline order, and what the start-up checks and the operations listener need. */
 export interface SecurityLayers {
@@ -23,6 +27,8 @@ export interface SecurityLayers {
   readonly metricsAuth?: Policy;
   /** KVS_RATE_LIMIT_STORE=postgres: the shared counts' connections, closed at shutdown. */
   readonly rateLimits?: { close(): Promise<void> };
+  /** Whether a per-caller rate limit is on (with KVS_WORKERS > 1 the owner then keeps the buckets). */
+  readonly rateLimited: boolean;
 }
 
 /**
@@ -31,7 +37,7 @@ export interface SecurityLayers {
  * checks are what overloads us), then authentication (so limits are charged to the token's
  * subject), then the per-caller rate limit.
  */
-export function buildSecurityLayers(env: EnvReader, logger: Logger): SecurityLayers {
+export function buildSecurityLayers(env: EnvReader, logger: Logger, acrossWorkers = false): SecurityLayers {
   const policies: Policy[] = [];
   const shedding = readLoadSheddingConfig(env);
   if (shedding)
@@ -47,10 +53,16 @@ export function buildSecurityLayers(env: EnvReader, logger: Logger): SecurityLay
   let rateLimits: SharedRateLimiter | undefined;
   if (rateLimit) {
     const limitLogger = logger.child({ component: 'rate-limit' });
-    // Shared by the replicas of one log: the counts live in its database.
-    if (rateLimit.store === 'postgres')
-      rateLimits = new SharedRateLimiter(readPostgresLogConfig(env), rateLimitWindow(rateLimit), limitLogger);
-    policies.push(new RateLimitPolicy(new CallerRateLimiter(rateLimit, limitLogger, rateLimits)));
+    const window = rateLimitWindow(rateLimit);
+    // Shared by the replicas of one log: the counts live in its database. Across the workers of
+    // one service (KVS_WORKERS > 1): in the owner, which runs RateLimiterClusterMaster.
+    if (rateLimit.store === 'postgres') rateLimits = new SharedRateLimiter(readPostgresLogConfig(env), window, limitLogger);
+    const shared =
+      rateLimits ??
+      (acrossWorkers
+        ? new RateLimiterCluster({ ...window, keyPrefix: 'kvs-callers', timeoutMs: CLUSTER_TIMEOUT_MS })
+        : undefined);
+    policies.push(new RateLimitPolicy(new CallerRateLimiter(rateLimit, limitLogger, shared)));
   }
   const tlsFiles = readTlsConfig(env);
   let tls: ReloadingTls | undefined;
@@ -60,7 +72,7 @@ export function buildSecurityLayers(env: EnvReader, logger: Logger): SecurityLay
     if (error instanceof TlsMaterialError) throw new ConfigError(`config: ${error.message}`);
     throw error;
   }
-  return { policies, tls, auth: auth !== undefined, metricsAuth, rateLimits };
+  return { policies, tls, auth: auth !== undefined, metricsAuth, rateLimits, rateLimited: rateLimit !== undefined };
 }
 
 /** Whether `host` accepts connections from this machine only. */

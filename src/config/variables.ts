@@ -143,6 +143,14 @@ export const VARIABLES: readonly VariableDeclaration[] = [
     'single',
     'shared (TLOG_TYPE=postgres only): any number of kvs processes on one table form one store (docs/scale-out.md); single: a second instance on the table is refused.',
   ),
+  // Workers (issue 22 item 3: every core): one process owns the log, N serve (docs/workers.md).
+  service(
+    'workers',
+    'KVS_WORKERS',
+    'integer 1..256 | auto',
+    '1',
+    'Serving processes (node:cluster): 1 is one process; N > 1 forks N workers that share the ports, each holding a replica of the store, while the primary process owns the transaction log; auto: one per available core. See docs/workers.md.',
+  ),
   service(
     'scale-out',
     'KVS_PG_POLL_MS',

@@ -18,3 +18,6 @@ export * from './watch-filter';
 export * from './watch-history';
 export * from './watch-hub';
 export * from './watcher';
+export * from './write-owner.port';
+export * from './replica-store';
+export * from './worker-protocol';

@@ -173,6 +173,11 @@ export class KeyValueStore {
   private idle: (() => void)[] = [];
   /** Whether the log is shared with other writers and hands over their records (TransactionLog.follow). */
   private following = false;
+  /**
+   * Whether this store logs the expiries of its keys (expireDue) and so queues their deadlines.
+   * A replica whose owner logs them (ReplicaStore) does not: its queue would only grow.
+   */
+  protected readonly logsExpiries: boolean = true;
 
   constructor(
     private readonly log: TransactionLog,
@@ -450,10 +455,7 @@ export class KeyValueStore {
    * none expires a lease another one keeps alive (docs/ttl-and-leases.md).
    */
   async keepAliveLease(id: number): Promise<LeaseStatus> {
-    if (!this.following) {
-      if (!this.leases.renew(id, this.clock.now())) throw new LeaseNotFoundError(id);
-      return this.leaseStatus(id);
-    }
+    if (!this.following) return this.renewLeaseHere(id);
     await this.decided(() => {
       const now = this.clock.now();
       const status = this.leases.open(id, now) ? this.leases.status(id, now) : undefined;
@@ -461,6 +463,15 @@ export class KeyValueStore {
       const { ttlMs } = status;
       return this.commit([], [], [{ type: 'keepalive', id, ttlMs, deadline: now + ttlMs }]);
     });
+    return this.leaseStatus(id);
+  }
+
+  /**
+   * Renews the lease in this store's memory only, unlogged: a single instance's keepalive, and a
+   * worker replica's copy of a renewal the owner made. LeaseNotFoundError unless it is alive.
+   */
+  protected renewLeaseHere(id: number): LeaseStatus {
+    if (!this.leases.renew(id, this.clock.now())) throw new LeaseNotFoundError(id);
     return this.leaseStatus(id);
   }
 
@@ -842,7 +853,8 @@ export class KeyValueStore {
       this.liveBytes += entryBytes(entry);
       if (write.expiresAt !== undefined) {
         this.withDeadline++;
-        this.deadlines.push({ expiresAt: write.expiresAt, key: write.key, modRevision: revision });
+        if (this.logsExpiries)
+          this.deadlines.push({ expiresAt: write.expiresAt, key: write.key, modRevision: revision });
       }
     }
     const now = this.clock.now();

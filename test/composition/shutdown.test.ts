@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Frontend } from '../../src/driving/frontend.port';
-import { stopOnSignalsOrLogFailure } from '../../src/composition/shutdown';
+import { catchStopSignals, stopOnSignalsOrLogFailure } from '../../src/composition/shutdown';
 import { MemoryTransactionLog } from '../support/memory-transaction-log';
 import { recordingLogger } from '../support/recording-logger';
 
@@ -50,5 +50,58 @@ describe('stopping the service', () => {
     log.healthState.set('failed');
     expect(await exited).toBe(1);
     expect(steps).toEqual(['not ready', 'frontend stopped', 'log closed']);
+  });
+});
+
+describe('stop signals caught from the start (catchStopSignals)', () => {
+  it('remembers a stop that comes during start-up and carries it out once start-up arms it', async () => {
+    const steps: string[] = [];
+    const log = new MemoryTransactionLog();
+    const signals = new EventEmitter();
+    let exitCode: number | undefined;
+    const { logger, records } = recordingLogger();
+    const stops = catchStopSignals({
+      logger,
+      exit: (code) => (exitCode = code),
+      signals: signals as unknown as NodeJS.Process,
+    });
+    expect(stops.requested).toBe(false);
+    signals.emit('SIGTERM', 'SIGTERM');
+    // Nothing is stopped (or exited) in the middle of start-up...
+    await stops.whenRequested;
+    expect(stops.requested).toBe(true);
+    expect(exitCode).toBeUndefined();
+    expect(records.map((record) => record.event)).toEqual(['shutdown_requested']);
+    // ...until it reaches the safe point: then the orderly stop runs, the log closed last.
+    const close = log.close.bind(log);
+    log.close = async () => {
+      steps.push('log closed');
+      await close();
+    };
+    stops.arm({
+      frontends: [],
+      workers: { stop: async () => void steps.push('workers drained') },
+      log,
+      readiness: { stopping: () => steps.push('not ready') },
+      logger,
+      exit: (code) => (exitCode = code),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(steps).toEqual(['not ready', 'workers drained', 'log closed']);
+    expect(exitCode).toBe(0);
+  });
+
+  it('a second signal during start-up exits at once (1)', () => {
+    const signals = new EventEmitter();
+    const exits: number[] = [];
+    catchStopSignals({
+      logger: recordingLogger().logger,
+      exit: (code) => exits.push(code),
+      signals: signals as unknown as NodeJS.Process,
+    });
+    signals.emit('SIGINT', 'SIGINT');
+    expect(exits).toEqual([]);
+    signals.emit('SIGINT', 'SIGINT');
+    expect(exits).toEqual([1]);
   });
 });

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { startService } from '../support/service-process';
+import { logRecords, startService } from '../support/service-process';
 import { TestPostgres } from '../support/test-postgres';
 import { useTempDir } from '../support/temp-dir';
 
@@ -19,24 +19,35 @@ interface KeyOutcome {
   inFlight?: string | null;
 }
 
+/** With KVS_WORKERS > 1: load goes on for this many more acknowledgements after a worker is killed, before the owner is. */
+const ACKS_AFTER_WORKER_KILL = 500;
+
 /**
  * Crash test: SIGKILL the service under concurrent write load, restart it on the same log,
  * and check that every acknowledged write survived with its last acknowledged value.
  * Each writer owns its keys and writes them one at a time, so per key there is exactly one
  * last acknowledged state and at most one write whose outcome the kill left undecided.
+ * With `killWorkerFirst` (KVS_WORKERS > 1) a worker is killed first and the load goes on
+ * through the others: a writer whose request the kill cut leaves that key's last write
+ * undecided and goes on with fresh keys (so no later write shares a key with an undecided one);
+ * then the owner is killed.
  */
-async function crashAndCheck(env: Record<string, string>, minCompactions = 0): Promise<void> {
+async function crashAndCheck(env: Record<string, string>, minCompactions = 0, killWorkerFirst = false): Promise<void> {
   let service = await startService(env);
   const compactions = (): number => service.output().split('"event":"compaction_done"').length - 1;
   try {
     const url = service.restUrl!;
     const outcomes = new Map<string, KeyOutcome>();
     let acked = 0;
+    /** Set once a worker is killed (KVS_WORKERS > 1): a failed request is one the kill cut. */
+    let workerKilled = false;
+    /** Set before the service (its owner) is killed: the writers stop. */
     let killed = false;
 
     async function writer(id: number): Promise<void> {
+      let keys = `writer-${id}`;
       for (let n = 0; !killed; n++) {
-        const key = `writer-${id}/key-${n % KEYS_PER_WRITER}\t✓`;
+        const key = `${keys}/key-${n % KEYS_PER_WRITER}\t✓`;
         const value = n % 5 === 4 ? null : `value ${id}:${n}\n`;
         const outcome = outcomes.get(key) ?? { acked: null };
         outcomes.set(key, outcome);
@@ -51,8 +62,9 @@ async function crashAndCheck(env: Record<string, string>, minCompactions = 0): P
           delete outcome.inFlight;
           acked++;
         } catch (error) {
-          if (!killed) throw error;
-          return; // The kill cut this request: its outcome stays undecided (inFlight).
+          if (killed) return; // The kill cut this request: its outcome stays undecided (inFlight).
+          if (!workerKilled) throw error;
+          keys = `writer-${id}/after-${n}`; // cut with its worker: undecided, and fresh keys from now on
         }
       }
     }
@@ -61,6 +73,17 @@ async function crashAndCheck(env: Record<string, string>, minCompactions = 0): P
     const began = Date.now();
     while ((acked < ACKS_BEFORE_KILL || compactions() < minCompactions) && Date.now() - began < MAX_LOAD_MS) {
       await new Promise((r) => setTimeout(r, 10));
+    }
+    if (killWorkerFirst) {
+      workerKilled = true;
+      const [worker] = logRecords(service.output()).filter((record) => record.event === 'worker_started');
+      process.kill(Number(worker.pid), 'SIGKILL');
+      const before = acked;
+      const resumed = Date.now();
+      while (acked < before + ACKS_AFTER_WORKER_KILL && Date.now() - resumed < MAX_LOAD_MS) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(acked).toBeGreaterThanOrEqual(before + ACKS_AFTER_WORKER_KILL);
     }
     killed = true;
     service.process.kill('SIGKILL');
@@ -84,7 +107,8 @@ async function crashAndCheck(env: Record<string, string>, minCompactions = 0): P
       }
     }
     expect(violations).toEqual([]);
-    expect(outcomes.size).toBe(WRITERS * KEYS_PER_WRITER);
+    if (killWorkerFirst) expect(outcomes.size).toBeGreaterThanOrEqual(WRITERS * KEYS_PER_WRITER);
+    else expect(outcomes.size).toBe(WRITERS * KEYS_PER_WRITER);
   } finally {
     service.process.kill('SIGKILL');
   }
@@ -142,5 +166,24 @@ describe('crash safety (postgres log)', () => {
     'keeps every acknowledged write through SIGKILL with compaction running again and again',
     () => crashAndCheck({ ...postgres.logEnv(), FRONTEND_TYPE: 'rest', ...COMPACTING }, 3),
     120_000,
+  );
+});
+
+/** KVS_WORKERS=2: the owner holds the log, two workers forward the writes (docs/workers.md). */
+describe('crash safety with workers (KVS_WORKERS=2, file log)', () => {
+  const dir = useTempDir('crash');
+  const env = (): Record<string, string> => ({
+    TLOG_TYPE: 'file',
+    TLOG_FILENAME: join(dir.path, 'tx.log'),
+    FRONTEND_TYPE: 'rest',
+    KVS_WORKERS: '2',
+  });
+
+  it('keeps every acknowledged write through SIGKILL of the owner', () => crashAndCheck(env()), 60_000);
+
+  it(
+    'keeps every acknowledged write through SIGKILL of a worker under load, then of the owner',
+    () => crashAndCheck(env(), 0, true),
+    60_000,
   );
 });

@@ -20,7 +20,11 @@ describe('safe defaults at start-up', () => {
     service.process.kill('SIGTERM');
     await service.exited();
     const records = logRecords(service.output());
-    const hosts = records.filter((r) => r.event === 'frontend_listening').map((r) => [r.frontend, r.host]);
+    // The start-up line lists every frontend once (with KVS_WORKERS, each worker logs its own listening lines).
+    const started = records.find((r) => r.event === 'started') as unknown as {
+      listening: { frontend: string; host: string }[];
+    };
+    const hosts = started.listening.map((r) => [r.frontend, r.host]);
     expect(hosts).toEqual([
       ['rest', '127.0.0.1'],
       ['grpc', '127.0.0.1'],

@@ -73,6 +73,7 @@ describe('configuration errors of the postgres log', () => {
       { KVS_MAX_STALENESS_MS: '1500', KVS_PG_POLL_MS: '1000' },
       /KVS_MAX_STALENESS_MS="1500" is not valid; expected at least twice KVS_PG_POLL_MS \(2000 ms\)/,
     ],
+    [{ KVS_WORKERS: '2' }, /KVS_WORKERS="2" is not valid; expected 1 with KVS_REPLICAS=shared/],
   ])('KVS_REPLICAS=shared with %j exits 2 with one clear line', async (variables, message) => {
     const env = { TLOG_TYPE: 'postgres', TLOG_DB_HOST: 'db', TLOG_DB_DATABASE: 'kvs', TLOG_DB_USERNAME: 'kvs' };
     const result = await runService({ ...env, KVS_REPLICAS: 'shared', ...variables });

@@ -46,6 +46,10 @@ export function startService(env: Record<string, string>, main = MAIN): Promise<
   let output = '';
   const exit = new Promise<number | string>((done) => child.on('exit', (code, signal) => done(code ?? signal ?? -1)));
   const wanted = (env.FRONTEND_TYPE ?? 'rest,grpc').split(',').map((name) => name.trim().toLowerCase());
+  // With workers a frontend listens once per worker; the owner's `started` line says that all do.
+  const childEnv = serviceEnv(env);
+  const workers = childEnv.KVS_WORKERS !== undefined && childEnv.KVS_WORKERS !== '1';
+  let started = false;
 
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => {
@@ -58,8 +62,9 @@ export function startService(env: Record<string, string>, main = MAIN): Promise<
       for (const record of logRecords(output)) {
         if (record.event === 'frontend_listening')
           addresses.set(String(record.frontend), `127.0.0.1:${String(record.port)}`);
+        if (record.event === 'started') started = true;
       }
-      if (wanted.every((name) => addresses.has(name))) {
+      if (wanted.every((name) => addresses.has(name)) && (started || !workers)) {
         clearTimeout(timer);
         child.stdout.off('data', onOutput);
         child.stdout.on('data', (more: Buffer) => (output += more.toString()));
@@ -99,6 +104,8 @@ function serviceEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
   // Pass a database chosen by the developer or CI through, so postgres runs can use it.
   for (const [name, value] of Object.entries(process.env)) if (name.startsWith('TLOG_DB_')) base[name] = value;
+  // The jest project "workers" runs the e2e suites again against KVS_WORKERS=2 (jest.config.js).
+  if (process.env.KVS_WORKERS !== undefined) base.KVS_WORKERS = process.env.KVS_WORKERS;
   return { ...base, KVS_HOST: '127.0.0.1', KVS_HTTP_PORT: '0', KVS_GRPC_PORT: '0', ...env };
 }
 

@@ -10,13 +10,18 @@ export const METRICS_PATH = '/metrics';
  * other request on. A path check rather than a mounted Router: on the REST port every request
  * passes here, and a Router would add a routing pass to each.
  */
-export function metricsEndpoint(metrics: KvsMetrics, logger: Logger = silentLogger): RequestHandler {
+export function metricsEndpoint(
+  metrics: KvsMetrics,
+  logger: Logger = silentLogger,
+  /** The exposition served: this process's, or with KVS_WORKERS > 1 the whole service's. */
+  exposition: () => Promise<string> = () => metrics.exposition(),
+): RequestHandler {
   return (req, res, next) => {
     if (req.path !== METRICS_PATH || (req.method !== 'GET' && req.method !== 'HEAD')) {
       next();
       return;
     }
-    metrics.exposition().then(
+    exposition().then(
       (text) => {
         res.setHeader('Content-Type', metrics.registry.contentType);
         res.end(text);
