@@ -56,7 +56,8 @@ export function buildSecurityLayers(env: EnvReader, logger: Logger, acrossWorker
     const window = rateLimitWindow(rateLimit);
     // Shared by the replicas of one log: the counts live in its database. Across the workers of
     // one service (KVS_WORKERS > 1): in the owner, which runs RateLimiterClusterMaster.
-    if (rateLimit.store === 'postgres') rateLimits = new SharedRateLimiter(readPostgresLogConfig(env), window, limitLogger);
+    if (rateLimit.store === 'postgres')
+      rateLimits = new SharedRateLimiter(readPostgresLogConfig(env), window, limitLogger);
     const shared =
       rateLimits ??
       (acrossWorkers
