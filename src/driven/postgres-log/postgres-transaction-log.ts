@@ -672,10 +672,13 @@ export class PostgresTransactionLog implements TransactionLog {
    */
   private async checkHead(): Promise<void> {
     this.headCheckDue = false;
+    // Compared with what was held when the query was sent: every revision held then had
+    // committed, while one of this replica's own writes may commit (and be held) while it runs.
+    const held = this.lastRevision;
     const head = await this.statements.lastRevision();
-    if (head >= this.lastRevision) return;
+    if (head >= held) return;
     const message =
-      `postgres log: table ${this.config.table} ends at revision ${head}, before this replica's revision ${this.lastRevision}:` +
+      `postgres log: table ${this.config.table} ends at revision ${head}, before this replica's revision ${held}:` +
       ' the database lost commits (a failover to a standby without them, or an older backup restored?); restart to replay the table';
     if (this.healthState.set('failed')) this.logger.error({ event: 'postgres_log_failed' }, message);
     throw new Error(message);
