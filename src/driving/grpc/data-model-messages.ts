@@ -42,7 +42,7 @@ export function writeConditionOf(message: {
   return { modRevision: parseRevision(expected, 'expected_mod_revision') };
 }
 
-/** A Get's answer: the value, the key's revisions and the store revision; an absent key as zeros. */
+/** A Get's answer: the value, the key's revisions, its lease and the store revision; an absent key as zeros. */
 export function getResponseOf(entry: KeyEntry | undefined, revision: number): GetResponse {
   return {
     value: entry?.value ?? '',
@@ -50,6 +50,7 @@ export function getResponseOf(entry: KeyEntry | undefined, revision: number): Ge
     mod_revision: entry?.modRevision ?? 0,
     version: entry?.version ?? 0,
     revision,
+    lease: entry?.lease ?? 0,
   };
 }
 
