@@ -195,10 +195,10 @@ describe('TTL and leases over REST and gRPC (real sockets)', () => {
       ['owned/a', granted.id],
       ['owned/b', '0'],
     ]);
-    const txn = await call<{ results: { get: { lease: string } }[] }>((done) =>
+    const txn = await call<{ results: { get?: { lease: string } | null }[] }>((done) =>
       keyValue.Txn({ success: [{ get: { key: 'owned/a' } }] }, done),
     );
-    expect(txn.results[0].get.lease).toBe(granted.id);
+    expect(txn.results[0].get?.lease).toBe(granted.id);
     await eventually(() => events.length >= 2, { describe: () => 'the watch to see both puts' });
     expect(events.map(({ entry }) => [entry.key, entry.lease])).toEqual([
       ['owned/a', granted.id],
