@@ -24,7 +24,7 @@ import { isPeer, loadRows } from './lib/scenarios';
 import { SERVER_NAMES } from './lib/servers';
 import { measureWatch, WATCH_ROW_IDS, type WatchResult } from './lib/watch-bench';
 import { measureExpiry, type ExpiryResult } from './lib/expiry-bench';
-import { measureSnapshots, type SnapshotResult } from './lib/snapshot-bench';
+import { measureSnapshots, SNAPSHOT_ROW_IDS, type SnapshotResult } from './lib/snapshot-bench';
 import { measureRateLimits, type RateLimitResult } from './lib/rate-limit-bench';
 import { measureScaleOut, type ScaleOutResult } from './lib/scale-out-bench';
 import { measureWorkersMemory, type WorkersMemoryResult } from './lib/workers-memory-bench';
@@ -86,9 +86,9 @@ async function main(): Promise<void> {
     expiry = await measureExpiry(scratch, options);
   }
   let snapshot: SnapshotResult | undefined;
-  if (selected('snapshot')) {
+  if (SNAPSHOT_ROW_IDS.some(selected)) {
     process.stderr.write('snapshot (1,000,000 keys: save, status, restore, PUT during snapshots) ...\n');
-    snapshot = await measureSnapshots(scratch, options);
+    snapshot = await measureSnapshots(scratch, options, selected);
   }
   let rateLimit: RateLimitResult | undefined;
   if (selected('rate-limit')) {

@@ -214,6 +214,7 @@ function byRate(runs: ReplayRun[]): ReplayRun[] {
   return [...runs].sort((a, b) => a.eventsPerSecond - b.eventsPerSecond);
 }
 
-function profileFlags(rowId: string): string[] {
+/** The node flags that write a row's server CPU profile to bench/results/profiles/<row>/. */
+export function profileFlags(rowId: string): string[] {
   return ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS_DIR, 'profiles', rowId.replaceAll('/', '_'))}`];
 }

@@ -1,4 +1,6 @@
 import type { BenchOptions } from './options';
+import { profileFlags } from './measure';
+import { clockTicksPerSecond } from './proc-stats';
 import type { PutFigures } from './results';
 import { runLoad } from './run-load';
 import { ServerProcess } from './server-process';
@@ -16,18 +18,23 @@ export type BackgroundWork = (url: string, stopped: () => boolean) => Promise<nu
 /**
  * Durable PUTs (REST, 32 connections) against a fresh service on `logFile` (automatic
  * compaction off), with `background` running for the whole warm-up and measured window (none:
- * the load alone). `PutFigures.compactions` counts what the background completed.
+ * the load alone). `PutFigures.compactions` counts what the background completed. With
+ * --profile, the server writes its CPU profile under `profileId`.
  */
 export async function measurePutsWhile(
   logFile: string,
   options: BenchOptions,
   background?: BackgroundWork,
+  profileId?: string,
 ): Promise<PutFigures> {
-  const spec = kvsServer('rest', { logFile, sync: 'always', main: options.main });
+  const nodeFlags = options.profile && profileId !== undefined ? profileFlags(profileId) : [];
+  const spec = kvsServer('rest', { logFile, sync: 'always', main: options.main, nodeFlags });
   const { server, ready } = await ServerProcess.start({ ...spec, env: { ...spec.env, KVS_COMPACT_MIN_BYTES: NEVER } });
   const url = `http://127.0.0.1:${ready[2]}`;
   let stop = false;
   try {
+    const harness = process.cpuUsage();
+    const began = performance.now();
     const work = background?.(url, () => stop) ?? Promise.resolve(0);
     const load = await runLoad('rest', {
       target: `127.0.0.1:${ready[2]}`,
@@ -37,6 +44,8 @@ export async function measurePutsWhile(
       warmupSeconds: options.warmupSeconds,
       durationSeconds: options.durationSeconds,
     });
+    const harnessCpu = process.cpuUsage(harness);
+    const harnessCores = (harnessCpu.user + harnessCpu.system) / 1000 / (performance.now() - began);
     stop = true;
     const completed = await work;
     return {
@@ -45,6 +54,9 @@ export async function measurePutsWhile(
       p99Ms: load.p99Ms,
       errors: load.errors,
       compactions: completed,
+      serverCpuSeconds: load.serverCpuTicks / clockTicksPerSecond(),
+      seconds: load.seconds,
+      harnessCores,
     };
   } finally {
     stop = true;

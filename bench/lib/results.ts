@@ -77,6 +77,11 @@ export interface PutFigures {
   readonly errors: number;
   /** Compactions completed during the run. */
   readonly compactions: number;
+  /** The server's CPU time in the measured window, and that window's length (seconds). */
+  readonly serverCpuSeconds: number;
+  readonly seconds: number;
+  /** The bench process's own CPU time per second of the run (warm-up included): what the background work's client (a snapshot reader) costs, in cores. */
+  readonly harnessCores: number;
 }
 
 /** The compaction rows: disk after endless overwrites, restart, PUT throughput during compaction. */

@@ -15,9 +15,19 @@ import { kvsServer } from './servers';
 /** The issue's figure: a snapshot of 1,000,000 keys (16 B keys, 100 B values). */
 const KEYS_1M = 1_000_000;
 
-/** What the snapshot row measured. */
+/** The ids `--filter` selects the snapshot rows by: the tools (take, save, status, restore) and the PUTs during snapshots. */
+export const SNAPSHOT_ROW_IDS = ['snapshot/tools', 'snapshot/put'] as const;
+
+/** What the snapshot rows measured (a row not selected is missing). */
 export interface SnapshotResult {
   readonly keys: number;
+  readonly tools?: SnapshotTools;
+  /** Durable PUTs without, and while snapshots stream back to back (`compactions` counts the snapshots). */
+  readonly put?: { readonly without: PutFigures; readonly during: PutFigures };
+}
+
+/** The snapshot tools on the 1M-key store. */
+export interface SnapshotTools {
   /** One GET /v1/admin/snapshot of the idle service, to a file. */
   readonly snapshotSeconds: number;
   readonly snapshotBytes: number;
@@ -30,8 +40,6 @@ export interface SnapshotResult {
   readonly replaySeconds: number;
   /** The same into a fresh PostgreSQL table (an embedded server), then the replay of that table; undefined without PostgreSQL binaries. */
   readonly postgres?: { readonly restoreSeconds: number; readonly replaySeconds: number };
-  /** Durable PUTs without, and while snapshots stream back to back (`compactions` counts the snapshots). */
-  readonly put: { readonly without: PutFigures; readonly during: PutFigures };
 }
 
 /**
@@ -39,9 +47,22 @@ export interface SnapshotResult {
  * restoring it, and durable PUT throughput while snapshots stream back to back against the same
  * load without. Every step is bounded by the store's size or the row's duration.
  */
-export async function measureSnapshots(scratch: string, options: BenchOptions): Promise<SnapshotResult> {
+export async function measureSnapshots(
+  scratch: string,
+  options: BenchOptions,
+  selected: (id: string) => boolean,
+): Promise<SnapshotResult> {
   const logFile = join(scratch, 'snapshot-1m.log');
   writeReplayLog(logFile, KEYS_1M);
+  return {
+    keys: KEYS_1M,
+    tools: selected('snapshot/tools') ? await measureTools(scratch, logFile, options) : undefined,
+    put: selected('snapshot/put') ? await measurePutsDuringSnapshots(logFile, options) : undefined,
+  };
+}
+
+/** Takes, saves, checks and restores a snapshot of the store on `logFile` (time, bytes). */
+async function measureTools(scratch: string, logFile: string, options: BenchOptions): Promise<SnapshotTools> {
   const file = join(scratch, 'snapshot-1m.snapshot');
   const { server, ready } = await ServerProcess.start(
     kvsServer('rest', { logFile, sync: 'always', main: options.main }),
@@ -82,7 +103,19 @@ export async function measureSnapshots(scratch: string, options: BenchOptions): 
     kvsServer('rest', { logFile: restored, sync: 'always', main: options.main }),
   );
   const postgres = await restoreIntoPostgres(file, timed, options);
+  return {
+    snapshotSeconds,
+    snapshotBytes: statSync(file).size,
+    saveSeconds,
+    statusSeconds,
+    restoreSeconds,
+    replaySeconds,
+    postgres,
+  };
+}
 
+/** Durable REST PUTs on the store of `logFile` without, then while snapshots stream back to back. */
+async function measurePutsDuringSnapshots(logFile: string, options: BenchOptions): Promise<SnapshotResult['put']> {
   const snapshotLoop = async (url: string, stopped: () => boolean): Promise<number> => {
     let snapshots = 0;
     while (!stopped()) {
@@ -98,19 +131,9 @@ export async function measureSnapshots(scratch: string, options: BenchOptions): 
     }
     return snapshots;
   };
-  const without = await measurePutsWhile(logFile, options);
-  const during = await measurePutsWhile(logFile, options, snapshotLoop);
-  return {
-    keys: KEYS_1M,
-    snapshotSeconds,
-    snapshotBytes: statSync(file).size,
-    saveSeconds,
-    statusSeconds,
-    restoreSeconds,
-    replaySeconds,
-    postgres,
-    put: { without, during },
-  };
+  const without = await measurePutsWhile(logFile, options, undefined, 'snapshot/put-alone');
+  const during = await measurePutsWhile(logFile, options, snapshotLoop, 'snapshot/put-during');
+  return { without, during };
 }
 
 /** Starts the service on its log and returns how long its replay took, as it logs it. */
@@ -129,7 +152,7 @@ async function restoreIntoPostgres(
   file: string,
   timed: (args: string[], env: Record<string, string>) => number,
   options: BenchOptions,
-): Promise<SnapshotResult['postgres']> {
+): Promise<SnapshotTools['postgres']> {
   let server: EmbeddedPostgresServer;
   try {
     server = await EmbeddedPostgresServer.create();

@@ -1,9 +1,13 @@
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join, resolve } from 'node:path';
 import type { LoadResult } from './load-protocol';
 import type { WatchLoadResult, WatchLoadSpec } from '../load/watch-load';
 import type { BenchOptions } from './options';
 import { BENCH_BUILD, REPO_ROOT } from './paths';
+import { clockTicksPerSecond } from './proc-stats';
+import { profileFlags } from './measure';
 import { runLoad } from './run-load';
 import { nodeCommand, ServerProcess } from './server-process';
 
@@ -18,6 +22,7 @@ const GET_CONNECTIONS = 32;
 
 /** One watch row's shape. */
 interface WatchRow {
+  readonly id: (typeof WATCH_ROW_IDS)[number];
   readonly name: string;
   readonly sseWatchers: number;
   readonly grpcWatchers: number;
@@ -28,8 +33,17 @@ interface WatchRow {
 
 /** The issue's three scale rows. */
 const ROWS = {
-  oneKey: { name: 'one key', sseWatchers: 1000, grpcWatchers: 200, prefixes: 0, writesPerSecond: 10, inFlight: 1 },
+  oneKey: {
+    id: 'watch/one-key',
+    name: 'one key',
+    sseWatchers: 1000,
+    grpcWatchers: 200,
+    prefixes: 0,
+    writesPerSecond: 10,
+    inFlight: 1,
+  },
   tenThousand: {
+    id: 'watch/10k',
     name: '10,000 SSE',
     sseWatchers: 10_000,
     grpcWatchers: 0,
@@ -38,6 +52,7 @@ const ROWS = {
     inFlight: 1,
   },
   prefixes: {
+    id: 'watch/prefixes',
     name: '100 prefixes',
     sseWatchers: 100,
     grpcWatchers: 0,
@@ -47,7 +62,7 @@ const ROWS = {
   },
 } as const satisfies Record<string, WatchRow>;
 
-/** What one watch row measured. */
+/** What one watch row measured (its write phase; the 10,000-watcher row: its writes alone). */
 export interface WatchRowResult extends WatchLoadResult {
   readonly row: WatchRow;
   /** Server RSS growth from no watcher to all of them connected (after SETTLE_MS), per watcher. */
@@ -56,8 +71,17 @@ export interface WatchRowResult extends WatchLoadResult {
   readonly peakRssKiBPerWatcher: number;
 }
 
-/** The 10,000-watcher row, with the REST GET hit at 32 connections from another process: without watchers, then with all connected. */
-export type TenThousandResult = WatchRowResult & { readonly getAlone: LoadResult; readonly getWatched: LoadResult };
+/**
+ * The 10,000-watcher row, with the REST GET hit at 32 connections from another process: without
+ * watchers (`getAlone`), beside the connected watchers while nothing is written (`getIdle`), and
+ * beside them while 1 write/s is delivered to all (`getWatched`, whose writes are `beside`).
+ */
+export type TenThousandResult = WatchRowResult & {
+  readonly getAlone: LoadResult;
+  readonly getIdle: LoadResult;
+  readonly getWatched: LoadResult;
+  readonly beside: WatchLoadResult;
+};
 
 /** The 100-prefix row, with the same paced writes with no watcher, on a fresh server. */
 export type PrefixesResult = WatchRowResult & { readonly alone: WatchLoadResult };
@@ -109,13 +133,19 @@ export async function measureWatch(
           durationSeconds: seconds,
         });
       const getAlone = await get();
+      // The writes beside the GETs last as long as the GET run (its warm-up, its window, a margin).
+      const besideWrites = Math.ceil(options.warmupSeconds + seconds + 2);
+      let getIdle: LoadResult | undefined;
       let getWatched: Promise<LoadResult> | undefined;
-      // The writes last as long as the GET run beside them (its warm-up, its window, a margin).
-      const writeSeconds = options.warmupSeconds + seconds + 2 + SETTLE_MS / 1000;
-      const row = await watchRow(ports, ROWS.tenThousand, writeSeconds, () => {
+      let beside: WatchLoadResult | undefined;
+      const row = await watchRow(ports, ROWS.tenThousand, seconds, async (load) => {
+        getIdle = await get();
+        const alone = await load.write(Math.max(5, Math.round(seconds * ROWS.tenThousand.writesPerSecond)));
         getWatched = get();
+        beside = await load.write(besideWrites);
+        return alone;
       });
-      return { ...row, getAlone, getWatched: await getWatched! };
+      return { ...row, getAlone, getIdle: getIdle!, getWatched: await getWatched!, beside: beside! };
     }),
   );
   const prefixes = await attempt('watch/prefixes', async (): Promise<PrefixesResult> => {
@@ -147,7 +177,11 @@ async function withServer<T>(
   const watchers = row.sseWatchers + row.grpcWatchers;
   const { server, ready } = await ServerProcess.start({
     name: `kvs (watch, ${row.name})`,
-    command: withFdLimit(nodeCommand(resolve(REPO_ROOT, options.main ?? 'dist/main.js'))),
+    command: withFdLimit(
+      nodeCommand(resolve(REPO_ROOT, options.main ?? 'dist/main.js'), {
+        nodeFlags: options.profile ? profileFlags(row.id) : [],
+      }),
+    ),
     env: {
       TLOG_TYPE: 'file',
       TLOG_FILENAME: join(scratch, `watch-${row.sseWatchers}-${row.prefixes}.log`),
@@ -171,35 +205,42 @@ async function withServer<T>(
   }
 }
 
-/** Runs one row's watchers and writes against `ports`; `connected` runs once all watchers are live. */
+/** A running watch load generator, its watchers connected: each `write` is one measured phase. */
+interface WatchLoad {
+  write(writes: number): Promise<WatchLoadResult>;
+}
+
+/**
+ * Runs one row's watchers against `ports`; once all are live (and the server settled), `phases`
+ * drives them (default: one phase of the row's writes for `seconds`) and its result is the row's.
+ */
 async function watchRow(
   ports: Ports,
   row: WatchRow,
   seconds: number,
-  connected: () => void = () => undefined,
+  phases: (load: WatchLoad) => Promise<WatchLoadResult> = (load) =>
+    load.write(Math.max(20, Math.round(seconds * row.writesPerSecond))),
 ): Promise<WatchRowResult> {
   const { server } = ports;
   const before = server.rssKiB();
   const spec: WatchLoadSpec = {
     restPort: ports.rest,
+    serverPid: ports.pid,
     grpcPort: ports.grpc,
     sseWatchers: row.sseWatchers,
     grpcWatchers: row.grpcWatchers,
     grpcChannels: row.grpcWatchers === 0 ? 0 : 10,
     prefixes: row.prefixes,
     writesPerSecond: row.writesPerSecond,
-    writes: Math.max(20, Math.round(seconds * row.writesPerSecond)),
     inFlight: row.inFlight,
   };
-  let settled = before;
   let peak = before;
   const sampler = setInterval(() => (peak = Math.max(peak, server.rssKiB())), 200);
   try {
-    const result = await runWatchLoad(spec, () => {
-      setTimeout(() => {
-        settled = server.rssKiB();
-        connected();
-      }, SETTLE_MS);
+    const { result, settled } = await runWatchLoad(spec, async (load) => {
+      await sleep(SETTLE_MS);
+      const settledKiB = server.rssKiB();
+      return { result: await phases(load), settled: settledKiB };
     });
     const watchers = Math.max(1, row.sseWatchers + row.grpcWatchers);
     return {
@@ -219,24 +260,37 @@ function withFdLimit(command: readonly [string, ...string[]]): [string, ...strin
   return ['sh', '-c', raise, 'sh', ...command];
 }
 
-function runWatchLoad(spec: WatchLoadSpec, connected: () => void): Promise<WatchLoadResult> {
+/**
+ * Starts the watch load generator; once it says its watchers are connected, `body` drives its
+ * phases (a `write N` line each, answered by one JSON line), then it is told to exit.
+ */
+async function runWatchLoad<T>(spec: WatchLoadSpec, body: (load: WatchLoad) => Promise<T>): Promise<T> {
   const script = resolve(BENCH_BUILD, 'load/watch-load.js');
   const [program, ...args] = withFdLimit([process.execPath, script, JSON.stringify(spec)]);
-  const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
+  const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    const before = stdout;
-    stdout += chunk.toString();
-    if (!before.includes('connected\n') && stdout.includes('connected\n')) connected();
-  });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolvePromise, reject) => {
-    child.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`watch load generator exited ${code}: ${stderr}`));
-      else resolvePromise(JSON.parse(stdout.trim().split('\n').pop()!) as WatchLoadResult);
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`watch load generator exited ${code}: ${stderr}`))),
+  );
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const nextLine = async (): Promise<string> => {
+    const line = await Promise.race([lines.next(), exited]);
+    if (line.done === true) return exited;
+    return line.value;
+  };
+  try {
+    if ((await nextLine()) !== 'connected') throw new Error(`watch load generator: expected "connected"`);
+    return await body({
+      write: async (writes) => {
+        child.stdin.write(`write ${writes}\n`);
+        return JSON.parse(await nextLine()) as WatchLoadResult;
+      },
     });
-  });
+  } finally {
+    exited.catch(() => undefined);
+    child.stdin.end('exit\n');
+  }
 }
 
 const ms = (value: number): string => `${value.toFixed(1)} ms`;
@@ -244,7 +298,7 @@ const count = (value: number): string => value.toLocaleString('en-US');
 const verdict = (met: boolean): string => (met ? '**met**' : '**missed**');
 
 /** A row's delivery figures: p99 (p50, max, from the send), deliveries seen of expected. */
-function delivery(w: WatchRowResult): string {
+function delivery(w: WatchLoadResult): string {
   return `${ms(w.p99Ms)} (p50 ${ms(w.p50Ms)}, max ${ms(w.maxMs)}; from the send p99 ${ms(w.p99FromSendMs)}); ${count(w.delivered)} of ${count(w.expected)} deliveries`;
 }
 
@@ -270,10 +324,18 @@ export function watchTable(w: WatchResult): string {
   else if (ten) {
     const rate = (r: LoadResult): number => r.requests / r.seconds;
     const getRatio = rate(ten.getWatched) / rate(ten.getAlone);
+    const ticks = clockTicksPerSecond();
+    const cpuPer10k = (r: LoadResult): string => ((r.serverCpuTicks / ticks / r.requests) * 10_000).toFixed(2);
+    const perEvent = (w: WatchLoadResult, cpu: number): string => `${((cpu / w.delivered) * 1e6).toFixed(1)} µs`;
+    const share = (w: WatchLoadResult, cpu: number): string => `${((cpu / w.phaseSeconds) * 100).toFixed(0)}%`;
     lines.push(
-      `| ${count(ten.row.sseWatchers)} SSE watchers of one key, ${ten.row.writesPerSecond} write/s: all connected (in ${ten.connectSeconds.toFixed(1)} s), delivery p99 | ${delivery(ten)} | ≤ 250 ms | ${verdict(ten.p99Ms <= 250 && complete(ten))} |`,
+      `| ${count(ten.row.sseWatchers)} SSE watchers of one key, ${ten.row.writesPerSecond} write/s, ${ten.writes} writes alone: all connected (in ${ten.connectSeconds.toFixed(1)} s), delivery p99 | ${delivery(ten)} | ≤ 250 ms | ${verdict(ten.p99Ms <= 250 && complete(ten))} |`,
+      `| the same: CPU per delivered event, server / watching clients (one process, on the same 2 cores) | ${perEvent(ten, ten.serverCpuSeconds)} / ${perEvent(ten, ten.loadCpuSeconds)} (of one core during the writes: server ${share(ten, ten.serverCpuSeconds)}, clients ${share(ten, ten.loadCpuSeconds)}) | | |`,
       `| the same: server memory per watcher | ${memory(ten)} | ≤ 20 KiB | ${verdict(ten.rssKiBPerWatcher <= 20)} |`,
-      `| the same: REST GET hit of other clients (${GET_CONNECTIONS} conns) while they are connected, vs without | ${getRatio.toFixed(2)}× (${Math.round(rate(ten.getWatched))} vs ${Math.round(rate(ten.getAlone))} req/s; p99 ${ms(ten.getWatched.p99Ms)} vs ${ms(ten.getAlone.p99Ms)}; errors ${ten.getWatched.errors + ten.getAlone.errors}) | ≥ 0.8× | ${verdict(getRatio >= 0.8)} |`,
+      `| the same: REST GET hit of other clients (${GET_CONNECTIONS} conns) while they are connected and ${ten.row.writesPerSecond} write/s lands, vs without | ${getRatio.toFixed(2)}× (${Math.round(rate(ten.getWatched))} vs ${Math.round(rate(ten.getAlone))} req/s; p99 ${ms(ten.getWatched.p99Ms)} vs ${ms(ten.getAlone.p99Ms)}; errors ${ten.getWatched.errors + ten.getAlone.errors + ten.getIdle.errors}) | ≥ 0.8× | ${verdict(getRatio >= 0.8)} |`,
+      `| the same: GETs beside the idle watchers (nothing written), vs without | ${(rate(ten.getIdle) / rate(ten.getAlone)).toFixed(2)}× (${Math.round(rate(ten.getIdle))} req/s, p99 ${ms(ten.getIdle.p99Ms)}) | | |`,
+      `| the same: server CPU-s per 10k GETs: without watchers / beside idle ones / beside 1 write/s | ${cpuPer10k(ten.getAlone)} / ${cpuPer10k(ten.getIdle)} / ${cpuPer10k(ten.getWatched)} | | |`,
+      `| the same: the writes beside the GETs, delivery p99; watching clients' CPU | ${delivery(ten.beside)}; ${share(ten.beside, ten.beside.loadCpuSeconds)} of one core | | |`,
     );
   }
   if (prefixes instanceof Error) lines.push(failed('watch/prefixes', prefixes));

@@ -1,8 +1,12 @@
 // Load-generator process of the watch rows: opens the SSE and gRPC watchers (of one key, or one
-// prefix each), prints `connected` once every one of them is live, then writes at a fixed rate
-// and measures, for every write, the time from its acknowledgement to its receipt by each watcher
-// of its key. Prints one JSON line (WatchLoadResult) last and exits.
+// prefix each), prints `connected` once every one of them is live, then reads commands on
+// standard input: `write N` writes N times at a fixed rate and measures, for every write, the
+// time from its acknowledgement to its receipt by each watcher of its key, and the CPU time the
+// server and this process used meanwhile, then prints one JSON line (WatchLoadResult); `exit`
+// ends it. Phases of one row (writes alone, writes beside other load) thus share the watchers.
 import { Agent, get, request } from 'node:http';
+import { createInterface } from 'node:readline';
+import { clockTicksPerSecond, cpuTicks } from '../lib/proc-stats';
 import { KvsClient } from '../../src/client/kvs-client';
 import type { WatchResponse__Output } from '../../src/api/generated/WatchResponse';
 import { SseMessages } from '../../test/support/sse-messages';
@@ -10,6 +14,8 @@ import { SseMessages } from '../../test/support/sse-messages';
 /** What the harness asks for (argv[2], JSON). */
 export interface WatchLoadSpec {
   readonly restPort: number;
+  /** The server's pid, whose CPU time each phase reads from /proc. */
+  readonly serverPid: number;
   readonly grpcPort: number;
   readonly sseWatchers: number;
   readonly grpcWatchers: number;
@@ -18,7 +24,6 @@ export interface WatchLoadSpec {
   /** 0: every watcher follows one key; N: the SSE watchers follow N distinct prefixes, round-robin, and the writes go round-robin to one key under each. */
   readonly prefixes: number;
   readonly writesPerSecond: number;
-  readonly writes: number;
   /** Writes in flight at most (the writes are paced; a slow server gets no more than this at once). */
   readonly inFlight: number;
 }
@@ -40,9 +45,15 @@ export interface WatchLoadResult {
   readonly writeP99Ms: number;
   readonly writesPerSecond: number;
   readonly connectSeconds: number;
+  /** From the first write to the last delivery (or the wait's end): the phase's length. */
+  readonly phaseSeconds: number;
+  /** CPU time (user + system) of the server and of this load generator during the phase, in seconds. */
+  readonly serverCpuSeconds: number;
+  readonly loadCpuSeconds: number;
 }
 
 const KEY = 'bench-watch';
+const TICKS_PER_SECOND = clockTicksPerSecond();
 /** SSE watchers opened at once (the listen backlog takes a few hundred). */
 const CONNECT_BATCH = 200;
 const now = (): number => performance.timeOrigin + performance.now();
@@ -95,14 +106,37 @@ async function main(): Promise<void> {
   }
   const connectSeconds = (now() - started) / 1000;
   process.stdout.write('connected\n');
+  let nextIndex = 1;
+  for await (const line of createInterface({ input: process.stdin })) {
+    const command = /^write (\d+)$/.exec(line.trim());
+    if (command === null) break;
+    const first = nextIndex;
+    nextIndex += Number(command[1]);
+    const phase = await writePhase(spec, agent, receipts, first, nextIndex - 1);
+    process.stdout.write(`${JSON.stringify({ ...phase, watchers, connectSeconds })}\n`);
+  }
+  for (const stream of streams) stream.cancel();
+  for (const client of clients) client.close();
+  process.exit(0);
+}
 
+/** Writes `first` .. `last` at the spec's rate and measures their delivery and the CPU spent meanwhile. */
+async function writePhase(
+  spec: WatchLoadSpec,
+  agent: Agent,
+  receipts: number[][],
+  first: number,
+  last: number,
+): Promise<Omit<WatchLoadResult, 'watchers' | 'connectSeconds'>> {
+  const serverTicks = cpuTicks(spec.serverPid);
+  const ownCpu = process.cpuUsage();
   const sent: number[] = [];
   const acked: number[] = [];
   const interval = 1000 / spec.writesPerSecond;
   const writing = new Set<Promise<void>>();
   const begin = now();
-  for (let i = 1; i <= spec.writes; i++) {
-    await sleep(Math.max(0, begin + i * interval - now()));
+  for (let i = first; i <= last; i++) {
+    await sleep(Math.max(0, begin + (i - first + 1) * interval - now()));
     while (writing.size >= spec.inFlight) await Promise.race(writing);
     const index = i;
     sent[index] = now();
@@ -114,20 +148,24 @@ async function main(): Promise<void> {
   }
   await Promise.all(writing);
   const writeSeconds = (now() - begin) / 1000;
+  const watchers = spec.sseWatchers + spec.grpcWatchers;
   const expectedOf = (index: number): number => (spec.prefixes === 0 ? watchers : watchersOfPrefix(spec, index));
   // Every write by index: a write no watcher has received yet is a hole in `receipts`, which
   // slice().some() would skip (the last write was once counted missing that way).
   const incomplete = (): boolean => {
-    for (let i = 1; i <= spec.writes; i++) if ((receipts[i]?.length ?? 0) < expectedOf(i)) return true;
+    for (let i = first; i <= last; i++) if ((receipts[i]?.length ?? 0) < expectedOf(i)) return true;
     return false;
   };
   const deadline = now() + 5000;
   while (now() < deadline && incomplete()) await sleep(20);
+  const phaseSeconds = (now() - begin) / 1000;
+  const own = process.cpuUsage(ownCpu);
+  const serverCpuSeconds = (cpuTicks(spec.serverPid) - serverTicks) / TICKS_PER_SECOND;
   const fromAck: number[] = [];
   const fromSend: number[] = [];
   const writeLatencies: number[] = [];
   let expected = 0;
-  for (let i = 1; i <= spec.writes; i++) {
+  for (let i = first; i <= last; i++) {
     expected += expectedOf(i);
     writeLatencies.push(acked[i] - sent[i]);
     for (const at of receipts[i] ?? []) {
@@ -135,9 +173,8 @@ async function main(): Promise<void> {
       fromSend.push(at - sent[i]);
     }
   }
-  const result: WatchLoadResult = {
-    writes: spec.writes,
-    watchers,
+  return {
+    writes: last - first + 1,
     delivered: fromAck.length,
     expected,
     p50Ms: quantile(fromAck, 0.5),
@@ -145,13 +182,11 @@ async function main(): Promise<void> {
     maxMs: quantile(fromAck, 1),
     p99FromSendMs: quantile(fromSend, 0.99),
     writeP99Ms: quantile(writeLatencies, 0.99),
-    writesPerSecond: spec.writes / writeSeconds,
-    connectSeconds,
+    writesPerSecond: (last - first + 1) / writeSeconds,
+    phaseSeconds,
+    serverCpuSeconds,
+    loadCpuSeconds: (own.user + own.system) / 1e6,
   };
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-  for (const stream of streams) stream.cancel();
-  for (const client of clients) client.close();
-  process.exit(0);
 }
 
 /** SSE watchers of the prefix write `index` goes to (watchers are dealt to the prefixes round-robin). */

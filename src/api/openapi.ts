@@ -135,8 +135,9 @@ const entry = record(
     mod_revision: revisionNumber,
     version: { type: 'integer', minimum: 1 },
     expires_at_ms: { type: 'integer', minimum: 1, description: "The key's TTL deadline (Unix ms), when it has one." },
+    lease: { type: 'integer', minimum: 1, description: 'The lease the key is attached to, when it is.' },
   },
-  ['value', 'expires_at_ms'],
+  ['value', 'expires_at_ms', 'lease'],
 );
 
 const keyObject = (extra: Json = {}, optional: readonly string[] = []): Json =>

@@ -87,6 +87,8 @@ export interface KvsEntry {
   readonly version: number;
   /** The key's deadline (Unix ms; a leased key's is its lease's), when it has one. */
   readonly expiresAt?: number;
+  /** The lease the key is attached to, when it is. */
+  readonly lease?: number;
 }
 
 /** A key's entry read by Get, with the store revision it was read at. */
@@ -157,6 +159,8 @@ function conditionOf(options: KvsWriteOptions | undefined): {
 /** An entry off the wire, its int64 fields (strings) as numbers: revisions stay far below 2^53. */
 function entryOf(entry: Omit<Entry__Output, 'value'> & { value: string }): KvsEntry {
   const expiresAt = Number(entry.expires_at_ms);
+  // 0 (also what a server older than the field sends): no lease.
+  const lease = Number(entry.lease);
   return {
     key: entry.key,
     value: entry.value,
@@ -164,6 +168,7 @@ function entryOf(entry: Omit<Entry__Output, 'value'> & { value: string }): KvsEn
     modRevision: Number(entry.mod_revision),
     version: Number(entry.version),
     ...(expiresAt > 0 ? { expiresAt } : {}),
+    ...(lease > 0 ? { lease } : {}),
   };
 }
 

@@ -16,7 +16,7 @@ export function keyFilter(key: string): WatchFilter {
 /** A filter that follows every key starting with `prefix` (every key for the empty prefix). */
 export function prefixFilter(prefix: string): WatchFilter {
   // A UTF-16 prefix of a well-formed string is a prefix of its UTF-8 bytes too, and keys are well-formed.
-  return { includes: (candidate) => candidate.startsWith(prefix) };
+  return { includes: (candidate) => candidate.startsWith(prefix), group: JSON.stringify(['prefix', prefix]) };
 }
 
 /**
@@ -35,7 +35,7 @@ export function watchFilterOf(selector: WatchSelector, limits: Limits): WatchFil
   }
   const bounds = boundsOf({ prefix, start, end }, limits);
   if (prefix !== undefined) return prefixFilter(prefix);
-  return { includes: (candidate) => withinBounds(candidate, bounds) };
+  return { includes: (candidate) => withinBounds(candidate, bounds), group: JSON.stringify(['range', start, end]) };
 }
 
 /**
@@ -46,5 +46,6 @@ export function clippedFilter(filter: WatchFilter, prefixes: readonly string[]):
   return {
     key: filter.key,
     includes: (candidate) => filter.includes(candidate) && prefixes.some((prefix) => candidate.startsWith(prefix)),
+    group: filter.group === undefined ? undefined : JSON.stringify(['clipped', filter.group, prefixes]),
   };
 }

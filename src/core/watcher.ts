@@ -7,6 +7,11 @@ import { eventBytes } from './watch-history';
 export interface WatchFilter {
   readonly key?: string;
   readonly includes: (key: string) => boolean;
+  /**
+   * Filters with the same group include exactly the same keys, so the hub evaluates one of them
+   * per revision for all their watchers (e.g. every watcher of one prefix); none: evaluated alone.
+   */
+  readonly group?: string;
 }
 
 /** What a watcher's consumer receives. */
@@ -26,6 +31,9 @@ export type WatchMessage =
       readonly revision: number;
     };
 
+/** A change message: what the hub offers a watcher (one object shared by every watcher it goes to). */
+export type ChangeMessage = WatchMessage & { readonly type: 'change' };
+
 /** What a watcher needs of its hub. */
 export interface WatcherSource {
   readonly history: WatchHistory;
@@ -39,7 +47,7 @@ export interface WatcherSource {
 
 /** A revision waiting for the consumer, with the bytes it is counted as. */
 interface Pending {
-  readonly message: WatchMessage & { type: 'change' };
+  readonly message: ChangeMessage;
   readonly bytes: number;
 }
 
@@ -112,17 +120,16 @@ export class Watcher {
     this.settleWaiting(undefined);
   }
 
-  /** Called by the hub with the events of a committed revision that this watcher's filter includes. */
-  offer(revision: number, events: readonly ChangeEvent[], committedAt: number): void {
-    if (this.ended || revision < this.next) return;
-    const message = { type: 'change', revision, events, committedAt } as const;
+  /** Called by the hub with a committed revision's events that this watcher's filter includes (the message is shared: never changed). */
+  offer(message: ChangeMessage): void {
+    if (this.ended || message.revision < this.next) return;
     if (this.waiting !== undefined) {
       this.deliver(message);
       this.settleWaiting(message);
       return;
     }
     let bytes = 0;
-    for (const event of events) bytes += eventBytes(event);
+    for (const event of message.events) bytes += eventBytes(event);
     // An empty buffer takes any one revision, so a transaction larger than the buffer drops nobody.
     if (this.bufferedBytes > 0 && this.bufferedBytes + bytes > this.bufferBytes) {
       this.fail(
@@ -214,7 +221,7 @@ export class Watcher {
     return { type: 'progress', revision };
   }
 
-  private deliver(message: WatchMessage & { type: 'change' }): void {
+  private deliver(message: ChangeMessage): void {
     this.next = message.revision + 1;
     this.deliveredSinceTick = true;
   }

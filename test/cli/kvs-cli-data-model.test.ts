@@ -1,9 +1,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { loadKeyValuePackage } from '../../src/api/keyvalue-proto';
 import { KvsClient } from '../../src/client/kvs-client';
 import { startService, type ServiceProcess } from '../support/service-process';
 import { requireBuiltCli, runCli } from '../support/run-cli';
+import { unary } from '../support/grpc-unary';
 
 /** The data-model commands of the built CLI against the built service, as a user runs them. */
 describe('kvs ls, get --meta, conditional put/delete and txn against a real service', () => {
@@ -108,6 +111,31 @@ describe('kvs ls, get --meta, conditional put/delete and txn against a real serv
       ['ttl/plain', undefined],
       ['ttl/timed', expiresAt],
     ]);
+  });
+
+  it('shows the lease of a key attached to one with get --meta (text and JSON), and none for a key without', async () => {
+    const { Lease, KeyValue } = loadKeyValuePackage();
+    const leases = new Lease(service.grpcAddress!, grpc.credentials.createInsecure());
+    const keyValue = new KeyValue(service.grpcAddress!, grpc.credentials.createInsecure());
+    try {
+      const granted = await unary<{ id: string }>((done) => leases.Grant({ ttl_ms: '600000' }, done));
+      await unary((done) => keyValue.Put({ key: 'leased/k', value: 'held', lease: granted.id }, done));
+      const lines = (await kvs(['get', '--meta', 'leased/k'])).stdout.split('\n');
+      // The lease's deadline is the key's: expires_at and ttl_remaining come before the lease.
+      expect(lines.slice(4, 6)).toEqual([
+        expect.stringMatching(/^expires_at /),
+        expect.stringMatching(/^ttl_remaining /),
+      ]);
+      expect(lines.slice(6)).toEqual([`lease ${granted.id}`, 'value held', '']);
+      const json = JSON.parse((await kvs(['--json', 'get', '--meta', 'leased/k'])).stdout);
+      expect(json).toMatchObject({ key: 'leased/k', value: 'held', lease: Number(granted.id) });
+      await client.put('leased/none', 'free');
+      expect((await kvs(['get', '--meta', 'leased/none'])).stdout).not.toContain('lease');
+      expect(JSON.parse((await kvs(['--json', 'get', '--meta', 'leased/none'])).stdout)).not.toHaveProperty('lease');
+    } finally {
+      leases.close();
+      keyValue.close();
+    }
   });
 
   it('lists a prefix across pages with ls, values or keys only, as text or JSON', async () => {

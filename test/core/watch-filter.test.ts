@@ -38,4 +38,25 @@ describe('watch selectors', () => {
     expect(['team/x', 'shared/y', 'other/z', 'tea'].map(clipped.includes)).toEqual([true, true, false, false]);
     expect(clippedFilter(watchFilterOf({ key: 'k' }, DEFAULT_LIMITS), ['k']).key).toBe('k');
   });
+
+  it('groups equal filters (the hub evaluates one per group); filters of different keys never share a group', () => {
+    const group = (selector: Parameters<typeof watchFilterOf>[0], prefixes?: string[]): string | undefined => {
+      const filter = watchFilterOf(selector, DEFAULT_LIMITS);
+      return (prefixes ? clippedFilter(filter, prefixes) : filter).group;
+    };
+    expect(group({ prefix: 'a/' })).toBe(group({ prefix: 'a/' }));
+    expect(group({ start: 'a', end: 'b' })).toBe(group({ start: 'a', end: 'b' }));
+    expect(group({ prefix: 'a/' }, ['a/x', 'a/y'])).toBe(group({ prefix: 'a/' }, ['a/x', 'a/y']));
+    const distinct = [
+      group({ prefix: 'a/' }),
+      group({ prefix: 'a' }),
+      group({ prefix: '' }),
+      group({ start: 'a', end: 'b\u0000' }),
+      group({ start: 'a' }),
+      group({ prefix: 'a/' }, ['a/x']),
+      group({ prefix: 'a/' }, ['a/x', 'a/y']),
+    ];
+    expect(new Set(distinct).size).toBe(distinct.length);
+    expect(distinct).not.toContain(undefined);
+  });
 });

@@ -155,6 +155,46 @@ describe('WatchHub', () => {
     expect(idle.resumeRevision).toBe(9);
   });
 
+  it('ticks the heartbeats of one slice of the watchers at a time (by opening order); each slice in turn covers them all', async () => {
+    const hub = new WatchHub(3, big);
+    const watchers = Array.from({ length: 4 }, () => hub.watch({ filter: keyFilter('idle') }));
+    const waiting = watchers.map((watcher) => watcher.receive());
+    const settled = new Set<number>();
+    waiting.forEach((promise, i) => void promise.then(() => settled.add(i)));
+    hub.tick(1, 2);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([...settled].sort()).toEqual([1, 3]);
+    hub.tick(0, 2);
+    expect(await Promise.all(waiting)).toEqual(Array(4).fill({ type: 'progress', revision: 3 }));
+  });
+
+  it('offers every watcher of one key, and every watcher of one prefix, the same message object (a transport encodes it once)', async () => {
+    const hub = new WatchHub(0, big);
+    const feed = new Feed(hub);
+    const ofKey = [hub.watch({ filter: keyFilter('p/a') }), hub.watch({ filter: keyFilter('p/a') })];
+    const ofPrefix = [hub.watch({ filter: prefixFilter('p/') }), hub.watch({ filter: prefixFilter('p/') })];
+    const other = hub.watch({ filter: prefixFilter('p/b') });
+    const received = [...ofKey, ...ofPrefix, other].map((watcher) => watcher.receive());
+    feed.commit([
+      { key: 'p/a', value: '1' },
+      { key: 'p/b', value: '2' },
+    ]);
+    const [keyA, keyB, prefixA, prefixB, otherPrefix] = await Promise.all(received);
+    expect(keyA).toBe(keyB);
+    expect(prefixA).toBe(prefixB);
+    expect(changes(keyA).events).toEqual([['put', 'p/a', '1']]);
+    expect(changes(prefixA).events).toEqual([
+      ['put', 'p/a', '1'],
+      ['put', 'p/b', '2'],
+    ]);
+    expect(changes(otherPrefix).events).toEqual([['put', 'p/b', '2']]);
+    // A watcher that left its group stops being offered; the rest of the group goes on.
+    ofPrefix[0].cancel();
+    const next = ofPrefix[1].receive();
+    feed.put('p/c', '3');
+    expect(changes(await next).events).toEqual([['put', 'p/c', '3']]);
+  });
+
   it('waits for a future start revision', async () => {
     const hub = new WatchHub(0, big);
     const feed = new Feed(hub);

@@ -4,12 +4,8 @@ import type { KeyValueClient } from '../../src/api/generated/KeyValue';
 import type { LeaseClient } from '../../src/api/generated/Lease';
 import type { WatchResponse__Output } from '../../src/api/generated/WatchResponse';
 import { eventually } from '../support/eventually';
+import { unary as call } from '../support/grpc-unary';
 import { startInProcessService, type InProcessService } from '../support/in-process-service';
-
-/** Promisifies one unary call of a generated stub. */
-function call<Response>(start: (done: grpc.requestCallback<Response>) => void): Promise<Response> {
-  return new Promise((resolve, reject) => start((error, response) => (error ? reject(error) : resolve(response!))));
-}
 
 describe('TTL and leases over REST and gRPC (real sockets)', () => {
   let service: InProcessService;
@@ -178,6 +174,40 @@ describe('TTL and leases over REST and gRPC (real sockets)', () => {
     expect((await rest(`/v1/key/x?lease=${id}`, { method: 'PUT', body: 'v' })).status).toBe(404);
     expect((await rest('/v1/leases', { method: 'POST', body: '{"ttl": true}' })).status).toBe(400);
     expect((await rest('/v1/leases/not-a-number')).status).toBe(400);
+  });
+
+  it("gRPC Get, Range, Txn and Watch carry the key's lease (Entry.lease, GetResponse.lease = 7); 0 without one", async () => {
+    const granted = await call<{ id: string }>((done) => leases.Grant({ ttl_ms: '60000' }, done));
+    // From the next revision: the puts are delivered even if they land before the watch is registered.
+    const watch = keyValue.Watch({ prefix: 'owned/', start_revision: String(service.store.revision + 1) });
+    const events: { entry: { key: string; lease: string } }[] = [];
+    watch.on('data', (response: WatchResponse__Output) => events.push(...(response.events as never[])));
+    watch.on('error', () => undefined);
+    await call((done) => keyValue.Put({ key: 'owned/a', value: 'v', lease: granted.id }, done));
+    await call((done) => keyValue.Put({ key: 'owned/b', value: 'w' }, done));
+    const get = await call<{ lease: string }>((done) => keyValue.Get({ key: 'owned/a' }, done));
+    expect(get.lease).toBe(granted.id);
+    expect((await call<{ lease: string }>((done) => keyValue.Get({ key: 'owned/b' }, done))).lease).toBe('0');
+    const range = await call<{ entries: { key: string; lease: string }[] }>((done) =>
+      keyValue.Range({ prefix: 'owned/' }, done),
+    );
+    expect(range.entries.map(({ key, lease }) => [key, lease])).toEqual([
+      ['owned/a', granted.id],
+      ['owned/b', '0'],
+    ]);
+    const txn = await call<{ results: { get?: { lease: string } | null }[] }>((done) =>
+      keyValue.Txn({ success: [{ get: { key: 'owned/a' } }] }, done),
+    );
+    expect(txn.results[0].get?.lease).toBe(granted.id);
+    await eventually(() => events.length >= 2, { describe: () => 'the watch to see both puts' });
+    expect(events.map(({ entry }) => [entry.key, entry.lease])).toEqual([
+      ['owned/a', granted.id],
+      ['owned/b', '0'],
+    ]);
+    watch.cancel();
+    // REST shows the same lease in a range item.
+    const items = ((await (await rest('/v1/keys?prefix=owned/')).json()) as { items: { lease?: number }[] }).items;
+    expect(items.map((item) => item.lease)).toEqual([Number(granted.id), undefined]);
   });
 
   it('gRPC leases: KeepAlive streams renew; once they stop the keys go, and KeepAlive is NOT_FOUND', async () => {

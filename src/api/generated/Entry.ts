@@ -30,6 +30,10 @@ export interface Entry {
    * TTL and leases: the generation's deadline, Unix ms (0: none).
    */
   'expires_at_ms'?: (number | string | Long);
+  /**
+   * TTL and leases: the lease the generation is attached to (0: none; 0 in a delete event).
+   */
+  'lease'?: (number | string | Long);
 }
 
 /**
@@ -60,4 +64,8 @@ export interface Entry__Output {
    * TTL and leases: the generation's deadline, Unix ms (0: none).
    */
   'expires_at_ms': (string);
+  /**
+   * TTL and leases: the lease the generation is attached to (0: none; 0 in a delete event).
+   */
+  'lease': (string);
 }

@@ -31,6 +31,11 @@ export interface GetResponse {
    * TTL and leases: the key's deadline, Unix ms (0: none; a leased key: its lease's deadline).
    */
   'expires_at_ms'?: (number | string | Long);
+  /**
+   * TTL and leases: the lease the key is attached to (PutRequest.lease; 0: none, also for a
+   * key with a TTL of its own). Lease/TimeToLive tells the lease's TTL and keys.
+   */
+  'lease'?: (number | string | Long);
 }
 
 /**
@@ -62,4 +67,9 @@ export interface GetResponse__Output {
    * TTL and leases: the key's deadline, Unix ms (0: none; a leased key: its lease's deadline).
    */
   'expires_at_ms': (string);
+  /**
+   * TTL and leases: the lease the key is attached to (PutRequest.lease; 0: none, also for a
+   * key with a TTL of its own). Lease/TimeToLive tells the lease's TTL and keys.
+   */
+  'lease': (string);
 }

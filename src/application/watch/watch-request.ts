@@ -54,14 +54,18 @@ export function entryOnWire(entry: KeyEntry): {
   mod_revision: number;
   version: number;
   expires_at_ms?: number;
+  lease?: number;
 } {
-  const wire = {
+  const wire: ReturnType<typeof entryOnWire> = {
     key: entry.key,
     value: entry.value,
     create_revision: entry.createRevision,
     mod_revision: entry.modRevision,
     version: entry.version,
   };
-  // A generation with a TTL shows its deadline (Unix ms); the field is absent (0 in proto) otherwise.
-  return entry.expiresAt === undefined ? wire : { ...wire, expires_at_ms: entry.expiresAt };
+  // A generation with a TTL shows its deadline (Unix ms), one attached to a lease the lease's
+  // id; each field is absent (0 in proto) otherwise.
+  if (entry.expiresAt !== undefined) wire.expires_at_ms = entry.expiresAt;
+  if (entry.lease !== undefined) wire.lease = entry.lease;
+  return wire;
 }

@@ -76,9 +76,10 @@ const COMMAND_HELP: Record<CommandName, string> = {
 
 Prints the value of KEY, raw (a newline is added only on a terminal).
 With --meta: "create_revision N", "mod_revision N", "version N" and "revision N" lines (the
-last: the store revision it was read at), then "value VALUE".
+last: the store revision it was read at), "expires_at T" and "ttl_remaining D" for a key with
+a deadline, "lease ID" for a key attached to a lease, then "value VALUE".
 With --json: {"key": KEY, "value": VALUE} (--meta adds "create_revision", "mod_revision",
-"version", "revision").
+"version", "revision", and "expires_at_ms", "ttl_remaining_ms", "lease" when they apply).
 Exits 1 when KEY has no value.
 
 Options:

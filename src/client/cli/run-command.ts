@@ -151,14 +151,15 @@ async function call(
   }
 }
 
-/** `get --meta`: the key's revisions, its deadline and the time it has left (when it has one), then its value. */
+/** `get --meta`: the key's revisions, its deadline and the time it has left (when it has one), its lease (when attached to one), then its value. */
 async function getWithMeta(client: KvsClient, key: string): Promise<Outcome> {
   const read = await client.getEntry(key);
   const ttl = ttlOf(read);
   const expiry = ttl === undefined ? '' : `expires_at ${ttl.at}\nttl_remaining ${ttl.remaining}\n`;
+  const lease = read.lease === undefined ? '' : `lease ${read.lease}\n`;
   const text =
     `create_revision ${read.createRevision}\nmod_revision ${read.modRevision}\nversion ${read.version}\n` +
-    `revision ${read.revision}\n${expiry}value ${read.value}\n`;
+    `revision ${read.revision}\n${expiry}${lease}value ${read.value}\n`;
   const json = {
     key,
     value: read.value,
@@ -167,6 +168,7 @@ async function getWithMeta(client: KvsClient, key: string): Promise<Outcome> {
     version: read.version,
     revision: read.revision,
     ...ttl?.json,
+    ...(read.lease === undefined ? {} : { lease: read.lease }),
   };
   return { exit: EXIT.ok, text, json };
 }

@@ -43,8 +43,8 @@ export function writeConditionOf(message: {
 }
 
 /**
- * A Get's answer: the value, the key's revisions and the store revision; an absent key as zeros.
- * `expiresAt` (a Get's, not a transaction's) is the key's deadline, 0 when it has none.
+ * A Get's answer: the value, the key's revisions, its lease and the store revision; an absent key
+ * as zeros. `expiresAt` (a Get's, not a transaction's) is the key's deadline, 0 when it has none.
  */
 export function getResponseOf(entry: KeyEntry | undefined, revision: number, expiresAt?: number): GetResponse {
   const response: GetResponse = {
@@ -53,6 +53,7 @@ export function getResponseOf(entry: KeyEntry | undefined, revision: number, exp
     mod_revision: entry?.modRevision ?? 0,
     version: entry?.version ?? 0,
     revision,
+    lease: entry?.lease ?? 0,
   };
   if (expiresAt !== undefined) response.expires_at_ms = expiresAt;
   return response;

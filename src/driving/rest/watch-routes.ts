@@ -4,6 +4,7 @@ import {
   InvalidRequestError,
   RevisionCompactedError,
   type ChangeEvent,
+  type ChangeMessage,
   type Limits,
   type WatchMessage,
 } from '../../core';
@@ -105,29 +106,48 @@ function refuse(res: ServerResponse, error: unknown, logger: Logger): void {
 }
 
 /**
- * Encodes watch messages, remembering the last change it encoded: the hub hands every watcher of
- * a revision the same event objects, so a thousand watchers of one key cost one JSON encoding
- * per revision instead of a thousand. (One entry, not a cache: a revision's watchers are
- * offered it one after another.)
+ * Encodes watch messages into the bytes of their SSE message, remembering the last change (per
+ * prevValue setting) and the last progress it encoded: the hub offers every watcher of a key or
+ * prefix the same message object, and heartbeats go to every idle watcher at one revision, so ten
+ * thousand watchers of one key cost one JSON encoding and one UTF-8 conversion per revision, and
+ * each socket is handed the same Buffer (node's writes keep a reference; nothing copies it
+ * before the kernel does). One entry, not a cache: a revision's watchers are offered it one
+ * after another. A message from another source (a watcher catching up from the history) with
+ * the same events is recognised by its events.
  */
 class SseEncoder {
-  private last: { revision: number; events: readonly ChangeEvent[]; prevValue: boolean; text: string } | undefined;
+  private readonly lastChange: [EncodedChange?, EncodedChange?] = [];
+  private lastProgress: { readonly revision: number; readonly bytes: Buffer } | undefined;
 
-  encode(message: WatchMessage, prevValue: boolean): string {
-    if (message.type === 'progress') return sseMessage(message, prevValue);
-    const { last } = this;
-    if (
-      last?.revision === message.revision &&
-      last.prevValue === prevValue &&
-      last.events.length === message.events.length &&
-      last.events.every((event, i) => event === message.events[i])
-    ) {
-      return last.text;
+  encode(message: WatchMessage, prevValue: boolean): Buffer {
+    if (message.type === 'progress') {
+      if (this.lastProgress?.revision !== message.revision) {
+        this.lastProgress = { revision: message.revision, bytes: Buffer.from(sseMessage(message, false)) };
+      }
+      return this.lastProgress.bytes;
     }
-    const text = sseMessage(message, prevValue);
-    this.last = { revision: message.revision, events: message.events, prevValue, text };
-    return text;
+    const slot = prevValue ? 1 : 0;
+    const last = this.lastChange[slot];
+    if (last !== undefined && (last.message === message || sameChange(last.message, message))) return last.bytes;
+    const bytes = Buffer.from(sseMessage(message, prevValue));
+    this.lastChange[slot] = { message, bytes };
+    return bytes;
   }
+}
+
+/** A change message with its encoding. */
+interface EncodedChange {
+  readonly message: ChangeMessage;
+  readonly bytes: Buffer;
+}
+
+/** Whether two change messages carry the same revision and the very same event objects. */
+function sameChange(a: ChangeMessage, b: ChangeMessage): boolean {
+  return (
+    a.revision === b.revision &&
+    a.events.length === b.events.length &&
+    a.events.every((event, i) => event === b.events[i])
+  );
 }
 
 /** Writes a watch as server-sent events. */

@@ -48,6 +48,28 @@ describe('proto/keyvalue.proto', () => {
     expect(numbers('RangeRequest')).toMatchObject({ min_revision: 7, linearizable: 8 });
   });
 
+  it("gives the TTL and lease fields new numbers only: expires_at_ms 6 and lease 7 in Entry and GetResponse, PutRequest's ttl_ms 4 and lease 6", () => {
+    expect(numbers('Entry')).toEqual({
+      key: 1,
+      value: 2,
+      create_revision: 3,
+      mod_revision: 4,
+      version: 5,
+      expires_at_ms: 6,
+      lease: 7,
+    });
+    expect(numbers('GetResponse')).toEqual({
+      value: 1,
+      create_revision: 2,
+      mod_revision: 3,
+      version: 4,
+      revision: 5,
+      expires_at_ms: 6,
+      lease: 7,
+    });
+    expect(numbers('PutRequest')).toMatchObject({ ttl_ms: 4, lease: 6 });
+  });
+
   it('offers Range, DeleteRange and Txn on KeyValue, with the book’s method names unchanged', () => {
     const service = definition.KeyValue as unknown as Record<string, { path: string }>;
     expect(Object.values(service).map((method) => method.path)).toEqual([
