@@ -160,7 +160,7 @@ describe('a worker replica following the owner over the IPC channel', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(other.replica.get('leased')).toBe('x');
     clock.advance(8_000);
-    one.replica.keepAliveLease(id);
+    await one.replica.keepAliveLease(id);
     await new Promise((resolve) => setTimeout(resolve, 20));
     // Past the grant's deadline on the other replica's clock, but renewed there by the keepalive.
     clock.advance(8_000);
