@@ -1,4 +1,5 @@
 import { EmbeddedPostgresServer } from '../../test/support/embedded-postgres-server';
+import { postgresLogEnv } from './postgres-log-env';
 import type { BenchOptions } from './options';
 import { runLoad } from './run-load';
 import { ServerProcess } from './server-process';
@@ -47,17 +48,10 @@ export async function measureRateLimits(
     return undefined;
   }
   try {
-    const { host, port, database, user, password } = postgres.connection;
     const rows: RateLimitRow[] = [];
     for (const [i, store] of STORES.entries()) {
       const env = {
-        TLOG_TYPE: 'postgres',
-        TLOG_DB_HOST: host,
-        TLOG_DB_PORT: String(port),
-        TLOG_DB_DATABASE: database,
-        TLOG_DB_USERNAME: user,
-        TLOG_DB_PASSWORD: password,
-        TLOG_DB_TABLE: `kvs_bench_rate_${i}`,
+        ...postgresLogEnv(postgres.connection, `kvs_bench_rate_${i}`),
         ...(store === 'none' ? {} : { ...NEVER_REACHED, KVS_RATE_LIMIT_STORE: store }),
       };
       const spec = kvsServer('rest', {

@@ -1,4 +1,5 @@
 import { EmbeddedPostgresServer } from '../../test/support/embedded-postgres-server';
+import { postgresLogEnv } from './postgres-log-env';
 import { SseMessages } from '../../test/support/sse-messages';
 import { LatencyHistogram } from './latency-histogram';
 import type { BenchOptions } from './options';
@@ -63,15 +64,8 @@ export async function measureScaleOut(options: BenchOptions): Promise<ScaleOutRe
   }
   const replicas: ServerProcess[] = [];
   try {
-    const { host, port, database, user, password } = postgres.connection;
     const env = {
-      TLOG_TYPE: 'postgres',
-      TLOG_DB_HOST: host,
-      TLOG_DB_PORT: String(port),
-      TLOG_DB_DATABASE: database,
-      TLOG_DB_USERNAME: user,
-      TLOG_DB_PASSWORD: password,
-      TLOG_DB_TABLE: 'kvs_bench_scale_out',
+      ...postgresLogEnv(postgres.connection, 'kvs_bench_scale_out'),
       KVS_REPLICAS: 'shared',
       KVS_REQUEST_LOG: 'false',
     };

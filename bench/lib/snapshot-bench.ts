@@ -9,6 +9,7 @@ import { measurePutsWhile } from './put-during';
 import { writeReplayLog } from './replay-log';
 import type { PutFigures } from './results';
 import { EmbeddedPostgresServer } from '../../test/support/embedded-postgres-server';
+import { postgresLogEnv } from './postgres-log-env';
 import { ServerProcess, type ServerSpec } from './server-process';
 import { kvsServer } from './servers';
 
@@ -161,15 +162,8 @@ async function restoreIntoPostgres(
     return undefined;
   }
   try {
-    const { host, port, database, user, password } = server.connection;
     const env = {
-      TLOG_TYPE: 'postgres',
-      TLOG_DB_HOST: host,
-      TLOG_DB_PORT: String(port),
-      TLOG_DB_DATABASE: database,
-      TLOG_DB_USERNAME: user,
-      TLOG_DB_PASSWORD: password,
-      TLOG_DB_TABLE: 'kvs_bench_restore',
+      ...postgresLogEnv(server.connection, 'kvs_bench_restore'),
     };
     const restoreSeconds = timed(['snapshot', 'restore', file], env);
     const spec = kvsServer('rest', { logFile: '', sync: 'always', main: options.main, env });
