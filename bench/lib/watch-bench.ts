@@ -9,7 +9,7 @@ import { BENCH_BUILD, REPO_ROOT } from './paths';
 import { clockTicksPerSecond } from './proc-stats';
 import { profileFlags } from './measure';
 import { runLoad } from './run-load';
-import { nodeCommand, ServerProcess } from './server-process';
+import { nodeCommand, ServerProcess, type ServerSpec } from './server-process';
 
 /** Connections beyond the watchers' (the writers, the GET clients, the probes). */
 const SPARE_CONNECTIONS = 1024;
@@ -19,6 +19,8 @@ const FD_LIMIT = 16_384;
 const SETTLE_MS = 2000;
 /** The GET clients of the 10,000-watcher row: the bench's REST GET hit at the target concurrency. */
 const GET_CONNECTIONS = 32;
+/** The watch rows' floor (bench/baselines/node-http-sse-server.ts). */
+const SSE_FLOOR_NAME = 'node:http SSE+Map';
 
 /** One watch row's shape. */
 interface WatchRow {
@@ -81,6 +83,8 @@ export type TenThousandResult = WatchRowResult & {
   readonly getIdle: LoadResult;
   readonly getWatched: LoadResult;
   readonly beside: WatchLoadResult;
+  /** The same watchers and writes (alone) against the bare node:http SSE baseline. */
+  readonly floor: WatchRowResult;
 };
 
 /** The 100-prefix row, with the same paced writes with no watcher, on a fresh server. */
@@ -121,8 +125,9 @@ export async function measureWatch(
   const oneKey = await attempt('watch/one-key', () =>
     withServer(scratch, options, ROWS.oneKey, (ports) => watchRow(ports, ROWS.oneKey, seconds)),
   );
-  const tenThousand = await attempt('watch/10k', () =>
-    withServer(scratch, options, ROWS.tenThousand, async (ports): Promise<TenThousandResult> => {
+  const aloneWrites = Math.max(5, Math.round(seconds * ROWS.tenThousand.writesPerSecond));
+  const tenThousand = await attempt('watch/10k', async (): Promise<TenThousandResult> => {
+    const watched = await withServer(scratch, options, ROWS.tenThousand, async (ports) => {
       const get = (): Promise<LoadResult> =>
         runLoad('rest', {
           target: `127.0.0.1:${ports.rest}`,
@@ -140,14 +145,18 @@ export async function measureWatch(
       let beside: WatchLoadResult | undefined;
       const row = await watchRow(ports, ROWS.tenThousand, seconds, async (load) => {
         getIdle = await get();
-        const alone = await load.write(Math.max(5, Math.round(seconds * ROWS.tenThousand.writesPerSecond)));
+        const alone = await load.write(aloneWrites);
         getWatched = get();
         beside = await load.write(besideWrites);
         return alone;
       });
       return { ...row, getAlone, getIdle: getIdle!, getWatched: await getWatched!, beside: beside! };
-    }),
-  );
+    });
+    const floor = await withFloor(options, (ports) =>
+      watchRow(ports, ROWS.tenThousand, seconds, (load) => load.write(aloneWrites)),
+    );
+    return { ...watched, floor };
+  });
   const prefixes = await attempt('watch/prefixes', async (): Promise<PrefixesResult> => {
     const alone = await withServer(scratch, options, ROWS.prefixes, (ports) =>
       watchRow(ports, { ...ROWS.prefixes, sseWatchers: 0 }, seconds),
@@ -168,14 +177,15 @@ interface Ports {
   readonly server: ServerProcess;
 }
 
-async function withServer<T>(
+/** Runs `body` on a fresh kvs process for `row` (both frontends, durable file log, caps sized for its watchers). */
+function withServer<T>(
   scratch: string,
   options: BenchOptions,
   row: WatchRow,
   body: (ports: Ports) => Promise<T>,
 ): Promise<T> {
   const watchers = row.sseWatchers + row.grpcWatchers;
-  const { server, ready } = await ServerProcess.start({
+  const spec: ServerSpec = {
     name: `kvs (watch, ${row.name})`,
     command: withFdLimit(
       nodeCommand(resolve(REPO_ROOT, options.main ?? 'dist/main.js'), {
@@ -194,9 +204,32 @@ async function withServer<T>(
       KVS_MAX_WATCHERS: String(Math.max(watchers, 1)),
     },
     ready: /"listening":\[[^\]]*"frontend":"rest"[^\]]*"port":(\d+)[^\]]*"frontend":"grpc"[^\]]*"port":(\d+)/,
-  });
+  };
+  return withProcess(spec, (ready) => ({ rest: Number(ready[1]), grpc: Number(ready[2]) }), body);
+}
+
+/** Runs `body` on the bare node:http SSE baseline (REST only: SSE watchers and PUTs). */
+function withFloor<T>(options: BenchOptions, body: (ports: Ports) => Promise<T>): Promise<T> {
+  const spec: ServerSpec = {
+    name: SSE_FLOOR_NAME,
+    command: withFdLimit(
+      nodeCommand(resolve(BENCH_BUILD, 'baselines/node-http-sse-server.js'), {
+        nodeFlags: options.profile ? profileFlags('watch/10k/floor') : [],
+      }),
+    ),
+    ready: /baseline: rest frontend listening on (\S+):(\d+)/,
+  };
+  return withProcess(spec, (ready) => ({ rest: Number(ready[2]), grpc: 0 }), body);
+}
+
+async function withProcess<T>(
+  spec: ServerSpec,
+  portsOf: (ready: RegExpMatchArray) => { rest: number; grpc: number },
+  body: (ports: Ports) => Promise<T>,
+): Promise<T> {
+  const { server, ready } = await ServerProcess.start(spec);
   try {
-    return await body({ rest: Number(ready[1]), grpc: Number(ready[2]), pid: server.pid, server });
+    return await body({ ...portsOf(ready), pid: server.pid, server });
   } catch (error) {
     process.stderr.write(`${server.spec.name} failed; its last output:\n${server.log.slice(-2000)}\n`);
     throw error;
@@ -331,7 +364,8 @@ export function watchTable(w: WatchResult): string {
     lines.push(
       `| ${count(ten.row.sseWatchers)} SSE watchers of one key, ${ten.row.writesPerSecond} write/s, ${ten.writes} writes alone: all connected (in ${ten.connectSeconds.toFixed(1)} s), delivery p99 | ${delivery(ten)} | ≤ 250 ms | ${verdict(ten.p99Ms <= 250 && complete(ten))} |`,
       `| the same: CPU per delivered event, server / watching clients (one process, on the same 2 cores) | ${perEvent(ten, ten.serverCpuSeconds)} / ${perEvent(ten, ten.loadCpuSeconds)} (of one core during the writes: server ${share(ten, ten.serverCpuSeconds)}, clients ${share(ten, ten.loadCpuSeconds)}) | | |`,
-      `| the same: server memory per watcher | ${memory(ten)} | ≤ 20 KiB | ${verdict(ten.rssKiBPerWatcher <= 20)} |`,
+      `| the same against ${SSE_FLOOR_NAME} (the floor: one shared Buffer written to every socket, nothing else): delivery p99; CPU per delivered event, server / clients | ${delivery(ten.floor)}; ${perEvent(ten.floor, ten.floor.serverCpuSeconds)} / ${perEvent(ten.floor, ten.floor.loadCpuSeconds)} (kvs ÷ floor: p99 ${(ten.p99Ms / ten.floor.p99Ms).toFixed(2)}×, server CPU per event ${(ten.serverCpuSeconds / ten.delivered / (ten.floor.serverCpuSeconds / ten.floor.delivered)).toFixed(2)}×) | | |`,
+      `| the same: server memory per watcher | ${memory(ten)} (floor: ${memory(ten.floor)}) | ≤ 20 KiB | ${verdict(ten.rssKiBPerWatcher <= 20)} |`,
       `| the same: REST GET hit of other clients (${GET_CONNECTIONS} conns) while they are connected and ${ten.row.writesPerSecond} write/s lands, vs without | ${getRatio.toFixed(2)}× (${Math.round(rate(ten.getWatched))} vs ${Math.round(rate(ten.getAlone))} req/s; p99 ${ms(ten.getWatched.p99Ms)} vs ${ms(ten.getAlone.p99Ms)}; errors ${ten.getWatched.errors + ten.getAlone.errors + ten.getIdle.errors}) | ≥ 0.8× | ${verdict(getRatio >= 0.8)} |`,
       `| the same: GETs beside the idle watchers (nothing written), vs without | ${(rate(ten.getIdle) / rate(ten.getAlone)).toFixed(2)}× (${Math.round(rate(ten.getIdle))} req/s, p99 ${ms(ten.getIdle.p99Ms)}) | | |`,
       `| the same: server CPU-s per 10k GETs: without watchers / beside idle ones / beside 1 write/s | ${cpuPer10k(ten.getAlone)} / ${cpuPer10k(ten.getIdle)} / ${cpuPer10k(ten.getWatched)} | | |`,
