@@ -819,25 +819,31 @@ export class KeyValueStore {
     const { revision, writes } = record;
     const before = writes.map((write) => this.index.get(write.key));
     const known = record.base !== true && writes.every((write, i) => followsFrom(write, before[i], revision));
-    this.apply(record);
+    const after = this.apply(record, before);
     if (!known) return replay.unknownThrough(revision);
     if (writes.length === 0) return;
-    const events = writes.map((write, i): ChangeEvent =>
-      changeEventOf(revision, write.key, write.type === 'put' ? this.index.get(write.key) : undefined, before[i]),
-    );
+    const events = writes.map((write, i): ChangeEvent => changeEventOf(revision, write.key, after[i], before[i]));
     replay.replayed({ revision, events });
   }
 
-  /** Applies a durable record to the index; replay fills in revisions an old log did not record. */
-  private apply(record: ReplayedRecord): void {
+  /**
+   * Applies a durable record to the index; replay fills in revisions an old log did not record.
+   * `before` (the record's keys' entries just before it, read by the caller) spares a one-write
+   * record a second index search. Returns each write's entry after the record (undefined: deleted).
+   */
+  private apply(record: ReplayedRecord, before?: readonly (KeyEntry | undefined)[]): (KeyEntry | undefined)[] {
     const revision = record.revision;
+    const after: (KeyEntry | undefined)[] = [];
+    // With several writes a key may repeat; each then reads what the one before it left.
+    const known = before !== undefined && record.writes.length === 1;
     for (const write of record.writes) {
-      const previous = this.index.get(write.key);
+      const previous = known ? before[0] : this.index.get(write.key);
       this.liveBytes -= entryBytes(previous);
       if (previous?.expiresAt !== undefined) this.withDeadline--;
       if (write.type === 'delete') {
         this.index.delete(write.key);
         this.leases.attach(write.key, previous?.lease, undefined);
+        after.push(undefined);
         continue;
       }
       const entry: KeyEntry = {
@@ -849,6 +855,7 @@ export class KeyValueStore {
         ...extrasOf(write.expiresAt, write.lease),
       };
       this.index.set(entry);
+      after.push(entry);
       this.leases.attach(write.key, previous?.lease, write.lease);
       this.liveBytes += entryBytes(entry);
       if (write.expiresAt !== undefined) {
@@ -863,6 +870,7 @@ export class KeyValueStore {
       this.current = revision;
       this.revisionWaiters.advanced(revision);
     }
+    return after;
   }
 }
 

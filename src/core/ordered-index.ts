@@ -1,4 +1,4 @@
-import { compareKeys } from './key-order';
+import { compareKeys, orderedNatively } from './key-order';
 
 /** A live key with its value and the revisions that describe its history (etcd's KeyValue). */
 export interface KeyEntry {
@@ -124,7 +124,7 @@ export class OrderedIndex {
   set(entry: KeyEntry): void {
     const root = this.own(this.root);
     this.root = root;
-    const split = this.insertInto(root, entry);
+    const split = this.insertInto(root, entry, orderedNatively(entry.key));
     if (split) this.root = { leaf: false, epoch: this.epoch, keys: [split.separator], children: [root, split.right] };
   }
 
@@ -133,7 +133,7 @@ export class OrderedIndex {
     // Checked first so that a miss copies nothing.
     if (lookup(this.root, key) === undefined) return false;
     let root = this.own(this.root);
-    this.removeFrom(root, key);
+    this.removeFrom(root, key, orderedNatively(key));
     while (!root.leaf && root.children.length === 1) root = root.children[0];
     this.root = root;
     this.count--;
@@ -150,12 +150,12 @@ export class OrderedIndex {
     return { leaf: false, epoch: this.epoch, keys: node.keys.slice(), children: node.children.slice() };
   }
 
-  private insertInto(node: IndexNode, entry: KeyEntry): Split | undefined {
-    if (node.leaf) return this.insertIntoLeaf(node, entry);
-    const i = upperBound(node.keys, entry.key);
+  private insertInto(node: IndexNode, entry: KeyEntry, native: boolean): Split | undefined {
+    if (node.leaf) return this.insertIntoLeaf(node, entry, native);
+    const i = upperBound(node.keys, entry.key, native);
     const child = this.own(node.children[i]);
     node.children[i] = child;
-    const split = this.insertInto(child, entry);
+    const split = this.insertInto(child, entry, native);
     if (!split) return undefined;
     node.keys.splice(i, 0, split.separator);
     node.children.splice(i + 1, 0, split.right);
@@ -174,8 +174,8 @@ export class OrderedIndex {
     return { separator, right };
   }
 
-  private insertIntoLeaf(leaf: Leaf, entry: KeyEntry): Split | undefined {
-    const i = lowerBound(leaf.keys, entry.key);
+  private insertIntoLeaf(leaf: Leaf, entry: KeyEntry, native: boolean): Split | undefined {
+    const i = lowerBound(leaf.keys, entry.key, native);
     if (i < leaf.keys.length && leaf.keys[i] === entry.key) {
       leaf.values[i] = entry.value;
       leaf.meta[i * META] = entry.createRevision;
@@ -209,18 +209,18 @@ export class OrderedIndex {
     return { separator: right.keys[0], right };
   }
 
-  private removeFrom(node: IndexNode, key: string): void {
+  private removeFrom(node: IndexNode, key: string, native: boolean): void {
     if (node.leaf) {
-      const i = lowerBound(node.keys, key);
+      const i = lowerBound(node.keys, key, native);
       node.keys.splice(i, 1);
       node.values.splice(i, 1);
       node.meta.splice(i * META, META);
       return;
     }
-    const i = upperBound(node.keys, key);
+    const i = upperBound(node.keys, key, native);
     const child = this.own(node.children[i]);
     node.children[i] = child;
-    this.removeFrom(child, key);
+    this.removeFrom(child, key, native);
     if (entriesOf(child) < MERGE_BELOW) this.mergeWithNeighbour(node, i);
   }
 
@@ -273,23 +273,29 @@ function entryAt(leaf: Leaf, i: number): KeyEntry {
 }
 
 function lookup(root: IndexNode, key: string): KeyEntry | undefined {
+  const native = orderedNatively(key);
   let node = root;
-  while (!node.leaf) node = node.children[upperBound(node.keys, key)];
-  const i = lowerBound(node.keys, key);
+  while (!node.leaf) node = node.children[upperBound(node.keys, key, native)];
+  const i = lowerBound(node.keys, key, native);
   return i < node.keys.length && node.keys[i] === key ? entryAt(node, i) : undefined;
 }
 
 function* walk(root: IndexNode, lower: LowerBound | undefined, upper: string | undefined): Generator<KeyEntry> {
   const path: { branch: Branch; index: number }[] = [];
+  const native = lower !== undefined && orderedNatively(lower.key);
   let node = root;
   while (!node.leaf) {
-    const index = lower === undefined ? 0 : upperBound(node.keys, lower.key);
+    const index = lower === undefined ? 0 : upperBound(node.keys, lower.key, native);
     path.push({ branch: node, index });
     node = node.children[index];
   }
   let leaf: Leaf = node;
   let i =
-    lower === undefined ? 0 : lower.inclusive ? lowerBound(leaf.keys, lower.key) : upperBound(leaf.keys, lower.key);
+    lower === undefined
+      ? 0
+      : lower.inclusive
+        ? lowerBound(leaf.keys, lower.key, native)
+        : upperBound(leaf.keys, lower.key, native);
   for (;;) {
     for (; i < leaf.keys.length; i++) {
       if (upper !== undefined && compareKeys(leaf.keys[i], upper) >= 0) return;
@@ -311,25 +317,25 @@ function* walk(root: IndexNode, lower: LowerBound | undefined, upper: string | u
   }
 }
 
-/** First index whose key is at or above `key`. */
-function lowerBound(keys: readonly string[], key: string): number {
+/** First index whose key is at or above `key` (`native`: orderedNatively(key)). */
+function lowerBound(keys: readonly string[], key: string, native: boolean): number {
   let low = 0;
   let high = keys.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if (compareKeys(keys[mid], key) < 0) low = mid + 1;
+    if (native ? keys[mid] < key : compareKeys(keys[mid], key) < 0) low = mid + 1;
     else high = mid;
   }
   return low;
 }
 
-/** First index whose key is above `key`. */
-function upperBound(keys: readonly string[], key: string): number {
+/** First index whose key is above `key` (`native`: orderedNatively(key)). */
+function upperBound(keys: readonly string[], key: string, native: boolean): number {
   let low = 0;
   let high = keys.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if (compareKeys(keys[mid], key) <= 0) low = mid + 1;
+    if (native ? !(key < keys[mid]) : compareKeys(keys[mid], key) <= 0) low = mid + 1;
     else high = mid;
   }
   return low;

@@ -34,6 +34,37 @@ describe('compareKeys', () => {
 });
 
 describe('OrderedIndex', () => {
+  it('searches by UTF-8 order when keys below the surrogates meet keys with surrogates or units above them', () => {
+    // A search for a plain key uses the engine's comparison (orderedNatively); one for a key
+    // with a surrogate pair or a unit at or above U+E000 uses compareKeys. Both kinds in one tree.
+    const seeded = new SeededRandom(29);
+    const units = ['a', 'b', '\ud7ff', '\ue000', '\uffff', '😀', '𝄞', 'é'];
+    const keyOf = (): string =>
+      Array.from(
+        { length: 1 + Math.floor(seeded.next() * 4) },
+        () => units[Math.floor(seeded.next() * units.length)],
+      ).join('');
+    const index = new OrderedIndex();
+    const model = new Map<string, KeyEntry>();
+    for (let i = 1; i <= 5000; i++) {
+      const key = keyOf();
+      if (seeded.next() < 0.3) expect(index.delete(key)).toBe(model.delete(key));
+      else {
+        index.set(entry(key, i));
+        model.set(key, entry(key, i));
+      }
+    }
+    const sorted = [...model.values()].sort((a, b) => byteOrder(a.key, b.key));
+    expect([...index.entries()]).toEqual(sorted);
+    for (const e of sorted) expect(index.get(e.key)).toEqual(e);
+    for (let probe = 0; probe < 200; probe++) {
+      const from = keyOf();
+      expect([...index.entries({ key: from, inclusive: true })]).toEqual(
+        sorted.filter((e) => byteOrder(e.key, from) >= 0),
+      );
+    }
+  });
+
   it('agrees with a sorted model over 20,000 seeded random inserts, overwrites and deletes', () => {
     const seeded = new SeededRandom(17);
     const random = (): number => seeded.next();
