@@ -75,6 +75,37 @@ describe('SharedRateLimiter: rate limits counted in PostgreSQL (KVS_RATE_LIMIT_S
     }
   });
 
+  it("sets and judges windows by the database's clock: a replica whose host clock is ahead by two windows still counts in the others' window", async () => {
+    const table = postgres.newTable();
+    const replicas = [limiter(postgres.logEnv(table)), limiter(postgres.logEnv(table))];
+    try {
+      await eventually(async () => admitted(replicas[0], 'warm-up'), { describe: () => 'the rate limits table' });
+      for (let i = 0; i < WINDOW.points; i++) expect(await admitted(replicas[0], 'caller')).toBe(true);
+      // The second replica's host clock is 2 windows ahead: by it, the first one's window ended
+      // long ago (the library's own store then starts a new window and admits 10 more).
+      const skewed = Date.now() + 2 * WINDOW.duration * 1000;
+      const clock = jest.spyOn(Date, 'now').mockImplementation(() => skewed);
+      let refusal: unknown;
+      try {
+        refusal = await replicas[1].consume('caller').catch((error: unknown) => error);
+      } finally {
+        clock.mockRestore();
+      }
+      expect(refusal).toBeInstanceOf(RateLimiterRes);
+      // The time left (Retry-After) is the window's, counted on the database's clock too.
+      const { msBeforeNext } = refusal as RateLimiterRes;
+      expect(msBeforeNext).toBeGreaterThan(0);
+      expect(msBeforeNext).toBeLessThanOrEqual(WINDOW.duration * 1000);
+      const { rows } = await postgres.query<{ points: number; left_ms: string }>(
+        `SELECT points, expire - (extract(epoch FROM now()) * 1000)::bigint AS left_ms FROM "${table}_rate_limits" WHERE key = 'rlflx:caller'`,
+      );
+      expect(rows[0].points).toBe(WINDOW.points + 1);
+      expect(Number(rows[0].left_ms)).toBeLessThanOrEqual(WINDOW.duration * 1000);
+    } finally {
+      await postgres.query(`DROP TABLE IF EXISTS "${table}_rate_limits"`);
+    }
+  });
+
   it('fails over to a count per replica while the database is unreachable: limited, never open, never closed; one warning', async () => {
     const env = { ...postgres.logEnv(), TLOG_DB_PORT: String(await closedPort()) };
     const log = recordingLogger();
