@@ -463,7 +463,13 @@ export class PostgresTransactionLog implements TransactionLog {
     if (missed !== undefined) {
       this.becameAvailable('a write reached the database');
       this.observer.batchFinished?.(false);
-      this.handOver(missed.filter((record) => record.revision > this.lastRevision));
+      try {
+        this.handOver(missed.filter((record) => record.revision > this.lastRevision));
+      } catch (error) {
+        await this.rollBack(client, performance.now() + this.config.pingTimeoutMs);
+        this.refuse(batch, `postgres log: write not acknowledged: ${describeError(error)}`);
+        return;
+      }
       const moved = new HistoryMovedError(this.lastRevision);
       for (const pending of [...batch, ...this.queue.splice(0)]) pending.reject(moved);
       this.inFlight = 0;
