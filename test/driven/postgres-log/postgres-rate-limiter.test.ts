@@ -52,7 +52,9 @@ describe('SharedRateLimiter: rate limits counted in PostgreSQL (KVS_RATE_LIMIT_S
   it('two replicas share one count per caller: together they admit the limit, not twice it', async () => {
     const table = postgres.newTable();
     const log = recordingLogger();
-    const replicas = [limiter(postgres.logEnv(table), log.logger), limiter(postgres.logEnv(table), log.logger)];
+    // Every count must reach the database (a loaded machine must not make one fall back to memory).
+    const env = { ...postgres.logEnv(table), TLOG_DB_PING_TIMEOUT_MS: '20000' };
+    const replicas = [limiter(env, log.logger), limiter(env, log.logger)];
     try {
       await eventually(
         async () =>
@@ -77,9 +79,20 @@ describe('SharedRateLimiter: rate limits counted in PostgreSQL (KVS_RATE_LIMIT_S
 
   it("sets and judges windows by the database's clock: a replica whose host clock is ahead by two windows still counts in the others' window", async () => {
     const table = postgres.newTable();
-    const replicas = [limiter(postgres.logEnv(table)), limiter(postgres.logEnv(table))];
+    // Every count must reach the database (a loaded machine must not make one fall back to memory).
+    const env = { ...postgres.logEnv(table), TLOG_DB_PING_TIMEOUT_MS: '20000' };
+    const log = recordingLogger();
+    const replicas = [limiter(env, log.logger), limiter(env, log.logger)];
     try {
-      await eventually(async () => admitted(replicas[0], 'warm-up'), { describe: () => 'the rate limits table' });
+      await eventually(
+        async () =>
+          (
+            await postgres.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [
+              `${table}_rate_limits`,
+            ])
+          ).rows[0].found,
+        { describe: () => 'the rate limits table' },
+      );
       for (let i = 0; i < WINDOW.points; i++) expect(await admitted(replicas[0], 'caller')).toBe(true);
       // The second replica's host clock is 2 windows ahead: by it, the first one's window ended
       // long ago (the library's own store then starts a new window and admits 10 more).
@@ -101,6 +114,7 @@ describe('SharedRateLimiter: rate limits counted in PostgreSQL (KVS_RATE_LIMIT_S
       );
       expect(rows[0].points).toBe(WINDOW.points + 1);
       expect(Number(rows[0].left_ms)).toBeLessThanOrEqual(WINDOW.duration * 1000);
+      expect(log.messages('warn')).toEqual([]);
     } finally {
       await postgres.query(`DROP TABLE IF EXISTS "${table}_rate_limits"`);
     }
