@@ -56,15 +56,7 @@ describe('SharedRateLimiter: rate limits counted in PostgreSQL (KVS_RATE_LIMIT_S
     const env = { ...postgres.logEnv(table), TLOG_DB_PING_TIMEOUT_MS: '20000' };
     const replicas = [limiter(env, log.logger), limiter(env, log.logger)];
     try {
-      await eventually(
-        async () =>
-          (
-            await postgres.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [
-              `${table}_rate_limits`,
-            ])
-          ).rows[0].found,
-        { describe: () => 'the rate limits table' },
-      );
+      await eventually(() => postgres.tableExists(`${table}_rate_limits`), { describe: () => 'the rate limits table' });
       const answers: boolean[] = [];
       for (let i = 0; i < 30; i++) answers.push(await admitted(replicas[i % 2], 'caller'));
       expect(answers.filter(Boolean)).toHaveLength(10);
@@ -84,15 +76,7 @@ describe('SharedRateLimiter: rate limits counted in PostgreSQL (KVS_RATE_LIMIT_S
     const log = recordingLogger();
     const replicas = [limiter(env, log.logger), limiter(env, log.logger)];
     try {
-      await eventually(
-        async () =>
-          (
-            await postgres.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [
-              `${table}_rate_limits`,
-            ])
-          ).rows[0].found,
-        { describe: () => 'the rate limits table' },
-      );
+      await eventually(() => postgres.tableExists(`${table}_rate_limits`), { describe: () => 'the rate limits table' });
       for (let i = 0; i < WINDOW.points; i++) expect(await admitted(replicas[0], 'caller')).toBe(true);
       // The second replica's host clock is 2 windows ahead: by it, the first one's window ended
       // long ago (the library's own store then starts a new window and admits 10 more).
