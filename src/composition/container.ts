@@ -334,7 +334,9 @@ export function buildContainer(env: EnvReader, logger: Logger): Container {
     const log = context.get<TransactionLog>(TOKENS.TransactionLog);
     if (worker) return new ReplicaStore(log, worker.link, limits, watches.observe);
     // Replicas of a shared log set and judge deadlines by its storage's clock, not their hosts'.
-    return new KeyValueStore(log, limits, watches.observe, log.clock ?? systemClock, watches.rebased);
+    // Read-only freezes the log: a shared log's keepalives (logged records) wait for its end.
+    const frozen = (): boolean => flags.flags.readOnly;
+    return new KeyValueStore(log, limits, watches.observe, log.clock ?? systemClock, watches.rebased, frozen);
   });
   container.bind<OwnerSide>(TOKENS.OwnerSide).toDynamicValue((context) =>
     buildOwnerSide({

@@ -15,7 +15,8 @@ export type CoreErrorCode =
   | 'WATCH_TOO_SLOW'
   | 'REPLICA_BEHIND'
   | 'LEASE_NOT_FOUND'
-  | 'PERMISSION_DENIED';
+  | 'PERMISSION_DENIED'
+  | 'READ_ONLY';
 
 /** Base class of the errors the core and its ports report; `code` never changes once published. */
 export abstract class KvsError extends Error {
@@ -24,6 +25,19 @@ export abstract class KvsError extends Error {
   constructor(message: string) {
     super(message);
     this.name = new.target.name;
+  }
+}
+
+/**
+ * The store is frozen (the read-only runtime flag) and the call would write to the log: a
+ * keepalive of a shared log's lease, the one such call the request policies let through
+ * (elsewhere a keepalive is not a write). Nothing changed; retry once the freeze ends.
+ */
+export class ReadOnlyError extends KvsError {
+  readonly code = 'READ_ONLY';
+
+  constructor() {
+    super('the service is read-only for maintenance: a keepalive of a shared lease is a write, refused until it ends');
   }
 }
 

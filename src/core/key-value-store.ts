@@ -10,6 +10,7 @@ import {
 import type { DeleteWrite, KeyWrite, LeaseWrite, LogRecord, PutWrite, ReplayedPut, ReplayedRecord } from './events';
 import {
   HistoryMovedError,
+  ReadOnlyError,
   InvalidRequestError,
   KeyAccessDeniedError,
   KvsError,
@@ -189,6 +190,12 @@ export class KeyValueStore {
     private readonly clock: Clock = systemClock,
     /** Told when a shared log's compacted state replaced revisions the store had not applied (the watch hub). */
     private readonly onRebase?: RebaseObserver,
+    /**
+     * True while the log must not grow (the read-only flag): the request policies refuse every
+     * write then, and the store refuses what they let through that it would log, a shared
+     * log's keepalive (ReadOnlyError).
+     */
+    private readonly frozen: () => boolean = () => false,
   ) {}
 
   /**
@@ -452,11 +459,13 @@ export class KeyValueStore {
    * Renews the lease's deadline to now + its TTL; LeaseNotFoundError unless it is open. With a
    * log of its own it is not a write (memory only). With a shared log it is a logged record of
    * the new deadline, answered once durable, so every replica renews the lease in log order and
-   * none expires a lease another one keeps alive (docs/ttl-and-leases.md).
+   * none expires a lease another one keeps alive (docs/ttl-and-leases.md); so while the store
+   * is frozen it is refused (ReadOnlyError), and the lease's deadline runs on.
    */
   async keepAliveLease(id: number): Promise<LeaseStatus> {
     if (!this.following) return this.renewLeaseHere(id);
     await this.decided(() => {
+      if (this.frozen()) throw new ReadOnlyError();
       const now = this.clock.now();
       const status = this.leases.open(id, now) ? this.leases.status(id, now) : undefined;
       if (status === undefined) throw new LeaseNotFoundError(id);

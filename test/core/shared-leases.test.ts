@@ -1,4 +1,5 @@
-import { KeyValueStore, LeaseNotFoundError, type LogRecord } from '../../src/core';
+import { KeyValueStore, LeaseNotFoundError, ReadOnlyError, type LogRecord } from '../../src/core';
+import { MemoryTransactionLog } from '../support/memory-transaction-log';
 import { ManualClock } from '../support/memory-transaction-log';
 import { SharedMemoryHistory } from '../support/shared-memory-log';
 
@@ -20,6 +21,33 @@ function revokes(records: readonly LogRecord[]): LogRecord[] {
 }
 
 describe('leases on a shared log (KVS_REPLICAS=shared)', () => {
+  it('refuses a keepalive while frozen (read-only): it would be a logged record; the deadline runs on, and it renews once thawed', async () => {
+    const history = new SharedMemoryHistory();
+    const clock = new ManualClock();
+    let readOnly = false;
+    const store = new KeyValueStore(history.replica(), undefined, undefined, clock, undefined, () => readOnly);
+    await store.restore();
+    const { id } = await store.grantLease(1000);
+    const logged = history.records.length;
+    readOnly = true;
+    clock.advance(500);
+    await expect(store.keepAliveLease(id)).rejects.toThrow(ReadOnlyError);
+    expect(history.records).toHaveLength(logged);
+    expect(store.leaseStatus(id).deadline).toBe(clock.time + 500);
+    readOnly = false;
+    expect((await store.keepAliveLease(id)).deadline).toBe(clock.time + 1000);
+    expect(history.records).toHaveLength(logged + 1);
+  });
+
+  it('keeps answering keepalives while frozen with a log of its own: they are not writes there', async () => {
+    const clock = new ManualClock();
+    const store = new KeyValueStore(new MemoryTransactionLog(), undefined, undefined, clock, undefined, () => true);
+    await store.restore();
+    const { id } = await store.grantLease(1000);
+    clock.advance(500);
+    expect((await store.keepAliveLease(id)).deadline).toBe(clock.time + 1000);
+  });
+
   it('logs every keepalive with its new deadline, so the replica that did not get it never expires the lease; once they stop it expires once', async () => {
     const { history, clock, a, b } = await twoReplicas();
     const { id } = await a.store.grantLease(1000);

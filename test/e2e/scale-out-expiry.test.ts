@@ -225,15 +225,7 @@ describe('scale-out: TTLs, leases and rate limits judged alike by every replica 
     const [a, b] = started.map((replica) => replica.restUrl!);
     try {
       // The replicas create the counts' table as they start.
-      await eventually(
-        async () =>
-          (
-            await postgres.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [
-              `${table}_rate_limits`,
-            ])
-          ).rows[0].found,
-        { describe: () => 'the rate limits table' },
-      );
+      await eventually(() => postgres.tableExists(`${table}_rate_limits`), { describe: () => 'the rate limits table' });
       const statuses: number[] = [];
       for (let i = 0; i < 30; i++) statuses.push((await fetch(`${i % 2 === 0 ? a : b}/v1/key/k`)).status);
       // One window of 60 s, 10 requests: never 10 on each replica.

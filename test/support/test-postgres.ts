@@ -56,6 +56,12 @@ export class TestPostgres {
     return this.admin.query<Row>(sql, params);
   }
 
+  /** Whether the table exists (such as the `<table>_rate_limits` a replica creates as it starts). */
+  async tableExists(table: string): Promise<boolean> {
+    const { rows } = await this.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [table]);
+    return rows[0].found;
+  }
+
   /** Drops every table handed out, then stops and deletes the embedded server if there is one. */
   async close(): Promise<void> {
     try {

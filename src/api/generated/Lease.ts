@@ -16,9 +16,12 @@ import type { LeaseTimeToLiveResponse as _LeaseTimeToLiveResponse, LeaseTimeToLi
  * Keys attached to a lease live exactly as long as it: Grant it, attach keys with
  * PutRequest.lease, keep it alive with KeepAlive, and when the keepalives stop (or on Revoke)
  * every key attached is deleted in one revision, which watchers see as delete events. Grant and
- * Revoke are logged; keepalives are not writes. After a restart every lease gets its full TTL
- * again (etcd's rule). Scope kvs:write for every method; LEASE_NOT_FOUND (NOT_FOUND) for a
- * lease never granted, revoked or past its deadline.
+ * Revoke are logged. A keepalive is not a write on a single kvs (memory only), but with shared
+ * replicas (KVS_REPLICAS=shared) it is one: a logged record of the lease's new deadline, so
+ * every replica learns it, answered once durable (LOG_UNAVAILABLE, UNAVAILABLE, when it cannot
+ * be logged; READ_ONLY, UNAVAILABLE, while the read-only flag is on). After a restart every lease
+ * gets its full TTL again (etcd's rule). Scope kvs:write for every method; LEASE_NOT_FOUND
+ * (NOT_FOUND) for a lease never granted, revoked or past its deadline.
  */
 export interface LeaseClient extends grpc.Client {
   /**
@@ -86,9 +89,12 @@ export interface LeaseClient extends grpc.Client {
  * Keys attached to a lease live exactly as long as it: Grant it, attach keys with
  * PutRequest.lease, keep it alive with KeepAlive, and when the keepalives stop (or on Revoke)
  * every key attached is deleted in one revision, which watchers see as delete events. Grant and
- * Revoke are logged; keepalives are not writes. After a restart every lease gets its full TTL
- * again (etcd's rule). Scope kvs:write for every method; LEASE_NOT_FOUND (NOT_FOUND) for a
- * lease never granted, revoked or past its deadline.
+ * Revoke are logged. A keepalive is not a write on a single kvs (memory only), but with shared
+ * replicas (KVS_REPLICAS=shared) it is one: a logged record of the lease's new deadline, so
+ * every replica learns it, answered once durable (LOG_UNAVAILABLE, UNAVAILABLE, when it cannot
+ * be logged; READ_ONLY, UNAVAILABLE, while the read-only flag is on). After a restart every lease
+ * gets its full TTL again (etcd's rule). Scope kvs:write for every method; LEASE_NOT_FOUND
+ * (NOT_FOUND) for a lease never granted, revoked or past its deadline.
  */
 export interface LeaseHandlers extends grpc.UntypedServiceImplementation {
   /**

@@ -108,7 +108,9 @@ export const OPERATIONS: readonly Operation[] = [
     traced: true,
   },
   // Leases (etcd's model, docs/ttl-and-leases.md): no key of their own (keys attach through Put).
-  // Keepalives and status reads are not writes, so they go on while the service is read-only.
+  // Status reads are not writes, so they go on while the service is read-only; nor is a keepalive
+  // with a log of its own (memory only). A shared log's keepalive is a logged record: the store
+  // refuses it while read-only (READ_ONLY), as this table cannot tell the two apart.
   lease('LeaseGrant', 'write', { methods: ['POST'], path: '/v1/leases' }, '/Lease/Grant'),
   lease('LeaseKeepAlive', 'read', { methods: ['POST'], path: '/v1/leases/:id/keepalive' }, '/Lease/KeepAlive', true),
   lease('LeaseTimeToLive', 'read', { methods: ['GET'], path: LEASE_PATH }, '/Lease/TimeToLive'),

@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import {
   extrasOf,
   type KeyWrite,
@@ -144,6 +144,14 @@ export function recordBytes(record: LogRecord | ReplayedRecord): number {
   return bytes;
 }
 
+/** What a shared writer found once it held the table's write lock (PostgresLogStatements.lockForWrite). */
+export interface LockedHead {
+  /** The table's head revision. */
+  readonly head: number;
+  /** The records after the writer's position through the head, when they could all be read whole. */
+  readonly records: ReplayedRecord[] | undefined;
+}
+
 const COLUMNS = 'revision, event_type, key, value, create_revision, version, expires_at, lease';
 
 /**
@@ -164,21 +172,28 @@ export class PostgresLogStatements {
   ) {}
 
   /**
-   * Inserts the records' writes as one multi-row INSERT (one round trip, one commit) on
-   * `client`, a row per write, and returns true; or false, inserting nothing, when the table
-   * already has rows after revision `after` (rows this instance did not acknowledge: someone
-   * else writes to the table, and memory no longer matches it). ORDER BY ordinality makes
-   * `sequence` follow the array order, so a record's writes replay in the order they were made.
+   * Inserts the records' writes as one multi-row INSERT (one round trip) on `client`, a row per
+   * write, and returns true; or false, inserting nothing, when the table already has rows after
+   * revision `after` (rows this instance did not acknowledge: someone else writes to the table,
+   * and memory no longer matches it). ORDER BY ordinality makes `sequence` follow the array
+   * order, so a record's writes replay in the order they were made. With `channel`
+   * (KVS_REPLICAS=shared, inside the write transaction) the same statement notifies it too,
+   * delivered at commit, so the write lock is held one round trip less.
    */
-  async insert(client: PoolClient, records: readonly LogRecord[], after: number): Promise<boolean> {
+  async insert(client: PoolClient, records: readonly LogRecord[], after: number, channel?: string): Promise<boolean> {
     const rows = records.flatMap(rowsOf);
-    const result = await client.query(
-      `INSERT INTO ${this.table} (${COLUMNS})
-       SELECT ${COLUMNS}
-       FROM unnest($1::bigint[], $2::text[], $3::bytea[], $4::bytea[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[])
-         WITH ORDINALITY AS batch(${COLUMNS}, position)
-       WHERE NOT EXISTS (SELECT 1 FROM ${this.table} WHERE revision > $9)
-       ORDER BY position`,
+    const notify = channel === undefined ? '' : ', pg_notify($10, $11)';
+    const result = await client.query<{ inserted: number }>(
+      `WITH inserted AS (
+         INSERT INTO ${this.table} (${COLUMNS})
+         SELECT ${COLUMNS}
+         FROM unnest($1::bigint[], $2::text[], $3::bytea[], $4::bytea[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[])
+           WITH ORDINALITY AS batch(${COLUMNS}, position)
+         WHERE NOT EXISTS (SELECT 1 FROM ${this.table} WHERE revision > $9)
+         ORDER BY position
+         RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM inserted)::int AS inserted${notify}`,
       [
         rows.map((row) => row.revision),
         rows.map((row) => row.type),
@@ -189,34 +204,41 @@ export class PostgresLogStatements {
         rows.map((row) => row.expiresAt),
         rows.map((row) => row.lease),
         after,
+        ...(channel === undefined ? [] : [channel, String(records[records.length - 1].revision)]),
       ],
     );
-    if (result.rowCount === 0) return false;
-    if (result.rowCount !== rows.length)
-      throw new Error(`insert wrote ${result.rowCount} rows for ${rows.length} writes`);
+    const inserted = result.rows[0].inserted;
+    if (inserted === 0) return false;
+    if (inserted !== rows.length) throw new Error(`insert wrote ${inserted} rows for ${rows.length} writes`);
     return true;
   }
 
   /**
-   * KVS_REPLICAS=shared: in one transaction holding the table's write lock (so revisions are
-   * given one writer at a time: gap-free, and committed in revision order, which is the order
-   * every reader sees them in), checks that the table's head is just before the first record,
-   * inserts the records and notifies `channel` (delivered at commit). Returns undefined once
-   * committed; the head, writing nothing, when another writer has taken the revision.
+   * KVS_REPLICAS=shared: opens the write transaction on `client` and takes the table's write
+   * lock in it, waiting for the writer holding it (so revisions are given one writer at a time:
+   * gap-free, and committed in revision order, which is the order every reader sees them in),
+   * then reads the head and the records after `after` — one round trip: a multi-statement
+   * simple query, whose statements each take a snapshot of their own, so both reads see every
+   * commit made before the lock was granted. The transaction stays open (and the lock held)
+   * for `insert` and COMMIT, or ROLLBACK. The records are there only when they are exactly the
+   * records after `after` through the head: whole, on one page of about `maxRows` rows and
+   * `maxBytes` bytes, with no compaction marker among them (a marker means they may be thinned).
    */
-  async insertShared(client: PoolClient, records: readonly LogRecord[], channel: string): Promise<number | undefined> {
-    const after = records[0].revision - 1;
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [WRITE_LOCK_CLASS, this.table]);
-    const head = await headOf(client, this.table);
-    if (head !== after) {
-      await client.query('ROLLBACK');
-      return head;
-    }
-    if (!(await this.insert(client, records, after))) throw new Error('insert found rows after the head it had read');
-    await client.query('SELECT pg_notify($1, $2)', [channel, String(records[records.length - 1].revision)]);
-    await client.query('COMMIT');
-    return undefined;
+  async lockForWrite(client: PoolClient, after: number, maxRows: number, maxBytes: number): Promise<LockedHead> {
+    const results = (await client.query(
+      `BEGIN;
+       SELECT pg_advisory_xact_lock(${WRITE_LOCK_CLASS}, hashtext('${this.table}'));
+       ${headSql(this.table)};
+       ${pageSql(this.table, String(after), String(maxRows), String(maxBytes))}`,
+    )) as unknown as QueryResult[];
+    const head = Number((results[2].rows[0] as { last: string }).last);
+    const rows = results[3].rows as LogRow[];
+    const last = rows[rows.length - 1];
+    const onePage = last === undefined || last.next_revision === null;
+    const marked = rows.some((row) => row.key.equals(COMPACTED_KEY));
+    const records = toRecords(rows);
+    const through = records.length === 0 ? after : records[records.length - 1].revision;
+    return { head, records: onePage && !marked && through === head ? records : undefined };
   }
 
   /** The table's head revision (0 when empty), by `deadline`. */
@@ -264,19 +286,8 @@ export class PostgresLogStatements {
     return toRecords(await record(records[0].revision));
   }
 
-  /** One row beyond the page is fetched so that lead() tells whether the page's last record goes on past it. */
   private get pageSql(): string {
-    return `SELECT ${COLUMNS}, next_revision FROM (
-         SELECT *, row_number() OVER w AS n, lead(revision) OVER w AS next_revision,
-                sum(row_bytes) OVER w AS bytes_through
-         FROM (
-           SELECT ${COLUMNS}, sequence, octet_length(key) + coalesce(octet_length(value), 0) AS row_bytes
-           FROM ${this.table} WHERE revision > $1 ORDER BY revision, sequence LIMIT $2 + 1
-         ) limited
-         WINDOW w AS (ORDER BY revision, sequence)
-       ) page
-       WHERE n <= $2 AND bytes_through - row_bytes < $3
-       ORDER BY revision, sequence`;
+    return pageSql(this.table, '$1', '$2', '$3');
   }
 
   private get recordSql(): string {
@@ -334,7 +345,21 @@ function headSql(table: string): string {
   return `SELECT coalesce(max(revision), 0) AS last FROM ${table}`;
 }
 
-async function headOf(client: PoolClient, table: string): Promise<number> {
-  const result = await client.query<{ last: string }>(headSql(table));
-  return Number(result.rows[0].last);
+/**
+ * The rows after revision `after` in revision order, about `maxRows` of them and no more than
+ * fit in `maxBytes` (SQL expressions: parameters, or literals the caller made). One row beyond
+ * the page is fetched so that lead() tells whether the page's last record goes on past it.
+ */
+function pageSql(table: string, after: string, maxRows: string, maxBytes: string): string {
+  return `SELECT ${COLUMNS}, next_revision FROM (
+       SELECT *, row_number() OVER w AS n, lead(revision) OVER w AS next_revision,
+              sum(row_bytes) OVER w AS bytes_through
+       FROM (
+         SELECT ${COLUMNS}, sequence, octet_length(key) + coalesce(octet_length(value), 0) AS row_bytes
+         FROM ${table} WHERE revision > ${after} ORDER BY revision, sequence LIMIT ${maxRows} + 1
+       ) limited
+       WINDOW w AS (ORDER BY revision, sequence)
+     ) page
+     WHERE n <= ${maxRows} AND bytes_through - row_bytes < ${maxBytes}
+     ORDER BY revision, sequence`;
 }

@@ -32,6 +32,69 @@ function createTableSql(table: string): string {
   return `CREATE TABLE IF NOT EXISTS "${table}" (key varchar(255) PRIMARY KEY, points integer NOT NULL DEFAULT 0, expire bigint)`;
 }
 
+/** The database's clock in Unix ms, as of the statement's start (one value however often read in it). */
+const DATABASE_NOW_MS = '(extract(epoch FROM now()) * 1000)::bigint';
+
+/** A row the upsert returns: the caller's count, its window's end and the database's time, bigints as strings. */
+interface CountRow {
+  readonly points: number;
+  readonly expire: string | null;
+  readonly now: string;
+}
+
+/**
+ * rate-limiter-flexible's PostgreSQL store with its windows set and judged by PostgreSQL's clock.
+ * The library's own upsert passes the host's Date.now() as "now" and as the window's start, so
+ * replicas whose clocks differ disagree on the shared window: one whose clock is ahead resets a
+ * caller's count early (ahead by a whole window, at every request), one behind keeps a window
+ * (and its refusals, and Retry-After) too long. Here the same statement reads the database's
+ * `now()` for both, and the time left is counted from it, so every replica sees one window.
+ * It replaces the library's `_upsert`, `_getRateLimiterRes` (internal methods: the SQL follows
+ * its 11.x upsert, the host's clock replaced by the database's; a release that stops calling
+ * them fails the clock-skew test) and `clearExpired`.
+ */
+class DatabaseTimedPostgresStore extends RateLimiterPostgres {
+  constructor(
+    options: ConstructorParameters<typeof RateLimiterPostgres>[0],
+    private readonly pool: Pool,
+    private readonly quotedTable: string,
+  ) {
+    super(options);
+  }
+
+  /** Adds `points` to the caller's count, starting a window of `msDuration` when there is none or it has ended (`forceExpire`: always). */
+  _upsert(key: string, points: number, msDuration: number, forceExpire = false): Promise<{ rows: CountRow[] }> {
+    const table = this.quotedTable;
+    const ended = `(${table}.expire <= ${DATABASE_NOW_MS} OR $4)`;
+    return this.pool.query<CountRow>(
+      `INSERT INTO ${table} (key, points, expire)
+         VALUES ($1, $2, CASE WHEN $3::bigint > 0 THEN ${DATABASE_NOW_MS} + $3::bigint END)
+       ON CONFLICT (key) DO UPDATE SET
+         points = CASE WHEN ${ended} THEN EXCLUDED.points ELSE ${table}.points + EXCLUDED.points END,
+         expire = CASE WHEN ${ended} THEN EXCLUDED.expire ELSE ${table}.expire END
+       RETURNING points, expire, ${DATABASE_NOW_MS} AS now`,
+      [key, points, msDuration, forceExpire],
+    );
+  }
+
+  /** The library's answer from the row, with the time left counted on the database's clock. */
+  _getRateLimiterRes(_key: string, changedPoints: number, result: { rows: CountRow[] }): RateLimiterRes {
+    const row = result.rows[0];
+    const first = changedPoints === row.points;
+    const consumed = first ? changedPoints : row.points;
+    const msBeforeNext = row.expire === null ? -1 : Math.max(Number(row.expire) - Number(row.now), 0);
+    return new RateLimiterRes(Math.max(this.points - consumed, 0), msBeforeNext, consumed, first);
+  }
+
+  /** The library's hourly sweep of windows that ended an hour ago, by the database's clock (its argument is the host's). */
+  clearExpired(): Promise<void> {
+    return this.pool.query(`DELETE FROM ${this.quotedTable} WHERE expire < ${DATABASE_NOW_MS} - 3600000`).then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+}
+
 /**
  * Rate limits shared by every replica of a PostgreSQL log (KVS_RATE_LIMIT_STORE=postgres):
  * rate-limiter-flexible's PostgreSQL store, one row per caller in `<TLOG_DB_TABLE>_rate_limits`,
@@ -46,7 +109,7 @@ function createTableSql(table: string): string {
  */
 export class SharedRateLimiter {
   private readonly pool: Pool;
-  private readonly store: RateLimiterPostgres;
+  private readonly store: DatabaseTimedPostgresStore;
   private readonly local: RateLimiterMemory;
   private readonly table: string;
   /** performance.now() until which counts stay local after a failure. */
@@ -67,13 +130,11 @@ export class SharedRateLimiter {
       applicationName: 'kvs rate-limit',
     });
     this.table = `${config.table}_rate_limits`;
-    this.store = new RateLimiterPostgres({
-      ...window,
-      storeClient: this.pool,
-      storeType: 'pool',
-      tableName: this.table,
-      tableCreated: true,
-    });
+    this.store = new DatabaseTimedPostgresStore(
+      { ...window, storeClient: this.pool, storeType: 'pool', tableName: this.table, tableCreated: true },
+      this.pool,
+      `"${this.table}"`,
+    );
     this.local = new RateLimiterMemory(window);
     this.createTable();
   }

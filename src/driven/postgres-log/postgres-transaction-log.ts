@@ -18,7 +18,7 @@ import {
   revisionNotAfter,
 } from '../../core';
 import type { PostgresLogConfig } from './postgres-log.config';
-import { recordBytes, rowCount, PostgresLogStatements } from './postgres-log-statements';
+import { recordBytes, rowCount, PostgresLogStatements, type LockedHead } from './postgres-log-statements';
 import { describeError } from '../../platform/error-text/error-text';
 import { silentLogger, type Logger } from '../../platform/logging/logger';
 import { noLogObserver, type TransactionLogObserver } from '../log-observer.port';
@@ -85,7 +85,7 @@ function isComplete(record: ReplayedRecord): record is LogRecord {
 /** What became of one INSERT. */
 type InsertOutcome =
   | { readonly kind: 'committed' }
-  /** KVS_REPLICAS=shared: another writer took the revision; nothing was inserted. */
+  /** KVS_REPLICAS=shared: the head moved past the batch in a way only a catch-up outside the lock handles; nothing was inserted. */
   | { readonly kind: 'moved'; readonly head: number }
   /** The server answered with an error (the statement rolled back) or nothing was sent: it never commits. */
   | { readonly kind: 'refused'; readonly error: unknown }
@@ -93,6 +93,17 @@ type InsertOutcome =
   | { readonly kind: 'foreign' }
   /** No answer by the deadline, or the connection broke after sending: it may commit yet. */
   | { readonly kind: 'uncertain'; readonly pid: number; readonly error: unknown };
+
+/** KVS_REPLICAS=shared: a write transaction holding the table's write lock. */
+interface LockedWrite {
+  readonly kind: 'locked';
+  readonly client: PoolClient;
+  readonly pid: number;
+  /** When the lock (and the head with it) was asked for. */
+  readonly sentAt: number;
+  /** The records other writers committed after this replica's position, to hand over before deciding again. */
+  readonly missed: readonly ReplayedRecord[] | undefined;
+}
 
 /** What settling an uncertain INSERT found once its backend was gone. */
 type Settled = { readonly kind: 'committed' } | { readonly kind: 'absent' } | { readonly kind: 'foreign' };
@@ -416,19 +427,86 @@ export class PostgresTransactionLog implements TransactionLog {
 
   /** Inserts one batch and answers its appends, in order, within the write deadline; never throws. */
   private async write(batch: readonly PendingAppend[]): Promise<void> {
-    const records = batch.map((pending) => pending.record);
-    this.observer.batchStarted?.(
-      records.length,
-      records.reduce((sum, record) => sum + recordBytes(record), 0),
+    const began = this.batchStarted(batch);
+    if (this.shared) return this.writeShared(batch, began);
+    const outcome = await this.insert(
+      batch.map((pending) => pending.record),
+      began + this.config.writeTimeoutMs * INSERT_SHARE,
     );
-    const began = performance.now();
+    await this.answer(batch, outcome, began, began);
+  }
+
+  /** Tells the observer a batch starts; returns the moment its write deadline counts from. */
+  private batchStarted(batch: readonly PendingAppend[]): number {
+    this.observer.batchStarted?.(
+      batch.length,
+      batch.reduce((sum, pending) => sum + recordBytes(pending.record), 0),
+    );
+    return performance.now();
+  }
+
+  /**
+   * KVS_REPLICAS=shared: takes the table's write lock (waiting for the writer holding it), and
+   * when other replicas took the batch's revisions meanwhile, decides the writes again right
+   * there, under the lock: the log hands the store the records that moved the history (read in
+   * the same round trip as the lock), refuses the batch and the writes queued behind it with
+   * HistoryMovedError, lets the store decide them again against the new history (its
+   * decisions run in microtasks: one setImmediate sees them appended), and inserts what the
+   * store appended in the same transaction. No other writer can commit in between, so the
+   * second decision never loses: a batch is never redone in a new transaction.
+   */
+  private async writeShared(batch: readonly PendingAppend[], began: number): Promise<void> {
+    const locked = await this.takeWriteLock(batch, began + this.config.writeTimeoutMs * INSERT_SHARE);
+    if (locked.kind !== 'locked') return this.answer(batch, locked, began, began);
+    const { client, pid, sentAt, missed } = locked;
+    let sent = batch;
+    if (missed !== undefined) {
+      this.becameAvailable('a write reached the database');
+      this.observer.batchFinished?.(false);
+      try {
+        this.handOver(missed.filter((record) => record.revision > this.lastRevision));
+      } catch (error) {
+        await this.rollBack(client, performance.now() + this.config.pingTimeoutMs);
+        this.refuse(batch, `postgres log: write not acknowledged: ${describeError(error)}`);
+        return;
+      }
+      const moved = new HistoryMovedError(this.lastRevision);
+      for (const pending of [...batch, ...this.queue.splice(0)]) pending.reject(moved);
+      this.inFlight = 0;
+      await new Promise((resolve) => setImmediate(resolve));
+      sent = this.takeBatch();
+      if (sent.length === 0 || sent[0].record.revision !== this.lastRevision + 1) {
+        // Nothing to write, or numbered past the head (revisions of an unsettled write held back).
+        this.queue.unshift(...sent);
+        await this.rollBack(client, performance.now() + this.config.pingTimeoutMs);
+        return;
+      }
+      this.inFlight = sent.length;
+      began = this.batchStarted(sent);
+    }
+    const outcome = await this.insertLocked(
+      client,
+      pid,
+      sent.map((pending) => pending.record),
+      began + this.config.writeTimeoutMs * INSERT_SHARE,
+    );
+    // The batch took the revisions right after the head, read once the lock was held.
+    await this.answer(sent, outcome, began, sentAt);
+  }
+
+  /** Answers a batch's appends with what became of its INSERT; `confirmedAt`: when its head was read. */
+  private async answer(
+    batch: readonly PendingAppend[],
+    outcome: InsertOutcome,
+    began: number,
+    confirmedAt: number,
+  ): Promise<void> {
+    const records = batch.map((pending) => pending.record);
     const deadline = began + this.config.writeTimeoutMs;
-    const outcome = await this.insert(records, began + this.config.writeTimeoutMs * INSERT_SHARE);
     this.observer.durabilityWaited?.((performance.now() - began) / 1000, outcome.kind === 'committed');
     if (outcome.kind === 'committed') {
       this.acknowledge(batch);
-      // Shared: the batch took the revisions right after the head, which the store held before it began.
-      if (this.shared) this.headConfirmed(began);
+      if (this.shared) this.headConfirmed(confirmedAt);
       return;
     }
     this.observer.batchFinished?.(false);
@@ -461,25 +539,23 @@ export class PostgresTransactionLog implements TransactionLog {
     }
   }
 
-  /** Runs the INSERT on a connection of its own (to know its backend) by `deadline`, and says what became of it. */
-  private async insert(records: readonly LogRecord[], deadline: number): Promise<InsertOutcome> {
-    let client: PoolClient;
-    let pid: number;
+  /** A connection of the write pool and its backend pid, by `deadline`; an error means nothing was sent. */
+  private async connectWriter(deadline: number): Promise<{ client: PoolClient; pid: number } | InsertOutcome> {
     try {
       if (!this.shared && !this.lock.held) await within(this.lock.acquire(), deadline, 'taking the table lock again');
-      client = await connectWithin(this.writePool, deadline);
-      pid = backendPid(client);
+      const client = await connectWithin(this.writePool, deadline);
+      return { client, pid: backendPid(client) };
     } catch (error) {
       return { kind: 'refused', error };
     }
+  }
+
+  /** Runs the INSERT on a connection of its own (to know its backend) by `deadline`, and says what became of it. */
+  private async insert(records: readonly LogRecord[], deadline: number): Promise<InsertOutcome> {
+    const connected = await this.connectWriter(deadline);
+    if ('kind' in connected) return connected;
+    const { client, pid } = connected;
     try {
-      if (this.shared) {
-        const channel = notifyChannel(this.config.table);
-        const what = `a shared INSERT of ${records.length} record(s)`;
-        const head = await within(this.statements.insertShared(client, records, channel), deadline, what);
-        client.release();
-        return head === undefined ? { kind: 'committed' } : { kind: 'moved', head };
-      }
       const inserted = await within(
         this.statements.insert(client, records, this.lastRevision),
         deadline,
@@ -491,6 +567,71 @@ export class PostgresTransactionLog implements TransactionLog {
       // A connection whose INSERT did not answer must not serve another one.
       client.release(true);
       return isStatementError(error) ? { kind: 'refused', error } : { kind: 'uncertain', pid, error };
+    }
+  }
+
+  /**
+   * KVS_REPLICAS=shared: opens the write transaction and takes the write lock by `deadline`.
+   * Locked: the batch's revisions follow the head (`missed` undefined), or other writers' records
+   * moved the head and can be handed over from here (`missed`). Otherwise what became of the
+   * batch: refused or uncertain as an INSERT, or moved (rolled back: the head moved in a way
+   * only a catch-up outside the lock handles, such as a compaction marker among the records).
+   */
+  private async takeWriteLock(batch: readonly PendingAppend[], deadline: number): Promise<LockedWrite | InsertOutcome> {
+    const connected = await this.connectWriter(deadline);
+    if ('kind' in connected) return connected;
+    const { client, pid } = connected;
+    const after = batch[0].record.revision - 1;
+    let locked: LockedHead;
+    const sentAt = performance.now();
+    try {
+      locked = await within(
+        this.statements.lockForWrite(client, this.lastRevision, this.pageRows, this.pageBytes),
+        deadline,
+        'taking the revision lock',
+      );
+    } catch (error) {
+      client.release(true);
+      return isStatementError(error) ? { kind: 'refused', error } : { kind: 'uncertain', pid, error };
+    }
+    if (locked.head === after) return { kind: 'locked', client, pid, sentAt, missed: undefined };
+    const missed = locked.records;
+    if (locked.head > after && missed !== undefined && missed.every(isComplete))
+      return { kind: 'locked', client, pid, sentAt, missed };
+    await this.rollBack(client, deadline);
+    return { kind: 'moved', head: locked.head };
+  }
+
+  /** Inserts the records (and notifies) in the open write transaction, commits it by `deadline`, and says what became of it. */
+  private async insertLocked(
+    client: PoolClient,
+    pid: number,
+    records: readonly LogRecord[],
+    deadline: number,
+  ): Promise<InsertOutcome> {
+    const channel = notifyChannel(this.config.table);
+    const commit = async (): Promise<void> => {
+      if (!(await this.statements.insert(client, records, records[0].revision - 1, channel)))
+        throw new Error('insert found rows after the head it had read under the write lock');
+      await client.query('COMMIT');
+    };
+    try {
+      await within(commit(), deadline, `a shared INSERT of ${records.length} record(s)`);
+      client.release();
+      return { kind: 'committed' };
+    } catch (error) {
+      client.release(true);
+      return isStatementError(error) ? { kind: 'refused', error } : { kind: 'uncertain', pid, error };
+    }
+  }
+
+  /** Rolls the open write transaction back (nothing was inserted in it); a connection that does not answer by `deadline` is dropped, which rolls it back too. */
+  private async rollBack(client: PoolClient, deadline: number): Promise<void> {
+    try {
+      await within(client.query('ROLLBACK'), deadline, 'ROLLBACK');
+      client.release();
+    } catch {
+      client.release(true);
     }
   }
 

@@ -52,23 +52,52 @@ describe('SharedRateLimiter: rate limits counted in PostgreSQL (KVS_RATE_LIMIT_S
   it('two replicas share one count per caller: together they admit the limit, not twice it', async () => {
     const table = postgres.newTable();
     const log = recordingLogger();
-    const replicas = [limiter(postgres.logEnv(table), log.logger), limiter(postgres.logEnv(table), log.logger)];
+    // Every count must reach the database (a loaded machine must not make one fall back to memory).
+    const env = { ...postgres.logEnv(table), TLOG_DB_PING_TIMEOUT_MS: '20000' };
+    const replicas = [limiter(env, log.logger), limiter(env, log.logger)];
     try {
-      await eventually(
-        async () =>
-          (
-            await postgres.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [
-              `${table}_rate_limits`,
-            ])
-          ).rows[0].found,
-        { describe: () => 'the rate limits table' },
-      );
+      await eventually(() => postgres.tableExists(`${table}_rate_limits`), { describe: () => 'the rate limits table' });
       const answers: boolean[] = [];
       for (let i = 0; i < 30; i++) answers.push(await admitted(replicas[i % 2], 'caller'));
       expect(answers.filter(Boolean)).toHaveLength(10);
       // Another caller has a count of its own; one longer than the table's key is counted under its hash.
       expect(await admitted(replicas[1], 'someone else')).toBe(true);
       expect(await admitted(replicas[1], 'x'.repeat(300))).toBe(true);
+      expect(log.messages('warn')).toEqual([]);
+    } finally {
+      await postgres.query(`DROP TABLE IF EXISTS "${table}_rate_limits"`);
+    }
+  });
+
+  it("sets and judges windows by the database's clock: a replica whose host clock is ahead by two windows still counts in the others' window", async () => {
+    const table = postgres.newTable();
+    // Every count must reach the database (a loaded machine must not make one fall back to memory).
+    const env = { ...postgres.logEnv(table), TLOG_DB_PING_TIMEOUT_MS: '20000' };
+    const log = recordingLogger();
+    const replicas = [limiter(env, log.logger), limiter(env, log.logger)];
+    try {
+      await eventually(() => postgres.tableExists(`${table}_rate_limits`), { describe: () => 'the rate limits table' });
+      for (let i = 0; i < WINDOW.points; i++) expect(await admitted(replicas[0], 'caller')).toBe(true);
+      // The second replica's host clock is 2 windows ahead: by it, the first one's window ended
+      // long ago (the library's own store then starts a new window and admits 10 more).
+      const skewed = Date.now() + 2 * WINDOW.duration * 1000;
+      const clock = jest.spyOn(Date, 'now').mockImplementation(() => skewed);
+      let refusal: unknown;
+      try {
+        refusal = await replicas[1].consume('caller').catch((error: unknown) => error);
+      } finally {
+        clock.mockRestore();
+      }
+      expect(refusal).toBeInstanceOf(RateLimiterRes);
+      // The time left (Retry-After) is the window's, counted on the database's clock too.
+      const { msBeforeNext } = refusal as RateLimiterRes;
+      expect(msBeforeNext).toBeGreaterThan(0);
+      expect(msBeforeNext).toBeLessThanOrEqual(WINDOW.duration * 1000);
+      const { rows } = await postgres.query<{ points: number; left_ms: string }>(
+        `SELECT points, expire - (extract(epoch FROM now()) * 1000)::bigint AS left_ms FROM "${table}_rate_limits" WHERE key = 'rlflx:caller'`,
+      );
+      expect(rows[0].points).toBe(WINDOW.points + 1);
+      expect(Number(rows[0].left_ms)).toBeLessThanOrEqual(WINDOW.duration * 1000);
       expect(log.messages('warn')).toEqual([]);
     } finally {
       await postgres.query(`DROP TABLE IF EXISTS "${table}_rate_limits"`);
