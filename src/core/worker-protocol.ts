@@ -22,8 +22,7 @@ export type WorkerRequest =
 
 /** The owner's answer to one request: its value, or the error it failed with. */
 export type WorkerReply =
-  | { readonly id: number; readonly value: unknown }
-  | { readonly id: number; readonly error: SerializedError };
+  { readonly id: number; readonly value: unknown } | { readonly id: number; readonly error: SerializedError };
 
 /** The store operations a worker forwards (WriteOwner's methods). */
 export type WriteOp =
