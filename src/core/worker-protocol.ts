@@ -11,10 +11,18 @@ import type { KeyEntry } from './ordered-index';
  * flexible) and ours never mistake each other's messages.
  */
 
-/** What a worker asks the owner; each is answered by one `reply` with the same id. */
+/**
+ * What a worker asks the owner; each is answered by one reply with the same id. A worker sends
+ * the requests of one event-loop turn as one `requests` message: per message, not per byte, is
+ * what the channel costs (docs/workers.md).
+ */
 export type WorkerRequest =
-  | { readonly kvs: 'request'; readonly id: number; readonly op: WriteOp; readonly args: readonly unknown[] }
-  | { readonly kvs: 'request'; readonly id: number; readonly op: 'head' | 'metrics'; readonly args: readonly [] };
+  | { readonly id: number; readonly op: WriteOp; readonly args: readonly unknown[] }
+  | { readonly id: number; readonly op: 'head' | 'metrics'; readonly args: readonly [] };
+
+/** The owner's answer to one request: its value, or the error it failed with. */
+export type WorkerReply =
+  { readonly id: number; readonly value: unknown } | { readonly id: number; readonly error: SerializedError };
 
 /** The store operations a worker forwards (WriteOwner's methods). */
 export type WriteOp =
@@ -22,7 +30,7 @@ export type WriteOp =
 
 /** Every message a worker sends. */
 export type WorkerMessage =
-  | WorkerRequest
+  | { readonly kvs: 'requests'; readonly requests: readonly WorkerRequest[] }
   /** Sent once the worker's process is up: the owner answers with the snapshot, then the records after it. */
   | { readonly kvs: 'hello' }
   /** Sent once every frontend of the worker listens, with where each does (the owner's start-up line says it). */
@@ -49,15 +57,17 @@ export type OwnerMessage =
       /** The last chunk: the records after it follow. */
       readonly done: boolean;
     }
-  /** Durable records, in revision order: what the worker's replica applies. */
-  | { readonly kvs: 'records'; readonly records: readonly LogRecord[] }
+  /**
+   * Durable records, in revision order (what the worker's replica applies), then the replies
+   * they decided: the owner sends each worker one batch per event-loop turn (a group commit's
+   * records and answers), and the worker applies the records before it reads the replies.
+   */
+  | { readonly kvs: 'batch'; readonly records: readonly LogRecord[]; readonly replies: readonly WorkerReply[] }
   | { readonly kvs: 'health'; readonly health: LogHealth }
   /** A lease a keepalive renewed (keepalives are not logged): every replica renews it too. */
   | { readonly kvs: 'keepalive'; readonly id: number }
   /** The owner gathers the whole service's metrics (one scrape shows every process). */
-  | { readonly kvs: 'metrics-request'; readonly id: number }
-  | { readonly kvs: 'reply'; readonly id: number; readonly value: unknown }
-  | { readonly kvs: 'reply'; readonly id: number; readonly error: SerializedError };
+  | { readonly kvs: 'metrics-request'; readonly id: number };
 
 /** An error as it crosses the channel: the core's errors come back as the same classes. */
 export interface SerializedError {

@@ -42,7 +42,7 @@ describe('the worker protocol', () => {
   });
 
   it("tells its messages from the channel's other users (prom-client, rate-limiter-flexible)", () => {
-    expect(isKvsMessage({ kvs: 'records', records: [] })).toBe(true);
+    expect(isKvsMessage({ kvs: 'batch', records: [], replies: [] })).toBe(true);
     expect(isKvsMessage({ type: 'prom-client:getMetricsReq', requestId: 1 })).toBe(false);
     expect(isKvsMessage({ channel: 'rate_limiter_flexible', type: 'init' })).toBe(false);
     expect(isKvsMessage(null)).toBe(false);

@@ -19,13 +19,15 @@ import {
   type TxnRequest,
   type TxnResult,
   type WorkerMessage,
+  type WorkerReply,
+  type WorkerRequest,
   type WriteCondition,
   type WriteOp,
   type WriteOwner,
 } from '../../core';
 
-/** The owner's messages the replica follows. */
-export type FollowedMessage = Exclude<OwnerMessage, { kvs: 'reply' | 'metrics-request' }>;
+/** The owner's messages the replica follows (of a batch, its records; the link answers its replies). */
+export type FollowedMessage = Exclude<OwnerMessage, { kvs: 'metrics-request' }>;
 
 /** A request sent and not yet answered. */
 interface Pending {
@@ -40,12 +42,18 @@ interface Pending {
  * through it (WriteOwner), its head revision (linearizable reads) and its metrics. The other
  * messages (the snapshot, the records, the log's health) go to the listeners of `onMessage`.
  *
+ * The requests of one event-loop turn go to the owner as one message (the owner's one event
+ * loop pays per message), and its replies come in batches after the records they depend on:
+ * the listeners (the replica) apply a batch's records before its replies resolve.
+ *
  * When the owner is gone, a write it had been sent is OutcomeUnknownError (it may have been
- * logged: the owner answers only once the record is durable), and any request after that is
- * LogUnavailableError (it was never sent: nothing changed).
+ * logged: the owner answers only once the record is durable), and a request not yet sent, or
+ * made after that, is LogUnavailableError (it was never sent: nothing changed).
  */
 export class OwnerLink implements WriteOwner, HeadRevision {
   private readonly pending = new Map<number, Pending>();
+  /** Requests of this turn, sent together once its callbacks have run. */
+  private unsent: WorkerRequest[] = [];
   private readonly listeners: ((message: FollowedMessage) => void)[] = [];
   private localMetrics: () => Promise<readonly unknown[]> = () => Promise.resolve([]);
   private readonly closeListeners: (() => void)[] = [];
@@ -137,8 +145,15 @@ export class OwnerLink implements WriteOwner, HeadRevision {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, write });
-      this.send({ kvs: 'request', id, op, args } as WorkerMessage);
+      if (this.unsent.length === 0) setImmediate(() => this.sendRequests());
+      this.unsent.push({ id, op, args } as WorkerRequest);
     });
+  }
+
+  private sendRequests(): void {
+    const requests = this.unsent;
+    this.unsent = [];
+    if (requests.length > 0) this.send({ kvs: 'requests', requests });
   }
 
   private send(message: WorkerMessage): void {
@@ -156,25 +171,31 @@ export class OwnerLink implements WriteOwner, HeadRevision {
       );
       return;
     }
-    if (owned.kvs !== 'reply') {
-      for (const listener of this.listeners) listener(owned);
-      return;
-    }
-    const pending = this.pending.get(owned.id);
+    // A batch's records first: the replica has them before the replies that depend on them.
+    for (const listener of this.listeners) listener(owned);
+    if (owned.kvs === 'batch') for (const reply of owned.replies) this.answered(reply);
+  }
+
+  private answered(reply: WorkerReply): void {
+    const pending = this.pending.get(reply.id);
     if (pending === undefined) return;
-    this.pending.delete(owned.id);
-    if ('error' in owned) pending.reject(deserializeError(owned.error));
-    else pending.resolve(owned.value);
+    this.pending.delete(reply.id);
+    if ('error' in reply) pending.reject(deserializeError(reply.error));
+    else pending.resolve(reply.value);
   }
 
   private lost(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const { reject, write } of this.pending.values()) {
+    const unsent = new Set(this.unsent.map((request) => request.id));
+    this.unsent = [];
+    for (const [id, { reject, write }] of this.pending) {
       reject(
-        write
-          ? new OutcomeUnknownError('the owner process ended while it had the write; it may or may not be durable')
-          : new LogUnavailableError('the owner process ended before it answered'),
+        unsent.has(id)
+          ? new LogUnavailableError('the owner process ended before the request was sent; nothing changed')
+          : write
+            ? new OutcomeUnknownError('the owner process ended while it had the write; it may or may not be durable')
+            : new LogUnavailableError('the owner process ended before it answered'),
       );
     }
     this.pending.clear();

@@ -36,7 +36,8 @@ export class ReplicaLog implements TransactionLog {
       if (message.kvs === 'snapshot') {
         this.chunks.push(message);
         this.wake?.();
-      } else if (message.kvs === 'records') {
+      } else if (message.kvs === 'batch') {
+        if (message.records.length === 0) return;
         if (this.apply) this.apply(message.records);
         else this.early.push(...message.records);
       } else if (message.kvs === 'health') {

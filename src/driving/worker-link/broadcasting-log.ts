@@ -11,20 +11,24 @@ import {
   type ReplayedRecord,
   type StoreView,
   type TransactionLog,
+  type WorkerReply,
 } from '../../core';
 
 /**
  * The owner's transaction log, decorated so that every durable record also goes to the
  * workers' replicas, in revision order: a record is sent once the log has it durably (the
  * append resolved, a late commit of an outcome that was unknown, a record another writer of a
- * shared log committed), never before. Records are sent in batches, one message per worker a
- * turn of the event loop; `flush` sends what is batched at once, so a reply sent after it never
- * overtakes the records it depends on (the IPC channel keeps order).
+ * shared log committed), never before. It also carries the owner's replies to each worker's
+ * requests, after the records they depend on: what a turn of the event loop produced (a group
+ * commit's records and the answers to its writes) goes to each worker as one `batch` message,
+ * records first, since every message costs the owner's one event loop far more than its bytes.
  */
 export class BroadcastingLog implements TransactionLog {
   readonly confirmHead?: TransactionLog['confirmHead'];
-  private readonly subscribers = new Set<MessageChannel>();
-  private batch: LogRecord[] = [];
+  /** Every worker subscribed, with the replies to send it in the next batch. */
+  private readonly subscribers = new Map<MessageChannel, WorkerReply[]>();
+  private records: LogRecord[] = [];
+  private pendingReplies = 0;
   private flushScheduled = false;
 
   constructor(private readonly inner: TransactionLog) {
@@ -39,7 +43,7 @@ export class BroadcastingLog implements TransactionLog {
    */
   subscribe(channel: MessageChannel, view: StoreView): void {
     this.flush();
-    this.subscribers.add(channel);
+    this.subscribers.set(channel, []);
     const entries = [...view.entries()];
     const leases = [...view.leases()];
     const health = this.inner.health();
@@ -58,22 +62,44 @@ export class BroadcastingLog implements TransactionLog {
     }
   }
 
+  /** Stops sending to `channel` (its worker is gone): its unsent replies go nowhere. */
   unsubscribe(channel: MessageChannel): void {
+    this.pendingReplies -= this.subscribers.get(channel)?.length ?? 0;
     this.subscribers.delete(channel);
+  }
+
+  /**
+   * Sends `reply` to the worker of `channel` in the next batch, after every record made durable
+   * so far (those of the write it answers among them). A worker that never subscribed (a request
+   * before its hello) gets it at once.
+   */
+  reply(channel: MessageChannel, reply: WorkerReply): void {
+    const replies = this.subscribers.get(channel);
+    if (replies === undefined) {
+      channel.send({ kvs: 'batch', records: [], replies: [reply] } satisfies OwnerMessage);
+      return;
+    }
+    replies.push(reply);
+    this.pendingReplies++;
+    this.scheduleFlush();
   }
 
   /** Tells every worker that the lease was renewed, after the records before it. */
   leaseRenewed(id: number): void {
-    this.flush();
     this.sendAll({ kvs: 'keepalive', id });
   }
 
-  /** Sends the batched records now. */
-  flush(): void {
-    if (this.batch.length === 0) return;
-    const records = this.batch;
-    this.batch = [];
-    this.sendAll({ kvs: 'records', records });
+  /** Sends what is batched (records, and each worker's replies) now. */
+  private flush(): void {
+    if (this.records.length === 0 && this.pendingReplies === 0) return;
+    const records = this.records;
+    this.records = [];
+    this.pendingReplies = 0;
+    for (const [channel, replies] of this.subscribers) {
+      if (records.length === 0 && replies.length === 0) continue;
+      this.subscribers.set(channel, []);
+      channel.send({ kvs: 'batch', records, replies } satisfies OwnerMessage);
+    }
   }
 
   readEvents(): AsyncIterable<readonly ReplayedRecord[]> {
@@ -116,7 +142,12 @@ export class BroadcastingLog implements TransactionLog {
 
   private push(records: readonly LogRecord[]): void {
     if (this.subscribers.size === 0) return;
-    this.batch.push(...records);
+    this.records.push(...records);
+    this.scheduleFlush();
+  }
+
+  /** A flush once this turn's callbacks (a group commit resolves all its appends in one) have run. */
+  private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(() => {
@@ -125,7 +156,9 @@ export class BroadcastingLog implements TransactionLog {
     });
   }
 
+  /** A message to every worker, after what is batched (the channel keeps order). */
   private sendAll(message: OwnerMessage): void {
-    for (const channel of this.subscribers) channel.send(message);
+    this.flush();
+    for (const channel of this.subscribers.keys()) channel.send(message);
   }
 }

@@ -47,7 +47,7 @@ export class WorkerRequests {
       if (sent.kvs === 'hello') this.owner.log.subscribe(channel, this.owner.store.view());
       else if (sent.kvs === 'listening') listening(sent.listening);
       else if (sent.kvs === 'metrics') this.metricsWaits.get(sent.id)?.(sent.metrics);
-      else this.answer(channel, sent);
+      else for (const request of sent.requests) this.answer(channel, request);
     });
     channel.onClose(() => {
       this.channels.delete(channel);
@@ -81,16 +81,12 @@ export class WorkerRequests {
 
   private answer(channel: MessageChannel, request: WorkerRequest): void {
     // A store method may throw before it returns a promise (a bad key): answered as a rejection.
+    // The log sends the reply in its next batch, after the records the write produced.
+    const { log } = this.owner;
     new Promise((resolve) => resolve(this.run(request))).then(
-      (value) => this.reply(channel, { kvs: 'reply', id: request.id, value }),
-      (error: unknown) => this.reply(channel, { kvs: 'reply', id: request.id, error: serializeError(error) }),
+      (value) => log.reply(channel, { id: request.id, value }),
+      (error: unknown) => log.reply(channel, { id: request.id, error: serializeError(error) }),
     );
-  }
-
-  /** The records first: the worker applies them before it reads the reply. */
-  private reply(channel: MessageChannel, message: OwnerMessage): void {
-    this.owner.log.flush();
-    channel.send(message);
   }
 
   private run(request: WorkerRequest): unknown {

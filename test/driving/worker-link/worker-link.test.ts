@@ -17,14 +17,22 @@ import { ManualClock, MemoryTransactionLog } from '../../support/memory-transact
  * Two ends of an IPC channel in memory: asynchronous, in order, every message through JSON (as
  * node:cluster's channel, as the worker pool sets it up), and closable from either side.
  */
-function channelPair(): { owner: MessageChannel; worker: MessageChannel; close: () => void } {
+function channelPair(): {
+  owner: MessageChannel;
+  worker: MessageChannel;
+  close: () => void;
+  /** Every message sent, by whom it went to. */
+  sent: { owner: unknown[]; worker: unknown[] };
+} {
   const listeners = { owner: [] as ((m: unknown) => void)[], worker: [] as ((m: unknown) => void)[] };
+  const sent = { owner: [] as unknown[], worker: [] as unknown[] };
   const closers: (() => void)[] = [];
   let open = true;
   const end = (to: 'owner' | 'worker'): MessageChannel => ({
     send: (message) => {
       if (!open) return;
       const copy: unknown = JSON.parse(JSON.stringify(message));
+      sent[to].push(copy);
       setImmediate(() => open && listeners[to].forEach((listener) => listener(copy)));
     },
     onMessage: (listener) => listeners[to === 'owner' ? 'worker' : 'owner'].push(listener),
@@ -34,6 +42,7 @@ function channelPair(): { owner: MessageChannel; worker: MessageChannel; close: 
     // What the owner's end sends goes to the worker's listeners, and back.
     owner: end('worker'),
     worker: end('owner'),
+    sent,
     close: () => {
       open = false;
       for (const closer of closers) closer();
@@ -138,6 +147,45 @@ describe('a worker replica following the owner over the IPC channel', () => {
     await expect(replica.put('k', 'w')).rejects.toBeInstanceOf(LogUnavailableError);
     await expect(link.confirm()).rejects.toBeInstanceOf(LogUnavailableError);
     expect(health).toEqual(['failed']);
+  });
+
+  it("sends one turn's writes as one message, and gets a group commit's records and replies as one batch", async () => {
+    const built = await owner();
+    const writer = await built.replica();
+    const reader = await built.replica();
+    const before = {
+      toOwner: writer.channels.sent.owner.length,
+      toWriter: writer.channels.sent.worker.length,
+      toReader: reader.channels.sent.worker.length,
+    };
+    built.memory.holdAppends();
+    const writes = Array.from({ length: 10 }, (_, n) => writer.replica.put(`k${n}`, `v${n}`));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    built.memory.release();
+    const results = await Promise.all(writes);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(writer.channels.sent.owner.slice(before.toOwner)).toEqual([
+      { kvs: 'requests', requests: expect.any(Array) as unknown },
+    ]);
+    const toWriter = writer.channels.sent.worker.slice(before.toWriter);
+    expect(toWriter).toHaveLength(1);
+    expect(toWriter[0]).toMatchObject({ kvs: 'batch', records: { length: 10 }, replies: { length: 10 } });
+    // The other worker's replica gets the same records, without replies, in one message too.
+    expect(reader.channels.sent.worker.slice(before.toReader)).toEqual([
+      { kvs: 'batch', records: expect.any(Array) as unknown, replies: [] },
+    ]);
+    expect(results.map(({ revision }) => reader.replica.getEntry(`k${revision - 1}`).modRevision)).toEqual(
+      results.map(({ revision }) => revision),
+    );
+    expect(writer.replica.get('k9')).toBe('v9');
+  });
+
+  it('a request still waiting for its turn when the owner goes away was never sent: unavailable', async () => {
+    const { replica, channels } = await ownerAndWorker();
+    const unsent = replica.put('k', 'v');
+    channels.close();
+    await expect(unsent).rejects.toBeInstanceOf(LogUnavailableError);
+    expect(channels.sent.owner.filter((message) => (message as { kvs: string }).kvs === 'requests')).toEqual([]);
   });
 
   it("waits for the owner's head for a linearizable read, and tells the owner where it listens", async () => {
