@@ -1,7 +1,6 @@
 import {
-  changeBatchOf,
   changeEventOf,
-  extrasOf,
+  entryOf,
   type ChangeEvent,
   type CommitObserver,
   type RebaseObserver,
@@ -597,7 +596,7 @@ export class KeyValueStore {
       this.checkLeaseOpen(lease);
       return { lease };
     }
-    if (ttlMs === undefined) return {};
+    if (ttlMs === undefined) return NO_EXTRAS;
     checkTtl(ttlMs, this.limits);
     return { expiresAt: this.clock.now() + ttlMs };
   }
@@ -767,10 +766,10 @@ export class KeyValueStore {
   private applyCommitted(record: LogRecord): void {
     // A shared log may have handed the record over already (TransactionLog.follow).
     if (this.following && record.revision <= this.current) return;
-    const changes = this.onCommit && changeBatchOf(record, (key) => this.index.get(key));
-    this.apply(record);
+    const events: ChangeEvent[] | undefined = this.onCommit && [];
+    this.apply(record, events);
     // A lease grant changes no key: watchers have nothing to see.
-    if (changes && changes.events.length > 0) this.onCommit?.(changes);
+    if (events !== undefined && events.length > 0) this.onCommit?.({ revision: record.revision, events });
   }
 
   /**
@@ -799,6 +798,8 @@ export class KeyValueStore {
 
   /** Bytes the writes add to the live data, counted against what their keys will be just before them. */
   private growthOf(writes: readonly KeyWrite[], entries: readonly (KeyEntry | undefined)[]): number {
+    // Most records write one key: no map of the keys seen.
+    if (writes.length === 1) return entryBytes(entries[0]) - entryBytes(this.projected(writes[0].key));
     let growth = 0;
     const seen = new Map<string, KeyEntry | undefined>();
     writes.forEach((write, i) => {
@@ -828,8 +829,12 @@ export class KeyValueStore {
     replay.replayed({ revision, events });
   }
 
-  /** Applies a durable record to the index; replay fills in revisions an old log did not record. */
-  private apply(record: ReplayedRecord): void {
+  /**
+   * Applies a durable record to the index; replay fills in revisions an old log did not record.
+   * With `events`, each write's change is added to it, read against the key's entry just before
+   * (a record writes each key at most once): the committed batch the watchers are told.
+   */
+  private apply(record: ReplayedRecord, events?: ChangeEvent[]): void {
     const revision = record.revision;
     for (const write of record.writes) {
       const previous = this.index.get(write.key);
@@ -838,17 +843,20 @@ export class KeyValueStore {
       if (write.type === 'delete') {
         this.index.delete(write.key);
         this.leases.attach(write.key, previous?.lease, undefined);
+        events?.push(changeEventOf(revision, write.key, undefined, previous));
         continue;
       }
-      const entry: KeyEntry = {
-        key: write.key,
-        value: write.value,
-        createRevision: write.createRevision ?? previous?.createRevision ?? revision,
-        modRevision: revision,
-        version: write.version ?? (previous?.version ?? 0) + 1,
-        ...extrasOf(write.expiresAt, write.lease),
-      };
+      const entry = entryOf(
+        write.key,
+        write.value,
+        write.createRevision ?? previous?.createRevision ?? revision,
+        revision,
+        write.version ?? (previous?.version ?? 0) + 1,
+        write.expiresAt,
+        write.lease,
+      );
       this.index.set(entry);
+      events?.push(changeEventOf(revision, write.key, entry, previous));
       this.leases.attach(write.key, previous?.lease, write.lease);
       this.liveBytes += entryBytes(entry);
       if (write.expiresAt !== undefined) {
@@ -872,6 +880,9 @@ interface Extras {
   readonly lease?: number;
 }
 
+/** The extras of a generation with neither, shared: putOf then builds its write without a spread. */
+const NO_EXTRAS: Extras = Object.freeze({});
+
 /** The put record of `value` at `revision` (with its deadline or lease) on a key that is `previous` just before it. */
 function putOf(
   key: string,
@@ -882,9 +893,13 @@ function putOf(
 ): { write: PutWrite; entry: KeyEntry } {
   const createRevision = previous?.createRevision ?? revision;
   const version = (previous?.version ?? 0) + 1;
+  const { expiresAt, lease } = extras;
   return {
-    write: { type: 'put', key, value, createRevision, version, ...extras },
-    entry: { key, value, createRevision, modRevision: revision, version, ...extras },
+    write:
+      extras === NO_EXTRAS
+        ? { type: 'put', key, value, createRevision, version }
+        : { type: 'put', key, value, createRevision, version, ...extras },
+    entry: entryOf(key, value, createRevision, revision, version, expiresAt, lease),
   };
 }
 
