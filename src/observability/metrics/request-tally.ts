@@ -43,10 +43,11 @@ interface HistogramSeries {
 /**
  * The request counts and durations, counted in plain numbers per label combination and handed to
  * prom-client's kvs_requests_total and kvs_request_duration_seconds only when they are collected
- * (a scrape), so that a request does no label hashing or validation. Measured on REST GET at 32
- * connections (bench, same run): prom-client's labelled children (a label hash and validation per
- * `inc` and per `observe`) cost <see commit> of the request; counting here, nothing measurable.
- * The scrape shows the series, names, labels, buckets and first-seen order prom-client itself would.
+ * (a scrape), so that a request does no label hashing or validation. Measured (issue 22): the
+ * labelled children (a label hash and validation per `inc` and per `observe`, a label object per
+ * observation) cost 2.7-3.5 µs per request in a loop, counting here 0.1 µs; a bare node:http GET
+ * costs about 17 µs of CPU in all. The scrape shows the series, names, labels, buckets and
+ * first-seen order prom-client itself would (test/observability/metrics/request-tally.test.ts).
  */
 export class RequestTally {
   private readonly byFrontend = new Map<string, Map<string, PairTally>>();

@@ -137,7 +137,9 @@ describe('metrics', () => {
     expect(second.count('kvs_request_duration_seconds', get)).toBe(150);
     expect(second.value('kvs_request_duration_seconds_bucket', { ...get, le: '+Inf' })).toBe(150);
     expect(second.value('kvs_request_duration_seconds_bucket', { ...get, le: '5' })).toBe(150);
-    expect(second.sum('kvs_request_duration_seconds', get)).toBeGreaterThan(first.sum('kvs_request_duration_seconds', get));
+    expect(second.sum('kvs_request_duration_seconds', get)).toBeGreaterThan(
+      first.sum('kvs_request_duration_seconds', get),
+    );
   });
 
   it('counts shed requests under their operation, not other', async () => {

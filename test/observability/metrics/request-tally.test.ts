@@ -4,7 +4,11 @@ import { RequestTally } from '../../../src/observability/metrics/request-tally';
 const BOUNDS = [0.001, 0.01, 0.1, 1];
 
 /** kvs_requests_total and kvs_request_duration_seconds on a registry, fed either by a RequestTally or by prom-client itself. */
-function metricsOn(tally?: RequestTally): { registry: Registry; requests: Counter<string>; seconds: Histogram<string> } {
+function metricsOn(tally?: RequestTally): {
+  registry: Registry;
+  requests: Counter<string>;
+  seconds: Histogram<string>;
+} {
   const registry = new Registry();
   const requests: Counter<string> = new Counter({
     name: 'kvs_requests_total',
