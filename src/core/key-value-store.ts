@@ -1,7 +1,6 @@
 import {
-  changeBatchOf,
   changeEventOf,
-  extrasOf,
+  entryOf,
   type ChangeEvent,
   type CommitObserver,
   type RebaseObserver,
@@ -606,7 +605,7 @@ export class KeyValueStore {
       this.checkLeaseOpen(lease);
       return { lease };
     }
-    if (ttlMs === undefined) return {};
+    if (ttlMs === undefined) return NO_EXTRAS;
     checkTtl(ttlMs, this.limits);
     return { expiresAt: this.clock.now() + ttlMs };
   }
@@ -776,10 +775,10 @@ export class KeyValueStore {
   private applyCommitted(record: LogRecord): void {
     // A shared log may have handed the record over already (TransactionLog.follow).
     if (this.following && record.revision <= this.current) return;
-    const changes = this.onCommit && changeBatchOf(record, (key) => this.index.get(key));
-    this.apply(record);
+    const events: ChangeEvent[] | undefined = this.onCommit && [];
+    this.apply(record, events);
     // A lease grant changes no key: watchers have nothing to see.
-    if (changes && changes.events.length > 0) this.onCommit?.(changes);
+    if (events !== undefined && events.length > 0) this.onCommit?.({ revision: record.revision, events });
   }
 
   /**
@@ -808,6 +807,8 @@ export class KeyValueStore {
 
   /** Bytes the writes add to the live data, counted against what their keys will be just before them. */
   private growthOf(writes: readonly KeyWrite[], entries: readonly (KeyEntry | undefined)[]): number {
+    // Most records write one key: no map of the keys seen.
+    if (writes.length === 1) return entryBytes(entries[0]) - entryBytes(this.projected(writes[0].key));
     let growth = 0;
     const seen = new Map<string, KeyEntry | undefined>();
     writes.forEach((write, i) => {
@@ -828,43 +829,43 @@ export class KeyValueStore {
     const { revision, writes } = record;
     const before = writes.map((write) => this.index.get(write.key));
     const known = record.base !== true && writes.every((write, i) => followsFrom(write, before[i], revision));
-    const after = this.apply(record, before);
+    const events: ChangeEvent[] | undefined = known && writes.length > 0 ? [] : undefined;
+    this.apply(record, events, before);
     if (!known) return replay.unknownThrough(revision);
-    if (writes.length === 0) return;
-    const events = writes.map((write, i): ChangeEvent => changeEventOf(revision, write.key, after[i], before[i]));
-    replay.replayed({ revision, events });
+    if (events !== undefined) replay.replayed({ revision, events });
   }
 
   /**
    * Applies a durable record to the index; replay fills in revisions an old log did not record.
+   * With `events`, each write's change is added to it, read against the key's entry just before
+   * (a record writes each key at most once): the committed batch the watchers are told.
    * `before` (the record's keys' entries just before it, read by the caller) spares a one-write
-   * record a second index search. Returns each write's entry after the record (undefined: deleted).
+   * record a second index search.
    */
-  private apply(record: ReplayedRecord, before?: readonly (KeyEntry | undefined)[]): (KeyEntry | undefined)[] {
+  private apply(record: ReplayedRecord, events?: ChangeEvent[], before?: readonly (KeyEntry | undefined)[]): void {
     const revision = record.revision;
-    const after: (KeyEntry | undefined)[] = [];
-    // With several writes a key may repeat; each then reads what the one before it left.
-    const known = before !== undefined && record.writes.length === 1;
+    const read = before !== undefined && record.writes.length === 1;
     for (const write of record.writes) {
-      const previous = known ? before[0] : this.index.get(write.key);
+      const previous = read ? before[0] : this.index.get(write.key);
       this.liveBytes -= entryBytes(previous);
       if (previous?.expiresAt !== undefined) this.withDeadline--;
       if (write.type === 'delete') {
         this.index.delete(write.key);
         this.leases.attach(write.key, previous?.lease, undefined);
-        after.push(undefined);
+        events?.push(changeEventOf(revision, write.key, undefined, previous));
         continue;
       }
-      const entry: KeyEntry = {
-        key: write.key,
-        value: write.value,
-        createRevision: write.createRevision ?? previous?.createRevision ?? revision,
-        modRevision: revision,
-        version: write.version ?? (previous?.version ?? 0) + 1,
-        ...extrasOf(write.expiresAt, write.lease),
-      };
+      const entry = entryOf(
+        write.key,
+        write.value,
+        write.createRevision ?? previous?.createRevision ?? revision,
+        revision,
+        write.version ?? (previous?.version ?? 0) + 1,
+        write.expiresAt,
+        write.lease,
+      );
       this.index.set(entry);
-      after.push(entry);
+      events?.push(changeEventOf(revision, write.key, entry, previous));
       this.leases.attach(write.key, previous?.lease, write.lease);
       this.liveBytes += entryBytes(entry);
       if (write.expiresAt !== undefined) {
@@ -879,7 +880,6 @@ export class KeyValueStore {
       this.current = revision;
       this.revisionWaiters.advanced(revision);
     }
-    return after;
   }
 }
 
@@ -888,6 +888,9 @@ interface Extras {
   readonly expiresAt?: number;
   readonly lease?: number;
 }
+
+/** The extras of a generation with neither, shared: putOf then builds its write without a spread. */
+const NO_EXTRAS: Extras = Object.freeze({});
 
 /** The put record of `value` at `revision` (with its deadline or lease) on a key that is `previous` just before it. */
 function putOf(
@@ -899,9 +902,13 @@ function putOf(
 ): { write: PutWrite; entry: KeyEntry } {
   const createRevision = previous?.createRevision ?? revision;
   const version = (previous?.version ?? 0) + 1;
+  const { expiresAt, lease } = extras;
   return {
-    write: { type: 'put', key, value, createRevision, version, ...extras },
-    entry: { key, value, createRevision, modRevision: revision, version, ...extras },
+    write:
+      extras === NO_EXTRAS
+        ? { type: 'put', key, value, createRevision, version }
+        : { type: 'put', key, value, createRevision, version, ...extras },
+    entry: entryOf(key, value, createRevision, revision, version, expiresAt, lease),
   };
 }
 

@@ -41,7 +41,7 @@ export interface CallOutcome {
   readonly serverFault: boolean;
   /** False when the client went away before an answer was sent (cancelled, connection closed). */
   readonly answered: boolean;
-  /** Bytes sent to the client, headers included, where the transport knows them (REST). */
+  /** Bytes sent to the client, headers included, where the transport knows them (REST) and an observer asked (`Call.readsBytesOut`). */
   readonly bytesOut?: number;
 }
 
@@ -69,10 +69,15 @@ export class Call {
   key: string | undefined;
   /** Whether the key is known yet (a REST path has it at once, a gRPC call once its message arrives). */
   keyKnown = false;
+  /**
+   * Whether an observer reads the outcome's `bytesOut` (set in `observe`): the REST adapter then
+   * counts the bytes sent, which costs two reads of the socket's byte count per request.
+   */
+  readsBytesOut = false;
   private readonly peer: () => string;
   private readonly suppliedRequestId: unknown;
   private id: string | undefined;
-  private endings: (() => void)[] | undefined;
+  private endings: ((call: Call) => void)[] | undefined;
 
   constructor(start: CallStart) {
     this.transport = start.transport;
@@ -120,10 +125,10 @@ export class Call {
   }
 
   /**
-   * Runs `ending` once when the call ends (answered, refused or cancelled). Policies call it
-   * synchronously within `admit`, before any promise they return.
+   * Runs `ending` (given this call) once when the call ends (answered, refused or cancelled).
+   * Policies call it synchronously within `admit`, before any promise they return.
    */
-  atEnd(ending: () => void): void {
+  atEnd(ending: (call: Call) => void): void {
     (this.endings ??= []).push(ending);
   }
 
@@ -136,7 +141,7 @@ export class Call {
     this.outcome = outcome;
     const endings = this.endings;
     this.endings = undefined;
-    if (endings) for (const ending of endings) ending();
+    if (endings) for (const ending of endings) ending(this);
   }
 }
 

@@ -91,8 +91,11 @@ export function admitRestCall(
 /** Ends the call with its outcome when the response is done, if an observer or policy waits for that. */
 function endWithResponse(req: IncomingMessage, res: ServerResponse, call: Call): void {
   if (!call.hasEndings) return;
-  const bytesBefore = req.socket.bytesWritten;
+  const countsBytes = call.readsBytesOut;
+  const bytesBefore = countsBytes ? req.socket.bytesWritten : 0;
   const end = (): void => {
+    // 'close' after 'finish': ended already, nothing to read again.
+    if (call.outcome !== undefined) return;
     // The route express matched, which a fallback (405, malformed key path) knows better than the table.
     const route = (req as { route?: { path?: string } }).route?.path;
     if (route !== undefined) call.route = route;
@@ -100,7 +103,7 @@ function endWithResponse(req: IncomingMessage, res: ServerResponse, call: Call):
       status: res.statusCode,
       serverFault: res.statusCode >= 500,
       answered: res.writableFinished,
-      bytesOut: req.socket.bytesWritten - bytesBefore,
+      bytesOut: countsBytes ? req.socket.bytesWritten - bytesBefore : undefined,
     });
   };
   // 'finish' once the response is sent, before the http instrumentation ends its span on

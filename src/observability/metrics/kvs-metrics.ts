@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { LogHealth } from '../../core';
+import { RequestTally } from './request-tally';
 
 /** Request latency buckets (seconds): in-memory reads take well under a millisecond, durable writes a few. */
 const REQUEST_SECONDS_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5];
@@ -34,18 +35,22 @@ export interface ScrapedState {
 export class KvsMetrics {
   readonly registry = new Registry();
 
-  readonly requests = new Counter({
+  /** Where requests are counted (RequestMetricsObserver); the two metrics below read it when collected. */
+  readonly requestTally = new RequestTally(REQUEST_SECONDS_BUCKETS);
+  readonly requests: Counter<'frontend' | 'operation' | 'code'> = new Counter({
     name: 'kvs_requests_total',
     help: 'Requests answered, by frontend, operation (get, put, delete, other) and outcome code (HTTP status or gRPC status name).',
     labelNames: ['frontend', 'operation', 'code'] as const,
     registers: [this.registry],
+    collect: () => this.requestTally.handCounts(this.requests),
   });
-  readonly requestSeconds = new Histogram({
+  readonly requestSeconds: Histogram<'frontend' | 'operation'> = new Histogram({
     name: 'kvs_request_duration_seconds',
     help: 'Time from a request’s arrival to its answer, by frontend and operation.',
     labelNames: ['frontend', 'operation'] as const,
     buckets: REQUEST_SECONDS_BUCKETS,
     registers: [this.registry],
+    collect: () => this.requestTally.handTimes(this.requestSeconds),
   });
   readonly logBatchRecords = new Histogram({
     name: 'kvs_log_append_batch_records',

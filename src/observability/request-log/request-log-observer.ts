@@ -36,6 +36,7 @@ export class RequestLogObserver implements Observer {
     if (!this.enabled()) return;
     // An HTTP request's span is current when it starts; a gRPC call's only once its handler runs.
     const traceIdAtStart = this.traceIdOf?.();
+    call.readsBytesOut = true;
     call.atEnd(() => this.write(call, traceIdAtStart ?? this.traceIdOf?.()));
   }
 

@@ -110,6 +110,38 @@ describe('metrics', () => {
     expect(metricsText.family('nodejs_eventloop_lag_seconds').type).toBe('GAUGE');
   });
 
+  it('counts exactly after N requests, with a scrape mid-way (requests are counted locally and handed over at scrape)', async () => {
+    const metrics = new KvsMetrics({ liveKeys: () => 0, logHealth: () => 'ok' });
+    const store = new KeyValueStore(dir.open({ sync: 'never' }));
+    await store.restore();
+    await start(store, metrics);
+    const burst = async (gets: number): Promise<void> => {
+      // Concurrent, so that requests end while others are in flight.
+      await Promise.all(Array.from({ length: gets }, (_, i) => fetch(`${url}/v1/key/k${i % 3}`).then((r) => r.text())));
+    };
+    await fetch(`${url}/v1/key/k0`, { method: 'PUT', body: 'v' });
+    await burst(60);
+    const first = await scrape(`${url}/metrics`);
+    expect(first.value('kvs_requests_total', { frontend: 'rest', operation: 'get', code: '200' })).toBe(20);
+    expect(first.value('kvs_requests_total', { frontend: 'rest', operation: 'get', code: '404' })).toBe(40);
+    expect(first.count('kvs_request_duration_seconds', { frontend: 'rest', operation: 'get' })).toBe(60);
+
+    await burst(90);
+    await client.put('g', 'v');
+    const second = await scrape(`${url}/metrics`);
+    expect(second.value('kvs_requests_total', { frontend: 'rest', operation: 'get', code: '200' })).toBe(50);
+    expect(second.value('kvs_requests_total', { frontend: 'rest', operation: 'get', code: '404' })).toBe(100);
+    expect(second.value('kvs_requests_total', { frontend: 'rest', operation: 'put', code: '201' })).toBe(1);
+    expect(second.value('kvs_requests_total', { frontend: 'grpc', operation: 'put', code: 'OK' })).toBe(1);
+    const get = { frontend: 'rest', operation: 'get' };
+    expect(second.count('kvs_request_duration_seconds', get)).toBe(150);
+    expect(second.value('kvs_request_duration_seconds_bucket', { ...get, le: '+Inf' })).toBe(150);
+    expect(second.value('kvs_request_duration_seconds_bucket', { ...get, le: '5' })).toBe(150);
+    expect(second.sum('kvs_request_duration_seconds', get)).toBeGreaterThan(
+      first.sum('kvs_request_duration_seconds', get),
+    );
+  });
+
   it('counts shed requests under their operation, not other', async () => {
     const metrics = new KvsMetrics({ liveKeys: () => 0, logHealth: () => 'ok' });
     const store = new KeyValueStore(dir.open({ sync: 'never' }));
