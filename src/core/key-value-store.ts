@@ -757,7 +757,7 @@ export class KeyValueStore {
       },
       (error: unknown) => {
         finish();
-        this.afterFailedAppend(error);
+        this.afterFailedAppend(error, revision);
         // A record the log could not settle in time may still commit: memory follows the log then.
         if (error instanceof OutcomeUnknownError) {
           void error.outcome?.then((committed) => (committed ? this.applyCommitted(record) : this.unspend()));
@@ -784,11 +784,14 @@ export class KeyValueStore {
   /**
    * A refused record never reached the log, so once nothing is in flight its revision goes to
    * the next write. A record whose outcome is unknown (or an error no adapter should throw)
-   * may still appear in the log: no revision up to the last one handed out is used again.
+   * may still appear in the log: no revision up to its own is used again. Only its own: the
+   * writes queued behind it are refused unsent, and spending theirs too would number the next
+   * write past a shared log's head, where it could commit over another writer's record that
+   * this replica has not been handed yet.
    */
-  private afterFailedAppend(error: unknown): void {
+  private afterFailedAppend(error: unknown, revision: number): void {
     const refused = error instanceof KvsError && !(error instanceof OutcomeUnknownError);
-    if (!refused) this.spent = this.issued;
+    if (!refused) this.spent = Math.max(this.spent, revision);
     if (this.inFlight === 0) this.issued = Math.max(this.current, this.spent);
   }
 

@@ -164,4 +164,24 @@ describe('a replica on a shared log after a write of unknown outcome', () => {
   it('keeps it spent on a log with one writer (never reuse a revision that may have reached the log)', async () => {
     expect(await revisionAfterUnknown(new MemoryTransactionLog())).toBe(2);
   });
+
+  it("spends only that write's revision, not those of the writes refused unsent behind it", async () => {
+    const log = new FollowedLog();
+    const store = new KeyValueStore(log);
+    await store.restore();
+    let report!: (committed: boolean) => void;
+    const outcome = new Promise<boolean>((resolve) => (report = resolve));
+    log.failNext(1, new OutcomeUnknownError('stalled', outcome));
+    log.failNext(1);
+    const stalled = expect(store.put('a', '1')).rejects.toThrow(OutcomeUnknownError);
+    const queued = expect(store.put('b', '1')).rejects.toThrow('simulated failure');
+    await Promise.all([stalled, queued]);
+    report(true);
+    await outcome;
+    await Promise.resolve();
+    expect(store.revision).toBe(1);
+    // Revision 3 would follow a head of 2 this replica never had: it could commit over another
+    // writer's record 2, which the replica would then skip.
+    expect((await store.put('c', '1')).revision).toBe(2);
+  });
 });

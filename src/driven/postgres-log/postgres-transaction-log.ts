@@ -584,9 +584,11 @@ export class PostgresTransactionLog implements TransactionLog {
     const after = batch[0].record.revision - 1;
     let locked: LockedHead;
     const sentAt = performance.now();
+    // What was in memory when the batch went: it was decided against no more than that.
+    const known = this.lastRevision;
     try {
       locked = await within(
-        this.statements.lockForWrite(client, this.lastRevision, this.pageRows, this.pageBytes),
+        this.statements.lockForWrite(client, known, this.pageRows, this.pageBytes),
         deadline,
         'taking the revision lock',
       );
@@ -594,9 +596,13 @@ export class PostgresTransactionLog implements TransactionLog {
       client.release(true);
       return isStatementError(error) ? { kind: 'refused', error } : { kind: 'uncertain', pid, error };
     }
-    if (locked.head === after) return { kind: 'locked', client, pid, sentAt, missed: undefined };
+    // The batch may follow the head only when every record up to it was in memory: a batch
+    // numbered right after a head this replica had not read was decided without those records
+    // and would commit over them, and the tail would then skip them as its own past.
+    const behind = locked.head > known;
+    if (locked.head === after && !behind) return { kind: 'locked', client, pid, sentAt, missed: undefined };
     const missed = locked.records;
-    if (locked.head > after && missed !== undefined && missed.every(isComplete))
+    if (behind && locked.head >= after && missed !== undefined && missed.every(isComplete))
       return { kind: 'locked', client, pid, sentAt, missed };
     await this.rollBack(client, deadline);
     return { kind: 'moved', head: locked.head };
@@ -724,7 +730,8 @@ export class PostgresTransactionLog implements TransactionLog {
       return;
     }
     if (settled.kind === 'committed') {
-      this.lastRevision = unsettled.records[unsettled.records.length - 1].revision;
+      // The tail may have handed the batch over already, and records after it.
+      this.lastRevision = Math.max(this.lastRevision, unsettled.records[unsettled.records.length - 1].revision);
       for (const record of unsettled.records) this.historyBytes += recordBytes(record);
     }
     // Reported before any later write is taken, so a late commit reaches memory in log order.

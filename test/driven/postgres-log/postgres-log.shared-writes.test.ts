@@ -1,5 +1,11 @@
 import { Client } from 'pg';
-import { KeyValueStore, PreconditionFailedError, systemClock } from '../../../src/core';
+import {
+  HistoryMovedError,
+  KeyValueStore,
+  PreconditionFailedError,
+  systemClock,
+  type TransactionLog,
+} from '../../../src/core';
 import { eventually } from '../../support/eventually';
 import { usePostgresLoggers } from '../../support/postgres-loggers';
 import { recordingLogger, type RecordingLogger } from '../../support/recording-logger';
@@ -13,6 +19,7 @@ describe('PostgreSQL log with KVS_REPLICAS=shared: writes racing for the revisio
   interface Replica {
     readonly store: KeyValueStore;
     readonly log: RecordingLogger;
+    readonly transactionLog: TransactionLog;
   }
 
   /** A replica's store on `table`; its poll is slow, so only its writes and notifications move it. */
@@ -29,7 +36,7 @@ describe('PostgreSQL log with KVS_REPLICAS=shared: writes racing for the revisio
     );
     const store = new KeyValueStore(transactionLog, undefined, undefined, transactionLog.clock ?? systemClock);
     await store.restore();
-    return { store, log };
+    return { store, log, transactionLog };
   }
 
   /** Writes waiting for the write lock of the test's table (held by `holder`). */
@@ -80,5 +87,28 @@ describe('PostgreSQL log with KVS_REPLICAS=shared: writes racing for the revisio
     } finally {
       await holder.end();
     }
+  });
+
+  it('never commits a batch numbered right after a head it has not read: it hands those records over and has the write decided again', async () => {
+    const table = fixture.postgres.newTable();
+    const a = await replica(table);
+    const b = await replica(table);
+    await b.store.put('b', '1');
+    // A has it: its LISTEN connection is up (its poll is slow), so nothing else moves A now.
+    await eventually(() => a.store.revision === 1, { describe: () => 'A at revision 1' });
+    // Another writer's revision 2, whose notification never comes.
+    await fixture.postgres.query(
+      `INSERT INTO "${table}" (revision, event_type, key, value, create_revision, version) VALUES (2, 'put', $1, $2, 2, 1)`,
+      [Buffer.from('other'), Buffer.from('2')],
+    );
+    // A batch A decided at revision 3 without having revision 2.
+    const append = a.transactionLog.append({
+      revision: 3,
+      writes: [{ type: 'put', key: 'mine', value: '3', createRevision: 3, version: 1 }],
+    });
+    await expect(append).rejects.toBeInstanceOf(HistoryMovedError);
+    expect([a.store.revision, a.store.get('other')]).toEqual([2, '2']);
+    const { rows } = await fixture.postgres.query(`SELECT max(revision)::int AS head FROM "${table}"`);
+    expect(rows).toEqual([{ head: 2 }]);
   });
 });
