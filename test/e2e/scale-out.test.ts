@@ -89,14 +89,20 @@ describe('scale-out: replicas on one PostgreSQL table (KVS_REPLICAS=shared)', ()
   it('never loses an update: 3 replicas x 16 clients incrementing 8 counters with If-Match', async () => {
     const urls = await startReplicas(postgres.newTable());
     const counters = Array.from({ length: 8 }, (_, i) => `counter${i}`);
-    for (const counter of counters) await fetch(`${urls[0]}/v1/key/${counter}`, { method: 'PUT', body: '0' });
+    let seeded = '';
+    for (const counter of counters) {
+      const created = await fetch(`${urls[0]}/v1/key/${counter}`, { method: 'PUT', body: '0' });
+      seeded = created.headers.get('x-kvs-revision')!;
+    }
     const random = new SeededRandom(8);
     let succeeded = 0;
     const client = async (id: number) => {
       const url = urls[id % urls.length];
       for (let n = 0; n < 8; n++) {
         const counter = random.pick(counters);
-        const read = await fetch(`${url}/v1/key/${counter}`);
+        // Another replica may not have the counters yet: the read waits for their revision.
+        const read = await fetch(`${url}/v1/key/${counter}`, { headers: { 'X-Kvs-Min-Revision': seeded } });
+        expect(read.status).toBe(200);
         const value = Number(await read.text());
         const etag = read.headers.get('etag')!;
         const write = await fetch(`${url}/v1/key/${counter}`, {
