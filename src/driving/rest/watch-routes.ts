@@ -1,4 +1,6 @@
+import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { ParsedUrlQuery } from 'node:querystring';
 import {
   InvalidRequestError,
@@ -34,6 +36,7 @@ export function watchHandlers(
   logger: Logger,
 ): Readonly<Record<string, RouteHandler>> {
   const encoder = new SseEncoder();
+  const corks = new TickCorks();
   return {
     Watch: (req, res, input) => {
       let request: WatchRequest;
@@ -64,7 +67,7 @@ export function watchHandlers(
       req.socket.setNoDelay(true);
       const running = session;
       res.once('close', () => running.cancel());
-      void running.run(new SseSink(res, request.prevValue, encoder));
+      void running.run(new SseSink(res, request.prevValue, encoder, corks));
     },
   };
 }
@@ -117,28 +120,47 @@ function refuse(res: ServerResponse, error: unknown, logger: Logger): void {
  */
 class SseEncoder {
   private readonly lastChange: [EncodedChange?, EncodedChange?] = [];
-  private lastProgress: { readonly revision: number; readonly bytes: Buffer } | undefined;
+  private lastProgress: { readonly revision: number; readonly encoded: Encoded } | undefined;
 
-  encode(message: WatchMessage, prevValue: boolean): Buffer {
+  encode(message: WatchMessage, prevValue: boolean): Encoded {
     if (message.type === 'progress') {
       if (this.lastProgress?.revision !== message.revision) {
-        this.lastProgress = { revision: message.revision, bytes: Buffer.from(sseMessage(message, false)) };
+        this.lastProgress = { revision: message.revision, encoded: encoded(sseMessage(message, false)) };
       }
-      return this.lastProgress.bytes;
+      return this.lastProgress.encoded;
     }
     const slot = prevValue ? 1 : 0;
     const last = this.lastChange[slot];
-    if (last !== undefined && (last.message === message || sameChange(last.message, message))) return last.bytes;
-    const bytes = Buffer.from(sseMessage(message, prevValue));
-    this.lastChange[slot] = { message, bytes };
-    return bytes;
+    if (last !== undefined && (last.message === message || sameChange(last.message, message))) return last.encoded;
+    const fresh = encoded(sseMessage(message, prevValue));
+    this.lastChange[slot] = { message, encoded: fresh };
+    return fresh;
   }
 }
+
+/** An SSE message's bytes: framed as one HTTP/1.1 chunk (`<hex length>\r\n<message>\r\n`), and the message alone (a view into the chunk). */
+interface Encoded {
+  readonly chunk: Buffer;
+  readonly message: Buffer;
+}
+
+/** Encodes `text` once into the chunk that carries it, the message being the chunk's middle. */
+function encoded(text: string): Encoded {
+  const length = Buffer.byteLength(text);
+  const head = `${length.toString(16)}\r\n`;
+  const chunk = Buffer.allocUnsafe(head.length + length + CRLF.length);
+  chunk.write(head, 0, 'latin1');
+  chunk.write(text, head.length, 'utf8');
+  chunk.write(CRLF, head.length + length, 'latin1');
+  return { chunk, message: chunk.subarray(head.length, head.length + length) };
+}
+
+const CRLF = '\r\n';
 
 /** A change message with its encoding. */
 interface EncodedChange {
   readonly message: ChangeMessage;
-  readonly bytes: Buffer;
+  readonly encoded: Encoded;
 }
 
 /** Whether two change messages carry the same revision and the very same event objects. */
@@ -156,15 +178,27 @@ class SseSink implements WatchSink {
     private readonly res: ServerResponse,
     private readonly prevValue: boolean,
     private readonly encoder: SseEncoder,
+    private readonly corks: TickCorks,
   ) {}
 
+  /**
+   * On a chunked response whose socket is its own (the headers are on it), each message goes to
+   * the socket as the one pre-framed chunk the encoder built: res.write would write the length,
+   * the message and CRLF as three buffers, one writev and more bookkeeping per message, which
+   * with ten thousand watchers of a key is much of a revision's delivery cost. The bytes on the
+   * wire are the same, and so is the backpressure (the socket's buffer, corked as res.write
+   * corks it); res.end still writes the last chunk, after these in the socket's order.
+   * Otherwise (HTTP/1.0, HEAD, a pipelined request waiting for the socket) res.write frames it.
+   */
   send(message: WatchMessage): void | Promise<void> {
-    const written = this.res.write(this.encoder.encode(message, this.prevValue));
-    if (written) return undefined;
-    return new Promise((resolve) => {
-      this.res.once('drain', resolve);
-      this.res.once('close', resolve);
-    });
+    const { res } = this;
+    const { chunk, message: bytes } = this.encoder.encode(message, this.prevValue);
+    const socket = res.socket;
+    if (res.chunkedEncoding && socket !== null && socket.writable) {
+      this.corks.cork(socket);
+      return socket.write(chunk) ? undefined : drainedOrClosed(socket);
+    }
+    return res.write(bytes) ? undefined : drainedOrClosed(res);
   }
 
   close(end: WatchEnd): void {
@@ -175,6 +209,42 @@ class SseSink implements WatchSink {
     // A client that stopped reading never takes the last event: its connection is cut.
     setTimeout(() => res.destroy(), CLOSE_FLUSH_MS).unref();
   }
+}
+
+/**
+ * Keeps the sockets written in this turn corked until the next tick, then uncorks them all in
+ * one callback. Written at once, ten thousand watchers' messages would all reach the kernel
+ * before the response to the write that caused them (written later in the same turn), holding
+ * the writer's acknowledgement back by the whole fan-out; corked, they go after it, as
+ * res.write's own corking has them go, with one tick for all sockets instead of one each.
+ */
+class TickCorks {
+  private corked: Socket[] = [];
+  private readonly uncorkAll = (): void => {
+    const sockets = this.corked;
+    this.corked = [];
+    for (const socket of sockets) socket.uncork();
+  };
+
+  /** Corks `socket` until the next tick (once per call: a socket written twice in a turn is uncorked twice). */
+  cork(socket: Socket): void {
+    if (this.corked.length === 0) process.nextTick(this.uncorkAll);
+    socket.cork();
+    this.corked.push(socket);
+  }
+}
+
+/** Resolves once `stream` drains or closes, leaving no listener behind (a slow client blocks many times). */
+function drainedOrClosed(stream: EventEmitter): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
 }
 
 /** One SSE message: `id` is the revision (a resume starts after it), `event` change or progress. */
