@@ -28,7 +28,10 @@ import type { Clock } from './clock';
  *   pay one asynchronous step per record. Empty batches are allowed. Replay gives back every
  *   record exactly as appended: revision, keys, values, createRevision and version.
  *   Records that restate compacted state (`base: true`) come first; every record after them
- *   is whole, as appended, so the watch history may be seeded from those.
+ *   is whole, as appended, so the watch history may be seeded from those. A record may also
+ *   carry the optional hint `changeBytesAfter` (the file log gives it): never more than the
+ *   history counts for the key writes after it, which spares the store building changes the
+ *   bounded history would drop again at once.
  * - `close` waits for pending appends to settle, then releases the log's resources.
  * - `health()` says whether writes can succeed now; every change is reported to the
  *   `onHealthChange` listeners, so readiness probes and the composition root can follow it
