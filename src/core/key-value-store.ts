@@ -204,7 +204,7 @@ export class KeyValueStore {
   async restore(replay?: ReplayObserver): Promise<RestoreSummary> {
     let events = 0;
     // Replay applies records directly: going through put/delete would log them a second time.
-    for await (const batch of this.log.readEvents()) {
+    for await (const batch of this.log.readEvents(replay?.keepsBytes)) {
       for (const record of batch) {
         if (replay === undefined) this.apply(record);
         else this.replayTelling(record, replay);

@@ -45,8 +45,13 @@ import type { Clock } from './clock';
  *   log may also compact by itself once its history has grown (its thresholds).
  */
 export interface TransactionLog {
-  /** Yields the log's records in revision order, a batch at a time; called once, before the first append. */
-  readEvents(): AsyncIterable<readonly ReplayedRecord[]>;
+  /**
+   * Yields the log's records in revision order, a batch at a time; called once, before the
+   * first append. `historyBytes`, when given, is the watch history's budget the replay seeds
+   * (ReplayObserver.keepsBytes): a log need give ReplayedRecord.changeBytesAfter only where it
+   * exceeds that, and none at all without it.
+   */
+  readEvents(historyBytes?: number): AsyncIterable<readonly ReplayedRecord[]>;
   /** Makes the record durable; resolves once it is. */
   append(record: LogRecord): Promise<void>;
   /** Settles pending appends and releases resources; later appends reject. */

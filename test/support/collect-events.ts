@@ -52,7 +52,8 @@ export async function collectRecords(log: TransactionLog): Promise<ReplayedRecor
   const all: ReplayedRecord[] = [];
   const hints: (number | undefined)[] = [];
   const revisions = revisionsOf(log);
-  for await (const batch of log.readEvents()) {
+  // A budget of 0: a log that gives hints gives them wherever the changes after are any.
+  for await (const batch of log.readEvents(0)) {
     for (const { changeBytesAfter, ...record } of batch) {
       all.push(record);
       hints.push(changeBytesAfter);

@@ -90,12 +90,16 @@ export class LogFilesReplay {
     private readonly warn: (event: string, message: string, offset?: number) => void,
   ) {}
 
-  /** Yields every event of the log in order, in batches. */
-  async *batches(): AsyncGenerator<ReplayedRecord[]> {
+  /**
+   * Yields every event of the log in order, in batches; with `historyBytes`, each incremental
+   * record while the changes after it exceed that carries ReplayedRecord.changeBytesAfter.
+   */
+  async *batches(historyBytes?: number): AsyncGenerator<ReplayedRecord[]> {
     const { base, incrementals, sealed, floors } = this.directory.manifest;
     const files = incrementals.map((name) => this.directory.file(name));
     // Base records are never told to the watch history as changes: they need no look ahead.
-    const following: FollowingChanges = { bytes: await changeBytesOfFiles(files) };
+    const following: FollowingChanges | undefined =
+      historyBytes === undefined ? undefined : { bytes: await changeBytesOfFiles(files), historyBytes };
     if (base !== undefined) yield* this.replayBase(this.directory.file(base));
     for (const [index, name] of incrementals.entries()) {
       const last = index === incrementals.length - 1;
@@ -153,7 +157,7 @@ export class LogFilesReplay {
     file: string,
     last: boolean,
     known: KnownLength,
-    following: FollowingChanges,
+    following: FollowingChanges | undefined,
   ): AsyncGenerator<ReplayedRecord[]> {
     const { sealed, floor } = known;
     const handle = await this.openFile(file);

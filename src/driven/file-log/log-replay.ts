@@ -45,10 +45,12 @@ export interface ReplayRange {
 /**
  * What the watch history counts at least for the key writes of the records not yet replayed
  * (recordChangeBytes), over every file still to be read: each record replayed takes its own
- * off and carries the rest as ReplayedRecord.changeBytesAfter.
+ * off and carries the rest as ReplayedRecord.changeBytesAfter, while that exceeds the
+ * history's budget (after that, no record would be skipped: the hint is left out).
  */
 export interface FollowingChanges {
   bytes: number;
+  readonly historyBytes: number;
 }
 
 /**
@@ -129,7 +131,7 @@ export class LogReplay {
       }
       const record = this.decode(window.buffer, at, payloadBytes, position);
       const following = this.following;
-      if (following !== undefined) {
+      if (following !== undefined && following.bytes > following.historyBytes) {
         following.bytes = Math.max(0, following.bytes - recordChangeBytes(window.buffer, at, payloadBytes, format));
         (record as { changeBytesAfter?: number }).changeBytesAfter = following.bytes;
       }

@@ -24,10 +24,11 @@ function tightHints(records: readonly ReplayedRecord[]): number[] {
   return hints;
 }
 
-async function replayed(): Promise<ReplayedRecord[]> {
+/** The records replay gives for a watch history of `historyBytes` (the file log's hints only above it). */
+async function replayed(historyBytes?: number): Promise<ReplayedRecord[]> {
   const log = dir.open();
   const records: ReplayedRecord[] = [];
-  for await (const batch of log.readEvents()) records.push(...batch);
+  for await (const batch of log.readEvents(historyBytes)) records.push(...batch);
   await log.close();
   return records;
 }
@@ -67,7 +68,7 @@ async function incrementalFile(): Promise<string> {
 describe('the file log’s hint of the changes after each replayed record', () => {
   it('is what the history counts for the key writes after it, but the last record’s; base records have none', async () => {
     await writeLog();
-    const records = await replayed();
+    const records = await replayed(-1);
     const incremental = records.filter((record) => record.base !== true);
     expect(
       records.filter((record) => record.base === true).every((record) => record.changeBytesAfter === undefined),
@@ -80,21 +81,34 @@ describe('the file log’s hint of the changes after each replayed record', () =
     );
   });
 
+  it('is given only while the changes after the record exceed the history’s budget, and not without one', async () => {
+    await writeLog();
+    const all = (await replayed(-1)).filter((record) => record.base !== true);
+    const budget = all[4].changeBytesAfter!;
+    const hints = (await replayed(budget)).filter((record) => record.base !== true).map((r) => r.changeBytesAfter);
+    // Records 0 to 4 are followed by more than record 4's hint; record 5, after it, by no more.
+    expect(hints).toEqual([
+      ...all.slice(0, 5).map((record) => record.changeBytesAfter),
+      ...all.slice(5).map(() => undefined),
+    ]);
+    expect((await replayed()).every((record) => record.changeBytesAfter === undefined)).toBe(true);
+  });
+
   it('never counts a torn final record, which replay drops', async () => {
     await writeLog();
     const file = await incrementalFile();
-    const whole = await replayed();
+    const whole = await replayed(-1);
     const torn = encodeRecord({
       revision: whole[whole.length - 1].revision + 1,
       writes: [{ type: 'put', key: 'torn', value: 'x'.repeat(5000), createRevision: 1, version: 1 }],
     });
     // Cut short, then whole but with a payload that fails its checksum.
     await appendFile(file, torn.subarray(0, torn.length - 10));
-    const cut = await replayed();
+    const cut = await replayed(-1);
     expect(cut).toEqual(whole);
     torn[torn.length - 1] ^= 0xff;
     await appendFile(file, torn);
-    const damaged = (await replayed()).filter((record) => record.base !== true);
+    const damaged = (await replayed(-1)).filter((record) => record.base !== true);
     expect(damaged.map((record) => record.revision)).toEqual(
       whole.filter((record) => record.base !== true).map((record) => record.revision),
     );
