@@ -45,6 +45,12 @@ export interface ReplayObserver {
   replayed(batch: ChangeBatch): void;
   /** No change up to `revision` can be told from the log. */
   unknownThrough(revision: number): void;
+  /**
+   * The most bytes of changes it keeps (as eventBytes counts them): a replayed record whose
+   * later records alone count more (ReplayedRecord.changeBytesAfter) would be dropped again,
+   * so the store tells `unknownThrough` instead of building its changes. Absent: keeps all.
+   */
+  readonly keepsBytes?: number;
 }
 
 /** The event of a change at `revision` that leaves `key` as `after` (undefined: deleted) and was `previous` before. */

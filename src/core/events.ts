@@ -80,4 +80,13 @@ export interface ReplayedRecord {
    * for the incremental records appended since, which replay gives back whole.
    */
   readonly base?: true;
+  /**
+   * A hint a log may give (the file log does; the PostgreSQL log, which pages by revision,
+   * does not): at most the bytes the watch history would count for the key writes of every
+   * record the log holds after this one, each write as writeEventBytes of its key and value.
+   * When that alone exceeds the history's budget, this record would be dropped from it again,
+   * so replay builds no change events for it (ReplayObserver.keepsBytes). Overstating it
+   * loses revisions a watch could have started from: a log that cannot bound it leaves it out.
+   */
+  readonly changeBytesAfter?: number;
 }

@@ -204,7 +204,7 @@ export class KeyValueStore {
   async restore(replay?: ReplayObserver): Promise<RestoreSummary> {
     let events = 0;
     // Replay applies records directly: going through put/delete would log them a second time.
-    for await (const batch of this.log.readEvents()) {
+    for await (const batch of this.log.readEvents(replay?.keepsBytes)) {
       for (const record of batch) {
         if (replay === undefined) this.apply(record);
         else this.replayTelling(record, replay);
@@ -826,10 +826,16 @@ export class KeyValueStore {
    * Applies a replayed record and tells `replay` its changes, read against the replayed state
    * before it, when that state is the one the record was made against: a base record restates
    * compacted state, and a record that does not follow from the state before it (a base
-   * restates a later state of its keys) has previous entries replay does not know.
+   * restates a later state of its keys) has previous entries replay does not know. A record
+   * the history would drop again (ReplayedRecord.changeBytesAfter) is told as unknown, unbuilt.
    */
   private replayTelling(record: ReplayedRecord, replay: ReplayObserver): void {
-    const { revision, writes } = record;
+    const { revision, writes, changeBytesAfter } = record;
+    if (changeBytesAfter !== undefined && replay.keepsBytes !== undefined && changeBytesAfter > replay.keepsBytes) {
+      // The records after it alone overflow the history, which would drop this one's changes at once.
+      this.apply(record);
+      return replay.unknownThrough(revision);
+    }
     const before = writes.map((write) => this.index.get(write.key));
     const known = record.base !== true && writes.every((write, i) => followsFrom(write, before[i], revision));
     const events: ChangeEvent[] | undefined = known && writes.length > 0 ? [] : undefined;

@@ -28,7 +28,10 @@ import type { Clock } from './clock';
  *   pay one asynchronous step per record. Empty batches are allowed. Replay gives back every
  *   record exactly as appended: revision, keys, values, createRevision and version.
  *   Records that restate compacted state (`base: true`) come first; every record after them
- *   is whole, as appended, so the watch history may be seeded from those.
+ *   is whole, as appended, so the watch history may be seeded from those. A record may also
+ *   carry the optional hint `changeBytesAfter` (the file log gives it): never more than the
+ *   history counts for the key writes after it, which spares the store building changes the
+ *   bounded history would drop again at once.
  * - `close` waits for pending appends to settle, then releases the log's resources.
  * - `health()` says whether writes can succeed now; every change is reported to the
  *   `onHealthChange` listeners, so readiness probes and the composition root can follow it
@@ -42,8 +45,13 @@ import type { Clock } from './clock';
  *   log may also compact by itself once its history has grown (its thresholds).
  */
 export interface TransactionLog {
-  /** Yields the log's records in revision order, a batch at a time; called once, before the first append. */
-  readEvents(): AsyncIterable<readonly ReplayedRecord[]>;
+  /**
+   * Yields the log's records in revision order, a batch at a time; called once, before the
+   * first append. `historyBytes`, when given, is the watch history's budget the replay seeds
+   * (ReplayObserver.keepsBytes): a log need give ReplayedRecord.changeBytesAfter only where it
+   * exceeds that, and none at all without it.
+   */
+  readEvents(historyBytes?: number): AsyncIterable<readonly ReplayedRecord[]>;
   /** Makes the record durable; resolves once it is. */
   append(record: LogRecord): Promise<void>;
   /** Settles pending appends and releases resources; later appends reject. */

@@ -12,7 +12,16 @@ const EVENT_OVERHEAD_BYTES = 160;
 export function eventBytes(event: ChangeEvent): number {
   const { entry, previous } = event;
   const previousBytes = previous === undefined ? 0 : utf8ByteLength(previous.value);
-  return EVENT_OVERHEAD_BYTES + 2 * utf8ByteLength(entry.key) + utf8ByteLength(entry.value) + previousBytes;
+  return writeEventBytes(utf8ByteLength(entry.key), utf8ByteLength(entry.value)) + previousBytes;
+}
+
+/**
+ * The least bytes the event of one key write is counted as (eventBytes without the previous
+ * value), from the UTF-8 lengths of its key and value (0 for a delete): what a log sums for
+ * ReplayedRecord.changeBytesAfter.
+ */
+export function writeEventBytes(keyBytes: number, valueBytes: number): number {
+  return EVENT_OVERHEAD_BYTES + 2 * keyBytes + valueBytes;
 }
 
 /** A batch as the history keeps it: when it was committed and the bytes it is counted as. */

@@ -104,6 +104,7 @@ export class WatchHub implements WatcherSource {
         this.current = Math.max(this.current, revision);
         this.history.compact(revision + 1);
       },
+      keepsBytes: this.options.historyBytes,
     };
   }
 

@@ -5,9 +5,12 @@ import {
   WatchHub,
   type ChangeBatch,
   type ReplayedRecord,
+  type ReplayObserver,
 } from '../../src/core';
+import { changeBytesOf } from '../support/collect-events';
 import { ManualClock, MemoryTransactionLog } from '../support/memory-transaction-log';
 import { SeededRandom } from '../support/seeded-random';
+import { Reader } from '../support/watch-feed';
 
 const big = { historyBytes: 1 << 24, bufferBytes: 1 << 24 };
 
@@ -68,7 +71,79 @@ async function randomWrites(store: KeyValueStore, clock: ManualClock, random: Se
   }
 }
 
+/**
+ * The records with the hint a log gives (ReplayedRecord.changeBytesAfter) at its tightest:
+ * writeEventBytes of every key write of the records after each one.
+ */
+function withHints(records: readonly ReplayedRecord[]): ReplayedRecord[] {
+  let after = 0;
+  const hinted: ReplayedRecord[] = [];
+  for (const record of [...records].reverse()) {
+    hinted.push({ ...record, changeBytesAfter: after });
+    after += changeBytesOf(record);
+  }
+  return hinted.reverse();
+}
+
+/** Restores `records` into a hub of `historyBytes`; counts the revisions the store built changes for. */
+async function seeded(records: ReplayedRecord[], historyBytes: number) {
+  const hub = new WatchHub(0, { ...big, historyBytes });
+  const store = new KeyValueStore(new MemoryTransactionLog(records), undefined, hub.observe, new ManualClock());
+  const seeding = hub.seeding();
+  let told = 0;
+  const counting: ReplayObserver = {
+    ...seeding,
+    replayed: (batch) => {
+      told++;
+      seeding.replayed(batch);
+    },
+  };
+  await store.restore(counting);
+  hub.startAt(store.revision);
+  return { hub, store, told };
+}
+
 describe('the watch history seeded from the log at start-up', () => {
+  it('holds the same revisions when the log says what follows each record, building changes for fewer', async () => {
+    const log = new MemoryTransactionLog();
+    const clock = new ManualClock();
+    const { store } = await servedStore(log, big, clock);
+    const random = new SeededRandom(23);
+    await randomWrites(store, clock, random, 200);
+    await store.compact();
+    // Puts with large values and one-key lease grants (no change at all) after the base.
+    await randomWrites(store, clock, random, 300);
+    for (let i = 0; i < 20; i++) await store.put(`big ${i % 3}`, 'x'.repeat(400 + i));
+    await randomWrites(store, clock, random, 50);
+
+    for (const historyBytes of [0, 700, 3000, 20_000, 1 << 24]) {
+      const plain = await seeded(log.events, historyBytes);
+      const hinted = await seeded(withHints(log.events), historyBytes);
+      expect(historyOf(hinted.hub)).toEqual(historyOf(plain.hub));
+      expect(hinted.hub.history.oldestAvailable).toBe(plain.hub.history.oldestAvailable);
+      expect(hinted.hub.history.sizeBytes).toBe(plain.hub.history.sizeBytes);
+      expect(hinted.hub.revision).toBe(plain.hub.revision);
+      if (historyBytes < 1 << 24) expect(hinted.told).toBeLessThan(plain.told);
+      else expect(hinted.told).toBe(plain.told);
+    }
+
+    // A watch from the oldest revision kept gets every kept change, then the live ones.
+    const { hub, store: restarted } = await seeded(withHints(log.events), 3000);
+    const oldest = hub.history.oldestAvailable;
+    expect(oldest).toBeGreaterThan(1);
+    const kept = historyOf(hub).map((batch) => batch.revision);
+    expect(kept.length).toBeGreaterThan(2);
+    expect(() => hub.watch({ filter: prefixFilter(''), startRevision: oldest - 1 })).toThrow(
+      new RevisionCompactedError(oldest),
+    );
+    const reader = new Reader(hub.watch({ filter: prefixFilter(''), startRevision: oldest }));
+    const revisions = async () =>
+      (await reader.drain()).flatMap((message) => (message.type === 'change' ? [message.revision] : []));
+    expect(await revisions()).toEqual(kept);
+    await restarted.put('after the restart', '1');
+    expect(await revisions()).toEqual([store.revision + 1]);
+  });
+
   it('holds, after a restart, exactly the changes the running store delivered (entries and previous entries)', async () => {
     const log = new MemoryTransactionLog();
     const clock = new ManualClock();

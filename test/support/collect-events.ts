@@ -6,6 +6,8 @@ import {
   type LogRecord,
   type ReplayedRecord,
   type TransactionLog,
+  utf8ByteLength,
+  writeEventBytes,
 } from '../../src/core';
 
 /**
@@ -41,18 +43,38 @@ function revisionsOf(log: TransactionLog): Revisions {
   return revisions;
 }
 
-/** Every record the logger's readEvents yields, its batches flattened in order. */
+/**
+ * Every record the logger's readEvents yields, its batches flattened in order, as appended:
+ * without the hint ReplayedRecord.changeBytesAfter, checked here to be at most what the watch
+ * history counts for the key writes after the record (overstated, it would lose revisions).
+ */
 export async function collectRecords(log: TransactionLog): Promise<ReplayedRecord[]> {
   const all: ReplayedRecord[] = [];
+  const hints: (number | undefined)[] = [];
   const revisions = revisionsOf(log);
-  for await (const batch of log.readEvents()) {
-    for (const record of batch) {
+  // A budget of 0: a log that gives hints gives them wherever the changes after are any.
+  for await (const batch of log.readEvents(0)) {
+    for (const { changeBytesAfter, ...record } of batch) {
       all.push(record);
+      hints.push(changeBytesAfter);
       revisions.applied = Math.max(revisions.applied, record.revision);
     }
   }
   revisions.issued = revisions.applied;
+  let after = 0;
+  for (let i = all.length - 1; i >= 0; i--) {
+    expect(hints[i] ?? 0).toBeLessThanOrEqual(after);
+    after += changeBytesOf(all[i]);
+  }
   return all;
+}
+
+/** What the watch history counts at least for a record's key writes (writeEventBytes of each). */
+export function changeBytesOf(record: ReplayedRecord): number {
+  let bytes = 0;
+  for (const write of record.writes)
+    bytes += writeEventBytes(utf8ByteLength(write.key), write.type === 'put' ? utf8ByteLength(write.value) : 0);
+  return bytes;
 }
 
 /** Every key write the logger replays, in order, each with its record's revision as `sequence`. */

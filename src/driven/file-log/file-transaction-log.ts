@@ -119,7 +119,7 @@ export class FileTransactionLog implements TransactionLog {
     return this.writer?.syncCount ?? 0;
   }
 
-  async *readEvents(): AsyncGenerator<readonly ReplayedRecord[]> {
+  async *readEvents(historyBytes?: number): AsyncGenerator<readonly ReplayedRecord[]> {
     if (this.state !== 'new')
       throw new Error(`file log: ${this.filename}: readEvents may be called only once, before appends`);
     this.state = 'replaying';
@@ -129,7 +129,7 @@ export class FileTransactionLog implements TransactionLog {
     );
     try {
       await this.open();
-      yield* replay.batches();
+      yield* replay.batches(historyBytes);
       if (this.state !== 'replaying') throw this.unavailable('closed during replay');
       this.handle = replay.appendHandle;
       this.durableRevision = replay.position.lastRevision;

@@ -4,8 +4,14 @@ import { LogCorruptError } from './file-log.errors';
 import type { LogDirectory } from './log-directory';
 import type { LogFileHandle, OpenLogFile } from './log-file-handle';
 import { prepareFileHeader } from './log-file-header';
-import { LogReplay, type ReplayPosition } from './log-replay';
-import { BASE_HEADER_BYTES, checkBaseHeader, FILE_HEADER_BYTES, type FormatVersion } from './record-format';
+import { changeBytesOfRecords, LogReplay, type FollowingChanges, type ReplayPosition } from './log-replay';
+import {
+  BASE_HEADER_BYTES,
+  checkBaseHeader,
+  checkFileHeader,
+  FILE_HEADER_BYTES,
+  type FormatVersion,
+} from './record-format';
 
 /** A torn final record found in an incremental, to be truncated away once replay is over. */
 interface PendingTruncation {
@@ -21,6 +27,33 @@ interface KnownLength {
   readonly sealed: number | undefined;
   /** The length up to which it was known to hold fdatasynced records. */
   readonly floor: number | undefined;
+}
+
+/**
+ * The look ahead of FollowingChanges over the incrementals, read before replay (from the page
+ * cache, mostly, as replay reads them next). A file it cannot read or whose header is not
+ * valid counts nothing: replay then reports it, or finds it empty.
+ */
+async function changeBytesOfFiles(files: readonly string[]): Promise<number> {
+  let bytes = 0;
+  for (const file of files) {
+    const handle = await open(file, 'r').catch(() => undefined);
+    if (handle === undefined) continue;
+    try {
+      const { size } = await handle.stat();
+      if (size < FILE_HEADER_BYTES) continue;
+      const header = Buffer.alloc(FILE_HEADER_BYTES);
+      await handle.read(header, 0, FILE_HEADER_BYTES, 0);
+      const format = checkFileHeader(header);
+      if (typeof format === 'number')
+        bytes += await changeBytesOfRecords(handle, size, { start: FILE_HEADER_BYTES, format });
+    } catch {
+      // Counting less only makes replay build changes it could have skipped.
+    } finally {
+      await handle.close();
+    }
+  }
+  return bytes;
 }
 
 /** How a refusal names a durable floor. */
@@ -57,13 +90,21 @@ export class LogFilesReplay {
     private readonly warn: (event: string, message: string, offset?: number) => void,
   ) {}
 
-  /** Yields every event of the log in order, in batches. */
-  async *batches(): AsyncGenerator<ReplayedRecord[]> {
+  /**
+   * Yields every event of the log in order, in batches; with `historyBytes`, each incremental
+   * record while the changes after it exceed that carries ReplayedRecord.changeBytesAfter.
+   */
+  async *batches(historyBytes?: number): AsyncGenerator<ReplayedRecord[]> {
     const { base, incrementals, sealed, floors } = this.directory.manifest;
+    const files = incrementals.map((name) => this.directory.file(name));
+    // Base records are never told to the watch history as changes: they need no look ahead.
+    const following: FollowingChanges | undefined =
+      historyBytes === undefined ? undefined : { bytes: await changeBytesOfFiles(files), historyBytes };
     if (base !== undefined) yield* this.replayBase(this.directory.file(base));
     for (const [index, name] of incrementals.entries()) {
       const last = index === incrementals.length - 1;
-      yield* this.replayIncremental(this.directory.file(name), last, { sealed: sealed?.[name], floor: floors?.[name] });
+      const known = { sealed: sealed?.[name], floor: floors?.[name] };
+      yield* this.replayIncremental(files[index], last, known, following);
     }
     await this.truncateTornTails();
   }
@@ -112,7 +153,12 @@ export class LogFilesReplay {
     }
   }
 
-  private async *replayIncremental(file: string, last: boolean, known: KnownLength): AsyncGenerator<ReplayedRecord[]> {
+  private async *replayIncremental(
+    file: string,
+    last: boolean,
+    known: KnownLength,
+    following: FollowingChanges | undefined,
+  ): AsyncGenerator<ReplayedRecord[]> {
     const { sealed, floor } = known;
     const handle = await this.openFile(file);
     let keepOpen = false;
@@ -128,6 +174,7 @@ export class LogFilesReplay {
         Math.max(size, FILE_HEADER_BYTES),
         { start: FILE_HEADER_BYTES, format },
         this.position,
+        following,
       );
       yield* replay.batches();
       if (sealed !== undefined && replay.tornTail) {

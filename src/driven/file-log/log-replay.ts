@@ -6,6 +6,7 @@ import {
   checkRecordHeader,
   decodeRecord,
   payloadChecksumMatches,
+  recordChangeBytes,
   RECORD_HEADER_BYTES,
   type FormatVersion,
 } from './record-format';
@@ -42,6 +43,17 @@ export interface ReplayRange {
 }
 
 /**
+ * What the watch history counts at least for the key writes of the records not yet replayed
+ * (recordChangeBytes), over every file still to be read: each record replayed takes its own
+ * off and carries the rest as ReplayedRecord.changeBytesAfter, while that exceeds the
+ * history's budget (after that, no record would be skipped: the hint is left out).
+ */
+export interface FollowingChanges {
+  bytes: number;
+  readonly historyBytes: number;
+}
+
+/**
  * One forward scan of a log file's records (after its file header), applying the crash rules
  * in FORMAT.md: a torn final record ends the scan and is reported in `tornTail`; anything else
  * that is not an intact record with a valid revision (or sequence) throws LogCorruptError.
@@ -62,6 +74,8 @@ export class LogReplay {
     private readonly size: number,
     private readonly range: ReplayRange,
     private readonly position: ReplayPosition,
+    /** Set to give each record its ReplayedRecord.changeBytesAfter. */
+    private readonly following?: FollowingChanges,
   ) {
     this.validEnd = range.start;
   }
@@ -73,6 +87,7 @@ export class LogReplay {
   async *batches(): AsyncGenerator<ReplayedRecord[]> {
     const window = new ChunkWindow(this.handle, this.size);
     const size = this.size;
+    const format = this.range.format;
     let position = this.range.start;
     let batch: ReplayedRecord[] = [];
     while (position < size) {
@@ -114,7 +129,13 @@ export class LogReplay {
         }
         throw this.corrupt(position, 'checksum mismatch');
       }
-      batch.push(this.decode(window.buffer, at, payloadBytes, position));
+      const record = this.decode(window.buffer, at, payloadBytes, position);
+      const following = this.following;
+      if (following !== undefined && following.bytes > following.historyBytes) {
+        following.bytes = Math.max(0, following.bytes - recordChangeBytes(window.buffer, at, payloadBytes, format));
+        (record as { changeBytesAfter?: number }).changeBytesAfter = following.bytes;
+      }
+      batch.push(record);
       position = recordEnd;
       this.validEnd = position;
       this.records++;
@@ -162,6 +183,39 @@ export class LogReplay {
   private corrupt(offset: number, detail: string): LogCorruptError {
     return new LogCorruptError(this.filename, offset, 'corrupt record', detail);
   }
+}
+
+/**
+ * What the watch history counts at least for the key writes of a file's records
+ * (recordChangeBytes) but its last, which may be a torn tail that replay drops. A look ahead
+ * for FollowingChanges: it walks the record headers only, and stops at the first whose checksum
+ * fails or that runs past the file; it does not check payloads, because replay refuses a file
+ * with a bad one anywhere but at its end.
+ */
+export async function changeBytesOfRecords(
+  handle: LogFileHandle,
+  size: number,
+  { start, format }: ReplayRange,
+): Promise<number> {
+  const window = new ChunkWindow(handle, size);
+  let bytes = 0;
+  let last = 0;
+  for (let position = start; size - position >= RECORD_HEADER_BYTES;) {
+    if (position + RECORD_HEADER_BYTES > window.end) await window.load(position, RECORD_HEADER_BYTES);
+    let at = position - window.start;
+    const header = checkRecordHeader(window.buffer, at);
+    if (!header.ok) break;
+    const recordEnd = position + RECORD_HEADER_BYTES + header.payloadBytes;
+    if (recordEnd > size) break;
+    if (recordEnd > window.end) {
+      await window.load(position, recordEnd - position);
+      at = 0;
+    }
+    bytes += last;
+    last = recordChangeBytes(window.buffer, at, header.payloadBytes, format);
+    position = recordEnd;
+  }
+  return bytes;
 }
 
 /** A base file's record: one live key's put, or one lease's grant. */

@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import type { KeyWrite, LeaseWrite, LogRecord, ReplayedRecord } from '../../core';
+import { writeEventBytes, type KeyWrite, type LeaseWrite, type LogRecord, type ReplayedRecord } from '../../core';
 import { crc32Range } from './crc32-range';
 
 // The on-disk layout is described in FORMAT.md beside this file; keep the two in step.
@@ -253,6 +253,47 @@ export function decodeRecord(
   format: FormatVersion,
 ): ReplayedRecord | LegacyEvent | string {
   return format === 1 ? decodeLegacy(buffer, at, payloadBytes) : decodeRevision(buffer, at, payloadBytes);
+}
+
+/**
+ * What the watch history counts at least for the key writes of the record at `at` (whose
+ * header was checked): writeEventBytes of each write's key and value lengths, read from the
+ * payload without decoding it (a pre-scan of the log pays no strings). The lengths are those
+ * the record states; decoding gives strings at least as long in UTF-8 (a byte that is not
+ * valid UTF-8 decodes to the 3-byte U+FFFD). It stops at anything malformed, counting less:
+ * replay refuses such a record anyway.
+ */
+export function recordChangeBytes(buffer: Buffer, at: number, payloadBytes: number, format: FormatVersion): number {
+  const payload = at + RECORD_HEADER_BYTES;
+  const end = payload + payloadBytes;
+  const count = buffer.readUInt32LE(payload + 9);
+  if (format === 1) {
+    // One key write: the count field is its key's length, and a put's value fills the rest.
+    if (count > payloadBytes - PAYLOAD_FIXED_BYTES) return 0;
+    const put = buffer[payload] === RECORD_TYPE.put;
+    return writeEventBytes(count, put ? payloadBytes - PAYLOAD_FIXED_BYTES - count : 0);
+  }
+  let bytes = 0;
+  let p = payload + PAYLOAD_FIXED_BYTES;
+  for (let i = 0; i < count && p + 5 <= end; i++) {
+    const kind = buffer[p];
+    // Lease writes come after the key writes and make no event.
+    if (kind !== WRITE_KIND.put && kind !== WRITE_KIND.putWithExtras && kind !== WRITE_KIND.delete) break;
+    const keyBytes = buffer.readUInt32LE(p + 1);
+    p += 5 + keyBytes;
+    if (kind === WRITE_KIND.delete) {
+      if (p > end) break;
+      bytes += writeEventBytes(keyBytes, 0);
+      continue;
+    }
+    p += kind === WRITE_KIND.putWithExtras ? 36 : 20;
+    if (p > end) break;
+    const valueBytes = buffer.readUInt32LE(p - 4);
+    p += valueBytes;
+    if (p > end) break;
+    bytes += writeEventBytes(keyBytes, valueBytes);
+  }
+  return bytes;
 }
 
 function decodeLegacy(buffer: Buffer, at: number, payloadBytes: number): LegacyEvent | string {

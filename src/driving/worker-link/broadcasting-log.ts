@@ -102,8 +102,8 @@ export class BroadcastingLog implements TransactionLog {
     }
   }
 
-  readEvents(): AsyncIterable<readonly ReplayedRecord[]> {
-    return this.inner.readEvents();
+  readEvents(historyBytes?: number): AsyncIterable<readonly ReplayedRecord[]> {
+    return this.inner.readEvents(historyBytes);
   }
 
   append(record: LogRecord): Promise<void> {

@@ -36,8 +36,8 @@ export class TracedTransactionLog implements TransactionLog {
     if (inner.onHeadConfirmed) this.onHeadConfirmed = (listener) => inner.onHeadConfirmed!(listener);
   }
 
-  readEvents(): AsyncIterable<readonly ReplayedRecord[]> {
-    return this.inner.readEvents();
+  readEvents(historyBytes?: number): AsyncIterable<readonly ReplayedRecord[]> {
+    return this.inner.readEvents(historyBytes);
   }
 
   append(record: LogRecord): Promise<void> {
